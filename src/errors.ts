@@ -1,0 +1,83 @@
+// Error classes with stable string codes. Tests and callers assert on `code`, never on
+// message text. `retryable` tells a receiver which status to answer with and an exporter
+// whether to try again.
+
+export type ErrorCode =
+  | 'ERR_OTLP_DECODE'
+  | 'ERR_OTLP_INVALID'
+  | 'ERR_BODY_TOO_LARGE'
+  | 'ERR_UNSUPPORTED_MEDIA_TYPE'
+  | 'ERR_UNSUPPORTED_ENCODING'
+  | 'ERR_CONFIG'
+  | 'ERR_PIPELINE_FULL'
+  | 'ERR_PIPELINE_UNAVAILABLE'
+  | 'ERR_PPROF_CONVERT'
+  | 'ERR_EXPORT_PERMANENT'
+  | 'ERR_EXPORT_RETRYABLE'
+  | 'ERR_QUERY'
+  | 'ERR_STORE'
+  | 'ERR_INPUT';
+
+export class BridgeError extends Error {
+  readonly code: ErrorCode;
+  readonly retryable: boolean;
+  constructor(code: ErrorCode, message: string, options?: { retryable?: boolean; cause?: unknown }) {
+    super(message, options?.cause === undefined ? undefined : { cause: options.cause });
+    this.name = new.target.name;
+    this.code = code;
+    this.retryable = options?.retryable ?? false;
+  }
+}
+
+/** Bytes that are not a valid protobuf / JSON encoding of the expected message. */
+export class DecodeError extends BridgeError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super('ERR_OTLP_DECODE', message, options);
+  }
+}
+
+/** A well-formed message whose content breaks an OTLP rule (e.g. an index out of range). */
+export class InvalidDataError extends BridgeError {
+  constructor(message: string) {
+    super('ERR_OTLP_INVALID', message);
+  }
+}
+
+export class BodyTooLargeError extends BridgeError {
+  readonly limit: number;
+  constructor(limit: number) {
+    super('ERR_BODY_TOO_LARGE', `request body exceeds the limit of ${limit} bytes (measured after decompression)`);
+    this.limit = limit;
+  }
+}
+
+export class ConfigError extends BridgeError {
+  constructor(message: string) {
+    super('ERR_CONFIG', message);
+  }
+}
+
+/**
+ * A consumer refused data. `retryable` = the sender should try again later (back-pressure,
+ * a full queue, shutting down); otherwise the data is bad and retrying will not help.
+ */
+export class ConsumerError extends BridgeError {
+  /** Seconds the sender should wait before retrying, when known. */
+  readonly retryAfterSeconds: number | undefined;
+  constructor(
+    code: ErrorCode,
+    message: string,
+    options: { retryable: boolean; retryAfterSeconds?: number; cause?: unknown },
+  ) {
+    super(code, message, options);
+    this.retryAfterSeconds = options.retryAfterSeconds;
+  }
+}
+
+export function isBridgeError(e: unknown): e is BridgeError {
+  return e instanceof BridgeError;
+}
+
+export function errorMessage(e: unknown): string {
+  return e instanceof Error ? e.message : String(e);
+}

@@ -1,0 +1,36 @@
+// The seam every component plugs into, in the collector's style: a consumer has one method
+// per signal. A consumer either resolves (possibly reporting a partial rejection) or throws
+// a ConsumerError that says whether the sender may retry.
+
+import type { ExportProfilesServiceRequest, ExportTraceServiceRequest } from '../otlp/model.js';
+
+/** What a consumer accepted. `rejected` counts spans / profiles it dropped as bad data. */
+export interface ConsumeResult {
+  rejected: number;
+  message?: string;
+}
+
+export const ACCEPTED: ConsumeResult = Object.freeze({ rejected: 0 });
+
+export interface TracesConsumer {
+  consumeTraces(request: ExportTraceServiceRequest): Promise<ConsumeResult>;
+}
+
+export interface ProfilesConsumer {
+  consumeProfiles(request: ExportProfilesServiceRequest): Promise<ConsumeResult>;
+}
+
+/** Anything with a lifecycle in the pipeline graph. Start in dependency order, stop in reverse. */
+export interface Component {
+  start?(): Promise<void>;
+  /** Stop accepting, flush what is held, release resources. Must be idempotent. */
+  shutdown?(): Promise<void>;
+}
+
+/** Adds two partial results: counts sum, messages join. */
+export function mergeResults(a: ConsumeResult, b: ConsumeResult): ConsumeResult {
+  if (b.rejected === 0 && !b.message) return a;
+  if (a.rejected === 0 && !a.message) return b;
+  const message = [a.message, b.message].filter(Boolean).join('; ');
+  return message ? { rejected: a.rejected + b.rejected, message } : { rejected: a.rejected + b.rejected };
+}
