@@ -74,6 +74,28 @@ export class ConsumerError extends BridgeError {
   }
 }
 
+/** Where a profile sits in its request: resource_profiles[r].scope_profiles[s].profiles[p]. */
+export interface ProfilePosition {
+  resourceIndex: number;
+  scopeIndex: number;
+  profileIndex: number;
+}
+
+/**
+ * One OTLP profile could not be turned into pprof (e.g. an index out of range). Only that
+ * profile is rejected; the rest of the request still converts.
+ */
+export class ConvertError extends BridgeError {
+  readonly position: ProfilePosition;
+  constructor(position: ProfilePosition, message: string) {
+    super(
+      'ERR_PPROF_CONVERT',
+      `resource_profiles[${position.resourceIndex}].scope_profiles[${position.scopeIndex}].profiles[${position.profileIndex}]: ${message}`,
+    );
+    this.position = position;
+  }
+}
+
 export function isBridgeError(e: unknown): e is BridgeError {
   return e instanceof BridgeError;
 }

@@ -1,0 +1,555 @@
+// OTLP profiles -> pprof (the pprof-format model). Pure: a request in, pprof profiles and
+// per-profile errors out; no I/O, no clock, no randomness, so the same request always gives
+// the same output (which also makes exporter retries idempotent).
+//
+// Choices, and why:
+// - One pprof per OTLP Profile. Since OTLP v1.8 a Profile has exactly one sample type, and
+//   profiles that came from one multi-type pprof need not share a window, period or
+//   resource. Keeping them apart is lossless and lets each exporter combine as its backend
+//   wants (Datadog attaches several pprofs to one event; Pyroscope wants one per type).
+// - Tables are built per pprof from what its samples reference (the OTLP dictionary is
+//   shared by the whole request), deduplicated by value: equal strings, functions, mappings
+//   and locations at different OTLP indices become one pprof entry, and samples with the
+//   same stack and labels are merged by adding their values.
+// - A sample's value is the sum of its values, or its number of timestamps when it has no
+//   values (each timestamped event counts 1). A sample with neither carries no measurement
+//   and is skipped.
+// - Per-event timestamps: pprof has no per-sample time, and every pprof consumer
+//   (go tool pprof, Pyroscope, Parca, Datadog) aggregates samples anyway. By default
+//   ('aggregate') a sample's timestamps fold into its value, and the profile window keeps
+//   the time: when the OTLP profile has no start time, it is taken from the earliest
+//   timestamp, and a zero duration is stretched to cover the latest, so the events still lie
+//   inside [time_nanos, time_nanos + duration_nanos). Emitting one pprof sample per event
+//   with a timestamp label would multiply samples and label cardinality for every backend,
+//   so it is opt-in: with `timestamps: 'label'` each event becomes its own sample with a
+//   numeric `end_timestamp_ns` label (the name Datadog's timeline reads).
+// - Index 0 means "none" in OTLP: mapping index 0 -> no mapping; a line whose function
+//   index is 0 names no function and is left out (pprof readers need a function per line).
+// - Location attributes (e.g. profile.frame.type) have no place in pprof and are dropped.
+// - Every index is bounds-checked. A bad reference rejects only the profile that holds it,
+//   with a ConvertError naming the profile and the index; the rest of the request converts.
+import { createHash } from 'node:crypto';
+import {
+  Function as PprofFunction,
+  Label as PprofLabel,
+  Line as PprofLine,
+  Location as PprofLocation,
+  Mapping as PprofMapping,
+  Profile as PprofProfile,
+  Sample as PprofSample,
+  StringTable,
+  ValueType as PprofValueType,
+} from 'pprof-format';
+import { ConvertError, type ProfilePosition } from '../errors.js';
+import type {
+  AnyValue,
+  ExportProfilesServiceRequest,
+  Function as OtlpFunction,
+  KeyValue,
+  KeyValueAndUnit,
+  Link,
+  Location,
+  Mapping,
+  Profile,
+  ProfilesDictionary,
+  Sample,
+  Stack,
+} from '../otlp/model.js';
+import { anyValueToString } from '../otlp/build.js';
+import { hexOf, isZeroId } from '../otlp/ids.js';
+import { PPROF_LABELS, sampleLabels, type LabelSpec, type ResolvedAttribute } from './labels.js';
+import { profileTypeOf, type TypeAndUnit } from './profile-type.js';
+import type { ConvertedProfile } from './types.js';
+
+/** How per-event sample timestamps are kept; see the comment at the top of this file. */
+export type TimestampMode = 'aggregate' | 'label';
+
+export interface ConvertOptions {
+  /** Default 'aggregate'. */
+  timestamps?: TimestampMode;
+}
+
+export interface ConvertResult {
+  profiles: ConvertedProfile[];
+  /** One per rejected profile, in request order. */
+  errors: ConvertError[];
+}
+
+/** Mapping attribute keys that carry a build id, in order of preference. */
+export const BUILD_ID_ATTR_KEYS = [
+  'process.executable.build_id.gnu',
+  'process.executable.build_id.go',
+  'process.executable.build_id.htlhash',
+] as const;
+
+/** service.name when the resource has none (the OTel SDK default, without the process suffix). */
+export const UNKNOWN_SERVICE = 'unknown_service';
+
+/** Converts every profile of the request; bad profiles become errors, the rest convert. */
+export function convertProfilesRequest(req: ExportProfilesServiceRequest, options: ConvertOptions = {}): ConvertResult {
+  const result: ConvertResult = { profiles: [], errors: [] };
+  for (const r of convertEach(req, options)) {
+    if (r instanceof ConvertError) result.errors.push(r);
+    else result.profiles.push(r);
+  }
+  return result;
+}
+
+/**
+ * Converts the request's profiles one at a time, in request order, so a caller can encode
+ * and write each before the next is built (bounded memory, progress reporting).
+ */
+export function* convertEach(
+  req: ExportProfilesServiceRequest,
+  options: ConvertOptions = {},
+): Generator<ConvertedProfile | ConvertError, void, undefined> {
+  const tables = new RequestTables(req.dictionary);
+  const mode = options.timestamps ?? 'aggregate';
+  for (let ri = 0; ri < req.resourceProfiles.length; ri++) {
+    const rp = req.resourceProfiles[ri]!;
+    for (let si = 0; si < rp.scopeProfiles.length; si++) {
+      const sp = rp.scopeProfiles[si]!;
+      for (let pi = 0; pi < sp.profiles.length; pi++) {
+        const position: ProfilePosition = { resourceIndex: ri, scopeIndex: si, profileIndex: pi };
+        try {
+          const series = tables.seriesLabels(rp.resource?.attributes, sp.scope?.attributes, sp.profiles[pi]!);
+          yield new ProfileBuilder(tables, mode).build(sp.profiles[pi]!, series);
+        } catch (e) {
+          if (!(e instanceof BadData)) throw e;
+          yield new ConvertError(position, e.message);
+        }
+      }
+    }
+  }
+}
+
+/** Number of OTLP Profile messages in the request (what convertEach yields). */
+export function countProfiles(req: ExportProfilesServiceRequest): number {
+  let n = 0;
+  for (const rp of req.resourceProfiles) for (const sp of rp.scopeProfiles) n += sp.profiles.length;
+  return n;
+}
+
+// ------------------------------------------------------------------------------------------
+
+/** Bad data inside one profile; becomes a ConvertError with the profile's position. */
+class BadData extends Error {}
+
+const ZERO_MAPPING: Mapping = { memoryStart: 0n, memoryLimit: 0n, fileOffset: 0n, filenameStrindex: 0, attributeIndices: [] };
+const ZERO_LOCATION: Location = { mappingIndex: 0, address: 0n, lines: [], attributeIndices: [] };
+const ZERO_FUNCTION: OtlpFunction = { nameStrindex: 0, systemNameStrindex: 0, filenameStrindex: 0, startLine: 0 };
+const ZERO_LINK: Link = { traceId: new Uint8Array(0), spanId: new Uint8Array(0) };
+const ZERO_ATTRIBUTE: KeyValueAndUnit = { keyStrindex: 0, unitStrindex: 0 };
+const ZERO_STACK: Stack = { locationIndices: [] };
+
+/**
+ * `table[i]`, bounds-checked. OTLP requires a zero entry at index 0 of every table; a
+ * sender that leaves a table empty still means "none" by 0, so that is tolerated.
+ */
+function entry<T>(table: readonly T[], i: number, zero: T, name: string, what: () => string): T {
+  if (Number.isInteger(i) && i >= 0 && i < table.length) return table[i]!;
+  if (i === 0 && table.length === 0) return zero;
+  throw new BadData(`${what()} ${i} is out of range (${name} has ${table.length} entries)`);
+}
+
+/** 53-bit-safe values as numbers: the pprof encoder is much faster on numbers than bigints. */
+function num(v: bigint): number | bigint {
+  return v <= 9007199254740991n && v >= -9007199254740991n ? Number(v) : v;
+}
+
+/** Request-wide lookups, memoized: the dictionary is shared by every profile of a request. */
+class RequestTables {
+  readonly d: ProfilesDictionary;
+  private readonly attributes = new Map<number, ResolvedAttribute>();
+
+  constructor(dictionary: ProfilesDictionary | undefined) {
+    this.d = dictionary ?? {
+      mappingTable: [],
+      locationTable: [],
+      functionTable: [],
+      linkTable: [],
+      stringTable: [],
+      attributeTable: [],
+      stackTable: [],
+    };
+  }
+
+  string(i: number, what: () => string): string {
+    return entry(this.d.stringTable, i, '', 'string_table', what);
+  }
+
+  /** Checks every string index inside an AnyValue (they may nest in arrays and maps). */
+  checkValue(v: AnyValue | undefined, what: () => string): void {
+    if (!v) return;
+    if (v.stringValueStrindex !== undefined) this.string(v.stringValueStrindex, () => `${what()}.string_value_strindex`);
+    if (v.arrayValue) v.arrayValue.values.forEach((x, k) => this.checkValue(x, () => `${what()}.array_value[${k}]`));
+    if (v.kvlistValue) {
+      v.kvlistValue.values.forEach((kv, k) => {
+        if (kv.keyStrindex) this.string(kv.keyStrindex, () => `${what()}.kvlist_value[${k}].key_strindex`);
+        this.checkValue(kv.value, () => `${what()}.kvlist_value[${k}]`);
+      });
+    }
+  }
+
+  attribute(i: number, what: () => string): ResolvedAttribute {
+    const hit = this.attributes.get(i);
+    if (hit) return hit;
+    const a = entry(this.d.attributeTable, i, ZERO_ATTRIBUTE, 'attribute_table', what);
+    const at = () => `attribute_table[${i}]`;
+    const r: ResolvedAttribute = {
+      key: this.string(a.keyStrindex, () => `${at()}.key_strindex`),
+      value: a.value,
+      unit: this.string(a.unitStrindex, () => `${at()}.unit_strindex`),
+    };
+    this.checkValue(a.value, () => `${at()}.value`);
+    this.attributes.set(i, r);
+    return r;
+  }
+
+  private keyValueLabels(attrs: readonly KeyValue[] | undefined, out: Record<string, string>, where: string): void {
+    if (!attrs) return;
+    attrs.forEach((kv, k) => {
+      const key = kv.keyStrindex ? this.string(kv.keyStrindex, () => `${where}.attributes[${k}].key_strindex`) : kv.key;
+      this.checkValue(kv.value, () => `${where}.attributes[${k}].value`);
+      addSeriesLabel(out, key, kv.value, this.d.stringTable);
+    });
+  }
+
+  /**
+   * Resource, then scope, then profile-level attributes, as strings. The first source
+   * to set a key wins: the resource names the entity being profiled, and a scope or profile
+   * attribute should not move a profile to another service's series.
+   */
+  seriesLabels(resource: readonly KeyValue[] | undefined, scope: readonly KeyValue[] | undefined, profile: Profile): Record<string, string> {
+    const out: Record<string, string> = {};
+    this.keyValueLabels(resource, out, 'resource');
+    this.keyValueLabels(scope, out, 'scope');
+    profile.attributeIndices.forEach((ai, k) => {
+      const a = this.attribute(ai, () => `attribute_indices[${k}]`);
+      addSeriesLabel(out, a.key, a.value, this.d.stringTable);
+    });
+    if (!out['service.name']) out['service.name'] = UNKNOWN_SERVICE;
+    return out;
+  }
+}
+
+function addSeriesLabel(out: Record<string, string>, key: string, v: AnyValue | undefined, strings: readonly string[]): void {
+  if (key === '' || !v || Object.prototype.hasOwnProperty.call(out, key)) return;
+  const s = anyValueToString(v, strings);
+  if (s !== '') out[key] = s;
+}
+
+interface StackEntry {
+  ids: number[];
+  key: string;
+}
+
+interface LabelsEntry {
+  labels: PprofLabel[];
+  /** Canonical text of the label set (sorted), part of a sample's identity. */
+  key: string;
+  endpoint: string | undefined;
+  /** What makes one request for endpoint_counts: the local root span, else the trace. */
+  requestKey: string;
+}
+
+/** Builds one pprof profile. Lives for one OTLP profile; its tables are that pprof's own. */
+class ProfileBuilder {
+  private readonly d: ProfilesDictionary;
+  private readonly strings = new StringTable();
+  /** OTLP string index -> pprof string id + 1 (0 = not yet). */
+  private readonly stringIds: Int32Array;
+  private readonly functionIds: Int32Array;
+  private readonly locationIds: Int32Array;
+  private readonly mappingIds: Int32Array;
+  private readonly functionsByKey = new Map<string, number>();
+  private readonly locationsByKey = new Map<string, number>();
+  private readonly mappingsByKey = new Map<string, number>();
+  private readonly functions: PprofFunction[] = [];
+  private readonly locations: PprofLocation[] = [];
+  private readonly mappings: PprofMapping[] = [];
+  private readonly stacks = new Map<number, StackEntry>();
+  private readonly labelSets = new Map<string, LabelsEntry>();
+  private readonly samples = new Map<string, PprofSample>();
+  private readonly endpoints = new Map<string, Set<string>>();
+
+  constructor(
+    private readonly tables: RequestTables,
+    private readonly mode: TimestampMode,
+  ) {
+    this.d = tables.d;
+    this.stringIds = new Int32Array(this.d.stringTable.length);
+    this.functionIds = new Int32Array(this.d.functionTable.length);
+    this.locationIds = new Int32Array(this.d.locationTable.length);
+    this.mappingIds = new Int32Array(this.d.mappingTable.length);
+  }
+
+  /** pprof string id of an OTLP string index. */
+  private sid(i: number, what: () => string): number {
+    if (i >= 0 && i < this.stringIds.length) {
+      const m = this.stringIds[i]!;
+      if (m !== 0) return m - 1;
+    }
+    const id = this.strings.dedup(this.tables.string(i, what));
+    if (i >= 0 && i < this.stringIds.length) this.stringIds[i] = id + 1;
+    return id;
+  }
+
+  private functionId(i: number, what: () => string): number {
+    const memo = i >= 0 && i < this.functionIds.length ? this.functionIds[i]! : 0;
+    if (memo !== 0) return memo;
+    const f = entry(this.d.functionTable, i, ZERO_FUNCTION, 'function_table', what);
+    const at = `function_table[${i}]`;
+    const systemName = this.sid(f.systemNameStrindex, () => `${at}.system_name_strindex`);
+    // A function known only by its system name (e.g. an unsymbolized C++ symbol) is shown by it.
+    const name = this.sid(f.nameStrindex, () => `${at}.name_strindex`) || systemName;
+    const filename = this.sid(f.filenameStrindex, () => `${at}.filename_strindex`);
+    const key = `${name}/${systemName}/${filename}/${f.startLine}`;
+    let id = this.functionsByKey.get(key);
+    if (id === undefined) {
+      id = this.functions.length + 1;
+      this.functions.push(new PprofFunction({ id, name, systemName, filename, startLine: f.startLine }));
+      this.functionsByKey.set(key, id);
+    }
+    if (i < this.functionIds.length) this.functionIds[i] = id;
+    return id;
+  }
+
+  private buildId(m: Mapping, at: string): number {
+    const found: Partial<Record<string, string>> = {};
+    m.attributeIndices.forEach((ai, k) => {
+      const a = this.tables.attribute(ai, () => `${at}.attribute_indices[${k}]`);
+      if (!(BUILD_ID_ATTR_KEYS as readonly string[]).includes(a.key) || !a.value) return;
+      // Build ids are conventionally hex; a bytes value is written as such.
+      const v = a.value.bytesValue !== undefined ? hexOf(a.value.bytesValue) : anyValueToString(a.value, this.d.stringTable);
+      if (v !== '') found[a.key] = v;
+    });
+    for (const k of BUILD_ID_ATTR_KEYS) if (found[k] !== undefined) return this.strings.dedup(found[k]);
+    return 0;
+  }
+
+  private mappingId(i: number, what: () => string): number {
+    if (i === 0) return 0; // 0 = unknown or not applicable
+    const memo = i > 0 && i < this.mappingIds.length ? this.mappingIds[i]! : 0;
+    if (memo !== 0) return memo;
+    const m = entry(this.d.mappingTable, i, ZERO_MAPPING, 'mapping_table', what);
+    const at = `mapping_table[${i}]`;
+    const filename = this.sid(m.filenameStrindex, () => `${at}.filename_strindex`);
+    const buildId = this.buildId(m, at);
+    const key = `${m.memoryStart}/${m.memoryLimit}/${m.fileOffset}/${filename}/${buildId}`;
+    let id = this.mappingsByKey.get(key);
+    if (id === undefined) {
+      id = this.mappings.length + 1;
+      this.mappings.push(
+        new PprofMapping({
+          id,
+          memoryStart: num(m.memoryStart),
+          memoryLimit: num(m.memoryLimit),
+          fileOffset: num(m.fileOffset),
+          filename,
+          buildId,
+        }),
+      );
+      this.mappingsByKey.set(key, id);
+    }
+    this.mappingIds[i] = id;
+    return id;
+  }
+
+  private locationId(i: number, what: () => string): number {
+    const memo = i >= 0 && i < this.locationIds.length ? this.locationIds[i]! : 0;
+    if (memo !== 0) return memo;
+    const l = entry(this.d.locationTable, i, ZERO_LOCATION, 'location_table', what);
+    const at = `location_table[${i}]`;
+    const mappingId = this.mappingId(l.mappingIndex, () => `${at}.mapping_index`);
+    // OTLP and pprof agree on order: lines[0] is the innermost inlined function.
+    const lines: PprofLine[] = [];
+    l.lines.forEach((ln, k) => {
+      if (ln.functionIndex === 0) return;
+      const functionId = this.functionId(ln.functionIndex, () => `${at}.lines[${k}].function_index`);
+      lines.push(new PprofLine({ functionId, line: ln.line, column: ln.column }));
+    });
+    const key = `${mappingId}/${l.address}/${lines.map((x) => `${x.functionId}:${x.line}:${x.column}`).join(',')}`;
+    let id = this.locationsByKey.get(key);
+    if (id === undefined) {
+      id = this.locations.length + 1;
+      this.locations.push(new PprofLocation({ id, mappingId, address: num(l.address), line: lines }));
+      this.locationsByKey.set(key, id);
+      if (mappingId !== 0) this.noteMappingCoverage(this.mappings[mappingId - 1]!, lines);
+    }
+    if (i < this.locationIds.length) this.locationIds[i] = id;
+    return id;
+  }
+
+  /**
+   * pprof readers symbolize a mapping's addresses themselves unless the mapping says its
+   * locations already carry functions, so these flags follow what the locations hold.
+   */
+  private noteMappingCoverage(m: PprofMapping, lines: PprofLine[]): void {
+    if (lines.length > 1) m.hasInlineFrames = true;
+    for (const ln of lines) {
+      const f = this.functions[Number(ln.functionId) - 1]!;
+      if (f.name) m.hasFunctions = true;
+      if (f.filename) m.hasFilenames = true;
+      if (ln.line) m.hasLineNumbers = true;
+    }
+  }
+
+  private stack(i: number, si: number): StackEntry {
+    const s = entry(this.d.stackTable, i, ZERO_STACK, 'stack_table', () => `samples[${si}].stack_index`);
+    const ids = s.locationIndices.map((li, k) => this.locationId(li, () => `stack_table[${i}].location_indices[${k}]`));
+    const e: StackEntry = { ids, key: ids.join(',') };
+    this.stacks.set(i, e);
+    return e;
+  }
+
+  private pprofLabel(l: LabelSpec): PprofLabel {
+    const key = this.strings.dedup(l.key);
+    if ('str' in l) return new PprofLabel({ key, str: this.strings.dedup(l.str) });
+    return new PprofLabel({ key, num: l.num, numUnit: l.numUnit ? this.strings.dedup(l.numUnit) : 0 });
+  }
+
+  private labelSet(raw: string, s: Sample, si: number): LabelsEntry {
+    const link =
+      s.linkIndex === 0 ? undefined : entry(this.d.linkTable, s.linkIndex, ZERO_LINK, 'link_table', () => `samples[${si}].link_index`);
+    const attrs = s.attributeIndices.map((ai, k) => this.tables.attribute(ai, () => `samples[${si}].attribute_indices[${k}]`));
+    let spec;
+    try {
+      spec = sampleLabels(link, attrs, this.d.stringTable);
+    } catch (e) {
+      throw new BadData(`samples[${si}]: link_table[${s.linkIndex}]: ${(e as Error).message}`);
+    }
+    const labels = spec.labels.map((l) => this.pprofLabel(l));
+    const key = labels
+      .map((l) => `${l.key}:${l.str}:${l.num}:${l.numUnit}`)
+      .sort()
+      .join(',');
+    const e: LabelsEntry = { labels, key, endpoint: spec.endpoint, requestKey: spec.localRootSpanId ?? spec.traceId ?? '' };
+    this.labelSets.set(raw, e);
+    return e;
+  }
+
+  private add(key: string, ids: number[], labels: PprofLabel[], value: number): void {
+    const hit = this.samples.get(key);
+    if (hit) hit.value[0] = (hit.value[0] as number) + value;
+    else this.samples.set(key, new PprofSample({ locationId: ids, value: [value], label: labels }));
+  }
+
+  build(p: Profile, seriesLabels: Record<string, string>): ConvertedProfile {
+    const sampleType = this.valueType(p.sampleType, 'sample_type') ?? { type: 'samples', unit: 'count' };
+    const periodType = this.valueType(p.periodType, 'period_type');
+    let minTs: bigint | undefined;
+    let maxTs: bigint | undefined;
+    const tsKey = this.mode === 'label' ? this.strings.dedup(PPROF_LABELS.END_TIMESTAMP_NS) : 0;
+
+    const samples = p.samples;
+    for (let si = 0; si < samples.length; si++) {
+      const s = samples[si]!;
+      const nv = s.values.length;
+      const nt = s.timestampsUnixNano.length;
+      if (nv !== 0 && nt !== 0 && nv !== nt) {
+        throw new BadData(`samples[${si}] has ${nv} values but ${nt} timestamps; values[i] must belong to timestamps[i]`);
+      }
+      if (nv === 0 && nt === 0) continue;
+      const st = this.stacks.get(s.stackIndex) ?? this.stack(s.stackIndex, si);
+      const raw = s.attributeIndices.length === 0 ? `${s.linkIndex}` : `${s.linkIndex}|${s.attributeIndices.join(',')}`;
+      const ls = this.labelSets.get(raw) ?? this.labelSet(raw, s, si);
+      for (let j = 0; j < nt; j++) {
+        const t = s.timestampsUnixNano[j]!;
+        if (minTs === undefined || t < minTs) minTs = t;
+        if (maxTs === undefined || t > maxTs) maxTs = t;
+      }
+      const base = `${st.key}|${ls.key}`;
+      if (this.mode === 'label' && nt !== 0) {
+        for (let j = 0; j < nt; j++) {
+          const t = s.timestampsUnixNano[j]!;
+          const labels = [...ls.labels, new PprofLabel({ key: tsKey, num: num(t) })];
+          this.add(`${base}|${t}`, st.ids, labels, nv === 0 ? 1 : s.values[j]!);
+        }
+      } else {
+        let v = 0;
+        if (nv === 0) v = nt;
+        else for (let j = 0; j < nv; j++) v += s.values[j]!;
+        this.add(base, st.ids, ls.labels, v);
+      }
+      if (ls.endpoint !== undefined) {
+        let set = this.endpoints.get(ls.endpoint);
+        if (!set) this.endpoints.set(ls.endpoint, (set = new Set()));
+        set.add(ls.requestKey);
+      }
+    }
+
+    // Keep event times inside the window when the profile does not give one.
+    let start = p.timeUnixNano;
+    let duration = p.durationNano;
+    if (start === 0n && minTs !== undefined) start = minTs;
+    if (duration === 0n && maxTs !== undefined && maxTs >= start) duration = maxTs - start + 1n;
+
+    const profile = new PprofProfile({
+      sampleType: [new PprofValueType({ type: this.strings.dedup(sampleType.type), unit: this.strings.dedup(sampleType.unit) })],
+      sample: [...this.samples.values()],
+      mapping: this.mappings,
+      location: this.locations,
+      function: this.functions,
+      stringTable: this.strings,
+      timeNanos: num(start),
+      durationNanos: num(duration),
+      periodType: periodType
+        ? new PprofValueType({ type: this.strings.dedup(periodType.type), unit: this.strings.dedup(periodType.unit) })
+        : undefined,
+      period: p.period,
+    });
+
+    const profileType = profileTypeOf(sampleType, periodType);
+    const endpointCounts: Record<string, number> = {};
+    for (const [endpoint, requests] of this.endpoints) endpointCounts[endpoint] = requests.size;
+    const profileId =
+      !isZeroId(p.profileId)
+        ? hexOf(p.profileId)
+        : this.contentId(profileType, seriesLabels, sampleType, periodType, p.period, start, duration);
+    return { profile, profileType, seriesLabels, startUnixNano: start, durationNano: duration, profileId, endpointCounts };
+  }
+
+  /** Resolved type and unit; undefined when absent or both empty. */
+  private valueType(vt: Profile['sampleType'], field: string): TypeAndUnit | undefined {
+    if (!vt) return undefined;
+    const type = this.tables.string(vt.typeStrindex, () => `${field}.type_strindex`);
+    const unit = this.tables.string(vt.unitStrindex, () => `${field}.unit_strindex`);
+    return type === '' && unit === '' ? undefined : { type, unit };
+  }
+
+  /**
+   * A stable 128-bit id from the profile's content, for profiles sent without one: the same
+   * request converts to the same id, so a retried export overwrites rather than duplicates.
+   */
+  private contentId(
+    profileType: string,
+    series: Record<string, string>,
+    sampleType: TypeAndUnit,
+    periodType: TypeAndUnit | undefined,
+    period: number,
+    start: bigint,
+    duration: bigint,
+  ): string {
+    const h = createHash('sha256');
+    const sortedSeries = Object.keys(series)
+      .sort()
+      .map((k) => [k, series[k]]);
+    h.update(JSON.stringify([profileType, sortedSeries, sampleType, periodType ?? null, period, String(start), String(duration)]));
+    const strings = this.strings.strings;
+    h.update(strings.join('\u0000'));
+    let chunk: string[] = [];
+    for (const [key, s] of this.samples) {
+      chunk.push(`${key}=${s.value[0]}`);
+      if (chunk.length === 4096) {
+        h.update(chunk.join(';'));
+        chunk = [];
+      }
+    }
+    h.update(chunk.join(';'));
+    for (const l of this.locations) h.update(`L${l.id}:${l.mappingId}:${l.address}:${l.line.map((x) => `${x.functionId}.${x.line}.${x.column}`).join(',')}`);
+    for (const f of this.functions) h.update(`F${f.id}:${f.name}:${f.systemName}:${f.filename}:${f.startLine}`);
+    for (const m of this.mappings) h.update(`M${m.id}:${m.memoryStart}:${m.memoryLimit}:${m.fileOffset}:${m.filename}:${m.buildId}`);
+    return h.digest('hex').slice(0, 32);
+  }
+}

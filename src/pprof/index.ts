@@ -1,0 +1,27 @@
+// The pprof conversion's public pieces.
+export type { ConvertedProfile } from './types.js';
+export {
+  convertProfilesRequest,
+  convertEach,
+  countProfiles,
+  BUILD_ID_ATTR_KEYS,
+  UNKNOWN_SERVICE,
+  type ConvertOptions,
+  type ConvertResult,
+  type TimestampMode,
+} from './convert.js';
+export { encodePprof, encodePprofGzip, encodePprofGzipAsync, PPROF_GZIP_LEVEL } from './encode.js';
+export { pprofOf, forgetPprof } from './cache.js';
+export { profileTypeOf, sanitizeTypeName, type TypeAndUnit } from './profile-type.js';
+export {
+  PPROF_LABELS,
+  sampleLabels,
+  attributeLabel,
+  linkIds,
+  hexToDecimal,
+  decimalToHex16,
+  type LabelSpec,
+  type ResolvedAttribute,
+  type SampleLabels,
+} from './labels.js';
+export { ConvertError, type ProfilePosition } from '../errors.js';
