@@ -1,0 +1,61 @@
+// Content checks on a decoded traces request: spans must carry usable ids. A span whose
+// trace_id is not 16 bytes or is all zeros, whose span_id is not 8 bytes or is all zeros,
+// or whose parent_span_id is neither empty nor 8 bytes is removed and counted. Scopes and
+// resources left with no spans by the removal are dropped too. Pure; the input is not
+// modified.
+import { isZeroId } from '../ids.js';
+import type { ExportTraceServiceRequest, ResourceSpans, ScopeSpans, Span } from '../model.js';
+import { MessageLog, type ValidationResult } from './result.js';
+
+/** Why a span's ids are unusable, or undefined when they are fine. */
+export function spanIdProblem(span: Span): string | undefined {
+  const t = span.traceId;
+  if (t.length !== 16) return `trace_id must be 16 bytes, got ${t.length}`;
+  if (isZeroId(t)) return 'trace_id is all zeros';
+  const s = span.spanId;
+  if (s.length !== 8) return `span_id must be 8 bytes, got ${s.length}`;
+  if (isZeroId(s)) return 'span_id is all zeros';
+  const p = span.parentSpanId.length;
+  if (p !== 0 && p !== 8) return `parent_span_id must be empty or 8 bytes, got ${p}`;
+  return undefined;
+}
+
+export function validateTracesRequest(req: ExportTraceServiceRequest): ValidationResult<ExportTraceServiceRequest> {
+  const log = new MessageLog();
+  let rejected = 0;
+  let changed = false;
+  const resources: ResourceSpans[] = [];
+  req.resourceSpans.forEach((rs, ri) => {
+    let rsChanged = false;
+    const scopes: ScopeSpans[] = [];
+    rs.scopeSpans.forEach((ss, si) => {
+      let kept: Span[] | undefined;
+      const spans = ss.spans;
+      for (let i = 0; i < spans.length; i++) {
+        const span = spans[i]!;
+        const problem = spanIdProblem(span);
+        if (problem === undefined) {
+          kept?.push(span);
+          continue;
+        }
+        kept ??= spans.slice(0, i);
+        rejected++;
+        log.add(`span ${ri}/${si}/${i}: ${problem}`);
+      }
+      if (kept === undefined) {
+        scopes.push(ss);
+        return;
+      }
+      rsChanged = true;
+      if (kept.length > 0) scopes.push({ ...ss, spans: kept });
+    });
+    if (!rsChanged) {
+      resources.push(rs);
+      return;
+    }
+    changed = true;
+    if (scopes.length > 0) resources.push({ ...rs, scopeSpans: scopes });
+  });
+  if (!changed) return { request: req, rejected: 0, messages: [] };
+  return { request: { ...req, resourceSpans: resources }, rejected, messages: log.finish() };
+}
