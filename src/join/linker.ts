@@ -53,7 +53,7 @@ interface SpanRef {
  * samples share them).
  */
 class RefReader {
-  private readonly links = new Map<number, { spanId: string; traceId: string } | null>();
+  private readonly links = new Map<number, { spanId: string; traceId: string; ref: SpanRef | undefined } | null>();
   private readonly attrs = new Map<number, { kind: 'span' | 'trace' | 'join' | 'other'; hex: string }>();
 
   constructor(private readonly dict: ProfilesDictionary) {}
@@ -62,7 +62,7 @@ class RefReader {
     let traceFromLink = '';
     if (sample.linkIndex > 0) {
       const l = this.link(sample.linkIndex);
-      if (l && l.spanId) return { spanId: l.spanId, traceId: l.traceId, viaLink: l.traceId !== '' };
+      if (l?.ref) return l.ref;
       if (l) traceFromLink = l.traceId;
     }
     let spanId = '';
@@ -79,7 +79,7 @@ class RefReader {
     return this.attr(attributeIndex).kind === 'join';
   }
 
-  private link(index: number): { spanId: string; traceId: string } | null {
+  private link(index: number): { spanId: string; traceId: string; ref: SpanRef | undefined } | null {
     let l = this.links.get(index);
     if (l === undefined) {
       const link = this.dict.linkTable[index];
@@ -87,7 +87,7 @@ class RefReader {
       if (link) {
         const spanId = link.spanId.length === 8 && !isZeroId(link.spanId) ? hexOf(link.spanId) : '';
         const traceId = link.traceId.length === 16 && !isZeroId(link.traceId) ? hexOf(link.traceId) : '';
-        l = { spanId, traceId };
+        l = { spanId, traceId, ref: spanId ? { spanId, traceId, viaLink: traceId !== '' } : undefined };
       }
       this.links.set(index, l);
     }
@@ -179,6 +179,19 @@ export function linkProfiles(request: ExportProfilesServiceRequest, lookup: Span
   let unlinked = 0;
 
   const build = (): DictionaryBuilder => (builder ??= writableBuilder(dict));
+  // Attribute index per value, so the builder (which keys entries by their serialised value)
+  // is asked once per distinct name, root and endpoint rather than once per span.
+  const names = new Map<string, number>();
+  const roots = new Map<string, number>();
+  const endpoints = new Map<string, number>();
+  const attribute = (cache: Map<string, number>, key: string, value: string): number => {
+    let i = cache.get(value);
+    if (i === undefined) {
+      i = build().attribute(key, value);
+      cache.set(value, i);
+    }
+    return i;
+  };
   const linkIndexFor = (traceId: string, spanId: string): number => {
     const key = traceId + spanId;
     let i = linkFor.get(key);
@@ -209,12 +222,7 @@ export function linkProfiles(request: ExportProfilesServiceRequest, lookup: Span
     if (ctx.missingAncestorId) pending.add(ctx.missingAncestorId);
     let extra = joinAttrs.get(ctx.spanId);
     if (!extra) {
-      const b = build();
-      extra = [
-        b.attribute(SPAN_NAME_ATTR, ctx.name),
-        b.attribute(LOCAL_ROOT_SPAN_ID_ATTR, ctx.localRootSpanId),
-        b.attribute(TRACE_ENDPOINT_ATTR, ctx.traceEndpoint),
-      ];
+      extra = [attribute(names, SPAN_NAME_ATTR, ctx.name), attribute(roots, LOCAL_ROOT_SPAN_ID_ATTR, ctx.localRootSpanId), attribute(endpoints, TRACE_ENDPOINT_ATTR, ctx.traceEndpoint)];
       joinAttrs.set(ctx.spanId, extra);
     }
     const kept = s.attributeIndices.filter((i) => !reader.isJoinKey(i));

@@ -10,7 +10,7 @@
 import type { ExportTraceServiceRequest, Span } from '../otlp/model.js';
 import { SpanFlags, SpanKind } from '../otlp/model.js';
 import { stringAttribute } from '../otlp/build.js';
-import { isZeroId } from '../otlp/ids.js';
+import { hexOf, isZeroId } from '../otlp/ids.js';
 
 /** What the join knows about one span. Ids are lowercase hex. */
 export interface SpanContext {
@@ -189,20 +189,46 @@ function hashOf(hi: number, lo: number): number {
   return (h ^ (h >>> 13)) >>> 0;
 }
 
-function hex8(n: number): string {
-  return n.toString(16).padStart(8, '0');
+/** Scratch bytes for turning id words back into hex with the native encoder (flat strings, fast). */
+const SCRATCH = new Uint8Array(16);
+const SCRATCH_VIEW = new DataView(SCRATCH.buffer);
+
+const SCRATCH8 = SCRATCH.subarray(0, 8);
+
+function hexOfWords(hi: number, lo: number): string {
+  SCRATCH_VIEW.setUint32(0, hi);
+  SCRATCH_VIEW.setUint32(4, lo);
+  return hexOf(SCRATCH8);
+}
+
+function hexOfTrace(t: Uint32Array, at: number): string {
+  for (let i = 0; i < 4; i++) SCRATCH_VIEW.setUint32(i * 4, t[at + i]!);
+  return hexOf(SCRATCH);
 }
 
 function u32be(b: Uint8Array, at: number): number {
   return ((b[at]! << 24) | (b[at + 1]! << 16) | (b[at + 2]! << 8) | b[at + 3]!) >>> 0;
 }
 
-const HEX16 = /^[0-9a-fA-F]{16}$/;
+function nibble(c: number): number {
+  if (c >= 48 && c <= 57) return c - 48;
+  if (c >= 97 && c <= 102) return c - 87;
+  if (c >= 65 && c <= 70) return c - 55;
+  return -1;
+}
 
-/** Splits 16 hex chars into two 32-bit words; undefined when not a span id. */
+/** Splits 16 hex chars (either case) into two 32-bit words; undefined when not a span id. */
 export function spanIdWords(hex: string): [hi: number, lo: number] | undefined {
-  if (!HEX16.test(hex)) return undefined;
-  return [parseInt(hex.slice(0, 8), 16), parseInt(hex.slice(8), 16)];
+  if (hex.length !== 16) return undefined;
+  let hi = 0;
+  let lo = 0;
+  for (let i = 0; i < 16; i++) {
+    const v = nibble(hex.charCodeAt(i));
+    if (v < 0) return undefined;
+    if (i < 8) hi = hi * 16 + v;
+    else lo = lo * 16 + v;
+  }
+  return [hi, lo];
 }
 
 /** `METHOD route` for an HTTP server span (current and older semantic conventions), else the name. */
@@ -306,7 +332,7 @@ export class InMemorySpanIndex implements SpanIndex {
     const serviceId = this.strings.intern(service);
     const endpointId = this.strings.intern(endpointOf(span));
 
-    let s = this.find(hi, lo);
+    let s = this.slotOf(hi, lo);
     if (s >= 0) {
       // A re-sent span (an exporter retry): refresh its fields, keep its age.
       this.releaseStrings(s);
@@ -339,8 +365,9 @@ export class InMemorySpanIndex implements SpanIndex {
 
   async lookup(spanIds: Iterable<string>): Promise<Map<string, SpanContext>> {
     const out = new Map<string, SpanContext>();
+    this.expire(this.now());
     for (const id of spanIds) {
-      const ctx = this.get(id);
+      const ctx = this.contextById(id);
       if (ctx) out.set(id, ctx);
     }
     return out;
@@ -348,11 +375,8 @@ export class InMemorySpanIndex implements SpanIndex {
 
   /** The span's context, or undefined when unknown (or not 16 hex chars). Resolves the local root now. */
   get(spanIdHex: string): SpanContext | undefined {
-    const words = spanIdWords(spanIdHex);
-    if (!words) return undefined;
     this.expire(this.now());
-    const s = this.find(words[0], words[1]);
-    return s < 0 ? undefined : this.contextOf(s);
+    return this.contextById(spanIdHex);
   }
 
   /** Evicts spans older than the TTL. Called by put and get; callable on a timer. */
@@ -368,6 +392,13 @@ export class InMemorySpanIndex implements SpanIndex {
 
   // ---------------------------------------------------------------- internals
 
+  private contextById(spanIdHex: string): SpanContext | undefined {
+    const words = spanIdWords(spanIdHex);
+    if (!words) return undefined;
+    const s = this.slotOf(words[0], words[1]);
+    return s < 0 ? undefined : this.contextOf(s);
+  }
+
   private contextOf(s: number): SpanContext {
     const c = this.cols;
     let cur = s;
@@ -376,9 +407,9 @@ export class InMemorySpanIndex implements SpanIndex {
       const ph = c.parentHi[cur]!;
       const pl = c.parentLo[cur]!;
       if ((ph === 0 && pl === 0) || (c.flags[cur]! & REMOTE_PARENT) === REMOTE_PARENT) break;
-      const p = this.find(ph, pl);
+      const p = this.slotOf(ph, pl);
       if (p < 0) {
-        missing = hex8(ph) + hex8(pl);
+        missing = hexOfWords(ph, pl);
         break;
       }
       if (c.service[p] !== c.service[cur] || !this.sameTrace(p, cur)) break;
@@ -387,14 +418,14 @@ export class InMemorySpanIndex implements SpanIndex {
     const ph = c.parentHi[s]!;
     const pl = c.parentLo[s]!;
     return {
-      spanId: hex8(c.idHi[s]!) + hex8(c.idLo[s]!),
-      traceId: hex8(c.trace[s * 4]!) + hex8(c.trace[s * 4 + 1]!) + hex8(c.trace[s * 4 + 2]!) + hex8(c.trace[s * 4 + 3]!),
-      parentSpanId: ph === 0 && pl === 0 ? '' : hex8(ph) + hex8(pl),
+      spanId: hexOfWords(c.idHi[s]!, c.idLo[s]!),
+      traceId: hexOfTrace(c.trace, s * 4),
+      parentSpanId: ph === 0 && pl === 0 ? '' : hexOfWords(ph, pl),
       name: this.strings.get(c.name[s]!),
       service: this.strings.get(c.service[s]!),
       startUnixNano: c.start[s]!,
       endUnixNano: c.end[s]!,
-      localRootSpanId: hex8(c.idHi[cur]!) + hex8(c.idLo[cur]!),
+      localRootSpanId: hexOfWords(c.idHi[cur]!, c.idLo[cur]!),
       traceEndpoint: this.strings.get(c.endpoint[cur]!),
       missingAncestorId: missing,
     };
@@ -405,7 +436,7 @@ export class InMemorySpanIndex implements SpanIndex {
     return t[a * 4] === t[b * 4] && t[a * 4 + 1] === t[b * 4 + 1] && t[a * 4 + 2] === t[b * 4 + 2] && t[a * 4 + 3] === t[b * 4 + 3];
   }
 
-  private find(hi: number, lo: number): number {
+  private slotOf(hi: number, lo: number): number {
     const { idHi, idLo } = this.cols;
     for (let i = hashOf(hi, lo) & this.mask; ; i = (i + 1) & this.mask) {
       const e = this.table[i]!;
