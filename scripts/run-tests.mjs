@@ -5,6 +5,7 @@
 import { readdirSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { spawnSync } from 'node:child_process';
+import { ensureTools } from './ensure-tools.mjs';
 
 const root = new URL('..', import.meta.url).pathname;
 const testRoot = join(root, 'dist', 'test');
@@ -26,6 +27,7 @@ if (files.length === 0) {
   console.error(`no test files found under ${relative(root, testRoot)} (did the build run?)`);
   process.exit(1);
 }
+ensureTools();
 const concurrency = process.env.OPB_TEST_CONCURRENCY ?? '2';
 const result = spawnSync(
   process.execPath,

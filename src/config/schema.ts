@@ -1,0 +1,56 @@
+// The top-level config, in the OpenTelemetry collector's shape. Component sections hold
+// `<type>[/<name>]: <component config>`; each component's own config is validated by its
+// factory (src/service/components.ts), so this file only knows the frame.
+import { z } from 'zod';
+
+/** `type` or `type/name`, as in the collector. */
+export const COMPONENT_ID = /^[a-z][a-z0-9_]*(\/[A-Za-z0-9_.-]+)?$/;
+
+const componentSection = z
+  .record(z.string().regex(COMPONENT_ID, 'component ids are `type` or `type/name`, e.g. `file/archive`'), z.unknown())
+  .default({});
+
+const pipeline = z.strictObject({
+  receivers: z.array(z.string()).min(1, 'a pipeline needs at least one receiver'),
+  processors: z.array(z.string()).default([]),
+  exporters: z.array(z.string()).default([]),
+});
+
+const LOG_LEVELS = ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'] as const;
+
+export const bridgeConfigSchema = z.strictObject({
+  receivers: componentSection,
+  processors: componentSection,
+  exporters: componentSection,
+  extensions: componentSection,
+  service: z.strictObject({
+    extensions: z.array(z.string()).default([]),
+    pipelines: z.record(z.string(), pipeline).superRefine((pipelines, ctx) => {
+      // Checked here rather than on the record key so the message names the pipeline.
+      for (const name of Object.keys(pipelines)) {
+        if (!/^(traces|profiles)(\/[A-Za-z0-9_.-]+)?$/.test(name)) {
+          ctx.addIssue({ code: 'custom', path: [name], message: 'pipeline names are `traces`, `profiles`, `traces/<name>` or `profiles/<name>`' });
+        }
+      }
+    }),
+    telemetry: z
+      .strictObject({
+        logs: z.strictObject({ level: z.enum(LOG_LEVELS).default('info') }).default({ level: 'info' }),
+      })
+      .default({ logs: { level: 'info' } }),
+  }),
+});
+
+export type BridgeConfig = z.output<typeof bridgeConfigSchema>;
+export type PipelineConfig = z.output<typeof pipeline>;
+export type Signal = 'traces' | 'profiles';
+
+export function signalOf(pipelineName: string): Signal {
+  return pipelineName.startsWith('traces') ? 'traces' : 'profiles';
+}
+
+/** Splits `file/archive` into type `file`. */
+export function typeOf(id: string): string {
+  const i = id.indexOf('/');
+  return i < 0 ? id : id.slice(0, i);
+}

@@ -1,0 +1,65 @@
+// Config of the OTLP receiver, in the collector's shape:
+//   otlp: { protocols: { grpc: { endpoint, max_recv_msg_size }, http: { endpoint, max_request_body_size } } }
+// A protocol left out is not started; `otlp:` with no body starts both on their defaults.
+import { z } from 'zod';
+import { byteSize, duration, hostPort } from '../../config/units.js';
+
+export const DEFAULT_GRPC_ENDPOINT = '127.0.0.1:4317';
+export const DEFAULT_HTTP_ENDPOINT = '127.0.0.1:4318';
+/** OTLP's recommended request limit, measured after decompression. */
+export const DEFAULT_MAX_BODY = 64 * 2 ** 20;
+
+const tls = z.strictObject({
+  cert_file: z.string().min(1),
+  key_file: z.string().min(1),
+  /** When set, clients must present a certificate signed by this CA. */
+  client_ca_file: z.string().min(1).optional(),
+});
+
+const auth = z.strictObject({
+  /** Clients must send `Authorization: Bearer <token>`. */
+  bearer_token: z.string().min(1, 'bearer_token must not be empty (use ${env:NAME} to read it from the environment)'),
+});
+
+const grpc = z.strictObject({
+  endpoint: hostPort().default(DEFAULT_GRPC_ENDPOINT),
+  max_recv_msg_size: byteSize().default(DEFAULT_MAX_BODY),
+  tls: tls.optional(),
+  auth: auth.optional(),
+});
+
+const http = z.strictObject({
+  endpoint: hostPort().default(DEFAULT_HTTP_ENDPOINT),
+  max_request_body_size: byteSize().default(DEFAULT_MAX_BODY),
+  /** Seconds suggested in Retry-After when the pipeline pushes back. */
+  retry_after: duration().default(1000),
+  tls: tls.optional(),
+  auth: auth.optional(),
+});
+
+export const otlpReceiverConfigSchema = z
+  .strictObject({
+    protocols: z
+      .strictObject({
+        grpc: grpc.nullable().optional(),
+        http: http.nullable().optional(),
+      })
+      .default({ grpc: null, http: null }),
+  })
+  .nullable()
+  .default(null)
+  .transform((c) => {
+    const protocols = c?.protocols ?? { grpc: null, http: null };
+    const noneNamed = !protocols.grpc && !protocols.http && !('grpc' in (protocols as object)) && !('http' in (protocols as object));
+    // `grpc:` with an empty body means "on, with defaults", as in the collector.
+    const wantGrpc = noneNamed || 'grpc' in (protocols as object);
+    const wantHttp = noneNamed || 'http' in (protocols as object);
+    return {
+      grpc: wantGrpc ? (protocols.grpc ?? grpc.parse({})) : undefined,
+      http: wantHttp ? (protocols.http ?? http.parse({})) : undefined,
+    };
+  });
+
+export type OtlpReceiverConfig = z.output<typeof otlpReceiverConfigSchema>;
+export type GrpcConfig = z.output<typeof grpc>;
+export type HttpConfig = z.output<typeof http>;

@@ -1,0 +1,63 @@
+// The `otlp` receiver: OTLP/gRPC and OTLP/HTTP servers feeding the pipelines' consumers.
+import { Counter, type Registry } from 'prom-client';
+import type { ComponentContext, Receiver, ReceiverFactory, ReceiverSinks } from '../../service/component.js';
+import { otlpReceiverConfigSchema, type OtlpReceiverConfig } from './config.js';
+import type { ReceiverMetrics } from './export.js';
+import { OtlpGrpcServer } from './grpc.js';
+import { OtlpHttpServer } from './http.js';
+
+function receiverMetrics(registry: Registry, receiver: string): ReceiverMetrics {
+  // One set of metrics per registry, labelled by receiver id.
+  const items =
+    (registry.getSingleMetric('otel_profile_bridge_receiver_items_total') as Counter<'receiver' | 'signal' | 'transport' | 'outcome'> | undefined) ??
+    new Counter({
+      name: 'otel_profile_bridge_receiver_items_total',
+      help: 'Spans and profiles received, by outcome (accepted, rejected as bad data, refused with a retryable error)',
+      labelNames: ['receiver', 'signal', 'transport', 'outcome'],
+      registers: [registry],
+    });
+  const requests =
+    (registry.getSingleMetric('otel_profile_bridge_receiver_requests_total') as Counter<'receiver' | 'signal' | 'transport' | 'result'> | undefined) ??
+    new Counter({
+      name: 'otel_profile_bridge_receiver_requests_total',
+      help: 'OTLP export requests, by result (ok, partial, refused)',
+      labelNames: ['receiver', 'signal', 'transport', 'result'],
+      registers: [registry],
+    });
+  return {
+    items: { inc: (l: Record<string, string>, v?: number) => items.inc({ ...l, receiver }, v) } as ReceiverMetrics['items'],
+    requests: { inc: (l: Record<string, string>, v?: number) => requests.inc({ ...l, receiver }, v) } as ReceiverMetrics['requests'],
+  };
+}
+
+class OtlpReceiver implements Receiver {
+  private readonly grpc: OtlpGrpcServer | undefined;
+  private readonly http: OtlpHttpServer | undefined;
+  private readonly bound: Record<string, string> = {};
+
+  constructor(config: OtlpReceiverConfig, private readonly ctx: ComponentContext, sinks: ReceiverSinks) {
+    const metrics = receiverMetrics(ctx.metrics, ctx.id);
+    if (config.grpc) this.grpc = new OtlpGrpcServer(config.grpc, sinks, metrics, ctx.logger);
+    if (config.http) this.http = new OtlpHttpServer(config.http, sinks, metrics, ctx.logger);
+  }
+
+  async start(): Promise<void> {
+    if (this.grpc) this.bound.grpc = await this.grpc.start();
+    if (this.http) this.bound.http = await this.http.start();
+    this.ctx.logger.info({ endpoints: this.bound }, 'OTLP receiver listening');
+  }
+
+  endpoints(): Record<string, string> {
+    return { ...this.bound };
+  }
+
+  async shutdown(): Promise<void> {
+    await Promise.all([this.grpc?.stop(), this.http?.stop()]);
+  }
+}
+
+export const otlpReceiverFactory: ReceiverFactory<OtlpReceiverConfig> = {
+  type: 'otlp',
+  configSchema: otlpReceiverConfigSchema,
+  create: (config, ctx, sinks) => new OtlpReceiver(config, ctx, sinks),
+};

@@ -1,0 +1,21 @@
+// Every component type the bridge knows, by kind. A new receiver, processor, exporter or
+// extension is one import and one line here.
+import type { ExporterFactory, ExtensionFactory, ProcessorFactory, ReceiverFactory } from './component.js';
+import { otlpReceiverFactory } from '../receivers/otlp/factory.js';
+import { joinProcessorFactory } from '../join/processor.js';
+
+export interface FactoryRegistry {
+  receivers: Record<string, ReceiverFactory<any>>;
+  processors: Record<string, ProcessorFactory<any>>;
+  exporters: Record<string, ExporterFactory<any>>;
+  extensions: Record<string, ExtensionFactory<any>>;
+}
+
+export function defaultFactories(): FactoryRegistry {
+  return {
+    receivers: { [otlpReceiverFactory.type]: otlpReceiverFactory },
+    processors: { [joinProcessorFactory.type]: joinProcessorFactory },
+    exporters: {},
+    extensions: {},
+  };
+}
