@@ -3,6 +3,7 @@
 import type { ExporterFactory, ExtensionFactory, ProcessorFactory, ReceiverFactory } from './component.js';
 import { otlpReceiverFactory } from '../receivers/otlp/factory.js';
 import { joinProcessorFactory } from '../join/processor.js';
+import { fileExporterFactory } from '../exporters/file/factory.js';
 
 export interface FactoryRegistry {
   receivers: Record<string, ReceiverFactory<any>>;
@@ -15,7 +16,9 @@ export function defaultFactories(): FactoryRegistry {
   return {
     receivers: { [otlpReceiverFactory.type]: otlpReceiverFactory },
     processors: { [joinProcessorFactory.type]: joinProcessorFactory },
-    exporters: {},
+    exporters: {
+      [fileExporterFactory.type]: fileExporterFactory,
+    },
     extensions: {},
   };
 }

@@ -1,0 +1,100 @@
+// The file exporter: every profile of a request becomes a gzip'd pprof plus a JSON sidecar
+// in a directory tree (layout in ./layout.ts). Writes happen before consumeProfiles
+// resolves, so an accepted request is on disk; a write that fails refuses the request as
+// retryable, and since names and bytes depend only on the request, the retry rewrites the
+// same files instead of duplicating them.
+import { access, constants, mkdir } from 'node:fs/promises';
+import { ConfigError, ConsumerError, errorMessage } from '../../errors.js';
+import type { ExportProfilesServiceRequest } from '../../otlp/model.js';
+import { pprofOf } from '../../pprof/cache.js';
+import { ACCEPTED, type ConsumeResult } from '../../pipeline/consumer.js';
+import type { ComponentContext, Exporter } from '../../service/component.js';
+import { removeTempFiles } from '../shared/atomic-write.js';
+import { gzipOf } from '../shared/pprof-uploads.js';
+import type { FileExporterConfig } from './config.js';
+import { fileExporterMetrics, type FileExporterMetrics } from './metrics.js';
+import { writeProfileFiles } from './writer.js';
+
+/** Conversion errors quoted in a partial-success message; the rest are counted. */
+const QUOTED_ERRORS = 3;
+
+export class FileExporter implements Exporter {
+  private readonly metrics: FileExporterMetrics;
+  private readonly inFlight = new Set<Promise<unknown>>();
+  private cleanup: Promise<unknown> | undefined;
+  private closed = false;
+
+  constructor(
+    private readonly config: FileExporterConfig,
+    private readonly ctx: ComponentContext,
+  ) {
+    this.metrics = fileExporterMetrics(ctx.metrics, ctx.id);
+  }
+
+  /** Creates the directory and checks it is writable, so a bad path fails at start-up. */
+  async start(): Promise<void> {
+    const dir = this.config.directory;
+    try {
+      await mkdir(dir, { recursive: true });
+      await access(dir, constants.W_OK);
+    } catch (e) {
+      throw new ConfigError(`exporters.${this.ctx.id}.directory: ${dir} is not a writable directory: ${errorMessage(e)}`);
+    }
+    // Temporary files of writes a crash interrupted (<dir>/<service>/<type>/.x.tmp-...),
+    // cleared in the background: the tree may be large and nothing waits on it.
+    this.cleanup = removeTempFiles(dir, 2).then(
+      (n) => n > 0 && this.ctx.logger.info({ directory: dir, removed: n }, 'removed temporary files left by interrupted writes'),
+      (e) => this.ctx.logger.warn({ directory: dir, err: errorMessage(e) }, 'could not clear temporary files'),
+    );
+  }
+
+  consumeProfiles(request: ExportProfilesServiceRequest): Promise<ConsumeResult> {
+    if (this.closed) {
+      return Promise.reject(
+        new ConsumerError('ERR_PIPELINE_UNAVAILABLE', `exporters.${this.ctx.id} is shutting down`, { retryable: true, retryAfterSeconds: 1 }),
+      );
+    }
+    const p = this.write(request);
+    this.inFlight.add(p);
+    void p.then(
+      () => this.inFlight.delete(p),
+      () => this.inFlight.delete(p),
+    );
+    return p;
+  }
+
+  private async write(request: ExportProfilesServiceRequest): Promise<ConsumeResult> {
+    const { profiles, errors } = pprofOf(request);
+    for (const cp of profiles) {
+      let written;
+      try {
+        written = await writeProfileFiles(this.config.directory, cp, await gzipOf(cp), {
+          fsync: this.config.fsync,
+          sidecar: this.config.sidecar,
+        });
+      } catch (e) {
+        this.metrics.writeError();
+        this.ctx.logger.error({ directory: this.config.directory, err: errorMessage(e) }, 'cannot write profile file');
+        throw new ConsumerError('ERR_EXPORT_RETRYABLE', `exporters.${this.ctx.id}: cannot write profile: ${errorMessage(e)}`, {
+          retryable: true,
+          cause: e,
+        });
+      }
+      this.metrics.written(written.bytes);
+      this.ctx.logger.debug({ file: written.pprofPath, bytes: written.bytes }, 'profile written');
+    }
+    if (errors.length === 0) return ACCEPTED;
+    this.metrics.rejected(errors.length);
+    const quoted = errors.slice(0, QUOTED_ERRORS).map((e) => e.message);
+    if (errors.length > QUOTED_ERRORS) quoted.push(`and ${errors.length - QUOTED_ERRORS} more`);
+    const message = `${errors.length} profile(s) could not be converted to pprof: ${quoted.join('; ')}`;
+    this.ctx.logger.warn({ rejected: errors.length, err: message }, 'profiles left out');
+    return { rejected: errors.length, message };
+  }
+
+  /** Stops accepting and waits for writes under way. Idempotent. */
+  async shutdown(): Promise<void> {
+    this.closed = true;
+    await Promise.allSettled([...this.inFlight, this.cleanup]);
+  }
+}
