@@ -1,0 +1,45 @@
+// Config of the `datadog` exporter. Two routes:
+//
+//   exporters:
+//     datadog:                              # through a Datadog agent (default)
+//       endpoint: http://127.0.0.1:8126     # the agent's trace port; uploads go to /profiling/v1/input
+//       tags: { team: payments }            # added to every upload's tags_profiler
+//
+//     datadog/direct:                       # agentless: straight to the intake
+//       site: datadoghq.eu                  # -> https://intake.profile.<site>/api/v2/profile
+//       api_key: ${env:DD_API_KEY}          # defaults to the DD_API_KEY environment variable
+//
+//   plus timeout / sending_queue / retry (src/exporters/shared/config.ts).
+import { z } from 'zod';
+import { queuedExporterFields } from '../shared/config.js';
+
+export const DEFAULT_AGENT_ENDPOINT = 'http://127.0.0.1:8126';
+
+export const datadogConfigSchema = z
+  .strictObject({
+    endpoint: z.url({ protocol: /^https?$/, message: 'endpoint must be an http:// or https:// URL, e.g. http://127.0.0.1:8126' }).optional(),
+    site: z
+      .string()
+      .regex(/^[a-z0-9.-]+$/, 'site is a Datadog site name such as datadoghq.com or datadoghq.eu')
+      .optional(),
+    api_key: z.string().optional(),
+    tags: z.record(z.string(), z.string()).default({}),
+    ...queuedExporterFields,
+  })
+  .transform((c, ctx) => {
+    if (c.site !== undefined && c.endpoint !== undefined) {
+      ctx.addIssue({ code: 'custom', path: ['site'], message: 'set either endpoint (agent) or site (agentless), not both' });
+      return z.NEVER;
+    }
+    if (c.site === undefined) {
+      return { ...c, mode: 'agent' as const, url: `${(c.endpoint ?? DEFAULT_AGENT_ENDPOINT).replace(/\/+$/, '')}/profiling/v1/input`, api_key: c.api_key };
+    }
+    const apiKey = c.api_key ?? process.env.DD_API_KEY;
+    if (apiKey === undefined || apiKey === '') {
+      ctx.addIssue({ code: 'custom', path: ['api_key'], message: 'agentless upload (site) needs an API key: set api_key or the DD_API_KEY environment variable' });
+      return z.NEVER;
+    }
+    return { ...c, mode: 'agentless' as const, url: `https://intake.profile.${c.site}/api/v2/profile`, api_key: apiKey };
+  });
+
+export type DatadogConfig = z.output<typeof datadogConfigSchema>;

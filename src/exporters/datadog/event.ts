@@ -1,0 +1,143 @@
+// Datadog profile uploads from converted profiles. Pure.
+//
+// The profiles of one request that share a series (the same resource labels) and a time
+// window become one upload: an `event.json` listing them as attachments
+// (`<profileType>.pprof`: cpu.pprof, wall.pprof, inuse_space.pprof, ...). A second profile of
+// the same type for the same series and window goes into a second upload.
+//
+// event.json:
+//   attachments      the attachment file names
+//   start, end       RFC 3339 (UTC, ms); a profile without a duration gets a 1 s window
+//   family           node, go, java, python, ruby, dotnet, php or native (see shared/runtime.ts)
+//   version          "4"
+//   tags_profiler    comma-separated `key:value`: service, env, version, host, runtime-id
+//                    (service.instance.id), runtime, runtime_version, process_id, then the
+//                    configured tags
+//   endpoint_counts  samples per trace endpoint of the upload's main profile (cpu, else wall,
+//                    else the first with any), for Datadog's endpoint view
+//   info             profiler name/version and the application's service/env/version
+import { rfc3339, type PprofUpload } from '../shared/pprof-uploads.js';
+import { runtimeFamily, type RuntimeFamily } from '../shared/runtime.js';
+
+export interface DatadogEvent {
+  attachments: string[];
+  start: string;
+  end: string;
+  family: RuntimeFamily;
+  version: '4';
+  tags_profiler: string;
+  endpoint_counts?: Record<string, number>;
+  info: {
+    profiler: { name: string; version: string };
+    application?: { service?: string; env?: string; version?: string };
+    platform?: { hostname?: string };
+    runtime?: { engine?: string; version?: string };
+  };
+}
+
+export interface DatadogUpload {
+  /** Series key, for in-order delivery per series. */
+  key: string;
+  event: DatadogEvent;
+  attachments: { name: string; data: Uint8Array }[];
+}
+
+/** Datadog tag sources, in the order they appear in tags_profiler. */
+const TAG_SOURCES: [string, string[]][] = [
+  ['service', ['service.name']],
+  ['env', ['deployment.environment.name', 'deployment.environment']],
+  ['version', ['service.version']],
+  ['host', ['host.name']],
+  ['runtime-id', ['service.instance.id']],
+  ['runtime', ['process.runtime.name']],
+  ['runtime_version', ['process.runtime.version']],
+  ['process_id', ['process.pid']],
+];
+
+/** A tag value safe inside the comma-separated list. */
+export function tagValue(v: string): string {
+  // eslint-disable-next-line no-control-regex
+  return v.trim().replace(/[,\u0000-\u001f\u007f]/g, '_').slice(0, 200);
+}
+
+function first(labels: Record<string, string>, keys: string[]): string | undefined {
+  for (const k of keys) {
+    const v = labels[k];
+    if (v !== undefined && v !== '') return v;
+  }
+  return undefined;
+}
+
+export function tagsProfiler(seriesLabels: Record<string, string>, configured: Record<string, string>): string {
+  const tags: string[] = [];
+  for (const [tag, keys] of TAG_SOURCES) {
+    const v = first(seriesLabels, keys);
+    if (v !== undefined) tags.push(`${tag}:${tagValue(v)}`);
+  }
+  for (const [k, v] of Object.entries(configured)) tags.push(`${tagValue(k).replace(/:/g, '_')}:${tagValue(v)}`);
+  return tags.join(',');
+}
+
+function seriesKeyOf(labels: Record<string, string>): string {
+  return JSON.stringify(Object.entries(labels).sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0)));
+}
+
+const MAIN_TYPES = ['cpu', 'wall'];
+
+function endpointCountsOf(uploads: PprofUpload[]): Record<string, number> | undefined {
+  const main =
+    MAIN_TYPES.map((t) => uploads.find((u) => u.converted.profileType === t && Object.keys(u.converted.endpointCounts).length > 0)).find(Boolean) ??
+    uploads.find((u) => Object.keys(u.converted.endpointCounts).length > 0);
+  return main ? { ...main.converted.endpointCounts } : undefined;
+}
+
+export function buildUploads(uploads: PprofUpload[], configuredTags: Record<string, string>, bridgeVersion: string): DatadogUpload[] {
+  // Group by series and window, keeping request order; a repeated type opens a new upload.
+  const groups = new Map<string, PprofUpload[][]>();
+  for (const u of uploads) {
+    const c = u.converted;
+    const key = `${seriesKeyOf(c.seriesLabels)}|${c.startUnixNano}|${c.durationNano}`;
+    let lists = groups.get(key);
+    if (!lists) groups.set(key, (lists = []));
+    const target = lists.find((l) => !l.some((x) => x.converted.profileType === c.profileType));
+    if (target) target.push(u);
+    else lists.push([u]);
+  }
+  const out: DatadogUpload[] = [];
+  for (const lists of groups.values()) {
+    for (const list of lists) {
+      const c = list[0]!.converted;
+      const labels = c.seriesLabels;
+      const duration = c.durationNano > 0n ? c.durationNano : 1_000_000_000n;
+      const attachments = list.map((u) => ({ name: `${u.converted.profileType}.pprof`, data: u.gzip }));
+      const counts = endpointCountsOf(list);
+      const service = first(labels, ['service.name']);
+      const env = first(labels, ['deployment.environment.name', 'deployment.environment']);
+      const version = first(labels, ['service.version']);
+      const hostname = first(labels, ['host.name']);
+      const engine = first(labels, ['process.runtime.name']);
+      const runtimeVersion = first(labels, ['process.runtime.version']);
+      const event: DatadogEvent = {
+        attachments: attachments.map((a) => a.name),
+        start: rfc3339(c.startUnixNano),
+        end: rfc3339(c.startUnixNano + duration),
+        family: runtimeFamily(labels),
+        version: '4',
+        tags_profiler: tagsProfiler(labels, configuredTags),
+        ...(counts ? { endpoint_counts: counts } : {}),
+        info: {
+          profiler: { name: 'otel-profile-bridge', version: bridgeVersion },
+          application: compact({ service, env, version }),
+          ...(hostname ? { platform: { hostname } } : {}),
+          ...(engine || runtimeVersion ? { runtime: compact({ engine, version: runtimeVersion }) } : {}),
+        },
+      };
+      out.push({ key: seriesKeyOf(labels), event, attachments });
+    }
+  }
+  return out;
+}
+
+function compact<T extends Record<string, string | undefined>>(o: T): Partial<T> {
+  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;
+}

@@ -1,0 +1,10 @@
+// Backend messages end up in log lines and metric-free error text: keep them one line and
+// short, whatever the backend sent (HTML error pages, stack traces, binary junk).
+
+export const MAX_MESSAGE_CHARS = 512;
+
+export function clipText(text: string, max = MAX_MESSAGE_CHARS): string {
+  // eslint-disable-next-line no-control-regex
+  const oneLine = text.replace(/[\u0000-\u001f\u007f]+/g, ' ').replace(/\s+/g, ' ').trim();
+  return oneLine.length > max ? `${oneLine.slice(0, max)}…` : oneLine;
+}
