@@ -171,6 +171,7 @@ export function linkProfiles(request: ExportProfilesServiceRequest, lookup: Span
   if (!dict) return { request, linked: 0, unlinked: 0, pending };
   const reader = new RefReader(dict);
   let builder: DictionaryBuilder | undefined;
+  let linkBuilder: DictionaryBuilder | undefined;
   const contexts = new Map<string, SpanContext | null>();
   /** Per span id: the three join attribute indices. */
   const joinAttrs = new Map<string, number[]>();
@@ -178,7 +179,7 @@ export function linkProfiles(request: ExportProfilesServiceRequest, lookup: Span
   let linked = 0;
   let unlinked = 0;
 
-  const build = (): DictionaryBuilder => (builder ??= writableBuilder(dict));
+  const build = (): DictionaryBuilder => (builder ??= writableBuilder(dict, ['stringTable', 'attributeTable']));
   // Attribute index per value, so the builder (which keys entries by their serialised value)
   // is asked once per distinct name, root and endpoint rather than once per span.
   const names = new Map<string, number>();
@@ -196,7 +197,10 @@ export function linkProfiles(request: ExportProfilesServiceRequest, lookup: Span
     const key = traceId + spanId;
     let i = linkFor.get(key);
     if (i === undefined) {
-      i = build().link(bytesOfHex(traceId), bytesOfHex(spanId));
+      // A separate builder, made only when a link is added: indexing a link table (one entry
+      // per span, often) costs as much as the join itself when links are already there.
+      linkBuilder ??= writableBuilder(dict, ['linkTable']);
+      i = linkBuilder.link(bytesOfHex(traceId), bytesOfHex(spanId));
       linkFor.set(key, i);
     }
     return i;
@@ -258,33 +262,37 @@ export function linkProfiles(request: ExportProfilesServiceRequest, lookup: Span
     return { ...rp, scopeProfiles };
   });
 
-  if (!changed || !builder) return { request, linked, unlinked, pending };
-  const written = builder.dictionary;
+  if (!changed) return { request, linked, unlinked, pending };
+  const dictionary = { ...dict };
+  if (builder) {
+    dictionary.stringTable = builder.dictionary.stringTable;
+    dictionary.attributeTable = builder.dictionary.attributeTable;
+  }
+  if (linkBuilder) dictionary.linkTable = linkBuilder.dictionary.linkTable;
   return {
-    request: {
-      ...request,
-      resourceProfiles,
-      dictionary: { ...dict, stringTable: written.stringTable, linkTable: written.linkTable, attributeTable: written.attributeTable },
-    },
+    request: { ...request, resourceProfiles, dictionary },
     linked,
     unlinked,
     pending,
   };
 }
 
+type WritableTable = 'stringTable' | 'attributeTable' | 'linkTable';
+
 /**
- * A DictionaryBuilder over copies of the three tables the join appends to (strings, links,
- * attributes). The other tables are left out — the builder would index them all and the
- * join never writes them — and the originals are put back in the result.
+ * A DictionaryBuilder over copies of the tables the join appends to. Every other table is a
+ * one-entry placeholder — the builder would index whole tables the join never writes — and
+ * the result takes only the copied tables from it.
  */
-function writableBuilder(dict: ProfilesDictionary): DictionaryBuilder {
+function writableBuilder(dict: ProfilesDictionary, tables: WritableTable[]): DictionaryBuilder {
+  const copy = (t: WritableTable) => tables.includes(t);
   return new DictionaryBuilder({
     mappingTable: [{ memoryStart: 0n, memoryLimit: 0n, fileOffset: 0n, filenameStrindex: 0, attributeIndices: [] }],
     locationTable: [{ mappingIndex: 0, address: 0n, lines: [], attributeIndices: [] }],
     functionTable: [{ nameStrindex: 0, systemNameStrindex: 0, filenameStrindex: 0, startLine: 0 }],
     stackTable: [{ locationIndices: [] }],
-    stringTable: dict.stringTable.slice(),
-    linkTable: dict.linkTable.slice(),
-    attributeTable: dict.attributeTable.slice(),
+    stringTable: copy('stringTable') ? dict.stringTable.slice() : [''],
+    linkTable: copy('linkTable') ? dict.linkTable.slice() : [{ traceId: new Uint8Array(16), spanId: new Uint8Array(8) }],
+    attributeTable: copy('attributeTable') ? dict.attributeTable.slice() : [{ keyStrindex: 0, unitStrindex: 0 }],
   });
 }
