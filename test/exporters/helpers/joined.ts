@@ -2,8 +2,8 @@
 // carrying the join's attributes (span.name, local_root_span.id, trace.endpoint). `seq`
 // is encoded in the profile start time (T0 + seq seconds), so a backend can tell which
 // request an upload came from and in what order uploads arrived.
-import { DictionaryBuilder, makeProfile, makeProfilesRequest, makeResource, makeSample, makeScope } from '../../../src/otlp/build.js';
-import type { ExportProfilesServiceRequest } from '../../../src/otlp/model.js';
+import { DictionaryBuilder, makeProfile, makeProfilesRequest, makeResource, makeSample, makeScope, makeSpan } from '../../../src/otlp/build.js';
+import type { ExportProfilesServiceRequest, ExportTraceServiceRequest } from '../../../src/otlp/model.js';
 import { LOCAL_ROOT_SPAN_ID_ATTR, SPAN_NAME_ATTR, TRACE_ENDPOINT_ATTR } from '../../../src/join/attributes.js';
 
 export const T0_SECONDS = 1_764_065_700;
@@ -77,4 +77,32 @@ export function joinedRequest(o: JoinedOptions = {}): ExportProfilesServiceReque
     ...o.extraResource,
   });
   return makeProfilesRequest(b.dictionary, profiles, resource, makeScope('otel-profile-bridge-test', '1.0.0'));
+}
+
+/** One server span of `service`, the one the joined profile's samples link to. */
+export function tracesRequest(service = 'checkout'): ExportTraceServiceRequest {
+  return {
+    resourceSpans: [
+      {
+        resource: makeResource({ 'service.name': service }),
+        schemaUrl: '',
+        scopeSpans: [
+          {
+            scope: makeScope('test', '1'),
+            schemaUrl: '',
+            spans: [
+              makeSpan({
+                traceId: Uint8Array.from(Buffer.from(TRACE_ID_HEX, 'hex')),
+                spanId: Uint8Array.from(Buffer.from(SPAN_ID_HEX, 'hex')),
+                name: SPAN_NAME,
+                kind: 2,
+                startTimeUnixNano: T0,
+                endTimeUnixNano: T0 + 5_000_000n,
+              }),
+            ],
+          },
+        ],
+      },
+    ],
+  };
 }

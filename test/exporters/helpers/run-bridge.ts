@@ -4,8 +4,8 @@ import type { Logger } from 'pino';
 import pino from 'pino';
 import { Registry } from 'prom-client';
 import { parseConfigText } from '../../../src/config/load.js';
-import { encodeProfilesRequest } from '../../../src/otlp/encode.js';
-import type { ExportProfilesServiceRequest } from '../../../src/otlp/model.js';
+import { encodeProfilesRequest, encodeTracesRequest } from '../../../src/otlp/encode.js';
+import type { ExportProfilesServiceRequest, ExportTraceServiceRequest } from '../../../src/otlp/model.js';
 import { Bridge } from '../../../src/service/bridge.js';
 
 export interface TestBridge {
@@ -54,3 +54,14 @@ receivers:
     protocols:
       http: { endpoint: 127.0.0.1:0 }
 `;
+
+/** POSTs a traces request to an OTLP/HTTP receiver; returns the status. */
+export async function postTraces(base: string, req: ExportTraceServiceRequest): Promise<number> {
+  const res = await fetch(`${base}/v1/traces`, {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/x-protobuf' },
+    body: encodeTracesRequest(req),
+  });
+  await res.arrayBuffer();
+  return res.status;
+}
