@@ -1,4 +1,7 @@
 // The list of benchmark suites, one line each: file name -> suite.
 import type { BenchSuite } from './harness.js';
+import { suite as join } from './join.bench.js';
 
-export const suites: Record<string, BenchSuite> = {};
+export const suites: Record<string, BenchSuite> = {
+  join,
+};
