@@ -1,0 +1,161 @@
+// Encodes, compresses and sends profile requests in the background. Failures never reach
+// the application: every outcome is counted, a failure is reported through the OTel diag
+// logger at most once per export interval, and nothing here rejects. At most one request is
+// in flight and one waits behind it; a newer request replaces the waiting one (the replaced
+// one is counted as dropped), so an unreachable endpoint costs bounded memory.
+import { promisify } from 'node:util';
+import { gzip as gzipCb } from 'node:zlib';
+import { diag } from '@opentelemetry/api';
+import { encodeProfilesRequest } from '../otlp/encode.js';
+import { profilesRequestToJsonValue } from '../otlp/json/encode.js';
+import type { ExportProfilesServiceRequest } from '../otlp/model.js';
+import type { Compression } from './options.js';
+import type { ProfilesSender, SendResult } from './transport.js';
+
+const gzip = promisify(gzipCb);
+
+export interface ExportStats {
+  /** Requests the endpoint accepted. */
+  exported: number;
+  /** Requests given up on after their last attempt (or a permanent error). */
+  failed: number;
+  /** Requests replaced while waiting behind a slow or failing send, or refused after shutdown. */
+  dropped: number;
+  /** Extra attempts made for retryable failures. */
+  retries: number;
+  /** Profiles the endpoint reported as rejected in a partial success. */
+  rejectedProfiles: number;
+  /** Why the last failed attempt failed. */
+  lastError: string | undefined;
+}
+
+export interface ExporterOptions {
+  encoding: 'protobuf' | 'json';
+  compression: Compression;
+  timeoutMillis: number;
+  maxAttempts: number;
+  /** Minimum time between two diag warnings (the export interval). */
+  warnEveryMillis: number;
+  /** First backoff delay; doubles per attempt, with jitter. */
+  backoffMillis?: number;
+  /** No backoff is longer than this, whatever Retry-After says. */
+  maxBackoffMillis?: number;
+}
+
+interface Job {
+  request: ExportProfilesServiceRequest;
+  background: boolean;
+}
+
+const delay = (ms: number, background: boolean): Promise<void> =>
+  new Promise((resolve) => {
+    const t = setTimeout(resolve, ms);
+    if (background) t.unref();
+  });
+
+export class ProfileExporter {
+  readonly stats: ExportStats = { exported: 0, failed: 0, dropped: 0, retries: 0, rejectedProfiles: 0, lastError: undefined };
+  private waiting: Job | undefined;
+  private running: Promise<void> | undefined;
+  private lastWarn = -Infinity;
+  private closed = false;
+
+  constructor(
+    private readonly sender: ProfilesSender,
+    private readonly options: ExporterOptions,
+  ) {}
+
+  /** Queues a request. Never throws; returns at once. */
+  enqueue(request: ExportProfilesServiceRequest, background = true): void {
+    if (this.closed) {
+      this.stats.dropped++;
+      return;
+    }
+    if (this.waiting !== undefined) {
+      this.stats.dropped++;
+      this.warn(`profiles export is falling behind; dropped one waiting request (${this.stats.dropped} so far)`);
+    }
+    this.waiting = { request, background };
+    if (this.running === undefined) this.running = this.drain();
+  }
+
+  /** Resolves when nothing is waiting or in flight. Never rejects. */
+  async idle(): Promise<void> {
+    while (this.running !== undefined) await this.running;
+  }
+
+  /** Stops accepting requests after the ones queued are done, and releases the connection. */
+  async close(): Promise<void> {
+    await this.idle();
+    this.closed = true;
+    this.sender.close();
+  }
+
+  private async drain(): Promise<void> {
+    try {
+      for (let job = this.takeWaiting(); job !== undefined; job = this.takeWaiting()) {
+        try {
+          await this.export(job);
+        } catch (err) {
+          // Encoding is our own code on our own data: a throw here is a bug, still not the app's problem.
+          this.stats.failed++;
+          this.fail(`profiles export failed: ${(err as Error).message}`);
+        }
+      }
+    } finally {
+      this.running = undefined;
+    }
+  }
+
+  private takeWaiting(): Job | undefined {
+    const job = this.waiting;
+    this.waiting = undefined;
+    return job;
+  }
+
+  private async encode(request: ExportProfilesServiceRequest): Promise<Uint8Array> {
+    const raw =
+      this.options.encoding === 'json'
+        ? Buffer.from(JSON.stringify(profilesRequestToJsonValue(request)), 'utf8')
+        : encodeProfilesRequest(request);
+    return this.options.compression === 'gzip' ? gzip(raw) : raw;
+  }
+
+  private async export(job: Job): Promise<void> {
+    const body = await this.encode(job.request);
+    const base = this.options.backoffMillis ?? 1000;
+    const cap = this.options.maxBackoffMillis ?? 10_000;
+    let result: SendResult | undefined;
+    for (let attempt = 1; attempt <= this.options.maxAttempts; attempt++) {
+      result = await this.sender.send(body, { timeoutMillis: this.options.timeoutMillis, background: job.background });
+      if (result.ok || !result.retryable || attempt === this.options.maxAttempts) break;
+      this.stats.retries++;
+      const backoff = base * 2 ** (attempt - 1) * (0.8 + 0.4 * Math.random());
+      await delay(Math.min(cap, Math.max(backoff, result.retryAfterMillis ?? 0)), job.background);
+    }
+    if (result === undefined) return;
+    if (result.ok) {
+      this.stats.exported++;
+      if (result.rejectedProfiles > 0 || result.message !== '') {
+        this.stats.rejectedProfiles += result.rejectedProfiles;
+        this.warn(`profiles endpoint rejected ${result.rejectedProfiles} profile(s): ${result.message}`);
+      }
+      return;
+    }
+    this.stats.failed++;
+    this.fail(`profiles export failed (${result.retryable ? 'gave up after retries' : 'not retryable'}): ${result.reason}`);
+  }
+
+  private fail(message: string): void {
+    this.stats.lastError = message;
+    this.warn(`${message}; ${this.stats.failed} failed, ${this.stats.dropped} dropped so far`);
+  }
+
+  /** diag.warn, at most once per `warnEveryMillis`. */
+  private warn(message: string): void {
+    const now = Date.now();
+    if (now - this.lastWarn < this.options.warnEveryMillis) return;
+    this.lastWarn = now;
+    diag.warn(`otel-profile-bridge/sdk: ${message}`);
+  }
+}
