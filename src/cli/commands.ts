@@ -1,5 +1,6 @@
 // The CLI's sub-commands, one file each. Each returns the process exit code.
 import { serveCommand } from './serve.js';
+import { convertCommand } from './convert.js';
 import { versionCommand } from './version.js';
 
 export interface Command {
@@ -10,5 +11,6 @@ export interface Command {
 
 export const commands: Record<string, Command> = {
   serve: serveCommand,
+  convert: convertCommand,
   version: versionCommand,
 };
