@@ -13,7 +13,7 @@ import { byteSize, duration } from '../config/units.js';
 import { errorMessage } from '../errors.js';
 import { hexOf } from '../otlp/ids.js';
 import type { ExportProfilesServiceRequest, ExportTraceServiceRequest } from '../otlp/model.js';
-import { ACCEPTED, type ProfilesConsumer, type TracesConsumer } from '../pipeline/consumer.js';
+import { ACCEPTED, type ConsumeResult, type ProfilesConsumer, type TracesConsumer } from '../pipeline/consumer.js';
 import type { Processor, ProcessorFactory } from '../service/component.js';
 import { linkProfiles, referencedSpanIds, type LinkResult } from './linker.js';
 import { InMemorySpanIndex, type SpanIndex } from './span-index.js';
@@ -172,10 +172,12 @@ export class JoinProcessor implements Processor {
   }
 
   wrapTraces(next: TracesConsumer): TracesConsumer {
-    return { consumeTraces: async (request) => {
-      await this.indexSpans(request);
-      return next.consumeTraces(request);
-    } };
+    return {
+      consumeTraces: async (request) => {
+        await this.indexSpans(request);
+        return next.consumeTraces(request);
+      },
+    };
   }
 
   wrapProfiles(next: ProfilesConsumer): ProfilesConsumer {
@@ -241,7 +243,7 @@ export class JoinProcessor implements Processor {
     return linkProfiles(request, (id) => known.get(id));
   }
 
-  private async consumeProfiles(request: ExportProfilesServiceRequest, next: ProfilesConsumer) {
+  private async consumeProfiles(request: ExportProfilesServiceRequest, next: ProfilesConsumer): Promise<ConsumeResult> {
     const generation = this.generation;
     let result: LinkResult;
     try {
@@ -277,7 +279,7 @@ export class JoinProcessor implements Processor {
     return ACCEPTED;
   }
 
-  private emitNow(result: LinkResult, next: ProfilesConsumer) {
+  private emitNow(result: LinkResult, next: ProfilesConsumer): Promise<ConsumeResult> {
     this.m.joined.inc(this.label, result.linked);
     this.m.unjoined.inc(this.label, result.unlinked);
     return next.consumeProfiles(result.request);
