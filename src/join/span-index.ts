@@ -2,11 +2,12 @@
 // reference spans by id only; the index answers "which span is this, what is its name, and
 // which request (local root span, endpoint) did it run under?".
 //
-// Memory is the constraint (millions of spans at a few hundred per second per service), so
-// the in-memory index keeps spans in typed-array columns laid out as a ring (insertion
-// order = age order, so evicting the oldest is O(1)), finds them through an open-addressing
-// hash table of slot numbers, and interns names, services and endpoints in a refcounted
-// string table. About 70 bytes per span plus the distinct strings; see `bytes`.
+// Memory is the constraint (an index over a few minutes of a busy service's spans holds
+// millions), so the in-memory index keeps spans in typed-array columns laid out as a ring
+// (insertion order = age order, so evicting the oldest is O(1)), finds them through an
+// open-addressing hash table of slot numbers, and interns names, services and endpoints in
+// a refcounted string table: about 75 bytes per span plus the distinct strings, where a Map
+// of objects takes several hundred (bench/join.bench.ts). See `bytes`.
 import type { ExportTraceServiceRequest, Span } from '../otlp/model.js';
 import { SpanFlags, SpanKind } from '../otlp/model.js';
 import { stringAttribute } from '../otlp/build.js';
@@ -127,7 +128,7 @@ function allocColumns(capacity: number): Columns {
  * Refcounted string interning. Released ids are reused. `bytes` estimates what V8 holds:
  * the string (header + 1 or 2 bytes a char), its Map entry and its table slots.
  */
-export class StringTable {
+class StringTable {
   private readonly ids = new Map<string, number>();
   private values: (string | undefined)[] = [];
   private refs = new Int32Array(64);
