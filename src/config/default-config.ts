@@ -30,6 +30,7 @@ service:
     traces:
       receivers: [otlp]
       processors: [join]
+      exporters: [store]
     profiles:
       receivers: [otlp]
       processors: [join]

@@ -4,6 +4,8 @@ import type { ExporterFactory, ExtensionFactory, ProcessorFactory, ReceiverFacto
 import { otlpReceiverFactory } from '../receivers/otlp/factory.js';
 import { joinProcessorFactory } from '../join/processor.js';
 import { fileExporterFactory } from '../exporters/file/factory.js';
+import { storeExporterFactory } from '../store/exporter.js';
+import { apiExtensionFactory } from '../api/factory.js';
 
 export interface FactoryRegistry {
   receivers: Record<string, ReceiverFactory<any>>;
@@ -18,7 +20,8 @@ export function defaultFactories(): FactoryRegistry {
     processors: { [joinProcessorFactory.type]: joinProcessorFactory },
     exporters: {
       [fileExporterFactory.type]: fileExporterFactory,
+      [storeExporterFactory.type]: storeExporterFactory,
     },
-    extensions: {},
+    extensions: { [apiExtensionFactory.type]: apiExtensionFactory },
   };
 }

@@ -1,0 +1,156 @@
+// The JSON API's routes: parse parameters (params.ts), run the store query (through the
+// store's QueryRunner, usually in a worker), shape the reply. See docs/api.md.
+import type { QueryRunner } from '../store/query-runner.js';
+import { QueryError } from '../store/query/errors.js';
+import {
+  boolParam,
+  compareSortParam,
+  hotspotTarget,
+  intParam,
+  maxNodesParam,
+  param,
+  selectionParams,
+  stepParam,
+  topParams,
+  traceIdParam,
+  type Params,
+} from './params.js';
+import { parseTimeRange } from '../store/query/time.js';
+
+export type Reply =
+  | { status: number; json: unknown }
+  | { status: number; body: Uint8Array | string; headers: Record<string, string> };
+
+export interface RouteContext {
+  params: Params;
+  /** Decoded path segments captured by the route pattern. */
+  captures: string[];
+  now: number;
+  queries: QueryRunner;
+}
+
+export interface Route {
+  pattern: RegExp;
+  handle(ctx: RouteContext): Promise<Reply>;
+}
+
+const EVERYTHING = { from: '0', to: String(Number.MAX_SAFE_INTEGER) };
+
+const ok = (json: unknown): Reply => ({ status: 200, json });
+
+export const API_ROUTES: Route[] = [
+  {
+    pattern: /^\/api\/v1\/profile-types$/,
+    async handle({ params, now, queries }) {
+      const range = parseTimeRange(param(params, 'from'), param(params, 'to'), now, EVERYTHING);
+      return ok({ types: await queries.run('profileTypes', range) });
+    },
+  },
+  {
+    pattern: /^\/api\/v1\/labels$/,
+    async handle({ params, now, queries }) {
+      const sel = selectionParams(params, now);
+      return ok({ names: await queries.run('labelNames', sel) });
+    },
+  },
+  {
+    pattern: /^\/api\/v1\/labels\/([^/]+)\/values$/,
+    async handle({ params, now, queries, captures }) {
+      const sel = selectionParams(params, now);
+      const name = captures[0]!;
+      if (name === '') throw new QueryError('param', 'label name is empty');
+      const r = await queries.run('labelValues', name, sel, { prefix: param(params, 'prefix'), limit: intParam(params, 'limit', 1000, 1, 100_000) });
+      return ok(r);
+    },
+  },
+  {
+    pattern: /^\/api\/v1\/search$/,
+    async handle({ params, now, queries }) {
+      const sel = selectionParams(params, now);
+      return ok(await queries.run('search', sel, { limit: intParam(params, 'limit', 100, 0, 10_000), maxNodes: maxNodesParam(params) }));
+    },
+  },
+  {
+    pattern: /^\/api\/v1\/flame$/,
+    async handle({ params, now, queries }) {
+      return ok(await queries.run('flame', selectionParams(params, now), { maxNodes: maxNodesParam(params) }));
+    },
+  },
+  {
+    pattern: /^\/api\/v1\/top$/,
+    async handle({ params, now, queries }) {
+      return ok(await queries.run('top', selectionParams(params, now), topParams(params)));
+    },
+  },
+  {
+    pattern: /^\/api\/v1\/hotspots$/,
+    async handle({ params, now, queries }) {
+      const target = hotspotTarget(params);
+      if (!target) throw new QueryError('param', 'give one of trace_id, span_id, endpoint');
+      const sel = selectionParams(params, now, { defaults: target.kind === 'endpoint' ? undefined : EVERYTHING });
+      return ok(await queries.run('hotspots', target, sel, { ...topParams(params), maxNodes: maxNodesParam(params) }));
+    },
+  },
+  {
+    pattern: /^\/api\/v1\/spans\/slow$/,
+    async handle({ params, now, queries }) {
+      const range = parseTimeRange(param(params, 'from'), param(params, 'to'), now);
+      const spans = await queries.run('slowSpans', {
+        ...range,
+        service: param(params, 'service'),
+        endpoint: param(params, 'endpoint'),
+        profiled: boolParam(params, 'profiled'),
+        limit: intParam(params, 'limit', 50, 1, 1000),
+      });
+      return ok({ spans });
+    },
+  },
+  {
+    pattern: /^\/api\/v1\/traces\/([^/]+)$/,
+    async handle({ captures, queries }) {
+      return ok(await queries.run('trace', traceIdParam(captures[0]!)));
+    },
+  },
+  {
+    pattern: /^\/api\/v1\/compare$/,
+    async handle({ params, now, queries }) {
+      const a = selectionParams(params, now, { prefix: 'a.' });
+      const b = selectionParams(params, now, { prefix: 'b.' });
+      const top = topParams(params);
+      return ok(
+        await queries.run('compare', a, b, {
+          groupBy: top.groupBy,
+          limit: top.limit,
+          compareSort: compareSortParam(params),
+          maxNodes: maxNodesParam(params),
+        }),
+      );
+    },
+  },
+  {
+    pattern: /^\/api\/v1\/timeseries$/,
+    async handle({ params, now, queries }) {
+      const sel = selectionParams(params, now);
+      const groupBy = param(params, 'group_by');
+      return ok(await queries.run('timeseries', sel, { step: stepParam(params), groupBy, limit: intParam(params, 'limit', 20, 1, 1000) }));
+    },
+  },
+  {
+    pattern: /^\/(?:api\/v1\/pprof|debug\/pprof\/profile)$/,
+    async handle({ params, now, queries }) {
+      const target = hotspotTarget(params);
+      const sel = selectionParams(params, now, { defaults: target && target.kind !== 'endpoint' ? EVERYTHING : undefined });
+      const bytes = await queries.run('pprof', sel, target);
+      const type = sel.type ?? 'profile';
+      return {
+        status: 200,
+        body: bytes,
+        headers: {
+          'content-type': 'application/octet-stream',
+          'content-disposition': `attachment; filename="${type}.pb.gz"`,
+        },
+      };
+    },
+  },
+];
+

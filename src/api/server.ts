@@ -1,0 +1,144 @@
+// The API's HTTP server (node:http): JSON API under /api/v1, pprof downloads, /metrics,
+// /health and the web UI. Bad requests answer 400 `{ error: { code, reason, message } }`.
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { promisify } from 'node:util';
+import { gzip } from 'node:zlib';
+import type { Logger } from 'pino';
+import type { Registry } from 'prom-client';
+import { BridgeError, errorMessage } from '../errors.js';
+import { splitHostPort } from '../config/units.js';
+import { QueryError } from '../store/query/errors.js';
+import type { Store } from '../store/store.js';
+import { API_ROUTES, type Reply } from './routes.js';
+import { StaticFiles } from './static.js';
+
+const gzipAsync = promisify(gzip);
+/** Bodies above this are gzip'd for clients that accept it (flame trees run to megabytes). */
+const GZIP_MIN_BYTES = 8 * 1024;
+
+export interface ApiServerOptions {
+  endpoint: string;
+  store: Store;
+  metrics: Registry;
+  logger: Logger;
+  uiDirectory: string;
+  now?: () => number;
+}
+
+function errorReply(status: number, code: string, message: string, reason?: string): Reply {
+  return { status, json: { error: reason === undefined ? { code, message } : { code, reason, message } } };
+}
+
+export class ApiServer {
+  private readonly server: Server;
+  private readonly ui: StaticFiles;
+  private readonly now: () => number;
+  private bound = '';
+
+  constructor(private readonly o: ApiServerOptions) {
+    this.ui = new StaticFiles(o.uiDirectory);
+    this.now = o.now ?? Date.now;
+    this.server = createServer((req, res) => void this.handle(req, res));
+    this.server.keepAliveTimeout = 5000;
+  }
+
+  async start(): Promise<string> {
+    const { host, port } = splitHostPort(this.o.endpoint);
+    await new Promise<void>((resolve, reject) => {
+      this.server.once('error', reject);
+      this.server.listen(port, host, () => {
+        this.server.off('error', reject);
+        resolve();
+      });
+    });
+    const a = this.server.address() as AddressInfo;
+    this.bound = `${a.family === 'IPv6' ? `[${a.address}]` : a.address}:${a.port}`;
+    return this.bound;
+  }
+
+  get address(): string {
+    return this.bound;
+  }
+
+  async stop(): Promise<void> {
+    if (!this.server.listening) return;
+    await new Promise<void>((resolve) => {
+      this.server.close(() => resolve());
+      this.server.closeIdleConnections();
+    });
+  }
+
+  private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    let reply: Reply;
+    const url = new URL(req.url ?? '/', 'http://localhost');
+    try {
+      reply = await this.route(req.method ?? 'GET', url);
+    } catch (e) {
+      reply = this.failure(e, url);
+    }
+    await this.send(req, res, reply);
+  }
+
+  private async route(method: string, url: URL): Promise<Reply> {
+    if (method !== 'GET' && method !== 'HEAD') {
+      return { status: 405, body: JSON.stringify({ error: { code: 'ERR_METHOD', message: `${method} is not allowed; use GET` } }), headers: { allow: 'GET, HEAD', 'content-type': 'application/json; charset=utf-8' } };
+    }
+    const path = url.pathname;
+    if (path === '/health') {
+      const store = this.o.store;
+      return store.isOpen ? { status: 200, json: { status: 'ok', profiles: store.profiles } } : { status: 503, json: { status: 'unavailable' } };
+    }
+    if (path === '/metrics') {
+      return { status: 200, body: await this.o.metrics.metrics(), headers: { 'content-type': this.o.metrics.contentType } };
+    }
+    for (const r of API_ROUTES) {
+      const m = r.pattern.exec(path);
+      if (!m) continue;
+      const captures = m.slice(1).map((c) => {
+        try {
+          return decodeURIComponent(c);
+        } catch {
+          throw new QueryError('param', `path segment "${c}" is not valid URL encoding`);
+        }
+      });
+      return r.handle({ params: url.searchParams, captures, now: this.now(), queries: this.o.store.queries });
+    }
+    if (path.startsWith('/api/') || path.startsWith('/debug/')) {
+      return errorReply(404, 'ERR_NOT_FOUND', `no such endpoint: ${path} (see docs/api.md)`, 'path');
+    }
+    return this.ui.serve(path);
+  }
+
+  private failure(e: unknown, url: URL): Reply {
+    if (e instanceof QueryError) return errorReply(400, e.code, e.message, e.reason);
+    if (e instanceof BridgeError && (e.code === 'ERR_STORE' || e.code === 'ERR_PIPELINE_UNAVAILABLE')) {
+      return errorReply(503, 'ERR_STORE', e.message);
+    }
+    this.o.logger.error({ err: errorMessage(e), path: url.pathname }, 'API request failed');
+    return errorReply(500, 'ERR_INTERNAL', `internal error: ${errorMessage(e)}`);
+  }
+
+  private async send(req: IncomingMessage, res: ServerResponse, reply: Reply): Promise<void> {
+    let body: Uint8Array | string;
+    const headers: Record<string, string> = {};
+    if ('json' in reply) {
+      body = JSON.stringify(reply.json);
+      headers['content-type'] = 'application/json; charset=utf-8';
+      headers['cache-control'] = 'no-store';
+    } else {
+      body = reply.body;
+      Object.assign(headers, reply.headers);
+    }
+    let bytes: Uint8Array = typeof body === 'string' ? Buffer.from(body) : body;
+    const compressible = !/octet-stream|image\/png|font\//.test(headers['content-type'] ?? '');
+    if (compressible && bytes.byteLength >= GZIP_MIN_BYTES && /\bgzip\b/.test(String(req.headers['accept-encoding'] ?? ''))) {
+      bytes = await gzipAsync(bytes);
+      headers['content-encoding'] = 'gzip';
+      headers.vary = 'accept-encoding';
+    }
+    headers['content-length'] = String(bytes.byteLength);
+    res.writeHead(reply.status, headers);
+    res.end(req.method === 'HEAD' ? undefined : bytes);
+  }
+}

@@ -1,0 +1,39 @@
+// The `store` exporter: the local store as a pipeline component. It takes both signals:
+// profiles (what is explored) and spans (for slow spans and `include_children` hotspots).
+import type { ExporterFactory, Exporter } from '../service/component.js';
+import type { ExportProfilesServiceRequest, ExportTraceServiceRequest } from '../otlp/model.js';
+import type { ConsumeResult } from '../pipeline/consumer.js';
+import { storeConfigSchema, type StoreConfig } from './config.js';
+import { Store } from './store.js';
+
+export class StoreExporter implements Exporter {
+  constructor(readonly store: Store) {}
+
+  async start(): Promise<void> {
+    this.store.open();
+  }
+
+  consumeProfiles(req: ExportProfilesServiceRequest): Promise<ConsumeResult> {
+    return this.store.consumeProfiles(req);
+  }
+
+  consumeTraces(req: ExportTraceServiceRequest): Promise<ConsumeResult> {
+    return this.store.consumeTraces(req);
+  }
+
+  shutdown(): Promise<void> {
+    return this.store.close();
+  }
+}
+
+export function isStoreExporter(x: unknown): x is StoreExporter {
+  return x instanceof StoreExporter;
+}
+
+export const storeExporterFactory: ExporterFactory<StoreConfig> = {
+  type: 'store',
+  configSchema: storeConfigSchema,
+  create(config, ctx) {
+    return new StoreExporter(new Store({ config, logger: ctx.logger, metrics: ctx.metrics, id: ctx.id }));
+  },
+};

@@ -1,0 +1,227 @@
+// A converted pprof profile -> what the store keeps: its frames, its distinct stacks with
+// their values, the span attribution of its samples, and per-thread totals. Pure.
+//
+// Values are normalised at this point so that profiles with different periods add up:
+// time units become nanoseconds, and counted samples of a CPU/wall period become
+// `count × period` nanoseconds. A profile type therefore has one unit in the store.
+import type { Profile as PprofProfile } from 'pprof-format';
+import { decimalToHex16, PPROF_LABELS } from '../../pprof/labels.js';
+import type { ConvertedProfile } from '../../pprof/types.js';
+import type { FrameInfo } from '../query/types.js';
+
+export interface ExtractedStack {
+  /** Indices into ExtractedProfile.frames, leaf first (inlined functions expanded). */
+  frames: number[];
+  value: number;
+}
+
+export interface SpanSample {
+  /** 16 hex chars, or '' when the sample names no span. */
+  spanId: string;
+  /** 32 hex chars or ''. */
+  traceId: string;
+  /** 16 hex chars or ''. */
+  localRootSpanId: string;
+  /** The request's endpoint (`trace endpoint` label) or ''. */
+  endpoint: string;
+  /** Index into ExtractedProfile.stacks. */
+  stack: number;
+  value: number;
+}
+
+export interface ExtractedProfile {
+  /** The converter's profile id (hex). */
+  profileKey: string;
+  type: string;
+  labels: Record<string, string>;
+  startMs: number;
+  endMs: number;
+  /** Unit of every value below after normalisation. */
+  unit: string;
+  sampleType: string;
+  sampleUnit: string;
+  periodType: string;
+  periodUnit: string;
+  period: number;
+  frames: FrameInfo[];
+  stacks: ExtractedStack[];
+  spanSamples: SpanSample[];
+  /** Value per `thread.name` sample label (samples without one are not counted here). */
+  threads: Map<string, number>;
+  total: number;
+  /** pprof samples read (before merging by stack). */
+  sampleCount: number;
+}
+
+const TIME_UNIT_NS: Record<string, number> = {
+  nanoseconds: 1,
+  nanosecond: 1,
+  ns: 1,
+  microseconds: 1e3,
+  microsecond: 1e3,
+  us: 1e3,
+  milliseconds: 1e6,
+  millisecond: 1e6,
+  ms: 1e6,
+  seconds: 1e9,
+  second: 1e9,
+  s: 1e9,
+};
+
+const COUNT_UNITS = new Set(['', 'count', 'counts', 'sample', 'samples']);
+const TIMED_PERIODS = new Set(['cpu', 'wall', 'off_cpu', 'off-cpu', 'offcpu']);
+
+/** How raw sample values become stored values: `stored = raw × scale`, in `unit`. */
+export function valueScale(sampleUnit: string, periodType: string, periodUnit: string, period: number): { scale: number; unit: string } {
+  const su = sampleUnit.toLowerCase();
+  const t = TIME_UNIT_NS[su];
+  if (t !== undefined) return { scale: t, unit: 'nanoseconds' };
+  const pu = TIME_UNIT_NS[periodUnit.toLowerCase()];
+  if (COUNT_UNITS.has(su) && TIMED_PERIODS.has(periodType.toLowerCase()) && pu !== undefined && period > 0) {
+    return { scale: period * pu, unit: 'nanoseconds' };
+  }
+  return { scale: 1, unit: su === '' ? 'count' : su };
+}
+
+const THREAD_LABELS = ['thread.name', 'thread_name', 'thread name'];
+
+export function extractProfile(c: ConvertedProfile): ExtractedProfile {
+  const p: PprofProfile = c.profile;
+  const str = p.stringTable.strings;
+  const s = (i: number | bigint | undefined): string => (i === undefined ? '' : (str[Number(i)] ?? ''));
+  const st = p.sampleType[0];
+  const sampleType = s(st?.type);
+  const sampleUnit = s(st?.unit);
+  const periodType = s(p.periodType?.type);
+  const periodUnit = s(p.periodType?.unit);
+  const period = Number(p.period);
+  const { scale, unit } = valueScale(sampleUnit, periodType, periodUnit, period);
+
+  const functions = new Map<number, { name: string; file: string; startLine: number }>();
+  for (const f of p.function) {
+    functions.set(Number(f.id), { name: s(f.name) || s(f.systemName), file: s(f.filename), startLine: Number(f.startLine) });
+  }
+  const mappingFiles = new Map<number, string>();
+  for (const m of p.mapping) mappingFiles.set(Number(m.id), s(m.filename));
+
+  const frames: FrameInfo[] = [];
+  const frameIndex = new Map<string, number>();
+  const frameOf = (f: FrameInfo): number => {
+    const k = `${f.name}\u0000${f.file}\u0000${f.line}\u0000${f.startLine}`;
+    let i = frameIndex.get(k);
+    if (i === undefined) {
+      i = frames.length;
+      frames.push(f);
+      frameIndex.set(k, i);
+    }
+    return i;
+  };
+  // Location id -> its frames, innermost first (pprof's order within a location).
+  const locationFrames = new Map<number, number[]>();
+  for (const l of p.location) {
+    const list: number[] = [];
+    for (const ln of l.line) {
+      const f = functions.get(Number(ln.functionId));
+      if (!f) continue;
+      list.push(frameOf({ name: f.name || '(unknown)', file: f.file, line: Number(ln.line), startLine: f.startLine }));
+    }
+    if (list.length === 0) {
+      // Unsymbolized: the address is all there is; keep the binary as its "file".
+      const addr = BigInt(l.address);
+      list.push(frameOf({ name: `0x${addr.toString(16)}`, file: mappingFiles.get(Number(l.mappingId)) ?? '', line: 0, startLine: 0 }));
+    }
+    locationFrames.set(Number(l.id), list);
+  }
+
+  const stacks: ExtractedStack[] = [];
+  const stackIndex = new Map<string, number>();
+  const spanIndex = new Map<string, SpanSample>();
+  const threads = new Map<string, number>();
+  let total = 0;
+  const keyIds = new Map<string, number>();
+  for (let i = 0; i < str.length; i++) keyIds.set(str[i]!, i);
+  const kSpan = keyIds.get(PPROF_LABELS.SPAN_ID) ?? -1;
+  const kTrace = keyIds.get(PPROF_LABELS.TRACE_ID) ?? -1;
+  const kRoot = keyIds.get(PPROF_LABELS.LOCAL_ROOT_SPAN_ID) ?? -1;
+  const kEndpoint = keyIds.get(PPROF_LABELS.TRACE_ENDPOINT) ?? -1;
+  const kThreads = THREAD_LABELS.map((k) => keyIds.get(k) ?? -1).filter((k) => k >= 0);
+
+  for (const sample of p.sample) {
+    const raw = Number(sample.value[0] ?? 0);
+    if (raw === 0) continue;
+    const value = Math.round(raw * scale);
+    const ids: number[] = [];
+    for (const loc of sample.locationId) {
+      const fr = locationFrames.get(Number(loc));
+      if (fr) for (const f of fr) ids.push(f);
+    }
+    const key = ids.join(',');
+    let si = stackIndex.get(key);
+    if (si === undefined) {
+      si = stacks.length;
+      stacks.push({ frames: ids, value: 0 });
+      stackIndex.set(key, si);
+    }
+    stacks[si]!.value += value;
+    total += value;
+
+    let spanId = '';
+    let traceId = '';
+    let root = '';
+    let endpoint = '';
+    let thread: string | undefined;
+    for (const l of sample.label) {
+      const k = Number(l.key);
+      if (k === kSpan) spanId = s(l.str);
+      else if (k === kTrace) traceId = s(l.str);
+      else if (k === kRoot) root = rootHex(s(l.str));
+      else if (k === kEndpoint) endpoint = s(l.str);
+      else if (thread === undefined && kThreads.includes(k) && Number(l.str) !== 0) thread = s(l.str);
+    }
+    if (thread !== undefined) threads.set(thread, (threads.get(thread) ?? 0) + value);
+    if (spanId !== '' || traceId !== '' || endpoint !== '') {
+      const sk = `${spanId}|${traceId}|${root}|${endpoint}|${si}`;
+      const hit = spanIndex.get(sk);
+      if (hit) hit.value += value;
+      else spanIndex.set(sk, { spanId, traceId, localRootSpanId: root, endpoint, stack: si, value });
+    }
+  }
+
+  const startNs = c.startUnixNano;
+  const endNs = c.startUnixNano + c.durationNano;
+  return {
+    profileKey: c.profileId,
+    type: c.profileType,
+    labels: c.seriesLabels,
+    startMs: Number(startNs / 1_000_000n),
+    endMs: Number((endNs + 999_999n) / 1_000_000n),
+    unit,
+    sampleType,
+    sampleUnit,
+    periodType,
+    periodUnit,
+    period,
+    frames,
+    stacks,
+    spanSamples: [...spanIndex.values()],
+    threads,
+    total,
+    sampleCount: p.sample.length,
+  };
+}
+
+/** The `local root span id` label (decimal, Datadog's form) as 16 hex chars; '' when unreadable. */
+function rootHex(decimal: string): string {
+  if (/^[0-9a-f]{16}$/.test(decimal) && /[a-f]/.test(decimal)) return decimal;
+  if (!/^\d{1,20}$/.test(decimal)) return '';
+  return decimalToHex16(decimal) ?? '';
+}
+
+/** Rough bytes a profile holds in memory while it waits for its write batch. */
+export function extractedBytes(e: ExtractedProfile): number {
+  let b = 512;
+  for (const f of e.frames) b += 64 + 2 * (f.name.length + f.file.length);
+  for (const s of e.stacks) b += 48 + 8 * s.frames.length;
+  b += e.spanSamples.length * 200;
+  return b;
+}

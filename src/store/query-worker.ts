@@ -1,0 +1,22 @@
+// Entry point of a query worker thread: one read-only connection, StoreQueries on it,
+// one message per call. See query-runner.ts.
+import { parentPort, workerData } from 'node:worker_threads';
+import { StoreQueries } from './queries.js';
+import { StoreReader } from './reader.js';
+import { openReadDatabase } from './schema.js';
+import { toWireError } from './query-runner.js';
+
+const { file } = workerData as { file: string };
+const queries = new StoreQueries(new StoreReader(openReadDatabase(file)));
+
+parentPort!.on('message', (m: { id: number; method: string; args: unknown[] }) => {
+  try {
+    const fn = (queries as unknown as Record<string, (...a: unknown[]) => unknown>)[m.method];
+    if (typeof fn !== 'function') throw new Error(`unknown query ${m.method}`);
+    const result = fn.apply(queries, m.args);
+    const transfer = result instanceof Uint8Array && result.byteOffset === 0 && result.byteLength === result.buffer.byteLength ? [result.buffer as ArrayBuffer] : [];
+    parentPort!.postMessage({ id: m.id, ok: true, result }, transfer);
+  } catch (e) {
+    parentPort!.postMessage({ id: m.id, ok: false, error: toWireError(e) });
+  }
+});

@@ -1,0 +1,127 @@
+// Top functions: self and total value per group of frames. Pure.
+//
+// `self` is the value of samples whose leaf frame is in the group; `total` the value of
+// samples with the group anywhere on the stack, counted once per sample even when the
+// group appears several times (recursion), as pprof's `cum` does.
+import { QueryError } from './errors.js';
+import { UNKNOWN_FRAME, type FrameInfo, type FrameTable, type StackValue } from './types.js';
+
+export const GROUP_BY = ['function', 'line', 'module', 'class'] as const;
+export type GroupBy = (typeof GROUP_BY)[number];
+export type TopSort = 'self' | 'total';
+
+export interface TopRow {
+  name: string;
+  file: string;
+  line: number;
+  self: number;
+  total: number;
+}
+
+export interface TopResult {
+  /** Every group, sorted; cut to `limit` when given. */
+  rows: TopRow[];
+  /** Sum of every stack's value. */
+  total: number;
+  /** Groups before the cut. */
+  groups: number;
+}
+
+export function parseGroupBy(text: string | undefined): GroupBy {
+  if (text === undefined || text === '') return 'function';
+  if ((GROUP_BY as readonly string[]).includes(text)) return text as GroupBy;
+  throw new QueryError('param', `group_by: "${text}" is not one of ${GROUP_BY.join(', ')}`);
+}
+
+export function parseTopSort(text: string | undefined): TopSort {
+  if (text === undefined || text === '' || text === 'self') return 'self';
+  if (text === 'total') return 'total';
+  throw new QueryError('param', `sort: "${text}" is not one of self, total`);
+}
+
+/**
+ * The class of a function name: the text before its last `.` or `::` (whichever comes
+ * later), e.g. `com.shop.Cart.add` -> `com.shop.Cart`, `Cart::add` -> `Cart`; the whole
+ * name when it has neither.
+ */
+export function classOf(name: string): string {
+  const dot = name.lastIndexOf('.');
+  const colons = name.lastIndexOf('::');
+  const cut = Math.max(dot, colons);
+  return cut > 0 ? name.slice(0, cut) : name;
+}
+
+/** The group a frame belongs to and how the group is shown. */
+export function groupOf(f: FrameInfo, by: GroupBy): { key: string; row: Omit<TopRow, 'self' | 'total'> } {
+  switch (by) {
+    case 'function':
+      return { key: f.name, row: { name: f.name, file: f.file, line: 0 } };
+    case 'line':
+      return { key: `${f.file}\u0000${f.line}`, row: { name: f.name, file: f.file, line: f.line } };
+    case 'module':
+      return { key: f.file, row: { name: f.file, file: f.file, line: 0 } };
+    case 'class': {
+      const c = classOf(f.name);
+      return { key: c, row: { name: c, file: '', line: 0 } };
+    }
+  }
+}
+
+export function topFunctions(
+  stacks: Iterable<StackValue>,
+  frames: FrameTable,
+  options: { groupBy?: GroupBy; sort?: TopSort; limit?: number } = {},
+): TopResult {
+  const by = options.groupBy ?? 'function';
+  const groupIndex = new Map<string, number>();
+  const frameGroup = new Map<number, number>();
+  const rows: TopRow[] = [];
+  let seen = new Int32Array(256);
+  let stamp = 0;
+  let total = 0;
+
+  const groupOfFrame = (id: number): number => {
+    let g = frameGroup.get(id);
+    if (g !== undefined) return g;
+    const { key, row } = groupOf(frames.get(id) ?? UNKNOWN_FRAME, by);
+    g = groupIndex.get(key);
+    if (g === undefined) {
+      g = rows.length;
+      rows.push({ ...row, self: 0, total: 0 });
+      groupIndex.set(key, g);
+    }
+    frameGroup.set(id, g);
+    return g;
+  };
+
+  for (const s of stacks) {
+    const v = s.value;
+    if (v === 0) continue;
+    total += v;
+    stamp++;
+    const fr = s.frames;
+    for (let i = 0; i < fr.length; i++) {
+      const g = groupOfFrame(fr[i]!);
+      if (g >= seen.length) {
+        const grown = new Int32Array(Math.max(seen.length * 2, g + 1));
+        grown.set(seen);
+        seen = grown;
+      }
+      if (i === 0) rows[g]!.self += v;
+      if (seen[g] !== stamp) {
+        seen[g] = stamp;
+        rows[g]!.total += v;
+      }
+    }
+  }
+  const key = options.sort ?? 'self';
+  const other = key === 'self' ? 'total' : 'self';
+  rows.sort((a, b) => b[key] - a[key] || b[other] - a[other] || cmp(a.name, b.name) || cmp(a.file, b.file) || a.line - b.line);
+  const groups = rows.length;
+  if (options.limit !== undefined && rows.length > options.limit) rows.length = options.limit;
+  return { rows, total, groups };
+}
+
+function cmp(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}

@@ -1,0 +1,298 @@
+// Data access for queries, on a read-only connection (in the API's thread or a query
+// worker). Each call is one short read transaction, so a query never holds the WAL back
+// for long and never blocks ingestion. Frames, stacks and series are cached by id: ids are
+// never reused (AUTOINCREMENT), so cached entries cannot go stale.
+import type Database from 'better-sqlite3';
+import { decodeSamples, decodeStack } from './schema.js';
+import type { FrameInfo, StackValue } from './query/types.js';
+
+export interface TypeInfo {
+  type: string;
+  unit: string;
+  periodType: string;
+  periodUnit: string;
+  period: number;
+}
+
+/** The columns of a profile that selection and aggregation need. */
+export interface ProfileRef {
+  id: number;
+  seriesId: number;
+  startMs: number;
+  endMs: number;
+  total: number;
+}
+
+export interface ProfileRow extends ProfileRef {
+  profileKey: string;
+  type: string;
+  unit: string;
+  sampleType: string;
+  sampleUnit: string;
+  periodType: string;
+  periodUnit: string;
+  period: number;
+  samples: number;
+}
+
+export interface SpanRow {
+  traceId: string;
+  spanId: string;
+  parentSpanId: string;
+  name: string;
+  service: string;
+  endpoint: string;
+  localRootSpanId: string;
+  startUs: number;
+  endUs: number;
+}
+
+export interface SpanTarget {
+  spanIds?: readonly string[];
+  traceId?: string;
+  endpoint?: string;
+}
+
+const MAX_CACHED_STACKS = 500_000;
+const CHUNK = 5000;
+
+function chunks<T>(list: readonly T[], n = CHUNK): T[][] {
+  const out: T[][] = [];
+  for (let i = 0; i < list.length; i += n) out.push(list.slice(i, i + n));
+  return out;
+}
+
+export class StoreReader {
+  private readonly seriesLabels = new Map<number, Readonly<Record<string, string>>>();
+  private maxSeriesId = 0;
+  private readonly names = new Set<string>();
+  private readonly frames = new Map<number, FrameInfo>();
+  private readonly stacks = new Map<number, Uint32Array>();
+  private readonly stmt;
+
+  constructor(readonly db: Database.Database) {
+    this.stmt = {
+      types: db.prepare('SELECT type, unit, period_type AS periodType, period_unit AS periodUnit, period FROM profile_types ORDER BY type'),
+      seriesSince: db.prepare('SELECT id, labels FROM series WHERE id > ? ORDER BY id').raw(),
+      maxDuration: db.prepare(`SELECT value FROM meta WHERE key = 'max_profile_duration_ms'`).pluck(),
+      refsByType: db
+        .prepare(
+          `SELECT id, series_id, start_ms, end_ms, total FROM profiles
+           WHERE type = ? AND start_ms BETWEEN ? AND ? AND end_ms >= ?`,
+        )
+        .raw(),
+      refsAllTypes: db
+        .prepare(
+          `SELECT id, series_id, start_ms, end_ms, total, type FROM profiles
+           WHERE start_ms BETWEEN ? AND ? AND end_ms >= ?`,
+        )
+        .raw(),
+      rowsByIds: db.prepare(
+        `SELECT id, series_id AS seriesId, start_ms AS startMs, end_ms AS endMs, total, profile_key AS profileKey, type, unit,
+           sample_type AS sampleType, sample_unit AS sampleUnit, period_type AS periodType, period_unit AS periodUnit, period, samples
+         FROM profiles WHERE id IN (SELECT value FROM json_each(?))`,
+      ),
+      samplesByIds: db.prepare('SELECT stack_ids, vals FROM samples WHERE profile_id IN (SELECT value FROM json_each(?))').raw(),
+      stacksByIds: db.prepare('SELECT id, frames FROM stacks WHERE id IN (SELECT value FROM json_each(?))').raw(),
+      framesByIds: db.prepare('SELECT id, name, file, line, start_line FROM functions WHERE id IN (SELECT value FROM json_each(?))').raw(),
+      profileCount: db.prepare('SELECT count(*) FROM profiles').pluck(),
+      spanById: db.prepare(SPAN_SELECT + ' WHERE span_id = ?'),
+      spansByTrace: db.prepare(SPAN_SELECT + ' WHERE trace_id = ? ORDER BY start_us, span_id'),
+      descendants: db
+        .prepare(
+          `WITH RECURSIVE d(id, depth) AS (
+             SELECT ?, 0
+             UNION
+             SELECT s.span_id, d.depth + 1 FROM spans s JOIN d ON s.parent_span_id = d.id WHERE d.depth < 1000
+           )
+           SELECT id FROM d LIMIT ?`,
+        )
+        .pluck(),
+    };
+  }
+
+  types(): Map<string, TypeInfo> {
+    const out = new Map<string, TypeInfo>();
+    for (const t of this.stmt.types.all() as TypeInfo[]) out.set(t.type, t);
+    return out;
+  }
+
+  /** Longest profile window stored; selection looks back this far before `from`. */
+  maxDurationMs(): number {
+    const v = this.stmt.maxDuration.get() as string | undefined;
+    return v === undefined ? 0 : Number(v);
+  }
+
+  profileCount(): number {
+    return this.stmt.profileCount.get() as number;
+  }
+
+  /** Series labels by series id (every series ever stored). */
+  series(): ReadonlyMap<number, Readonly<Record<string, string>>> {
+    for (const [id, labels] of this.stmt.seriesSince.all(this.maxSeriesId) as [number, string][]) {
+      const parsed = JSON.parse(labels) as Record<string, string>;
+      this.seriesLabels.set(id, parsed);
+      for (const k of Object.keys(parsed)) this.names.add(k);
+      if (id > this.maxSeriesId) this.maxSeriesId = id;
+    }
+    return this.seriesLabels;
+  }
+
+  /** Every label name of every series. */
+  labelNames(): ReadonlySet<string> {
+    this.series();
+    return this.names;
+  }
+
+  /** Profiles of `type` (or of every type) whose window overlaps [from, to]. */
+  profileRefs(type: string | undefined, from: number, to: number): (ProfileRef & { type?: string })[] {
+    const lookBack = from - this.maxDurationMs();
+    if (type !== undefined) {
+      const rows = this.stmt.refsByType.all(type, lookBack, to, from) as [number, number, number, number, number][];
+      return rows.map(([id, seriesId, startMs, endMs, total]) => ({ id, seriesId, startMs, endMs, total }));
+    }
+    const rows = this.stmt.refsAllTypes.all(lookBack, to, from) as [number, number, number, number, number, string][];
+    return rows.map(([id, seriesId, startMs, endMs, total, t]) => ({ id, seriesId, startMs, endMs, total, type: t }));
+  }
+
+  profileRows(ids: readonly number[]): ProfileRow[] {
+    const out: ProfileRow[] = [];
+    for (const c of chunks(ids)) out.push(...(this.stmt.rowsByIds.all(JSON.stringify(c)) as ProfileRow[]));
+    return out;
+  }
+
+  /** Value per stack id, summed over the profiles. */
+  aggregate(profileIds: readonly number[]): Map<number, number> {
+    const acc = new Map<number, number>();
+    const read = this.db.transaction(() => {
+      for (const c of chunks(profileIds, 2000)) {
+        for (const [idBlob, valBlob] of this.stmt.samplesByIds.iterate(JSON.stringify(c)) as Iterable<[Buffer, Buffer]>) {
+          const { ids, vals } = decodeSamples(idBlob, valBlob);
+          for (let i = 0; i < ids.length; i++) {
+            const id = ids[i]!;
+            acc.set(id, (acc.get(id) ?? 0) + vals[i]!);
+          }
+        }
+      }
+    });
+    read();
+    return acc;
+  }
+
+  /**
+   * Value per stack id of the samples attributed to the target, within the given profiles'
+   * filter (type, window, series).
+   */
+  aggregateSpans(target: SpanTarget, type: string, from: number, to: number, seriesIds: readonly number[] | undefined): Map<number, number> {
+    const where: string[] = ['p.type = @type', 'p.start_ms BETWEEN @lookBack AND @to', 'p.end_ms >= @from'];
+    const params: Record<string, unknown> = { type, lookBack: from - this.maxDurationMs(), to, from };
+    if (target.spanIds) {
+      where.push('ss.span_id IN (SELECT value FROM json_each(@spans))');
+      params.spans = JSON.stringify(target.spanIds);
+    }
+    if (target.traceId !== undefined) {
+      where.push('ss.trace_id = @trace');
+      params.trace = target.traceId;
+    }
+    if (target.endpoint !== undefined) {
+      where.push('ss.endpoint = @endpoint');
+      params.endpoint = target.endpoint;
+    }
+    if (seriesIds) {
+      where.push('p.series_id IN (SELECT value FROM json_each(@series))');
+      params.series = JSON.stringify(seriesIds);
+    }
+    const sql = `SELECT ss.stack_id, SUM(ss.value) FROM span_samples ss JOIN profiles p ON p.id = ss.profile_id
+                 WHERE ${where.join(' AND ')} GROUP BY ss.stack_id`;
+    const acc = new Map<number, number>();
+    for (const [id, v] of this.db.prepare(sql).raw().all(params) as [number, number][]) acc.set(id, v);
+    return acc;
+  }
+
+  /** Stacks with their values, and the frames they reference. */
+  resolve(agg: ReadonlyMap<number, number>): { stacks: StackValue[]; frames: Map<number, FrameInfo> } {
+    const missing: number[] = [];
+    for (const id of agg.keys()) if (!this.stacks.has(id)) missing.push(id);
+    if (missing.length > 0) {
+      if (this.stacks.size + missing.length > MAX_CACHED_STACKS) this.stacks.clear();
+      for (const c of chunks(missing)) {
+        for (const [id, blob] of this.stmt.stacksByIds.all(JSON.stringify(c)) as [number, Buffer][]) this.stacks.set(id, decodeStack(blob));
+      }
+    }
+    const stacks: StackValue[] = [];
+    const frameIds = new Set<number>();
+    for (const [id, value] of agg) {
+      const frames = this.stacks.get(id);
+      if (!frames) continue; // deleted by retention between the two reads
+      stacks.push({ frames, value });
+      for (let i = 0; i < frames.length; i++) frameIds.add(frames[i]!);
+    }
+    return { stacks, frames: this.frameTable(frameIds) };
+  }
+
+  private frameTable(ids: Iterable<number>): Map<number, FrameInfo> {
+    const missing: number[] = [];
+    const out = new Map<number, FrameInfo>();
+    for (const id of ids) {
+      const f = this.frames.get(id);
+      if (f) out.set(id, f);
+      else missing.push(id);
+    }
+    for (const c of chunks(missing)) {
+      for (const [id, name, file, line, startLine] of this.stmt.framesByIds.all(JSON.stringify(c)) as [number, string, string, number, number][]) {
+        const f: FrameInfo = { name, file, line, startLine };
+        this.frames.set(id, f);
+        out.set(id, f);
+      }
+    }
+    return out;
+  }
+
+  span(spanId: string): SpanRow | undefined {
+    return this.stmt.spanById.get(spanId) as SpanRow | undefined;
+  }
+
+  traceSpans(traceId: string): SpanRow[] {
+    return this.stmt.spansByTrace.all(traceId) as SpanRow[];
+  }
+
+  /** The span and every stored descendant (any service), the span first; at most `limit`. */
+  descendants(spanId: string, limit = 100_000): string[] {
+    return this.stmt.descendants.all(spanId, limit) as string[];
+  }
+
+  /** Spans that started in [fromUs, toUs], longest first. */
+  slowSpans(options: { fromUs: number; toUs: number; service?: string; endpoint?: string; profiled?: boolean; limit: number }): SpanRow[] {
+    const where = ['start_us BETWEEN @fromUs AND @toUs'];
+    if (options.service !== undefined) where.push('service = @service');
+    if (options.endpoint !== undefined) where.push('endpoint = @endpoint');
+    if (options.profiled) where.push('EXISTS (SELECT 1 FROM span_samples ss WHERE ss.span_id = spans.span_id)');
+    const sql = `${SPAN_SELECT} WHERE ${where.join(' AND ')} ORDER BY end_us - start_us DESC, span_id LIMIT @limit`;
+    const params: Record<string, unknown> = { fromUs: options.fromUs, toUs: options.toUs, limit: options.limit };
+    if (options.service !== undefined) params.service = options.service;
+    if (options.endpoint !== undefined) params.endpoint = options.endpoint;
+    return this.db.prepare(sql).all(params) as SpanRow[];
+  }
+
+  /** Per profile type, the value attributed to each of the spans (the span itself only). */
+  spanSampleTotals(spanIds: readonly string[]): Map<string, Record<string, number>> {
+    const out = new Map<string, Record<string, number>>();
+    if (spanIds.length === 0) return out;
+    const rows = this.db
+      .prepare(
+        `SELECT ss.span_id, p.type, SUM(ss.value) FROM span_samples ss JOIN profiles p ON p.id = ss.profile_id
+         WHERE ss.span_id IN (SELECT value FROM json_each(?)) GROUP BY ss.span_id, p.type`,
+      )
+      .raw()
+      .all(JSON.stringify(spanIds)) as [string, string, number][];
+    for (const [span, type, v] of rows) {
+      let rec = out.get(span);
+      if (!rec) out.set(span, (rec = {}));
+      rec[type] = v;
+    }
+    return out;
+  }
+}
+
+const SPAN_SELECT = `SELECT trace_id AS traceId, span_id AS spanId, parent_span_id AS parentSpanId, name, service, endpoint,
+  local_root_span_id AS localRootSpanId, start_us AS startUs, end_us AS endUs FROM spans`;

@@ -1,0 +1,257 @@
+// The embedded profile store: takes profiles and spans from the pipelines, writes them in
+// batched transactions, answers queries (through a QueryRunner), and applies retention.
+//
+// Ingestion path: convert (shared pprofOf result) -> extract (pure) -> queue -> one write
+// transaction per batch. A consume call resolves once its batch is committed, so the
+// pipeline sees back-pressure and a resolved call means the data is queryable.
+import { mkdirSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import type Database from 'better-sqlite3';
+import type { Logger } from 'pino';
+import type { Registry } from 'prom-client';
+import { ConsumerError, errorMessage } from '../errors.js';
+import type { ExportProfilesServiceRequest, ExportTraceServiceRequest } from '../otlp/model.js';
+import { ACCEPTED, type ConsumeResult } from '../pipeline/consumer.js';
+import { pprofOf } from '../pprof/cache.js';
+import type { StoreConfig } from './config.js';
+import { extractedBytes, extractProfile, type ExtractedProfile } from './ingest/extract.js';
+import { spanRecords, type SpanRecord } from './ingest/spans.js';
+import { StoreMetrics } from './metrics.js';
+import { InlineQueryRunner, WorkerQueryRunner, type QueryRunner } from './query-runner.js';
+import { runRetention, type RetentionResult } from './retention.js';
+import { openWriteDatabase } from './schema.js';
+import { StoreWriter } from './writer.js';
+
+export const DATABASE_FILE = 'profiles.db';
+
+export interface StoreOptions {
+  config: StoreConfig;
+  logger: Logger;
+  metrics: Registry;
+  /** Component id, for metric labels and logs. */
+  id?: string;
+  /** Clock in unix ms (tests pass a fake one for retention). */
+  now?: () => number;
+}
+
+interface Batch {
+  profiles: ExtractedProfile[];
+  spans: SpanRecord[];
+  bytes: number;
+  stacks: number;
+  waiters: { resolve(): void; reject(e: unknown): void }[];
+}
+
+function emptyBatch(): Batch {
+  return { profiles: [], spans: [], bytes: 0, stacks: 0, waiters: [] };
+}
+
+export class Store {
+  readonly file: string;
+  readonly id: string;
+  private readonly config: StoreConfig;
+  private readonly logger: Logger;
+  private readonly now: () => number;
+  private db: Database.Database | undefined;
+  private writer: StoreWriter | undefined;
+  private runner: QueryRunner | undefined;
+  private readonly storeMetrics: StoreMetrics;
+  private batch = emptyBatch();
+  private timer: NodeJS.Timeout | undefined;
+  private retentionTimer: NodeJS.Timeout | undefined;
+  private profileCount = 0;
+  private closing = false;
+
+  constructor(options: StoreOptions) {
+    this.config = options.config;
+    this.logger = options.logger;
+    this.now = options.now ?? Date.now;
+    this.id = options.id ?? 'store';
+    this.file = join(resolve(options.config.directory), DATABASE_FILE);
+    this.storeMetrics = new StoreMetrics(options.metrics, this.id, options.config.metrics, {
+      profiles: () => this.profileCount,
+      queueProfiles: () => this.batch.profiles.length,
+      files: () => [this.file, `${this.file}-wal`],
+    });
+  }
+
+  /** Opens (or creates) the database and starts the query runner and retention. */
+  open(): void {
+    if (this.db) return;
+    mkdirSync(resolve(this.config.directory), { recursive: true });
+    this.db = openWriteDatabase(this.file);
+    this.writer = new StoreWriter(this.db);
+    this.profileCount = this.db.prepare('SELECT count(*) FROM profiles').pluck().get() as number;
+    const workers = this.config.query.workers;
+    this.runner = workers > 0 ? new WorkerQueryRunner(this.file, workers) : new InlineQueryRunner(this.file);
+    this.scheduleRetention(this.config.retention.check_interval);
+    this.logger.info({ file: this.file, profiles: this.profileCount, queryWorkers: workers }, 'profile store open');
+  }
+
+  get isOpen(): boolean {
+    return this.db !== undefined && !this.closing;
+  }
+
+  /** Runs queries; rejects when the store is closed. */
+  get queries(): QueryRunner {
+    if (!this.runner || this.closing) throw new ConsumerError('ERR_STORE', 'the profile store is not open', { retryable: true });
+    return this.runner;
+  }
+
+  /** Profiles held (kept up to date as they are written and deleted). */
+  get profiles(): number {
+    return this.profileCount;
+  }
+
+  private refuseIfClosed(): void {
+    if (!this.db || this.closing) {
+      throw new ConsumerError('ERR_PIPELINE_UNAVAILABLE', 'the profile store is shutting down', { retryable: true, retryAfterSeconds: 1 });
+    }
+  }
+
+  async consumeProfiles(req: ExportProfilesServiceRequest): Promise<ConsumeResult> {
+    this.refuseIfClosed();
+    const { profiles, errors } = pprofOf(req);
+    const extracted = profiles.map(extractProfile);
+    let bytes = 0;
+    let stacks = 0;
+    for (const e of extracted) {
+      bytes += extractedBytes(e);
+      stacks += e.stacks.length;
+    }
+    if (errors.length > 0) this.storeMetrics.dropped.inc({ store: this.id, signal: 'profiles', reason: 'invalid' }, errors.length);
+    const result: ConsumeResult = errors.length === 0 ? ACCEPTED : { rejected: errors.length, message: errors.map((e) => e.message).join('; ') };
+    if (extracted.length === 0) return result;
+    await this.enqueue(bytes, stacks, (b) => b.profiles.push(...extracted), 'profiles', extracted.length);
+    return result;
+  }
+
+  async consumeTraces(req: ExportTraceServiceRequest): Promise<ConsumeResult> {
+    this.refuseIfClosed();
+    const records = spanRecords(req);
+    if (records.length === 0) return ACCEPTED;
+    await this.enqueue(records.length * 300, 0, (b) => b.spans.push(...records), 'spans', records.length);
+    return ACCEPTED;
+  }
+
+  private enqueue(bytes: number, stacks: number, add: (b: Batch) => void, signal: 'profiles' | 'spans', count: number): Promise<void> {
+    const limits = this.config.batch;
+    if (this.batch.bytes + bytes > limits.max_queue_bytes && this.batch.bytes > 0) {
+      this.storeMetrics.dropped.inc({ store: this.id, signal, reason: 'queue_full' }, count);
+      throw new ConsumerError('ERR_PIPELINE_FULL', `the profile store's write queue is full (${limits.max_queue_bytes} bytes)`, {
+        retryable: true,
+        retryAfterSeconds: 1,
+      });
+    }
+    const b = this.batch;
+    add(b);
+    b.bytes += bytes;
+    b.stacks += stacks;
+    const done = new Promise<void>((resolve, reject) => b.waiters.push({ resolve, reject }));
+    if (b.profiles.length >= limits.max_profiles || b.stacks >= limits.max_samples) {
+      this.flushSoon(0);
+    } else {
+      this.flushSoon(limits.flush_interval);
+    }
+    return done;
+  }
+
+  private flushSoon(delay: number): void {
+    if (this.timer && delay > 0) return;
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = setTimeout(() => {
+      this.timer = undefined;
+      this.flushNow();
+    }, delay);
+  }
+
+  /** Writes everything queued, now. */
+  flushNow(): void {
+    if (this.timer) {
+      clearTimeout(this.timer);
+      this.timer = undefined;
+    }
+    const b = this.batch;
+    if (b.waiters.length === 0) return;
+    this.batch = emptyBatch();
+    if (!this.db || !this.writer) {
+      const e = new ConsumerError('ERR_PIPELINE_UNAVAILABLE', 'the profile store is closed', { retryable: true });
+      for (const w of b.waiters) w.reject(e);
+      return;
+    }
+    try {
+      const writer = this.writer;
+      const { written, duplicates } = this.db.transaction(() => {
+        if (b.spans.length > 0) writer.writeSpans(b.spans);
+        return writer.writeProfiles(b.profiles);
+      })();
+      this.profileCount += written.length;
+      this.storeMetrics.profilesStored.inc({ store: this.id }, written.length);
+      this.storeMetrics.spansStored.inc({ store: this.id }, b.spans.length);
+      let samples = 0;
+      for (const w of written) {
+        samples += w.profile.stacks.length;
+        this.storeMetrics.recordProfile(w.profile);
+      }
+      this.storeMetrics.samplesStored.inc({ store: this.id }, samples);
+      if (duplicates > 0) this.storeMetrics.dropped.inc({ store: this.id, signal: 'profiles', reason: 'duplicate' }, duplicates);
+      for (const w of b.waiters) w.resolve();
+    } catch (e) {
+      this.logger.error({ err: errorMessage(e), profiles: b.profiles.length, spans: b.spans.length }, 'profile store write failed');
+      this.storeMetrics.dropped.inc({ store: this.id, signal: 'profiles', reason: 'write_failed' }, b.profiles.length);
+      const err = new ConsumerError('ERR_STORE', `the profile store could not write: ${errorMessage(e)}`, { retryable: true, cause: e });
+      for (const w of b.waiters) w.reject(err);
+    }
+  }
+
+  private scheduleRetention(delay: number): void {
+    if (this.retentionTimer) clearTimeout(this.retentionTimer);
+    this.retentionTimer = setTimeout(() => {
+      this.retentionTimer = undefined;
+      if (!this.isOpen) return;
+      let r: RetentionResult | undefined;
+      try {
+        r = this.retain();
+      } catch (e) {
+        this.logger.error({ err: errorMessage(e) }, 'profile store retention failed');
+      }
+      // More to do: continue soon, in another bounded step, instead of one long run.
+      this.scheduleRetention(r?.more ? Math.min(1000, this.config.retention.check_interval) : this.config.retention.check_interval);
+    }, delay);
+    this.retentionTimer.unref();
+  }
+
+  /** One bounded retention run (also called by tests). */
+  retain(): RetentionResult {
+    if (!this.db || !this.writer) throw new ConsumerError('ERR_STORE', 'the profile store is not open', { retryable: false });
+    const r = runRetention(this.db, {
+      now: this.now(),
+      maxAgeMs: this.config.retention.max_age,
+      maxSizeBytes: this.config.retention.max_size,
+      maxDeletes: this.config.retention.max_deletes_per_run,
+    });
+    if (r.stacksDeleted > 0) this.writer.forgetStacks();
+    const deleted = r.deletedByAge + r.deletedBySize;
+    this.profileCount = Math.max(0, this.profileCount - deleted);
+    if (r.deletedByAge > 0) this.storeMetrics.retentionDeleted.inc({ store: this.id, reason: 'age' }, r.deletedByAge);
+    if (r.deletedBySize > 0) this.storeMetrics.retentionDeleted.inc({ store: this.id, reason: 'size' }, r.deletedBySize);
+    if (deleted > 0 || r.spansDeleted > 0) {
+      this.logger.debug({ ...r }, 'profile store retention');
+    }
+    return r;
+  }
+
+  /** Writes what is queued, stops timers and workers, closes the database. Idempotent. */
+  async close(): Promise<void> {
+    if (!this.db || this.closing) return;
+    this.flushNow();
+    this.closing = true;
+    if (this.retentionTimer) clearTimeout(this.retentionTimer);
+    await this.runner?.close();
+    this.db.close();
+    this.db = undefined;
+    this.writer = undefined;
+    this.runner = undefined;
+    this.closing = false;
+  }
+}
