@@ -11,20 +11,30 @@ const componentSection = z
   .default({});
 
 const pipeline = z.strictObject({
+  /** Receiver ids feeding this pipeline. */
   receivers: z.array(z.string()).min(1, 'a pipeline needs at least one receiver'),
+  /** Processor ids, applied in order (`join` links profile samples to the spans of the traces pipelines). */
   processors: z.array(z.string()).default([]),
+  /** Exporter ids; each gets every item, with its own queue, so one backend's outage never blocks another. */
   exporters: z.array(z.string()).default([]),
 });
 
 const LOG_LEVELS = ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'] as const;
 
 export const bridgeConfigSchema = z.strictObject({
+  /** Receivers by id: where OTLP comes in. */
   receivers: componentSection,
+  /** Processors by id. */
   processors: componentSection,
+  /** Exporters by id: where data goes. */
   exporters: componentSection,
+  /** Extensions by id: services beside the pipelines (the API and UI). */
   extensions: componentSection,
+  /** What runs: the extensions and the pipelines that connect components. */
   service: z.strictObject({
+    /** Extension ids to start. */
     extensions: z.array(z.string()).default([]),
+    /** Pipelines by name: `traces`, `profiles`, `traces/<name>` or `profiles/<name>`. */
     pipelines: z.record(z.string(), pipeline).superRefine((pipelines, ctx) => {
       // Checked here rather than on the record key so the message names the pipeline.
       for (const name of Object.keys(pipelines)) {
@@ -33,9 +43,16 @@ export const bridgeConfigSchema = z.strictObject({
         }
       }
     }),
+    /** The bridge's own telemetry. */
     telemetry: z
       .strictObject({
-        logs: z.strictObject({ level: z.enum(LOG_LEVELS).default('info') }).default({ level: 'info' }),
+        /** Structured (JSON) logs on stdout. */
+        logs: z
+          .strictObject({
+            /** Log level; the OTEL_LOG_LEVEL environment variable overrides it for `serve`. */
+            level: z.enum(LOG_LEVELS).default('info'),
+          })
+          .default({ level: 'info' }),
       })
       .default({ logs: { level: 'info' } }),
   }),

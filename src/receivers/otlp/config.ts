@@ -10,7 +10,9 @@ export const DEFAULT_HTTP_ENDPOINT = '127.0.0.1:4318';
 export const DEFAULT_MAX_BODY = 64 * 2 ** 20;
 
 const tls = z.strictObject({
+  /** PEM certificate (chain) the server presents. */
   cert_file: z.string().min(1),
+  /** PEM private key of that certificate. */
   key_file: z.string().min(1),
   /** When set, clients must present a certificate signed by this CA. */
   client_ca_file: z.string().min(1).optional(),
@@ -22,26 +24,37 @@ const auth = z.strictObject({
 });
 
 const grpc = z.strictObject({
+  /** host:port to listen on; `0.0.0.0:4317` to accept connections from other hosts or containers. */
   endpoint: hostPort().default(DEFAULT_GRPC_ENDPOINT),
+  /** Largest request accepted, after decompression; larger ones get RESOURCE_EXHAUSTED. */
   max_recv_msg_size: byteSize().default(DEFAULT_MAX_BODY),
+  /** Serve TLS instead of plaintext. */
   tls: tls.optional(),
+  /** Require a bearer token. */
   auth: auth.optional(),
 });
 
 const http = z.strictObject({
+  /** host:port to listen on; `0.0.0.0:4318` to accept connections from other hosts or containers. */
   endpoint: hostPort().default(DEFAULT_HTTP_ENDPOINT),
+  /** Largest request body accepted, after decompression; larger ones get 413. */
   max_request_body_size: byteSize().default(DEFAULT_MAX_BODY),
-  /** Seconds suggested in Retry-After when the pipeline pushes back. */
+  /** Delay suggested in Retry-After (whole seconds) when the pipeline pushes back. */
   retry_after: duration().default(1000),
+  /** Serve TLS instead of plaintext. */
   tls: tls.optional(),
+  /** Require a bearer token. */
   auth: auth.optional(),
 });
 
 export const otlpReceiverConfigSchema = z
   .strictObject({
+    /** The transports to serve; `otlp:` with no body serves both on their defaults. */
     protocols: z
       .strictObject({
+        /** OTLP/gRPC (TraceService and ProfilesService Export). Left out (while `http` is named): not started. */
         grpc: grpc.nullable().optional(),
+        /** OTLP/HTTP (`POST /v1/traces`, `POST /v1development/profiles`). Left out (while `grpc` is named): not started. */
         http: http.nullable().optional(),
       })
       .default({ grpc: null, http: null }),
