@@ -1,0 +1,125 @@
+// A crash with a persisted queue: a bridge process (the real CLI) queues profiles while
+// its backend is down, is killed with SIGKILL, and a second process started on the same
+// config delivers everything once the backend is back — in order per series.
+import { after, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+import { fileURLToPath } from 'node:url';
+import { decodePprofIndependent } from '../../helpers/pprof-decoded.js';
+import { HttpBackend, waitUntil } from '../helpers/backends.js';
+import { T0_SECONDS, joinedRequest } from '../helpers/joined.js';
+import { postProfiles } from '../helpers/run-bridge.js';
+
+const CLI = fileURLToPath(new URL('../../../src/cli/main.js', import.meta.url));
+const REQUESTS = 6;
+
+interface Child {
+  proc: ChildProcess;
+  /** http://host:port of its OTLP HTTP receiver. */
+  http: string;
+  exited: Promise<number | null>;
+  logs: Record<string, unknown>[];
+}
+
+/** Starts `otel-profile-bridge serve --config <file>` and waits for its "started" line. */
+async function startChild(config: string): Promise<Child> {
+  const proc = spawn(process.execPath, [CLI, 'serve', '--config', config], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const logs: Record<string, unknown>[] = [];
+  let stderr = '';
+  proc.stderr!.on('data', (c: Buffer) => (stderr += c.toString()));
+  const exited = new Promise<number | null>((resolve) => proc.on('exit', (code) => resolve(code)));
+  const http = await new Promise<string>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`bridge did not start in time; stderr: ${stderr}`)), 15_000);
+    exited.then((code) => reject(new Error(`bridge exited with ${code}; stderr: ${stderr}`)));
+    createInterface({ input: proc.stdout! }).on('line', (line) => {
+      let rec: Record<string, unknown>;
+      try {
+        rec = JSON.parse(line) as Record<string, unknown>;
+      } catch {
+        return;
+      }
+      logs.push(rec);
+      if (rec.msg === 'otel-profile-bridge started') {
+        clearTimeout(timer);
+        const endpoints = rec.endpoints as Record<string, Record<string, string>>;
+        resolve(`http://${endpoints['receivers.otlp']!.http}`);
+      }
+    });
+  });
+  return { proc, http, exited, logs };
+}
+
+describe('restart with a persisted queue', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'opb-restart-'));
+  const children: Child[] = [];
+  let backend: HttpBackend | undefined;
+  after(async () => {
+    for (const c of children) if (c.proc.exitCode === null && c.proc.signalCode === null) c.proc.kill('SIGKILL');
+    await backend?.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('delivers what a SIGKILLed bridge had queued while the backend was down', async (t) => {
+    backend = await HttpBackend.start();
+    await backend.down(); // reserve a port, then refuse connections on it
+    const queueDir = join(dir, 'queue');
+    const config = join(dir, 'bridge.yaml');
+    writeFileSync(
+      config,
+      `
+receivers:
+  otlp:
+    protocols:
+      http: { endpoint: 127.0.0.1:0 }
+exporters:
+  pyroscope:
+    endpoint: ${backend.url}
+    sending_queue: { directory: ${JSON.stringify(queueDir)}, drain_timeout: 200ms }
+    retry: { initial_interval: 100ms, max_interval: 500ms }
+service:
+  telemetry: { logs: { level: info } }
+  pipelines:
+    profiles: { receivers: [otlp], exporters: [pyroscope] }
+`,
+    );
+
+    const first = await startChild(config);
+    children.push(first);
+    for (let seq = 0; seq < REQUESTS; seq++) {
+      // 200 means the items are on disk: the exporter persists before the receiver answers.
+      assert.equal(await postProfiles(first.http, joinedRequest({ seq, service: seq % 2 === 0 ? 'cart' : 'search' })), 200);
+    }
+    const itemDir = join(queueDir, 'pyroscope');
+    assert.equal(readdirSync(itemDir).filter((f) => f.endsWith('.item')).length, REQUESTS * 2);
+    first.proc.kill('SIGKILL');
+    await first.exited;
+
+    await backend.up();
+    const second = await startChild(config);
+    children.push(second);
+    await waitUntil(() => backend!.accepted.length >= REQUESTS * 2, 15_000, 'queued uploads delivered by the second process');
+    const reloaded = second.logs.find((l) => l.msg === 'reloaded persisted sending queue');
+    assert.equal(reloaded?.items, REQUESTS * 2);
+    t.diagnostic(`second process reloaded ${String(reloaded?.items)} items (${String(reloaded?.bytes)} bytes)`);
+
+    second.proc.kill('SIGTERM');
+    assert.equal(await second.exited, 0, 'clean shutdown');
+    assert.equal(backend.accepted.length, REQUESTS * 2, 'nothing sent twice');
+    const bySeries = new Map<string, number[]>();
+    for (const c of backend.accepted) {
+      const app = c.url.searchParams.get('name')!.split('{')[0]!;
+      const type = decodePprofIndependent(c.body).sampleTypes[0]!.type;
+      const key = `${app}/${type}`;
+      bySeries.set(key, [...(bySeries.get(key) ?? []), Number(c.url.searchParams.get('from')) - T0_SECONDS]);
+    }
+    assert.deepEqual(bySeries.get('cart/samples'), [0, 2, 4]);
+    assert.deepEqual(bySeries.get('cart/wall'), [0, 2, 4]);
+    assert.deepEqual(bySeries.get('search/samples'), [1, 3, 5]);
+    assert.deepEqual(bySeries.get('search/wall'), [1, 3, 5]);
+    assert.deepEqual(readdirSync(itemDir), [], 'delivered items deleted');
+  });
+});
