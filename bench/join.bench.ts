@@ -1,6 +1,7 @@
 // The span join: how fast spans are indexed and samples joined, and what an indexed span
 // costs in memory — by the index's own accounting and by the process heap, next to a plain
 // Map of objects holding the same spans, measured in the same run.
+import { loadavg } from 'node:os';
 import { performance } from 'node:perf_hooks';
 import v8 from 'node:v8';
 import vm from 'node:vm';
@@ -105,6 +106,7 @@ export const suite: BenchSuite = {
   title: 'Span join',
   async run() {
     const N = 1_000_000;
+    const loadBefore = loadavg()[0]!;
     const rows: (string | number)[][] = [];
 
     // --- indexing throughput, no eviction
@@ -208,6 +210,7 @@ export const suite: BenchSuite = {
       `Index time for 1 M spans: ${indexMs.toFixed(0)} ms; join medians: ${linkT.medianMs.toFixed(2)} ms and ${linkT2.medianMs.toFixed(2)} ms per 10 k-sample request.`,
       'Heap deltas are taken after two forced GCs; the index\'s `bytes` counts allocated (not used) column and hash capacity, so it includes growth headroom.',
       'The plain Map keeps hex strings and bigints per span, with names shared from a pool (the most favourable case for it).',
+      `1-minute load average at start / end of this suite: ${loadBefore.toFixed(1)} / ${loadavg()[0]!.toFixed(1)} (throughputs scale with it; the byte figures do not).`,
     ].join('\n');
   },
 };
