@@ -1,7 +1,9 @@
 // The list of benchmark suites, one line each: file name -> suite.
 import type { BenchSuite } from './harness.js';
+import { suite as decode } from './decode.bench.js';
 import { suite as join } from './join.bench.js';
 
 export const suites: Record<string, BenchSuite> = {
+  decode,
   join,
 };

@@ -217,6 +217,33 @@ describe('decoder tolerance', () => {
     assert.deepStrictEqual(got.status, { message: 'b', code: 2 });
   });
 
+  it('appends repeated scalars sent in several runs, packed or not', () => {
+    // Sample { values packed [1, 2], values 3 (unpacked), values packed [4], timestamps packed [5], timestamps fixed64 6,
+    //          attribute_indices 7, attribute_indices packed [8, 9] }
+    const fixed = (n: number): number[] => [n, 0, 0, 0, 0, 0, 0, 0];
+    const sampleBytes = [
+      ...ld(4, [1, 2]), 32, 3, ...ld(4, [4]),
+      ...ld(5, fixed(5)), 41, ...fixed(6),
+      16, 7, ...ld(2, [8, 9]),
+    ];
+    const req = Uint8Array.from(ld(1, ld(2, ld(2, ld(2, sampleBytes)))));
+    const sample = decodeProfilesRequest(req).resourceProfiles[0]!.scopeProfiles[0]!.profiles[0]!.samples[0]!;
+    assert.deepStrictEqual(sample.values, [1, 2, 3, 4]);
+    assert.deepStrictEqual(sample.timestampsUnixNano, [5n, 6n]);
+    assert.deepStrictEqual(sample.attributeIndices, [7, 8, 9]);
+  });
+
+  it('short strings that share a cache slot never get mixed up', () => {
+    const strings = Array.from({ length: 20_000 }, (_, i) => `k${i}`);
+    const req: ExportProfilesServiceRequest = {
+      resourceProfiles: [],
+      dictionary: { mappingTable: [], locationTable: [], functionTable: [], linkTable: [], stringTable: strings, attributeTable: [], stackTable: [] },
+    };
+    const bytes = encodeProfilesRequest(req);
+    assert.deepStrictEqual(decodeProfilesRequest(bytes).dictionary!.stringTable, strings);
+    assert.deepStrictEqual(decodeProfilesRequest(bytes).dictionary!.stringTable, strings);
+  });
+
   it('takes the last AnyValue member when several are sent; same-kind arrays merge', () => {
     // request { resource_spans { resource { attributes: kv } } }
     const inResource = (kv: number[]): Uint8Array => Uint8Array.from(ld(1, ld(1, ld(1, kv))));

@@ -288,7 +288,7 @@ function decodeProfile(r: Reader): Profile {
           break;
         case 88:
         case 90:
-          r.repeatedInt32(tag, m.attributeIndices);
+          m.attributeIndices = r.repeatedInt32(tag, m.attributeIndices);
           break;
         default:
           r.skip(tag);
@@ -328,18 +328,18 @@ function decodeSample(r: Reader): Sample {
           break;
         case 16:
         case 18:
-          r.repeatedInt32(tag, m.attributeIndices);
+          m.attributeIndices = r.repeatedInt32(tag, m.attributeIndices);
           break;
         case 24:
           m.linkIndex = r.int32();
           break;
         case 32:
         case 34:
-          r.repeatedInt64Number(tag, m.values);
+          m.values = r.repeatedInt64Number(tag, m.values);
           break;
         case 41:
         case 42:
-          r.repeatedFixed64Big(tag, m.timestampsUnixNano);
+          m.timestampsUnixNano = r.repeatedFixed64Big(tag, m.timestampsUnixNano);
           break;
         default:
           r.skip(tag);
@@ -372,7 +372,7 @@ function decodeMapping(r: Reader): Mapping {
           break;
         case 40:
         case 42:
-          r.repeatedInt32(tag, m.attributeIndices);
+          m.attributeIndices = r.repeatedInt32(tag, m.attributeIndices);
           break;
         default:
           r.skip(tag);
@@ -390,7 +390,7 @@ function decodeStack(r: Reader): Stack {
   try {
     while (r.pos < r.limit) {
       tag = r.tag();
-      if (tag === 10 || tag === 8) r.repeatedInt32(tag, m.locationIndices);
+      if (tag === 10 || tag === 8) m.locationIndices = r.repeatedInt32(tag, m.locationIndices);
       else r.skip(tag);
     }
   } catch (e) {
@@ -420,7 +420,7 @@ function decodeLocation(r: Reader): Location {
         }
         case 32:
         case 34:
-          r.repeatedInt32(tag, m.attributeIndices);
+          m.attributeIndices = r.repeatedInt32(tag, m.attributeIndices);
           break;
         default:
           r.skip(tag);

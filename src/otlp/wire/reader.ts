@@ -82,6 +82,11 @@ const utf8Slice: Utf8Slicer =
 
 /** Longest string decoded byte by byte in JS before handing over to the native decoder. */
 const SHORT_STRING = 6;
+/** Longest string looked up in the intern cache. */
+const INTERN_MAX = 40;
+const INTERN_SLOTS = 4096;
+/** Recently decoded short ASCII strings, by hash of their bytes (a lossy cache: a collision just replaces). */
+const internTable: (string | undefined)[] = new Array<string | undefined>(INTERN_SLOTS).fill(undefined);
 
 export class Reader {
   /** A plain Uint8Array over the input (slices of it are plain Uint8Arrays too). */
@@ -339,18 +344,34 @@ export class Reader {
     const start = this.pos;
     const end = start + len;
     this.pos = end;
-    if (len <= SHORT_STRING) {
-      if (len === 0) return '';
-      const buf = this.buf;
-      let s = '';
-      for (let i = start; i < end; i++) {
-        const c = buf[i]!;
-        if (c >= 0x80) return utf8Slice.call(this.nodeBuf, start, end);
-        s += String.fromCharCode(c);
-      }
-      return s;
+    if (len > INTERN_MAX) return utf8Slice.call(this.nodeBuf, start, end);
+    if (len === 0) return '';
+    // Short ASCII strings (attribute keys, span names, enum-like values) repeat a lot, so
+    // they go through a small process-wide cache: one hash pass, one compare pass, and a
+    // hit allocates nothing. Decoded requests then also share these strings in memory.
+    const buf = this.buf;
+    let h = len;
+    for (let i = start; i < end; i++) {
+      const c = buf[i]!;
+      if (c >= 0x80) return utf8Slice.call(this.nodeBuf, start, end);
+      h = Math.imul(h ^ c, 0x01000193);
     }
-    return utf8Slice.call(this.nodeBuf, start, end);
+    const slot = (h ^ (h >>> 16)) & (INTERN_SLOTS - 1);
+    const cached = internTable[slot];
+    if (cached !== undefined && cached.length === len) {
+      let i = 0;
+      while (i < len && cached.charCodeAt(i) === buf[start + i]) i++;
+      if (i === len) return cached;
+    }
+    let str: string;
+    if (len <= SHORT_STRING) {
+      str = '';
+      for (let i = start; i < end; i++) str += String.fromCharCode(buf[i]!);
+    } else {
+      str = utf8Slice.call(this.nodeBuf, start, end);
+    }
+    internTable[slot] = str;
+    return str;
   }
 
   /**
@@ -365,14 +386,48 @@ export class Reader {
   }
 
   // ------------------------------------------------------------------ repeated scalars
+  //
+  // A packed run is read into an array of exactly its length when the field has no values
+  // yet (the usual case): the element count of a varint run is the number of bytes without
+  // the continuation bit, and a fixed64 run has len / 8. Growing an empty array by `push`
+  // would give every one-element array 17 slots, and for 100k samples with three repeated
+  // fields each that garbage dominated decode time. When the field already has values (it
+  // was sent more than once), the run is appended, as protobuf requires.
 
-  /** Packed int32 run (wire type 2) appended to `out`. */
-  packedInt32(out: number[]): void {
+  /** Elements in the varint run [pos, end): bytes that end a varint. */
+  private varintCount(end: number): number {
+    const buf = this.buf;
+    let n = 0;
+    for (let p = this.pos; p < end; p++) if (buf[p]! < 0x80) n++;
+    return n;
+  }
+
+  /** Packed int32 run (wire type 2); returns `into` with the values appended, or a new array. */
+  packedInt32(into: number[]): number[] {
     const len = this.length();
     const end = this.pos + len;
     const saved = this.limit;
     this.limit = end;
     const buf = this.buf;
+    let out = into;
+    if (into.length === 0) {
+      const n = this.varintCount(end);
+      if (n === 1 && buf[end - 1]! < 0x80) {
+        out = [this.int32()];
+      } else {
+        out = new Array<number>(n);
+        for (let i = 0; i < n; i++) {
+          const b = buf[this.pos]!;
+          if (b < 0x80) {
+            this.pos++;
+            out[i] = b;
+          } else {
+            out[i] = this.int32();
+          }
+        }
+      }
+    }
+    // Appending (or bytes left over after a malformed run, which then fail in int32).
     while (this.pos < end) {
       const b = buf[this.pos]!;
       if (b < 0x80) {
@@ -383,51 +438,72 @@ export class Reader {
       }
     }
     this.limit = saved;
+    return out;
   }
 
-  /** Packed int64 run, each as a number. */
-  packedInt64Number(out: number[]): void {
+  /** Packed int64 run, each as a number; same contract as packedInt32. */
+  packedInt64Number(into: number[]): number[] {
     const len = this.length();
     const end = this.pos + len;
     const saved = this.limit;
     this.limit = end;
+    let out = into;
+    if (into.length === 0) {
+      const n = this.varintCount(end);
+      if (n === 1 && this.buf[end - 1]! < 0x80) {
+        out = [this.int64Number()];
+      } else {
+        out = new Array<number>(n);
+        for (let i = 0; i < n; i++) out[i] = this.int64Number();
+      }
+    }
     while (this.pos < end) out.push(this.int64Number());
     this.limit = saved;
+    return out;
   }
 
-  /** Packed fixed64 run, each as a bigint. */
-  packedFixed64Big(out: bigint[]): void {
+  /** Packed fixed64 run, each as a bigint; same contract as packedInt32. */
+  packedFixed64Big(into: bigint[]): bigint[] {
     const len = this.length();
     if (len % 8 !== 0) this.fail(`packed fixed64 run of ${len} bytes is not a multiple of 8`);
     const view = this.view;
-    const end = this.pos + len;
-    for (let p = this.pos; p < end; p += 8) out.push(view.getBigUint64(p, true));
-    this.pos = end;
+    const start = this.pos;
+    const n = len / 8;
+    this.pos = start + len;
+    if (n === 1 && into.length === 0) return [view.getBigUint64(start, true)];
+    const out = into.length === 0 ? new Array<bigint>(n) : into;
+    const base = out === into ? into.length : 0;
+    for (let i = 0; i < n; i++) out[base + i] = view.getBigUint64(start + 8 * i, true);
+    return out;
   }
 
   /**
    * A repeated int32 field in either form: packed (wire type 2) or one value per tag
-   * (wire type 0). Any other wire type is skipped like an unknown field.
+   * (wire type 0). Any other wire type is skipped like an unknown field. Returns the array
+   * to store (see packedInt32).
    */
-  repeatedInt32(tag: number, out: number[]): void {
+  repeatedInt32(tag: number, into: number[]): number[] {
     const wt = tag & 7;
-    if (wt === LEN) this.packedInt32(out);
-    else if (wt === VARINT) out.push(this.int32());
+    if (wt === LEN) return this.packedInt32(into);
+    if (wt === VARINT) into.push(this.int32());
     else this.skip(tag);
+    return into;
   }
 
-  repeatedInt64Number(tag: number, out: number[]): void {
+  repeatedInt64Number(tag: number, into: number[]): number[] {
     const wt = tag & 7;
-    if (wt === LEN) this.packedInt64Number(out);
-    else if (wt === VARINT) out.push(this.int64Number());
+    if (wt === LEN) return this.packedInt64Number(into);
+    if (wt === VARINT) into.push(this.int64Number());
     else this.skip(tag);
+    return into;
   }
 
-  repeatedFixed64Big(tag: number, out: bigint[]): void {
+  repeatedFixed64Big(tag: number, into: bigint[]): bigint[] {
     const wt = tag & 7;
-    if (wt === LEN) this.packedFixed64Big(out);
-    else if (wt === I64) out.push(this.fixed64Big());
+    if (wt === LEN) return this.packedFixed64Big(into);
+    if (wt === I64) into.push(this.fixed64Big());
     else this.skip(tag);
+    return into;
   }
 
   // ------------------------------------------------------------------ unknown fields
