@@ -277,6 +277,8 @@ export class InMemorySpanIndex implements SpanIndex {
   private bucketTime: number[] = [];
   private bucketHead = 0;
   private readonly bucketSpan: number;
+  /** String bytes when growth was last found impossible; -1 = growth may be possible. */
+  private noGrowthAt = -1;
 
   constructor(options: InMemorySpanIndexOptions = {}) {
     this.maxBytes = Math.max(MIN_MAX_BYTES, options.maxBytes ?? DEFAULT_MAX_BYTES);
@@ -360,7 +362,10 @@ export class InMemorySpanIndex implements SpanIndex {
     c.service[s] = serviceId;
     c.endpoint[s] = endpointId;
     // Strings are the part that can outgrow the bound: shrink the ring to make room.
-    if (this.bytes > this.maxBytes) this.resize(this.maxCapacity());
+    if (this.bytes > this.maxBytes) {
+      this.resize(this.maxCapacity());
+      this.noGrowthAt = this.strings.bytes;
+    }
     return true;
   }
 
@@ -495,9 +500,17 @@ export class InMemorySpanIndex implements SpanIndex {
 
   /** The ring is full: grow if the bound allows, else evict the oldest span. */
   private makeRoom(): void {
-    const target = Math.min(Math.max(16, this.cols.capacity * 2), this.maxCapacity());
-    if (target > this.cols.capacity) this.resize(target);
-    else if (this.count > 0) this.evictOldest();
+    // Once the bound stops growth it stays stopped until interned strings shrink, so the
+    // capacity computation is skipped until they have (it would run on every put otherwise).
+    const strings = this.strings.bytes;
+    if (this.noGrowthAt < 0 || strings < this.noGrowthAt - this.maxBytes / 64) {
+      const target = Math.min(Math.max(16, this.cols.capacity * 2), this.maxCapacity());
+      if (target > this.cols.capacity) {
+        this.resize(target);
+        this.noGrowthAt = -1;
+      } else this.noGrowthAt = strings;
+    }
+    if (this.count === this.cols.capacity && this.count > 0) this.evictOldest();
     // Strings alone may fill the bound: keep at least one slot so put can proceed; the
     // bound check after the put shrinks back (evicting it) if it does not fit.
     if (this.cols.capacity === 0) this.resize(1);

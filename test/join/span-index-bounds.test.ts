@@ -38,22 +38,18 @@ describe('span index bounds', () => {
     const req: ExportTraceServiceRequest = {
       resourceSpans: [{ resource: makeResource({ 'service.name': 'load' }), scopeSpans: [{ scope: makeScope(), spans, schemaUrl: '' }], schemaUrl: '' }],
     };
+    const idViews = spans.map((s) => new DataView(s.spanId.buffer));
+    const parentViews = spans.map((s) => new DataView(s.parentSpanId.buffer));
     let maxSeen = 0;
     for (let base = 0; base < TOTAL; base += BATCH) {
+      // Parent: the first span of the batch (which has none).
+      const [phi, plo] = idWords(base);
       for (let k = 0; k < BATCH; k++) {
-        const s = spans[k]!;
         const [hi, lo] = idWords(base + k);
-        const v = new DataView(s.spanId.buffer);
-        v.setUint32(0, hi);
-        v.setUint32(4, lo);
-        // Parent: the first span of the batch (which has none).
-        const p = new DataView(s.parentSpanId.buffer);
-        if (k === 0) p.setBigUint64(0, 0n);
-        else {
-          const [phi, plo] = idWords(base);
-          p.setUint32(0, phi);
-          p.setUint32(4, plo);
-        }
+        idViews[k]!.setUint32(0, hi);
+        idViews[k]!.setUint32(4, lo);
+        parentViews[k]!.setUint32(0, k === 0 ? 0 : phi);
+        parentViews[k]!.setUint32(4, k === 0 ? 0 : plo);
       }
       assert.equal(idx.put(req), BATCH);
       maxSeen = Math.max(maxSeen, idx.bytes);
