@@ -37,14 +37,24 @@ export function frameData(node: FlameNode, unit: string, grandTotal: number): Fr
 
 export interface FlameGraphHandle {
   /** Highlights frames whose name contains `term` (case-insensitive); '' clears. */
-  search(term: string): { matches: number; value: number; total: number };
+  search(term: string): void;
   resetZoom(): void;
+}
+
+export interface SearchResult {
+  term: string;
+  matches: number;
+  /** Value under the matching frames (nested matches counted once). */
+  value: number;
+  total: number;
 }
 
 export interface FlameGraphOptions {
   /** Called with the zoomed frame (the root when zoomed out). */
   onZoom?: (d: FrameDatum, isRoot: boolean) => void;
   onHover?: (text: string | null) => void;
+  /** Called whenever a highlight is applied (also after a redraw). */
+  onSearch?: (r: SearchResult) => void;
 }
 
 const HIGHLIGHT = '#d946ef';
@@ -61,15 +71,28 @@ function depthOf(root: FrameDatum): number {
   return max;
 }
 
-/** Draws `root` into `el` (replacing what was there) and redraws when `el` is resized. */
+/**
+ * Draws `root` into `el` (replacing what was there) once `el` is laid out, and again when its
+ * width changes (which resets the zoom; the highlight is kept).
+ */
 export function drawFlameGraph(el: HTMLElement, makeRoot: () => FrameDatum, opts: FlameGraphOptions = {}): FlameGraphHandle {
   let chart: ReturnType<typeof flamegraph<FrameDatum>> | undefined;
   let term = '';
-  let lastSearch = { matches: 0, value: 0, total: 0 };
   let width = 0;
 
+  const applySearch = () => {
+    if (!chart) return;
+    if (!term) {
+      chart.clear();
+      opts.onSearch?.({ term, matches: 0, value: 0, total: 0 });
+      return;
+    }
+    // d3-flame-graph reports through the search handler, synchronously.
+    chart.search(term);
+  };
+
   const draw = () => {
-    width = Math.max(320, Math.floor(el.clientWidth));
+    width = Math.floor(el.clientWidth);
     el.replaceChildren();
     const data = makeRoot();
     chart = flamegraph<FrameDatum>()
@@ -84,32 +107,28 @@ export function drawFlameGraph(el: HTMLElement, makeRoot: () => FrameDatum, opts
       .selfValue(false)
       .setLabelHandler((d) => d.data.tooltip)
       .setSearchMatch((d, t) => t !== '' && d.data.name.toLowerCase().includes(t.toLowerCase()))
-      .setSearchHandler((results, sum, total) => {
-        lastSearch = { matches: results.length, value: sum, total };
-      })
+      .setSearchHandler((results, sum, total) => opts.onSearch?.({ term, matches: results.length, value: sum, total }))
       .setColorMapper((d, original) => (d.highlight ? HIGHLIGHT : (d.data.color ?? original ?? '#ccc')))
       .setDetailsHandler((label) => opts.onHover?.(label))
       .onClick((d: FlameHierarchyNode<FrameDatum>) => opts.onZoom?.(d.data, d.parent === null));
     select(el).datum(data).call(chart);
-    if (term) chart.search(term);
+    opts.onZoom?.(data, true);
+    if (term) applySearch();
   };
-  draw();
 
-  // Redraw on width changes only (height follows the tree); a redraw resets the zoom.
+  // Views are built before they are attached: draw when there is a width to draw into.
   const ro = new ResizeObserver(() => {
-    if (Math.abs(Math.floor(el.clientWidth) - width) > 4) draw();
+    const w = Math.floor(el.clientWidth);
+    if (w > 0 && Math.abs(w - width) > 4) draw();
   });
   ro.observe(el);
   onDispose(() => ro.disconnect());
+  if (el.isConnected && el.clientWidth > 0) draw();
 
   return {
     search(t: string) {
       term = t.trim();
-      lastSearch = { matches: 0, value: 0, total: 0 };
-      if (!chart) return lastSearch;
-      if (term) chart.search(term);
-      else chart.clear();
-      return lastSearch;
+      applySearch();
     },
     resetZoom() {
       chart?.resetZoom();

@@ -62,7 +62,12 @@ export function lineKey(name: string, file: string): string {
   return `${name}\u0000${file}`;
 }
 
-export function flameView(opts: FlameViewOptions): HTMLElement {
+export type FlameViewElement = HTMLElement & {
+  /** Puts `name` into the highlight box (as a click on a table row does). */
+  highlight(name: string): void;
+};
+
+export function flameView(opts: FlameViewOptions): FlameViewElement {
   const graphEl = h('div', { class: 'flame-graph', 'data-testid': 'flame-graph' });
   const hover = h('div', { class: 'flame-hover', 'data-testid': 'flame-hover' }, '\u00a0');
   const matchInfo = h('span', { class: 'muted', 'data-testid': 'search-info' });
@@ -76,7 +81,7 @@ export function flameView(opts: FlameViewOptions): HTMLElement {
     value: opts.search ?? '',
   });
   const resetBtn = h('button', { type: 'button', class: 'secondary', 'data-testid': 'reset-zoom', disabled: true }, 'Reset zoom');
-  const container = h('section', { class: 'flame-view' });
+  const container = h('section', { class: 'flame-view' }) as FlameViewElement;
 
   const header = h(
     'div',
@@ -96,6 +101,13 @@ export function flameView(opts: FlameViewOptions): HTMLElement {
   container.append(graphEl, hover);
 
   const handle = drawFlameGraph(graphEl, opts.frames ?? (() => frameData(opts.flame, opts.unit, opts.total)), {
+    onSearch: (r) => {
+      matchInfo.textContent = r.term
+        ? r.matches === 0
+          ? 'no match'
+          : `${r.matches} frame${r.matches === 1 ? '' : 's'}, ${opts.frames ? `${formatPercent(r.value, r.total)} of the width` : `${formatValue(r.value, opts.unit)} (${formatPercent(r.value, r.total)})`}`
+        : '';
+    },
     onHover: (text) => {
       hover.textContent = text ? text.replace(/\n/g, ' — ') : '\u00a0';
     },
@@ -108,23 +120,16 @@ export function flameView(opts: FlameViewOptions): HTMLElement {
     handle.resetZoom();
   });
 
-  const applySearch = () => {
-    const term = searchInput.value;
-    const r = handle.search(term);
-    matchInfo.textContent = term.trim()
-      ? r.matches === 0
-        ? 'no match'
-        : `${r.matches} frame${r.matches === 1 ? '' : 's'}, ${opts.frames ? `${formatPercent(r.value, r.total)} of the width` : `${formatValue(r.value, opts.unit)} (${formatPercent(r.value, r.total)})`}`
-      : '';
-  };
+  const applySearch = () => handle.search(searchInput.value);
   searchInput.addEventListener('input', applySearch);
   if (opts.search) applySearch();
 
-  if (opts.top) container.append(topSection(opts, opts.top, (name) => {
+  container.highlight = (name: string) => {
     searchInput.value = name;
     applySearch();
     graphEl.scrollIntoView({ block: 'nearest' });
-  }));
+  };
+  if (opts.top) container.append(topSection(opts, opts.top, container.highlight));
   return container;
 }
 

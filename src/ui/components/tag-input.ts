@@ -51,7 +51,10 @@ export function tagInput(initial: string, ctx: () => TagContext, onSubmit: () =>
     return namesCache.names;
   };
 
+  /** Hides the list and drops pending lookups, so a late answer cannot reopen it. */
   const close = () => {
+    clearTimeout(timer);
+    seq++;
     list.hidden = true;
     items = [];
     active = -1;
@@ -132,10 +135,7 @@ export function tagInput(initial: string, ctx: () => TagContext, onSubmit: () =>
   input.addEventListener('input', schedule);
   input.addEventListener('focus', schedule);
   input.addEventListener('click', schedule);
-  input.addEventListener('blur', () => {
-    seq++;
-    close();
-  });
+  input.addEventListener('blur', close);
   input.addEventListener('keydown', (e) => {
     const open = !list.hidden && items.length > 0;
     if (e.key === 'ArrowDown' && open) {
@@ -148,11 +148,9 @@ export function tagInput(initial: string, ctx: () => TagContext, onSubmit: () =>
       e.preventDefault();
       choose(active);
     } else if (e.key === 'Escape') {
-      seq++;
       close();
     } else if (e.key === 'Enter') {
       e.preventDefault();
-      seq++;
       close();
       onSubmit();
     }

@@ -116,6 +116,19 @@ export async function renderCompare(ctx: PageContext): Promise<void> {
       h('span', null, h('span', { class: 'swatch', style: `background:${SAME}` }), 'about the same'),
       h('span', { class: 'muted' }, 'Width: the average of a frame’s shares of A and B.'),
     );
+    const graph = flameView({
+      flame: { name: 'total', file: '', line: 0, self: 0, total: 0, children: [] },
+      frames: () => diffFrames(r.diff, r.unit, r.a.total, r.b.total),
+      unit: 'count',
+      total: 1e6,
+      truncated: r.truncated,
+      pprofHref: '',
+      downloads: [
+        { label: 'pprof A', href: pprofUrl({ type, query: params['a.query'], from: params['a.from'], to: params['a.to'] }) },
+        { label: 'pprof B', href: pprofUrl({ type, query: params['b.query'], from: params['b.from'], to: params['b.to'] }) },
+      ],
+      legend,
+    });
     replace(
       result,
       h(
@@ -126,21 +139,15 @@ export async function renderCompare(ctx: PageContext): Promise<void> {
         h('span', { class: 'stat' }, 'B − A: ', h('b', null, formatSigned(r.b.total - r.a.total, r.unit))),
       ),
       h('h2', null, 'Diff flame graph'),
-      flameView({
-        flame: { name: 'total', file: '', line: 0, self: 0, total: 0, children: [] },
-        frames: () => diffFrames(r.diff, r.unit, r.a.total, r.b.total),
-        unit: 'count',
-        total: 1e6,
-        truncated: r.truncated,
-        pprofHref: '',
-        downloads: [
-          { label: 'pprof A', href: pprofUrl({ type, query: params['a.query'], from: params['a.from'], to: params['a.to'] }) },
-          { label: 'pprof B', href: pprofUrl({ type, query: params['b.query'], from: params['b.from'], to: params['b.to'] }) },
-        ],
-        legend,
-      }),
+      graph,
       h('h2', null, 'Biggest changes'),
-      sortableTable(columns, r.rows, { sort: { key: 'change', desc: true }, testId: 'compare-table', empty: 'No functions.' }),
+      sortableTable(columns, r.rows, {
+        sort: { key: 'change', desc: true },
+        testId: 'compare-table',
+        empty: 'No functions.',
+        rowTitle: () => 'Click to highlight in the diff flame graph',
+        onRowClick: (x) => graph.highlight(x.name),
+      }),
     );
   } catch (e) {
     if (!isAbort(e)) replace(result, errorBox(e));
