@@ -350,7 +350,8 @@ export class SendingQueue {
         logger.error({ seq: e.seq, series: e.key, reason: res.reason, backend_message: res.message }, 'delivery failed and retry is disabled; data dropped');
         return this.finish(e);
       }
-      const delay = res.retryAfterMs ?? backoffDelay(retry, attempt, this.opts.random);
+      // A server's "retry after 0" is honoured, but never as a busy loop.
+      const delay = res.retryAfterMs === undefined ? backoffDelay(retry, attempt, this.opts.random) : Math.max(res.retryAfterMs, Math.min(retry.initialIntervalMs, 100));
       const elapsed = Date.now() - started;
       if (retry.maxElapsedMs > 0 && elapsed + delay > retry.maxElapsedMs) {
         metrics.failed('retries_exhausted');

@@ -58,6 +58,8 @@ service:
     await waitUntil(() => flaky.accepted.length === 2 * ROUNDS, 10_000, 'flaky backend got the first rounds');
     flaky.accepted.splice(0, ROUNDS); // forget the warm-up
     healthy.accepted.splice(0, ROUNDS);
+    // Going down while an answer is still on the wire would make the exporter send it again.
+    await waitUntil(async () => (await metricValue(run.metrics, 'otel_profile_bridge_exporter_sent_total', { exporter: 'pyroscope/flaky' })) === 2 * ROUNDS, 5000, 'flaky answers read');
 
     await flaky.down();
     const oneDown = await measure(ROUNDS);
