@@ -7,8 +7,7 @@
 // sample attribute, so the join attributes travel even to a bridge that never sees the spans.
 import { randomBytes } from 'node:crypto';
 import { DictionaryBuilder, makeProfile, makeProfilesRequest, makeSample } from '../otlp/build.js';
-import { bytesOfHex } from '../otlp/ids.js';
-import type { ExportProfilesServiceRequest, InstrumentationScope, Line, Profile, Resource } from '../otlp/model.js';
+import { bytesOfHex, type ExportProfilesServiceRequest, type InstrumentationScope, type Line, type Profile, type Resource } from '../otlp/index.js';
 import { SAMPLE_LABELS } from './spans.js';
 
 export type Numeric = number | bigint;

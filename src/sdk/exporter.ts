@@ -6,9 +6,7 @@
 import { promisify } from 'node:util';
 import { gzip as gzipCb } from 'node:zlib';
 import { diag } from '@opentelemetry/api';
-import { encodeProfilesRequest } from '../otlp/encode.js';
-import { profilesRequestToJsonValue } from '../otlp/json/encode.js';
-import type { ExportProfilesServiceRequest } from '../otlp/model.js';
+import { encodeProfilesRequest, profilesRequestToJson, type ExportProfilesServiceRequest } from '../otlp/index.js';
 import type { Compression } from './options.js';
 import type { ProfilesSender, SendResult } from './transport.js';
 
@@ -58,6 +56,7 @@ export class ProfileExporter {
   private waiting: Job | undefined;
   private running: Promise<void> | undefined;
   private lastWarn = -Infinity;
+  private closing = false;
   private closed = false;
 
   constructor(
@@ -84,11 +83,25 @@ export class ProfileExporter {
     while (this.running !== undefined) await this.running;
   }
 
-  /** Stops accepting requests after the ones queued are done, and releases the connection. */
-  async close(): Promise<void> {
-    await this.idle();
+  /**
+   * Sends what is queued (`final`, if given, last and in the foreground), then stops
+   * accepting requests and releases the connection. Background sends in flight stop
+   * retrying. Never rejects.
+   */
+  async close(final?: ExportProfilesServiceRequest): Promise<void> {
+    if (this.closed) return;
+    this.closing = true;
+    if (final !== undefined) this.enqueue(final, false);
     this.closed = true;
-    this.sender.close();
+    // Background sockets and timers are unref'd: without a ref'd handle the process could
+    // exit in the middle of this flush, losing the last profile.
+    const keepAlive = setInterval(() => undefined, 1000);
+    try {
+      await this.idle();
+    } finally {
+      clearInterval(keepAlive);
+      this.sender.close();
+    }
   }
 
   private async drain(): Promise<void> {
@@ -116,7 +129,7 @@ export class ProfileExporter {
   private async encode(request: ExportProfilesServiceRequest): Promise<Uint8Array> {
     const raw =
       this.options.encoding === 'json'
-        ? Buffer.from(JSON.stringify(profilesRequestToJsonValue(request)), 'utf8')
+        ? Buffer.from(JSON.stringify(profilesRequestToJson(request)), 'utf8')
         : encodeProfilesRequest(request);
     return this.options.compression === 'gzip' ? gzip(raw) : raw;
   }
@@ -129,9 +142,12 @@ export class ProfileExporter {
     for (let attempt = 1; attempt <= this.options.maxAttempts; attempt++) {
       result = await this.sender.send(body, { timeoutMillis: this.options.timeoutMillis, background: job.background });
       if (result.ok || !result.retryable || attempt === this.options.maxAttempts) break;
+      // Shutting down: background sends give up, the final one waits at most a second.
+      if (this.closing && job.background) break;
       this.stats.retries++;
       const backoff = base * 2 ** (attempt - 1) * (0.8 + 0.4 * Math.random());
-      await delay(Math.min(cap, Math.max(backoff, result.retryAfterMillis ?? 0)), job.background);
+      const wait = Math.min(this.closing ? Math.min(cap, 1000) : cap, Math.max(backoff, result.retryAfterMillis ?? 0));
+      await delay(wait, job.background);
     }
     if (result === undefined) return;
     if (result.ok) {

@@ -7,7 +7,7 @@ import { readFileSync } from 'node:fs';
 import { diag, type Context } from '@opentelemetry/api';
 import type { ReadableSpan, Span, SpanProcessor } from '@opentelemetry/sdk-trace-base';
 import { makeScope } from '../otlp/build.js';
-import type { ExportProfilesServiceRequest, InstrumentationScope, Resource } from '../otlp/model.js';
+import type { ExportProfilesServiceRequest, InstrumentationScope, Resource } from '../otlp/index.js';
 import { ContextTracker } from './context.js';
 import { toProfilesRequest } from './convert.js';
 import { ProfileExporter, type ExportStats } from './exporter.js';
@@ -181,8 +181,8 @@ export class ProfilingSpanProcessor implements SpanProcessor {
     }
   }
 
-  private exportNow(background: boolean, final = false): void {
-    const request = this.collect(final);
+  private exportNow(background: boolean): void {
+    const request = this.collect();
     if (request !== undefined) this.exporter.enqueue(request, background);
   }
 
@@ -204,13 +204,14 @@ export class ProfilingSpanProcessor implements SpanProcessor {
   private async doShutdown(): Promise<void> {
     if (this.timer !== undefined) clearInterval(this.timer);
     this.timer = undefined;
+    let final: ExportProfilesServiceRequest | undefined;
     if (this.state === 'running') {
       this.tracker.stop();
-      this.exportNow(false, true);
+      final = this.collect(true);
       this.sampler.stop();
     }
     this.state = 'stopped';
-    await this.exporter.close();
+    await this.exporter.close(final);
   }
 }
 

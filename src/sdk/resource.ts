@@ -4,7 +4,7 @@
 // standard environment variables. Runtime and host facts are added when missing.
 import { hostname } from 'node:os';
 import { anyValueOf } from '../otlp/build.js';
-import type { AnyValue, KeyValue, Resource } from '../otlp/model.js';
+import type { AnyValue, KeyValue, Resource } from '../otlp/index.js';
 import { parseKeyValueList, type Env, type ResourceAttributeValue, type ResourceLike } from './options.js';
 
 /** Attributes from OTEL_RESOURCE_ATTRIBUTES, with OTEL_SERVICE_NAME winning for service.name. */

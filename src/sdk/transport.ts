@@ -7,7 +7,7 @@
 import http from 'node:http';
 import https from 'node:https';
 import { createRequire } from 'node:module';
-import { decodeProfilesResponse } from '../otlp/decode.js';
+import { decodeProfilesResponse } from '../otlp/index.js';
 
 export type SendResult =
   | { ok: true; rejectedProfiles: number; message: string }
