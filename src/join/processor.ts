@@ -59,24 +59,24 @@ interface Hold {
 /**
  * A cheap estimate of a decoded request's heap size, for the hold bound. It reads lengths
  * only (one pass over samples and strings), with per-entry costs calibrated against the
- * objects the OTLP decoder builds (bench/join.bench.ts compares it with the measured heap:
- * it comes out between 1.0x and 1.6x of it, erring high): per sample 320 B + 48 B per attribute index + 16 B per value +
- * 32 B per timestamp; per link 480 B (two id byte arrays); per string 40 B + 2 B a char; per
- * other dictionary entry 160 B.
+ * objects the OTLP decoder builds (bench/join.bench.ts compares it with the measured heap):
+ * per sample 190 B + 12 B per attribute index + 8 B per value + 32 B per timestamp; per
+ * link 470 B (two id byte arrays); per string 40 B + 2 B a char; per other dictionary entry
+ * 160 B.
  */
 export function estimateRequestBytes(request: ExportProfilesServiceRequest): number {
   let bytes = 512;
   const d = request.dictionary;
   if (d) {
     for (const s of d.stringTable) bytes += 40 + 2 * s.length;
-    bytes += 480 * d.linkTable.length;
+    bytes += 470 * d.linkTable.length;
     bytes += 160 * (d.mappingTable.length + d.locationTable.length + d.functionTable.length + d.attributeTable.length + d.stackTable.length);
   }
   for (const rp of request.resourceProfiles)
     for (const sp of rp.scopeProfiles)
       for (const p of sp.profiles) {
         bytes += 512;
-        for (const s of p.samples) bytes += 320 + 48 * s.attributeIndices.length + 16 * s.values.length + 32 * s.timestampsUnixNano.length;
+        for (const s of p.samples) bytes += 190 + 12 * s.attributeIndices.length + 8 * s.values.length + 32 * s.timestampsUnixNano.length;
       }
   return bytes;
 }
