@@ -7,7 +7,8 @@
 //
 // event.json:
 //   attachments      the attachment file names
-//   start, end       RFC 3339 (UTC, ms); a profile without a duration gets a 1 s window
+//   start, end       RFC 3339 (UTC, ms); a profile without a duration gets a 1 s window, one
+//                    without a start time is taken to end now
 //   family           node, go, java, python, ruby, dotnet, php or native (see shared/runtime.ts)
 //   version          "4"
 //   tags_profiler    comma-separated `key:value`: service, env, version, host, runtime-id
@@ -91,7 +92,12 @@ function endpointCountsOf(uploads: PprofUpload[]): Record<string, number> | unde
   return main ? { ...main.converted.endpointCounts } : undefined;
 }
 
-export function buildUploads(uploads: PprofUpload[], configuredTags: Record<string, string>, bridgeVersion: string): DatadogUpload[] {
+export function buildUploads(
+  uploads: PprofUpload[],
+  configuredTags: Record<string, string>,
+  bridgeVersion: string,
+  nowNanos: bigint = BigInt(Date.now()) * 1_000_000n,
+): DatadogUpload[] {
   // Group by series and window, keeping request order; a repeated type opens a new upload.
   const groups = new Map<string, PprofUpload[][]>();
   for (const u of uploads) {
@@ -109,6 +115,8 @@ export function buildUploads(uploads: PprofUpload[], configuredTags: Record<stri
       const c = list[0]!.converted;
       const labels = c.seriesLabels;
       const duration = c.durationNano > 0n ? c.durationNano : 1_000_000_000n;
+      // A profile with no time at all is taken to have just ended.
+      const start = c.startUnixNano > 0n ? c.startUnixNano : nowNanos - duration;
       const attachments = list.map((u) => ({ name: `${u.converted.profileType}.pprof`, data: u.gzip }));
       const counts = endpointCountsOf(list);
       const service = first(labels, ['service.name']);
@@ -119,8 +127,8 @@ export function buildUploads(uploads: PprofUpload[], configuredTags: Record<stri
       const runtimeVersion = first(labels, ['process.runtime.version']);
       const event: DatadogEvent = {
         attachments: attachments.map((a) => a.name),
-        start: rfc3339(c.startUnixNano),
-        end: rfc3339(c.startUnixNano + duration),
+        start: rfc3339(start),
+        end: rfc3339(start + duration),
         family: runtimeFamily(labels),
         version: '4',
         tags_profiler: tagsProfiler(labels, configuredTags),
