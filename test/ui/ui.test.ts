@@ -236,6 +236,17 @@ describe('web UI', () => {
     assert.equal(await frame('computeTax').count(), 0);
     await shot('hotspots-span');
 
+    // The request's root span alone, then with its child span.
+    await page.getByTestId('span-input').fill('1400000000000001');
+    await navigating('hotspots', () => page.getByTestId('show-hotspots').click());
+    assert.equal(await text('[data-testid=total]'), '400 ms');
+    assert.equal(await frame('applyDiscount').count(), 0);
+    await page.getByTestId('include-children').check();
+    await navigating('hotspots', () => page.getByTestId('show-hotspots').click());
+    assert.match(page.url(), /include_children=true/);
+    assert.equal(await text('[data-testid=total]'), '800 ms');
+    await frame('applyDiscount').waitFor();
+
     // A whole 1.3 trace, and its spans to pick from.
     await page.getByTestId('span-input').fill('13000000000000000000000000000001');
     await navigating('hotspots', () => page.getByTestId('span-input').press('Enter'));
