@@ -36,16 +36,22 @@ export class JsonContext {
     return v;
   }
 
-  /** Reads each element of a JSON array with `read`, with its index on the path. */
+  /**
+   * Reads each element of a JSON array with `read`, with its index on the path. The result
+   * has exactly the input's length (growing it by push left most of it as garbage).
+   */
   list<T>(v: unknown, read: (ctx: JsonContext, x: unknown) => T): T[] {
     const a = this.array(v);
-    const out: T[] = [];
+    const n = a.length;
+    const out = new Array<T>(n);
     const path = this.path;
-    for (let i = 0; i < a.length; i++) {
-      path.push(i);
-      out.push(read(this, a[i]));
-      path.pop();
+    const at = path.length;
+    path.push(0);
+    for (let i = 0; i < n; i++) {
+      path[at] = i; // nested reads push and pop above this slot
+      out[i] = read(this, a[i]);
     }
+    path.pop();
     return out;
   }
 
