@@ -2,8 +2,12 @@
 import type { BenchSuite } from './harness.js';
 import { suite as decode } from './decode.bench.js';
 import { suite as join } from './join.bench.js';
+import { suite as exporterQueue } from './exporter-queue.bench.js';
+import { suite as convert } from './convert.bench.js';
 
 export const suites: Record<string, BenchSuite> = {
   decode,
   join,
+  'exporter-queue': exporterQueue,
+  convert,
 };
