@@ -69,7 +69,7 @@ export type FlameViewElement = HTMLElement & {
 
 export function flameView(opts: FlameViewOptions): FlameViewElement {
   const graphEl = h('div', { class: 'flame-graph', 'data-testid': 'flame-graph' });
-  const hover = h('div', { class: 'flame-hover', 'data-testid': 'flame-hover' }, '\u00a0');
+  const hover = h('span', { class: 'flame-hover', 'data-testid': 'flame-hover' });
   const matchInfo = h('span', { class: 'muted', 'data-testid': 'search-info' });
   const zoomInfo = h('span', { class: 'zoom-info', 'data-testid': 'zoom-info' });
   const searchInput = h('input', {
@@ -88,7 +88,7 @@ export function flameView(opts: FlameViewOptions): FlameViewElement {
     { class: 'flame-toolbar' },
     searchInput,
     matchInfo,
-    h('span', { class: 'spacer' }),
+    hover,
     zoomInfo,
     resetBtn,
     ...(opts.downloads ?? [{ label: 'Download pprof', href: opts.pprofHref }]).map((d, i) =>
@@ -98,7 +98,7 @@ export function flameView(opts: FlameViewOptions): FlameViewElement {
   container.append(header);
   if (opts.legend) container.append(opts.legend);
   if (opts.truncated) container.append(h('div', { class: 'note' }, 'The tree was cut to its heaviest frames; the lightest subtrees are left out.'));
-  container.append(graphEl, hover);
+  container.append(graphEl);
 
   const handle = drawFlameGraph(graphEl, opts.frames ?? (() => frameData(opts.flame, opts.unit, opts.total)), {
     onSearch: (r) => {
@@ -109,7 +109,8 @@ export function flameView(opts: FlameViewOptions): FlameViewElement {
         : '';
     },
     onHover: (text) => {
-      hover.textContent = text ? text.replace(/\n/g, ' — ') : '\u00a0';
+      hover.textContent = text ? text.replace(/\n/g, ' — ') : '';
+      hover.title = hover.textContent;
     },
     onZoom: (d, isRoot) => {
       resetBtn.disabled = isRoot;

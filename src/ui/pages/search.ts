@@ -27,7 +27,7 @@ export async function renderSearch(ctx: PageContext): Promise<void> {
     }
     const addTag = (k: string, v: string) => navigate('search', { ...sel, query: withTerm(sel.query, k, v) });
     const columns: Column<Profile>[] = [
-      { key: 'start', label: 'Start', value: (p) => p.startMs, render: (p) => formatTime(p.startMs) },
+      { key: 'start', label: 'Start', value: (p) => p.startMs, render: (p) => h('span', { class: 'nowrap' }, formatTime(p.startMs)) },
       { key: 'duration', label: 'Duration', numeric: true, value: (p) => p.endMs - p.startMs, render: (p) => formatValue((p.endMs - p.startMs) * 1e6, 'nanoseconds') },
       {
         key: 'labels',
