@@ -181,10 +181,11 @@ export class SendingQueue {
    */
   async enqueue(items: NewItem[]): Promise<void> {
     if (items.length === 0) return;
+    if (this.accepting) await this.start();
+    // Checked after the start too: shutdown may have begun while persisted items reloaded.
     if (!this.accepting) {
       throw new ConsumerError('ERR_PIPELINE_UNAVAILABLE', `exporter ${this.opts.name} is shutting down`, { retryable: true, retryAfterSeconds: 1 });
     }
-    await this.start();
     const sizes = items.map(itemSize);
     const total = sizes.reduce((a, b) => a + b, 0);
     if (total > this.opts.maxBytes) {
