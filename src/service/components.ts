@@ -4,6 +4,10 @@ import type { ExporterFactory, ExtensionFactory, ProcessorFactory, ReceiverFacto
 import { otlpReceiverFactory } from '../receivers/otlp/factory.js';
 import { joinProcessorFactory } from '../join/processor.js';
 import { fileExporterFactory } from '../exporters/file/factory.js';
+import { pyroscopeExporterFactory } from '../exporters/pyroscope/factory.js';
+import { datadogExporterFactory } from '../exporters/datadog/factory.js';
+import { otlpExporterFactory } from '../exporters/otlp/factory.js';
+import { parcaExporterFactory } from '../exporters/parca/factory.js';
 import { storeExporterFactory } from '../store/exporter.js';
 import { apiExtensionFactory } from '../api/factory.js';
 
@@ -20,6 +24,10 @@ export function defaultFactories(): FactoryRegistry {
     processors: { [joinProcessorFactory.type]: joinProcessorFactory },
     exporters: {
       [fileExporterFactory.type]: fileExporterFactory,
+      [pyroscopeExporterFactory.type]: pyroscopeExporterFactory,
+      [datadogExporterFactory.type]: datadogExporterFactory,
+      [otlpExporterFactory.type]: otlpExporterFactory,
+      [parcaExporterFactory.type]: parcaExporterFactory,
       [storeExporterFactory.type]: storeExporterFactory,
     },
     extensions: { [apiExtensionFactory.type]: apiExtensionFactory },
