@@ -7,14 +7,16 @@
 // messages read like "truncated varint in Span.span_id at byte 123" without any string
 // work on the happy path.
 //
-// Speed notes (measured on node 20, see bench/decode.bench.ts):
+// Speed notes (micro-benchmarks on node 20; whole-decode figures in bench/decode.bench.ts):
 // - varints are read into `number` directly; `bigint` is only made where the model asks
 //   for it (timestamps, addresses, AnyValue.intValue);
-// - strings of up to 6 bytes are assembled in JS when they are ASCII (about twice as fast as
-//   a native call at that size); longer ones go through Buffer#utf8Slice, which beat
-//   TextDecoder#decode by 1.7-2x at every length we measured. Both replace invalid UTF-8
-//   with U+FFFD, as TextDecoder('utf-8', { fatal: false }) would;
-// - fixed64 -> bigint uses DataView#getBigUint64, faster than composing two halves.
+// - strings: Buffer#utf8Slice beat TextDecoder#decode by 1.7-2x at every length we tried
+//   (both replace invalid UTF-8 with U+FFFD, as TextDecoder('utf-8', { fatal: false })
+//   does); ASCII strings of up to 6 bytes are assembled in JS, about twice as fast as the
+//   native call at that size; short ASCII strings also go through a small intern cache
+//   (see `string`);
+// - fixed64 -> bigint uses DataView#getBigUint64, faster than composing two halves;
+// - packed runs are read into arrays of exactly their length (see `packedInt32`).
 import { DecodeError } from '../../errors.js';
 
 /** Nesting limit for sub-messages and groups (as protobuf's default recursion limit). */
