@@ -83,7 +83,12 @@ async function stop(): Promise<void> {
   stopping = true;
   server.close();
   server.closeAllConnections();
-  await telemetry.shutdown();
+  try {
+    await telemetry.shutdown();
+  } catch (err) {
+    // The trace exporter's last flush fails when the collector is gone; exit cleanly anyway.
+    process.stderr.write(`telemetry shutdown: ${(err as Error).message}\n`);
+  }
   if (process.env.EXAMPLE_REPORT === '1') {
     const cpu = process.cpuUsage();
     const report = { event: 'shutdown', cpuUserMicros: cpu.user, cpuSystemMicros: cpu.system, profiler: telemetry.profiler?.stats() };

@@ -28,5 +28,13 @@ export function startTelemetry(): Telemetry {
   const sdk = new NodeSDK({ spanProcessors, instrumentations: [] });
   sdk.start();
   profiler?.start();
-  return { profiler, shutdown: () => sdk.shutdown() };
+  return {
+    profiler,
+    async shutdown() {
+      // sdk.shutdown() shuts the profiler down too, but gives up on all processors as soon as
+      // one fails (the trace exporter, when the collector is gone); let the profiler finish first.
+      await profiler?.shutdown();
+      await sdk.shutdown();
+    },
+  };
 }

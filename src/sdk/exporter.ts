@@ -58,11 +58,16 @@ export class ProfileExporter {
   private lastWarn = -Infinity;
   private closing = false;
   private closed = false;
+  /** Resolves when close() starts: cuts a background backoff short. */
+  private readonly closingSignal: Promise<void>;
+  private signalClosing: () => void = () => undefined;
 
   constructor(
     private readonly sender: ProfilesSender,
     private readonly options: ExporterOptions,
-  ) {}
+  ) {
+    this.closingSignal = new Promise((resolve) => (this.signalClosing = resolve));
+  }
 
   /** Queues a request. Never throws; returns at once. */
   enqueue(request: ExportProfilesServiceRequest, background = true): void {
@@ -78,9 +83,19 @@ export class ProfileExporter {
     if (this.running === undefined) this.running = this.drain();
   }
 
-  /** Resolves when nothing is waiting or in flight. Never rejects. */
+  /**
+   * Resolves when nothing is waiting or in flight. Never rejects. Background sockets and
+   * timers are unref'd, so while someone waits here a ref'd handle keeps the process alive:
+   * it would otherwise exit in the middle of the wait (e.g. losing the last profile on shutdown).
+   */
   async idle(): Promise<void> {
-    while (this.running !== undefined) await this.running;
+    if (this.running === undefined) return;
+    const keepAlive = setInterval(() => undefined, 1000);
+    try {
+      while (this.running !== undefined) await this.running;
+    } finally {
+      clearInterval(keepAlive);
+    }
   }
 
   /**
@@ -91,15 +106,12 @@ export class ProfileExporter {
   async close(final?: ExportProfilesServiceRequest): Promise<void> {
     if (this.closed) return;
     this.closing = true;
+    this.signalClosing();
     if (final !== undefined) this.enqueue(final, false);
     this.closed = true;
-    // Background sockets and timers are unref'd: without a ref'd handle the process could
-    // exit in the middle of this flush, losing the last profile.
-    const keepAlive = setInterval(() => undefined, 1000);
     try {
       await this.idle();
     } finally {
-      clearInterval(keepAlive);
       this.sender.close();
     }
   }
@@ -147,7 +159,8 @@ export class ProfileExporter {
       this.stats.retries++;
       const backoff = base * 2 ** (attempt - 1) * (0.8 + 0.4 * Math.random());
       const wait = Math.min(this.closing ? Math.min(cap, 1000) : cap, Math.max(backoff, result.retryAfterMillis ?? 0));
-      await delay(wait, job.background);
+      await (job.background ? Promise.race([delay(wait, true), this.closingSignal]) : delay(wait, false));
+      if (this.closing && job.background) break;
     }
     if (result === undefined) return;
     if (result.ok) {

@@ -144,6 +144,8 @@ export async function load(
 export interface Captured {
   path: string;
   contentType: string;
+  /** Content-Encoding as sent ('' for none). */
+  encoding: string;
   /** Decompressed body. */
   body: Buffer;
 }
@@ -158,7 +160,7 @@ export async function startCapture(): Promise<{ url: string; requests: Captured[
       let body = Buffer.concat(chunks);
       if (req.headers['content-encoding'] === 'gzip') body = gunzipSync(body);
       const contentType = req.headers['content-type'] ?? '';
-      requests.push({ path: req.url ?? '', contentType, body });
+      requests.push({ path: req.url ?? '', contentType, encoding: req.headers['content-encoding'] ?? '', body });
       if (contentType.includes('json')) res.writeHead(200, { 'content-type': 'application/json' }).end('{}');
       else res.writeHead(200, { 'content-type': 'application/x-protobuf' }).end();
     });
