@@ -294,17 +294,17 @@ export class StoreQueries {
     const type = this.resolveType(sel.type);
     const series = this.matchingSeries(sel.query);
     let spanIds: string[] = [];
-    let agg: Map<number, number>;
     const seriesIds = series ? [...series] : undefined;
+    let r: ReturnType<StoreReader['aggregateSpans']>;
     if (target.kind === 'span') {
       spanIds = target.includeChildren ? this.reader.descendants(target.id) : [target.id];
-      agg = this.reader.aggregateSpans({ spanIds }, type.type, sel.from, sel.to, seriesIds);
+      r = this.reader.aggregateSpans({ spanIds }, type.type, sel.from, sel.to, seriesIds);
     } else if (target.kind === 'trace') {
-      agg = this.reader.aggregateSpans({ traceId: target.id }, type.type, sel.from, sel.to, seriesIds);
+      r = this.reader.aggregateSpans({ traceId: target.id }, type.type, sel.from, sel.to, seriesIds);
     } else {
-      agg = this.reader.aggregateSpans({ endpoint: target.id }, type.type, sel.from, sel.to, seriesIds);
+      r = this.reader.aggregateSpans({ endpoint: target.id }, type.type, sel.from, sel.to, seriesIds);
     }
-    return { type, spanIds, ...this.reader.resolve(agg) };
+    return { type, spanIds, window: r.window, ...this.reader.resolve(r.agg) };
   }
 
   hotspots(target: HotspotTarget, sel: Selection, options: TopOptions & { maxNodes?: number } = {}): HotspotResult {
@@ -396,21 +396,27 @@ export class StoreQueries {
   pprof(sel: Selection, target?: HotspotTarget): Uint8Array {
     let type: TypeInfo;
     let resolved: ReturnType<StoreReader['resolve']>;
+    // The profile's window: that of the data in it, within the selection.
+    let window: { from: number; to: number } | undefined;
     if (target) {
       const h = this.hotspotStacks(target, sel);
       type = h.type;
       resolved = h;
+      window = h.window;
     } else {
       const s = this.select(sel);
       type = s.type;
       resolved = this.reader.resolve(this.reader.aggregate(s.refs.map((r) => r.id)));
+      for (const r of s.refs) window = window ? { from: Math.min(window.from, r.startMs), to: Math.max(window.to, r.endMs) } : { from: r.startMs, to: r.endMs };
     }
+    const from = Math.max(sel.from, window?.from ?? sel.from);
+    const to = Math.max(from, Math.min(sel.to, window?.to ?? sel.to));
     const timed = type.unit === 'nanoseconds' && type.periodType !== '';
     const profile = stacksToPprof(resolved.stacks, resolved.frames, {
       type: type.type,
       unit: type.unit,
-      fromMs: sel.from,
-      toMs: sel.to,
+      fromMs: from,
+      toMs: to,
       // Values are already scaled to the unit, so the period is one unit of it.
       periodType: timed ? { type: type.periodType, unit: 'nanoseconds' } : undefined,
       period: timed ? 1 : undefined,

@@ -183,7 +183,13 @@ export class StoreReader {
    * Value per stack id of the samples attributed to the target, within the given profiles'
    * filter (type, window, series).
    */
-  aggregateSpans(target: SpanTarget, type: string, from: number, to: number, seriesIds: readonly number[] | undefined): Map<number, number> {
+  aggregateSpans(
+    target: SpanTarget,
+    type: string,
+    from: number,
+    to: number,
+    seriesIds: readonly number[] | undefined,
+  ): { agg: Map<number, number>; window: { from: number; to: number } | undefined } {
     const where: string[] = ['p.type = @type', 'p.start_ms BETWEEN @lookBack AND @to', 'p.end_ms >= @from'];
     const params: Record<string, unknown> = { type, lookBack: from - this.maxDurationMs(), to, from };
     if (target.spanIds) {
@@ -202,11 +208,15 @@ export class StoreReader {
       where.push('p.series_id IN (SELECT value FROM json_each(@series))');
       params.series = JSON.stringify(seriesIds);
     }
-    const sql = `SELECT ss.stack_id, SUM(ss.value) FROM span_samples ss JOIN profiles p ON p.id = ss.profile_id
+    const sql = `SELECT ss.stack_id, SUM(ss.value), MIN(p.start_ms), MAX(p.end_ms) FROM span_samples ss JOIN profiles p ON p.id = ss.profile_id
                  WHERE ${where.join(' AND ')} GROUP BY ss.stack_id`;
     const acc = new Map<number, number>();
-    for (const [id, v] of this.db.prepare(sql).raw().all(params) as [number, number][]) acc.set(id, v);
-    return acc;
+    let window: { from: number; to: number } | undefined;
+    for (const [id, v, start, end] of this.db.prepare(sql).raw().all(params) as [number, number, number, number][]) {
+      acc.set(id, v);
+      window = window ? { from: Math.min(window.from, start), to: Math.max(window.to, end) } : { from: start, to: end };
+    }
+    return { agg: acc, window };
   }
 
   /** Stacks with their values, and the frames they reference. */

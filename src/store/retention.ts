@@ -1,7 +1,8 @@
-// Retention: deletes what is older than max_age, then the oldest data while the database
-// is larger than max_size, then stacks no kept profile can reference. Every step is bounded
-// (`maxDeletes` per reason and run) so a run holds the write lock briefly; the store runs
-// again soon when a run reports `more`.
+// Retention: deletes what is older than max_age, then stacks and functions no kept profile
+// can reference, then the oldest data while the database is larger than max_size. Every
+// step is bounded (`maxDeletes` profiles / spans, ten times that of stacks and functions,
+// per run) so a run holds the write lock briefly; the store runs again soon when a run
+// reports `more`.
 import type Database from 'better-sqlite3';
 import { LAST_SEEN_SLACK_MS } from './writer.js';
 
@@ -17,6 +18,7 @@ export interface RetentionResult {
   deletedBySize: number;
   spansDeleted: number;
   stacksDeleted: number;
+  functionsDeleted: number;
   /** Bytes of used database pages after the run. */
   usedBytes: number;
   /** There is more to delete; run again soon. */
@@ -32,7 +34,7 @@ export function usedBytes(db: Database.Database): number {
 }
 
 export function runRetention(db: Database.Database, o: RetentionOptions): RetentionResult {
-  const result: RetentionResult = { deletedByAge: 0, deletedBySize: 0, spansDeleted: 0, stacksDeleted: 0, usedBytes: 0, more: false };
+  const result: RetentionResult = { deletedByAge: 0, deletedBySize: 0, spansDeleted: 0, stacksDeleted: 0, functionsDeleted: 0, usedBytes: 0, more: false };
   const cutoff = o.now - o.maxAgeMs;
 
   const deleteProfiles = (ids: number[]): void => {
@@ -57,30 +59,43 @@ export function runRetention(db: Database.Database, o: RetentionOptions): Retent
   })();
   if (result.deletedByAge === o.maxDeletes || result.spansDeleted === o.maxDeletes) result.more = true;
 
-  // 2. Size: the oldest profiles first, and spans older than the oldest profile kept.
-  if (usedBytes(db) > o.maxSizeBytes) {
-    db.transaction(() => {
-      const ids = db.prepare('SELECT id FROM profiles ORDER BY start_ms LIMIT ?').pluck().all(o.maxDeletes) as number[];
-      deleteProfiles(ids);
-      result.deletedBySize = ids.length;
-      const oldest = db.prepare('SELECT min(start_ms) FROM profiles').pluck().get() as number | null;
-      if (oldest !== null) result.spansDeleted += deleteSpansBefore(oldest * 1000);
-      else result.spansDeleted += db.prepare('DELETE FROM spans WHERE span_id IN (SELECT span_id FROM spans ORDER BY start_us LIMIT ?)').run(o.maxDeletes).changes;
-    })();
-  }
-
-  // 3. Stacks no remaining profile can reference (see LAST_SEEN_SLACK_MS in writer.ts).
+  // 2. Stacks and functions no remaining profile can reference (see LAST_SEEN_SLACK_MS in
+  // writer.ts: every stack or function a kept profile uses was seen after this threshold).
+  const gcBudget = o.maxDeletes * 10;
   const oldest = db.prepare('SELECT min(start_ms) FROM profiles').pluck().get() as number | null;
   const threshold = oldest === null ? Number.MAX_SAFE_INTEGER : oldest - LAST_SEEN_SLACK_MS;
   result.stacksDeleted = db
     .prepare('DELETE FROM stacks WHERE id IN (SELECT id FROM stacks WHERE last_seen_ms < ? LIMIT ?)')
-    .run(threshold, o.maxDeletes).changes;
-  if (result.stacksDeleted === o.maxDeletes) result.more = true;
+    .run(threshold, gcBudget).changes;
+  result.functionsDeleted = db
+    .prepare('DELETE FROM functions WHERE id IN (SELECT id FROM functions WHERE last_seen_ms < ? LIMIT ?)')
+    .run(threshold, gcBudget).changes;
+  const gcPending = result.stacksDeleted === gcBudget || result.functionsDeleted === gcBudget;
+  if (gcPending) result.more = true;
+
+  // 3. Size: once the garbage of earlier deletions is gone (freeing it may be enough), the
+  // oldest profiles — about as many as the excess takes at the average profile size — and
+  // the spans older than the oldest profile kept.
+  const used = usedBytes(db);
+  if (!gcPending && used > o.maxSizeBytes) {
+    db.transaction(() => {
+      const profiles = db.prepare('SELECT count(*) FROM profiles').pluck().get() as number;
+      if (profiles > 0) {
+        const n = Math.min(o.maxDeletes, Math.max(1, Math.ceil((used - o.maxSizeBytes) / (used / profiles))));
+        const ids = db.prepare('SELECT id FROM profiles ORDER BY start_ms LIMIT ?').pluck().all(n) as number[];
+        deleteProfiles(ids);
+        result.deletedBySize = ids.length;
+      }
+      const first = db.prepare('SELECT min(start_ms) FROM profiles').pluck().get() as number | null;
+      if (first !== null) result.spansDeleted += deleteSpansBefore(first * 1000);
+      else result.spansDeleted += db.prepare('DELETE FROM spans WHERE span_id IN (SELECT span_id FROM spans ORDER BY start_us LIMIT ?)').run(o.maxDeletes).changes;
+    })();
+    // What was just deleted frees its stacks in the next run; go on until under the bound.
+    if (result.deletedBySize > 0 || result.spansDeleted > 0) result.more = true;
+  }
 
   // Give freed pages back to the file system, a bounded number per run.
   db.pragma('incremental_vacuum(4096)');
   result.usedBytes = usedBytes(db);
-  // Still too large, and this run could still delete something: go on soon.
-  if (result.usedBytes > o.maxSizeBytes && (result.deletedBySize > 0 || result.spansDeleted > 0)) result.more = true;
   return result;
 }

@@ -60,8 +60,10 @@ CREATE TABLE IF NOT EXISTS functions (
   file TEXT NOT NULL,
   line INTEGER NOT NULL,
   start_line INTEGER NOT NULL,
+  last_seen_ms INTEGER NOT NULL,
   UNIQUE (name, file, line, start_line)
 );
+CREATE INDEX IF NOT EXISTS functions_by_last_seen ON functions (last_seen_ms);
 CREATE TABLE IF NOT EXISTS stacks (
   id INTEGER PRIMARY KEY AUTOINCREMENT,
   frames BLOB NOT NULL UNIQUE,

@@ -230,7 +230,7 @@ export class Store {
       maxSizeBytes: this.config.retention.max_size,
       maxDeletes: this.config.retention.max_deletes_per_run,
     });
-    if (r.stacksDeleted > 0) this.writer.forgetStacks();
+    if (r.stacksDeleted > 0 || r.functionsDeleted > 0) this.writer.forgetStacks();
     const deleted = r.deletedByAge + r.deletedBySize;
     this.profileCount = Math.max(0, this.profileCount - deleted);
     if (r.deletedByAge > 0) this.storeMetrics.retentionDeleted.inc({ store: this.id, reason: 'age' }, r.deletedByAge);

@@ -7,9 +7,10 @@ import type { SpanRecord } from './ingest/spans.js';
 import { encodeSamples, encodeStack } from './schema.js';
 
 /**
- * A stack's `last_seen_ms` is moved forward only when it grows by more than this, so a hot
- * stack is not rewritten for every profile. Retention keeps stacks seen within this slack
- * of the oldest profile it keeps (see retention.ts).
+ * A stack's or function's `last_seen_ms` (the latest end of a profile using it) is moved
+ * forward only when it grows by more than this, so a hot stack is not rewritten for every
+ * profile. Retention keeps stacks and functions seen within this slack of the oldest
+ * profile it keeps (see retention.ts).
  */
 export const LAST_SEEN_SLACK_MS = 10 * 60_000;
 
@@ -25,7 +26,7 @@ export interface WrittenProfile {
 
 export class StoreWriter {
   private readonly seriesIds = new Map<string, number>();
-  private readonly functionIds = new Map<string, number>();
+  private readonly functionIds = new Map<string, { id: number; lastSeen: number }>();
   private readonly stackIds = new Map<string, { id: number; lastSeen: number }>();
   private readonly knownTypes = new Set<string>();
   private maxDurationMs: number;
@@ -40,8 +41,9 @@ export class StoreWriter {
         `INSERT OR IGNORE INTO profiles (profile_key, type, series_id, start_ms, end_ms, unit, sample_type, sample_unit, period_type, period_unit, period, total, samples, stacks)
          VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
       ),
-      functionInsert: db.prepare('INSERT OR IGNORE INTO functions (name, file, line, start_line) VALUES (?, ?, ?, ?)'),
-      functionSelect: db.prepare('SELECT id FROM functions WHERE name = ? AND file = ? AND line = ? AND start_line = ?').pluck(),
+      functionInsert: db.prepare('INSERT INTO functions (name, file, line, start_line, last_seen_ms) VALUES (?, ?, ?, ?, ?)'),
+      functionSelect: db.prepare('SELECT id, last_seen_ms AS lastSeen FROM functions WHERE name = ? AND file = ? AND line = ? AND start_line = ?'),
+      functionTouch: db.prepare('UPDATE functions SET last_seen_ms = ? WHERE id = ? AND last_seen_ms < ?'),
       stackSelect: db.prepare('SELECT id, last_seen_ms AS lastSeen FROM stacks WHERE frames = ?'),
       stackInsert: db.prepare('INSERT INTO stacks (frames, last_seen_ms) VALUES (?, ?)'),
       stackTouch: db.prepare('UPDATE stacks SET last_seen_ms = ? WHERE id = ? AND last_seen_ms < ?'),
@@ -108,7 +110,7 @@ export class StoreWriter {
       this.stmt.metaSet.run('max_profile_duration_ms', String(duration));
     }
 
-    const frameIds = p.frames.map((f) => this.functionId(f.name, f.file, f.line, f.startLine));
+    const frameIds = p.frames.map((f) => this.functionId(f.name, f.file, f.line, f.startLine, p.endMs));
     const stackIds: number[] = [];
     const merged = new Map<number, number>();
     for (const s of p.stacks) {
@@ -136,16 +138,20 @@ export class StoreWriter {
     return id;
   }
 
-  private functionId(name: string, file: string, line: number, startLine: number): number {
+  private functionId(name: string, file: string, line: number, startLine: number, seenMs: number): number {
     const key = `${name}\u0000${file}\u0000${line}\u0000${startLine}`;
-    let id = this.functionIds.get(key);
-    if (id === undefined) {
-      this.stmt.functionInsert.run(name, file, line, startLine);
-      id = this.stmt.functionSelect.get(name, file, line, startLine) as number;
+    let e = this.functionIds.get(key);
+    if (e === undefined) {
+      const row = this.stmt.functionSelect.get(name, file, line, startLine) as { id: number; lastSeen: number } | undefined;
+      e = row ?? { id: Number(this.stmt.functionInsert.run(name, file, line, startLine, seenMs).lastInsertRowid), lastSeen: seenMs };
       if (this.functionIds.size >= MAX_CACHED_FUNCTIONS) this.functionIds.clear();
-      this.functionIds.set(key, id);
+      this.functionIds.set(key, e);
     }
-    return id;
+    if (seenMs > e.lastSeen + LAST_SEEN_SLACK_MS) {
+      this.stmt.functionTouch.run(seenMs, e.id, seenMs);
+      e.lastSeen = seenMs;
+    }
+    return e.id;
   }
 
   private stackId(frameIds: number[], seenMs: number): number {
@@ -201,8 +207,9 @@ export class StoreWriter {
     })();
   }
 
-  /** Drops the stack cache (after retention deleted stacks: their ids must not be reused). */
+  /** Drops the stack and function caches (after retention deleted some: their ids must not be handed out again). */
   forgetStacks(): void {
     this.stackIds.clear();
+    this.functionIds.clear();
   }
 }
