@@ -3,6 +3,7 @@
 // small schemas whose rows are known.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import ts from 'typescript';
@@ -22,6 +23,12 @@ test('the README config reference matches the config schemas (else run `npm run 
   const current = currentReference(readme());
   assert.ok(current, `README.md lacks the ${START_MARKER} ... ${END_MARKER} section`);
   assert.equal(current, r.markdown, 'README.md config reference is out of date: run `npm run docs`');
+});
+
+test('`npm run docs -- --check` (scripts/gen-config-docs.mjs) agrees that the README is current', () => {
+  const r = spawnSync(process.execPath, ['scripts/gen-config-docs.mjs', '--check'], { cwd: root, encoding: 'utf8' });
+  assert.equal(r.status, 0, r.stderr);
+  assert.match(r.stdout, /up to date/);
 });
 
 test('every config key has a meaning, and the meanings table names only real keys', async () => {
