@@ -233,6 +233,25 @@ describe('decoder tolerance', () => {
     assert.deepStrictEqual(sample.attributeIndices, [7, 8, 9]);
   });
 
+  it('every decoded repeated field is its own mutable array', () => {
+    const req = everyFieldProfilesRequest();
+    const got = decodeProfilesRequest(encodeProfilesRequest(req));
+    const d = got.dictionary!;
+    const p = got.resourceProfiles[0]!.scopeProfiles[0]!.profiles[1]!;
+    const arrays: unknown[][] = [
+      ...got.resourceProfiles[0]!.scopeProfiles[0]!.profiles.flatMap((x) => [x.attributeIndices, ...x.samples.flatMap((s) => [s.attributeIndices, s.values, s.timestampsUnixNano])]),
+      ...d.stackTable.map((x) => x.locationIndices),
+      ...d.locationTable.flatMap((x) => [x.attributeIndices, x.lines]),
+      ...d.mappingTable.map((x) => x.attributeIndices),
+      p.samples,
+    ];
+    assert.equal(new Set(arrays).size, arrays.length, 'no array is shared');
+    for (const a of arrays) {
+      assert.ok(!Object.isFrozen(a));
+      a.push(undefined as never);
+    }
+  });
+
   it('short strings that share a cache slot never get mixed up', () => {
     const strings = Array.from({ length: 20_000 }, (_, i) => `k${i}`);
     const req: ExportProfilesServiceRequest = {

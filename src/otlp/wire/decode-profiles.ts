@@ -20,7 +20,11 @@ import type {
   ValueType,
 } from '../model.js';
 import { decodeAnyValue, decodeResource, decodeScope } from './decode-common.js';
-import { type Reader, locate, messageInfo } from './reader.js';
+import { NONE, type Reader, locate, messageInfo } from './reader.js';
+
+/** The shared placeholder, typed for the fields it stands in for until decoding ends. */
+const NO_NUMBERS = NONE as unknown as number[];
+const NO_BIGINTS = NONE as unknown as bigint[];
 
 const REQUEST = messageInfo('ExportProfilesServiceRequest', { 1: 'resource_profiles', 2: 'dictionary' });
 const DICTIONARY = messageInfo('ProfilesDictionary', {
@@ -317,7 +321,7 @@ function decodeValueType(r: Reader, into?: ValueType): ValueType {
 }
 
 function decodeSample(r: Reader): Sample {
-  const m: Sample = { stackIndex: 0, attributeIndices: [], linkIndex: 0, values: [], timestampsUnixNano: [] };
+  const m: Sample = { stackIndex: 0, attributeIndices: NO_NUMBERS, linkIndex: 0, values: NO_NUMBERS, timestampsUnixNano: NO_BIGINTS };
   let tag = 0;
   try {
     while (r.pos < r.limit) {
@@ -348,11 +352,14 @@ function decodeSample(r: Reader): Sample {
   } catch (e) {
     throw locate(e, SAMPLE, tag);
   }
+  if (m.attributeIndices === NO_NUMBERS) m.attributeIndices = [];
+  if (m.values === NO_NUMBERS) m.values = [];
+  if (m.timestampsUnixNano === NO_BIGINTS) m.timestampsUnixNano = [];
   return m;
 }
 
 function decodeMapping(r: Reader): Mapping {
-  const m: Mapping = { memoryStart: 0n, memoryLimit: 0n, fileOffset: 0n, filenameStrindex: 0, attributeIndices: [] };
+  const m: Mapping = { memoryStart: 0n, memoryLimit: 0n, fileOffset: 0n, filenameStrindex: 0, attributeIndices: NO_NUMBERS };
   let tag = 0;
   try {
     while (r.pos < r.limit) {
@@ -381,11 +388,12 @@ function decodeMapping(r: Reader): Mapping {
   } catch (e) {
     throw locate(e, MAPPING, tag);
   }
+  if (m.attributeIndices === NO_NUMBERS) m.attributeIndices = [];
   return m;
 }
 
 function decodeStack(r: Reader): Stack {
-  const m: Stack = { locationIndices: [] };
+  const m: Stack = { locationIndices: NO_NUMBERS };
   let tag = 0;
   try {
     while (r.pos < r.limit) {
@@ -396,11 +404,12 @@ function decodeStack(r: Reader): Stack {
   } catch (e) {
     throw locate(e, STACK, tag);
   }
+  if (m.locationIndices === NO_NUMBERS) m.locationIndices = [];
   return m;
 }
 
 function decodeLocation(r: Reader): Location {
-  const m: Location = { mappingIndex: 0, address: 0n, lines: [], attributeIndices: [] };
+  const m: Location = { mappingIndex: 0, address: 0n, lines: [], attributeIndices: NO_NUMBERS };
   let tag = 0;
   try {
     while (r.pos < r.limit) {
@@ -429,6 +438,7 @@ function decodeLocation(r: Reader): Location {
   } catch (e) {
     throw locate(e, LOCATION, tag);
   }
+  if (m.attributeIndices === NO_NUMBERS) m.attributeIndices = [];
   return m;
 }
 

@@ -22,6 +22,9 @@ import { DecodeError } from '../../errors.js';
 /** Nesting limit for sub-messages and groups (as protobuf's default recursion limit). */
 export const MAX_DEPTH = 100;
 
+/** Placeholder for a repeated scalar field not read yet; see the repeated-scalar methods of Reader. */
+export const NONE: readonly never[] = Object.freeze([]);
+
 /** Wire types. */
 export const VARINT = 0;
 export const I64 = 1;
@@ -396,6 +399,11 @@ export class Reader {
   // fields each that garbage dominated decode time. When the field already has values (it
   // was sent more than once), the run is appended, as protobuf requires.
 
+  // A repeated field's value before any run has been read can be the shared frozen NONE
+  // (below): every method here returns a new array instead of writing into an empty one,
+  // and decoders swap a NONE still in place at the end for a fresh []. That saves one
+  // empty-array allocation per field per message on the hot path (three per sample).
+
   /** Elements in the varint run [pos, end): bytes that end a varint. */
   private varintCount(end: number): number {
     const buf = this.buf;
@@ -487,25 +495,37 @@ export class Reader {
   repeatedInt32(tag: number, into: number[]): number[] {
     const wt = tag & 7;
     if (wt === LEN) return this.packedInt32(into);
-    if (wt === VARINT) into.push(this.int32());
-    else this.skip(tag);
-    return into;
+    if (wt !== VARINT) {
+      this.skip(tag);
+      return into;
+    }
+    const out = into.length === 0 ? [] : into; // never push into NONE
+    out.push(this.int32());
+    return out;
   }
 
   repeatedInt64Number(tag: number, into: number[]): number[] {
     const wt = tag & 7;
     if (wt === LEN) return this.packedInt64Number(into);
-    if (wt === VARINT) into.push(this.int64Number());
-    else this.skip(tag);
-    return into;
+    if (wt !== VARINT) {
+      this.skip(tag);
+      return into;
+    }
+    const out = into.length === 0 ? [] : into;
+    out.push(this.int64Number());
+    return out;
   }
 
   repeatedFixed64Big(tag: number, into: bigint[]): bigint[] {
     const wt = tag & 7;
     if (wt === LEN) return this.packedFixed64Big(into);
-    if (wt === I64) into.push(this.fixed64Big());
-    else this.skip(tag);
-    return into;
+    if (wt !== I64) {
+      this.skip(tag);
+      return into;
+    }
+    const out = into.length === 0 ? [] : into;
+    out.push(this.fixed64Big());
+    return out;
   }
 
   // ------------------------------------------------------------------ unknown fields
