@@ -57,7 +57,7 @@ import type {
 } from '../otlp/model.js';
 import { anyValueToString } from '../otlp/build.js';
 import { hexOf, isZeroId } from '../otlp/ids.js';
-import { PPROF_LABELS, sampleLabels, type LabelSpec, type ResolvedAttribute } from './labels.js';
+import { CONTEXT_ATTRIBUTE_KEYS, PPROF_LABELS, attributeLabel, linkIds, sampleLabels, type LabelSpec, type ResolvedAttribute } from './labels.js';
 import { profileTypeOf, type TypeAndUnit } from './profile-type.js';
 import type { ConvertedProfile } from './types.js';
 
@@ -239,15 +239,39 @@ function addSeriesLabel(out: Record<string, string>, key: string, v: AnyValue | 
   if (s !== '') out[key] = s;
 }
 
+/**
+ * A sample's attribute indices as a map key, without building a string for the usual short
+ * lists. Keys stay small integers (V8 hashes those without allocating): none is -1, one
+ * index i is -2 - i, two indices below 2^15 pack into a * 2^15 + b. Order is kept (the
+ * label set's own id is order-independent).
+ */
+function rawAttributeKey(a: readonly number[]): number | string {
+  if (a.length === 0) return -1;
+  if (a.length === 1 && a[0]! >= 0 && a[0]! < 2 ** 29) return -2 - a[0]!;
+  if (a.length === 2 && a[0]! >= 0 && a[0]! < 32768 && a[1]! >= 0 && a[1]! < 32768) return a[0]! * 32768 + a[1]!;
+  return a.join(',');
+}
+
+function hasKey(labels: readonly PprofLabel[], key: number | bigint): boolean {
+  for (const l of labels) if (l.key === key) return true;
+  return false;
+}
+
 interface StackEntry {
   ids: number[];
-  key: string;
+  /** Same for every OTLP stack with the same pprof location sequence. */
+  id: number;
+}
+
+interface LinkEntry {
+  labels: PprofLabel[];
+  traceId: string | undefined;
 }
 
 interface LabelsEntry {
   labels: PprofLabel[];
-  /** Canonical text of the label set (sorted), part of a sample's identity. */
-  key: string;
+  /** Same for every label set with the same labels, in any order. */
+  id: number;
   endpoint: string | undefined;
   /** What makes one request for endpoint_counts: the local root span, else the trace. */
   requestKey: string;
@@ -269,8 +293,21 @@ class ProfileBuilder {
   private readonly locations: PprofLocation[] = [];
   private readonly mappings: PprofMapping[] = [];
   private readonly stacks = new Map<number, StackEntry>();
-  private readonly labelSets = new Map<string, LabelsEntry>();
-  private readonly samples = new Map<string, PprofSample>();
+  private readonly stackIds = new Map<string, number>();
+  /** link index -> raw attribute key (see rawAttributeKey) -> label set. */
+  private readonly labelSets = new Map<number, Map<number | string, LabelsEntry>>();
+  private readonly labelSetIds = new Map<string, number>();
+  private readonly links = new Map<number, LinkEntry>();
+  /** Labels of plain attributes (see CONTEXT_ATTRIBUTE_KEYS), by attribute index. */
+  private readonly attributeLabels = new Map<number, PprofLabel | null>();
+  /** One Label object per distinct label, and a small id for each (for label set identity). */
+  private readonly pprofLabels = new Map<string, PprofLabel>();
+  private readonly pprofLabelIds = new Map<PprofLabel, number>();
+  /** Merged samples: by stack id, then by label set id. */
+  private readonly merged: Map<number, PprofSample>[] = [];
+  /** Merged samples in 'label' timestamp mode, by `stack|labels|timestamp`. */
+  private readonly mergedEvents = new Map<string, PprofSample>();
+  private readonly samples: PprofSample[] = [];
   private readonly endpoints = new Map<string, Set<string>>();
 
   constructor(
@@ -397,42 +434,138 @@ class ProfileBuilder {
 
   private stack(i: number, si: number): StackEntry {
     const s = entry(this.d.stackTable, i, ZERO_STACK, 'stack_table', () => `samples[${si}].stack_index`);
-    const ids = s.locationIndices.map((li, k) => this.locationId(li, () => `stack_table[${i}].location_indices[${k}]`));
-    const e: StackEntry = { ids, key: ids.join(',') };
+    const idx = s.locationIndices;
+    const ids = new Array<number>(idx.length);
+    for (let k = 0; k < idx.length; k++) {
+      const li = idx[k]!;
+      // The memo check is inlined so the (rare) error message closure is only made on a miss.
+      const memo = li >= 0 && li < this.locationIds.length ? this.locationIds[li]! : 0;
+      ids[k] = memo !== 0 ? memo : this.locationId(li, () => `stack_table[${i}].location_indices[${k}]`);
+    }
+    const key = ids.join(',');
+    let id = this.stackIds.get(key);
+    if (id === undefined) this.stackIds.set(key, (id = this.stackIds.size));
+    const e: StackEntry = { ids, id };
     this.stacks.set(i, e);
     return e;
   }
 
+  /** One shared Label object per distinct label (many label sets repeat e.g. a thread name). */
   private pprofLabel(l: LabelSpec): PprofLabel {
-    const key = this.strings.dedup(l.key);
-    if ('str' in l) return new PprofLabel({ key, str: this.strings.dedup(l.str) });
-    return new PprofLabel({ key, num: l.num, numUnit: l.numUnit ? this.strings.dedup(l.numUnit) : 0 });
+    const cacheKey = 'str' in l ? `${l.key}\u0000s${l.str}` : `${l.key}\u0000n${l.num}\u0000${l.numUnit}`;
+    let label = this.pprofLabels.get(cacheKey);
+    if (label === undefined) {
+      const key = this.strings.dedup(l.key);
+      label =
+        'str' in l
+          ? new PprofLabel({ key, str: this.strings.dedup(l.str) })
+          : new PprofLabel({ key, num: l.num, numUnit: l.numUnit ? this.strings.dedup(l.numUnit) : 0 });
+      this.pprofLabels.set(cacheKey, label);
+      this.pprofLabelIds.set(label, this.pprofLabelIds.size);
+    }
+    return label;
   }
 
-  private labelSet(raw: string, s: Sample, si: number): LabelsEntry {
-    const link =
-      s.linkIndex === 0 ? undefined : entry(this.d.linkTable, s.linkIndex, ZERO_LINK, 'link_table', () => `samples[${si}].link_index`);
-    const attrs = s.attributeIndices.map((ai, k) => this.tables.attribute(ai, () => `samples[${si}].attribute_indices[${k}]`));
-    let spec;
+  private link(i: number, si: number): LinkEntry {
+    let e = this.links.get(i);
+    if (e !== undefined) return e;
+    const link = i === 0 ? undefined : entry(this.d.linkTable, i, ZERO_LINK, 'link_table', () => `samples[${si}].link_index`);
+    let ids;
     try {
-      spec = sampleLabels(link, attrs, this.d.stringTable);
-    } catch (e) {
-      throw new BadData(`samples[${si}]: link_table[${s.linkIndex}]: ${(e as Error).message}`);
+      ids = link ? linkIds(link) : undefined;
+    } catch (err) {
+      throw new BadData(`samples[${si}]: link_table[${i}]: ${(err as Error).message}`);
     }
-    const labels = spec.labels.map((l) => this.pprofLabel(l));
-    const key = labels
-      .map((l) => `${l.key}:${l.str}:${l.num}:${l.numUnit}`)
-      .sort()
-      .join(',');
-    const e: LabelsEntry = { labels, key, endpoint: spec.endpoint, requestKey: spec.localRootSpanId ?? spec.traceId ?? '' };
-    this.labelSets.set(raw, e);
+    const spec = sampleLabels(link, [], this.d.stringTable);
+    e = { labels: spec.labels.map((l) => this.pprofLabel(l)), traceId: ids?.traceId };
+    this.links.set(i, e);
     return e;
   }
 
-  private add(key: string, ids: number[], labels: PprofLabel[], value: number): void {
-    const hit = this.samples.get(key);
-    if (hit) hit.value[0] = (hit.value[0] as number) + value;
-    else this.samples.set(key, new PprofSample({ locationId: ids, value: [value], label: labels }));
+  private attributeLabel(ai: number, si: number, k: number): PprofLabel | undefined {
+    let l = this.attributeLabels.get(ai);
+    if (l === undefined) {
+      const a = this.tables.attribute(ai, () => `samples[${si}].attribute_indices[${k}]`);
+      const spec = attributeLabel(a.key, a, this.d.stringTable);
+      l = spec ? this.pprofLabel(spec) : null;
+      this.attributeLabels.set(ai, l);
+    }
+    return l ?? undefined;
+  }
+
+  private labelSet(byAttributes: Map<number | string, LabelsEntry>, raw: number | string, s: Sample, si: number): LabelsEntry {
+    const indices = s.attributeIndices;
+    const attrs: ResolvedAttribute[] = [];
+    let plain = true;
+    for (let k = 0; k < indices.length; k++) {
+      const a = this.tables.attribute(indices[k]!, () => `samples[${si}].attribute_indices[${k}]`);
+      attrs.push(a);
+      if (CONTEXT_ATTRIBUTE_KEYS.has(a.key)) plain = false;
+    }
+    const linkEntry = this.link(s.linkIndex, si);
+    let labels: PprofLabel[];
+    let endpoint: string | undefined;
+    let requestKey: string;
+    if (plain) {
+      // What sampleLabels gives for such a sample, from cached parts: the link's labels,
+      // then each attribute's (the first of a repeated key wins).
+      labels = linkEntry.labels.slice();
+      for (let k = 0; k < indices.length; k++) {
+        const l = this.attributeLabel(indices[k]!, si, k);
+        if (l !== undefined && !hasKey(labels, l.key)) labels.push(l);
+      }
+      requestKey = linkEntry.traceId ?? '';
+    } else {
+      const link = s.linkIndex === 0 ? undefined : this.d.linkTable[s.linkIndex];
+      const spec = sampleLabels(link, attrs, this.d.stringTable);
+      labels = spec.labels.map((l) => this.pprofLabel(l));
+      endpoint = spec.endpoint;
+      requestKey = spec.localRootSpanId ?? spec.traceId ?? '';
+    }
+    const ids: number[] = [];
+    for (const l of labels) ids.push(this.pprofLabelIds.get(l)!);
+    const key = ids.sort((a, b) => a - b).join(',');
+    let id = this.labelSetIds.get(key);
+    if (id === undefined) this.labelSetIds.set(key, (id = this.labelSetIds.size));
+    const e: LabelsEntry = { labels, id, endpoint, requestKey };
+    byAttributes.set(raw, e);
+    return e;
+  }
+
+  private labelsOf(s: Sample, si: number): LabelsEntry {
+    let byAttributes = this.labelSets.get(s.linkIndex);
+    if (byAttributes === undefined) this.labelSets.set(s.linkIndex, (byAttributes = new Map()));
+    const raw = rawAttributeKey(s.attributeIndices);
+    return byAttributes.get(raw) ?? this.labelSet(byAttributes, raw, s, si);
+  }
+
+  /** Adds `value` to the sample (stack, label set), creating it on first sight. */
+  private add(st: StackEntry, ls: LabelsEntry, value: number): void {
+    let byLabels = this.merged[st.id];
+    if (byLabels === undefined) this.merged[st.id] = byLabels = new Map();
+    const hit = byLabels.get(ls.id);
+    if (hit !== undefined) {
+      hit.value[0] = (hit.value[0] as number) + value;
+      return;
+    }
+    const sample = new PprofSample({ locationId: st.ids, value: [value] });
+    // Shared with every sample of this label set (the model is read-only once built).
+    sample.label = ls.labels;
+    byLabels.set(ls.id, sample);
+    this.samples.push(sample);
+  }
+
+  /** 'label' mode: one sample per (stack, label set, event time). */
+  private addEvent(st: StackEntry, ls: LabelsEntry, t: bigint, tsKey: number, value: number): void {
+    const key = `${st.id}|${ls.id}|${t}`;
+    const hit = this.mergedEvents.get(key);
+    if (hit !== undefined) {
+      hit.value[0] = (hit.value[0] as number) + value;
+      return;
+    }
+    const sample = new PprofSample({ locationId: st.ids, value: [value], label: [...ls.labels, new PprofLabel({ key: tsKey, num: num(t) })] });
+    this.mergedEvents.set(key, sample);
+    this.samples.push(sample);
   }
 
   build(p: Profile, seriesLabels: Record<string, string>): ConvertedProfile {
@@ -452,25 +585,19 @@ class ProfileBuilder {
       }
       if (nv === 0 && nt === 0) continue;
       const st = this.stacks.get(s.stackIndex) ?? this.stack(s.stackIndex, si);
-      const raw = s.attributeIndices.length === 0 ? `${s.linkIndex}` : `${s.linkIndex}|${s.attributeIndices.join(',')}`;
-      const ls = this.labelSets.get(raw) ?? this.labelSet(raw, s, si);
+      const ls = this.labelsOf(s, si);
       for (let j = 0; j < nt; j++) {
         const t = s.timestampsUnixNano[j]!;
         if (minTs === undefined || t < minTs) minTs = t;
         if (maxTs === undefined || t > maxTs) maxTs = t;
       }
-      const base = `${st.key}|${ls.key}`;
       if (this.mode === 'label' && nt !== 0) {
-        for (let j = 0; j < nt; j++) {
-          const t = s.timestampsUnixNano[j]!;
-          const labels = [...ls.labels, new PprofLabel({ key: tsKey, num: num(t) })];
-          this.add(`${base}|${t}`, st.ids, labels, nv === 0 ? 1 : s.values[j]!);
-        }
+        for (let j = 0; j < nt; j++) this.addEvent(st, ls, s.timestampsUnixNano[j]!, tsKey, nv === 0 ? 1 : s.values[j]!);
       } else {
         let v = 0;
         if (nv === 0) v = nt;
         else for (let j = 0; j < nv; j++) v += s.values[j]!;
-        this.add(base, st.ids, ls.labels, v);
+        this.add(st, ls, v);
       }
       if (ls.endpoint !== undefined) {
         let set = this.endpoints.get(ls.endpoint);
@@ -487,7 +614,7 @@ class ProfileBuilder {
 
     const profile = new PprofProfile({
       sampleType: [new PprofValueType({ type: this.strings.dedup(sampleType.type), unit: this.strings.dedup(sampleType.unit) })],
-      sample: [...this.samples.values()],
+      sample: this.samples,
       mapping: this.mappings,
       location: this.locations,
       function: this.functions,
@@ -539,8 +666,9 @@ class ProfileBuilder {
     const strings = this.strings.strings;
     h.update(strings.join('\u0000'));
     let chunk: string[] = [];
-    for (const [key, s] of this.samples) {
-      chunk.push(`${key}=${s.value[0]}`);
+    for (const s of this.samples) {
+      const labels = s.label.map((l) => `${l.key}:${l.str}:${l.num}:${l.numUnit}`).join(',');
+      chunk.push(`${s.locationId.join(',')}|${labels}=${s.value[0]}`);
       if (chunk.length === 4096) {
         h.update(chunk.join(';'));
         chunk = [];

@@ -6,7 +6,7 @@
 // convert.ts, which memoizes these per (link, attribute set).
 import type { AnyValue, Link } from '../otlp/model.js';
 import { anyValueToString } from '../otlp/build.js';
-import { hexOf, isZeroId } from '../otlp/ids.js';
+import { hexOf, isZeroId, spanIdToDecimal } from '../otlp/ids.js';
 import {
   LOCAL_ROOT_SPAN_ID_ATTR,
   SPAN_ID_ATTR_KEYS,
@@ -32,6 +32,21 @@ export const PPROF_LABELS = {
   /** Event time in ns since the epoch; only in the `timestamps: 'label'` conversion mode. */
   END_TIMESTAMP_NS: 'end_timestamp_ns',
 } as const;
+
+/**
+ * Attribute keys whose label depends on the rest of the sample (span identity, the join's
+ * attributes and the label names those become). A sample without any of them gets exactly
+ * its link's labels followed by one label per attribute, which lets the converter cache
+ * both separately.
+ */
+export const CONTEXT_ATTRIBUTE_KEYS: ReadonlySet<string> = new Set<string>([
+  ...SPAN_ID_ATTR_KEYS,
+  ...TRACE_ID_ATTR_KEYS,
+  SPAN_NAME_ATTR,
+  TRACE_ENDPOINT_ATTR,
+  LOCAL_ROOT_SPAN_ID_ATTR,
+  ...Object.values(PPROF_LABELS),
+]);
 
 /** One pprof label before interning: a string label, or a numeric one with an optional unit. */
 export type LabelSpec = { key: string; str: string } | { key: string; num: number | bigint; numUnit: string };
@@ -69,19 +84,42 @@ export function decimalToHex16(decimal: string): string | undefined {
   return v > U64_MAX ? undefined : v.toString(16).padStart(16, '0');
 }
 
+export interface LinkIds {
+  /** 32 lowercase hex chars. */
+  traceId?: string;
+  /** 16 lowercase hex chars. */
+  spanId?: string;
+  /** The span id as an unsigned 64-bit decimal. */
+  spanIdDecimal?: string;
+}
+
+/** Per Link object: a request's links are looked up once per label set, often many times. */
+const linkCache = new WeakMap<Link, LinkIds | null>();
+
 /**
  * Span identity of a Link, or undefined when it is unlinked (empty or all-zero ids, as the
  * wire facts say). Throws a message for ids of the wrong length, which is bad data.
  */
-export function linkIds(link: Link): { traceId?: string; spanId?: string } | undefined {
+export function linkIds(link: Link): LinkIds | undefined {
+  const hit = linkCache.get(link);
+  if (hit !== undefined) return hit ?? undefined;
   const t = link.traceId;
   const s = link.spanId;
   const hasTrace = !isZeroId(t);
   const hasSpan = !isZeroId(s);
-  if (!hasTrace && !hasSpan) return undefined;
-  if (hasTrace && t.length !== 16) throw new Error(`trace_id has ${t.length} bytes, expected 16`);
-  if (hasSpan && s.length !== 8) throw new Error(`span_id has ${s.length} bytes, expected 8`);
-  return { traceId: hasTrace ? hexOf(t) : undefined, spanId: hasSpan ? hexOf(s) : undefined };
+  let out: LinkIds | undefined;
+  if (hasTrace || hasSpan) {
+    if (hasTrace && t.length !== 16) throw new Error(`trace_id has ${t.length} bytes, expected 16`);
+    if (hasSpan && s.length !== 8) throw new Error(`span_id has ${s.length} bytes, expected 8`);
+    out = {};
+    if (hasTrace) out.traceId = hexOf(t);
+    if (hasSpan) {
+      out.spanId = hexOf(s);
+      out.spanIdDecimal = spanIdToDecimal(s);
+    }
+  }
+  linkCache.set(link, out ?? null);
+  return out;
 }
 
 /** A string or integer attribute value as text (used for ids). */
@@ -161,6 +199,7 @@ export function sampleLabels(
   const ids = link ? linkIds(link) : undefined;
   let traceId = ids?.traceId;
   let spanId = ids?.spanId;
+  let spanIdDecimal = ids?.spanIdDecimal;
   // Attributes already turned into span identity labels are not repeated under their own key.
   const consumed = new Set<ResolvedAttribute>();
   if (spanId === undefined) {
@@ -188,8 +227,9 @@ export function sampleLabels(
     add({ key: PPROF_LABELS.TRACE_ID, str: traceId });
   }
   if (spanId !== undefined) {
+    spanIdDecimal ??= hexToDecimal(spanId);
     add({ key: PPROF_LABELS.SPAN_ID, str: spanId });
-    add({ key: PPROF_LABELS.SPAN_ID_DECIMAL, str: hexToDecimal(spanId) });
+    add({ key: PPROF_LABELS.SPAN_ID_DECIMAL, str: spanIdDecimal });
   }
 
   for (const a of attributes) {

@@ -18,7 +18,7 @@ describe('pprof labels', () => {
   it('links: zero or empty ids are unlinked; wrong lengths are errors', () => {
     assert.equal(linkIds({ traceId: new Uint8Array(16), spanId: new Uint8Array(8) }), undefined);
     assert.equal(linkIds({ traceId: new Uint8Array(0), spanId: new Uint8Array(0) }), undefined);
-    assert.deepEqual(linkIds(link), { traceId: TRACE_ID_HEX, spanId: SPAN_ID_HEX });
+    assert.deepEqual(linkIds(link), { traceId: TRACE_ID_HEX, spanId: SPAN_ID_HEX, spanIdDecimal: SPAN_ID_DEC });
     assert.throws(() => linkIds({ traceId: new Uint8Array(3).fill(1), spanId: new Uint8Array(8) }), /trace_id has 3 bytes/);
   });
 
