@@ -2,6 +2,9 @@
 // back from the collectors it exports to. Hand-written for speed (see
 // bench/decode.bench.ts); the wire primitives are in wire/reader.ts.
 //
+// Decoded `bytes` fields are fresh plain Uint8Arrays (copies, never views into `buf`), so
+// keeping an id does not keep a request buffer alive.
+//
 // Every function throws DecodeError (code ERR_OTLP_DECODE) and nothing else for bad bytes:
 // truncation, malformed varints, invalid wire types, unmatched groups, nesting deeper than
 // 100 levels. Unknown fields are skipped; repeated scalars are accepted packed or not; a

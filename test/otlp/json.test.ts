@@ -195,6 +195,9 @@ describe('input leniency', () => {
     const fb = Uint8Array.from([0xfb, 0xff]);
     assert.deepStrictEqual(id('-_8'), fb);
     assert.deepStrictEqual(id('+/8='), fb);
+    const small = id('AQIDBAUGBwgJCgsMDQ4PEA==');
+    assert.equal(small.buffer.byteLength, small.byteLength, 'decoded bytes own their memory');
+    assert.equal(Object.getPrototypeOf(small), Uint8Array.prototype);
   });
 
   it('null means absent, unknown keys are ignored, {} is the empty AnyValue, enum names are accepted', () => {

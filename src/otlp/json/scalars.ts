@@ -144,7 +144,9 @@ export function readBase64(ctx: JsonContext, v: unknown): Uint8Array {
     ctx.fail(`invalid base64 ${JSON.stringify(clip(v))}`);
   }
   const b = Buffer.from(v, 'base64');
-  return new Uint8Array(b.buffer, b.byteOffset, b.byteLength);
+  // Small results live in Buffer's shared pool: copy those (as the protobuf decoder does),
+  // so the bytes own their memory; a large one already has its own ArrayBuffer.
+  return b.byteLength === b.buffer.byteLength ? new Uint8Array(b.buffer, b.byteOffset, b.byteLength) : new Uint8Array(b);
 }
 
 /** traceId / spanId / parentSpanId: hex, either case. */
