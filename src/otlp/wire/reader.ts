@@ -49,7 +49,7 @@ export class WireError extends DecodeError {
     this.at = at;
     this.inTag = inTag;
     this.located = where !== undefined;
-    this.name = 'DecodeError'; // an implementation detail of where; callers see a DecodeError
+    this.name = 'DecodeError'; // the subclass is internal; callers see a DecodeError
   }
 }
 
