@@ -89,6 +89,26 @@ describe('round trips', () => {
   });
 });
 
+describe('decoded arrays', () => {
+  it('every repeated field is its own mutable array, present or not in the JSON', () => {
+    const got = profilesRequestFromJson({
+      resourceProfiles: [{ scopeProfiles: [{ profiles: [{ samples: [{}, { values: ['1'] }] }] }] }],
+      dictionary: { stackTable: [{}, { locationIndices: [1] }], locationTable: [{}, { lines: [{}] }], mappingTable: [{}] },
+    });
+    const d = got.dictionary!;
+    const p = got.resourceProfiles[0]!.scopeProfiles[0]!.profiles[0]!;
+    const arrays: unknown[][] = [
+      p.attributeIndices,
+      ...p.samples.flatMap((s) => [s.attributeIndices, s.values, s.timestampsUnixNano]),
+      ...d.stackTable.map((x) => x.locationIndices),
+      ...d.locationTable.flatMap((x) => [x.attributeIndices, x.lines]),
+      ...d.mappingTable.map((x) => x.attributeIndices),
+    ];
+    assert.equal(new Set(arrays).size, arrays.length);
+    for (const a of arrays) assert.ok(!Object.isFrozen(a));
+  });
+});
+
 describe('output form', () => {
   it('ids as lowercase hex, 64-bit integers as decimal strings, enums as integers, defaults left out', () => {
     const json = viaText(tracesRequestToJson(everyFieldTracesRequest())) as Obj;

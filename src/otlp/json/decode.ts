@@ -55,6 +55,13 @@ import { encodeAnyMessage } from '../wire/rpc-status.js';
 
 const EMPTY = new Uint8Array(0);
 
+/**
+ * Stand-in for a repeated field until its key is read (the key replaces it with a new
+ * array; one still in place at the end becomes a fresh []). Saves an empty array per
+ * field per message on the hot path, as in the protobuf decoder.
+ */
+const NONE = Object.freeze([]) as unknown as never[];
+
 const SPAN_KIND_NAMES: Record<string, number> = {
   SPAN_KIND_UNSPECIFIED: 0,
   SPAN_KIND_INTERNAL: 1,
@@ -719,7 +726,7 @@ function valueTypeFromJson(ctx: JsonContext, v: unknown): ValueType {
 
 function sampleFromJson(ctx: JsonContext, v: unknown): Sample {
   const o = ctx.object(v);
-  const m: Sample = { stackIndex: 0, attributeIndices: [], linkIndex: 0, values: [], timestampsUnixNano: [] };
+  const m: Sample = { stackIndex: 0, attributeIndices: NONE, linkIndex: 0, values: NONE, timestampsUnixNano: NONE };
   const path = ctx.path;
   for (const k in o) {
     const x = o[k];
@@ -748,12 +755,15 @@ function sampleFromJson(ctx: JsonContext, v: unknown): Sample {
     }
     path.pop();
   }
+  if (m.attributeIndices === NONE) m.attributeIndices = [];
+  if (m.values === NONE) m.values = [];
+  if (m.timestampsUnixNano === NONE) m.timestampsUnixNano = [];
   return m;
 }
 
 function mappingFromJson(ctx: JsonContext, v: unknown): Mapping {
   const o = ctx.object(v);
-  const m: Mapping = { memoryStart: 0n, memoryLimit: 0n, fileOffset: 0n, filenameStrindex: 0, attributeIndices: [] };
+  const m: Mapping = { memoryStart: 0n, memoryLimit: 0n, fileOffset: 0n, filenameStrindex: 0, attributeIndices: NONE };
   const path = ctx.path;
   for (const k in o) {
     const x = o[k];
@@ -783,12 +793,13 @@ function mappingFromJson(ctx: JsonContext, v: unknown): Mapping {
     }
     path.pop();
   }
+  if (m.attributeIndices === NONE) m.attributeIndices = [];
   return m;
 }
 
 function stackFromJson(ctx: JsonContext, v: unknown): Stack {
   const o = ctx.object(v);
-  const m: Stack = { locationIndices: [] };
+  const m: Stack = { locationIndices: NONE };
   for (const k in o) {
     const x = o[k];
     if (x === null || x === undefined) continue;
@@ -798,12 +809,13 @@ function stackFromJson(ctx: JsonContext, v: unknown): Stack {
       ctx.path.pop();
     }
   }
+  if (m.locationIndices === NONE) m.locationIndices = [];
   return m;
 }
 
 function locationFromJson(ctx: JsonContext, v: unknown): Location {
   const o = ctx.object(v);
-  const m: Location = { mappingIndex: 0, address: 0n, lines: [], attributeIndices: [] };
+  const m: Location = { mappingIndex: 0, address: 0n, lines: NONE, attributeIndices: NONE };
   const path = ctx.path;
   for (const k in o) {
     const x = o[k];
@@ -827,6 +839,8 @@ function locationFromJson(ctx: JsonContext, v: unknown): Location {
     }
     path.pop();
   }
+  if (m.lines === NONE) m.lines = [];
+  if (m.attributeIndices === NONE) m.attributeIndices = [];
   return m;
 }
 
