@@ -292,10 +292,11 @@ class ProfileBuilder {
   private readonly functions: PprofFunction[] = [];
   private readonly locations: PprofLocation[] = [];
   private readonly mappings: PprofMapping[] = [];
-  private readonly stacks = new Map<number, StackEntry>();
+  /** By OTLP stack index (a dense array: indexed reads beat a Map on the per-sample path). */
+  private readonly stacks: (StackEntry | undefined)[];
   private readonly stackIds = new Map<string, number>();
   /** link index -> raw attribute key (see rawAttributeKey) -> label set. */
-  private readonly labelSets = new Map<number, Map<number | string, LabelsEntry>>();
+  private readonly labelSets: (Map<number | string, LabelsEntry> | undefined)[];
   private readonly labelSetIds = new Map<string, number>();
   private readonly links = new Map<number, LinkEntry>();
   /** Labels of plain attributes (see CONTEXT_ATTRIBUTE_KEYS), by attribute index. */
@@ -319,6 +320,8 @@ class ProfileBuilder {
     this.functionIds = new Int32Array(this.d.functionTable.length);
     this.locationIds = new Int32Array(this.d.locationTable.length);
     this.mappingIds = new Int32Array(this.d.mappingTable.length);
+    this.stacks = new Array<StackEntry | undefined>(Math.max(1, this.d.stackTable.length)).fill(undefined);
+    this.labelSets = new Array<Map<number | string, LabelsEntry> | undefined>(Math.max(1, this.d.linkTable.length)).fill(undefined);
   }
 
   /** pprof string id of an OTLP string index. */
@@ -446,7 +449,7 @@ class ProfileBuilder {
     let id = this.stackIds.get(key);
     if (id === undefined) this.stackIds.set(key, (id = this.stackIds.size));
     const e: StackEntry = { ids, id };
-    this.stacks.set(i, e);
+    if (i >= 0 && i < this.stacks.length) this.stacks[i] = e;
     return e;
   }
 
@@ -533,8 +536,13 @@ class ProfileBuilder {
   }
 
   private labelsOf(s: Sample, si: number): LabelsEntry {
-    let byAttributes = this.labelSets.get(s.linkIndex);
-    if (byAttributes === undefined) this.labelSets.set(s.linkIndex, (byAttributes = new Map()));
+    const li = s.linkIndex;
+    // An out-of-range link index gets its error from link() when the label set is built.
+    let byAttributes = li >= 0 && li < this.labelSets.length ? this.labelSets[li] : undefined;
+    if (byAttributes === undefined) {
+      byAttributes = new Map();
+      if (li >= 0 && li < this.labelSets.length) this.labelSets[li] = byAttributes;
+    }
     const raw = rawAttributeKey(s.attributeIndices);
     return byAttributes.get(raw) ?? this.labelSet(byAttributes, raw, s, si);
   }
@@ -584,7 +592,8 @@ class ProfileBuilder {
         throw new BadData(`samples[${si}] has ${nv} values but ${nt} timestamps; values[i] must belong to timestamps[i]`);
       }
       if (nv === 0 && nt === 0) continue;
-      const st = this.stacks.get(s.stackIndex) ?? this.stack(s.stackIndex, si);
+      const sx = s.stackIndex;
+      const st = (sx >= 0 && sx < this.stacks.length ? this.stacks[sx] : undefined) ?? this.stack(sx, si);
       const ls = this.labelsOf(s, si);
       for (let j = 0; j < nt; j++) {
         const t = s.timestampsUnixNano[j]!;

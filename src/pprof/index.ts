@@ -11,16 +11,19 @@ export {
   type TimestampMode,
 } from './convert.js';
 export { encodePprof, encodePprofGzip, encodePprofGzipAsync, PPROF_GZIP_LEVEL } from './encode.js';
+export { encodeProfileFast } from './encode-fast.js';
 export { pprofOf, forgetPprof } from './cache.js';
 export { profileTypeOf, sanitizeTypeName, type TypeAndUnit } from './profile-type.js';
 export {
   PPROF_LABELS,
+  CONTEXT_ATTRIBUTE_KEYS,
   sampleLabels,
   attributeLabel,
   linkIds,
   hexToDecimal,
   decimalToHex16,
   type LabelSpec,
+  type LinkIds,
   type ResolvedAttribute,
   type SampleLabels,
 } from './labels.js';

@@ -2,7 +2,7 @@
 // proto/perftools/profiles/profile.proto, compared by value field by field.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { DictionaryBuilder, makeProfile, makeProfilesRequest, makeResource, makeSample } from '../../src/otlp/build.js';
+import { DictionaryBuilder, makeProfile, makeProfilesRequest, makeSample } from '../../src/otlp/build.js';
 import { convertProfilesRequest, countProfiles } from '../../src/pprof/convert.js';
 import { encodePprof, encodePprofGzip } from '../../src/pprof/encode.js';
 import { decodePprofIndependent, frameList, labelRecord, type ResolvedPprof } from '../helpers/pprof-decoded.js';
