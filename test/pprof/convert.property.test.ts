@@ -88,6 +88,9 @@ function otlpFrames(d: ProfilesDictionary, stackIndex: number): string {
   const out: string[] = [];
   for (const li of d.stackTable[stackIndex]!.locationIndices) {
     for (const ln of d.locationTable[li]!.lines) {
+      // Function index 0 names no function (the builder interns an all-empty function to
+      // it): such lines are left out of the pprof, as convert.ts documents.
+      if (ln.functionIndex === 0) continue;
       const f = d.functionTable[ln.functionIndex]!;
       const name = d.stringTable[f.nameStrindex] || d.stringTable[f.systemNameStrindex]!;
       out.push(`${name}|${d.stringTable[f.filenameStrindex]}|${ln.line}`);
