@@ -191,6 +191,11 @@ class RequestTables {
     }
   }
 
+  /** The resolved attribute when already resolved (no error context needed). */
+  cachedAttribute(i: number): ResolvedAttribute | undefined {
+    return this.attributes.get(i);
+  }
+
   attribute(i: number, what: () => string): ResolvedAttribute {
     const hit = this.attributes.get(i);
     if (hit) return hit;
@@ -252,9 +257,37 @@ function rawAttributeKey(a: readonly number[]): number | string {
   return a.join(',');
 }
 
-function hasKey(labels: readonly PprofLabel[], key: number | bigint): boolean {
-  for (const l of labels) if (l.key === key) return true;
+function hasKey(refs: readonly LabelRef[], key: number | bigint): boolean {
+  for (const r of refs) if (r.label.key === key) return true;
   return false;
+}
+
+/** Insertion sort: label sets hold a handful of ids, where this beats Array#sort's callback. */
+function sortSmall(a: number[]): void {
+  for (let i = 1; i < a.length; i++) {
+    const v = a[i]!;
+    let j = i - 1;
+    while (j >= 0 && a[j]! > v) {
+      a[j + 1] = a[j]!;
+      j--;
+    }
+    a[j + 1] = v;
+  }
+}
+
+/**
+ * A list of small non-negative ids as a map key: one UTF-16 unit per id while they fit below
+ * the surrogate range (short strings hash fast), else decimal text. The two forms cannot
+ * meet: only the first starts with U+0001.
+ */
+function idsKey(ids: readonly number[]): string {
+  let s = '\u0001';
+  for (let i = 0; i < ids.length; i++) {
+    const v = ids[i]!;
+    if (v >= 0xd800) return ids.join(',');
+    s += String.fromCharCode(v);
+  }
+  return s;
 }
 
 interface StackEntry {
@@ -263,8 +296,14 @@ interface StackEntry {
   id: number;
 }
 
+/** A distinct label of this pprof and its small id (label sets are identified by ids). */
+interface LabelRef {
+  label: PprofLabel;
+  id: number;
+}
+
 interface LinkEntry {
-  labels: PprofLabel[];
+  refs: LabelRef[];
   traceId: string | undefined;
 }
 
@@ -300,10 +339,9 @@ class ProfileBuilder {
   private readonly labelSetIds = new Map<string, number>();
   private readonly links = new Map<number, LinkEntry>();
   /** Labels of plain attributes (see CONTEXT_ATTRIBUTE_KEYS), by attribute index. */
-  private readonly attributeLabels = new Map<number, PprofLabel | null>();
+  private readonly attributeLabels = new Map<number, LabelRef | null>();
   /** One Label object per distinct label, and a small id for each (for label set identity). */
-  private readonly pprofLabels = new Map<string, PprofLabel>();
-  private readonly pprofLabelIds = new Map<PprofLabel, number>();
+  private readonly pprofLabels = new Map<string, LabelRef>();
   /** Merged samples: by stack id, then by label set id. */
   private readonly merged: Map<number, PprofSample>[] = [];
   /** Merged samples in 'label' timestamp mode, by `stack|labels|timestamp`. */
@@ -445,7 +483,7 @@ class ProfileBuilder {
       const memo = li >= 0 && li < this.locationIds.length ? this.locationIds[li]! : 0;
       ids[k] = memo !== 0 ? memo : this.locationId(li, () => `stack_table[${i}].location_indices[${k}]`);
     }
-    const key = ids.join(',');
+    const key = idsKey(ids);
     let id = this.stackIds.get(key);
     if (id === undefined) this.stackIds.set(key, (id = this.stackIds.size));
     const e: StackEntry = { ids, id };
@@ -454,19 +492,19 @@ class ProfileBuilder {
   }
 
   /** One shared Label object per distinct label (many label sets repeat e.g. a thread name). */
-  private pprofLabel(l: LabelSpec): PprofLabel {
+  private pprofLabel(l: LabelSpec): LabelRef {
     const cacheKey = 'str' in l ? `${l.key}\u0000s${l.str}` : `${l.key}\u0000n${l.num}\u0000${l.numUnit}`;
-    let label = this.pprofLabels.get(cacheKey);
-    if (label === undefined) {
+    let ref = this.pprofLabels.get(cacheKey);
+    if (ref === undefined) {
       const key = this.strings.dedup(l.key);
-      label =
+      const label =
         'str' in l
           ? new PprofLabel({ key, str: this.strings.dedup(l.str) })
           : new PprofLabel({ key, num: l.num, numUnit: l.numUnit ? this.strings.dedup(l.numUnit) : 0 });
-      this.pprofLabels.set(cacheKey, label);
-      this.pprofLabelIds.set(label, this.pprofLabelIds.size);
+      ref = { label, id: this.pprofLabels.size };
+      this.pprofLabels.set(cacheKey, ref);
     }
-    return label;
+    return ref;
   }
 
   private link(i: number, si: number): LinkEntry {
@@ -480,12 +518,12 @@ class ProfileBuilder {
       throw new BadData(`samples[${si}]: link_table[${i}]: ${(err as Error).message}`);
     }
     const spec = sampleLabels(link, [], this.d.stringTable);
-    e = { labels: spec.labels.map((l) => this.pprofLabel(l)), traceId: ids?.traceId };
+    e = { refs: spec.labels.map((l) => this.pprofLabel(l)), traceId: ids?.traceId };
     this.links.set(i, e);
     return e;
   }
 
-  private attributeLabel(ai: number, si: number, k: number): PprofLabel | undefined {
+  private attributeLabel(ai: number, si: number, k: number): LabelRef | undefined {
     let l = this.attributeLabels.get(ai);
     if (l === undefined) {
       const a = this.tables.attribute(ai, () => `samples[${si}].attribute_indices[${k}]`);
@@ -501,36 +539,36 @@ class ProfileBuilder {
     const attrs: ResolvedAttribute[] = [];
     let plain = true;
     for (let k = 0; k < indices.length; k++) {
-      const a = this.tables.attribute(indices[k]!, () => `samples[${si}].attribute_indices[${k}]`);
+      const a = this.tables.cachedAttribute(indices[k]!) ?? this.tables.attribute(indices[k]!, () => `samples[${si}].attribute_indices[${k}]`);
       attrs.push(a);
       if (CONTEXT_ATTRIBUTE_KEYS.has(a.key)) plain = false;
     }
     const linkEntry = this.link(s.linkIndex, si);
-    let labels: PprofLabel[];
+    let refs: LabelRef[];
     let endpoint: string | undefined;
     let requestKey: string;
     if (plain) {
       // What sampleLabels gives for such a sample, from cached parts: the link's labels,
       // then each attribute's (the first of a repeated key wins).
-      labels = linkEntry.labels.slice();
+      refs = linkEntry.refs.slice();
       for (let k = 0; k < indices.length; k++) {
-        const l = this.attributeLabel(indices[k]!, si, k);
-        if (l !== undefined && !hasKey(labels, l.key)) labels.push(l);
+        const r = this.attributeLabel(indices[k]!, si, k);
+        if (r !== undefined && !hasKey(refs, r.label.key)) refs.push(r);
       }
       requestKey = linkEntry.traceId ?? '';
     } else {
       const link = s.linkIndex === 0 ? undefined : this.d.linkTable[s.linkIndex];
       const spec = sampleLabels(link, attrs, this.d.stringTable);
-      labels = spec.labels.map((l) => this.pprofLabel(l));
+      refs = spec.labels.map((l) => this.pprofLabel(l));
       endpoint = spec.endpoint;
       requestKey = spec.localRootSpanId ?? spec.traceId ?? '';
     }
-    const ids: number[] = [];
-    for (const l of labels) ids.push(this.pprofLabelIds.get(l)!);
-    const key = ids.sort((a, b) => a - b).join(',');
+    const ids = refs.map((r) => r.id);
+    sortSmall(ids);
+    const key = idsKey(ids);
     let id = this.labelSetIds.get(key);
     if (id === undefined) this.labelSetIds.set(key, (id = this.labelSetIds.size));
-    const e: LabelsEntry = { labels, id, endpoint, requestKey };
+    const e: LabelsEntry = { labels: refs.map((r) => r.label), id, endpoint, requestKey };
     byAttributes.set(raw, e);
     return e;
   }
