@@ -8,9 +8,9 @@ const gzipAsync = promisify(gzip);
 
 /**
  * gzip level for pprof output: 1. On a 100 k-sample CPU profile (bench/RESULTS.md, "pprof
- * conversion") level 6 took 2.4 times as long as level 1 for a file only 3% smaller (and
- * level 9 longer still for 0.3% more): pprof is mostly small varints that compress about as
- * well either way, and the bridge spends its CPU per profile, so speed wins.
+ * conversion") level 6 took about twice as long as level 1 (1.8-2.4x across runs) for a
+ * file 3% smaller, and level 9 longer still for 0.3% more: pprof is mostly small varints
+ * that compress about as well either way, and the bridge spends its CPU per profile.
  */
 export const PPROF_GZIP_LEVEL = 1;
 
