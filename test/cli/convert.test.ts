@@ -75,7 +75,8 @@ describe('convert command', () => {
     await exp.consumeProfiles!(richRequest().request);
     await exp.shutdown!();
     const viaCli = join(dir, 'out-same');
-    assert.equal(cli(['convert', pb, '-o', viaCli, '--no-fsync']).code, 0);
+    const r = cli(['convert', pb, '-o', viaCli, '--no-fsync']);
+    assert.equal(r.code, 0, r.stderr);
     assert.deepEqual(tree(viaCli), tree(viaExporter));
     for (const f of tree(viaCli)) {
       if (f.endsWith('.json')) assert.deepEqual(JSON.parse(readFileSync(join(viaCli, f), 'utf8')), JSON.parse(readFileSync(join(viaExporter, f), 'utf8')), f);
@@ -107,7 +108,7 @@ describe('convert command', () => {
     writeFileSync(input, encodeProfilesRequest(fx.request));
     const out = join(dir, 'out-bad-refs');
     const r = cli(['convert', input, '-o', out]);
-    assert.equal(r.code, 1);
+    assert.equal(r.code, 1, r.stderr);
     assert.match(r.stderr, /profile 0\/0\/1: sample 0 stack_index 999 out of range \(stack_table has \d+ entries\)/);
     assert.match(r.stderr, /1 profile\(s\) rejected as bad data/);
     assert.match(r.stdout, /converted 2 of 3 profiles/);
@@ -137,10 +138,10 @@ describe('convert command', () => {
 
   it('usage errors exit 2', () => {
     const noOutput = cli(['convert', pb]);
-    assert.equal(noOutput.code, 2);
+    assert.equal(noOutput.code, 2, noOutput.stderr);
     assert.match(noOutput.stderr, /missing -o <output directory>/);
     const badFlag = cli(['convert', pb, '-o', dir, '--timestamps', 'never']);
-    assert.equal(badFlag.code, 2);
+    assert.equal(badFlag.code, 2, badFlag.stderr);
     assert.match(badFlag.stderr, /--timestamps must be aggregate or label/);
   });
 
