@@ -4,10 +4,12 @@ import { suite as decode } from './decode.bench.js';
 import { suite as join } from './join.bench.js';
 import { suite as exporterQueue } from './exporter-queue.bench.js';
 import { suite as convert } from './convert.bench.js';
+import { suite as sdkOverhead } from './sdk-overhead.bench.js';
 
 export const suites: Record<string, BenchSuite> = {
   decode,
   join,
   'exporter-queue': exporterQueue,
   convert,
+  'sdk-overhead': sdkOverhead,
 };

@@ -66,11 +66,12 @@ export class ContextTracker {
   start(): void {
     this.reset();
     // Arrow functions: they are called by Node with no useful `this`.
+    // An exception thrown from an async hook kills the process: never let one out. This runs
+    // on every callback entry, so no allocation here.
     const before = (): void => {
       try {
         this.enter(this.spans.get(trace.getSpan(this.source.active())));
       } catch {
-        // An exception thrown from an async hook kills the process: never let one out.
         this.failures++;
       }
     };
@@ -105,11 +106,11 @@ export class ContextTracker {
     const tracker = this;
     const patched = function (this: ContextManager, ctx: Context, fn: (...args: unknown[]) => unknown, thisArg?: unknown, ...args: unknown[]) {
       const previous = tracker.current;
-      tracker.enterSafely(ctx);
+      tracker.enterContext(ctx);
       try {
         return original.call(this, ctx, fn, thisArg, ...args);
       } finally {
-        tracker.enter(previous);
+        tracker.restore(previous);
       }
     } as WithFn;
     manager.with = patched;
@@ -128,9 +129,20 @@ export class ContextTracker {
     else delete (w.manager as Partial<ContextManager>).with;
   }
 
-  private enterSafely(ctx: Context): void {
+  // The two below are `enter` for the wrapped `with`: a failure is counted, never thrown
+  // into the application's `context.with`.
+
+  private enterContext(ctx: Context): void {
     try {
       this.enter(this.spans.get(trace.getSpan(ctx)));
+    } catch {
+      this.failures++;
+    }
+  }
+
+  private restore(span: TrackedSpan | undefined): void {
+    try {
+      this.enter(span);
     } catch {
       this.failures++;
     }
