@@ -4,6 +4,7 @@ import { suite as decode } from './decode.bench.js';
 import { suite as join } from './join.bench.js';
 import { suite as exporterQueue } from './exporter-queue.bench.js';
 import { suite as convert } from './convert.bench.js';
+import { suite as store } from './store.bench.js';
 import { suite as sdkOverhead } from './sdk-overhead.bench.js';
 
 export const suites: Record<string, BenchSuite> = {
@@ -11,5 +12,6 @@ export const suites: Record<string, BenchSuite> = {
   join,
   'exporter-queue': exporterQueue,
   convert,
+  store,
   'sdk-overhead': sdkOverhead,
 };

@@ -364,9 +364,8 @@ export class StoreQueries {
     const ta = topFunctions(ra.stacks, ra.frames, { groupBy });
     const tb = topFunctions(rb.stacks, rb.frames, { groupBy });
     const rows = compareRows(ta.rows, tb.rows, ta.total, tb.total, { sort: options.compareSort, limit: options.limit ?? DEFAULT_TOP_LIMIT });
-    const fa = buildFlameTree(ra.stacks, ra.frames, { maxNodes: Number.MAX_SAFE_INTEGER });
-    const fb = buildFlameTree(rb.stacks, rb.frames, { maxNodes: Number.MAX_SAFE_INTEGER });
-    const diff = diffTrees(fa.root, fb.root, { maxNodes: options.maxNodes ?? DEFAULT_MAX_NODES });
+    const frames = new Map([...ra.frames, ...rb.frames]);
+    const diff = diffTrees(ra.stacks, rb.stacks, frames, { maxNodes: options.maxNodes ?? DEFAULT_MAX_NODES });
     return {
       type: type.type,
       unit: type.unit,

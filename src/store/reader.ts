@@ -208,7 +208,10 @@ export class StoreReader {
       where.push('p.series_id IN (SELECT value FROM json_each(@series))');
       params.series = JSON.stringify(seriesIds);
     }
-    const sql = `SELECT ss.stack_id, SUM(ss.value), MIN(p.start_ms), MAX(p.end_ms) FROM span_samples ss JOIN profiles p ON p.id = ss.profile_id
+    // CROSS JOIN fixes the loop order: the span_samples index on the target first, then each
+    // row's profile by primary key. Left to itself the planner may scan every profile in the
+    // range and all their attributed samples, which for a single span is most of the table.
+    const sql = `SELECT ss.stack_id, SUM(ss.value), MIN(p.start_ms), MAX(p.end_ms) FROM span_samples ss CROSS JOIN profiles p ON p.id = ss.profile_id
                  WHERE ${where.join(' AND ')} GROUP BY ss.stack_id`;
     const acc = new Map<number, number>();
     let window: { from: number; to: number } | undefined;
@@ -290,7 +293,7 @@ export class StoreReader {
     if (spanIds.length === 0) return out;
     const rows = this.db
       .prepare(
-        `SELECT ss.span_id, p.type, SUM(ss.value) FROM span_samples ss JOIN profiles p ON p.id = ss.profile_id
+        `SELECT ss.span_id, p.type, SUM(ss.value) FROM span_samples ss CROSS JOIN profiles p ON p.id = ss.profile_id
          WHERE ss.span_id IN (SELECT value FROM json_each(?)) GROUP BY ss.span_id, p.type`,
       )
       .raw()

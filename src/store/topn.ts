@@ -1,6 +1,8 @@
-// Heavy hitters in bounded memory (the Space-Saving algorithm): which keys carry the most
-// weight, tracking at most `capacity` candidates. Used to keep Prometheus label
-// cardinality bounded: only the current top N keys get their own series. Pure, no I/O.
+// Heavy hitters in bounded memory: which keys carry the most weight. Counts are exact
+// while fewer than 2 × `capacity` keys are tracked; beyond that the lightest half is
+// dropped (a key that comes back starts again from zero), so a key that keeps carrying
+// weight stays and memory stays bounded, at an amortised O(log capacity) per new key.
+// Used to keep Prometheus label cardinality bounded (TopKeys below). Pure, no I/O.
 
 export class HeavyHitters {
   private readonly counts = new Map<string, number>();
@@ -13,22 +15,14 @@ export class HeavyHitters {
       this.counts.set(key, c + weight);
       return;
     }
-    if (this.counts.size < this.capacity) {
-      this.counts.set(key, weight);
-      return;
-    }
-    // Replace the lightest candidate; the newcomer inherits its count (an upper bound of
-    // what the newcomer may have had while untracked), which is what makes the top stable.
-    let minKey = '';
-    let min = Infinity;
-    for (const [k, v] of this.counts) {
-      if (v < min) {
-        min = v;
-        minKey = k;
-      }
-    }
-    this.counts.delete(minKey);
-    this.counts.set(key, min + weight);
+    this.counts.set(key, weight);
+    if (this.counts.size >= 2 * this.capacity) this.prune();
+  }
+
+  private prune(): void {
+    const keep = [...this.counts].sort((a, b) => b[1] - a[1]).slice(0, this.capacity);
+    this.counts.clear();
+    for (const [k, v] of keep) this.counts.set(k, v);
   }
 
   /** The `n` heaviest keys, heaviest first (ties by key, for stable output). */

@@ -7,7 +7,7 @@ import { compileTagQuery, formatTagQuery, labelKeysFor, parseTagQuery, type TagQ
 import { parseDurationMs, parseTime, parseTimeRange } from '../../src/store/query/time.js';
 import { buildFlameTree, type FlameNode } from '../../src/store/query/flame.js';
 import { classOf, topFunctions } from '../../src/store/query/top.js';
-import { compareRows, diffTrees } from '../../src/store/query/compare.js';
+import { compareRows, diffTrees, type DiffNode } from '../../src/store/query/compare.js';
 import { bucketSeries, MAX_BUCKETS } from '../../src/store/query/timeseries.js';
 import { QueryError } from '../../src/store/query/errors.js';
 import type { FrameInfo, StackValue } from '../../src/store/query/types.js';
@@ -251,8 +251,22 @@ describe('compare', () => {
         const rows = compareRows(ta.rows, tb.rows, ta.total, tb.total);
         assert.ok(Math.abs(rows.reduce((s, r) => s + r.selfNormalizedDelta, 0)) < 1e-9);
         assert.equal(rows.reduce((s, r) => s + r.selfDelta, 0), tb.total - ta.total);
-        const diff = diffTrees(buildFlameTree(a, FRAMES).root, buildFlameTree(b, FRAMES).root).root;
+        const diff = diffTrees(a, b, FRAMES).root;
         assert.equal(diff.delta, tb.total - ta.total);
+        // Every diff node carries exactly what each side's own tree has at that path.
+        const paths = (n: { name: string; total: number; children: any[] }, prefix = '', out = new Map<string, number>()) => {
+          out.set(prefix + n.name, n.total);
+          n.children.forEach((c) => paths(c, `${prefix}${n.name}/`, out));
+          return out;
+        };
+        const pa = paths(buildFlameTree(a, FRAMES).root);
+        const pb = paths(buildFlameTree(b, FRAMES).root);
+        const walk = (n: DiffNode, prefix = '') => {
+          assert.equal(n.totalA, pa.get(prefix + n.name) ?? 0);
+          assert.equal(n.totalB, pb.get(prefix + n.name) ?? 0);
+          n.children.forEach((c) => walk(c, `${prefix}${n.name}/`));
+        };
+        walk(diff);
       }),
       { numRuns: 100 },
     );
@@ -301,10 +315,12 @@ describe('bounded label sets', () => {
     for (const k of ['hot-a', 'hot-b', 'hot-c']) assert.equal(t.label(k), k);
     assert.equal(t.label('cold-0-0'), 'other');
     const h = new HeavyHitters(2);
-    h.add('a', 5);
-    h.add('b', 1);
-    h.add('c', 1);
+    for (let i = 0; i < 100; i++) {
+      h.add('a', 5);
+      h.add(`cold-${i}`, 1);
+    }
     assert.deepEqual(h.top(1), ['a']);
+    assert.equal(h.weight('a'), 500, 'a key that stays heavy is counted exactly');
   });
 });
 

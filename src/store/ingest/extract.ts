@@ -135,6 +135,7 @@ export function extractProfile(c: ConvertedProfile): ExtractedProfile {
 
   const stacks: ExtractedStack[] = [];
   const stackIndex = new Map<string, number>();
+  const stackByArray = new Map<unknown, number>();
   const spanIndex = new Map<string, SpanSample>();
   const threads = new Map<string, number>();
   let total = 0;
@@ -150,17 +151,23 @@ export function extractProfile(c: ConvertedProfile): ExtractedProfile {
     const raw = Number(sample.value[0] ?? 0);
     if (raw === 0) continue;
     const value = Math.round(raw * scale);
-    const ids: number[] = [];
-    for (const loc of sample.locationId) {
-      const fr = locationFrames.get(Number(loc));
-      if (fr) for (const f of fr) ids.push(f);
-    }
-    const key = ids.join(',');
-    let si = stackIndex.get(key);
+    // The converter shares one location-id array between the samples of a stack (they
+    // differ by labels only), so most lookups hit by identity before any key is built.
+    let si = stackByArray.get(sample.locationId);
     if (si === undefined) {
-      si = stacks.length;
-      stacks.push({ frames: ids, value: 0 });
-      stackIndex.set(key, si);
+      const ids: number[] = [];
+      for (const loc of sample.locationId) {
+        const fr = locationFrames.get(Number(loc));
+        if (fr) for (const f of fr) ids.push(f);
+      }
+      const key = ids.join(',');
+      si = stackIndex.get(key);
+      if (si === undefined) {
+        si = stacks.length;
+        stacks.push({ frames: ids, value: 0 });
+        stackIndex.set(key, si);
+      }
+      stackByArray.set(sample.locationId, si);
     }
     stacks[si]!.value += value;
     total += value;

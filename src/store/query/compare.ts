@@ -2,9 +2,9 @@
 // tree. Pure. Absolute deltas are in the profile type's unit; normalised deltas compare
 // shares of the whole (B's share minus A's share), so a run that simply took twice as long
 // shows no change in where the time went.
-import { byTotalThenName, type FlameNode } from './flame.js';
+import { byTotalThenName, DEFAULT_MAX_NODES, FLAME_ROOT_NAME, flatTree, keptNodes, materialize } from './flame.js';
 import { QueryError } from './errors.js';
-import { pruneTree } from './prune.js';
+import type { FrameTable, StackValue } from './types.js';
 import type { TopRow } from './top.js';
 
 export interface CompareRow {
@@ -107,41 +107,42 @@ export function compareRows(
 }
 
 /**
- * The merged diff of two complete flame trees (unpruned, or the diff misses what either
- * left out). Nodes match by name + file along the same path.
+ * The diff tree of two selections' stacks: one merged tree holding both sides' values, the
+ * nodes kept by the larger of their two totals. Nodes match by function along the path.
  */
-export function diffTrees(a: FlameNode, b: FlameNode, options: { maxNodes?: number } = {}): { root: DiffNode; truncated: boolean } {
-  const sumA = a.total;
-  const sumB = b.total;
-  const walk = (x: FlameNode | undefined, y: FlameNode | undefined): DiffNode => {
-    const base = (x ?? y)!;
-    const node: DiffNode = {
-      name: base.name,
-      file: base.file,
-      line: x?.line || y?.line || 0,
-      selfA: x?.self ?? 0,
-      selfB: y?.self ?? 0,
-      totalA: x?.total ?? 0,
-      totalB: y?.total ?? 0,
-      delta: 0,
-      normalizedDelta: 0,
-      children: [],
-    };
-    node.delta = node.totalB - node.totalA;
-    node.normalizedDelta = share(node.totalB, sumB) - share(node.totalA, sumA);
-    const pairs = new Map<string, [FlameNode | undefined, FlameNode | undefined]>();
-    for (const c of x?.children ?? []) pairs.set(`${c.name}\u0000${c.file}`, [c, undefined]);
-    for (const c of y?.children ?? []) {
-      const k = `${c.name}\u0000${c.file}`;
-      const p = pairs.get(k);
-      if (p) p[1] = c;
-      else pairs.set(k, [undefined, c]);
-    }
-    for (const [cx, cy] of pairs.values()) node.children.push(walk(cx, cy));
-    node.children.sort((p, q) => byTotalThenName({ ...p, total: Math.max(p.totalA, p.totalB) }, { ...q, total: Math.max(q.totalA, q.totalB) }));
-    return node;
-  };
-  const root = walk(a, b);
-  const pruned = pruneTree(root, Math.max(1, options.maxNodes ?? 20_000), (n) => Math.max(n.totalA, n.totalB));
-  return { root: pruned.root, truncated: pruned.truncated };
+export function diffTrees(
+  a: Iterable<StackValue>,
+  b: Iterable<StackValue>,
+  frames: FrameTable,
+  options: { maxNodes?: number } = {},
+): { root: DiffNode; truncated: boolean } {
+  const t = flatTree([a, b], frames);
+  const [totalA, totalB] = t.total as [Float64Array, Float64Array];
+  const [selfA, selfB] = t.self as [Float64Array, Float64Array];
+  const sumA = totalA[0]!;
+  const sumB = totalB[0]!;
+  const weight = new Float64Array(t.count);
+  for (let i = 0; i < t.count; i++) weight[i] = Math.max(totalA[i]!, totalB[i]!);
+  const kept = keptNodes(t, options.maxNodes ?? DEFAULT_MAX_NODES, weight);
+  const root = materialize<DiffNode>(
+    t,
+    kept.ids,
+    (i) => {
+      const info = i === 0 ? { name: FLAME_ROOT_NAME, file: '', line: 0 } : t.keys.info[t.fkey[i]!]!;
+      return {
+        name: info.name,
+        file: info.file,
+        line: info.line,
+        selfA: selfA[i]!,
+        selfB: selfB[i]!,
+        totalA: totalA[i]!,
+        totalB: totalB[i]!,
+        delta: totalB[i]! - totalA[i]!,
+        normalizedDelta: share(totalB[i]!, sumB) - share(totalA[i]!, sumA),
+        children: [],
+      };
+    },
+    (p, q) => byTotalThenName({ ...p, total: Math.max(p.totalA, p.totalB) }, { ...q, total: Math.max(q.totalA, q.totalB) }),
+  );
+  return { root, truncated: kept.truncated };
 }

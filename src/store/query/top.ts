@@ -74,25 +74,43 @@ export function topFunctions(
 ): TopResult {
   const by = options.groupBy ?? 'function';
   const groupIndex = new Map<string, number>();
-  const frameGroup = new Map<number, number>();
   const rows: TopRow[] = [];
-  let seen = new Int32Array(256);
-  let stamp = 0;
-  let total = 0;
-
-  const groupOfFrame = (id: number): number => {
-    let g = frameGroup.get(id);
-    if (g !== undefined) return g;
-    const { key, row } = groupOf(frames.get(id) ?? UNKNOWN_FRAME, by);
-    g = groupIndex.get(key);
+  // Frame id -> group, dense by id (ids are database row ids), filled for every frame up front.
+  let maxId = 0;
+  for (const id of frames.keys()) if (id > maxId) maxId = id;
+  const dense = maxId < 1 << 24;
+  const frameGroup = new Int32Array(dense ? maxId + 1 : 0).fill(-1);
+  const sparse = new Map<number, number>();
+  const unknown = (): number => {
+    const { key, row } = groupOf(UNKNOWN_FRAME, by);
+    let g = groupIndex.get(key);
     if (g === undefined) {
       g = rows.length;
       rows.push({ ...row, self: 0, total: 0 });
       groupIndex.set(key, g);
     }
-    frameGroup.set(id, g);
     return g;
   };
+  for (const [id, f] of frames) {
+    const { key, row } = groupOf(f, by);
+    let g = groupIndex.get(key);
+    if (g === undefined) {
+      g = rows.length;
+      rows.push({ ...row, self: 0, total: 0 });
+      groupIndex.set(key, g);
+    }
+    if (dense) frameGroup[id] = g;
+    else sparse.set(id, g);
+  }
+  const groupOfFrame = (id: number): number => {
+    const g = id < frameGroup.length ? frameGroup[id]! : (sparse.get(id) ?? -1);
+    return g >= 0 ? g : unknown();
+  };
+  const selfs = new Float64Array(rows.length + 1);
+  const totals = new Float64Array(rows.length + 1);
+  const seen = new Int32Array(rows.length + 1);
+  let stamp = 0;
+  let total = 0;
 
   for (const s of stacks) {
     const v = s.value;
@@ -102,24 +120,25 @@ export function topFunctions(
     const fr = s.frames;
     for (let i = 0; i < fr.length; i++) {
       const g = groupOfFrame(fr[i]!);
-      if (g >= seen.length) {
-        const grown = new Int32Array(Math.max(seen.length * 2, g + 1));
-        grown.set(seen);
-        seen = grown;
-      }
-      if (i === 0) rows[g]!.self += v;
+      if (i === 0) selfs[g]! += v;
       if (seen[g] !== stamp) {
         seen[g] = stamp;
-        rows[g]!.total += v;
+        totals[g]! += v;
       }
     }
   }
+  for (let g = 0; g < rows.length; g++) {
+    rows[g]!.self = selfs[g]!;
+    rows[g]!.total = totals[g]!;
+  }
+  // Groups of frames no sample used are not shown.
+  const used = rows.filter((r) => r.total > 0);
   const key = options.sort ?? 'self';
   const other = key === 'self' ? 'total' : 'self';
-  rows.sort((a, b) => b[key] - a[key] || b[other] - a[other] || cmp(a.name, b.name) || cmp(a.file, b.file) || a.line - b.line);
-  const groups = rows.length;
-  if (options.limit !== undefined && rows.length > options.limit) rows.length = options.limit;
-  return { rows, total, groups };
+  used.sort((a, b) => b[key] - a[key] || b[other] - a[other] || cmp(a.name, b.name) || cmp(a.file, b.file) || a.line - b.line);
+  const groups = used.length;
+  if (options.limit !== undefined && used.length > options.limit) used.length = options.limit;
+  return { rows: used, total, groups };
 }
 
 function cmp(a: string, b: string): number {
