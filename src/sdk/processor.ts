@@ -155,10 +155,16 @@ export class ProfilingSpanProcessor implements SpanProcessor {
   }
 
   /**
-   * Cuts the current profile and queues it for sending. Exposed for tests and for apps
-   * that want a profile at a precise point; the timer does this every interval.
+   * Cuts the profile collected since the last cut and returns it as an OTLP request,
+   * without sending it (the timer cuts and sends every interval; `forceFlush` cuts and
+   * sends now). Sampling goes on. Undefined when not running or nothing was sampled.
    */
-  collect(final = false): ExportProfilesServiceRequest | undefined {
+  collect(): ExportProfilesServiceRequest | undefined {
+    return this.cut(false);
+  }
+
+  /** `final`: the last cut, which stops the samplers. */
+  private cut(final: boolean): ExportProfilesServiceRequest | undefined {
     if (this.state !== 'running') return undefined;
     try {
       const windows = this.sampler.cut(!final);
@@ -207,7 +213,7 @@ export class ProfilingSpanProcessor implements SpanProcessor {
     let final: ExportProfilesServiceRequest | undefined;
     if (this.state === 'running') {
       this.tracker.stop();
-      final = this.collect(true);
+      final = this.cut(true);
       this.sampler.stop();
     }
     this.state = 'stopped';
