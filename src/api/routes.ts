@@ -37,6 +37,12 @@ export interface Route {
 const EVERYTHING = { from: '0', to: String(Number.MAX_SAFE_INTEGER) };
 
 const ok = (json: unknown): Reply => ({ status: 200, json });
+/** JSON already serialised where the query ran (see QueryRunner.runJson). */
+const okText = (text: string): Reply => ({
+  status: 200,
+  body: text,
+  headers: { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store' },
+});
 
 export const API_ROUTES: Route[] = [
   {
@@ -59,27 +65,26 @@ export const API_ROUTES: Route[] = [
       const sel = selectionParams(params, now);
       const name = captures[0]!;
       if (name === '') throw new QueryError('param', 'label name is empty');
-      const r = await queries.run('labelValues', name, sel, { prefix: param(params, 'prefix'), limit: intParam(params, 'limit', 1000, 1, 100_000) });
-      return ok(r);
+      return okText(await queries.runJson('labelValues', name, sel, { prefix: param(params, 'prefix'), limit: intParam(params, 'limit', 1000, 1, 100_000) }));
     },
   },
   {
     pattern: /^\/api\/v1\/search$/,
     async handle({ params, now, queries }) {
       const sel = selectionParams(params, now);
-      return ok(await queries.run('search', sel, { limit: intParam(params, 'limit', 100, 0, 10_000), maxNodes: maxNodesParam(params) }));
+      return okText(await queries.runJson('search', sel, { limit: intParam(params, 'limit', 100, 0, 10_000), maxNodes: maxNodesParam(params) }));
     },
   },
   {
     pattern: /^\/api\/v1\/flame$/,
     async handle({ params, now, queries }) {
-      return ok(await queries.run('flame', selectionParams(params, now), { maxNodes: maxNodesParam(params) }));
+      return okText(await queries.runJson('flame', selectionParams(params, now), { maxNodes: maxNodesParam(params) }));
     },
   },
   {
     pattern: /^\/api\/v1\/top$/,
     async handle({ params, now, queries }) {
-      return ok(await queries.run('top', selectionParams(params, now), topParams(params)));
+      return okText(await queries.runJson('top', selectionParams(params, now), topParams(params)));
     },
   },
   {
@@ -88,7 +93,7 @@ export const API_ROUTES: Route[] = [
       const target = hotspotTarget(params);
       if (!target) throw new QueryError('param', 'give one of trace_id, span_id, endpoint');
       const sel = selectionParams(params, now, { defaults: target.kind === 'endpoint' ? undefined : EVERYTHING });
-      return ok(await queries.run('hotspots', target, sel, { ...topParams(params), maxNodes: maxNodesParam(params) }));
+      return okText(await queries.runJson('hotspots', target, sel, { ...topParams(params), maxNodes: maxNodesParam(params) }));
     },
   },
   {
@@ -108,7 +113,7 @@ export const API_ROUTES: Route[] = [
   {
     pattern: /^\/api\/v1\/traces\/([^/]+)$/,
     async handle({ captures, queries }) {
-      return ok(await queries.run('trace', traceIdParam(captures[0]!)));
+      return okText(await queries.runJson('trace', traceIdParam(captures[0]!)));
     },
   },
   {
@@ -117,8 +122,8 @@ export const API_ROUTES: Route[] = [
       const a = selectionParams(params, now, { prefix: 'a.' });
       const b = selectionParams(params, now, { prefix: 'b.' });
       const top = topParams(params);
-      return ok(
-        await queries.run('compare', a, b, {
+      return okText(
+        await queries.runJson('compare', a, b, {
           groupBy: top.groupBy,
           limit: top.limit,
           compareSort: compareSortParam(params),
@@ -132,7 +137,7 @@ export const API_ROUTES: Route[] = [
     async handle({ params, now, queries }) {
       const sel = selectionParams(params, now);
       const groupBy = param(params, 'group_by');
-      return ok(await queries.run('timeseries', sel, { step: stepParam(params), groupBy, limit: intParam(params, 'limit', 20, 1, 1000) }));
+      return okText(await queries.runJson('timeseries', sel, { step: stepParam(params), groupBy, limit: intParam(params, 'limit', 20, 1, 1000) }));
     },
   },
   {

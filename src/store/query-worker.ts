@@ -9,11 +9,12 @@ import { toWireError } from './query-runner.js';
 const { file } = workerData as { file: string };
 const queries = new StoreQueries(new StoreReader(openReadDatabase(file)));
 
-parentPort!.on('message', (m: { id: number; method: string; args: unknown[] }) => {
+parentPort!.on('message', (m: { id: number; method: string; args: unknown[]; json: boolean }) => {
   try {
     const fn = (queries as unknown as Record<string, (...a: unknown[]) => unknown>)[m.method];
     if (typeof fn !== 'function') throw new Error(`unknown query ${m.method}`);
-    const result = fn.apply(queries, m.args);
+    const value = fn.apply(queries, m.args);
+    const result = m.json ? JSON.stringify(value) : value;
     const transfer = result instanceof Uint8Array && result.byteOffset === 0 && result.byteLength === result.buffer.byteLength ? [result.buffer as ArrayBuffer] : [];
     parentPort!.postMessage({ id: m.id, ok: true, result }, transfer);
   } catch (e) {
