@@ -3,6 +3,7 @@
 // threads, each with its own read-only connection (WAL lets readers and the writer proceed
 // side by side). `workers: 0` runs them in the calling thread (tests, tiny deployments).
 import { Worker } from 'node:worker_threads';
+import type Database from 'better-sqlite3';
 import { BridgeError, errorMessage } from '../errors.js';
 import { QueryError, type QueryErrorReason } from './query/errors.js';
 import { StoreQueries } from './queries.js';
@@ -26,6 +27,14 @@ export interface QueryRunner {
    */
   runJson<M extends QueryMethod>(method: M, ...args: QueryArgs<M>): Promise<string>;
   close(): Promise<void>;
+}
+
+/**
+ * Runs a query in one read transaction, so all its statements see the same snapshot (a
+ * profile deleted by retention meanwhile is either wholly there or wholly gone).
+ */
+export function inSnapshot<T>(db: Database.Database, fn: () => T): T {
+  return db.transaction(fn)();
 }
 
 /** An error as it crosses the worker boundary. */
@@ -59,7 +68,7 @@ export class InlineQueryRunner implements QueryRunner {
   async run<M extends QueryMethod>(method: M, ...args: QueryArgs<M>): Promise<QueryResult<M>> {
     const fn = this.queries[method] as (...a: QueryArgs<M>) => QueryResult<M>;
     try {
-      return fn.apply(this.queries, args);
+      return inSnapshot(this.db, () => fn.apply(this.queries, args));
     } catch (e) {
       if (e instanceof BridgeError) throw e;
       throw new BridgeError('ERR_STORE', errorMessage(e), { cause: e });

@@ -4,16 +4,17 @@ import { parentPort, workerData } from 'node:worker_threads';
 import { StoreQueries } from './queries.js';
 import { StoreReader } from './reader.js';
 import { openReadDatabase } from './schema.js';
-import { toWireError } from './query-runner.js';
+import { inSnapshot, toWireError } from './query-runner.js';
 
 const { file } = workerData as { file: string };
-const queries = new StoreQueries(new StoreReader(openReadDatabase(file)));
+const db = openReadDatabase(file);
+const queries = new StoreQueries(new StoreReader(db));
 
 parentPort!.on('message', (m: { id: number; method: string; args: unknown[]; json: boolean }) => {
   try {
     const fn = (queries as unknown as Record<string, (...a: unknown[]) => unknown>)[m.method];
     if (typeof fn !== 'function') throw new Error(`unknown query ${m.method}`);
-    const value = fn.apply(queries, m.args);
+    const value = inSnapshot(db, () => fn.apply(queries, m.args));
     const result = m.json ? JSON.stringify(value) : value;
     const transfer = result instanceof Uint8Array && result.byteOffset === 0 && result.byteLength === result.buffer.byteLength ? [result.buffer as ArrayBuffer] : [];
     parentPort!.postMessage({ id: m.id, ok: true, result }, transfer);

@@ -266,10 +266,3 @@ class NodeHeap {
 export function byTotalThenName(a: { total: number; name: string; file: string }, b: { total: number; name: string; file: string }): number {
   return b.total - a.total || (a.name < b.name ? -1 : a.name > b.name ? 1 : a.file < b.file ? -1 : a.file > b.file ? 1 : 0);
 }
-
-/** Sum of every stack's value. */
-export function totalOf(stacks: Iterable<StackValue>): number {
-  let t = 0;
-  for (const s of stacks) t += s.value;
-  return t;
-}
