@@ -2,7 +2,6 @@
 import { DictionaryBuilder, makeProfile, makeProfilesRequest, makeResource, makeSample, makeScope, makeSpan, toKeyValues } from '../../src/otlp/build.js';
 import { bytesOfHex } from '../../src/otlp/ids.js';
 import { SpanKind, type ExportProfilesServiceRequest, type ExportTraceServiceRequest, type Span } from '../../src/otlp/model.js';
-import type { ConsumeResult, ProfilesConsumer, TracesConsumer } from '../../src/pipeline/consumer.js';
 
 export interface SpanSpec {
   id: string;
@@ -99,40 +98,4 @@ export function sampleLink(req: ExportProfilesServiceRequest, i: number): { trac
   return { traceId: Buffer.from(l.traceId).toString('hex'), spanId: Buffer.from(l.spanId).toString('hex') };
 }
 
-/**
- * A consumer that records what reaches it (both signals) and can be told to refuse. Kept
- * here rather than using the pipeline test sink so these tests load no receiver code.
- */
-export class Recorder implements TracesConsumer, ProfilesConsumer {
-  readonly traces: ExportTraceServiceRequest[] = [];
-  readonly profiles: ExportProfilesServiceRequest[] = [];
-  refuseWith: Error | undefined;
-  private waiters: { pred: () => boolean; resolve: () => void }[] = [];
-
-  async consumeTraces(req: ExportTraceServiceRequest): Promise<ConsumeResult> {
-    if (this.refuseWith) throw this.refuseWith;
-    this.traces.push(req);
-    this.wake();
-    return { rejected: 0 };
-  }
-
-  async consumeProfiles(req: ExportProfilesServiceRequest): Promise<ConsumeResult> {
-    if (this.refuseWith) throw this.refuseWith;
-    this.profiles.push(req);
-    this.wake();
-    return { rejected: 0 };
-  }
-
-  /** Resolves once `pred` holds; rejects after `timeoutMs` so a broken test cannot hang. */
-  waitFor(pred: () => boolean, timeoutMs = 10_000): Promise<void> {
-    if (pred()) return Promise.resolve();
-    return new Promise((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error('recorder: condition not met in time')), timeoutMs);
-      this.waiters.push({ pred, resolve: () => (clearTimeout(timer), resolve()) });
-    });
-  }
-
-  private wake(): void {
-    this.waiters = this.waiters.filter((w) => (w.pred() ? (w.resolve(), false) : true));
-  }
-}
+export { Recorder } from '../helpers/recorder.js';
