@@ -2,6 +2,7 @@
 // Installs the Debian packages some tests rely on, when they are missing:
 //   golang-go  -> `go tool pprof`, the reference pprof reader
 //   chromium   -> the headless browser the UI tests drive with playwright-core
+//   openssl    -> self-signed certificates for the receivers' TLS test
 // Runs once before the test suite (scripts/run-tests.mjs). Needs root (CI runs as root);
 // without it, prints what to install and lets the tests that need the tool fail clearly.
 import { spawnSync } from 'node:child_process';
@@ -10,6 +11,7 @@ import { existsSync } from 'node:fs';
 const wanted = [
   { pkg: 'golang-go', present: () => existsSync('/usr/bin/go') || spawnSync('go', ['version']).status === 0 },
   { pkg: 'chromium', present: () => existsSync('/usr/bin/chromium') },
+  { pkg: 'openssl', present: () => existsSync('/usr/bin/openssl') },
 ];
 
 export function ensureTools() {
