@@ -55,7 +55,7 @@ import type {
   Sample,
   Stack,
 } from '../otlp/model.js';
-import { anyValueToString } from '../otlp/build.js';
+import { anyValueToString, emptyDictionary } from '../otlp/build.js';
 import { hexOf, isZeroId } from '../otlp/ids.js';
 import { CONTEXT_ATTRIBUTE_KEYS, PPROF_LABELS, attributeLabel, linkIds, sampleLabels, type LabelSpec, type ResolvedAttribute } from './labels.js';
 import { profileTypeOf, type TypeAndUnit } from './profile-type.js';
@@ -163,15 +163,7 @@ class RequestTables {
   private readonly attributes = new Map<number, ResolvedAttribute>();
 
   constructor(dictionary: ProfilesDictionary | undefined) {
-    this.d = dictionary ?? {
-      mappingTable: [],
-      locationTable: [],
-      functionTable: [],
-      linkTable: [],
-      stringTable: [],
-      attributeTable: [],
-      stackTable: [],
-    };
+    this.d = dictionary ?? emptyDictionary();
   }
 
   string(i: number, what: () => string): string {

@@ -7,6 +7,7 @@
 //   Label            { string name = 1; string value = 2; }
 //   RawSample        { bytes raw_profile = 1; }
 import { Writer } from '../../otlp/wire/writer.js';
+import { writeLabelPairs } from '../shared/label-pair.js';
 
 export const WRITE_RAW_METHOD = '/parca.profilestore.v1alpha1.ProfileStoreService/WriteRaw';
 
@@ -22,19 +23,7 @@ export function encodeWriteRawRequest(series: RawSeries[], normalized: boolean):
     const seriesStart = w.fork();
     w.tag(10); // labels: LabelSet
     const set = w.fork();
-    for (const [name, value] of s.labels) {
-      w.tag(10);
-      const l = w.fork();
-      if (name !== '') {
-        w.tag(10);
-        w.string(name);
-      }
-      if (value !== '') {
-        w.tag(18);
-        w.string(value);
-      }
-      w.join(l);
-    }
+    writeLabelPairs(w, 10, s.labels);
     w.join(set);
     for (const raw of s.samples) {
       w.tag(18); // samples

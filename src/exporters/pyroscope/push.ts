@@ -6,6 +6,7 @@
 //   LabelPair        { string name = 1; string value = 2; }
 //   RawSample        { bytes raw_profile = 1; string ID = 2; }
 import { Writer } from '../../otlp/wire/writer.js';
+import { writeLabelPairs } from '../shared/label-pair.js';
 
 export interface PushSeries {
   labels: [string, string][];
@@ -19,19 +20,7 @@ export function encodePushRequest(series: PushSeries[]): Uint8Array {
   for (const s of series) {
     w.tag(10); // series
     const seriesStart = w.fork();
-    for (const [name, value] of s.labels) {
-      w.tag(10); // labels
-      const l = w.fork();
-      if (name !== '') {
-        w.tag(10);
-        w.string(name);
-      }
-      if (value !== '') {
-        w.tag(18);
-        w.string(value);
-      }
-      w.join(l);
-    }
+    writeLabelPairs(w, 10, s.labels); // labels
     for (const sample of s.samples) {
       w.tag(18); // samples
       const r = w.fork();

@@ -25,20 +25,13 @@ import type {
   ScopeProfiles,
 } from '../model.js';
 import { MessageLog, type ValidationResult } from './result.js';
+import { emptyDictionary } from '../build.js';
 
 const UNKNOWN = 0;
 const VALID = 1;
 const INVALID = 2;
 
-const EMPTY_DICTIONARY: ProfilesDictionary = {
-  mappingTable: [],
-  locationTable: [],
-  functionTable: [],
-  linkTable: [],
-  stringTable: [],
-  attributeTable: [],
-  stackTable: [],
-};
+const EMPTY_DICTIONARY: ProfilesDictionary = emptyDictionary();
 
 function inRange(idx: number, len: number): boolean {
   return idx === 0 || (idx > 0 && idx < len);
