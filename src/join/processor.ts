@@ -7,7 +7,7 @@
 // bounded by bytes: over the bound the oldest holds are released early — data is never
 // dropped. A released request carries whatever is known; span and trace ids always stay.
 import type { Logger } from 'pino';
-import { Counter, Gauge, type Registry } from 'prom-client';
+import type { Counter, Gauge, Registry } from 'prom-client';
 import { z } from 'zod';
 import { byteSize, duration } from '../config/units.js';
 import { errorMessage } from '../errors.js';
@@ -17,6 +17,7 @@ import { ACCEPTED, type ConsumeResult, type ProfilesConsumer, type TracesConsume
 import type { Processor, ProcessorFactory } from '../service/component.js';
 import { linkProfiles, referencedSpanIds, type LinkResult } from './linker.js';
 import { InMemorySpanIndex, type SpanIndex } from './span-index.js';
+import { sharedCounter, sharedGauge } from '../service/metrics.js';
 
 export const joinConfigSchema = z.strictObject({
   /** How long a profile request waits for the spans it references. 0 = never wait. */
@@ -81,11 +82,6 @@ export function estimateRequestBytes(request: ExportProfilesServiceRequest): num
   return bytes;
 }
 
-/** A metric shared by every join processor in the registry (each labels its own series). */
-function metric<T>(registry: Registry, name: string, make: () => T): T {
-  return (registry.getSingleMetric(name) as T | undefined) ?? make();
-}
-
 class JoinMetrics {
   readonly joined: Counter<'processor'>;
   readonly unjoined: Counter<'processor'>;
@@ -101,10 +97,9 @@ class JoinMetrics {
 
   constructor(r: Registry) {
     const p = ['processor'] as const;
-    const counter = <L extends string>(name: string, help: string, labelNames: readonly L[]) =>
-      metric(r, name, () => new Counter<L>({ name, help, labelNames, registers: [r] }));
-    const gauge = (name: string, help: string) =>
-      metric(r, name, () => new Gauge<'processor'>({ name, help, labelNames: p, registers: [r] }));
+    // Shared by every join processor in the registry; each labels its own series.
+    const counter = <L extends string>(name: string, help: string, labelNames: readonly L[]) => sharedCounter(r, name, help, labelNames);
+    const gauge = (name: string, help: string) => sharedGauge(r, name, help, p);
     this.joined = counter('otel_profile_bridge_join_samples_joined_total', 'Samples emitted with the context of their span.', p);
     this.unjoined = counter(
       'otel_profile_bridge_join_samples_unjoined_total',

@@ -4,16 +4,15 @@
 // functions / threads / versions get their own series while they are in the top N of their
 // service (at most 2N + 1 series per service, see TopKeys), the rest are counted as `other`.
 import { statSync } from 'node:fs';
-import { Counter, Gauge, type Registry } from 'prom-client';
+import type { Counter, Registry } from 'prom-client';
 import type { ExtractedProfile } from './ingest/extract.js';
 import type { StoreConfig } from './config.js';
 import { TopKeys } from './topn.js';
+import { sharedCounter, sharedGauge } from '../service/metrics.js';
 
 const P = 'otel_profile_bridge_';
 
-function counter<L extends string>(registry: Registry, name: string, help: string, labelNames: L[]): Counter<L> {
-  return (registry.getSingleMetric(name) as Counter<L> | undefined) ?? new Counter({ name, help, labelNames, registers: [registry] });
-}
+const counter = sharedCounter;
 
 export interface StoreGaugeSources {
   profiles(): number;
@@ -47,9 +46,7 @@ export class StoreMetrics {
     this.dropped = counter(registry, `${P}store_dropped_total`, 'Profiles or spans the store did not keep, by reason', ['store', 'signal', 'reason']);
     this.retentionDeleted = counter(registry, `${P}store_retention_deleted_total`, 'Profiles deleted by retention, by reason (age, size)', ['store', 'reason']);
     const gauge = (name: string, help: string, value: () => number) => {
-      const g =
-        (registry.getSingleMetric(name) as Gauge<'store'> | undefined) ??
-        new Gauge({ name, help, labelNames: ['store'], registers: [registry] });
+      const g = sharedGauge(registry, name, help, ['store']);
       // Each store instance contributes its own series at scrape time.
       const previous = (g as unknown as { collect?: () => void }).collect;
       (g as unknown as { collect: () => void }).collect = () => {

@@ -4,7 +4,8 @@
 //   otel_profile_bridge_file_exporter_bytes_written_total{exporter}      bytes written (pprof + sidecar)
 //   otel_profile_bridge_file_exporter_write_errors_total{exporter}       failed writes (the request is retried)
 //   otel_profile_bridge_file_exporter_rejected_profiles_total{exporter}  profiles that could not be converted
-import { Counter, type Registry } from 'prom-client';
+import type { Counter, Registry } from 'prom-client';
+import { sharedCounter } from '../../service/metrics.js';
 
 export const FILE_EXPORTER_METRIC = {
   written: 'otel_profile_bridge_file_exporter_profiles_written_total',
@@ -20,10 +21,7 @@ export interface FileExporterMetrics {
 }
 
 function counter(registry: Registry, name: string, help: string): Counter<'exporter'> {
-  return (
-    (registry.getSingleMetric(name) as Counter<'exporter'> | undefined) ??
-    new Counter({ name, help, labelNames: ['exporter'], registers: [registry] })
-  );
+  return sharedCounter(registry, name, help, ['exporter']);
 }
 
 export function fileExporterMetrics(registry: Registry, exporter: string): FileExporterMetrics {

@@ -13,7 +13,8 @@
 //        dropped out of an accepted request (OTLP partial success)
 //   otel_profile_bridge_exporter_queue_bytes{exporter}           bytes queued or in flight
 //   otel_profile_bridge_exporter_queue_items{exporter}           items queued or in flight
-import { Counter, Gauge, type Registry } from 'prom-client';
+import type { Registry } from 'prom-client';
+import { sharedCounter, sharedGauge } from '../../service/metrics.js';
 
 export interface ExporterMetrics {
   sent(n?: number): void;
@@ -24,13 +25,8 @@ export interface ExporterMetrics {
   queue(bytes: number, items: number): void;
 }
 
-function counter<L extends string>(registry: Registry, name: string, help: string, labelNames: L[]): Counter<L> {
-  return (registry.getSingleMetric(name) as Counter<L> | undefined) ?? new Counter({ name, help, labelNames, registers: [registry] });
-}
-
-function gauge<L extends string>(registry: Registry, name: string, help: string, labelNames: L[]): Gauge<L> {
-  return (registry.getSingleMetric(name) as Gauge<L> | undefined) ?? new Gauge({ name, help, labelNames, registers: [registry] });
-}
+const counter = sharedCounter;
+const gauge = sharedGauge;
 
 export const EXPORTER_METRIC = {
   sent: 'otel_profile_bridge_exporter_sent_total',

@@ -1,29 +1,26 @@
 // The `otlp` receiver: OTLP/gRPC and OTLP/HTTP servers feeding the pipelines' consumers.
-import { Counter, type Registry } from 'prom-client';
+import type { Registry } from 'prom-client';
 import type { ComponentContext, Receiver, ReceiverFactory, ReceiverSinks } from '../../service/component.js';
 import { otlpReceiverConfigSchema, type OtlpReceiverConfig } from './config.js';
 import type { ReceiverMetrics } from './export.js';
 import { OtlpGrpcServer } from './grpc.js';
 import { OtlpHttpServer } from './http.js';
+import { sharedCounter } from '../../service/metrics.js';
 
 function receiverMetrics(registry: Registry, receiver: string): ReceiverMetrics {
   // One set of metrics per registry, labelled by receiver id.
-  const items =
-    (registry.getSingleMetric('otel_profile_bridge_receiver_items_total') as Counter<'receiver' | 'signal' | 'transport' | 'outcome'> | undefined) ??
-    new Counter({
-      name: 'otel_profile_bridge_receiver_items_total',
-      help: 'Spans and profiles received, by outcome (accepted, rejected as bad data, refused with a retryable error)',
-      labelNames: ['receiver', 'signal', 'transport', 'outcome'],
-      registers: [registry],
-    });
-  const requests =
-    (registry.getSingleMetric('otel_profile_bridge_receiver_requests_total') as Counter<'receiver' | 'signal' | 'transport' | 'result'> | undefined) ??
-    new Counter({
-      name: 'otel_profile_bridge_receiver_requests_total',
-      help: 'OTLP export requests, by result (ok, partial, refused)',
-      labelNames: ['receiver', 'signal', 'transport', 'result'],
-      registers: [registry],
-    });
+  const items = sharedCounter(
+    registry,
+    'otel_profile_bridge_receiver_items_total',
+    'Spans and profiles received, by outcome (accepted, rejected as bad data, refused with a retryable error)',
+    ['receiver', 'signal', 'transport', 'outcome'],
+  );
+  const requests = sharedCounter(
+    registry,
+    'otel_profile_bridge_receiver_requests_total',
+    'OTLP export requests, by result (ok, partial, refused)',
+    ['receiver', 'signal', 'transport', 'result'],
+  );
   return {
     items: { inc: (l: Record<string, string>, v?: number) => items.inc({ ...l, receiver }, v) } as ReceiverMetrics['items'],
     requests: { inc: (l: Record<string, string>, v?: number) => requests.inc({ ...l, receiver }, v) } as ReceiverMetrics['requests'],
