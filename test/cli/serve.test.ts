@@ -7,11 +7,21 @@ import { mkdtempSync, writeFileSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { once } from 'node:events';
+import { logLevelOf } from '../../src/cli/serve.js';
 
 const MAIN = new URL('../../src/cli/main.js', import.meta.url).pathname;
 const pkg = JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as { version: string };
 
 describe('otel-profile-bridge CLI', () => {
+  it('reads OTEL_LOG_LEVEL with the SDKs\' level names', () => {
+    assert.equal(logLevelOf('NONE'), 'silent');
+    assert.equal(logLevelOf('ALL'), 'trace');
+    assert.equal(logLevelOf('verbose'), 'trace');
+    assert.equal(logLevelOf(' Debug '), 'debug');
+    assert.equal(logLevelOf('loud'), undefined);
+    assert.equal(logLevelOf(undefined), undefined);
+  });
+
   it('prints help and version', () => {
     const h = spawnSync(process.execPath, [MAIN, '--help'], { encoding: 'utf8' });
     assert.equal(h.status, 0);
