@@ -42,3 +42,4 @@ export {
   type ValidationResult,
 } from './validate.js';
 export { hexOf, bytesOfHex, isZeroId, spanIdToDecimal, decimalToSpanId } from './ids.js';
+export { encodeRetryInfoStatus, retryInfoDelayMs, RETRY_INFO_TYPE } from './retry-info.js';

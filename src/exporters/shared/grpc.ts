@@ -16,8 +16,7 @@ import {
   type ChannelOptions,
   type ServiceError,
 } from '@grpc/grpc-js';
-import { Reader } from '../../otlp/wire/reader.js';
-import { decodeRpcStatus } from '../../otlp/index.js';
+import { retryInfoDelayMs } from '../../otlp/retry-info.js';
 import { parseRetryAfter } from './backoff.js';
 import { permanent, retryable, type ExportResult } from './result.js';
 import { clipText } from './text.js';
@@ -134,55 +133,3 @@ export function retryDelayOf(metadata: Metadata | undefined): number | undefined
   return typeof header === 'string' ? parseRetryAfter(header) : undefined;
 }
 
-const RETRY_INFO_TYPE = 'type.googleapis.com/google.rpc.RetryInfo';
-
-/** retry_delay of the first google.rpc.RetryInfo among a google.rpc.Status's details. */
-export function retryInfoDelayMs(statusBytes: Uint8Array): number | undefined {
-  try {
-    for (const anyBytes of decodeRpcStatus(statusBytes).details) {
-      const any = decodeAny(anyBytes);
-      if (any.typeUrl === RETRY_INFO_TYPE) return decodeRetryInfoMs(any.value);
-    }
-  } catch {
-    // Unreadable details are ignored: the status code alone decides.
-  }
-  return undefined;
-}
-
-function decodeAny(bytes: Uint8Array): { typeUrl: string; value: Uint8Array } {
-  const r = new Reader(bytes);
-  let typeUrl = '';
-  let value: Uint8Array = new Uint8Array(0);
-  while (r.pos < r.limit) {
-    const tag = r.tag();
-    if (tag === 10) typeUrl = r.string();
-    else if (tag === 18) value = r.bytes();
-    else r.skip(tag);
-  }
-  return { typeUrl, value };
-}
-
-/** RetryInfo { google.protobuf.Duration retry_delay = 1 }; Duration { int64 seconds = 1; int32 nanos = 2 }. */
-function decodeRetryInfoMs(bytes: Uint8Array): number | undefined {
-  const r = new Reader(bytes);
-  let ms: number | undefined;
-  while (r.pos < r.limit) {
-    const tag = r.tag();
-    if (tag !== 10) {
-      r.skip(tag);
-      continue;
-    }
-    const saved = r.enter();
-    let seconds = 0;
-    let nanos = 0;
-    while (r.pos < r.limit) {
-      const t = r.tag();
-      if (t === 8) seconds = r.int64Number();
-      else if (t === 16) nanos = r.int32();
-      else r.skip(t);
-    }
-    r.leave(saved);
-    ms = Math.max(0, Math.round(seconds * 1000 + nanos / 1e6));
-  }
-  return ms;
-}

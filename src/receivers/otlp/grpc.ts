@@ -20,6 +20,7 @@ import type { GrpcConfig } from './config.js';
 import { handleExport, type ReceiverMetrics, type Signal } from './export.js';
 import { answerFor } from './status.js';
 import { bearerTokenMatches } from './auth.js';
+import { encodeRetryInfoStatus } from '../../otlp/retry-info.js';
 
 const raw = (b: Buffer) => b;
 const rawOut = (b: Uint8Array) => Buffer.from(b.buffer, b.byteOffset, b.byteLength);
@@ -169,7 +170,11 @@ export class OtlpGrpcServer {
           (e: unknown) => {
             const a = answerFor(e, 1);
             const metadata = new Metadata();
-            if (a.retryAfterSeconds !== undefined) metadata.set('retry-after', String(a.retryAfterSeconds));
+            if (a.retryAfterSeconds !== undefined) {
+              // Both forms: RetryInfo is what OTLP gRPC clients read, `retry-after` is simpler to see.
+              metadata.set('grpc-status-details-bin', Buffer.from(encodeRetryInfoStatus(a.grpcCode, a.message, a.retryAfterSeconds * 1000)));
+              metadata.set('retry-after', String(a.retryAfterSeconds));
+            }
             if (a.retryable) this.logger.warn({ err: a.message, signal }, 'OTLP/gRPC export refused');
             else this.logger.debug({ err: a.message, signal }, 'OTLP/gRPC export refused');
             cb({ code: a.grpcCode, details: a.message, metadata });

@@ -13,6 +13,7 @@ import {
   profilesRequestToJson,
 } from '../../../src/otlp/index.js';
 import { ConsumerError } from '../../../src/errors.js';
+import { retryInfoDelayMs } from '../../../src/otlp/retry-info.js';
 import { startBridge, type RunningBridge } from '../../helpers/bridge.js';
 import { grpcUnary, PROFILES_METHOD, TRACES_METHOD } from '../../helpers/grpc-client.js';
 import { fullProfilesRequest } from '../../fixtures/profiles-request.js';
@@ -189,9 +190,17 @@ describe('OTLP receivers refuse bad input clearly and keep serving', () => {
       const u = await send(`${b.http}${PROFILES}`, body, { 'content-type': 'application/x-protobuf' });
       assert.equal(u.status, 503);
       assert.equal(u.headers.get('retry-after'), '1');
+      sink.refuseWith = new ConsumerError('ERR_PIPELINE_UNAVAILABLE', 'store is closed', { retryable: true, retryAfterSeconds: 3 });
       const g = await grpcUnary(b.grpc, PROFILES_METHOD, body);
       assert.equal(g.ok, false);
-      if (!g.ok) assert.equal(g.code, 14);
+      if (!g.ok) {
+        assert.equal(g.code, 14);
+        // google.rpc.RetryInfo in grpc-status-details-bin, as OTLP gRPC clients expect.
+        const details = g.metadata.get('grpc-status-details-bin')[0];
+        assert.ok(Buffer.isBuffer(details));
+        assert.equal(retryInfoDelayMs(details), 3000);
+        assert.equal(g.metadata.get('retry-after')[0], '3');
+      }
     } finally {
       sink.refuseWith = undefined;
     }
