@@ -1,6 +1,6 @@
 // The JSON API client: one typed function per endpoint of docs/api.md. Shapes are copied
-// from that contract (the UI is bundled separately from the server, so it cannot import the
-// server's types).
+// from that contract (the UI is bundled separately from the server, so it does not import the
+// server's types); test/ui/contract-types.ts fails the build when the two drift.
 
 export interface FlameNode {
   name: string;
@@ -132,7 +132,7 @@ export interface TimeseriesResult {
   from: number;
   to: number;
   step: number;
-  groupBy?: string;
+  groupBy: string | null;
   series: Series[];
 }
 
