@@ -19,7 +19,7 @@ import type {
   KeyValueList,
   Resource,
 } from '../model.js';
-import { type Reader, locate, messageInfo } from './reader.js';
+import { type MessageInfo, type Reader, locate, messageInfo } from './reader.js';
 
 const ANY_VALUE = messageInfo('AnyValue', {
   1: 'string_value',
@@ -251,4 +251,53 @@ export function decodeResource(r: Reader, into?: Resource): Resource {
     throw locate(e, RESOURCE, tag);
   }
   return m;
+}
+
+/** What one of the grouping messages holds; see `decodeGroup`. */
+export interface Group<H, C> {
+  head: H | undefined;
+  children: C[];
+  schemaUrl: string;
+}
+
+/**
+ * ResourceSpans, ScopeSpans, ResourceProfiles and ScopeProfiles share one layout: field 1 a
+ * singular message (resource or scope, merged when repeated), field 2 the repeated children,
+ * field 3 schema_url. One loop reads all four; `info` names the message in errors.
+ */
+export function decodeGroup<H, C>(
+  r: Reader,
+  info: MessageInfo,
+  decodeHead: (r: Reader, into?: H) => H,
+  decodeChild: (r: Reader) => C,
+): Group<H, C> {
+  const g: Group<H, C> = { head: undefined, children: [], schemaUrl: '' };
+  let tag = 0;
+  try {
+    while (r.pos < r.limit) {
+      tag = r.tag();
+      switch (tag) {
+        case 10: {
+          const saved = r.enter();
+          g.head = decodeHead(r, g.head);
+          r.leave(saved);
+          break;
+        }
+        case 18: {
+          const saved = r.enter();
+          g.children.push(decodeChild(r));
+          r.leave(saved);
+          break;
+        }
+        case 26:
+          g.schemaUrl = r.string();
+          break;
+        default:
+          r.skip(tag);
+      }
+    }
+  } catch (e) {
+    throw locate(e, info, tag);
+  }
+  return g;
 }

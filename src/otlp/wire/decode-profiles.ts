@@ -19,7 +19,7 @@ import type {
   Stack,
   ValueType,
 } from '../model.js';
-import { decodeAnyValue, decodeResource, decodeScope } from './decode-common.js';
+import { decodeAnyValue, decodeGroup, decodeResource, decodeScope } from './decode-common.js';
 import { NONE, type Reader, locate, messageInfo } from './reader.js';
 
 /** The shared placeholder, typed for the fields it stands in for until decoding ends. */
@@ -171,66 +171,16 @@ function decodeDictionary(r: Reader, into?: ProfilesDictionary): ProfilesDiction
 }
 
 function decodeResourceProfiles(r: Reader): ResourceProfiles {
-  const m: ResourceProfiles = { scopeProfiles: [], schemaUrl: '' };
-  let tag = 0;
-  try {
-    while (r.pos < r.limit) {
-      tag = r.tag();
-      switch (tag) {
-        case 10: {
-          const saved = r.enter();
-          m.resource = decodeResource(r, m.resource);
-          r.leave(saved);
-          break;
-        }
-        case 18: {
-          const saved = r.enter();
-          m.scopeProfiles.push(decodeScopeProfiles(r));
-          r.leave(saved);
-          break;
-        }
-        case 26:
-          m.schemaUrl = r.string();
-          break;
-        default:
-          r.skip(tag);
-      }
-    }
-  } catch (e) {
-    throw locate(e, RESOURCE_PROFILES, tag);
-  }
+  const g = decodeGroup(r, RESOURCE_PROFILES, decodeResource, decodeScopeProfiles);
+  const m: ResourceProfiles = { scopeProfiles: g.children, schemaUrl: g.schemaUrl };
+  if (g.head) m.resource = g.head;
   return m;
 }
 
 function decodeScopeProfiles(r: Reader): ScopeProfiles {
-  const m: ScopeProfiles = { profiles: [], schemaUrl: '' };
-  let tag = 0;
-  try {
-    while (r.pos < r.limit) {
-      tag = r.tag();
-      switch (tag) {
-        case 10: {
-          const saved = r.enter();
-          m.scope = decodeScope(r, m.scope);
-          r.leave(saved);
-          break;
-        }
-        case 18: {
-          const saved = r.enter();
-          m.profiles.push(decodeProfile(r));
-          r.leave(saved);
-          break;
-        }
-        case 26:
-          m.schemaUrl = r.string();
-          break;
-        default:
-          r.skip(tag);
-      }
-    }
-  } catch (e) {
-    throw locate(e, SCOPE_PROFILES, tag);
-  }
+  const g = decodeGroup(r, SCOPE_PROFILES, decodeScope, decodeProfile);
+  const m: ScopeProfiles = { profiles: g.children, schemaUrl: g.schemaUrl };
+  if (g.head) m.scope = g.head;
   return m;
 }
 

@@ -11,7 +11,7 @@ import type {
   SpanLink,
   Status,
 } from '../model.js';
-import { decodeResource, decodeScope, readKeyValue } from './decode-common.js';
+import { decodeGroup, decodeResource, decodeScope, readKeyValue } from './decode-common.js';
 import { type Reader, locate, messageInfo } from './reader.js';
 
 const REQUEST = messageInfo('ExportTraceServiceRequest', { 1: 'resource_spans' });
@@ -71,66 +71,16 @@ export function decodeTraceRequestMessage(r: Reader): ExportTraceServiceRequest 
 }
 
 function decodeResourceSpans(r: Reader): ResourceSpans {
-  const m: ResourceSpans = { scopeSpans: [], schemaUrl: '' };
-  let tag = 0;
-  try {
-    while (r.pos < r.limit) {
-      tag = r.tag();
-      switch (tag) {
-        case 10: {
-          const saved = r.enter();
-          m.resource = decodeResource(r, m.resource);
-          r.leave(saved);
-          break;
-        }
-        case 18: {
-          const saved = r.enter();
-          m.scopeSpans.push(decodeScopeSpans(r));
-          r.leave(saved);
-          break;
-        }
-        case 26:
-          m.schemaUrl = r.string();
-          break;
-        default:
-          r.skip(tag);
-      }
-    }
-  } catch (e) {
-    throw locate(e, RESOURCE_SPANS, tag);
-  }
+  const g = decodeGroup(r, RESOURCE_SPANS, decodeResource, decodeScopeSpans);
+  const m: ResourceSpans = { scopeSpans: g.children, schemaUrl: g.schemaUrl };
+  if (g.head) m.resource = g.head;
   return m;
 }
 
 function decodeScopeSpans(r: Reader): ScopeSpans {
-  const m: ScopeSpans = { spans: [], schemaUrl: '' };
-  let tag = 0;
-  try {
-    while (r.pos < r.limit) {
-      tag = r.tag();
-      switch (tag) {
-        case 10: {
-          const saved = r.enter();
-          m.scope = decodeScope(r, m.scope);
-          r.leave(saved);
-          break;
-        }
-        case 18: {
-          const saved = r.enter();
-          m.spans.push(decodeSpan(r));
-          r.leave(saved);
-          break;
-        }
-        case 26:
-          m.schemaUrl = r.string();
-          break;
-        default:
-          r.skip(tag);
-      }
-    }
-  } catch (e) {
-    throw locate(e, SCOPE_SPANS, tag);
-  }
+  const g = decodeGroup(r, SCOPE_SPANS, decodeScope, decodeSpan);
+  const m: ScopeSpans = { spans: g.children, schemaUrl: g.schemaUrl };
+  if (g.head) m.scope = g.head;
   return m;
 }
 
