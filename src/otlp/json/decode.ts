@@ -272,54 +272,45 @@ export function tracesRequestFromJsonValue(ctx: JsonContext, v: unknown): Export
   return m;
 }
 
-function resourceSpansFromJson(ctx: JsonContext, v: unknown): ResourceSpans {
+/**
+ * ResourceSpans, ScopeSpans, ResourceProfiles and ScopeProfiles share one layout: a head
+ * (`resource` or `scope`), the list of children, and `schemaUrl`. One reader serves all four.
+ */
+function groupFromJson<H, C>(
+  ctx: JsonContext,
+  v: unknown,
+  headKey: string,
+  readHead: (ctx: JsonContext, v: unknown) => H,
+  childrenKey: string,
+  childrenSnakeKey: string,
+  readChild: (ctx: JsonContext, v: unknown) => C,
+): { head: H | undefined; children: C[]; schemaUrl: string } {
   const o = ctx.object(v);
-  const m: ResourceSpans = { scopeSpans: [], schemaUrl: '' };
+  const g: { head: H | undefined; children: C[]; schemaUrl: string } = { head: undefined, children: [], schemaUrl: '' };
   const path = ctx.path;
   for (const k in o) {
     const x = o[k];
     if (x === null || x === undefined) continue;
     path.push(k);
-    switch (k) {
-      case 'resource':
-        m.resource = resourceFromJson(ctx, x);
-        break;
-      case 'scopeSpans':
-      case 'scope_spans':
-        m.scopeSpans = ctx.list(x, scopeSpansFromJson);
-        break;
-      case 'schemaUrl':
-      case 'schema_url':
-        m.schemaUrl = readString(ctx, x);
-        break;
-    }
+    if (k === headKey) g.head = readHead(ctx, x);
+    else if (k === childrenKey || k === childrenSnakeKey) g.children = ctx.list(x, readChild);
+    else if (k === 'schemaUrl' || k === 'schema_url') g.schemaUrl = readString(ctx, x);
     path.pop();
   }
+  return g;
+}
+
+function resourceSpansFromJson(ctx: JsonContext, v: unknown): ResourceSpans {
+  const g = groupFromJson(ctx, v, 'resource', resourceFromJson, 'scopeSpans', 'scope_spans', scopeSpansFromJson);
+  const m: ResourceSpans = { scopeSpans: g.children, schemaUrl: g.schemaUrl };
+  if (g.head) m.resource = g.head;
   return m;
 }
 
 function scopeSpansFromJson(ctx: JsonContext, v: unknown): ScopeSpans {
-  const o = ctx.object(v);
-  const m: ScopeSpans = { spans: [], schemaUrl: '' };
-  const path = ctx.path;
-  for (const k in o) {
-    const x = o[k];
-    if (x === null || x === undefined) continue;
-    path.push(k);
-    switch (k) {
-      case 'scope':
-        m.scope = scopeFromJson(ctx, x);
-        break;
-      case 'spans':
-        m.spans = ctx.list(x, spanFromJson);
-        break;
-      case 'schemaUrl':
-      case 'schema_url':
-        m.schemaUrl = readString(ctx, x);
-        break;
-    }
-    path.pop();
-  }
+  const g = groupFromJson(ctx, v, 'scope', scopeFromJson, 'spans', 'spans', spanFromJson);
+  const m: ScopeSpans = { spans: g.children, schemaUrl: g.schemaUrl };
+  if (g.head) m.scope = g.head;
   return m;
 }
 
@@ -592,53 +583,16 @@ function dictionaryFromJson(ctx: JsonContext, v: unknown): ProfilesDictionary {
 }
 
 function resourceProfilesFromJson(ctx: JsonContext, v: unknown): ResourceProfiles {
-  const o = ctx.object(v);
-  const m: ResourceProfiles = { scopeProfiles: [], schemaUrl: '' };
-  const path = ctx.path;
-  for (const k in o) {
-    const x = o[k];
-    if (x === null || x === undefined) continue;
-    path.push(k);
-    switch (k) {
-      case 'resource':
-        m.resource = resourceFromJson(ctx, x);
-        break;
-      case 'scopeProfiles':
-      case 'scope_profiles':
-        m.scopeProfiles = ctx.list(x, scopeProfilesFromJson);
-        break;
-      case 'schemaUrl':
-      case 'schema_url':
-        m.schemaUrl = readString(ctx, x);
-        break;
-    }
-    path.pop();
-  }
+  const g = groupFromJson(ctx, v, 'resource', resourceFromJson, 'scopeProfiles', 'scope_profiles', scopeProfilesFromJson);
+  const m: ResourceProfiles = { scopeProfiles: g.children, schemaUrl: g.schemaUrl };
+  if (g.head) m.resource = g.head;
   return m;
 }
 
 function scopeProfilesFromJson(ctx: JsonContext, v: unknown): ScopeProfiles {
-  const o = ctx.object(v);
-  const m: ScopeProfiles = { profiles: [], schemaUrl: '' };
-  const path = ctx.path;
-  for (const k in o) {
-    const x = o[k];
-    if (x === null || x === undefined) continue;
-    path.push(k);
-    switch (k) {
-      case 'scope':
-        m.scope = scopeFromJson(ctx, x);
-        break;
-      case 'profiles':
-        m.profiles = ctx.list(x, profileFromJson);
-        break;
-      case 'schemaUrl':
-      case 'schema_url':
-        m.schemaUrl = readString(ctx, x);
-        break;
-    }
-    path.pop();
-  }
+  const g = groupFromJson(ctx, v, 'scope', scopeFromJson, 'profiles', 'profiles', profileFromJson);
+  const m: ScopeProfiles = { profiles: g.children, schemaUrl: g.schemaUrl };
+  if (g.head) m.scope = g.head;
   return m;
 }
 
