@@ -26,6 +26,13 @@
 // - Index 0 means "none" in OTLP: mapping index 0 -> no mapping; a line whose function
 //   index is 0 names no function and is left out (pprof readers need a function per line).
 // - Location attributes (e.g. profile.frame.type) have no place in pprof and are dropped.
+// - Service naming follows the OTel semantic conventions (see service-name.ts): a resource
+//   without `service.name` is `unknown_service:<process.executable.name>`, or
+//   `unknown_service` without that. A sample's own `service.name` attribute moves it to that
+//   service: a profile whose samples name several services becomes one pprof per service
+//   (in order of first appearance; samples naming none stay with the resource's service),
+//   and `service.name` is not repeated as a sample label. This is how Pyroscope's OTLP
+//   ingest reads such profiles, so both show the same series and totals.
 // - Every index is bounds-checked. A bad reference rejects only the profile that holds it,
 //   with a ConvertError naming the profile and the index; the rest of the request converts.
 import { createHash } from 'node:crypto';
@@ -59,6 +66,7 @@ import { anyValueToString, emptyDictionary } from '../otlp/build.js';
 import { hexOf, isZeroId } from '../otlp/ids.js';
 import { CONTEXT_ATTRIBUTE_KEYS, PPROF_LABELS, attributeLabel, linkIds, sampleLabels, type LabelSpec, type ResolvedAttribute } from './labels.js';
 import { profileTypeOf, type TypeAndUnit } from './profile-type.js';
+import { namingValue, SERVICE_NAME_KEY, unknownServiceName, UNKNOWN_SERVICE } from './service-name.js';
 import type { ConvertedProfile } from './types.js';
 
 /** How per-event sample timestamps are kept; see the comment at the top of this file. */
@@ -82,8 +90,7 @@ export const BUILD_ID_ATTR_KEYS = [
   'process.executable.build_id.htlhash',
 ] as const;
 
-/** service.name when the resource has none (the OTel SDK default, without the process suffix). */
-export const UNKNOWN_SERVICE = 'unknown_service';
+export { UNKNOWN_SERVICE };
 
 /** Converts every profile of the request; bad profiles become errors, the rest convert. */
 export function convertProfilesRequest(req: ExportProfilesServiceRequest, options: ConvertOptions = {}): ConvertResult {
@@ -111,19 +118,26 @@ export function* convertEach(
       const sp = rp.scopeProfiles[si]!;
       for (let pi = 0; pi < sp.profiles.length; pi++) {
         const position: ProfilePosition = { resourceIndex: ri, scopeIndex: si, profileIndex: pi };
+        let built: ConvertedProfile[];
         try {
-          const series = tables.seriesLabels(rp.resource?.attributes, sp.scope?.attributes, sp.profiles[pi]!);
-          yield new ProfileBuilder(tables, mode).build(sp.profiles[pi]!, series);
+          const profile = sp.profiles[pi]!;
+          const series = tables.seriesLabels(rp.resource?.attributes, sp.scope?.attributes, profile);
+          built = splitByService(tables, profile, series).map(([part, labels]) => new ProfileBuilder(tables, mode).build(part, labels));
         } catch (e) {
           if (!(e instanceof BadData)) throw e;
           yield new ConvertError(position, e.message);
+          continue;
         }
+        yield* built;
       }
     }
   }
 }
 
-/** Number of OTLP Profile messages in the request (what convertEach yields). */
+/**
+ * Number of OTLP Profile messages in the request. convertEach yields at least this many
+ * results (more when a profile's samples name several services).
+ */
 export function countProfiles(req: ExportProfilesServiceRequest): number {
   let n = 0;
   for (const rp of req.resourceProfiles) for (const sp of rp.scopeProfiles) n += sp.profiles.length;
@@ -225,9 +239,74 @@ class RequestTables {
       const a = this.attribute(ai, () => `attribute_indices[${k}]`);
       addSeriesLabel(out, a.key, a.value, this.d.stringTable);
     });
-    if (!out['service.name']) out['service.name'] = UNKNOWN_SERVICE;
+    if (!out[SERVICE_NAME_KEY]) out[SERVICE_NAME_KEY] = unknownServiceName(out['process.executable.name']);
     return out;
   }
+
+  private serviceByAttribute: Map<number, string> | undefined;
+
+  /**
+   * Attribute table index -> the service it names, for every `service.name` attribute with a
+   * value (built once per request: most requests have none, and then no sample is scanned).
+   */
+  serviceAttributes(): Map<number, string> {
+    if (this.serviceByAttribute) return this.serviceByAttribute;
+    const m = new Map<number, string>();
+    const t = this.d.attributeTable;
+    for (let i = 1; i < t.length; i++) {
+      const a = t[i]!;
+      if (this.d.stringTable[a.keyStrindex] !== SERVICE_NAME_KEY) continue;
+      const v = namingValue(a.value, this.d.stringTable);
+      if (v !== '') m.set(i, v);
+    }
+    return (this.serviceByAttribute = m);
+  }
+}
+
+/** A sample's own service (its first `service.name` attribute with a value), or undefined. */
+function sampleService(s: Sample, services: Map<number, string>): string | undefined {
+  const a = s.attributeIndices;
+  for (let k = 0; k < a.length; k++) {
+    const v = services.get(a[k]!);
+    if (v !== undefined) return v;
+  }
+  return undefined;
+}
+
+/**
+ * The profile as one part per service its samples name, each with its series labels. A
+ * profile whose samples name no other service than its own is returned as it is.
+ */
+function splitByService(tables: RequestTables, p: Profile, series: Record<string, string>): [Profile, Record<string, string>][] {
+  const services = tables.serviceAttributes();
+  const own = series[SERVICE_NAME_KEY]!;
+  if (services.size === 0) return [[p, series]];
+  const parts = new Map<string, Sample[]>();
+  let mixed = false;
+  for (const s of p.samples) {
+    const svc = sampleService(s, services) ?? own;
+    if (svc !== own) mixed = true;
+    let list = parts.get(svc);
+    if (!list) parts.set(svc, (list = []));
+    list.push(s);
+  }
+  if (!mixed) return [[p, series]];
+  const out: [Profile, Record<string, string>][] = [];
+  for (const [svc, samples] of parts) {
+    // A sender's profile id names the whole profile; each part gets its own id derived from it
+    // (a zero id stays zero: the content id then covers the service through the labels).
+    const profileId = isZeroId(p.profileId) ? p.profileId : partId(p.profileId, svc);
+    out.push([{ ...p, samples, profileId }, { ...series, [SERVICE_NAME_KEY]: svc }]);
+  }
+  return out;
+}
+
+function partId(id: Uint8Array, service: string): Uint8Array {
+  const h = createHash('sha256');
+  h.update(id);
+  h.update('\u0000');
+  h.update(service);
+  return new Uint8Array(h.digest().subarray(0, 16));
 }
 
 function addSeriesLabel(out: Record<string, string>, key: string, v: AnyValue | undefined, strings: readonly string[]): void {
@@ -519,7 +598,8 @@ class ProfileBuilder {
     let l = this.attributeLabels.get(ai);
     if (l === undefined) {
       const a = this.tables.attribute(ai, () => `samples[${si}].attribute_indices[${k}]`);
-      const spec = attributeLabel(a.key, a, this.d.stringTable);
+      // The sample's service is its series' service.name (see splitByService), not a label.
+      const spec = a.key === SERVICE_NAME_KEY ? undefined : attributeLabel(a.key, a, this.d.stringTable);
       l = spec ? this.pprofLabel(spec) : null;
       this.attributeLabels.set(ai, l);
     }
@@ -532,6 +612,7 @@ class ProfileBuilder {
     let plain = true;
     for (let k = 0; k < indices.length; k++) {
       const a = this.tables.cachedAttribute(indices[k]!) ?? this.tables.attribute(indices[k]!, () => `samples[${si}].attribute_indices[${k}]`);
+      if (a.key === SERVICE_NAME_KEY) continue;
       attrs.push(a);
       if (CONTEXT_ATTRIBUTE_KEYS.has(a.key)) plain = false;
     }

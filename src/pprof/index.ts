@@ -10,6 +10,7 @@ export {
   type ConvertResult,
   type TimestampMode,
 } from './convert.js';
+export { resourceServiceName, unknownServiceName, namingValue, SERVICE_NAME_KEY, PROCESS_EXECUTABLE_NAME_KEY } from './service-name.js';
 export { encodePprof, encodePprofGzip, encodePprofGzipAsync, PPROF_GZIP_LEVEL } from './encode.js';
 export { encodeProfileFast } from './encode-fast.js';
 export { pprofOf, forgetPprof } from './cache.js';

@@ -13,14 +13,19 @@ export interface ConvertedProfile {
   /**
    * Series labels: resource attributes, then scope and profile-level attributes, flattened
    * to strings with their OTel keys (`service.name`, `service.version`, `host.name`,
-   * `deployment.environment.name`, `process.runtime.name`, ...). `service.name` is always set
-   * (`unknown_service` when absent). Exporters map these to their own conventions.
+   * `deployment.environment.name`, `process.runtime.name`, ...). `service.name` is always set:
+   * the samples' own `service.name` when they name one, else the resource's, else
+   * `unknown_service:<process.executable.name>`, else `unknown_service` (service-name.ts).
+   * Exporters map these to their own conventions.
    */
   seriesLabels: Record<string, string>;
   startUnixNano: bigint;
   durationNano: bigint;
   /** Hex profile id from OTLP, or a stable id derived from content when absent. */
   profileId: string;
-  /** Samples per trace endpoint (for Datadog's `endpoint_counts`). */
+  /**
+   * Requests per trace endpoint seen in the samples: distinct local root spans (else traces)
+   * whose samples carry that endpoint. Datadog's fallback `endpoint_counts` when no spans are seen.
+   */
   endpointCounts: Record<string, number>;
 }

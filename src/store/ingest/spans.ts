@@ -5,7 +5,8 @@
 import type { ExportTraceServiceRequest } from '../../otlp/model.js';
 import { SpanFlags } from '../../otlp/model.js';
 import { hexOf, isZeroId } from '../../otlp/ids.js';
-import { endpointOf, serviceOf } from '../../join/span-index.js';
+import { endpointOf } from '../../join/span-index.js';
+import { resourceServiceName } from '../../pprof/service-name.js';
 
 export interface SpanRecord {
   traceId: string;
@@ -33,7 +34,8 @@ const REMOTE_PARENT = SpanFlags.CONTEXT_HAS_IS_REMOTE_MASK | SpanFlags.CONTEXT_I
 export function spanRecords(req: ExportTraceServiceRequest): SpanRecord[] {
   const out: SpanRecord[] = [];
   for (const rs of req.resourceSpans) {
-    const service = serviceOf(rs.resource);
+    // Named as profiles are (semantic conventions), so a span's service matches its profiles'.
+    const service = resourceServiceName(rs.resource?.attributes);
     const first = out.length;
     for (const ss of rs.scopeSpans) {
       for (const span of ss.spans) {
