@@ -1,9 +1,11 @@
 // Datadog profile uploads from converted profiles. Pure.
 //
 // The profiles of one request that share a series (the same resource labels) and a time
-// window become one upload: an `event.json` listing them as attachments
-// (`<profileType>.pprof`: cpu.pprof, wall.pprof, inuse_space.pprof, ...). A second profile of
-// the same type for the same series and window goes into a second upload.
+// window become one upload: an `event.json` listing the attachments, and the attachments,
+// grouped the way the runtime family's own Datadog profiler groups them (attachments.ts:
+// Node's wall.pprof holds wall and cpu time, space.pprof the heap types; Go's cpu.pprof,
+// delta-heap.pprof, ...; other families one `<profileType>.pprof` per type). A second
+// profile of the same type for the same series and window goes into a second upload.
 //
 // event.json:
 //   attachments      the attachment file names
@@ -14,11 +16,16 @@
 //   tags_profiler    comma-separated `key:value`: service, env, version, host, runtime-id
 //                    (service.instance.id), runtime, runtime_version, process_id, then the
 //                    configured tags
-//   endpoint_counts  samples per trace endpoint of the upload's main profile (cpu, else wall,
-//                    else the first with any), for Datadog's endpoint view
+//   endpoint_counts  requests per trace endpoint in the upload's window: the local root
+//                    spans the exporter saw on a traces pipeline (endpoint-tally.ts), or,
+//                    when it has seen no span of the service, the distinct requests (local
+//                    root spans, else traces) the samples of the upload's main profile (cpu,
+//                    else wall, else the first with any) name
 //   info             profiler name/version and the application's service/env/version
 import { rfc3339, type PprofUpload } from '../shared/pprof-uploads.js';
 import { runtimeFamily, type RuntimeFamily } from '../shared/runtime.js';
+import { attachmentsOf, slotOf } from './attachments.js';
+import type { ColumnRewrite } from '../../pprof/merge.js';
 
 export interface DatadogEvent {
   attachments: string[];
@@ -40,8 +47,12 @@ export interface DatadogUpload {
   /** Series key, for in-order delivery per series. */
   key: string;
   event: DatadogEvent;
-  attachments: { name: string; data: Uint8Array }[];
+  /** One file each; several profiles in one file are merged into one pprof (one sample type each). */
+  attachments: { name: string; profiles: PprofUpload[]; rewrites: (ColumnRewrite | undefined)[] }[];
 }
+
+/** Requests per endpoint in a window, from spans; undefined when none of the series' service were seen. */
+export type EndpointCounter = (seriesLabels: Record<string, string>, startNanos: bigint, endNanos: bigint) => Record<string, number> | undefined;
 
 /** Datadog tag sources, in the order they appear in tags_profiler. */
 const TAG_SOURCES: [string, string[]][] = [
@@ -97,6 +108,7 @@ export function buildUploads(
   configuredTags: Record<string, string>,
   bridgeVersion: string,
   nowNanos: bigint = BigInt(Date.now()) * 1_000_000n,
+  requestCounts?: EndpointCounter,
 ): DatadogUpload[] {
   // Group by series and window, keeping request order; a repeated type opens a new upload.
   const groups = new Map<string, PprofUpload[][]>();
@@ -105,7 +117,7 @@ export function buildUploads(
     const key = `${seriesKeyOf(c.seriesLabels)}|${c.startUnixNano}|${c.durationNano}`;
     let lists = groups.get(key);
     if (!lists) groups.set(key, (lists = []));
-    const target = lists.find((l) => !l.some((x) => x.converted.profileType === c.profileType));
+    const target = lists.find((l) => !l.some((x) => slotOf(x.converted) === slotOf(c)));
     if (target) target.push(u);
     else lists.push([u]);
   }
@@ -117,8 +129,9 @@ export function buildUploads(
       const duration = c.durationNano > 0n ? c.durationNano : 1_000_000_000n;
       // A profile with no time at all is taken to have just ended.
       const start = c.startUnixNano > 0n ? c.startUnixNano : nowNanos - duration;
-      const attachments = list.map((u) => ({ name: `${u.converted.profileType}.pprof`, data: u.gzip }));
-      const counts = endpointCountsOf(list);
+      const family = runtimeFamily(labels);
+      const attachments = attachmentsOf(family, list).map((a) => ({ name: a.file, profiles: a.members, rewrites: a.rewrites }));
+      const counts = requestCounts?.(labels, start, start + duration) ?? endpointCountsOf(list);
       const service = first(labels, ['service.name']);
       const env = first(labels, ['deployment.environment.name', 'deployment.environment']);
       const version = first(labels, ['service.version']);
@@ -129,7 +142,7 @@ export function buildUploads(
         attachments: attachments.map((a) => a.name),
         start: rfc3339(start),
         end: rfc3339(start + duration),
-        family: runtimeFamily(labels),
+        family,
         version: '4',
         tags_profiler: tagsProfiler(labels, configuredTags),
         ...(counts ? { endpoint_counts: counts } : {}),

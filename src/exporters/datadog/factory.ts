@@ -1,7 +1,11 @@
 // The `datadog` exporter: profiles of one series and window become one multipart upload
-// (event.json + one gzip'd pprof per profile type) to the agent's /profiling/v1/input or,
-// agentless, to the intake with DD-API-KEY. See event.ts for the event's fields.
-import type { ExportProfilesServiceRequest } from '../../otlp/model.js';
+// (event.json + the gzip'd pprof attachments, grouped as the family's tracer groups them) to
+// the agent's /profiling/v1/input or, agentless, to the intake with DD-API-KEY. See event.ts
+// for the event's fields. On a traces pipeline it sends no spans: it tallies their local
+// roots per endpoint for the uploads' endpoint_counts (endpoint-tally.ts).
+import type { ExportProfilesServiceRequest, ExportTraceServiceRequest } from '../../otlp/model.js';
+import { encodePprofGzipAsync } from '../../pprof/encode.js';
+import { mergeProfiles } from '../../pprof/merge.js';
 import { packageVersion } from '../../cli/version.js';
 import type { ComponentContext, Exporter, ExporterFactory } from '../../service/component.js';
 import { QueuedExporter, type Backend, type ItemBatch, type SendContext } from '../shared/exporter.js';
@@ -10,6 +14,7 @@ import { pprofUploads } from '../shared/pprof-uploads.js';
 import type { QueuedItem } from '../shared/queue.js';
 import { success, type ExportResult } from '../shared/result.js';
 import { datadogConfigSchema, type DatadogConfig } from './config.js';
+import { EndpointTally } from './endpoint-tally.js';
 import { buildUploads } from './event.js';
 import { encodeMultipart, type Part } from './multipart.js';
 
@@ -17,19 +22,38 @@ export const DD_ORIGIN = 'otel-profile-bridge';
 
 class DatadogBackend implements Backend {
   private readonly version = safeVersion();
+  private readonly tally = new EndpointTally();
 
   constructor(private readonly config: DatadogConfig) {}
 
+  /** Spans only feed the endpoint tally; nothing is queued or sent for them. */
+  tracesToItems(request: ExportTraceServiceRequest): ItemBatch {
+    this.tally.record(request);
+    return { items: [] };
+  }
+
   async profilesToItems(request: ExportProfilesServiceRequest): Promise<ItemBatch> {
     const { uploads, rejected } = await pprofUploads(request);
-    const items = buildUploads(uploads, this.config.tags, this.version).map((u) => {
-      const parts: Part[] = [
-        { name: 'event', filename: 'event.json', contentType: 'application/json', data: Buffer.from(JSON.stringify(u.event), 'utf8') },
-        ...u.attachments.map((a) => ({ name: a.name, filename: a.name, contentType: 'application/octet-stream', data: a.data })),
-      ];
-      const { body, contentType } = encodeMultipart(parts);
-      return { key: u.key, meta: { contentType }, body };
-    });
+    const built = buildUploads(uploads, this.config.tags, this.version, undefined, (labels, start, end) => this.tally.counts(labels, start, end));
+    const items = await Promise.all(
+      built.map(async (u) => {
+        const files = await Promise.all(
+          u.attachments.map(async (a) => ({
+            name: a.name,
+            data:
+              a.profiles.length === 1 && a.rewrites[0] === undefined
+                ? a.profiles[0]!.gzip
+                : await encodePprofGzipAsync(mergeProfiles(a.profiles.map((p) => p.converted.profile), a.rewrites)),
+          })),
+        );
+        const parts: Part[] = [
+          { name: 'event', filename: 'event.json', contentType: 'application/json', data: Buffer.from(JSON.stringify(u.event), 'utf8') },
+          ...files.map((f) => ({ name: f.name, filename: f.name, contentType: 'application/octet-stream', data: f.data })),
+        ];
+        const { body, contentType } = encodeMultipart(parts);
+        return { key: u.key, meta: { contentType }, body };
+      }),
+    );
     return { items, rejected };
   }
 

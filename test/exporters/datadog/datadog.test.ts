@@ -51,12 +51,22 @@ service:
     assert.match(String(plain.headers['content-type']), /^multipart\/form-data; boundary=/);
 
     const parts = await parseMultipart(plain.headers, plain.body);
-    assert.deepEqual(parts.map((p) => p.name), ['event', 'cpu.pprof', 'wall.pprof']);
+    // Node's tracer sends wall and cpu time of one window together in wall.pprof.
+    assert.deepEqual(parts.map((p) => p.name), ['event', 'wall.pprof']);
     const eventPart = parts[0]!;
     assert.equal(eventPart.filename, 'event.json');
     assert.equal(eventPart.mimeType, 'application/json');
     const event = JSON.parse(eventPart.data.toString('utf8')) as Record<string, unknown>;
-    assert.deepEqual(event.attachments, ['cpu.pprof', 'wall.pprof']);
+    assert.deepEqual(event.attachments, ['wall.pprof']);
+    const wall = decodePprofIndependent(parts[1]!.data);
+    assert.deepEqual(wall.sampleTypes, [
+      { type: 'wall', unit: 'nanoseconds' },
+      // The fixture's CPU profile is a count of 10 ms samples: written as count × period ns.
+      { type: 'cpu', unit: 'nanoseconds' },
+    ]);
+    const byLeaf = new Map(wall.samples.map((s) => [s.locations[0]!.lines[0]!.function!.name, s.values.map(Number)]));
+    assert.deepEqual(byLeaf.get('queryOrders'), [70_000_000, 70_000_000]);
+    assert.deepEqual(byLeaf.get('idle'), [20_000_000, 20_000_000]);
     assert.equal(event.start, '2025-11-25T10:15:02.000Z');
     assert.equal(event.end, '2025-11-25T10:15:12.000Z');
     assert.equal(event.family, 'node');
@@ -122,7 +132,8 @@ describe('datadog uploads (pure)', () => {
     const { uploads } = await pprofUploads(joinedRequest());
     const out = buildUploads([...uploads, ...uploads], {}, '1.0.0');
     assert.equal(out.length, 2);
-    for (const u of out) assert.deepEqual(u.event.attachments, ['cpu.pprof', 'wall.pprof']);
+    for (const u of out) assert.deepEqual(u.event.attachments, ['wall.pprof']);
+    for (const u of out) assert.deepEqual(u.attachments[0]!.profiles.map((p) => p.converted.profileType), ['wall', 'cpu']);
     assert.equal(out[0]!.key, out[1]!.key, 'same series: delivered in order');
   });
 
