@@ -131,7 +131,8 @@ export const convertCommand: Command = {
 
     for (const p of problems) process.stderr.write(`${input}: ${p}\n`);
     const lines = [
-      `converted ${summary.written} of ${summary.profiles} profiles (${summary.samples} samples) from ${input} (${loaded.format}${loaded.gzip ? ', gzip' : ''})`,
+      // A profile whose samples name several services is written as several files.
+      `converted ${summary.profiles - summary.rejected} of ${summary.profiles} profiles (${summary.samples} samples) from ${input} (${loaded.format}${loaded.gzip ? ', gzip' : ''})`,
       `wrote ${summary.written} pprof files and sidecars (${formatBytes(summary.bytes)}) to ${out}`,
       ...[...summary.bySeries].sort().map(([series, n]) => `  ${series}: ${n}`),
     ];

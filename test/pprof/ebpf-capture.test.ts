@@ -111,6 +111,9 @@ describe('an OTel eBPF profiler capture', () => {
     const out = join(dir, 'out');
     const r = spawnSync(process.execPath, [MAIN, 'convert', input, '-o', out, '--no-fsync'], { encoding: 'utf8', timeout: 60_000 });
     assert.equal(r.status, 0, r.stderr);
+    // Two OTLP profiles in, one pprof file per service and type out.
+    assert.match(r.stdout, /converted 2 of 2 profiles/);
+    assert.match(r.stdout, /wrote 4 pprof files/);
     got = new Map();
     for (const service of readdirSync(out)) {
       for (const type of readdirSync(join(out, service))) {
