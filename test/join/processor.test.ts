@@ -308,6 +308,7 @@ describe('join config', () => {
       max_hold_bytes: 2 ** 20,
       max_spans_bytes: 2 ** 20,
       span_ttl: 90_000,
+      retry: { initial_interval: 200, max_interval: 5000 },
     });
     assert.equal(joinConfigSchema.safeParse({ hold_window: 'soon' }).success, false);
     assert.equal(joinConfigSchema.safeParse({ holdwindow: '1s' }).success, false, 'unknown keys are refused');
