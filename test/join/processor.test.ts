@@ -213,6 +213,20 @@ describe('join processor', () => {
     assert.equal(t.proc.heldRequests, 0);
   });
 
+  it('with a directory, keeps on disk what the next consumer still refuses at the shutdown deadline', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'opb-join-deadline-'));
+    try {
+      const t = setup(60_000, undefined, undefined, dir);
+      t.profileSink.refuseWith = new ConsumerError('ERR_PIPELINE_FULL', 'full', { retryable: true });
+      await t.profilesIn.consumeProfiles(profiles([{ span: GHOST }]));
+      await t.proc.shutdown(Date.now() + 100);
+      assert.equal(readdirSync(dir).filter((f) => f.endsWith('.item')).length, 1, 'left for the next start');
+      assert.equal(await t.value('otel_profile_bridge_join_dropped_total', { reason: 'shutdown' }), 0);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   it('with a directory, holds are on disk before they are acknowledged and a new instance joins and delivers them', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'opb-join-holds-'));
     try {
