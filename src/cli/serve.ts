@@ -44,7 +44,12 @@ export async function runServe(argv: string[]): Promise<number> {
       }
       bridge.logger.info({ signal: sig }, 'shutting down: no new data accepted, flushing');
       bridge.shutdown().then(
-        () => resolve(0),
+        () => {
+          // Whatever a component left behind at the shutdown deadline (a stuck connection)
+          // must not keep the process alive past it; the timer itself does not.
+          setTimeout(() => process.exit(0), 1000).unref();
+          resolve(0);
+        },
         (e) => {
           bridge.logger.error({ err: errorMessage(e) }, 'shutdown failed');
           resolve(1);

@@ -2,6 +2,7 @@
 // `<type>[/<name>]: <component config>`; each component's own config is validated by its
 // factory (src/service/components.ts), so this file only knows the frame.
 import { z } from 'zod';
+import { duration } from './units.js';
 
 /** `type` or `type/name`, as in the collector. */
 export const COMPONENT_ID = /^[a-z][a-z0-9_]*(\/[A-Za-z0-9_.-]+)?$/;
@@ -43,6 +44,12 @@ export const bridgeConfigSchema = z.strictObject({
         }
       }
     }),
+    /**
+     * How long a stop (SIGTERM / SIGINT) may take: receivers close, holds and queues flush
+     * until then; what is not delivered by then stays on disk where persisted (see
+     * docs/delivery.md). Keep it below the container's stop grace period.
+     */
+    shutdown_timeout: duration().default(8000),
     /** The bridge's own telemetry. */
     telemetry: z
       .strictObject({

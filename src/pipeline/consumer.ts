@@ -23,8 +23,12 @@ export interface ProfilesConsumer {
 /** Anything with a lifecycle in the pipeline graph. Start in dependency order, stop in reverse. */
 export interface Component {
   start?(): Promise<void>;
-  /** Stop accepting, flush what is held, release resources. Must be idempotent. */
-  shutdown?(): Promise<void>;
+  /**
+   * Stop accepting, flush what is held, release resources. Must be idempotent. `deadline`
+   * (ms since the epoch) is when the service stops waiting: what is not flushed by then stays
+   * on disk where persisted, else it is counted and logged as dropped.
+   */
+  shutdown?(deadline?: number): Promise<void>;
 }
 
 /** Adds two partial results: counts sum, messages join. */

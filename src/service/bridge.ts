@@ -179,27 +179,51 @@ export class Bridge {
     return this.built[kind].get(id) as never;
   }
 
-  /** Stop accepting, flush holds and queues, then release everything. Idempotent. */
+  /**
+   * Stop accepting, flush holds and queues, then release everything, within
+   * `service.shutdown_timeout`: processors get the first half of it to hand their holds on,
+   * exporters the rest to drain; a component still busy at its deadline is left behind
+   * (logged) so the process can exit. Idempotent.
+   */
   shutdown(): Promise<void> {
     this.stopping ??= (async () => {
-      const steps: [string, Iterable<{ shutdown?(): Promise<void> }>][] = [
-        ['receivers', this.built.receiver.values()],
-        ['processors', this.built.processor.values()],
-        ['exporters', this.built.exporter.values()],
-        ['extensions', this.built.extension.values()],
+      const started = Date.now();
+      const deadline = started + this.config.service.shutdown_timeout;
+      const processorsDeadline = started + Math.floor(this.config.service.shutdown_timeout / 2);
+      const steps: [string, Iterable<{ shutdown?(deadline?: number): Promise<void> }>, number][] = [
+        ['receivers', this.built.receiver.values(), processorsDeadline],
+        ['processors', this.built.processor.values(), processorsDeadline],
+        ['exporters', this.built.exporter.values(), deadline],
+        ['extensions', this.built.extension.values(), deadline],
       ];
-      for (const [what, list] of steps) {
+      for (const [what, list, until] of steps) {
         for (const c of list) {
           try {
-            await c.shutdown?.();
+            const finished = await withDeadline(c.shutdown?.(until), deadline);
+            if (!finished) this.logger.error({ timeout_ms: this.config.service.shutdown_timeout }, `${what}: not stopped by the shutdown deadline; leaving it`);
           } catch (e) {
             this.logger.error({ err: errorMessage(e) }, `error while stopping ${what}`);
           }
         }
       }
-      this.logger.info('otel-profile-bridge stopped');
+      this.logger.info({ duration_ms: Date.now() - started }, 'otel-profile-bridge stopped');
     })();
     return this.stopping;
+  }
+}
+
+/** Resolves true when `p` settles by `deadline`, false otherwise (rejections pass through). */
+async function withDeadline(p: Promise<void> | undefined, deadline: number): Promise<boolean> {
+  if (p === undefined) return true;
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<false>((resolve) => {
+    timer = setTimeout(() => resolve(false), Math.max(0, deadline - Date.now()));
+    timer.unref();
+  });
+  try {
+    return await Promise.race([p.then(() => true as const), late]);
+  } finally {
+    clearTimeout(timer);
   }
 }
 

@@ -1,5 +1,8 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
+import { cpSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import pino from 'pino';
 import { Registry } from 'prom-client';
 import { ConsumerError } from '../../src/errors.js';
@@ -10,6 +13,15 @@ import { InMemorySpanIndex, type SpanContext, type SpanIndex } from '../../src/j
 import { LOCAL_ROOT_SPAN_ID_ATTR, SPAN_NAME_ATTR, TRACE_ENDPOINT_ATTR } from '../../src/join/attributes.js';
 import { profiles, Recorder, sampleAttrs, sampleLink, traces, TRACE_A } from './data.js';
 
+/** Polls `pred` (bounded) so a broken test fails instead of hanging. */
+async function until(pred: () => Promise<boolean>, what: string): Promise<void> {
+  for (let i = 0; i < 500; i++) {
+    if (await pred()) return;
+    await new Promise((r) => setTimeout(r, 10));
+  }
+  throw new Error(`timed out waiting for ${what}`);
+}
+
 const ROOT = 'aaaaaaaaaaaaaaa1';
 const CHILD = 'bbbbbbbbbbbbbbb2';
 const GHOST = 'eeeeeeeeeeeeeee5';
@@ -17,9 +29,18 @@ const GHOST = 'eeeeeeeeeeeeeee5';
 const rootSpan = { id: ROOT, name: 'GET', kind: SpanKind.SERVER, attrs: { 'http.request.method': 'GET', 'http.route': '/users/:id' } };
 const childSpan = { id: CHILD, parent: ROOT, name: 'load user' };
 
-function setup(holdWindowMs: number, maxHoldBytes = 64 * 2 ** 20, index: SpanIndex = new InMemorySpanIndex()) {
+function setup(holdWindowMs: number, maxHoldBytes = 64 * 2 ** 20, index: SpanIndex = new InMemorySpanIndex(), directory?: string) {
   const metrics = new Registry();
-  const proc = new JoinProcessor({ holdWindowMs, maxHoldBytes, index, logger: pino({ level: 'silent' }), metrics, id: 'join' });
+  const proc = new JoinProcessor({
+    holdWindowMs,
+    maxHoldBytes,
+    index,
+    logger: pino({ level: 'silent' }),
+    metrics,
+    id: 'join',
+    directory,
+    retry: { initialIntervalMs: 10, maxIntervalMs: 50 },
+  });
   const profileSink = new Recorder();
   const traceSink = new Recorder();
   return {
@@ -133,16 +154,108 @@ describe('join processor', () => {
     await t.proc.shutdown();
   });
 
-  it('logs and counts a refusal from the next consumer on release (the receiver already had its answer)', async () => {
-    const t = setup(100);
+  it('keeps a released request the next consumer refuses and offers it again until it is taken', async () => {
+    const t = setup(50);
     t.profileSink.refuseWith = new ConsumerError('ERR_PIPELINE_FULL', 'full', { retryable: true });
-    const res = await t.profilesIn.consumeProfiles(profiles([{ span: GHOST }]));
+    const res = await t.profilesIn.consumeProfiles(profiles([{ span: GHOST, value: 7 }]));
     assert.deepEqual(res, { rejected: 0 });
+    await until(async () => (await t.value('otel_profile_bridge_join_release_retries_total')) >= 2, 'two refused offers');
+    assert.equal(t.proc.heldRequests, 1, 'still held after its release was refused');
+    assert.ok(t.proc.heldBytes > 0);
+    assert.equal(await t.value('otel_profile_bridge_join_held_requests'), 1);
+    t.profileSink.refuseWith = undefined;
     await t.proc.idle();
-    assert.equal(await t.value('otel_profile_bridge_join_release_errors_total'), 1);
+    assert.equal(t.profileSink.profiles.length, 1, 'delivered once the consumer takes data again');
+    assert.equal(t.proc.heldBytes, 0);
+    assert.equal(await t.value('otel_profile_bridge_join_dropped_total', { reason: 'refused' }), 0);
     // A request that is not held gets the refusal itself.
+    t.profileSink.refuseWith = new ConsumerError('ERR_PIPELINE_FULL', 'full', { retryable: true });
     await assert.rejects(t.profilesIn.consumeProfiles(profiles([{}])), { code: 'ERR_PIPELINE_FULL' });
+    await t.proc.shutdown(Date.now() + 100);
+  });
+
+  it('hands new requests on unheld when refused requests fill the bound, so the sender gets the refusal', async () => {
+    const one = estimateRequestBytes(profiles([{ span: GHOST }]));
+    const t = setup(20, Math.floor(one * 1.5));
+    t.profileSink.refuseWith = new ConsumerError('ERR_PIPELINE_FULL', 'full', { retryable: true, retryAfterSeconds: 0 });
+    assert.deepEqual(await t.profilesIn.consumeProfiles(profiles([{ span: GHOST, value: 1 }])), { rejected: 0 });
+    await until(async () => (await t.value('otel_profile_bridge_join_release_retries_total')) >= 1, 'the release refused');
+    await assert.rejects(t.profilesIn.consumeProfiles(profiles([{ span: GHOST, value: 2 }])), { code: 'ERR_PIPELINE_FULL' });
+    assert.equal(t.proc.heldRequests, 1, 'the refused new request is not held');
+    t.profileSink.refuseWith = undefined;
+    await t.proc.idle();
+    assert.deepEqual(t.profileSink.profiles.map((r) => r.resourceProfiles[0]!.scopeProfiles[0]!.profiles[0]!.samples[0]!.values[0]), [1]);
+    // With room again, new requests are held as before.
+    assert.deepEqual(await t.profilesIn.consumeProfiles(profiles([{ span: GHOST, value: 3 }])), { rejected: 0 });
+    assert.equal(t.proc.heldRequests, 1);
     await t.proc.shutdown();
+    assert.equal(t.profileSink.profiles.length, 2);
+  });
+
+  it('counts and logs a permanent refusal of a released request as its only drop', async () => {
+    const t = setup(10);
+    t.profileSink.refuseWith = new ConsumerError('ERR_EXPORT_PERMANENT', 'never fits', { retryable: false });
+    await t.profilesIn.consumeProfiles(profiles([{ span: GHOST }]));
+    await t.proc.idle();
+    assert.equal(await t.value('otel_profile_bridge_join_dropped_total', { reason: 'refused' }), 1);
+    assert.equal(await t.value('otel_profile_bridge_join_release_retries_total'), 0);
+    assert.equal(t.proc.heldRequests, 0);
+    await t.proc.shutdown();
+  });
+
+  it('gives up on in-memory holds the next consumer still refuses at the shutdown deadline, counting them', async () => {
+    const t = setup(60_000);
+    t.profileSink.refuseWith = new ConsumerError('ERR_PIPELINE_FULL', 'full', { retryable: true });
+    await t.profilesIn.consumeProfiles(profiles([{ span: GHOST }]));
+    await t.profilesIn.consumeProfiles(profiles([{ span: GHOST }]));
+    await t.proc.shutdown(Date.now() + 200);
+    assert.equal(await t.value('otel_profile_bridge_join_dropped_total', { reason: 'shutdown' }), 2);
+    assert.equal(t.proc.heldRequests, 0);
+  });
+
+  it('with a directory, keeps on disk what the next consumer still refuses at the shutdown deadline', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'opb-join-deadline-'));
+    try {
+      const t = setup(60_000, undefined, undefined, dir);
+      t.profileSink.refuseWith = new ConsumerError('ERR_PIPELINE_FULL', 'full', { retryable: true });
+      await t.profilesIn.consumeProfiles(profiles([{ span: GHOST }]));
+      await t.proc.shutdown(Date.now() + 100);
+      assert.equal(readdirSync(dir).filter((f) => f.endsWith('.item')).length, 1, 'left for the next start');
+      assert.equal(await t.value('otel_profile_bridge_join_dropped_total', { reason: 'shutdown' }), 0);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('with a directory, holds are on disk before they are acknowledged and a new instance joins and delivers them', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'opb-join-holds-'));
+    try {
+      const first = setup(60_000, undefined, undefined, dir);
+      await first.profilesIn.consumeProfiles(profiles([{ span: CHILD, value: 5 }]));
+      await first.profilesIn.consumeProfiles(profiles([{ span: CHILD, value: 6 }]));
+      assert.equal(readdirSync(dir).filter((f) => f.endsWith('.item')).length, 2, 'one file per held request');
+      // What a crash would leave: the directory as it is now (the first instance then stops).
+      const crashed = `${dir}-crashed`;
+      cpSync(dir, crashed, { recursive: true });
+      await first.proc.shutdown();
+      assert.deepEqual(readdirSync(dir), [], 'a clean stop delivers and deletes its holds');
+
+      const second = setup(60_000, undefined, undefined, crashed);
+      await second.tracesIn.consumeTraces(traces({ shop: [rootSpan, childSpan] }));
+      await second.proc.start();
+      await second.proc.idle();
+      assert.deepEqual(
+        second.profileSink.profiles.map((r) => r.resourceProfiles[0]!.scopeProfiles[0]!.profiles[0]!.samples[0]!.values[0]),
+        [5, 6],
+        'oldest first',
+      );
+      assert.equal(sampleAttrs(second.profileSink.profiles[0]!, 0)[TRACE_ENDPOINT_ATTR], 'GET /users/:id', 'joined after the restart');
+      assert.deepEqual(readdirSync(crashed), [], 'delivered holds deleted');
+      await second.proc.shutdown();
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+      rmSync(`${dir}-crashed`, { recursive: true, force: true });
+    }
   });
 
   it('does not miss spans indexed while a profile request is being looked up', async () => {
@@ -202,12 +315,14 @@ describe('join config', () => {
       max_hold_bytes: 64 * 2 ** 20,
       max_spans_bytes: 64 * 2 ** 20,
       span_ttl: 300_000,
+      retry: { initial_interval: 200, max_interval: 5000 },
     });
     assert.deepEqual(joinConfigSchema.parse({ hold_window: '200ms', max_hold_bytes: '1MiB', max_spans_bytes: 1 << 20, span_ttl: '1m30s' }), {
       hold_window: 200,
       max_hold_bytes: 2 ** 20,
       max_spans_bytes: 2 ** 20,
       span_ttl: 90_000,
+      retry: { initial_interval: 200, max_interval: 5000 },
     });
     assert.equal(joinConfigSchema.safeParse({ hold_window: 'soon' }).success, false);
     assert.equal(joinConfigSchema.safeParse({ holdwindow: '1s' }).success, false, 'unknown keys are refused');

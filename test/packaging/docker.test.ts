@@ -11,7 +11,7 @@ import pino from 'pino';
 import { parse as parseYaml } from 'yaml';
 import { DEFAULT_API_PORT } from '../../src/config/default-config.js';
 import { loadConfigFile } from '../../src/config/load.js';
-import { splitHostPort } from '../../src/config/units.js';
+import { parseDuration, splitHostPort } from '../../src/config/units.js';
 import { DEFAULT_GRPC_ENDPOINT, DEFAULT_HTTP_ENDPOINT } from '../../src/receivers/otlp/config.js';
 import { Bridge } from '../../src/service/bridge.js';
 
@@ -161,6 +161,7 @@ interface ComposeService {
   environment?: Record<string, string>;
   profiles?: string[];
   depends_on?: string[] | Record<string, unknown>;
+  stop_grace_period?: string;
 }
 const compose = parseYaml(read('docker/compose.yaml')) as { services: Record<string, ComposeService>; volumes?: Record<string, unknown> };
 const services = compose.services;
@@ -251,4 +252,18 @@ test('compose: the Pyroscope config sends to the pyroscope service\'s port', () 
   const url = new URL((config.exporters.pyroscope as { endpoint: string }).endpoint);
   assert.equal(url.hostname, 'pyroscope');
   assert.ok(services.pyroscope!.ports!.map(containerPort).includes(Number(url.port)));
+});
+
+test('compose: the bridge gets more time to stop than its shutdown timeout, for every shipped config', () => {
+  const grace = services.bridge!.stop_grace_period;
+  assert.ok(grace, 'the bridge service sets stop_grace_period (Docker kills after 10s otherwise)');
+  const graceMs = parseDuration(grace) ?? 0;
+  for (const file of ['bridge.yaml', 'bridge-pyroscope.yaml']) {
+    const { config } = loadConfigFile(join(dockerDir, file), {});
+    // A second of margin for the process to exit after the bridge has stopped.
+    assert.ok(
+      config.service.shutdown_timeout + 1000 <= graceMs,
+      `${file}: service.shutdown_timeout ${config.service.shutdown_timeout} ms does not fit in stop_grace_period ${grace}`,
+    );
+  }
 });

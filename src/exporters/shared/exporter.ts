@@ -89,8 +89,8 @@ export class QueuedExporter implements Exporter {
     await this.queue.start();
   }
 
-  async shutdown(): Promise<void> {
-    await this.queue.shutdown();
+  async shutdown(deadline?: number): Promise<void> {
+    await this.queue.shutdown(deadline);
     await this.backend.close?.();
   }
 }

@@ -413,23 +413,28 @@ export class SendingQueue {
     return new Promise((resolve) => this.idleWaiters.push(resolve));
   }
 
-  /** Stops accepting, drains for the configured time, then leaves the rest (see top). Idempotent. */
-  shutdown(): Promise<void> {
-    this.stopping ??= this.stop();
+  /**
+   * Stops accepting, drains for the configured time (or until `deadline`, ms since the
+   * epoch, less a moment to abort), then leaves the rest (see top). Idempotent.
+   */
+  shutdown(deadline?: number): Promise<void> {
+    this.stopping ??= this.stop(deadline);
     return this.stopping;
   }
 
-  private async stop(): Promise<void> {
+  private async stop(deadline: number | undefined): Promise<void> {
     this.accepting = false;
     await this.starting?.catch(() => undefined);
+    const left = deadline === undefined ? Infinity : Math.max(0, deadline - Date.now());
+    const abortWait = Math.min(2000, Math.floor(left / 4));
     const drained = await Promise.race([
       this.whenIdle().then(() => true),
-      sleep(this.opts.drainTimeoutMs, undefined, true).then(() => false),
+      sleep(Math.min(this.opts.drainTimeoutMs, left - abortWait), undefined, true).then(() => false),
     ]);
     if (drained) return;
     this.abort.abort();
     // In-flight attempts end promptly once aborted; do not hang on a stuck one.
-    await Promise.race([Promise.allSettled([...this.inFlight]), sleep(2000, undefined, true)]);
+    await Promise.race([Promise.allSettled([...this.inFlight]), sleep(abortWait, undefined, true)]);
     let items = 0;
     let bytes = 0;
     for (const list of this.series.values()) {

@@ -3,62 +3,23 @@
 // config delivers everything once the backend is back — in order per series.
 import { after, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createInterface } from 'node:readline';
-import { fileURLToPath } from 'node:url';
 import { decodePprofIndependent } from '../../helpers/pprof-decoded.js';
 import { HttpBackend, waitUntil } from '../helpers/backends.js';
+import { killChild, startChildBridge as startChild, type ChildBridge as Child } from '../helpers/child-bridge.js';
 import { T0_SECONDS, joinedRequest } from '../helpers/joined.js';
 import { postProfiles } from '../helpers/run-bridge.js';
 
-const CLI = fileURLToPath(new URL('../../../src/cli/main.js', import.meta.url));
 const REQUESTS = 6;
-
-interface Child {
-  proc: ChildProcess;
-  /** http://host:port of its OTLP HTTP receiver. */
-  http: string;
-  exited: Promise<number | null>;
-  logs: Record<string, unknown>[];
-}
-
-/** Starts `otel-profile-bridge serve --config <file>` and waits for its "started" line. */
-async function startChild(config: string): Promise<Child> {
-  const proc = spawn(process.execPath, [CLI, 'serve', '--config', config], { stdio: ['ignore', 'pipe', 'pipe'] });
-  const logs: Record<string, unknown>[] = [];
-  let stderr = '';
-  proc.stderr!.on('data', (c: Buffer) => (stderr += c.toString()));
-  const exited = new Promise<number | null>((resolve) => proc.on('exit', (code) => resolve(code)));
-  const http = await new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`bridge did not start in time; stderr: ${stderr}`)), 15_000);
-    exited.then((code) => reject(new Error(`bridge exited with ${code}; stderr: ${stderr}`)));
-    createInterface({ input: proc.stdout! }).on('line', (line) => {
-      let rec: Record<string, unknown>;
-      try {
-        rec = JSON.parse(line) as Record<string, unknown>;
-      } catch {
-        return;
-      }
-      logs.push(rec);
-      if (rec.msg === 'otel-profile-bridge started') {
-        clearTimeout(timer);
-        const endpoints = rec.endpoints as Record<string, Record<string, string>>;
-        resolve(`http://${endpoints['receivers.otlp']!.http}`);
-      }
-    });
-  });
-  return { proc, http, exited, logs };
-}
 
 describe('restart with a persisted queue', () => {
   const dir = mkdtempSync(join(tmpdir(), 'opb-restart-'));
   const children: Child[] = [];
   let backend: HttpBackend | undefined;
   after(async () => {
-    for (const c of children) if (c.proc.exitCode === null && c.proc.signalCode === null) c.proc.kill('SIGKILL');
+    for (const c of children) killChild(c);
     await backend?.close();
     rmSync(dir, { recursive: true, force: true });
   });
