@@ -1,5 +1,6 @@
 // The `api` extension: serves the store named in its config (a `store` exporter).
 import { fileURLToPath } from 'node:url';
+import { listenError } from '../config/listen-error.js';
 import { ConfigError } from '../errors.js';
 import type { Extension, ExtensionFactory } from '../service/component.js';
 import { isStoreExporter } from '../store/exporter.js';
@@ -10,10 +11,14 @@ import { ApiServer } from './server.js';
 export const DEFAULT_UI_DIRECTORY = fileURLToPath(new URL('../../ui/', import.meta.url));
 
 class ApiExtension implements Extension {
-  constructor(private readonly server: ApiServer) {}
+  constructor(
+    private readonly server: ApiServer,
+    private readonly endpoint: string,
+    private readonly key: string,
+  ) {}
 
   async start(): Promise<void> {
-    await this.server.start();
+    await this.server.start().catch((e: unknown) => Promise.reject(listenError(e, this.endpoint, this.key)));
   }
 
   endpoints(): Record<string, string> {
@@ -41,6 +46,8 @@ export const apiExtensionFactory: ExtensionFactory<ApiConfig> = {
         logger: ctx.logger,
         uiDirectory: config.ui_directory ?? DEFAULT_UI_DIRECTORY,
       }),
+      config.endpoint,
+      `extensions.${ctx.id}.endpoint`,
     );
   },
 };

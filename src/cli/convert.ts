@@ -16,6 +16,47 @@ import { readProfilesInput } from './read-profiles.js';
 
 const USAGE = 'otel-profile-bridge convert <input.pb|input.json>[.gz] -o <dir> [--progress] [--no-fsync] [--timestamps aggregate|label]';
 
+const HELP = `Usage: ${USAGE}
+
+Converts a saved OTLP profiles request (an ExportProfilesServiceRequest or ProfilesData, in
+protobuf or OTLP/JSON, gzip'd or not; the format is read from the extension, else sniffed)
+to gzip'd pprof files plus JSON sidecars, in the file exporter's layout:
+  <dir>/<service.name>/<profile type>/<start>_<profile id>.pb.gz   (+ .json)
+Profiles that break an OTLP rule are named on stderr and left out; the rest are written.
+
+Options:
+  -o, --output <dir>         Required. Where the files go (created when missing).
+  --timestamps <mode>        Default: aggregate. What to do with per-event sample timestamps:
+                               aggregate  each sample's timestamps fold into its value (one
+                                          pprof sample per stack and labels), and the
+                                          profile's time window covers them; what every
+                                          pprof reader expects.
+                               label      one pprof sample per timestamped event, with a
+                                          numeric end_timestamp_ns label (the label Datadog's
+                                          timeline reads); more samples, more labels.
+  --no-fsync                 Default: off (every file is flushed to disk before the next
+                             one is written). Skip the flush: much faster for large inputs,
+                             but files written just before a crash or power loss may be lost.
+                             Writes stay atomic either way (no half-written files).
+  --progress                 Default: shown on a terminal for inputs from 1 MiB or 20
+                             profiles up. Always show a progress bar on stderr.
+  -h, --help                 Show this help.
+
+Exit codes: 0 every profile converted; 1 bad input (missing file, not OTLP profiles) or some
+profiles rejected (each named on stderr; the others are still written); 2 bad command line.
+
+Getting a request to convert:
+  - Try the sample that ships with the bridge:
+      otel-profile-bridge convert examples/requests/profiles.json -o out/
+  - Capture what your senders send: run the bridge with examples/config/capture.yaml (a
+    file exporter with \`format: otlp\`), which saves every profiles request it receives as
+    ./captured/<time>_<hash>.binpb, then convert one of those files:
+      otel-profile-bridge serve --config examples/config/capture.yaml
+      otel-profile-bridge convert captured/<file>.binpb -o out/
+  - The OTLP payload of any sender, saved as protobuf or JSON (e.g. the body of a
+    POST /v1development/profiles).
+`;
+
 /** Inputs from this size (or profile count) up get a progress bar on a terminal. */
 const LARGE_INPUT_BYTES = 1 << 20;
 const LARGE_INPUT_PROFILES = 20;
@@ -44,6 +85,7 @@ function formatBytes(n: number): string {
 export const convertCommand: Command = {
   summary: 'convert a saved OTLP profiles request (protobuf or JSON, .gz ok) to pprof files',
   usage: USAGE,
+  help: HELP,
   async run(argv) {
     let parsed;
     try {

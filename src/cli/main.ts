@@ -11,6 +11,7 @@ Usage: otel-profile-bridge [command] [options]
 
 Commands:
 ${lines.join('\n')}
+  help       help <command> (or <command> --help): every option of a command, with its default
 
 Options:
   --help       show this help
@@ -18,19 +19,30 @@ Options:
 `;
 }
 
+function unknownCommand(name: string): number {
+  process.stderr.write(`otel-profile-bridge: unknown command "${name}"\n\n${help()}`);
+  return 2;
+}
+
 async function main(argv: string[]): Promise<number> {
-  if (argv.includes('--help') || argv.includes('-h') || argv[0] === 'help') {
-    process.stdout.write(help());
+  const [first, ...rest] = argv;
+  if (first === 'help') {
+    const topic = rest[0];
+    const cmd = topic === undefined ? undefined : commands[topic];
+    if (topic !== undefined && !cmd) return unknownCommand(topic);
+    process.stdout.write(cmd ? cmd.help : help());
+    return 0;
+  }
+  if (argv.includes('--help') || argv.includes('-h')) {
+    const cmd = first !== undefined && !first.startsWith('-') ? commands[first] : undefined;
+    if (first !== undefined && !first.startsWith('-') && !cmd) return unknownCommand(first);
+    process.stdout.write(cmd ? cmd.help : help());
     return 0;
   }
   if (argv.includes('--version') || argv.includes('-v')) return commands.version!.run([]);
-  const [first, ...rest] = argv;
   if (first === undefined || first.startsWith('-')) return commands.serve!.run(argv);
   const cmd = commands[first];
-  if (!cmd) {
-    process.stderr.write(`otel-profile-bridge: unknown command "${first}"\n\n${help()}`);
-    return 2;
-  }
+  if (!cmd) return unknownCommand(first);
   try {
     return await cmd.run(rest);
   } catch (e) {

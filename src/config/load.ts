@@ -5,7 +5,8 @@ import { parse as parseYaml } from 'yaml';
 import type { z } from 'zod';
 import { ConfigError, errorMessage } from '../errors.js';
 import { DEFAULT_CONFIG_YAML } from './default-config.js';
-import { expandEnv } from './expand-env.js';
+import { emptyVariablesAt, expandEnv } from './expand-env.js';
+import { explainIssue, type Issue } from './explain.js';
 import { bridgeConfigSchema, type BridgeConfig } from './schema.js';
 
 export interface LoadedConfig {
@@ -44,7 +45,21 @@ export function validate<S extends z.ZodType>(schema: S, value: unknown, where: 
   if (r.success) return r.data;
   const lines = r.error.issues.map((i) => {
     const path = [where, ...i.path.map(String)].filter(Boolean).join('.');
-    return `${path}: ${i.message}`;
+    return `${path}: ${explainIssue(schema, value, i as Issue)}${fromEmptyVariables(value, i.path)}`;
   });
   throw new ConfigError(`invalid config:\n  ${lines.join('\n  ')}`);
+}
+
+/** ` (${env:HOLD} is not set or empty: ...)` when the value at `path` came from empty variables. */
+function fromEmptyVariables(value: unknown, path: readonly PropertyKey[]): string {
+  if (path.length === 0) return '';
+  let parent = value;
+  for (const k of path.slice(0, -1)) {
+    if (parent === null || typeof parent !== 'object') return '';
+    parent = (parent as Record<PropertyKey, unknown>)[k as string];
+  }
+  const names = emptyVariablesAt(parent, path[path.length - 1]!);
+  if (names.length === 0) return '';
+  const list = names.map((n) => `\${env:${n}}`).join(', ');
+  return ` (${list} ${names.length > 1 ? 'are' : 'is'} not set or empty: set ${names.join(', ')}, or give a default as \${env:${names[0]}:-<value>})`;
 }

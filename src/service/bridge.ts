@@ -4,6 +4,7 @@
 import pino, { type Logger } from 'pino';
 import { Registry, collectDefaultMetrics } from 'prom-client';
 import { ConfigError, errorMessage } from '../errors.js';
+import { checkComponentTypes } from '../config/component-types.js';
 import { validate } from '../config/load.js';
 import { signalOf, typeOf, type BridgeConfig } from '../config/schema.js';
 import type { ProfilesConsumer, TracesConsumer } from '../pipeline/consumer.js';
@@ -83,6 +84,12 @@ export class Bridge {
   private build(registry: FactoryRegistry): void {
     const { pipelines } = this.config.service;
     if (Object.keys(pipelines).length === 0) throw new ConfigError('service.pipelines: define at least one pipeline (traces or profiles)');
+    checkComponentTypes(this.config, {
+      receivers: Object.keys(registry.receivers),
+      processors: Object.keys(registry.processors),
+      exporters: Object.keys(registry.exporters),
+      extensions: Object.keys(registry.extensions),
+    });
     if (this.config.service.telemetry.logs.level !== 'silent') collectDefaultMetrics({ register: this.metrics, prefix: 'otel_profile_bridge_process_' });
 
     // Exporters and processors first: receivers and extensions may refer to them.

@@ -68,7 +68,7 @@ describe('convert command', () => {
   it('writes exactly what the file exporter writes for the same request', async () => {
     const viaExporter = join(dir, 'out-exporter');
     const exp = fileExporterFactory.create(
-      { directory: viaExporter, fsync: false, sidecar: true },
+      { directory: viaExporter, fsync: false, sidecar: true, format: 'pprof' },
       { id: 'file', logger: pino({ level: 'silent' }), metrics: new Registry(), lookup: () => undefined },
     );
     await exp.start!();

@@ -56,3 +56,17 @@ test('the collector feature gate the README names is the one compose passes', ()
   const gate = /--feature-gates=([\w.]+)/.exec(compose)![1]!;
   assert.ok(readme.includes(`--feature-gates=${gate}`));
 });
+
+test('the README and the UI\'s empty state spell the collector exporter the same, with the note for older collectors', () => {
+  const ui = readFileSync(join(root, 'src', 'ui', 'components', 'empty-state.ts'), 'utf8');
+  assert.match(readme, /otlp_grpc\/bridge: +# `otlp\/bridge` on collectors before v0\.144/);
+  assert.ok(ui.includes("const COLLECTOR_EXPORTER = 'otlp_grpc/bridge';"));
+  assert.ok(ui.includes("const COLLECTOR_OLDER_NOTE = '`otlp/bridge` on collectors before v0.144';"));
+  // No other spelling anywhere in either.
+  assert.ok(!/exporters: \[otlp\/bridge\]/.test(readme) && !/exporters: \[otlp\/bridge\]/.test(ui));
+});
+
+test('the README tells the user to stop the first bridge before npm run example', () => {
+  assert.match(section('Quick start'), /stop the first bridge \(Ctrl-C\) before, or run it with\n`npm run example -- --ephemeral-ports`/);
+  assert.match(readme, /Stop a bridge started with `npm start` first: the example's bridge takes the same ports/);
+});

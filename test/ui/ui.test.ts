@@ -126,6 +126,8 @@ describe('web UI', () => {
     assert.match(empty, /127\.0\.0\.1:4317/);
     assert.match(empty, /http:\/\/127\.0\.0\.1:4318/);
     assert.match(empty, /POST \/v1development\/profiles/);
+    assert.match(empty, /otlp_grpc\/bridge:\s+# `otlp\/bridge` on collectors before v0\.144/);
+    assert.match(empty, /exporters: \[otlp_grpc\/bridge\]/);
     await shot('empty');
   });
 

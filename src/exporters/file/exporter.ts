@@ -3,15 +3,19 @@
 // resolves, so an accepted request is on disk; a write that fails refuses the request as
 // retryable, and since names and bytes depend only on the request, the retry rewrites the
 // same files instead of duplicating them.
+import { createHash } from 'node:crypto';
 import { access, constants, mkdir } from 'node:fs/promises';
+import { join } from 'node:path';
 import { ConfigError, ConsumerError, errorMessage } from '../../errors.js';
+import { encodeProfilesRequest } from '../../otlp/encode.js';
 import type { ExportProfilesServiceRequest } from '../../otlp/model.js';
 import { pprofOf } from '../../pprof/cache.js';
 import { ACCEPTED, type ConsumeResult } from '../../pipeline/consumer.js';
 import type { ComponentContext, Exporter } from '../../service/component.js';
-import { removeTempFiles } from '../shared/atomic-write.js';
+import { removeTempFiles, writeFileAtomic } from '../shared/atomic-write.js';
 import { gzipOf } from '../shared/pprof-uploads.js';
 import type { FileExporterConfig } from './config.js';
+import { fileTimestamp } from './layout.js';
 import { fileExporterMetrics, type FileExporterMetrics } from './metrics.js';
 import { writeProfileFiles } from './writer.js';
 
@@ -63,7 +67,30 @@ export class FileExporter implements Exporter {
     return p;
   }
 
+  /**
+   * `format: otlp`: the request itself, so it can be replayed or converted later. The name is
+   * the earliest profile time and a hash of the bytes: a retry rewrites the same file.
+   */
+  private async writeRequest(request: ExportProfilesServiceRequest): Promise<ConsumeResult> {
+    const bytes = encodeProfilesRequest(request);
+    let earliest: bigint | undefined;
+    for (const rp of request.resourceProfiles) for (const sp of rp.scopeProfiles) for (const p of sp.profiles) if (earliest === undefined || p.timeUnixNano < earliest) earliest = p.timeUnixNano;
+    const name = `${fileTimestamp(earliest ?? 0n)}_${createHash('sha256').update(bytes).digest('hex').slice(0, 16)}.binpb`;
+    const path = join(this.config.directory, name);
+    try {
+      await writeFileAtomic(path, bytes, { fsync: this.config.fsync });
+    } catch (e) {
+      this.metrics.writeError();
+      this.ctx.logger.error({ directory: this.config.directory, err: errorMessage(e) }, 'cannot write request file');
+      throw new ConsumerError('ERR_EXPORT_RETRYABLE', `exporters.${this.ctx.id}: cannot write request: ${errorMessage(e)}`, { retryable: true, cause: e });
+    }
+    this.metrics.written(bytes.byteLength);
+    this.ctx.logger.debug({ file: path, bytes: bytes.byteLength }, 'request written');
+    return ACCEPTED;
+  }
+
   private async write(request: ExportProfilesServiceRequest): Promise<ConsumeResult> {
+    if (this.config.format === 'otlp') return this.writeRequest(request);
     const { profiles, errors } = pprofOf(request);
     for (const cp of profiles) {
       let written;

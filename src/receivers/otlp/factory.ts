@@ -6,6 +6,7 @@ import type { ReceiverMetrics } from './export.js';
 import { OtlpGrpcServer } from './grpc.js';
 import { OtlpHttpServer } from './http.js';
 import { sharedCounter } from '../../service/metrics.js';
+import { listenError } from '../../config/listen-error.js';
 
 function receiverMetrics(registry: Registry, receiver: string): ReceiverMetrics {
   // One set of metrics per registry, labelled by receiver id.
@@ -32,15 +33,16 @@ class OtlpReceiver implements Receiver {
   private readonly http: OtlpHttpServer | undefined;
   private readonly bound: Record<string, string> = {};
 
-  constructor(config: OtlpReceiverConfig, private readonly ctx: ComponentContext, sinks: ReceiverSinks) {
+  constructor(private readonly config: OtlpReceiverConfig, private readonly ctx: ComponentContext, sinks: ReceiverSinks) {
     const metrics = receiverMetrics(ctx.metrics, ctx.id);
     if (config.grpc) this.grpc = new OtlpGrpcServer(config.grpc, sinks, metrics, ctx.logger);
     if (config.http) this.http = new OtlpHttpServer(config.http, sinks, metrics, ctx.logger);
   }
 
   async start(): Promise<void> {
-    if (this.grpc) this.bound.grpc = await this.grpc.start();
-    if (this.http) this.bound.http = await this.http.start();
+    const key = (p: string) => `receivers.${this.ctx.id}.protocols.${p}.endpoint`;
+    if (this.grpc) this.bound.grpc = await this.grpc.start().catch((e: unknown) => Promise.reject(listenError(e, this.config.grpc!.endpoint, key('grpc'))));
+    if (this.http) this.bound.http = await this.http.start().catch((e: unknown) => Promise.reject(listenError(e, this.config.http!.endpoint, key('http'))));
     this.ctx.logger.info({ endpoints: this.bound }, 'OTLP receiver listening');
   }
 

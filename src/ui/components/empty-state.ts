@@ -3,6 +3,9 @@ import { h } from '../dom.js';
 
 const GRPC = '127.0.0.1:4317';
 const HTTP = 'http://127.0.0.1:4318';
+/** The collector's OTLP/gRPC exporter is `otlp_grpc` from v0.144 on; the README says the same. */
+const COLLECTOR_EXPORTER = 'otlp_grpc/bridge';
+const COLLECTOR_OLDER_NOTE = '`otlp/bridge` on collectors before v0.144';
 
 function snippet(title: string, code: string): HTMLElement {
   const pre = h('pre', null, h('code', null, code));
@@ -39,8 +42,8 @@ export function onboarding(): HTMLElement {
     ),
     snippet('Node.js app (OpenTelemetry SDK + the bundled profiler)', `OTEL_EXPORTER_OTLP_ENDPOINT=${HTTP} OTEL_SERVICE_NAME=checkout node --import ./otel.js app.js\n\n// otel.js\nimport { NodeSDK } from '@opentelemetry/sdk-node';\nimport { BatchSpanProcessor } from '@opentelemetry/sdk-trace-base';\nimport { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-proto';\nimport { startProfiling } from 'otel-profile-bridge/sdk';\nnew NodeSDK({ spanProcessors: [startProfiling(), new BatchSpanProcessor(new OTLPTraceExporter())] }).start();`),
     snippet('OpenTelemetry eBPF profiler (whole host, any language)', `sudo ./ebpf-profiler -collection-agent=${GRPC} -disable-tls`),
-    snippet('OpenTelemetry Collector (forward profiles and traces)', `exporters:\n  otlp/bridge:\n    endpoint: ${GRPC}\n    tls: { insecure: true }\nservice:\n  pipelines:\n    traces:   { receivers: [otlp], exporters: [otlp/bridge] }\n    profiles: { receivers: [otlp], exporters: [otlp/bridge] }`),
-    h('p', { class: 'muted' }, 'Addresses above are the defaults; yours may differ if the bridge was started with another config. The collector needs its ', h('code', null, 'service.profilesSupport'), ' feature gate for the profiles pipeline.'),
+    snippet('OpenTelemetry Collector (forward profiles and traces)', `exporters:\n  ${COLLECTOR_EXPORTER}:            # ${COLLECTOR_OLDER_NOTE}\n    endpoint: ${GRPC}\n    tls: { insecure: true }\nservice:\n  pipelines:\n    traces:   { receivers: [otlp], exporters: [${COLLECTOR_EXPORTER}] }\n    profiles: { receivers: [otlp], exporters: [${COLLECTOR_EXPORTER}] }`),
+    h('p', { class: 'muted' }, 'Addresses above are the defaults; yours may differ if the bridge was started with another config. The collector needs its ', h('code', null, 'service.profilesSupport'), ' feature gate for the profiles pipeline; collectors before v0.144 name the exporter ', h('code', null, 'otlp/bridge'), '.'),
   );
 }
 

@@ -68,7 +68,7 @@ describe('file exporter', () => {
       (e: unknown) => e instanceof ConfigError && /exporters\.file\.directory: directory is required/.test(e.message),
     );
     assert.throws(() => validate(fileExporterConfigSchema, { directory: '/x', colour: 1 }, 'exporters.file'), ConfigError);
-    assert.deepEqual(validate(fileExporterConfigSchema, { directory: 'd' }, 'x'), { directory: 'd', fsync: true, sidecar: true });
+    assert.deepEqual(validate(fileExporterConfigSchema, { directory: 'd' }, 'x'), { directory: 'd', fsync: true, sidecar: true, format: 'pprof' });
   });
 
   it('writes a gzip pprof and a sidecar per profile, laid out by service, type and start time', async () => {
@@ -228,8 +228,8 @@ describe('file exporter', () => {
 
   it('two file exporters share one metrics registry', async () => {
     const metrics = new Registry();
-    const a = fileExporterFactory.create({ directory: join(root, 'm1'), fsync: false, sidecar: true }, context(metrics, 'file/a'));
-    const b = fileExporterFactory.create({ directory: join(root, 'm2'), fsync: false, sidecar: true }, context(metrics, 'file/b'));
+    const a = fileExporterFactory.create({ directory: join(root, 'm1'), fsync: false, sidecar: true, format: 'pprof' }, context(metrics, 'file/a'));
+    const b = fileExporterFactory.create({ directory: join(root, 'm2'), fsync: false, sidecar: true, format: 'pprof' }, context(metrics, 'file/b'));
     await a.start!();
     await b.start!();
     await a.consumeProfiles!(simpleRequest());
