@@ -194,6 +194,8 @@ export class StoreReader {
       }
     });
     read();
+    // Averages: drop the float noise of adding many thirds and sixths (1e-3 of a unit).
+    if (weights) for (const [id, v] of acc) acc.set(id, Math.round(v * 1000) / 1000);
     return acc;
   }
 
