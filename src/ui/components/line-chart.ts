@@ -83,10 +83,13 @@ export function lineChart(opts: LineChartOptions): HTMLElement {
     const path = (ps: [number, number][]) => ps.map((p, i) => `${i ? 'L' : 'M'}${x(p[0]).toFixed(1)},${y(p[1]).toFixed(1)}`).join('');
     const partialFrom = opts.partialFrom ?? Infinity;
     if (partialFrom <= Math.max(...xs)) {
-      const x0 = x(partialFrom);
+      // From the last full point on: the dashed stretch the partial bucket's value ends.
+      const before = xs.filter((t) => t < partialFrom);
+      const x0 = x(before.length > 0 ? Math.max(...before) : partialFrom);
+      const x1 = x(Math.max(...xs));
       const band = svg.append('g').attr('class', 'partial-band').attr('data-testid', 'partial-bucket');
-      band.append('rect').attr('x', x0).attr('y', MARGIN.top).attr('width', Math.max(2, width - MARGIN.right - x0)).attr('height', height - MARGIN.top - MARGIN.bottom);
-      band.append('text').attr('x', x0 + 4).attr('y', MARGIN.top + 12).text('partial');
+      band.append('rect').attr('x', x0).attr('y', MARGIN.top).attr('width', Math.max(2, x1 - x0)).attr('height', height - MARGIN.top - MARGIN.bottom);
+      band.append('text').attr('x', x1 - 4).attr('y', MARGIN.top + 12).attr('text-anchor', 'end').text('partial');
       band.append('title').text('This bucket is still filling: it reaches past the end of the range, and profiles arrive after their window.');
     }
     opts.series.forEach((s, i) => {
