@@ -517,8 +517,10 @@ export class StoreQueries {
     const series = this.reader.series();
     const keys = options.groupBy ? labelKeysFor(options.groupBy, this.reader.labelNames()) : undefined;
     const label = keys ? (keys.find((k) => this.reader.labelNames().has(k)) ?? keys[0]!) : null;
+    // CPU: the stored totals include idle samples; take them out as the other views do.
+    const idle = !s.includeIdle && isCpuType(s.type.type) ? this.reader.leafTotals(s.refs.map((r) => r.id), IDLE_FRAME) : undefined;
     const out = bucketSeries(
-      s.refs.map((r) => ({ startMs: r.startMs, total: r.total, labels: series.get(r.seriesId) ?? {}, seriesId: r.seriesId })),
+      s.refs.map((r) => ({ startMs: r.startMs, total: r.total - (idle?.get(r.id) ?? 0), labels: series.get(r.seriesId) ?? {}, seriesId: r.seriesId })),
       { from: sel.from, to: sel.to, step, groupBy: keys && label ? { label, keys } : undefined, limit: options.limit, aggregation: s.aggregation },
     );
     const last = sel.from + (bucketCount(sel.from, sel.to, step) - 1) * step;

@@ -200,6 +200,41 @@ export class StoreReader {
   }
 
   /**
+   * Per profile, the value of its samples whose leaf frame is named `leafName` (e.g. the
+   * idle pseudo-frame, to take it out of per-profile totals). Profiles without any are absent.
+   */
+  leafTotals(profileIds: readonly number[], leafName: string): Map<number, number> {
+    const out = new Map<number, number>();
+    if (profileIds.length === 0) return out;
+    const read = this.db.transaction(() => {
+      // Which stacks end in that frame: the stacks of these profiles, resolved (cached).
+      const all = new Map<number, number>();
+      const each = (fn: (pid: number, ids: Uint32Array, vals: Float64Array) => void) => {
+        for (const c of chunks(profileIds, 2000)) {
+          for (const [pid, idBlob, valBlob] of this.stmt.samplesByIds.iterate(JSON.stringify(c)) as Iterable<[number, Buffer, Buffer]>) {
+            const { ids, vals } = decodeSamples(idBlob, valBlob);
+            fn(pid, ids, vals);
+          }
+        }
+      };
+      each((_pid, ids) => {
+        for (let i = 0; i < ids.length; i++) all.set(ids[i]!, 0);
+      });
+      const { stacks, frames } = this.resolve(all);
+      const hit = new Set<number>();
+      for (const st of stacks) if (st.frames.length > 0 && frames.get(st.frames[0]!)?.name === leafName) hit.add(st.id);
+      if (hit.size === 0) return;
+      each((pid, ids, vals) => {
+        let v = 0;
+        for (let i = 0; i < ids.length; i++) if (hit.has(ids[i]!)) v += vals[i]!;
+        if (v !== 0) out.set(pid, v);
+      });
+    });
+    read();
+    return out;
+  }
+
+  /**
    * Value per stack id of the samples attributed to the target, within the given profiles'
    * filter (type, window, series). `seriesWeights` scales each series' values (averaging).
    */

@@ -151,7 +151,10 @@ describe('numbers that agree: aggregation, idle, native frames, sample labels', 
     const top = await getJson(p, '/api/v1/top', { ...range, type: 'cpu', query: 'service:idler' });
     assert.ok(!top.body.rows.some((r: any) => r.name === '(idle)'));
     const ts = await getJson(p, '/api/v1/timeseries', { ...range, type: 'cpu', query: 'service:idler' });
-    assert.ok(ts.body.series.length === 1);
+    assert.equal(ts.body.series.length, 1);
+    assert.equal(ts.body.series[0].total, busy * MS, 'the time series leaves idle out too');
+    const tsIdle = await getJson(p, '/api/v1/timeseries', { ...range, type: 'cpu', query: 'service:idler', include_idle: true });
+    assert.equal(tsIdle.body.series[0].total, (busy + 1000) * MS);
     // Kept on request, under its own frame.
     const withIdle = await getJson(p, '/api/v1/flame', { ...range, type: 'cpu', query: 'service:idler', include_idle: true });
     assert.equal(withIdle.body.total, (busy + 1000) * MS);
@@ -160,6 +163,9 @@ describe('numbers that agree: aggregation, idle, native frames, sample labels', 
     const idlerLines = metrics.split('\n').filter((l) => l.includes('service="idler"') && l.includes('function='));
     assert.ok(idlerLines.length > 0, 'the idle service has function series');
     assert.ok(!idlerLines.some((l) => l.includes('function="(idle)"')), idlerLines.join('\n'));
+    const cpuLine = metrics.split('\n').find((l) => l.startsWith('otel_profile_bridge_profile_cpu_seconds_total{') && l.includes('service="idler"'));
+    assert.ok(cpuLine, 'the idle service has a CPU series');
+    assert.ok(Math.abs(Number(cpuLine.split(' ').pop()) - busy / 1000) < 1e-9, `CPU seconds without idle: ${cpuLine}`);
   });
 
   it('groups frames without a file by name; every grouping sums to the same total and agrees on them', async () => {
@@ -236,5 +242,11 @@ describe('numbers that agree: aggregation, idle, native frames, sample labels', 
     assert.match(all, /span_name:/);
     const top = await goPprofAsync(['-top', '-unit=ns', `${p.api}/api/v1/pprof?type=cpu&from=${range.from}&to=${range.to}&query=service:checkout&labels=true`]);
     assert.match(top, /66000000ns total/, `labelled download keeps every sample:\n${top}`);
+    // CPU downloads leave idle out as the views do; the heap download holds the average.
+    const idler = await goPprofAsync(['-top', '-unit=ns', `${p.api}/api/v1/pprof?type=cpu&from=${range.from}&to=${range.to}&query=service:idler`]);
+    assert.match(idler, /21000000ns total/, idler);
+    assert.doesNotMatch(idler, /\(idle\)/);
+    const heap = await goPprofAsync(['-top', '-unit=B', `${p.api}/api/v1/pprof?type=inuse_space&from=${range.from}&to=${range.to}&query=host:h1`]);
+    assert.match(heap, new RegExp(`${10 * MiB}B total`), heap);
   });
 });
