@@ -114,6 +114,9 @@ export interface TopResultJson extends AggregationInfo {
 export interface HotspotResult extends AggregationInfo {
   type: string;
   unit: string;
+  /** The range as resolved (unix ms), for asking again with the same base. */
+  from: number;
+  to: number;
   target: { kind: HotspotTarget['kind']; id: string; includeChildren: boolean };
   spanIds: string[];
   total: number;
@@ -447,6 +450,8 @@ export class StoreQueries {
       type: h.type.type,
       unit: h.type.unit,
       ...this.info(h.selected),
+      from: sel.from,
+      to: sel.to,
       target: { kind: target.kind, id: target.id, includeChildren: target.kind === 'span' && !!target.includeChildren },
       spanIds: h.spanIds,
       total: tree.root.total,

@@ -252,6 +252,7 @@ export class StoreReader {
       acc.set(r.stackId, (acc.get(r.stackId) ?? 0) + r.value);
       window = window ? { from: Math.min(window.from, r.start), to: Math.max(window.to, r.end) } : { from: r.start, to: r.end };
     }
+    if (seriesWeights) for (const [id, v] of acc) acc.set(id, Math.round(v * 1000) / 1000);
     return { agg: acc, window };
   }
 

@@ -79,6 +79,8 @@ export interface TopResult extends AggregationInfo {
 export interface HotspotsResult extends AggregationInfo {
   type: string;
   unit: string;
+  from: number;
+  to: number;
   target: { kind: 'trace' | 'span' | 'endpoint'; id: string; includeChildren?: boolean };
   spanIds?: string[];
   total: number;

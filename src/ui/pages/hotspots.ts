@@ -141,6 +141,11 @@ async function renderTarget(
     }
     // Header, graph and table come from one answer; a new grouping redraws all three.
     const view = h('div', { class: 'hotspot-view' });
+    // Later answers use the range as the first one resolved it ("now-1h" moves on).
+    if (target.endpoint) {
+      params.from = String(first.from);
+      params.to = String(first.to);
+    }
     const draw = (r: HotspotsResult, groupBy: GroupBy, sort: SortState): void =>
       replace(
         view,
