@@ -307,15 +307,15 @@ export class StoreQueries {
     const names = new Set<string>();
     for (const id of this.seriesInRange(sel).keys()) for (const k of Object.keys(all.get(id) ?? {})) names.add(k);
     // Sample-level facets, when some sample in the range carries them.
-    for (const label of SAMPLE_FACETS) if (!names.has(label) && this.sampleFacet(label, sel).size > 0) names.add(label);
+    for (const label of SAMPLE_FACETS) if (!names.has(label) && this.sampleFacet(label, sel, true).size > 0) names.add(label);
     return [...names].sort();
   }
 
-  private sampleFacet(label: (typeof SAMPLE_FACETS)[number], sel: { from: number; to: number; type?: string; query?: TagQuery }): Map<string, number> {
+  private sampleFacet(label: (typeof SAMPLE_FACETS)[number], sel: { from: number; to: number; type?: string; query?: TagQuery }, existsOnly = false): Map<string, number> {
     const type = sel.type === undefined || sel.type === '' ? undefined : this.resolveType(sel.type).type;
     const split = splitSampleTerms(sel.query, this.reader.labelNames());
     const series = this.matchingSeries(split.series);
-    return this.reader.sampleLabelCounts(label, type, sel.from, sel.to, series ? [...series] : undefined);
+    return this.reader.sampleLabelCounts(label, type, sel.from, sel.to, series ? [...series] : undefined, existsOnly);
   }
 
   labelValues(

@@ -349,7 +349,14 @@ export class StoreReader {
    * Values of a sample-level label among the attributed samples of profiles in the range
    * (of `type` when given), with how many profiles carry each.
    */
-  sampleLabelCounts(label: 'span_name' | 'trace endpoint', type: string | undefined, from: number, to: number, seriesIds: readonly number[] | undefined): Map<string, number> {
+  sampleLabelCounts(
+    label: 'span_name' | 'trace endpoint',
+    type: string | undefined,
+    from: number,
+    to: number,
+    seriesIds: readonly number[] | undefined,
+    existsOnly = false,
+  ): Map<string, number> {
     const where = ['p.start_ms BETWEEN @lookBack AND @to', 'p.end_ms >= @from'];
     const params: Record<string, unknown> = { lookBack: from - this.maxDurationMs(), to, from };
     if (type !== undefined) {
@@ -360,13 +367,17 @@ export class StoreReader {
       where.push('p.series_id IN (SELECT value FROM json_each(@series))');
       params.series = JSON.stringify(seriesIds);
     }
-    const sql =
+    const from_ =
       label === 'span_name'
-        ? `SELECT sp.name, COUNT(DISTINCT p.id) FROM profiles p CROSS JOIN span_samples ss ON ss.profile_id = p.id JOIN spans sp ON sp.span_id = ss.span_id
-           WHERE ${where.join(' AND ')} GROUP BY sp.name`
-        : `SELECT ss.endpoint, COUNT(DISTINCT p.id) FROM profiles p CROSS JOIN span_samples ss ON ss.profile_id = p.id
-           WHERE ${where.join(' AND ')} AND ss.endpoint <> '' GROUP BY ss.endpoint`;
-    return new Map(this.db.prepare(sql).raw().all(params) as [string, number][]);
+        ? `FROM profiles p CROSS JOIN span_samples ss ON ss.profile_id = p.id JOIN spans sp ON sp.span_id = ss.span_id WHERE ${where.join(' AND ')}`
+        : `FROM profiles p CROSS JOIN span_samples ss ON ss.profile_id = p.id WHERE ${where.join(' AND ')} AND ss.endpoint <> ''`;
+    const col = label === 'span_name' ? 'sp.name' : 'ss.endpoint';
+    if (existsOnly) {
+      // Label lists only need to know whether any sample carries it: stop at the first.
+      const row = this.db.prepare(`SELECT ${col} ${from_} LIMIT 1`).pluck().get(params) as string | undefined;
+      return new Map(row === undefined ? [] : [[row, 1]]);
+    }
+    return new Map(this.db.prepare(`SELECT ${col}, COUNT(DISTINCT p.id) ${from_} GROUP BY ${col}`).raw().all(params) as [string, number][]);
   }
 
   /** Stacks with their values, and the frames they reference. */
