@@ -8,6 +8,7 @@ import type { Counter, Registry } from 'prom-client';
 import type { ExtractedProfile } from './ingest/extract.js';
 import type { StoreConfig } from './config.js';
 import { TopKeys } from './topn.js';
+import { IDLE_FRAME } from './query/aggregation.js';
 import { sharedCounter, sharedGauge } from '../service/metrics.js';
 
 const P = 'otel_profile_bridge_';
@@ -101,15 +102,20 @@ export class StoreMetrics {
   recordProfile(p: ExtractedProfile): void {
     const service = this.service(p.labels['service.name'] ?? 'unknown_service');
     if (p.type === 'cpu' && p.unit === 'nanoseconds') {
+      // Idle samples are not CPU time of the program (see store/query/aggregation.ts): they
+      // are left out of both metrics, as the store's CPU views leave them out.
       const self = new Map<string, number>();
+      let busy = 0;
       for (const s of p.stacks) {
         const leaf = s.frames[0];
         const name = leaf === undefined ? '(root)' : p.frames[leaf]!.name;
+        if (name === IDLE_FRAME) continue;
+        busy += s.value;
         self.set(name, (self.get(name) ?? 0) + s.value);
       }
       this.countTop(this.functionCpu, 'function', service, this.tops(this.functionTops, service, this.config.top_functions), self, 1e-9);
       const version = p.labels['service.version'] ?? '';
-      this.countTop(this.versionCpu, 'version', service, this.tops(this.versionTops, service, this.config.max_versions), new Map([[version, p.total]]), 1e-9);
+      this.countTop(this.versionCpu, 'version', service, this.tops(this.versionTops, service, this.config.max_versions), new Map([[version, busy]]), 1e-9);
     }
     if (p.type === 'alloc_space' && p.threads.size > 0) {
       this.countTop(this.threadAlloc, 'thread', service, this.tops(this.threadTops, service, this.config.max_threads), p.threads, 1);

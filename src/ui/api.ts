@@ -39,7 +39,22 @@ export interface ProfileType {
   lastMs: number | null;
 }
 
-export interface SearchResult {
+/**
+ * How values were combined over time: `sum` of the profiles, or (in-use heap and other
+ * instantaneous types) `average` of each series' snapshots, summed across series.
+ */
+export interface AggregationInfo {
+  aggregation: 'sum' | 'average';
+  snapshots: number;
+}
+
+export interface TopTable {
+  groupBy: string;
+  sort: 'self' | 'total';
+  rows: TopRow[];
+}
+
+export interface SearchResult extends AggregationInfo {
   type: string;
   unit: string;
   from: number;
@@ -49,9 +64,11 @@ export interface SearchResult {
   total: number;
   profiles: Profile[];
   flame: FlameNode;
+  top?: TopTable;
+  hints: string[];
 }
 
-export interface TopResult {
+export interface TopResult extends AggregationInfo {
   type: string;
   unit: string;
   groupBy: string;
@@ -59,9 +76,11 @@ export interface TopResult {
   rows: TopRow[];
 }
 
-export interface HotspotsResult {
+export interface HotspotsResult extends AggregationInfo {
   type: string;
   unit: string;
+  from: number;
+  to: number;
   target: { kind: 'trace' | 'span' | 'endpoint'; id: string; includeChildren?: boolean };
   spanIds?: string[];
   total: number;
@@ -113,8 +132,8 @@ export interface CompareResult {
   type: string;
   unit: string;
   groupBy: string;
-  a: { total: number; profiles: number };
-  b: { total: number; profiles: number };
+  a: { total: number; profiles: number } & AggregationInfo;
+  b: { total: number; profiles: number } & AggregationInfo;
   rows: CompareRow[];
   diff: DiffNode;
   truncated: boolean;
@@ -129,6 +148,9 @@ export interface Series {
 export interface TimeseriesResult {
   type: string;
   unit: string;
+  aggregation: 'sum' | 'average';
+  /** Start of a last bucket that reaches past `to` (still filling); null when none. */
+  partialFrom: number | null;
   from: number;
   to: number;
   step: number;
@@ -192,7 +214,7 @@ export const api = {
   labels: (p: Selection, signal?: AbortSignal) => getJson<{ names: string[] }>('/api/v1/labels', { ...p }, signal),
   labelValues: (name: string, p: Selection & { prefix?: string; limit?: number }, signal?: AbortSignal) =>
     getJson<{ name: string; values: { value: string; profiles: number }[] }>(`/api/v1/labels/${encodeURIComponent(name)}/values`, { ...p }, signal),
-  search: (p: Selection & { limit?: number; max_nodes?: number }, signal?: AbortSignal) =>
+  search: (p: Selection & { limit?: number; max_nodes?: number; with_top?: boolean; group_by?: string; sort?: string; top_limit?: number }, signal?: AbortSignal) =>
     getJson<SearchResult>('/api/v1/search', { ...p }, signal),
   top: (p: Selection & { group_by?: string; sort?: string; limit?: number }, signal?: AbortSignal) =>
     getJson<TopResult>('/api/v1/top', { ...p }, signal),
