@@ -1,5 +1,6 @@
 // The CLI's sub-commands, one file each. Each returns the process exit code.
 import { convertCommand } from './convert.js';
+import { hashPasswordCommand } from './hash-password.js';
 import { versionCommand } from './version.js';
 
 export interface Command {
@@ -20,4 +21,5 @@ export const commands: Record<string, Command> = {
   serve: serveCommand,
   convert: convertCommand,
   version: versionCommand,
+  'hash-password': hashPasswordCommand,
 };
