@@ -36,10 +36,10 @@ export const apiConfigSchema = z.strictObject({
       max_queued_queries: z.number().int().min(0).max(10_000).default(32),
       /** Time budget of a query, waiting included; past it, 503 with Retry-After. */
       query_timeout: duration().default(30_000),
-      /** Longest request URL (path and query); longer ones get 414. */
-      max_url_size: byteSize().default(16 * 1024),
+      /** Longest request URL (path and query); longer ones get 414 (Node refuses request heads over 16 KiB with 431 before that). */
+      max_url_size: byteSize().default(8 * 1024),
     })
-    .default({ max_concurrent_queries: 4, max_queued_queries: 32, query_timeout: 30_000, max_url_size: 16 * 1024 }),
+    .default({ max_concurrent_queries: 4, max_queued_queries: 32, query_timeout: 30_000, max_url_size: 8 * 1024 }),
 });
 
 export type ApiConfig = z.output<typeof apiConfigSchema>;

@@ -54,19 +54,24 @@ export class QueryLimiter {
       timer.unref();
       const start = () => {
         this.active++;
-        fn().then(
-          (v) => {
-            if (!settled) resolve(v);
-          },
-          (e: unknown) => {
-            if (!settled) reject(e);
-          },
-        ).finally(() => {
-          settled = true;
+        // The slot is freed before the caller hears back, so the next query can start at once.
+        const release = () => {
           clearTimeout(timer);
           this.active--;
           this.waiting.shift()?.();
-        });
+        };
+        fn().then(
+          (v) => {
+            release();
+            if (!settled) resolve(v);
+            settled = true;
+          },
+          (e: unknown) => {
+            release();
+            if (!settled) reject(e);
+            settled = true;
+          },
+        );
       };
       if (this.active < maxConcurrent) start();
       else this.waiting.push(start);

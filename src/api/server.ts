@@ -115,7 +115,7 @@ export class ApiServer {
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     let reply: Reply;
     const raw = req.url ?? '/';
-    const maxUrl = this.o.limits?.maxUrlBytes ?? 16 * 1024;
+    const maxUrl = this.o.limits?.maxUrlBytes ?? 8 * 1024;
     if (Buffer.byteLength(raw) > maxUrl) {
       await this.send(req, res, errorReply(414, 'ERR_URL_TOO_LONG', `the request URL exceeds ${maxUrl} bytes`));
       this.o.logger.debug({ method: req.method, status: 414 }, 'API request');
