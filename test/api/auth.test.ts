@@ -177,9 +177,13 @@ describe('API authentication', () => {
       assert.doesNotMatch(CONTENT_SECURITY_POLICY, /script-src[^;]*unsafe-inline/);
       assert.equal(r.headers['x-content-type-options'], 'nosniff', what);
       assert.equal(r.headers['x-frame-options'], 'DENY', what);
+      assert.equal(r.headers['referrer-policy'], 'no-referrer', what);
+      assert.equal(r.headers['cross-origin-opener-policy'], 'same-origin', what);
       assert.match(CONTENT_SECURITY_POLICY, /frame-ancestors 'none'/);
       assert.equal(r.headers['strict-transport-security'] !== undefined, tls, what);
     };
+    // docs/api.md quotes the policy as sent.
+    assert.ok(readFileSync(new URL('../../../docs/api.md', import.meta.url), 'utf8').includes(`Content-Security-Policy: ${CONTENT_SECURITY_POLICY}\``));
     for (const t of targets) {
       for (const path of ['/', '/health', '/api/v1/profile-types', '/nothing.js.map']) check(await rawGet(`${t.p.api}${path}`, {}, t.ca), path, t.ca !== undefined);
       check(await rawGet(`${t.p.api}/api/v1/profile-types`, { authorization: `Bearer ${TOKEN}` }, t.ca), 'authorized', t.ca !== undefined);

@@ -89,6 +89,40 @@ describe('constant-time comparison', () => {
   });
 });
 
+describe('password checks', () => {
+  const basic = (u: string, p: string) => `Basic ${Buffer.from(`${u}:${p}`).toString('base64')}`;
+
+  it('remembers a verified user:password for 5 minutes, and only that pair', async () => {
+    let now = 1_000_000;
+    const hash = await hashPassword('pw-0123', { N: 1024, r: 8, p: 1 });
+    const auth = new Authenticator(apiAuthConfigSchema.parse({ basic: { users: [{ name: 'ann', password_hash: hash }] } }), 'auth', () => now);
+    const w = watchCompare();
+    try {
+      assert.equal((await auth.check('api', basic('ann', 'pw-0123'), null)).ok, true);
+      assert.equal(w.calls.length, 1);
+      now += 5 * 60_000 - 1;
+      assert.deepEqual(await auth.check('api', basic('ann', 'pw-0123'), null), { ok: true, user: 'ann' });
+      assert.equal(w.calls.length, 1, 'remembered: no scrypt');
+      assert.equal((await auth.check('api', basic('ann', 'pw-01234'), null)).ok, false);
+      assert.equal(w.calls.length, 2, 'another password is checked');
+      now += 2;
+      assert.equal((await auth.check('api', basic('ann', 'pw-0123'), null)).ok, true);
+      assert.equal(w.calls.length, 3, 'checked again after 5 minutes');
+    } finally {
+      w.restore();
+    }
+  });
+
+  it('runs at most 4 password checks at once; the fifth answers 429', async () => {
+    const hash = await hashPassword('pw', { N: 1024, r: 8, p: 1 });
+    const auth = new Authenticator(apiAuthConfigSchema.parse({ basic: { users: [{ name: 'ann', password_hash: hash }] } }));
+    // All five start before any scrypt finishes (each runs up to its first await at once).
+    const all = await Promise.all([1, 2, 3, 4, 5].map((i) => auth.check('api', basic('ann', `guess-${i}`), null)));
+    assert.deepEqual(all.map((d) => (d.ok ? 200 : d.status)), [401, 401, 401, 401, 429]);
+    assert.equal((await auth.check('api', basic('ann', 'pw'), null)).ok, true, 'free again afterwards');
+  });
+});
+
 describe('passwords and users', () => {
   it('hashes with scrypt, verifies, and refuses malformed hashes with a reason', async () => {
     const h = await hashPassword('s3cret', { N: 1024, r: 8, p: 1 });
