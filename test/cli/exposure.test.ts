@@ -9,7 +9,14 @@ import { once } from 'node:events';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import pino from 'pino';
+import { DEFAULT_CONFIG_YAML } from '../../src/config/default-config.js';
+import { parseConfigText } from '../../src/config/load.js';
+import { splitHostPort } from '../../src/config/units.js';
+import { isLoopbackHost } from '../../src/security/exposure.js';
 import { parsePasswordHash, verifyPassword } from '../../src/security/password.js';
+import { Bridge } from '../../src/service/bridge.js';
+import { listenersOf } from '../helpers/listeners.js';
 
 const MAIN = new URL('../../src/cli/main.js', import.meta.url).pathname;
 const OTLP_TOKEN = 'otlp-secret-7d1f0a9b8c2e4d6f';
@@ -76,6 +83,17 @@ async function serve(file: string, env: Record<string, string>): Promise<Serving
 const local = (hostPort: string) => `http://127.0.0.1:${hostPort.split(':').at(-1)}`;
 
 describe('listening beyond loopback', () => {
+  it('the embedded default stays on loopback without auth, and builds', () => {
+    const config = parseConfigText(DEFAULT_CONFIG_YAML, {}, 'default config');
+    const listeners = listenersOf(config);
+    assert.deepEqual(listeners.map((l) => l.where).sort(), ['extensions.api', 'receivers.otlp.protocols.grpc', 'receivers.otlp.protocols.http']);
+    for (const l of listeners) {
+      assert.ok(isLoopbackHost(splitHostPort(l.endpoint).host), `${l.where}: ${l.endpoint}`);
+      assert.equal(l.authenticated, false, l.where);
+    }
+    Bridge.create(config, { logger: pino({ level: 'silent' }) });
+  });
+
   it('refuses the API on 0.0.0.0 without auth: exit 2, saying how to turn auth on', () => {
     const file = configFile(pipeline('DIR', '{ endpoint: 127.0.0.1:0 }', '{ endpoint: 0.0.0.0:0 }'));
     const r = spawnSync(process.execPath, [MAIN, 'serve', '--config', file], { encoding: 'utf8' });
