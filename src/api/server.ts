@@ -11,7 +11,7 @@ import { BridgeError, errorMessage } from '../errors.js';
 import { splitHostPort } from '../config/units.js';
 import { QueryError } from '../store/query/errors.js';
 import type { Store } from '../store/store.js';
-import { Authenticator, redactedUrl, type Resource } from './auth/index.js';
+import { authorize, redactedUrl, type Authenticator } from './auth/index.js';
 import { securityHeaders } from './headers.js';
 import { QueryLimiter, QueryLimitError, type QueryLimits } from './limits.js';
 import { API_ROUTES, type Reply } from './routes.js';
@@ -38,28 +38,10 @@ export interface ApiServerOptions {
 }
 
 const DEFAULT_LIMITS: QueryLimits = { maxConcurrent: 4, maxQueued: 32, timeoutMs: 30_000 };
-/** The pprof download, the one place a `?token=` is accepted (go tool pprof sends no headers). */
-const PPROF_PATHS = new Set(['/api/v1/pprof', '/debug/pprof/profile']);
-
-/** What a path serves, for the access rules; undefined: open (health, the UI's static files). */
-function resourceOf(path: string): Resource | undefined {
-  if (path === '/metrics') return 'metrics';
-  if (PPROF_PATHS.has(path)) return 'pprof';
-  if (path.startsWith('/api/') || path.startsWith('/debug/')) return 'api';
-  return undefined;
-}
 
 function errorReply(status: number, code: string, message: string, reason?: string): Reply {
   return { status, json: { error: reason === undefined ? { code, message } : { code, reason, message } } };
 }
-
-/** An error reply with extra headers (Retry-After, WWW-Authenticate). */
-function jsonReply(status: number, code: string, message: string, headers: Record<string, string>): Reply {
-  return { status, body: JSON.stringify({ error: { code, message } }), headers: { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store', ...headers } };
-}
-
-/** `X-Requested-With` of the UI's own requests (see Authenticator.challenge). */
-export const UI_MARK = 'otel-profile-bridge-ui';
 
 export class ApiServer {
   private readonly server: Server;
@@ -124,7 +106,7 @@ export class ApiServer {
     const url = new URL(raw, 'http://localhost');
     let user: string | undefined;
     try {
-      const access = await this.authorize(req, url);
+      const access = await authorize(this.o.auth, req.headers, url);
       user = access.user;
       reply = access.denied ?? (await this.route(req.method ?? 'GET', url));
     } catch (e) {
@@ -133,20 +115,6 @@ export class ApiServer {
     await this.send(req, res, reply);
     // Never the Authorization header or the pprof token: the URL is logged redacted.
     this.o.logger.debug({ method: req.method, url: redactedUrl(url), status: reply.status, ...(user ? { user } : {}) }, 'API request');
-  }
-
-  /** `denied`: the 401/429 reply; absent, the request may go on. Strips the pprof token. */
-  private async authorize(req: IncomingMessage, url: URL): Promise<{ denied?: Reply; user?: string }> {
-    const resource = resourceOf(url.pathname);
-    const auth = this.o.auth;
-    const queryToken = resource === 'pprof' ? url.searchParams.get('token') : null;
-    url.searchParams.delete('token');
-    if (!auth || !resource) return {};
-    const d = await auth.check(resource, req.headers.authorization, queryToken);
-    if (d.ok) return { user: d.user };
-    if (d.status === 429) return { denied: jsonReply(429, 'ERR_TOO_MANY_REQUESTS', d.message, { 'retry-after': '1' }) };
-    const forUi = req.headers['x-requested-with'] === UI_MARK;
-    return { denied: jsonReply(401, 'ERR_UNAUTHENTICATED', `${d.message} (see docs/api.md#authentication)`, { 'www-authenticate': auth.challenge(forUi) }) };
   }
 
   private async route(method: string, url: URL): Promise<Reply> {
@@ -182,7 +150,7 @@ export class ApiServer {
   private failure(e: unknown, url: URL): Reply {
     if (e instanceof QueryError) return errorReply(400, e.code, e.message, e.reason);
     if (e instanceof QueryLimitError) {
-      return jsonReply(e.status, e.code, e.message, { 'retry-after': String(e.retryAfterSeconds) });
+      return { status: e.status, body: JSON.stringify({ error: { code: e.code, message: e.message } }), headers: { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store', 'retry-after': String(e.retryAfterSeconds) } };
     }
     if (e instanceof BridgeError && (e.code === 'ERR_STORE' || e.code === 'ERR_PIPELINE_UNAVAILABLE')) {
       return errorReply(503, 'ERR_STORE', e.message);
