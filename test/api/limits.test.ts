@@ -114,8 +114,9 @@ describe('API query limits', () => {
     assert.equal(third.status, 429);
     assert.equal(third.headers.get('retry-after'), '1');
     assert.equal(((await third.json()) as { error: { code: string } }).error.code, 'ERR_TOO_MANY_QUERIES');
-    // /health is no query: it answers while the queries are held.
+    // /health and /metrics are no queries: they answer while the queries are held.
     assert.equal((await fetch(`${base}/health`)).status, 200);
+    assert.equal((await fetch(`${base}/metrics`)).status, 200);
     g.open();
     assert.equal((await first).status, 200);
     assert.equal((await second).status, 200);
