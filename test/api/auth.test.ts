@@ -5,7 +5,7 @@
 // open; the UI's security headers and source-map rule hold on every answer.
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { API_ROUTES } from '../../src/api/routes.js';
@@ -84,6 +84,7 @@ describe('API authentication', () => {
   });
   after(async () => {
     for (const t of targets) await t.p.stop();
+    rmSync(dir, { recursive: true, force: true });
   });
 
   it('lists a path for every API route', () => {
