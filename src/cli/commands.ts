@@ -1,6 +1,7 @@
 // The CLI's sub-commands, one file each. Each returns the process exit code and has its own
 // help (`<command> --help`, `help <command>`), listing every option with its default.
 import { convertCommand } from './convert.js';
+import { hashPasswordCommand } from './hash-password.js';
 import { versionCommand } from './version.js';
 
 export interface Command {
@@ -53,4 +54,5 @@ export const commands: Record<string, Command> = {
   serve: serveCommand,
   convert: convertCommand,
   version: versionCommand,
+  'hash-password': hashPasswordCommand,
 };

@@ -82,7 +82,8 @@ export async function runServe(argv: string[]): Promise<number> {
     }
   } catch (e) {
     process.stderr.write(`otel-profile-bridge: ${isBridgeError(e) ? e.message : errorMessage(e)}\n`);
-    return 1;
+    // 2: the config would expose a listener without authentication (see SECURITY.md).
+    return isBridgeError(e) && e.code === 'ERR_INSECURE_BIND' ? 2 : 1;
   }
   return new Promise<number>((resolve) => {
     let signals = 0;

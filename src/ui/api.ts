@@ -1,6 +1,7 @@
 // The JSON API client: one typed function per endpoint of docs/api.md. Shapes are copied
 // from that contract (the UI is bundled separately from the server, so it does not import the
 // server's types); test/ui/contract-types.ts fails the build when the two drift.
+// Requests go through `send`, which auth.ts replaces to add the session's credentials.
 
 export interface FlameNode {
   name: string;
@@ -184,8 +185,16 @@ export function url(path: string, params: Params = {}): string {
   return s ? `${path}?${s}` : path;
 }
 
+type Send = (url: string, init?: RequestInit) => Promise<Response>;
+let send: Send = (u, init) => fetch(u, init);
+
+/** Replaces how requests are sent (auth.ts: credentials, and sign-in on a 401). */
+export function useSend(f: Send): void {
+  send = f;
+}
+
 async function getJson<T>(path: string, params: Params, signal?: AbortSignal): Promise<T> {
-  const res = await fetch(url(path, params), { signal, headers: { accept: 'application/json' } });
+  const res = await send(url(path, params), { signal, headers: { accept: 'application/json' } });
   const text = await res.text();
   let body: unknown;
   try {
@@ -226,7 +235,7 @@ export const api = {
   timeseries: (p: Selection & { step?: string; group_by?: string; limit?: number }, signal?: AbortSignal) =>
     getJson<TimeseriesResult>('/api/v1/timeseries', { ...p }, signal),
   async metricsText(signal?: AbortSignal): Promise<string> {
-    const res = await fetch('/metrics', { signal });
+    const res = await send('/metrics', { signal });
     if (!res.ok) throw new ApiError(res.status, `HTTP_${res.status}`, '', res.statusText);
     return res.text();
   },

@@ -80,7 +80,9 @@ describe('web UI', () => {
     bridge = await startBridge(config(dir), defaultFactories());
     base = `http://${bridge.bridge.endpoints()['extensions.api']!.http}`;
     browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS });
-    page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
+    // bypassCSP: waitForFunction evaluates its string predicates with eval, which the UI's
+    // Content-Security-Policy forbids; login.test.ts runs the UI under its policy.
+    page = await browser.newPage({ viewport: { width: 1400, height: 900 }, bypassCSP: true });
     page.setDefaultTimeout(10_000);
     page.on('pageerror', (e) => pageErrors.push(`pageerror: ${e.message}`));
     page.on('console', (m) => {

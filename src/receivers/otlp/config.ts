@@ -32,6 +32,8 @@ const grpc = z.strictObject({
   tls: tls.optional(),
   /** Require a bearer token. */
   auth: auth.optional(),
+  /** Listen beyond loopback without `auth` (or a `tls.client_ca_file`) anyway. Logged as a warning on every start. */
+  allow_unauthenticated_remote: z.boolean().default(false),
 });
 
 const http = z.strictObject({
@@ -45,6 +47,8 @@ const http = z.strictObject({
   tls: tls.optional(),
   /** Require a bearer token. */
   auth: auth.optional(),
+  /** Listen beyond loopback without `auth` (or a `tls.client_ca_file`) anyway. Logged as a warning on every start. */
+  allow_unauthenticated_remote: z.boolean().default(false),
 });
 
 export const otlpReceiverConfigSchema = z
