@@ -6,6 +6,7 @@
 // `count × period` nanoseconds. A profile type therefore has one unit in the store.
 import type { Profile as PprofProfile } from 'pprof-format';
 import { decimalToHex16, PPROF_LABELS } from '../../pprof/labels.js';
+import { isSampleCountType } from '../../pprof/profile-type.js';
 import type { ConvertedProfile } from '../../pprof/types.js';
 import type { FrameInfo } from '../query/types.js';
 
@@ -95,7 +96,9 @@ export function extractProfile(c: ConvertedProfile): ExtractedProfile {
   const periodType = s(p.periodType?.type);
   const periodUnit = s(p.periodType?.unit);
   const period = Number(p.period);
-  const { scale, unit } = valueScale(sampleUnit, periodType, periodUnit, period);
+  // A sample count kept apart from the time it counts (profile-type.ts) stays a count: scaled
+  // by the period it would be a second copy of that time.
+  const { scale, unit } = isSampleCountType(c.profileType) ? { scale: 1, unit: 'count' } : valueScale(sampleUnit, periodType, periodUnit, period);
 
   const functions = new Map<number, { name: string; file: string; startLine: number }>();
   for (const f of p.function) {
