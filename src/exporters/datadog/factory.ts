@@ -2,13 +2,12 @@
 // (event.json + one gzip'd pprof per profile type) to the agent's /profiling/v1/input or,
 // agentless, to the intake with DD-API-KEY. See event.ts for the event's fields.
 import type { ExportProfilesServiceRequest } from '../../otlp/model.js';
-import { packageVersion } from '../../cli/version.js';
+import { packageVersion } from '../../version.js';
 import type { ComponentContext, Exporter, ExporterFactory } from '../../service/component.js';
 import { QueuedExporter, type Backend, type ItemBatch, type SendContext } from '../shared/exporter.js';
-import { failureOf, httpPost } from '../shared/http.js';
+import { failureOf, httpPost, intakeRetryableStatus, success, type ExportResult } from '../../otlp-client/index.js';
 import { pprofUploads } from '../shared/pprof-uploads.js';
 import type { QueuedItem } from '../shared/queue.js';
-import { success, type ExportResult } from '../shared/result.js';
 import { datadogConfigSchema, type DatadogConfig } from './config.js';
 import { buildUploads } from './event.js';
 import { encodeMultipart, type Part } from './multipart.js';
@@ -42,7 +41,7 @@ class DatadogBackend implements Backend {
     };
     if (this.config.api_key) headers['DD-API-KEY'] = this.config.api_key;
     const res = await httpPost({ url: this.config.url, headers, body: item.body, timeoutMs: ctx.timeoutMs, signal: ctx.signal });
-    return failureOf(res) ?? success();
+    return failureOf(res, undefined, intakeRetryableStatus) ?? success();
   }
 }
 
