@@ -94,7 +94,8 @@ export function installOffline(appDir: string, tarball: string, alsoNames: strin
   const rootPkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { dependencies: Record<string, string>; devDependencies: Record<string, string> };
   const also = Object.fromEntries(alsoNames.map((n) => [n, rootPkg.dependencies[n] ?? rootPkg.devDependencies[n]!]));
   const dependencies = { [tarPkg.name]: `file:${tarball}`, ...also };
-  writeFileSync(join(appDir, 'package.json'), JSON.stringify({ name: 'app', version: '1.0.0', private: true, type: 'module', dependencies }, null, 2));
+  const allow = allowScripts.length > 0 ? { allowScripts: Object.fromEntries(allowScripts.map((n) => [n, true])) } : {};
+  writeFileSync(join(appDir, 'package.json'), JSON.stringify({ name: 'app', version: '1.0.0', private: true, type: 'module', dependencies, ...allow }, null, 2));
   const self: LockEntry = {
     version: tarPkg.version,
     resolved: `file:${tarball}`,
@@ -110,7 +111,6 @@ export function installOffline(appDir: string, tarball: string, alsoNames: strin
   };
   writeFileSync(join(appDir, 'package-lock.json'), JSON.stringify({ name: 'app', version: '1.0.0', lockfileVersion: 3, requires: true, packages }, null, 2));
   const args = ['ci', '--offline', '--no-audit', '--no-fund', '--loglevel=error'];
-  if (allowScripts.length > 0) args.push(`--allow-scripts=${allowScripts.join(',')}`);
   const t0 = performance.now();
   run('npm', args, appDir);
   const ms = performance.now() - t0;

@@ -1,6 +1,7 @@
 // The SDK plugin as a package of its own: built and packed the way it is published, installed
 // into a fresh app from the npm cache alone, with no SQLite (no native build) and none of the
-// bridge in the app's node_modules; imported there, it profiles the app and sends the profile
+// bridge in the app's node_modules, and with npm's default of running no install script;
+// imported there, it profiles the app and sends the profile
 // to a real OTLP/HTTP endpoint, which decodes it.
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
@@ -63,21 +64,24 @@ describe('otel-profile-bridge-sdk installed on its own', () => {
       const url = `http://127.0.0.1:${(server.address() as { port: number }).port}/v1development/profiles`;
       writeFileSync(
         join(app, 'main.js'),
-        `import { ProfilingSpanProcessor, SCOPE_NAME } from 'otel-profile-bridge-sdk';
+        `import { createRequire } from 'node:module';
+import { ProfilingSpanProcessor, SCOPE_NAME } from 'otel-profile-bridge-sdk';
 const p = new ProfilingSpanProcessor({ url: ${JSON.stringify(url)}, exportIntervalMillis: 3600000 });
 const started = p.start();
 const until = Date.now() + 300;
 let x = 0;
 while (Date.now() < until) x += Math.sqrt(x + 1);
 await p.shutdown();
-console.log(JSON.stringify({ started, scope: SCOPE_NAME, stats: p.stats() }));
+const grpcLoaded = Object.keys(createRequire(import.meta.url).cache).some((k) => k.includes('/@grpc/grpc-js/'));
+console.log(JSON.stringify({ started, scope: SCOPE_NAME, stats: p.stats(), grpcLoaded }));
 `,
       );
       const out = await new Promise<string>((resolve, reject) =>
         execFile(process.execPath, ['main.js'], { cwd: app, env: { PATH: process.env.PATH ?? '' }, timeout: 60_000 }, (err, stdout, stderr) => (err ? reject(new Error(`${err.message}\n${stderr}`)) : resolve(stdout))),
       );
-      const result = JSON.parse(out) as { started: boolean; scope: string; stats: { exported: number; failed: number } };
+      const result = JSON.parse(out) as { started: boolean; scope: string; stats: { exported: number; failed: number }; grpcLoaded: boolean };
       assert.equal(result.started, true);
+      assert.equal(result.grpcLoaded, false, '@grpc/grpc-js is loaded only for the grpc protocol');
       assert.equal(result.stats.exported, 1, out);
       assert.equal(received.length, 1);
       const request = decodeProfilesRequest(received[0]!);
