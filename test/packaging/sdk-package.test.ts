@@ -1,8 +1,7 @@
 // The SDK plugin as a package of its own: built and packed the way it is published, installed
-// into a fresh app from the npm cache alone, with no SQLite (no native build) and none of the
-// bridge in the app's node_modules, and with npm's default of running no install script;
-// imported there, it profiles the app and sends the profile
-// to a real OTLP/HTTP endpoint, which decodes it.
+// into a fresh app from the npm cache alone, with no SQLite, none of the bridge and nothing
+// compiled in the app's node_modules; imported there, it profiles the app and sends the
+// profile to a real OTLP/HTTP endpoint, which decodes it.
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -39,6 +38,9 @@ describe('otel-profile-bridge-sdk installed on its own', () => {
     const installed = packagesIn(join(app, 'node_modules'));
     assert.ok(installed.includes('otel-profile-bridge-sdk'));
     assert.ok(installed.includes('@datadog/pprof'));
+    // node-gyp's output folder: a native addon built on install.
+    const compiled = installed.filter((name) => existsSync(join(app, 'node_modules', name, 'build', 'Release')));
+    assert.deepEqual(compiled, [], 'nothing was compiled on install');
     for (const unwanted of ['better-sqlite3', 'otel-profile-bridge', 'pino', 'prom-client', 'zod', 'yaml', 'cli-progress']) {
       assert.ok(!installed.includes(unwanted), `${unwanted} was installed: ${installed.join(', ')}`);
     }
