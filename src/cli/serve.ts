@@ -9,7 +9,7 @@ import { Bridge } from '../service/bridge.js';
 import { defaultFactories } from '../service/components.js';
 import { isBridgeError, errorMessage } from '../errors.js';
 import { dataLocations, startupBanner } from './banner.js';
-import { packageVersion } from './version.js';
+import { packageVersion } from '../version.js';
 
 /** OTEL_LOG_LEVEL (the SDKs' names) as a pino level; undefined when unset or unknown. */
 export function logLevelOf(otel: string | undefined): string | undefined {

@@ -15,7 +15,7 @@ import type { Counter, Gauge, Registry } from 'prom-client';
 import { z } from 'zod';
 import { byteSize, duration } from '../config/units.js';
 import { ConsumerError, errorMessage, isBridgeError } from '../errors.js';
-import { backoffDelay } from '../exporters/shared/backoff.js';
+import { backoffDelay } from '../otlp-client/index.js';
 import type { RetryPolicy } from '../exporters/shared/config.js';
 import { hexOf } from '../otlp/ids.js';
 import type { ExportProfilesServiceRequest, ExportTraceServiceRequest } from '../otlp/model.js';

@@ -5,12 +5,10 @@
 import type { ComponentContext, Exporter, ExporterFactory } from '../../service/component.js';
 import { authorizationHeader } from '../shared/auth.js';
 import { QueuedExporter, type Backend, type ItemBatch, type SendContext } from '../shared/exporter.js';
-import { failureOf, httpPost, type HttpResponse } from '../shared/http.js';
+import { clipText, failureOf, httpPost, intakeRetryableStatus, success, type ExportResult, type HttpResponse } from '../../otlp-client/index.js';
 import { pprofUploads } from '../shared/pprof-uploads.js';
 import type { QueuedItem } from '../shared/queue.js';
-import { success, type ExportResult } from '../shared/result.js';
 import { seriesKey, storeLabels } from '../shared/series-labels.js';
-import { clipText } from '../shared/text.js';
 import { pyroscopeConfigSchema, type PyroscopeConfig } from './config.js';
 import { ingestPath } from './ingest.js';
 import { encodePushRequest, profileUuid, PUSH_PATH } from './push.js';
@@ -56,7 +54,7 @@ class PyroscopeBackend implements Backend {
       timeoutMs: ctx.timeoutMs,
       signal: ctx.signal,
     });
-    return failureOf(res, describeError) ?? success();
+    return failureOf(res, describeError, intakeRetryableStatus) ?? success();
   }
 }
 

@@ -11,7 +11,7 @@ import type { ComponentContext, Exporter } from '../../service/component.js';
 import { retryPolicyOf, type QueuedExporterSettings } from './config.js';
 import { exporterMetrics, type ExporterMetrics } from './metrics.js';
 import { SendingQueue, type NewItem, type QueuedItem } from './queue.js';
-import type { ExportResult } from './result.js';
+import type { ExportResult } from '../../otlp-client/index.js';
 
 /** Items for the queue, and what could not be made into items (e.g. unconvertible profiles). */
 export interface ItemBatch {
