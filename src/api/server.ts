@@ -6,7 +6,9 @@ import { promisify } from 'node:util';
 import { gzip } from 'node:zlib';
 import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
-import { BridgeError, errorMessage } from '../errors.js';
+import { BadRequestError, BridgeError, errorMessage } from '../errors.js';
+import { guardHandler } from '../http/guard.js';
+import { requestTarget, type RequestTarget } from '../http/target.js';
 import { splitHostPort } from '../config/units.js';
 import { QueryError } from '../store/query/errors.js';
 import type { Store } from '../store/store.js';
@@ -39,7 +41,8 @@ export class ApiServer {
   constructor(private readonly o: ApiServerOptions) {
     this.ui = new StaticFiles(o.uiDirectory);
     this.now = o.now ?? Date.now;
-    this.server = createServer((req, res) => void this.handle(req, res));
+    // The guard answers whatever escapes handle() (e.g. a failing send) so it never reaches the process.
+    this.server = createServer(guardHandler((req, res) => this.handle(req, res), { logger: o.logger, name: 'API' }));
     this.server.keepAliveTimeout = 5000;
   }
 
@@ -71,16 +74,18 @@ export class ApiServer {
 
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     let reply: Reply;
-    const url = new URL(req.url ?? '/', 'http://localhost');
+    let path = '';
     try {
+      const url = requestTarget(req);
+      path = url.pathname;
       reply = await this.route(req.method ?? 'GET', url);
     } catch (e) {
-      reply = this.failure(e, url);
+      reply = this.failure(e, path);
     }
     await this.send(req, res, reply);
   }
 
-  private async route(method: string, url: URL): Promise<Reply> {
+  private async route(method: string, url: RequestTarget): Promise<Reply> {
     if (method !== 'GET' && method !== 'HEAD') {
       return { status: 405, body: JSON.stringify({ error: { code: 'ERR_METHOD', message: `${method} is not allowed; use GET` } }), headers: { allow: 'GET, HEAD', 'content-type': 'application/json; charset=utf-8' } };
     }
@@ -110,12 +115,13 @@ export class ApiServer {
     return this.ui.serve(path);
   }
 
-  private failure(e: unknown, url: URL): Reply {
+  private failure(e: unknown, path: string): Reply {
     if (e instanceof QueryError) return errorReply(400, e.code, e.message, e.reason);
+    if (e instanceof BadRequestError) return errorReply(400, e.code, e.message, 'target');
     if (e instanceof BridgeError && (e.code === 'ERR_STORE' || e.code === 'ERR_PIPELINE_UNAVAILABLE')) {
       return errorReply(503, 'ERR_STORE', e.message);
     }
-    this.o.logger.error({ err: errorMessage(e), path: url.pathname }, 'API request failed');
+    this.o.logger.error({ err: errorMessage(e), path }, 'API request failed');
     return errorReply(500, 'ERR_INTERNAL', `internal error: ${errorMessage(e)}`);
   }
 

@@ -4,6 +4,7 @@ import pino from 'pino';
 import { loadConfigFile } from '../config/load.js';
 import { Bridge } from '../service/bridge.js';
 import { isBridgeError, errorMessage } from '../errors.js';
+import { installProcessGuard } from '../service/process-guard.js';
 
 /** OTEL_LOG_LEVEL (the SDKs' names) as a pino level; undefined when unset or unknown. */
 export function logLevelOf(otel: string | undefined): string | undefined {
@@ -28,6 +29,8 @@ export async function runServe(argv: string[]): Promise<number> {
     const logger = pino({ level: logLevelOf(process.env.OTEL_LOG_LEVEL) ?? config.service.telemetry.logs.level });
     logger.info({ config: source }, 'loading configuration');
     bridge = Bridge.create(config, { logger });
+    // From here on, an error that escapes every handler is logged and counted, not fatal.
+    installProcessGuard(logger, bridge.metrics);
     await bridge.start();
   } catch (e) {
     process.stderr.write(`otel-profile-bridge: ${isBridgeError(e) ? e.message : errorMessage(e)}\n`);
