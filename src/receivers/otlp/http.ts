@@ -37,6 +37,8 @@ export class OtlpHttpServer {
     private readonly sinks: ReceiverSinks,
     private readonly metrics: ReceiverMetrics,
     private readonly logger: Logger,
+    /** Config key of this receiver, e.g. `receivers.otlp`, for messages that name a key to change. */
+    private readonly configKey = 'receivers.otlp',
   ) {}
 
   async start(): Promise<string> {
@@ -115,7 +117,10 @@ export class OtlpHttpServer {
     }
     try {
       const body = await readBody(req, this.config.max_request_body_size);
-      const outcome = await handleExport(signal, body, format, this.sinks, this.metrics, 'http');
+      const outcome = await handleExport(signal, body, format, this.sinks, this.metrics, 'http', {
+        values: this.config.limits,
+        configKey: `${this.configKey}.protocols.http.limits`,
+      });
       res.writeHead(200, { 'Content-Type': format === 'json' ? 'application/json' : 'application/x-protobuf' });
       res.end(outcome.body);
     } catch (e) {
