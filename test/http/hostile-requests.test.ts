@@ -116,6 +116,8 @@ describe('hostile HTTP requests', () => {
       for (const target of ['http://[/', 'http://a:99999/health']) {
         const a = await rawRequest(port.address(), `GET ${target} HTTP/1.1\r\nHost: localhost\r\n\r\n`);
         assert.equal(a.status, 400, a.text);
+        if (port.name === 'API') assert.match(a.text, /"code":"ERR_BAD_REQUEST","reason":"target"/);
+        else assert.match(a.text, /is not a valid URL/); // the OTLP Status message
         await assertServes(port);
       }
     });
