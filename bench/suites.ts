@@ -7,6 +7,7 @@ import { suite as convert } from './convert.bench.js';
 import { suite as store } from './store.bench.js';
 import { suite as sdkOverhead } from './sdk-overhead.bench.js';
 import { suite as sdkInstall } from './sdk-install.bench.js';
+import { suite as hostileBodies } from './hostile-bodies.bench.js';
 
 export const suites: Record<string, BenchSuite> = {
   decode,
@@ -16,4 +17,5 @@ export const suites: Record<string, BenchSuite> = {
   store,
   'sdk-overhead': sdkOverhead,
   'sdk-install': sdkInstall,
+  'hostile-bodies': hostileBodies,
 };
