@@ -120,7 +120,8 @@ export class StoreMetrics {
     const { retired } = top.update(values);
     for (const d of retired) c.remove({ service, [key]: d } as Record<'service' | K, string>);
     for (const [k, v] of values) {
-      if (v === 0) continue;
+      // prom-client counters throw on a decrease; validation rejects negative values earlier.
+      if (!(v > 0)) continue;
       c.inc({ service, [key]: top.label(k) } as Record<'service' | K, string>, v * scale);
     }
   }
