@@ -5,7 +5,7 @@ import { gzipSync } from 'node:zlib';
 import { QueryError } from './query/errors.js';
 import { buildFlameTree, DEFAULT_MAX_NODES, type FlameNode } from './query/flame.js';
 import { compareRows, diffTrees, type CompareRow, type CompareSort, type DiffNode } from './query/compare.js';
-import { compileTagQuery, labelKeysFor, type TagQuery } from './query/tag-query.js';
+import { compileTagQuery, labelKeysFor, labelValue, type TagQuery } from './query/tag-query.js';
 import { bucketSeries, defaultStep, type Series } from './query/timeseries.js';
 import { stacksToPprof } from './query/to-pprof.js';
 import { topFunctions, type GroupBy, type TopRow, type TopSort } from './query/top.js';
@@ -217,10 +217,9 @@ export class StoreQueries {
     const all = this.reader.series();
     const counts = new Map<string, number>();
     for (const [id, n] of this.seriesInRange(sel)) {
-      const labels = all.get(id) ?? {};
-      const key = keys.find((k) => labels[k] !== undefined);
-      if (key === undefined) continue;
-      const v = labels[key]!;
+      const labels = all.get(id);
+      const v = labels === undefined ? undefined : labelValue(labels, keys);
+      if (v === undefined) continue;
       if (options.prefix && !v.startsWith(options.prefix)) continue;
       counts.set(v, (counts.get(v) ?? 0) + n);
     }
