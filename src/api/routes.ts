@@ -15,7 +15,7 @@ import {
   traceIdParam,
   type Params,
 } from './params.js';
-import { parseTimeRange } from '../store/query/time.js';
+import { MAX_TIME_MS, parseTimeRange } from '../store/query/time.js';
 
 export type Reply =
   | { status: number; json: unknown }
@@ -34,7 +34,8 @@ export interface Route {
   handle(ctx: RouteContext): Promise<Reply>;
 }
 
-const EVERYTHING = { from: '0', to: String(Number.MAX_SAFE_INTEGER) };
+/** Every time a Date can hold after 1970: what "everything retained" means. */
+const EVERYTHING = { from: '0', to: String(MAX_TIME_MS) };
 
 const ok = (json: unknown): Reply => ({ status: 200, json });
 /** JSON already serialised where the query ran (see QueryRunner.runJson). */
