@@ -57,7 +57,7 @@ export const API_ROUTES: Route[] = [
     pattern: /^\/api\/v1\/labels$/,
     async handle({ params, now, queries }) {
       const sel = selectionParams(params, now);
-      return ok({ names: await queries.run('labelNames', sel) });
+      return ok(await queries.run('labelNames', sel, { limit: intParam(params, 'limit', 1000, 1, 100_000) }));
     },
   },
   {

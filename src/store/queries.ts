@@ -201,18 +201,22 @@ export class StoreQueries {
     return counts;
   }
 
-  labelNames(sel: { from: number; to: number; type?: string; query?: TagQuery }): string[] {
+  /** The label names of the selected profiles, sorted, at most `limit` (`truncated` when more). */
+  labelNames(sel: { from: number; to: number; type?: string; query?: TagQuery }, options: { limit?: number } = {}): { names: string[]; truncated: boolean } {
     const all = this.reader.series();
     const names = new Set<string>();
     for (const id of this.seriesInRange(sel).keys()) for (const k of Object.keys(all.get(id) ?? {})) names.add(k);
-    return [...names].sort();
+    const sorted = [...names].sort();
+    const truncated = options.limit !== undefined && sorted.length > options.limit;
+    if (truncated) sorted.length = options.limit!;
+    return { names: sorted, truncated };
   }
 
   labelValues(
     name: string,
     sel: { from: number; to: number; type?: string; query?: TagQuery },
     options: { prefix?: string; limit?: number } = {},
-  ): { name: string; values: { value: string; profiles: number }[] } {
+  ): { name: string; values: { value: string; profiles: number }[]; truncated: boolean } {
     const keys = labelKeysFor(name, this.reader.labelNames());
     const all = this.reader.series();
     const counts = new Map<string, number>();
@@ -224,8 +228,9 @@ export class StoreQueries {
       counts.set(v, (counts.get(v) ?? 0) + n);
     }
     const values = [...counts].map(([value, profiles]) => ({ value, profiles })).sort((a, b) => (a.value < b.value ? -1 : a.value > b.value ? 1 : 0));
-    if (options.limit !== undefined && values.length > options.limit) values.length = options.limit;
-    return { name: keys[0] ?? name, values };
+    const truncated = options.limit !== undefined && values.length > options.limit;
+    if (truncated) values.length = options.limit!;
+    return { name: keys[0] ?? name, values, truncated };
   }
 
   private summaries(refs: readonly ProfileRef[], limit: number): ProfileSummary[] {

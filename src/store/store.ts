@@ -15,6 +15,7 @@ import { ACCEPTED, type ConsumeResult } from '../pipeline/consumer.js';
 import { pprofOf } from '../pprof/cache.js';
 import type { StoreConfig } from './config.js';
 import { extractedBytes, extractProfile, type ExtractedProfile } from './ingest/extract.js';
+import { boundLabels } from './ingest/labels.js';
 import { spanRecords, type SpanRecord } from './ingest/spans.js';
 import { StoreMetrics } from './metrics.js';
 import { InlineQueryRunner, WorkerQueryRunner, type QueryRunner } from './query-runner.js';
@@ -71,6 +72,7 @@ export class Store {
   private closing = false;
   /** The last retention run found max_size exceeded by rows other than profile data. */
   private sizeHeldByOtherRows = false;
+  private lastLabelWarning = Number.NEGATIVE_INFINITY;
 
   constructor(options: StoreOptions) {
     this.config = options.config;
@@ -128,7 +130,7 @@ export class Store {
   async consumeProfiles(req: ExportProfilesServiceRequest): Promise<ConsumeResult> {
     this.refuseIfClosed();
     const { profiles, errors } = pprofOf(req);
-    const extracted = profiles.map(extractProfile);
+    const extracted = profiles.map((p) => this.withBoundedLabels(extractProfile(p)));
     let bytes = 0;
     let stacks = 0;
     for (const e of extracted) {
@@ -140,6 +142,23 @@ export class Store {
     if (extracted.length === 0) return result;
     await this.enqueue(bytes, stacks, (b) => b.profiles.push(...extracted), 'profiles', extracted.length);
     return result;
+  }
+
+  /** The profile with its series labels within `labels` limits; what was cut is counted and logged. */
+  private withBoundedLabels(e: ExtractedProfile): ExtractedProfile {
+    const b = boundLabels(e.labels, this.config.labels);
+    if (b.labels === e.labels) return e;
+    const counts = { too_many: b.tooMany, name_too_long: b.nameTooLong, value_truncated: b.valueTruncated };
+    for (const [reason, n] of Object.entries(counts)) if (n > 0) this.storeMetrics.labelsLimited.inc({ store: this.id, reason }, n);
+    const now = Date.now();
+    if (now - this.lastLabelWarning >= 60_000) {
+      this.lastLabelWarning = now;
+      this.logger.warn(
+        { service: b.labels['service.name'], labels: Object.keys(e.labels).length, ...counts, limits: this.config.labels },
+        'profile store cut series labels over its limits (store.labels); logged at most once a minute',
+      );
+    }
+    return { ...e, labels: b.labels };
   }
 
   async consumeTraces(req: ExportTraceServiceRequest): Promise<ConsumeResult> {
