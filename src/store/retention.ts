@@ -93,39 +93,49 @@ function marked(bits: { b: Uint8Array }, id: number): boolean {
   return byte < bits.b.length && (bits.b[byte]! & (1 << (id & 7))) !== 0;
 }
 
+/** Stacks whose frames are read per statement while marking functions. */
+const SWEEP_CHUNK = 50_000;
+
 /**
  * Deletes every stack no `samples` row references and every function no remaining stack
  * references. Exact: reads each profile's stack list and each stack's frames once. The
  * caller runs it inside its write transaction (nothing is written in between). Span
  * attribution rows reference only stacks of their own profile's `samples`, so marking from
- * `samples` covers them.
+ * `samples` covers them. The frames are read as one hex string per chunk of stacks: a
+ * Buffer per row costs more than the rest of the sweep together.
  */
 export function sweepUnreferenced(db: Database.Database): { stacks: number; functions: number } {
   const stacks = { b: new Uint8Array(1024) };
   for (const blob of db.prepare('SELECT stack_ids FROM samples').pluck().iterate() as IterableIterator<Buffer>) {
     for (const id of decodeStack(blob)) mark(stacks, id);
   }
-  const functions = { b: new Uint8Array(1024) };
   const deadStacks: number[] = [];
-  for (const row of db.prepare('SELECT id, frames FROM stacks').raw().iterate() as IterableIterator<[number, Buffer]>) {
-    const [id, frames] = row;
-    if (!marked(stacks, id)) {
-      deadStacks.push(id);
-      continue;
-    }
+  for (const id of db.prepare('SELECT id FROM stacks').pluck().all() as number[]) if (!marked(stacks, id)) deadStacks.push(id);
+  const deletedStacks = deleteIds(db, 'stacks', deadStacks);
+
+  // Every stack left is referenced: the functions they use are the live ones.
+  const functions = { b: new Uint8Array(1024) };
+  const chunk = db.prepare(
+    `SELECT max(id) AS last, group_concat(hex(frames), '') AS frames
+     FROM (SELECT id, frames FROM stacks WHERE id > ? ORDER BY id LIMIT ${SWEEP_CHUNK})`,
+  );
+  for (let after = 0; ; ) {
+    const row = chunk.get(after) as { last: number | null; frames: string | null };
+    if (row.last === null) break;
+    const frames = Buffer.from(row.frames ?? '', 'hex');
     for (const id of decodeStack(frames)) mark(functions, id);
+    after = row.last;
   }
   const deadFunctions: number[] = [];
-  for (const id of db.prepare('SELECT id FROM functions').pluck().iterate() as IterableIterator<number>) {
-    if (!marked(functions, id)) deadFunctions.push(id);
-  }
-  const deleteIds = (table: 'stacks' | 'functions', ids: number[]): number => {
-    const stmt = db.prepare(`DELETE FROM ${table} WHERE id IN (SELECT value FROM json_each(?))`);
-    let n = 0;
-    for (let i = 0; i < ids.length; i += 10_000) n += stmt.run(JSON.stringify(ids.slice(i, i + 10_000))).changes;
-    return n;
-  };
-  return { stacks: deleteIds('stacks', deadStacks), functions: deleteIds('functions', deadFunctions) };
+  for (const id of db.prepare('SELECT id FROM functions').pluck().all() as number[]) if (!marked(functions, id)) deadFunctions.push(id);
+  return { stacks: deletedStacks, functions: deleteIds(db, 'functions', deadFunctions) };
+}
+
+function deleteIds(db: Database.Database, table: 'stacks' | 'functions', ids: number[]): number {
+  const stmt = db.prepare(`DELETE FROM ${table} WHERE id IN (SELECT value FROM json_each(?))`);
+  let n = 0;
+  for (let i = 0; i < ids.length; i += 10_000) n += stmt.run(JSON.stringify(ids.slice(i, i + 10_000))).changes;
+  return n;
 }
 
 export function runRetention(db: Database.Database, o: RetentionOptions): RetentionResult {
@@ -181,6 +191,8 @@ export function runRetention(db: Database.Database, o: RetentionOptions): Retent
         result.functionsDeleted += s.functions;
       };
       let budget = o.maxDeletes;
+      /** Bytes the last round freed per profile it deleted (what the next estimate uses). */
+      let measuredPerProfile: number | undefined;
       for (let round = 0; round < SIZE_ROUNDS && budget > 0; round++) {
         const used = usedBytes(db);
         if (used <= target) break;
@@ -206,7 +218,7 @@ export function runRetention(db: Database.Database, o: RetentionOptions): Retent
         // (an over-estimate of what one frees when stacks are shared: the next round measures
         // again). Since profile data covers the excess, this deletes all of them only when
         // even the newest one alone is over the bound.
-        const perProfile = space.profileBytes / profiles;
+        const perProfile = measuredPerProfile ?? space.profileBytes / profiles;
         const n = Math.min(budget, profiles, Math.max(1, Math.ceil(excess / perProfile)));
         const ids = db.prepare('SELECT id FROM profiles ORDER BY start_ms, id LIMIT ?').pluck().all(n) as number[];
         deleteProfiles(ids);
@@ -215,6 +227,9 @@ export function runRetention(db: Database.Database, o: RetentionOptions): Retent
         const first = db.prepare('SELECT min(start_ms) FROM profiles').pluck().get() as number | null;
         if (first !== null) result.spansDeleted += deleteSpansBefore(first * 1000, o.maxDeletes);
         sweep();
+        const freed = used - usedBytes(db);
+        // The next round estimates from what this one actually freed (shared stacks free less).
+        if (freed > 0 && ids.length > 0) measuredPerProfile = freed / ids.length;
       }
     })();
     if (usedBytes(db) > target && result.heldByOtherRows === undefined) result.more = true;
