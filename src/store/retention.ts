@@ -199,8 +199,8 @@ export function runRetention(db: Database.Database, o: RetentionOptions): Retent
         const excess = used - target;
         const space = spaceByKind(db);
         const profiles = countProfiles();
-        // Spans not needed by any kept profile's time range are what holds the space beyond
-        // profile data: delete the oldest of them first.
+        // Rows other than profile data alone exceed the target: of those, spans can go
+        // (oldest first), before any profile.
         if (used - space.profileBytes > target && space.spanBytes > 0) {
           const n = deleteSpansBefore(Number.MAX_SAFE_INTEGER, budget);
           result.spansDeleted += n;
@@ -218,7 +218,10 @@ export function runRetention(db: Database.Database, o: RetentionOptions): Retent
         // (an over-estimate of what one frees when stacks are shared: the next round measures
         // again). Since profile data covers the excess, this deletes all of them only when
         // even the newest one alone is over the bound.
-        const perProfile = measuredPerProfile ?? space.profileBytes / profiles;
+        // A measured rate can read low (a deletion frees a page only once it is empty), so
+        // it may lower the estimate at most eightfold: a round never runs away.
+        const average = space.profileBytes / profiles;
+        const perProfile = measuredPerProfile === undefined ? average : Math.max(measuredPerProfile, average / 8);
         const n = Math.min(budget, profiles, Math.max(1, Math.ceil(excess / perProfile)));
         const ids = db.prepare('SELECT id FROM profiles ORDER BY start_ms, id LIMIT ?').pluck().all(n) as number[];
         deleteProfiles(ids);

@@ -52,7 +52,7 @@ function emptyBatch(): Batch {
  * checkpoint threshold). Retention keeps the database's used pages under the rest.
  */
 function walBudget(maxSize: number): number {
-  return Math.max(64 * 1024, Math.min(4 * 2 ** 20, Math.floor(maxSize / 20)));
+  return Math.min(4 * 2 ** 20, Math.floor(maxSize / 20));
 }
 
 export class Store {
