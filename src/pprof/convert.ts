@@ -340,7 +340,8 @@ function partId(id: Uint8Array, service: string): Uint8Array {
 function addSeriesLabel(out: Record<string, string>, key: string, v: AnyValue | undefined, strings: readonly string[]): void {
   if (key === '' || !v || Object.prototype.hasOwnProperty.call(out, key)) return;
   const s = anyValueToString(v, strings);
-  if (s !== '') out[key] = s;
+  // defineProperty: `out.__proto__ = s` would be ignored, losing an attribute of that name.
+  if (s !== '') Object.defineProperty(out, key, { value: s, enumerable: true, writable: true, configurable: true });
 }
 
 /**

@@ -59,6 +59,7 @@ export const MEANINGS: Record<string, string> = {
 
   'exporters.store.retention': 'What the store deletes, and when.',
   'exporters.store.batch': 'How incoming profiles are grouped into write transactions.',
+  'exporters.store.labels': 'Bounds on the series labels the store keeps per profile.',
   'exporters.store.query': 'How queries run.',
   'exporters.store.metrics': 'Cardinality bounds of the profiling metrics on `/metrics`.',
 };

@@ -54,20 +54,21 @@ export interface ExtractedProfile {
   sampleCount: number;
 }
 
-const TIME_UNIT_NS: Record<string, number> = {
-  nanoseconds: 1,
-  nanosecond: 1,
-  ns: 1,
-  microseconds: 1e3,
-  microsecond: 1e3,
-  us: 1e3,
-  milliseconds: 1e6,
-  millisecond: 1e6,
-  ms: 1e6,
-  seconds: 1e9,
-  second: 1e9,
-  s: 1e9,
-};
+/** A Map, not an object: a unit named `constructor` or `toString` is not a time unit. */
+const TIME_UNIT_NS: ReadonlyMap<string, number> = new Map([
+  ['nanoseconds', 1],
+  ['nanosecond', 1],
+  ['ns', 1],
+  ['microseconds', 1e3],
+  ['microsecond', 1e3],
+  ['us', 1e3],
+  ['milliseconds', 1e6],
+  ['millisecond', 1e6],
+  ['ms', 1e6],
+  ['seconds', 1e9],
+  ['second', 1e9],
+  ['s', 1e9],
+]);
 
 const COUNT_UNITS = new Set(['', 'count', 'counts', 'sample', 'samples']);
 const TIMED_PERIODS = new Set(['cpu', 'wall', 'off_cpu', 'off-cpu', 'offcpu']);
@@ -75,9 +76,9 @@ const TIMED_PERIODS = new Set(['cpu', 'wall', 'off_cpu', 'off-cpu', 'offcpu']);
 /** How raw sample values become stored values: `stored = raw × scale`, in `unit`. */
 export function valueScale(sampleUnit: string, periodType: string, periodUnit: string, period: number): { scale: number; unit: string } {
   const su = sampleUnit.toLowerCase();
-  const t = TIME_UNIT_NS[su];
+  const t = TIME_UNIT_NS.get(su);
   if (t !== undefined) return { scale: t, unit: 'nanoseconds' };
-  const pu = TIME_UNIT_NS[periodUnit.toLowerCase()];
+  const pu = TIME_UNIT_NS.get(periodUnit.toLowerCase());
   if (COUNT_UNITS.has(su) && TIMED_PERIODS.has(periodType.toLowerCase()) && pu !== undefined && period > 0) {
     return { scale: period * pu, unit: 'nanoseconds' };
   }
