@@ -6,7 +6,7 @@ import pino, { type Logger } from 'pino';
 import { loadConfigFile, validate } from '../config/load.js';
 import { typeOf, type BridgeConfig } from '../config/schema.js';
 import { Bridge } from '../service/bridge.js';
-import { defaultFactories } from '../service/components.js';
+import { defaultFactories } from '../components.js';
 import { isBridgeError, errorMessage } from '../errors.js';
 import { dataLocations, startupBanner } from './banner.js';
 import { packageVersion } from '../version.js';

@@ -1,5 +1,5 @@
 import { packageVersion } from '../version.js';
-import type { Command } from './commands.js';
+import type { Command } from './command.js';
 
 export const versionCommand: Command = {
   summary: 'print the version',

@@ -7,7 +7,7 @@ import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import type { ChannelOptions, Client, Metadata, ServiceError } from '@grpc/grpc-js';
 import { GRPC_CODES, isRetryableGrpcCode, retryDelayOf, type MetadataLike } from './retry.js';
-import { permanent, retryable, type ExportResult } from './result.js';
+import { permanent, retryable, type ExportResult } from '../component/result.js';
 import { clipText } from './text.js';
 
 type GrpcModule = typeof import('@grpc/grpc-js');

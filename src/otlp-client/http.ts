@@ -8,7 +8,7 @@
 import http from 'node:http';
 import https from 'node:https';
 import { parseRetryAfter, otlpRetryableStatus, type HttpRetryRule } from './retry.js';
-import { permanent, retryable, success, type ExportResult } from './result.js';
+import { permanent, retryable, success, type ExportResult } from '../component/result.js';
 import { clipText } from './text.js';
 
 export interface HttpPost {

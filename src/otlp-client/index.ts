@@ -1,6 +1,6 @@
 // The one OTLP client of the project, used by the SDK plugin and the exporters: HTTP and
 // gRPC transports, the retry rules, Retry-After / RetryInfo, backoff, and one result type.
-export { permanent, retryable, success, SUCCESS, type ExportResult, type PartialRejection } from './result.js';
+export { permanent, retryable, success, SUCCESS, type ExportResult, type PartialRejection } from '../component/result.js';
 export {
   backoffDelay,
   GRPC_CODES,

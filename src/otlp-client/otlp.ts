@@ -16,7 +16,7 @@ import {
 } from '../otlp/index.js';
 import { GrpcUnaryClient, isGrpcOk } from './grpc.js';
 import { bodyText, failureOf, httpPost, type HttpResponse } from './http.js';
-import { success, type ExportResult } from './result.js';
+import { success, type ExportResult } from '../component/result.js';
 import { clipText } from './text.js';
 
 export type OtlpSignal = 'traces' | 'profiles';

@@ -6,7 +6,7 @@
 import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
 import { errorMessage } from '../errors.js';
-import { sharedCounter } from './metrics.js';
+import { sharedCounter } from '../component/metrics.js';
 
 export const UNCAUGHT_ERRORS_METRIC = 'otel_profile_bridge_uncaught_errors_total';
 

@@ -9,7 +9,7 @@ import type { ExtractedProfile } from './ingest/extract.js';
 import type { StoreConfig } from './config.js';
 import { TopKeys } from './topn.js';
 import { IDLE_FRAME } from './query/aggregation.js';
-import { sharedCounter, sharedGauge } from '../service/metrics.js';
+import { sharedCounter, sharedGauge } from '../component/metrics.js';
 
 const P = 'otel_profile_bridge_';
 

@@ -11,7 +11,7 @@ import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
 import { ConsumerError, errorMessage } from '../errors.js';
 import type { ExportProfilesServiceRequest, ExportTraceServiceRequest } from '../otlp/model.js';
-import { ACCEPTED, type ConsumeResult } from '../pipeline/consumer.js';
+import { ACCEPTED, type ConsumeResult } from '../component/consumer.js';
 import { pprofOf } from '../pprof/cache.js';
 import type { StoreConfig } from './config.js';
 import { extractedBytes, extractProfile, type ExtractedProfile } from './ingest/extract.js';

@@ -7,7 +7,7 @@ import type { ExportProfilesServiceRequest, ExportTraceServiceRequest } from '..
 import { encodePprofGzipAsync } from '../../pprof/encode.js';
 import { mergeProfiles } from '../../pprof/merge.js';
 import { packageVersion } from '../../version.js';
-import type { ComponentContext, Exporter, ExporterFactory } from '../../service/component.js';
+import type { ComponentContext, Exporter, ExporterFactory } from '../../component/factory.js';
 import { QueuedExporter, type Backend, type ItemBatch, type SendContext } from '../shared/exporter.js';
 import { failureOf, httpPost, intakeRetryableStatus, success, type ExportResult } from '../../otlp-client/index.js';
 import { pprofUploads } from '../shared/pprof-uploads.js';

@@ -16,7 +16,7 @@ import {
   type Resource,
 } from '../../otlp/index.js';
 import { GrpcSender, HttpSender, OTLP_HTTP_PATHS, type ExportResult, type OtlpSender, type OtlpSignal } from '../../otlp-client/index.js';
-import type { ComponentContext, Exporter, ExporterFactory } from '../../service/component.js';
+import type { ComponentContext, Exporter, ExporterFactory } from '../../component/factory.js';
 import { QueuedExporter, type Backend, type ItemBatch, type SendContext } from '../shared/exporter.js';
 import type { QueuedItem } from '../shared/queue.js';
 import { otlpExporterConfigSchema, type OtlpExporterConfig } from './config.js';

@@ -2,7 +2,7 @@
 // API (POST /ingest?name=app{labels}&..., body = gzip'd pprof) or the Connect Push API
 // (POST /push.v1.PusherService/Push, body = PushRequest with one series and one sample).
 // Series labels: see src/exporters/shared/series-labels.ts.
-import type { ComponentContext, Exporter, ExporterFactory } from '../../service/component.js';
+import type { ComponentContext, Exporter, ExporterFactory } from '../../component/factory.js';
 import { authorizationHeader } from '../shared/auth.js';
 import { QueuedExporter, type Backend, type ItemBatch, type SendContext } from '../shared/exporter.js';
 import { clipText, failureOf, httpPost, intakeRetryableStatus, success, type ExportResult, type HttpResponse } from '../../otlp-client/index.js';

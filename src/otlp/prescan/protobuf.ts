@@ -4,7 +4,7 @@
 // as a count passes its limit, so a hostile body is refused after scanning only as many bytes
 // as the limit allows. Malformed input just ends the walk: the real decoder then reports the
 // fault with its precise message and byte offset.
-import { MAX_DEPTH } from '../wire/reader.js';
+import { MAX_DEPTH } from '../../protobuf/reader.js';
 import type { CountedKind, Tally } from './limits.js';
 
 /** A message type: for each field number holding a sub-message (or a counted string), where it leads. */

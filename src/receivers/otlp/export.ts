@@ -16,8 +16,8 @@ import {
 import type { ExportProfilesServiceRequest, ExportTraceServiceRequest } from '../../otlp/model.js';
 import { DecodeError } from '../../errors.js';
 import { prescanRequest, type LimitsOf } from '../../otlp/prescan/index.js';
-import { mergeResults, type ConsumeResult } from '../../pipeline/consumer.js';
-import type { ReceiverSinks } from '../../service/component.js';
+import { mergeResults, type ConsumeResult } from '../../component/consumer.js';
+import type { ReceiverSinks } from '../../component/factory.js';
 
 export type Signal = 'traces' | 'profiles';
 export type BodyFormat = 'proto' | 'json';

@@ -1,11 +1,11 @@
 // The `otlp` receiver: OTLP/gRPC and OTLP/HTTP servers feeding the pipelines' consumers.
 import type { Registry } from 'prom-client';
-import type { ComponentContext, Receiver, ReceiverFactory, ReceiverSinks } from '../../service/component.js';
+import type { ComponentContext, Receiver, ReceiverFactory, ReceiverSinks } from '../../component/factory.js';
 import { otlpReceiverConfigSchema, type OtlpReceiverConfig } from './config.js';
 import type { ReceiverMetrics } from './export.js';
 import { OtlpGrpcServer } from './grpc.js';
 import { OtlpHttpServer } from './http.js';
-import { sharedCounter } from '../../service/metrics.js';
+import { sharedCounter } from '../../component/metrics.js';
 import { listenError } from '../../config/listen-error.js';
 import { splitHostPort } from '../../config/units.js';
 import { checkExposure } from '../../security/exposure.js';

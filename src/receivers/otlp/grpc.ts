@@ -15,7 +15,7 @@ import {
   type UntypedServiceImplementation,
 } from '@grpc/grpc-js';
 import type { Logger } from 'pino';
-import type { ReceiverSinks } from '../../service/component.js';
+import type { ReceiverSinks } from '../../component/factory.js';
 import type { GrpcConfig } from './config.js';
 import { handleExport, type ReceiverMetrics, type Signal } from './export.js';
 import { answerFor } from './status.js';

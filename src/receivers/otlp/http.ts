@@ -8,7 +8,7 @@ import type { Logger } from 'pino';
 import { encodeRpcStatus, rpcStatusToJson } from '../../otlp/index.js';
 import { BridgeError } from '../../errors.js';
 import { splitHostPort } from '../../config/units.js';
-import type { ReceiverSinks } from '../../service/component.js';
+import type { ReceiverSinks } from '../../component/factory.js';
 import { readBody } from './body.js';
 import { handleExport, type BodyFormat, type ReceiverMetrics, type Signal } from './export.js';
 import type { HttpConfig } from './config.js';

@@ -17,7 +17,7 @@
 //   (see `string`);
 // - fixed64 -> bigint uses DataView#getBigUint64, faster than composing two halves;
 // - packed runs are read into arrays of exactly their length (see `packedInt32`).
-import { DecodeError } from '../../errors.js';
+import { DecodeError } from '../errors.js';
 
 /** Nesting limit for sub-messages and groups (as protobuf's default recursion limit). */
 export const MAX_DEPTH = 100;
