@@ -17,13 +17,14 @@ export const DEFAULT_AGENT_ENDPOINT = 'http://127.0.0.1:8126';
 
 export const datadogConfigSchema = z
   .strictObject({
-    endpoint: z.url({ protocol: /^https?$/, message: 'endpoint must be an http:// or https:// URL, e.g. http://127.0.0.1:8126' }).optional(),
+    endpoint: z.url({ protocol: /^https?$/, message: 'endpoint must be an http:// or https:// URL, e.g. http://127.0.0.1:8126' }).optional().describe("Agent route (the default, at `http://127.0.0.1:8126`): the agent's base URL; uploads go to `/profiling/v1/input`. Not together with `site`."),
     site: z
       .string()
       .regex(/^[a-z0-9.-]+$/, 'site is a Datadog site name such as datadoghq.com or datadoghq.eu')
-      .optional(),
-    api_key: z.string().optional(),
-    tags: z.record(z.string(), z.string()).default({}),
+      .optional()
+      .describe('Agentless route: the Datadog site (`datadoghq.com`, `datadoghq.eu`, ...); uploads go to `https://intake.profile.<site>/api/v2/profile`.'),
+    api_key: z.string().optional().describe('API key sent as `DD-API-KEY`; needed for agentless upload, where it defaults to the `DD_API_KEY` environment variable.'),
+    tags: z.record(z.string(), z.string()).default({}).describe("Extra tags added to every upload's `tags_profiler` (service, env, version and host come from the resource)."),
     ...queuedExporterFields,
   })
   .transform((c, ctx) => {
