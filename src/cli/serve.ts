@@ -69,11 +69,11 @@ export async function runServe(argv: string[]): Promise<number> {
   }
   let bridge: Bridge;
   try {
-    const { config, source } = loadConfigFile(values.config);
+    const { config, source } = loadConfigFile(values.config, process.env);
     const logger = pino({ level: logLevelOf(process.env.OTEL_LOG_LEVEL) ?? config.service.telemetry.logs.level });
     routeGrpcLogs(logger);
     logger.info({ config: source }, 'loading configuration');
-    bridge = Bridge.create(config, { logger });
+    bridge = Bridge.create(config, { logger, env: process.env });
     await bridge.start();
     if (!values.quiet && !stdoutIsFile()) {
       process.stderr.write(

@@ -7,10 +7,11 @@
 //
 //     datadog/direct:                       # agentless: straight to the intake
 //       site: datadoghq.eu                  # -> https://intake.profile.<site>/api/v2/profile
-//       api_key: ${env:DD_API_KEY}          # defaults to the DD_API_KEY environment variable
+//       api_key: ${env:DD_API_KEY}          # defaults to the DD_API_KEY variable of the loader's env
 //
 //   plus timeout / sending_queue / retry (src/exporters/shared/config.ts).
 import { z } from 'zod';
+import { ConfigError } from '../../errors.js';
 import { queuedExporterFields } from '../shared/config.js';
 
 export const DEFAULT_AGENT_ENDPOINT = 'http://127.0.0.1:8126';
@@ -35,12 +36,22 @@ export const datadogConfigSchema = z
     if (c.site === undefined) {
       return { ...c, mode: 'agent' as const, url: `${(c.endpoint ?? DEFAULT_AGENT_ENDPOINT).replace(/\/+$/, '')}/profiling/v1/input`, api_key: c.api_key };
     }
-    const apiKey = c.api_key ?? process.env.DD_API_KEY;
-    if (apiKey === undefined || apiKey === '') {
-      ctx.addIssue({ code: 'custom', path: ['api_key'], message: 'agentless upload (site) needs an API key: set api_key or the DD_API_KEY environment variable' });
-      return z.NEVER;
-    }
-    return { ...c, mode: 'agentless' as const, url: `https://intake.profile.${c.site}/api/v2/profile`, api_key: apiKey };
+    // The DD_API_KEY default is the loader's env, which a schema cannot see: withApiKey.
+    return { ...c, mode: 'agentless' as const, url: `https://intake.profile.${c.site}/api/v2/profile`, api_key: c.api_key };
   });
 
 export type DatadogConfig = z.output<typeof datadogConfigSchema>;
+
+/**
+ * The config with the agentless route's API key filled in from `env` (the environment the
+ * config was loaded with) when `api_key` is left out. Throws a ConfigError naming
+ * `<where>.api_key` when agentless upload has no key from either.
+ */
+export function withApiKey(config: DatadogConfig, env: Readonly<Record<string, string | undefined>>, where: string): DatadogConfig {
+  if (config.mode !== 'agentless') return config;
+  const apiKey = config.api_key ?? env.DD_API_KEY;
+  if (apiKey === undefined || apiKey === '') {
+    throw new ConfigError(`invalid config:\n  ${where}.api_key: agentless upload (site) needs an API key: set api_key or the DD_API_KEY environment variable`);
+  }
+  return { ...config, api_key: apiKey };
+}

@@ -13,7 +13,7 @@ import { failureOf, httpPost } from '../shared/http.js';
 import { pprofUploads } from '../shared/pprof-uploads.js';
 import type { QueuedItem } from '../shared/queue.js';
 import { success, type ExportResult } from '../shared/result.js';
-import { datadogConfigSchema, type DatadogConfig } from './config.js';
+import { datadogConfigSchema, withApiKey, type DatadogConfig } from './config.js';
 import { EndpointTally } from './endpoint-tally.js';
 import { buildUploads } from './event.js';
 import { encodeMultipart, type Part } from './multipart.js';
@@ -81,5 +81,8 @@ function safeVersion(): string {
 export const datadogExporterFactory: ExporterFactory<DatadogConfig> = {
   type: 'datadog',
   configSchema: datadogConfigSchema as unknown as ExporterFactory<DatadogConfig>['configSchema'],
-  create: (config: DatadogConfig, ctx: ComponentContext): Exporter => new QueuedExporter(ctx, config, new DatadogBackend(config)),
+  create: (config: DatadogConfig, ctx: ComponentContext): Exporter => {
+    const resolved = withApiKey(config, ctx.env ?? {}, `exporters.${ctx.id}`);
+    return new QueuedExporter(ctx, resolved, new DatadogBackend(resolved));
+  },
 };
