@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import type { Command } from './commands.js';
+import type { Command } from './command.js';
 
 export function packageVersion(): string {
   // dist/src/cli -> package root
