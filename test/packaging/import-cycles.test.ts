@@ -12,7 +12,7 @@ const root = fileURLToPath(new URL('../../../', import.meta.url));
 const check = (...args: string[]) => spawnSync(process.execPath, ['scripts/check-import-cycles.mjs', ...args], { cwd: root, encoding: 'utf8' });
 
 /** A throwaway checkout whose src/ holds `files`. */
-function tree(files: Record<string, string>): string {
+function checkoutWith(files: Record<string, string>): string {
   const dir = mkdtempSync(join(tmpdir(), 'opb-cycles-'));
   for (const [path, text] of Object.entries(files)) {
     mkdirSync(join(dir, 'src', path, '..'), { recursive: true });
@@ -28,7 +28,7 @@ test('src/ has no import cycles (type-only imports included)', () => {
 });
 
 test('a cycle through a type-only import and a re-export fails the check and is named', () => {
-  const dir = tree({
+  const dir = checkoutWith({
     'a.ts': "import type { B } from './sub/b.js';\nexport type A = B;\n",
     'sub/b.ts': "export { c } from './c.js';\nexport type B = string;\n",
     'sub/c.ts': "import { type A } from '../a.js';\nexport const c: A | undefined = undefined;\n",
@@ -46,7 +46,7 @@ test('a cycle through a type-only import and a re-export fails the check and is 
 });
 
 test('a lazy import() does not make a cycle', () => {
-  const dir = tree({
+  const dir = checkoutWith({
     'a.ts': "import { b } from './b.js';\nexport const a = b;\n",
     'b.ts': "export const b = 1;\nexport const later = () => import('./a.js');\n",
   });

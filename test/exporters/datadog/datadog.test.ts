@@ -7,7 +7,7 @@ import { decodePprofIndependent, labelRecord } from '../../helpers/pprof-decoded
 import { HttpBackend, waitUntil } from '../helpers/backends.js';
 import { parseMultipart } from '../helpers/multipart.js';
 import { ENDPOINT, ROOT_SPAN_ID_DEC, SPAN_ID_DEC, SPAN_ID_HEX, SPAN_NAME, joinedRequest } from '../helpers/joined.js';
-import { RECEIVER_YAML, postProfiles, runBridge, type TestBridge } from '../helpers/run-bridge.js';
+import { RECEIVER_YAML, postProfiles, startBridge, type RunningBridge } from '../../helpers/bridge.js';
 import pino from 'pino';
 import { datadogConfigSchema, withApiKey } from '../../../src/exporters/datadog/config.js';
 import { parseConfigText } from '../../../src/config/load.js';
@@ -20,10 +20,10 @@ import { packageVersion } from '../../../src/cli/version.js';
 
 describe('datadog exporter, agent route', () => {
   let backend: HttpBackend;
-  let run: TestBridge;
+  let run: RunningBridge;
   before(async () => {
     backend = await HttpBackend.start();
-    run = await runBridge(`${RECEIVER_YAML}
+    run = await startBridge(`${RECEIVER_YAML}
 exporters:
   datadog:
     endpoint: ${backend.url}
