@@ -6,6 +6,7 @@ import { suite as exporterQueue } from './exporter-queue.bench.js';
 import { suite as convert } from './convert.bench.js';
 import { suite as store } from './store.bench.js';
 import { suite as sdkOverhead } from './sdk-overhead.bench.js';
+import { suite as rssSoak } from './rss-soak.bench.js';
 
 export const suites: Record<string, BenchSuite> = {
   decode,
@@ -14,4 +15,5 @@ export const suites: Record<string, BenchSuite> = {
   convert,
   store,
   'sdk-overhead': sdkOverhead,
+  'rss-soak': rssSoak,
 };
