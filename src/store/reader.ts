@@ -58,8 +58,8 @@ export interface SpanTarget {
  * Cache bounds in estimated heap bytes (oldest entries evicted first): a stack is a
  * Uint32Array (object, buffer and 4 bytes a frame), a frame its strings and object.
  */
-const STACK_CACHE_BYTES = 64 * 2 ** 20;
-const FRAME_CACHE_BYTES = 16 * 2 ** 20;
+export const READER_STACK_CACHE_BYTES = 64 * 2 ** 20;
+export const READER_FRAME_CACHE_BYTES = 16 * 2 ** 20;
 const TYPED_ARRAY_BYTES = 120;
 const CHUNK = 5000;
 
@@ -74,10 +74,10 @@ export class StoreReader {
   private maxSeriesId = 0;
   private readonly names = new Set<string>();
   private readonly frames = new ByteBoundedMap<number, FrameInfo>(
-    FRAME_CACHE_BYTES,
+    READER_FRAME_CACHE_BYTES,
     (_id, f) => MAP_ENTRY_BYTES + SMALL_OBJECT_BYTES + stringBytes(f.name) + stringBytes(f.file),
   );
-  private readonly stacks = new ByteBoundedMap<number, Uint32Array>(STACK_CACHE_BYTES, (_id, s) => MAP_ENTRY_BYTES + TYPED_ARRAY_BYTES + s.byteLength);
+  private readonly stacks = new ByteBoundedMap<number, Uint32Array>(READER_STACK_CACHE_BYTES, (_id, s) => MAP_ENTRY_BYTES + TYPED_ARRAY_BYTES + s.byteLength);
   private readonly stmt;
 
   constructor(readonly db: Database.Database) {

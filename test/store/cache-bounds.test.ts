@@ -8,8 +8,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import { ByteBoundedMap, stringBytes } from '../../src/store/byte-bounded-map.js';
-import { StoreWriter } from '../../src/store/writer.js';
-import { openWriteDatabase } from '../../src/store/schema.js';
+import { readFileSync } from 'node:fs';
+import { FUNCTION_CACHE_BYTES, SERIES_CACHE_BYTES, STACK_CACHE_BYTES, StoreWriter } from '../../src/store/writer.js';
+import { READER_FRAME_CACHE_BYTES, READER_STACK_CACHE_BYTES } from '../../src/store/reader.js';
+import { openReadDatabase, openWriteDatabase } from '../../src/store/schema.js';
 import type { ExtractedProfile } from '../../src/store/ingest/extract.js';
 
 describe('ByteBoundedMap', () => {
@@ -104,6 +106,27 @@ describe('StoreWriter caches', () => {
       assert.equal(db.prepare('SELECT count(*) FROM functions').pluck().get(), FRAMES);
     } finally {
       db.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('store memory doc', () => {
+  it('states the cache bounds the code uses', () => {
+    const doc = readFileSync(new URL('../../../docs/store.md', import.meta.url), 'utf8');
+    const mib = (n: number) => `${n / 2 ** 20} MiB`;
+    assert.ok(doc.includes(`${mib(STACK_CACHE_BYTES)} of stacks, ${mib(FUNCTION_CACHE_BYTES)} of functions, ${mib(SERIES_CACHE_BYTES)} of series`));
+    assert.ok(doc.includes(`${mib(READER_STACK_CACHE_BYTES)} of stacks,\n  ${mib(READER_FRAME_CACHE_BYTES)} of frames`));
+    const dir = mkdtempSync(join(tmpdir(), 'opb-cache-doc-'));
+    try {
+      const w = openWriteDatabase(join(dir, 'store.db'));
+      const r = openReadDatabase(join(dir, 'store.db'));
+      // Negative cache_size is KiB: -32000 is the doc's 32 MB.
+      const mb = (db: typeof w) => -Number(db.pragma('cache_size', { simple: true })) / 1000;
+      assert.ok(doc.includes(`SQLite's page caches: ${mb(w)} MB for the writing connection, ${mb(r)} MB for each reading one`));
+      r.close();
+      w.close();
+    } finally {
       rmSync(dir, { recursive: true, force: true });
     }
   });
