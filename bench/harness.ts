@@ -37,14 +37,16 @@ export async function time(fn: () => unknown | Promise<unknown>, iterations = 10
 }
 
 /**
- * Runs the functions in turn (a, b, a, b, ...) so that each sees the same machine load and
- * the same garbage left by the others; returns each one's median milliseconds.
+ * Runs the functions in turn (a, b, a, b, ...) so that each sees the same machine load;
+ * returns each one's median milliseconds. `before` runs untimed before every timed call
+ * (e.g. a forced GC, so no call pays for the garbage another one left).
  */
-export async function alternate(fns: (() => unknown | Promise<unknown>)[], iterations = 10, warmup = 2): Promise<number[]> {
+export async function alternate(fns: (() => unknown | Promise<unknown>)[], iterations = 10, warmup = 2, before?: () => void): Promise<number[]> {
   for (let i = 0; i < warmup; i++) for (const fn of fns) await fn();
   const samples = fns.map(() => [] as number[]);
   for (let i = 0; i < iterations; i++) {
     for (let k = 0; k < fns.length; k++) {
+      before?.();
       const t0 = performance.now();
       await fns[k]!();
       samples[k]!.push(performance.now() - t0);

@@ -270,7 +270,7 @@ function applyJoin(request: ExportProfilesServiceRequest, dict: ProfilesDictiona
   // endpoint rather than once per span.
   const names = new Map<string, number>();
   const endpoints = new Map<string, number>();
-  const roots = new SpanIdBatch();
+  const roots = new SpanIdBatch(n);
   const rootAttr: number[] = [];
   const attribute = (cache: Map<string, number>, key: string, value: string): number => {
     let i = cache.get(value);
