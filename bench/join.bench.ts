@@ -146,8 +146,9 @@ export const suite: BenchSuite = {
 
     // --- joining samples, as the processor does it: the batched linker (span ids as words,
     // the index answering in columns) and the first, per-sample linker (hex ids, a Map of
-    // SpanContext objects), run in alternation so both see the same machine load, each
-    // call after a forced GC so neither pays for the other's garbage.
+    // SpanContext objects), run in alternation so both see the same machine load. (A forced
+    // GC before each call was tried: it shrinks the young generation, and the output both
+    // build then dominates the figure.)
     const joins: { label: string; req: ExportProfilesServiceRequest }[] = [
       { label: '10 k samples, 1 k distinct spans', req: profileRequest(10_000, 1000, N - 5000) },
       { label: '10 k samples, 10 k distinct spans (one span per sample)', req: profileRequest(10_000, 10_000, N - 20_000) },
@@ -164,7 +165,7 @@ export const suite: BenchSuite = {
         const r = referenceLinkProfiles(req, (id) => known.get(id));
         if (r.linked !== 10_000) throw new Error(`linked ${r.linked}`);
       };
-      const [tNew, tOld] = await alternate([batched, perSample], 20, 3, gc);
+      const [tNew, tOld] = await alternate([batched, perSample], 20, 3);
       rows.push([`join a request: ${label} (lookup + link), batched linker`, `${fmt((10_000 / tNew!) * 1000)} samples/s`]);
       rows.push([`join a request: ${label}, first per-sample linker (same run, alternated)`, `${fmt((10_000 / tOld!) * 1000)} samples/s (batched is ${(tOld! / tNew!).toFixed(1)}×)`]);
       joinMedians.push(`${tNew!.toFixed(2)} ms batched / ${tOld!.toFixed(2)} ms per-sample (${label})`);
