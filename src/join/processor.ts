@@ -21,7 +21,8 @@ import { hexOf } from '../otlp/ids.js';
 import type { ExportProfilesServiceRequest, ExportTraceServiceRequest } from '../otlp/model.js';
 import { ACCEPTED, type ConsumeResult, type ProfilesConsumer, type TracesConsumer } from '../component/consumer.js';
 import type { Processor, ProcessorFactory } from '../component/factory.js';
-import { linkProfiles, referencedSpanIds, type LinkResult } from './linker.js';
+import { planJoin, type LinkResult } from './linker.js';
+import { resolveSpans } from './span-batch.js';
 import { HoldFiles } from './hold-files.js';
 import { InMemorySpanIndex, type SpanIndex } from './span-index.js';
 import { sharedCounter, sharedGauge } from '../component/metrics.js';
@@ -345,11 +346,11 @@ export class JoinProcessor implements Processor {
   // ---------------------------------------------------------------- profiles
 
   private async link(request: ExportProfilesServiceRequest): Promise<LinkResult> {
-    const ids = referencedSpanIds(request);
-    if (ids.size === 0) return { request, linked: 0, unlinked: 0, pending: new Set() };
-    const known = await this.index.lookup(ids);
+    const plan = planJoin(request);
+    if (plan.ids.count === 0) return { request, linked: 0, unlinked: 0, pending: new Set() };
+    const resolved = await resolveSpans(this.index, plan.ids);
     this.updateIndexGauges();
-    return linkProfiles(request, (id) => known.get(id));
+    return plan.apply(resolved);
   }
 
   private newHold(request: ExportProfilesServiceRequest, pipeline: number, bytes: number, samples: number): Hold {
