@@ -197,8 +197,22 @@ function genDecode(list) {
     const fields = sortedFields(t).map((f) => `${f.id}: '${f.name}'`);
     out.push(`const ${infoConst(t)} = messageInfo('${errorName(t)}', { ${fields.join(', ')} });`);
   }
-  for (const t of list) out.push('', ...decodeFn(t));
+  const merged = mergedTypes(list);
+  for (const t of list) out.push('', ...decodeFn(t, merged.has(t)));
   return out.join('\n') + '\n';
+}
+
+/**
+ * Messages that can arrive twice into the same place (singular message fields, oneof
+ * members) and so are merged: only their decoders take the earlier value as `into`. The
+ * others (repeated elements: samples, spans, key-values) keep a one-argument decoder.
+ */
+function mergedTypes(list) {
+  const out = new Set();
+  for (const t of list) {
+    for (const f of t.fieldsArray) if (f.resolvedType instanceof protobuf.Type && !f.repeated) out.add(f.resolvedType);
+  }
+  return out;
 }
 
 const infoConst = (t) => `${typeName(t)}_INFO`;
@@ -208,12 +222,12 @@ function placeholderWire(f, k) {
   return '[]';
 }
 
-function decodeFn(t) {
+function decodeFn(t, merged) {
   const T = typeName(t);
   const union = isUnion(t);
-  const lines = [`export function decode${T}(r: Reader, into?: M.${T}): M.${T} {`];
-  if (union) lines.push(`  let m: M.${T} | undefined = into;`);
-  else lines.push(`  const m: M.${T} = into ?? ${literal(t, placeholderWire)};`);
+  const lines = [`export function decode${T}(r: Reader${merged ? `, into?: M.${T}` : ''}): M.${T} {`];
+  if (union) lines.push(`  let m: M.${T} | undefined${merged ? ' = into' : ''};`);
+  else lines.push(`  const m: M.${T} = ${merged ? 'into ?? ' : ''}${literal(t, placeholderWire)};`);
   lines.push('  let tag = 0;', '  try {', '    while (r.pos < r.limit) {', '      tag = r.tag();', '      switch (tag) {');
   const swaps = [];
   for (const f of sortedFields(t)) {

@@ -43,8 +43,8 @@ const ExportProfilesServiceResponse_INFO = messageInfo('ExportProfilesServiceRes
 const ExportProfilesPartialSuccess_INFO = messageInfo('ExportProfilesPartialSuccess', { 1: 'rejected_profiles', 2: 'error_message' });
 const RpcStatus_INFO = messageInfo('google.rpc.Status', { 1: 'code', 2: 'message', 3: 'details' });
 
-export function decodeExportTraceServiceRequest(r: Reader, into?: M.ExportTraceServiceRequest): M.ExportTraceServiceRequest {
-  const m: M.ExportTraceServiceRequest = into ?? { resourceSpans: [] };
+export function decodeExportTraceServiceRequest(r: Reader): M.ExportTraceServiceRequest {
+  const m: M.ExportTraceServiceRequest = { resourceSpans: [] };
   let tag = 0;
   try {
     while (r.pos < r.limit) {
@@ -66,8 +66,8 @@ export function decodeExportTraceServiceRequest(r: Reader, into?: M.ExportTraceS
   return m;
 }
 
-export function decodeResourceSpans(r: Reader, into?: M.ResourceSpans): M.ResourceSpans {
-  const m: M.ResourceSpans = into ?? { scopeSpans: [], schemaUrl: '' };
+export function decodeResourceSpans(r: Reader): M.ResourceSpans {
+  const m: M.ResourceSpans = { scopeSpans: [], schemaUrl: '' };
   let tag = 0;
   try {
     while (r.pos < r.limit) {
@@ -130,8 +130,8 @@ export function decodeResource(r: Reader, into?: M.Resource): M.Resource {
   return m;
 }
 
-export function decodeKeyValue(r: Reader, into?: M.KeyValue): M.KeyValue {
-  const m: M.KeyValue = into ?? { key: '', keyStrindex: 0 };
+export function decodeKeyValue(r: Reader): M.KeyValue {
+  const m: M.KeyValue = { key: '', keyStrindex: 0 };
   let tag = 0;
   try {
     while (r.pos < r.limit) {
@@ -252,8 +252,8 @@ export function decodeKeyValueList(r: Reader, into?: M.KeyValueList): M.KeyValue
   return m;
 }
 
-export function decodeEntityRef(r: Reader, into?: M.EntityRef): M.EntityRef {
-  const m: M.EntityRef = into ?? { schemaUrl: '', type: '', idKeys: [], descriptionKeys: [] };
+export function decodeEntityRef(r: Reader): M.EntityRef {
+  const m: M.EntityRef = { schemaUrl: '', type: '', idKeys: [], descriptionKeys: [] };
   let tag = 0;
   try {
     while (r.pos < r.limit) {
@@ -281,8 +281,8 @@ export function decodeEntityRef(r: Reader, into?: M.EntityRef): M.EntityRef {
   return m;
 }
 
-export function decodeScopeSpans(r: Reader, into?: M.ScopeSpans): M.ScopeSpans {
-  const m: M.ScopeSpans = into ?? { spans: [], schemaUrl: '' };
+export function decodeScopeSpans(r: Reader): M.ScopeSpans {
+  const m: M.ScopeSpans = { spans: [], schemaUrl: '' };
   let tag = 0;
   try {
     while (r.pos < r.limit) {
@@ -345,8 +345,8 @@ export function decodeInstrumentationScope(r: Reader, into?: M.InstrumentationSc
   return m;
 }
 
-export function decodeSpan(r: Reader, into?: M.Span): M.Span {
-  const m: M.Span = into ?? { traceId: EMPTY, spanId: EMPTY, traceState: '', parentSpanId: EMPTY, flags: 0, name: '', kind: 0, startTimeUnixNano: 0n, endTimeUnixNano: 0n, attributes: [], droppedAttributesCount: 0, events: [], droppedEventsCount: 0, links: [], droppedLinksCount: 0 };
+export function decodeSpan(r: Reader): M.Span {
+  const m: M.Span = { traceId: EMPTY, spanId: EMPTY, traceState: '', parentSpanId: EMPTY, flags: 0, name: '', kind: 0, startTimeUnixNano: 0n, endTimeUnixNano: 0n, attributes: [], droppedAttributesCount: 0, events: [], droppedEventsCount: 0, links: [], droppedLinksCount: 0 };
   let tag = 0;
   try {
     while (r.pos < r.limit) {
@@ -422,8 +422,8 @@ export function decodeSpan(r: Reader, into?: M.Span): M.Span {
   return m;
 }
 
-export function decodeSpanEvent(r: Reader, into?: M.SpanEvent): M.SpanEvent {
-  const m: M.SpanEvent = into ?? { timeUnixNano: 0n, name: '', attributes: [], droppedAttributesCount: 0 };
+export function decodeSpanEvent(r: Reader): M.SpanEvent {
+  const m: M.SpanEvent = { timeUnixNano: 0n, name: '', attributes: [], droppedAttributesCount: 0 };
   let tag = 0;
   try {
     while (r.pos < r.limit) {
@@ -454,8 +454,8 @@ export function decodeSpanEvent(r: Reader, into?: M.SpanEvent): M.SpanEvent {
   return m;
 }
 
-export function decodeSpanLink(r: Reader, into?: M.SpanLink): M.SpanLink {
-  const m: M.SpanLink = into ?? { traceId: EMPTY, spanId: EMPTY, traceState: '', attributes: [], droppedAttributesCount: 0, flags: 0 };
+export function decodeSpanLink(r: Reader): M.SpanLink {
+  const m: M.SpanLink = { traceId: EMPTY, spanId: EMPTY, traceState: '', attributes: [], droppedAttributesCount: 0, flags: 0 };
   let tag = 0;
   try {
     while (r.pos < r.limit) {
@@ -515,8 +515,8 @@ export function decodeStatus(r: Reader, into?: M.Status): M.Status {
   return m;
 }
 
-export function decodeExportTraceServiceResponse(r: Reader, into?: M.ExportTraceServiceResponse): M.ExportTraceServiceResponse {
-  const m: M.ExportTraceServiceResponse = into ?? {  };
+export function decodeExportTraceServiceResponse(r: Reader): M.ExportTraceServiceResponse {
+  const m: M.ExportTraceServiceResponse = {  };
   let tag = 0;
   try {
     while (r.pos < r.limit) {
@@ -561,8 +561,8 @@ export function decodeExportTracePartialSuccess(r: Reader, into?: M.ExportTraceP
   return m;
 }
 
-export function decodeExportProfilesServiceRequest(r: Reader, into?: M.ExportProfilesServiceRequest): M.ExportProfilesServiceRequest {
-  const m: M.ExportProfilesServiceRequest = into ?? { resourceProfiles: [] };
+export function decodeExportProfilesServiceRequest(r: Reader): M.ExportProfilesServiceRequest {
+  const m: M.ExportProfilesServiceRequest = { resourceProfiles: [] };
   let tag = 0;
   try {
     while (r.pos < r.limit) {
@@ -590,8 +590,8 @@ export function decodeExportProfilesServiceRequest(r: Reader, into?: M.ExportPro
   return m;
 }
 
-export function decodeResourceProfiles(r: Reader, into?: M.ResourceProfiles): M.ResourceProfiles {
-  const m: M.ResourceProfiles = into ?? { scopeProfiles: [], schemaUrl: '' };
+export function decodeResourceProfiles(r: Reader): M.ResourceProfiles {
+  const m: M.ResourceProfiles = { scopeProfiles: [], schemaUrl: '' };
   let tag = 0;
   try {
     while (r.pos < r.limit) {
@@ -622,8 +622,8 @@ export function decodeResourceProfiles(r: Reader, into?: M.ResourceProfiles): M.
   return m;
 }
 
-export function decodeScopeProfiles(r: Reader, into?: M.ScopeProfiles): M.ScopeProfiles {
-  const m: M.ScopeProfiles = into ?? { profiles: [], schemaUrl: '' };
+export function decodeScopeProfiles(r: Reader): M.ScopeProfiles {
+  const m: M.ScopeProfiles = { profiles: [], schemaUrl: '' };
   let tag = 0;
   try {
     while (r.pos < r.limit) {
@@ -654,8 +654,8 @@ export function decodeScopeProfiles(r: Reader, into?: M.ScopeProfiles): M.ScopeP
   return m;
 }
 
-export function decodeProfile(r: Reader, into?: M.Profile): M.Profile {
-  const m: M.Profile = into ?? { samples: [], timeUnixNano: 0n, durationNano: 0n, period: 0, profileId: EMPTY, droppedAttributesCount: 0, originalPayloadFormat: '', originalPayload: EMPTY, attributeIndices: NO_NUMBERS };
+export function decodeProfile(r: Reader): M.Profile {
+  const m: M.Profile = { samples: [], timeUnixNano: 0n, durationNano: 0n, period: 0, profileId: EMPTY, droppedAttributesCount: 0, originalPayloadFormat: '', originalPayload: EMPTY, attributeIndices: NO_NUMBERS };
   let tag = 0;
   try {
     while (r.pos < r.limit) {
@@ -738,8 +738,8 @@ export function decodeValueType(r: Reader, into?: M.ValueType): M.ValueType {
   return m;
 }
 
-export function decodeSample(r: Reader, into?: M.Sample): M.Sample {
-  const m: M.Sample = into ?? { stackIndex: 0, attributeIndices: NO_NUMBERS, linkIndex: 0, values: NO_NUMBERS, timestampsUnixNano: NO_BIGINTS };
+export function decodeSample(r: Reader): M.Sample {
+  const m: M.Sample = { stackIndex: 0, attributeIndices: NO_NUMBERS, linkIndex: 0, values: NO_NUMBERS, timestampsUnixNano: NO_BIGINTS };
   let tag = 0;
   try {
     while (r.pos < r.limit) {
@@ -832,8 +832,8 @@ export function decodeProfilesDictionary(r: Reader, into?: M.ProfilesDictionary)
   return m;
 }
 
-export function decodeMapping(r: Reader, into?: M.Mapping): M.Mapping {
-  const m: M.Mapping = into ?? { memoryStart: 0n, memoryLimit: 0n, fileOffset: 0n, filenameStrindex: 0, attributeIndices: NO_NUMBERS };
+export function decodeMapping(r: Reader): M.Mapping {
+  const m: M.Mapping = { memoryStart: 0n, memoryLimit: 0n, fileOffset: 0n, filenameStrindex: 0, attributeIndices: NO_NUMBERS };
   let tag = 0;
   try {
     while (r.pos < r.limit) {
@@ -866,8 +866,8 @@ export function decodeMapping(r: Reader, into?: M.Mapping): M.Mapping {
   return m;
 }
 
-export function decodeLocation(r: Reader, into?: M.Location): M.Location {
-  const m: M.Location = into ?? { mappingIndex: 0, address: 0n, lines: [], attributeIndices: NO_NUMBERS };
+export function decodeLocation(r: Reader): M.Location {
+  const m: M.Location = { mappingIndex: 0, address: 0n, lines: [], attributeIndices: NO_NUMBERS };
   let tag = 0;
   try {
     while (r.pos < r.limit) {
@@ -900,8 +900,8 @@ export function decodeLocation(r: Reader, into?: M.Location): M.Location {
   return m;
 }
 
-export function decodeLine(r: Reader, into?: M.Line): M.Line {
-  const m: M.Line = into ?? { functionIndex: 0, line: 0, column: 0 };
+export function decodeLine(r: Reader): M.Line {
+  const m: M.Line = { functionIndex: 0, line: 0, column: 0 };
   let tag = 0;
   try {
     while (r.pos < r.limit) {
@@ -926,8 +926,8 @@ export function decodeLine(r: Reader, into?: M.Line): M.Line {
   return m;
 }
 
-export function decodeFunction(r: Reader, into?: M.Function): M.Function {
-  const m: M.Function = into ?? { nameStrindex: 0, systemNameStrindex: 0, filenameStrindex: 0, startLine: 0 };
+export function decodeFunction(r: Reader): M.Function {
+  const m: M.Function = { nameStrindex: 0, systemNameStrindex: 0, filenameStrindex: 0, startLine: 0 };
   let tag = 0;
   try {
     while (r.pos < r.limit) {
@@ -955,8 +955,8 @@ export function decodeFunction(r: Reader, into?: M.Function): M.Function {
   return m;
 }
 
-export function decodeLink(r: Reader, into?: M.Link): M.Link {
-  const m: M.Link = into ?? { traceId: EMPTY, spanId: EMPTY };
+export function decodeLink(r: Reader): M.Link {
+  const m: M.Link = { traceId: EMPTY, spanId: EMPTY };
   let tag = 0;
   try {
     while (r.pos < r.limit) {
@@ -978,8 +978,8 @@ export function decodeLink(r: Reader, into?: M.Link): M.Link {
   return m;
 }
 
-export function decodeKeyValueAndUnit(r: Reader, into?: M.KeyValueAndUnit): M.KeyValueAndUnit {
-  const m: M.KeyValueAndUnit = into ?? { keyStrindex: 0, unitStrindex: 0 };
+export function decodeKeyValueAndUnit(r: Reader): M.KeyValueAndUnit {
+  const m: M.KeyValueAndUnit = { keyStrindex: 0, unitStrindex: 0 };
   let tag = 0;
   try {
     while (r.pos < r.limit) {
@@ -1007,8 +1007,8 @@ export function decodeKeyValueAndUnit(r: Reader, into?: M.KeyValueAndUnit): M.Ke
   return m;
 }
 
-export function decodeStack(r: Reader, into?: M.Stack): M.Stack {
-  const m: M.Stack = into ?? { locationIndices: NO_NUMBERS };
+export function decodeStack(r: Reader): M.Stack {
+  const m: M.Stack = { locationIndices: NO_NUMBERS };
   let tag = 0;
   try {
     while (r.pos < r.limit) {
@@ -1029,8 +1029,8 @@ export function decodeStack(r: Reader, into?: M.Stack): M.Stack {
   return m;
 }
 
-export function decodeExportProfilesServiceResponse(r: Reader, into?: M.ExportProfilesServiceResponse): M.ExportProfilesServiceResponse {
-  const m: M.ExportProfilesServiceResponse = into ?? {  };
+export function decodeExportProfilesServiceResponse(r: Reader): M.ExportProfilesServiceResponse {
+  const m: M.ExportProfilesServiceResponse = {  };
   let tag = 0;
   try {
     while (r.pos < r.limit) {
@@ -1075,8 +1075,8 @@ export function decodeExportProfilesPartialSuccess(r: Reader, into?: M.ExportPro
   return m;
 }
 
-export function decodeRpcStatus(r: Reader, into?: M.RpcStatus): M.RpcStatus {
-  const m: M.RpcStatus = into ?? { code: 0, message: '', details: [] };
+export function decodeRpcStatus(r: Reader): M.RpcStatus {
+  const m: M.RpcStatus = { code: 0, message: '', details: [] };
   let tag = 0;
   try {
     while (r.pos < r.limit) {
