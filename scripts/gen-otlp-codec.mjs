@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // Generates the per-message OTLP codec in src/generated/otlp/ from the schemas in proto/:
-// protobuf decoders and encoders (on src/otlp/wire/reader.ts and writer.ts) and the OTLP/JSON
+// protobuf decoders and encoders (on src/protobuf/reader.ts and writer.ts) and the OTLP/JSON
 // readers and writers (on src/otlp/json/scalars.ts and context.ts), one function per message.
 //
 //   node scripts/gen-otlp-codec.mjs            write the files (npm run gen:codec)
@@ -185,7 +185,7 @@ function genDecode(list) {
   const out = [
     HEADER('Protobuf decoders, one per message. Conventions: src/otlp/decode.ts.'),
     `import type * as M from '../../otlp/model.js';`,
-    `import { NONE, type Reader, locate, messageInfo } from '../../otlp/wire/reader.js';`,
+    `import { NONE, type Reader, locate, messageInfo } from '../../protobuf/reader.js';`,
     '',
     'const EMPTY = new Uint8Array(0);',
     '/** The shared placeholder of a repeated scalar field until its first run (see Reader). */',
@@ -270,7 +270,7 @@ function genEncode(list) {
   const out = [
     HEADER('Protobuf encoders, one per message (the body only; the caller writes tag and length). Conventions: src/otlp/encode.ts.'),
     `import type * as M from '../../otlp/model.js';`,
-    `import type { Writer } from '../../otlp/wire/writer.js';`,
+    `import type { Writer } from '../../protobuf/writer.js';`,
   ];
   for (const t of list) out.push('', ...encodeFn(t));
   return out.join('\n') + '\n';

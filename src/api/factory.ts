@@ -2,7 +2,7 @@
 import { fileURLToPath } from 'node:url';
 import { listenError } from '../config/listen-error.js';
 import { ConfigError } from '../errors.js';
-import type { Extension, ExtensionFactory } from '../service/component.js';
+import type { Extension, ExtensionFactory } from '../component/factory.js';
 import { checkExposure } from '../security/exposure.js';
 import { splitHostPort } from '../config/units.js';
 import { isStoreExporter } from '../store/exporter.js';

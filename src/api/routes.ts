@@ -15,7 +15,7 @@ import {
   traceIdParam,
   type Params,
 } from './params.js';
-import { parseTimeRange } from '../store/query/time.js';
+import { MAX_TIME_MS, parseTimeRange } from '../store/query/time.js';
 import { SAMPLE_LABEL_KEYS } from '../store/query/sample-labels.js';
 
 export type Reply =
@@ -35,7 +35,8 @@ export interface Route {
   handle(ctx: RouteContext): Promise<Reply>;
 }
 
-const EVERYTHING = { from: '0', to: String(Number.MAX_SAFE_INTEGER) };
+/** Every time a Date can hold after 1970: what "everything retained" means. */
+const EVERYTHING = { from: '0', to: String(MAX_TIME_MS) };
 
 /** The selection, with `include_idle` (CPU types leave the `(idle)` pseudo-frame out unless true). */
 function selection(params: Params, now: number, options?: Parameters<typeof selectionParams>[2]) {
@@ -67,7 +68,7 @@ export const API_ROUTES: Route[] = [
     pattern: /^\/api\/v1\/labels$/,
     async handle({ params, now, queries }) {
       const sel = selectionParams(params, now);
-      return ok({ names: await queries.run('labelNames', sel) });
+      return ok(await queries.run('labelNames', sel, { limit: intParam(params, 'limit', 1000, 1, 100_000) }));
     },
   },
   {

@@ -7,7 +7,9 @@ import { promisify } from 'node:util';
 import { gzip } from 'node:zlib';
 import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
-import { BridgeError, errorMessage } from '../errors.js';
+import { BadRequestError, BridgeError, errorMessage } from '../errors.js';
+import { guardHandler } from '../http/guard.js';
+import { requestTarget, type RequestTarget } from '../http/target.js';
 import { splitHostPort } from '../config/units.js';
 import { QueryError } from '../store/query/errors.js';
 import type { Store } from '../store/store.js';
@@ -57,7 +59,8 @@ export class ApiServer {
     this.now = o.now ?? Date.now;
     this.limiter = new QueryLimiter({ ...DEFAULT_LIMITS, ...o.limits });
     this.headers = securityHeaders(o.tls !== undefined);
-    this.listener = createListener((req, res) => void this.handle(req, res), o.tls, o.logger);
+    // The guard answers whatever escapes handle() (e.g. a failing send) so it never reaches the process.
+    this.listener = createListener(guardHandler((req, res) => this.handle(req, res), { logger: o.logger, name: 'API' }), o.tls, o.logger);
     this.server = this.listener.server;
     this.server.keepAliveTimeout = 5000;
   }
@@ -103,21 +106,22 @@ export class ApiServer {
       this.o.logger.debug({ method: req.method, status: 414 }, 'API request');
       return;
     }
-    const url = new URL(raw, 'http://localhost');
+    let url: RequestTarget | undefined;
     let user: string | undefined;
     try {
+      url = requestTarget(req);
       const access = await authorize(this.o.auth, req.headers, url);
       user = access.user;
       reply = access.denied ?? (await this.route(req.method ?? 'GET', url));
     } catch (e) {
-      reply = this.failure(e, url);
+      reply = this.failure(e, url?.pathname ?? '');
     }
     await this.send(req, res, reply);
     // Never the Authorization header or the pprof token: the URL is logged redacted.
-    this.o.logger.debug({ method: req.method, url: redactedUrl(url), status: reply.status, ...(user ? { user } : {}) }, 'API request');
+    this.o.logger.debug({ method: req.method, url: url ? redactedUrl(url) : '(bad target)', status: reply.status, ...(user ? { user } : {}) }, 'API request');
   }
 
-  private async route(method: string, url: URL): Promise<Reply> {
+  private async route(method: string, url: RequestTarget): Promise<Reply> {
     if (method !== 'GET' && method !== 'HEAD') {
       return { status: 405, body: JSON.stringify({ error: { code: 'ERR_METHOD', message: `${method} is not allowed; use GET` } }), headers: { allow: 'GET, HEAD', 'content-type': 'application/json; charset=utf-8' } };
     }
@@ -147,15 +151,16 @@ export class ApiServer {
     return this.ui.serve(path);
   }
 
-  private failure(e: unknown, url: URL): Reply {
+  private failure(e: unknown, path: string): Reply {
     if (e instanceof QueryError) return errorReply(400, e.code, e.message, e.reason);
     if (e instanceof QueryLimitError) {
       return { status: e.status, body: JSON.stringify({ error: { code: e.code, message: e.message } }), headers: { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store', 'retry-after': String(e.retryAfterSeconds) } };
     }
+    if (e instanceof BadRequestError) return errorReply(400, e.code, e.message, 'target');
     if (e instanceof BridgeError && (e.code === 'ERR_STORE' || e.code === 'ERR_PIPELINE_UNAVAILABLE')) {
       return errorReply(503, 'ERR_STORE', e.message);
     }
-    this.o.logger.error({ err: errorMessage(e), path: url.pathname }, 'API request failed');
+    this.o.logger.error({ err: errorMessage(e), path }, 'API request failed');
     return errorReply(500, 'ERR_INTERNAL', `internal error: ${errorMessage(e)}`);
   }
 

@@ -4,13 +4,9 @@ import { convertCommand } from './convert.js';
 import { hashPasswordCommand } from './hash-password.js';
 import { versionCommand } from './version.js';
 
-export interface Command {
-  summary: string;
-  usage: string;
-  /** The full help: usage, every option with its default and meaning, examples. */
-  help: string;
-  run(argv: string[]): Promise<number>;
-}
+import type { Command } from './command.js';
+
+export type { Command };
 
 const SERVE_USAGE = 'otel-profile-bridge serve [--config <file.yaml>] [--quiet]';
 

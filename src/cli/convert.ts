@@ -11,7 +11,7 @@ import { writeProfileFiles } from '../exporters/file/writer.js';
 import { validateProfilesRequest } from '../otlp/validate.js';
 import { convertEach, countProfiles, type TimestampMode } from '../pprof/convert.js';
 import { encodePprofGzipAsync } from '../pprof/encode.js';
-import type { Command } from './commands.js';
+import type { Command } from './command.js';
 import { readProfilesInput } from './read-profiles.js';
 
 const USAGE = 'otel-profile-bridge convert <input.pb|input.json>[.gz] -o <dir> [--progress] [--no-fsync] [--timestamps aggregate|label]';

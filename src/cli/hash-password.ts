@@ -2,7 +2,7 @@
 // `extensions.api.auth.basic` (users[].password_hash or a users_file line `name:<hash>`).
 // From stdin, not an argument, so the password stays out of shell history and `ps`.
 import { hashPassword } from '../security/password.js';
-import type { Command } from './commands.js';
+import type { Command } from './command.js';
 
 async function readStdin(): Promise<string> {
   const chunks: Buffer[] = [];

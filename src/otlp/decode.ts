@@ -1,7 +1,7 @@
 // Protobuf decoding of the OTLP messages the bridge receives and the responses it reads
 // back from the collectors it exports to. The per-message decoders are generated from
 // proto/ (src/generated/otlp/decode.ts, by scripts/gen-otlp-codec.mjs) in the shape that
-// bench/decode.bench.ts showed fastest; the wire primitives are in wire/reader.ts.
+// bench/decode.bench.ts showed fastest; the wire primitives are in src/protobuf/reader.ts.
 //
 // Decoded `bytes` fields are fresh plain Uint8Arrays (copies, never views into `buf`), so
 // keeping an id does not keep a request buffer alive.
@@ -14,7 +14,7 @@
 // sent twice is merged into the first, as protobuf specifies (scalars overwritten, repeated
 // fields appended, sub-messages merged in turn; for AnyValue, a oneof, a later member
 // replaces an earlier one unless both are the same message kind, which is merged). Faults
-// name the message and field (see `locate` in wire/reader.ts). Content rules (index ranges,
+// name the message and field (see `locate` in src/protobuf/reader.ts). Content rules (index ranges,
 // id lengths) are not checked here: see validate.ts.
 //
 // TracesData and ProfilesData use the same field numbers as the export requests, so the
@@ -27,7 +27,7 @@ import {
   decodeRpcStatus as decodeRpcStatusMessage,
 } from '../generated/otlp/decode.js';
 import { readingInput } from './bad-input.js';
-import { Reader } from './wire/reader.js';
+import { Reader } from '../protobuf/reader.js';
 
 /** A whole-buffer decoder for one message; `what` names it in errors. */
 function decoder<T>(decode: (r: Reader) => T, what: string): (buf: Uint8Array) => T {

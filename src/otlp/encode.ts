@@ -5,7 +5,7 @@
 // presence is meaningful for message fields), and an AnyValue writes its one set member even
 // when that member is a zero value. The per-message encoders are generated from proto/
 // (src/generated/otlp/encode.ts, by scripts/gen-otlp-codec.mjs); the wire primitives are in
-// wire/writer.ts.
+// src/protobuf/writer.ts.
 //
 // The model is trusted here: numbers are assumed to be integers in range (an int64 held
 // as a number is exact only up to 2^53), bigints wrap modulo 2^64 as on the wire.
@@ -16,7 +16,7 @@ import {
   encodeExportTraceServiceResponse,
   encodeRpcStatus as encodeRpcStatusMessage,
 } from '../generated/otlp/encode.js';
-import { Writer } from './wire/writer.js';
+import { Writer } from '../protobuf/writer.js';
 
 /** A whole-message encoder from a body encoder. */
 function encoder<T>(encode: (w: Writer, m: T) => void): (m: T) => Uint8Array {

@@ -65,7 +65,7 @@ import type {
 import { anyValueToString, emptyDictionary } from '../otlp/build.js';
 import { hexOf, isZeroId } from '../otlp/ids.js';
 import { CONTEXT_ATTRIBUTE_KEYS, PPROF_LABELS, attributeLabel, linkIds, sampleLabels, type LabelSpec, type ResolvedAttribute } from './labels.js';
-import { profileTypeOf, type TypeAndUnit } from './profile-type.js';
+import { profileTypeOf, profileTypesOf, type ProfileHead, type TypeAndUnit } from './profile-type.js';
 import { namingValue, SERVICE_NAME_KEY, unknownServiceName, UNKNOWN_SERVICE } from './service-name.js';
 import type { ConvertedProfile } from './types.js';
 
@@ -116,13 +116,14 @@ export function* convertEach(
     const rp = req.resourceProfiles[ri]!;
     for (let si = 0; si < rp.scopeProfiles.length; si++) {
       const sp = rp.scopeProfiles[si]!;
+      const types = scopeProfileTypes(tables, sp.profiles);
       for (let pi = 0; pi < sp.profiles.length; pi++) {
         const position: ProfilePosition = { resourceIndex: ri, scopeIndex: si, profileIndex: pi };
         let built: ConvertedProfile[];
         try {
           const profile = sp.profiles[pi]!;
           const series = tables.seriesLabels(rp.resource?.attributes, sp.scope?.attributes, profile);
-          built = splitByService(tables, profile, series).map(([part, labels]) => new ProfileBuilder(tables, mode).build(part, labels));
+          built = splitByService(tables, profile, series).map(([part, labels]) => new ProfileBuilder(tables, mode).build(part, labels, types[pi]));
         } catch (e) {
           if (!(e instanceof BadData)) throw e;
           yield new ConvertError(position, e.message);
@@ -132,6 +133,33 @@ export function* convertEach(
       }
     }
   }
+}
+
+/**
+ * The profile type of each profile of one scope (profileTypesOf: a sample count next to the
+ * values it counts gets its own type). Undefined for a profile whose types do not resolve;
+ * its conversion reports why.
+ */
+function scopeProfileTypes(tables: RequestTables, profiles: readonly Profile[]): (string | undefined)[] {
+  const heads: (ProfileHead | undefined)[] = profiles.map((p) => {
+    try {
+      const vt = (v: Profile['sampleType']): TypeAndUnit | undefined => {
+        if (!v) return undefined;
+        const type = tables.string(v.typeStrindex, () => 'sample_type.type_strindex');
+        const unit = tables.string(v.unitStrindex, () => 'sample_type.unit_strindex');
+        return type === '' && unit === '' ? undefined : { type, unit };
+      };
+      const periodType = vt(p.periodType);
+      return { sampleType: vt(p.sampleType) ?? { type: 'samples', unit: 'count' }, ...(periodType ? { periodType } : {}), window: `${p.timeUnixNano}/${p.durationNano}` };
+    } catch (e) {
+      if (e instanceof BadData) return undefined;
+      throw e;
+    }
+  });
+  const known = heads.filter((h): h is ProfileHead => h !== undefined);
+  const types = profileTypesOf(known);
+  let k = 0;
+  return heads.map((h) => (h === undefined ? undefined : types[k++]));
 }
 
 /**
@@ -312,7 +340,8 @@ function partId(id: Uint8Array, service: string): Uint8Array {
 function addSeriesLabel(out: Record<string, string>, key: string, v: AnyValue | undefined, strings: readonly string[]): void {
   if (key === '' || !v || Object.prototype.hasOwnProperty.call(out, key)) return;
   const s = anyValueToString(v, strings);
-  if (s !== '') out[key] = s;
+  // defineProperty: `out.__proto__ = s` would be ignored, losing an attribute of that name.
+  if (s !== '') Object.defineProperty(out, key, { value: s, enumerable: true, writable: true, configurable: true });
 }
 
 /**
@@ -687,7 +716,8 @@ class ProfileBuilder {
     this.samples.push(sample);
   }
 
-  build(p: Profile, seriesLabels: Record<string, string>): ConvertedProfile {
+  /** `typeOfProfile` is the type given with its siblings (scopeProfileTypes); profileTypeOf by default. */
+  build(p: Profile, seriesLabels: Record<string, string>, typeOfProfile?: string): ConvertedProfile {
     const sampleType = this.valueType(p.sampleType, 'sample_type') ?? { type: 'samples', unit: 'count' };
     const periodType = this.valueType(p.periodType, 'period_type');
     let minTs: bigint | undefined;
@@ -747,7 +777,7 @@ class ProfileBuilder {
       period: p.period,
     });
 
-    const profileType = profileTypeOf(sampleType, periodType);
+    const profileType = typeOfProfile ?? profileTypeOf(sampleType, periodType);
     const endpointCounts: Record<string, number> = {};
     for (const [endpoint, requests] of this.endpoints) endpointCounts[endpoint] = requests.size;
     const profileId =

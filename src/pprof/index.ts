@@ -14,7 +14,7 @@ export { resourceServiceName, unknownServiceName, namingValue, SERVICE_NAME_KEY,
 export { encodePprof, encodePprofGzip, encodePprofGzipAsync, PPROF_GZIP_LEVEL } from './encode.js';
 export { encodeProfileFast } from './encode-fast.js';
 export { pprofOf, forgetPprof } from './cache.js';
-export { profileTypeOf, sanitizeTypeName, type TypeAndUnit } from './profile-type.js';
+export { isSampleCountType, measuredTypeOf, profileTypeOf, profileTypesOf, sanitizeTypeName, type ProfileHead, type TypeAndUnit } from './profile-type.js';
 export {
   PPROF_LABELS,
   CONTEXT_ATTRIBUTE_KEYS,

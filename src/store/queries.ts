@@ -5,7 +5,7 @@ import { gzipSync } from 'node:zlib';
 import { QueryError } from './query/errors.js';
 import { buildFlameTree, DEFAULT_MAX_NODES, type FlameNode } from './query/flame.js';
 import { compareRows, diffTrees, type CompareRow, type CompareSort, type DiffNode } from './query/compare.js';
-import { compileTagQuery, labelKeysFor, type TagQuery } from './query/tag-query.js';
+import { compileTagQuery, labelKeysFor, labelValue, type TagQuery } from './query/tag-query.js';
 import { bucketCount, bucketSeries, defaultStep, type Series } from './query/timeseries.js';
 import { stacksToPprof, type LabelledStack } from './query/to-pprof.js';
 import { topFunctions, type GroupBy, type TopRow, type TopSort } from './query/top.js';
@@ -302,13 +302,17 @@ export class StoreQueries {
     return counts;
   }
 
-  labelNames(sel: { from: number; to: number; type?: string; query?: TagQuery }): string[] {
+  /** The label names of the selected profiles, sorted, at most `limit` (`truncated` when more). */
+  labelNames(sel: { from: number; to: number; type?: string; query?: TagQuery }, options: { limit?: number } = {}): { names: string[]; truncated: boolean } {
     const all = this.reader.series();
     const names = new Set<string>();
     for (const id of this.seriesInRange(sel).keys()) for (const k of Object.keys(all.get(id) ?? {})) names.add(k);
     // Sample-level facets, when some sample in the range carries them.
     for (const label of SAMPLE_FACETS) if (!names.has(label) && this.sampleFacet(label, sel, true).size > 0) names.add(label);
-    return [...names].sort();
+    const sorted = [...names].sort();
+    const truncated = options.limit !== undefined && sorted.length > options.limit;
+    if (truncated) sorted.length = options.limit!;
+    return { names: sorted, truncated };
   }
 
   private sampleFacet(label: (typeof SAMPLE_FACETS)[number], sel: { from: number; to: number; type?: string; query?: TagQuery }, existsOnly = false): Map<string, number> {
@@ -322,7 +326,7 @@ export class StoreQueries {
     name: string,
     sel: { from: number; to: number; type?: string; query?: TagQuery },
     options: { prefix?: string; limit?: number } = {},
-  ): { name: string; values: { value: string; profiles: number }[] } {
+  ): { name: string; values: { value: string; profiles: number }[]; truncated: boolean } {
     const known = this.reader.labelNames();
     const sample = sampleLabelOf(name, known);
     let counts: Map<string, number>;
@@ -337,18 +341,18 @@ export class StoreQueries {
       counts = new Map<string, number>();
       const split = splitSampleTerms(sel.query, known);
       for (const [id, n] of this.seriesInRange({ ...sel, query: split.series })) {
-        const labels = all.get(id) ?? {};
-        const key = keys.find((k) => labels[k] !== undefined);
-        if (key === undefined) continue;
-        const v = labels[key]!;
+        const labels = all.get(id);
+        const v = labels === undefined ? undefined : labelValue(labels, keys);
+        if (v === undefined) continue;
         counts.set(v, (counts.get(v) ?? 0) + n);
       }
     }
     let values = [...counts].map(([value, profiles]) => ({ value, profiles }));
     if (options.prefix) values = values.filter((v) => v.value.startsWith(options.prefix!));
     values.sort((a, b) => (a.value < b.value ? -1 : a.value > b.value ? 1 : 0));
-    if (options.limit !== undefined && values.length > options.limit) values.length = options.limit;
-    return { name: shown, values };
+    const truncated = options.limit !== undefined && values.length > options.limit;
+    if (truncated) values.length = options.limit!;
+    return { name: shown, values, truncated };
   }
 
   private summaries(refs: readonly ProfileRef[], limit: number): ProfileSummary[] {

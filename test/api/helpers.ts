@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { encodeProfilesRequest, encodeTracesRequest } from '../../src/otlp/encode.js';
 import type { ExportProfilesServiceRequest, ExportTraceServiceRequest } from '../../src/otlp/model.js';
-import { defaultFactories } from '../../src/service/components.js';
+import { defaultFactories } from '../../src/components.js';
 import type { Store } from '../../src/store/store.js';
 import type { StoreExporter } from '../../src/store/exporter.js';
 import { startBridge, type RunningBridge } from '../helpers/bridge.js';

@@ -10,7 +10,7 @@ import pino from 'pino';
 import { loadConfigFile } from '../../src/config/load.js';
 import { typeOf } from '../../src/config/schema.js';
 import { Bridge } from '../../src/service/bridge.js';
-import { defaultFactories } from '../../src/service/components.js';
+import { defaultFactories } from '../../src/components.js';
 import { isBridgeError } from '../../src/errors.js';
 import { splitHostPort } from '../../src/config/units.js';
 import { isLoopbackHost } from '../../src/security/exposure.js';

@@ -14,7 +14,7 @@ import { chromium, type Browser, type Page } from 'playwright-core';
 import { DictionaryBuilder, makeProfile, makeProfilesRequest, makeResource, makeSample, makeScope, makeSpan } from '../../src/otlp/build.js';
 import { encodeProfilesRequest, encodeTracesRequest } from '../../src/otlp/index.js';
 import type { ExportProfilesServiceRequest, ExportTraceServiceRequest } from '../../src/otlp/model.js';
-import { defaultFactories } from '../../src/service/components.js';
+import { defaultFactories } from '../../src/components.js';
 import { startBridge, type RunningBridge } from '../helpers/bridge.js';
 import { formatValue } from '../../src/ui/format.js';
 

@@ -13,7 +13,7 @@ import { after, before, describe, it } from 'node:test';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { Profile } from 'pprof-format';
 import { encodeProfilesRequest, encodeTracesRequest } from '../../src/otlp/index.js';
-import { defaultFactories } from '../../src/service/components.js';
+import { defaultFactories } from '../../src/components.js';
 import { hashPassword } from '../../src/security/password.js';
 import { startBridge, type RunningBridge } from '../helpers/bridge.js';
 import { PROFILES, fixtureT0, profileRequest, tracesRequest } from './fixture.js';

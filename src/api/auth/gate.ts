@@ -1,6 +1,7 @@
 // The access rule of each request, called from the server's handler before routing: which
 // resource a path is, whether the credentials open it, and the 401/429 reply when not. Strips
 // the pprof `token` parameter from the URL so nothing after this sees (or logs) it.
+import type { RequestTarget } from '../../http/target.js';
 import type { IncomingHttpHeaders } from 'node:http';
 import type { Reply } from '../routes.js';
 import type { Authenticator, Resource } from './authenticator.js';
@@ -24,7 +25,7 @@ function refusal(status: number, code: string, message: string, headers: Record<
 }
 
 /** `denied`: the reply to send instead of routing; `user`: the basic-auth user, for the log. */
-export async function authorize(auth: Authenticator | undefined, headers: IncomingHttpHeaders, url: URL): Promise<{ denied?: Reply; user?: string }> {
+export async function authorize(auth: Authenticator | undefined, headers: IncomingHttpHeaders, url: RequestTarget): Promise<{ denied?: Reply; user?: string }> {
   const resource = resourceOf(url.pathname);
   const queryToken = resource === 'pprof' ? url.searchParams.get('token') : null;
   url.searchParams.delete('token');

@@ -2,7 +2,7 @@
 // Protobuf decoders, one per message. Conventions: src/otlp/decode.ts.
 
 import type * as M from '../../otlp/model.js';
-import { NONE, type Reader, locate, messageInfo } from '../../otlp/wire/reader.js';
+import { NONE, type Reader, locate, messageInfo } from '../../protobuf/reader.js';
 
 const EMPTY = new Uint8Array(0);
 /** The shared placeholder of a repeated scalar field until its first run (see Reader). */

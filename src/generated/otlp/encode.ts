@@ -2,7 +2,7 @@
 // Protobuf encoders, one per message (the body only; the caller writes tag and length). Conventions: src/otlp/encode.ts.
 
 import type * as M from '../../otlp/model.js';
-import type { Writer } from '../../otlp/wire/writer.js';
+import type { Writer } from '../../protobuf/writer.js';
 
 export function encodeExportTraceServiceRequest(w: Writer, m: M.ExportTraceServiceRequest): void {
   {

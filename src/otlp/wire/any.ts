@@ -1,8 +1,8 @@
 // google.protobuf.Any: type_url (1, string), value (2, bytes). The model keeps the details
 // of a google.rpc.Status as the raw bytes of each Any; these read and write those bytes
 // where a detail's content matters (the OTLP/JSON form of a Status).
-import { Reader, locate, messageInfo } from './reader.js';
-import { Writer } from './writer.js';
+import { Reader, locate, messageInfo } from '../../protobuf/reader.js';
+import { Writer } from '../../protobuf/writer.js';
 
 const ANY = messageInfo('google.protobuf.Any', { 1: 'type_url', 2: 'value' });
 

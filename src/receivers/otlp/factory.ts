@@ -1,11 +1,11 @@
 // The `otlp` receiver: OTLP/gRPC and OTLP/HTTP servers feeding the pipelines' consumers.
 import type { Registry } from 'prom-client';
-import type { ComponentContext, Receiver, ReceiverFactory, ReceiverSinks } from '../../service/component.js';
+import type { ComponentContext, Receiver, ReceiverFactory, ReceiverSinks } from '../../component/factory.js';
 import { otlpReceiverConfigSchema, type OtlpReceiverConfig } from './config.js';
 import type { ReceiverMetrics } from './export.js';
 import { OtlpGrpcServer } from './grpc.js';
 import { OtlpHttpServer } from './http.js';
-import { sharedCounter } from '../../service/metrics.js';
+import { sharedCounter } from '../../component/metrics.js';
 import { listenError } from '../../config/listen-error.js';
 import { splitHostPort } from '../../config/units.js';
 import { checkExposure } from '../../security/exposure.js';
@@ -52,8 +52,8 @@ class OtlpReceiver implements Receiver {
       if (w) this.warnings.push(w);
     }
     const metrics = receiverMetrics(ctx.metrics, ctx.id);
-    if (config.grpc) this.grpc = new OtlpGrpcServer(config.grpc, sinks, metrics, ctx.logger);
-    if (config.http) this.http = new OtlpHttpServer(config.http, sinks, metrics, ctx.logger);
+    if (config.grpc) this.grpc = new OtlpGrpcServer(config.grpc, sinks, metrics, ctx.logger, `receivers.${ctx.id}`);
+    if (config.http) this.http = new OtlpHttpServer(config.http, sinks, metrics, ctx.logger, `receivers.${ctx.id}`);
   }
 
   async start(): Promise<void> {

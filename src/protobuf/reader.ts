@@ -1,4 +1,4 @@
-// Protobuf wire-format reading primitives for the OTLP decoders (generated into src/generated/otlp/).
+// Protobuf wire-format reading primitives: the OTLP decoders (generated into src/generated/otlp/) and the other protobuf readers use them.
 //
 // Every read is bounds-checked against `limit`, the end of the message being decoded (not
 // just the end of the buffer), so a field can never run past its enclosing message. A
@@ -17,7 +17,7 @@
 //   (see `string`);
 // - fixed64 -> bigint uses DataView#getBigUint64, faster than composing two halves;
 // - packed runs are read into arrays of exactly their length (see `packedInt32`).
-import { DecodeError } from '../../errors.js';
+import { DecodeError } from '../errors.js';
 
 /** Nesting limit for sub-messages and groups (as protobuf's default recursion limit). */
 export const MAX_DEPTH = 100;

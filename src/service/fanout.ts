@@ -12,7 +12,7 @@
 // not make the fan-out refuse when another consumer took the data.
 import type { Logger } from 'pino';
 import { ConsumerError, errorMessage, isBridgeError } from '../errors.js';
-import { ACCEPTED, mergeResults, type ConsumeResult, type ProfilesConsumer, type TracesConsumer } from './consumer.js';
+import { ACCEPTED, mergeResults, type ConsumeResult, type ProfilesConsumer, type TracesConsumer } from '../component/consumer.js';
 
 interface Target<T> {
   id: string;

@@ -5,7 +5,7 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import pino from 'pino';
 import { ConsumerError } from '../../src/errors.js';
-import { fanOutProfiles } from '../../src/pipeline/fanout.js';
+import { fanOutProfiles } from '../../src/service/fanout.js';
 import { profiles, Recorder } from '../join/data.js';
 
 const logger = pino({ level: 'silent' });

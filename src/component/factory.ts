@@ -1,11 +1,11 @@
 // Component factories in the collector's style: every receiver, processor, exporter and
 // extension is a factory with a config schema (zod, which supplies defaults) and a create
-// step. The service builds the pipeline graph from these; see src/service/components.ts for
+// step. The service builds the pipeline graph from these; see src/components.ts for
 // the list of known types.
 import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
 import type { z } from 'zod';
-import type { Component, ProfilesConsumer, TracesConsumer } from '../pipeline/consumer.js';
+import type { Component, ProfilesConsumer, TracesConsumer } from './consumer.js';
 
 export type ComponentKind = 'receiver' | 'processor' | 'exporter' | 'extension';
 
