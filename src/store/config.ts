@@ -5,6 +5,7 @@
 //     retention: { max_age: 7d, max_size: 1GiB, check_interval: 1m, max_deletes_per_run: 2000 }
 //     batch: { max_profiles: 256, max_samples: 200000, flush_interval: 200ms, max_queue_bytes: 64MiB }
 //     query: { workers: 1 }
+//     buckets: { compact_interval: 15s, settle: 1m, max_profiles_per_run: 500 }
 //     metrics: { top_functions: 20, max_services: 20, max_threads: 20, max_versions: 20 }
 import { z } from 'zod';
 import { byteSize } from '../config/units.js';
@@ -55,6 +56,16 @@ export const storeConfigSchema = z.strictObject({
     .strictObject({
       /** Threads that run queries (0 = in the calling thread; blocks ingestion while a query runs). */
       workers: z.number().int().min(0).max(16).default(1),
+    })
+    .prefault({}),
+  buckets: z
+    .strictObject({
+      /** How often profiles are merged into the time buckets that answer long ranges (0 = never: every query reads raw). */
+      compact_interval: longDuration().default(15_000),
+      /** A profile is merged once its minute ended this long ago, so late profiles of the minute come along. */
+      settle: longDuration().default(60_000),
+      /** Bound on the work of one compaction run; the next run continues soon. */
+      max_profiles_per_run: positiveInt(500),
     })
     .prefault({}),
   metrics: z
