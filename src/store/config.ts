@@ -58,6 +58,7 @@ export const storeConfigSchema = z.strictObject({
       workers: z.number().int().min(0).max(16).default(1),
     })
     .prefault({}),
+  /** Pre-merged time buckets (1 min to 1 day) that answer long ranges; see docs/store.md. */
   buckets: z
     .strictObject({
       /** How often profiles are merged into the time buckets that answer long ranges (0 = never: every query reads raw). */

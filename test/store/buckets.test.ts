@@ -136,16 +136,21 @@ describe('time buckets', () => {
     const from = T0 + 2 * DAY + 5 * HOUR + 17 * MIN + 1234;
     const to = T0 + 5 * DAY + 2 * HOUR + 3 * MIN + 999;
     const plan = coverPlan(from, to)!;
+    const H6 = 6 * HOUR;
+    const at = (t: number) => (t - T0) / MIN;
     assert.deepEqual(
-      plan.pieces.map((p) => [p.resolutionMs, (p.fromMs - T0) / MIN, (p.toMs - T0) / MIN]),
+      plan.pieces.map((p) => [p.resolutionMs / MIN, at(p.fromMs), at(p.toMs)]),
       [
-        [MIN, (2 * DAY + 5 * HOUR + 18 * MIN) / MIN, (2 * DAY + 6 * HOUR) / MIN],
-        [HOUR, (2 * DAY + 6 * HOUR) / MIN, (3 * DAY) / MIN],
-        [DAY, (3 * DAY) / MIN, (5 * DAY) / MIN],
-        [HOUR, (5 * DAY) / MIN, (5 * DAY + 2 * HOUR) / MIN],
-        [MIN, (5 * DAY + 2 * HOUR) / MIN, (5 * DAY + 2 * HOUR + 3 * MIN) / MIN],
+        [1, at(T0 + 2 * DAY + 5 * HOUR + 18 * MIN), at(T0 + 2 * DAY + 5 * HOUR + 20 * MIN)],
+        [10, at(T0 + 2 * DAY + 5 * HOUR + 20 * MIN), at(T0 + 2 * DAY + 6 * HOUR)],
+        [H6 / MIN, at(T0 + 2 * DAY + H6), at(T0 + 3 * DAY)],
+        [DAY / MIN, at(T0 + 3 * DAY), at(T0 + 5 * DAY)],
+        [60, at(T0 + 5 * DAY), at(T0 + 5 * DAY + 2 * HOUR)],
+        [1, at(T0 + 5 * DAY + 2 * HOUR), at(T0 + 5 * DAY + 2 * HOUR + 3 * MIN)],
       ],
     );
+    assert.equal(plan.firstMs, T0 + 2 * DAY + 5 * HOUR + 18 * MIN);
+    assert.equal(plan.endMs, T0 + 5 * DAY + 2 * HOUR + 3 * MIN);
     assert.equal(coverPlan(T0 + 1000, T0 + 50_000), undefined, 'no whole bucket in it');
     // Nothing before the retention bound.
     assert.ok(coverPlan(T0, T0 + 3 * DAY, T0 + DAY + 1)!.firstMs >= T0 + DAY + 1);
@@ -199,11 +204,23 @@ describe('time buckets', () => {
     for (const type of ['cpu', 'inuse_space']) {
       const sel: Selection = { type, from: T0 + 30 * MIN + 10_000, to: T0 + 25 * HOUR + 7 * MIN };
       const b = q.buckets.aggregate(type, sel.from, sel.to, undefined, type === 'cpu' ? 'sum' : 'average', 50_000)!;
-      // 1 day-free range: minutes 31..59 (29 per service... one series per minute), 24 hours x 3 series, 7 minutes.
-      assert.ok(b.bucketRows > 0 && b.bucketRows < 29 + 24 * 3 + 7 + 1, `bucket rows ${b.bucketRows}`);
+      // Minutes 31..40, 10-minute buckets to the hour, 6-hour and hour buckets, 7 minutes; each
+      // piece holds one bucket per series that has a profile in it (3 series).
+      assert.ok(b.bucketRows > 0 && b.bucketRows <= 3 * (9 + 2 + 5 + 3 + 1 + 7), `bucket rows ${b.bucketRows}`);
       assert.ok(b.rawProfiles <= 2, `raw profiles read: ${b.rawProfiles}`);
       assert.equal(b.snapshots, q.raw.flame(sel).snapshots);
       assertSameAnswer(q, sel);
+      // Search (flame graph, count, newest profiles listed) and compare read buckets too.
+      const sa = q.bucketed.search(sel, { limit: 10 });
+      const sb = q.raw.search(sel, { limit: 10 });
+      assert.deepEqual(canonical(sa.flame), canonical(sb.flame));
+      assert.equal(sa.profileCount, sb.profileCount);
+      assert.deepEqual(sa.profiles, sb.profiles);
+      const other: Selection = { ...sel, query: parseTagQuery('service:svc-2') };
+      const ca = q.bucketed.compare(sel, other);
+      const cb = q.raw.compare(sel, other);
+      assert.deepEqual([ca.a.profiles, ca.b.profiles, ca.a.snapshots], [cb.a.profiles, cb.b.profiles, cb.a.snapshots]);
+      assert.deepEqual(JSON.parse(JSON.stringify(ca.rows, (_k, v) => (typeof v === 'number' ? Math.round(v * 1e6) / 1e6 : v))), JSON.parse(JSON.stringify(cb.rows, (_k, v) => (typeof v === 'number' ? Math.round(v * 1e6) / 1e6 : v))));
     }
     // What compaction has not reached yet is read raw, and still counted once.
     now = T0 + 10 * DAY;

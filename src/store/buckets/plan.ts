@@ -7,8 +7,12 @@
 // still overlap `from`, as raw selection has it) and those that started at or after `end`.
 // Every profile the raw selection takes is then read exactly once.
 
-/** Bucket widths, coarsest first: 1 day, 1 hour, 1 minute (UTC-aligned). */
-export const RESOLUTIONS_MS: readonly number[] = [86_400_000, 3_600_000, 60_000];
+/**
+ * Bucket widths, coarsest first: 1 day, 6 hours, 1 hour, 10 minutes, 1 minute (UTC-aligned;
+ * each a multiple of the next). The in-between widths bound what the ends of an unaligned
+ * range read: at most 3 + 5 + 5 + 9 buckets per end and series instead of 23 + 59.
+ */
+export const RESOLUTIONS_MS: readonly number[] = [86_400_000, 21_600_000, 3_600_000, 600_000, 60_000];
 /** The finest resolution: what compaction waits on before it merges a profile. */
 export const FINEST_MS = RESOLUTIONS_MS[RESOLUTIONS_MS.length - 1]!;
 /** Ranges shorter than this are read raw: a short range is exact and cheap without buckets. */
