@@ -64,43 +64,59 @@ export function prescanProtobuf(buf: Uint8Array, root: MessageNode, tally: Tally
   walk(buf, 0, buf.length, root, tally, 0);
 }
 
+/** Where the last readVarint ended, or -1 when the varint ran past `end` or was too long. */
+let varintEnd = 0;
+
+/** The varint at `pos` (at most `maxShift` bits of shift); sets varintEnd. Allocation-free. */
+function readVarint(buf: Uint8Array, pos: number, end: number, maxShift: number): number {
+  let value = 0;
+  let shift = 0;
+  let b = 0;
+  do {
+    if (pos >= end || shift > maxShift) {
+      varintEnd = -1;
+      return 0;
+    }
+    b = buf[pos++]!;
+    value += (b & 0x7f) * 2 ** shift;
+    shift += 7;
+  } while (b & 0x80);
+  varintEnd = pos;
+  return value;
+}
+
+/**
+ * Skips the payload of a varint (0), fixed64 (1) or fixed32 (5) field: the new position, or
+ * -1 when it is malformed. Other wire types are the callers' own.
+ */
+function skipScalar(buf: Uint8Array, pos: number, end: number, wireType: number): number {
+  if (wireType === 1) return pos + 8;
+  if (wireType === 5) return pos + 4;
+  for (let i = 0; ; i++) {
+    if (pos >= end || i >= 10) return -1;
+    if ((buf[pos++]! & 0x80) === 0) return pos;
+  }
+}
+
 /** Returns the end position, or -1 when the input is malformed (the walk stops there). */
 function walk(buf: Uint8Array, start: number, end: number, node: MessageNode, tally: Tally, depth: number): number {
   let pos = start;
   while (pos < end) {
-    // Tag (a varint of up to 5 bytes).
-    let tag = 0;
-    let shift = 0;
-    let b = 0;
-    do {
-      if (pos >= end || shift > 28) return -1;
-      b = buf[pos++]!;
-      tag += (b & 0x7f) * 2 ** shift;
-      shift += 7;
-    } while (b & 0x80);
+    const tag = readVarint(buf, pos, end, 28);
+    if (varintEnd < 0) return -1;
+    pos = varintEnd;
     const field = Math.floor(tag / 8);
     switch (tag & 7) {
-      case 0: // varint
-        for (let i = 0; ; i++) {
-          if (pos >= end || i >= 10) return -1;
-          if ((buf[pos++]! & 0x80) === 0) break;
-        }
-        break;
+      case 0:
       case 1:
-        pos += 8;
-        break;
       case 5:
-        pos += 4;
+        pos = skipScalar(buf, pos, end, tag & 7);
+        if (pos < 0) return -1;
         break;
       case 2: {
-        let len = 0;
-        shift = 0;
-        do {
-          if (pos >= end || shift > 35) return -1;
-          b = buf[pos++]!;
-          len += (b & 0x7f) * 2 ** shift;
-          shift += 7;
-        } while (b & 0x80);
+        const len = readVarint(buf, pos, end, 35);
+        if (varintEnd < 0) return -1;
+        pos = varintEnd;
         if (len > end - pos) return -1;
         const edge = node.fields[field];
         if (edge !== undefined) {
@@ -132,38 +148,20 @@ function skipGroup(buf: Uint8Array, start: number, end: number): number {
   let pos = start;
   let open = 1;
   while (pos < end) {
-    let tag = 0;
-    let shift = 0;
-    let b = 0;
-    do {
-      if (pos >= end || shift > 28) return -1;
-      b = buf[pos++]!;
-      tag += (b & 0x7f) * 2 ** shift;
-      shift += 7;
-    } while (b & 0x80);
+    const tag = readVarint(buf, pos, end, 28);
+    if (varintEnd < 0) return -1;
+    pos = varintEnd;
     switch (tag & 7) {
       case 0:
-        for (let i = 0; ; i++) {
-          if (pos >= end || i >= 10) return -1;
-          if ((buf[pos++]! & 0x80) === 0) break;
-        }
-        break;
       case 1:
-        pos += 8;
-        break;
       case 5:
-        pos += 4;
+        pos = skipScalar(buf, pos, end, tag & 7);
+        if (pos < 0) return -1;
         break;
       case 2: {
-        let len = 0;
-        shift = 0;
-        do {
-          if (pos >= end || shift > 35) return -1;
-          b = buf[pos++]!;
-          len += (b & 0x7f) * 2 ** shift;
-          shift += 7;
-        } while (b & 0x80);
-        pos += len;
+        const len = readVarint(buf, pos, end, 35);
+        if (varintEnd < 0) return -1;
+        pos = varintEnd + len;
         break;
       }
       case 3:

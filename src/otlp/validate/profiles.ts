@@ -25,7 +25,7 @@ import type {
   Sample,
   ScopeProfiles,
 } from '../model.js';
-import { MessageLog, type ValidationResult } from './result.js';
+import { keptLeaves, MessageLog, type ValidationResult } from './result.js';
 import { emptyDictionary } from '../build.js';
 
 const UNKNOWN = 0;
@@ -323,19 +323,14 @@ export function validateProfilesRequest(
         log.add(`scope ${ri}/${si}: ${scopeProblem} (${sp.profiles.length} profiles rejected)`);
         return;
       }
-      let kept: Profile[] | undefined;
-      const profiles = sp.profiles;
-      for (let pi = 0; pi < profiles.length; pi++) {
-        const p = profiles[pi]!;
-        const problem = profileProblem(c, p);
-        if (problem === undefined) {
-          kept?.push(p);
-          continue;
-        }
-        kept ??= profiles.slice(0, pi);
-        rejected++;
-        log.add(`profile ${ri}/${si}/${pi}: ${problem}`);
-      }
+      const kept = keptLeaves(
+        sp.profiles,
+        (p) => profileProblem(c, p),
+        (pi, problem) => {
+          rejected++;
+          log.add(`profile ${ri}/${si}/${pi}: ${problem}`);
+        },
+      );
       if (kept === undefined) {
         scopes.push(sp);
         return;

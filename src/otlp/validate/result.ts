@@ -29,3 +29,23 @@ export class MessageLog {
     return this.lines;
   }
 }
+
+/**
+ * The leaves (profiles or spans) of one scope without those `problemOf` finds fault with, or
+ * undefined when it finds none (so an untouched scope keeps its array). `reject` is told
+ * each one dropped, by index, with the problem.
+ */
+export function keptLeaves<T>(leaves: readonly T[], problemOf: (leaf: T) => string | undefined, reject: (index: number, problem: string) => void): T[] | undefined {
+  let kept: T[] | undefined;
+  for (let i = 0; i < leaves.length; i++) {
+    const leaf = leaves[i]!;
+    const problem = problemOf(leaf);
+    if (problem === undefined) {
+      kept?.push(leaf);
+      continue;
+    }
+    kept ??= leaves.slice(0, i);
+    reject(i, problem);
+  }
+  return kept;
+}

@@ -5,7 +5,7 @@
 // modified.
 import { isZeroId } from '../ids.js';
 import type { ExportTraceServiceRequest, ResourceSpans, ScopeSpans, Span } from '../model.js';
-import { MessageLog, type ValidationResult } from './result.js';
+import { keptLeaves, MessageLog, type ValidationResult } from './result.js';
 
 /** Why a span's ids are unusable, or undefined when they are fine. */
 export function spanIdProblem(span: Span): string | undefined {
@@ -29,19 +29,10 @@ export function validateTracesRequest(req: ExportTraceServiceRequest): Validatio
     let rsChanged = false;
     const scopes: ScopeSpans[] = [];
     rs.scopeSpans.forEach((ss, si) => {
-      let kept: Span[] | undefined;
-      const spans = ss.spans;
-      for (let i = 0; i < spans.length; i++) {
-        const span = spans[i]!;
-        const problem = spanIdProblem(span);
-        if (problem === undefined) {
-          kept?.push(span);
-          continue;
-        }
-        kept ??= spans.slice(0, i);
+      const kept = keptLeaves(ss.spans, spanIdProblem, (i, problem) => {
         rejected++;
         log.add(`span ${ri}/${si}/${i}: ${problem}`);
-      }
+      });
       if (kept === undefined) {
         scopes.push(ss);
         return;
