@@ -17,6 +17,12 @@ export interface RetentionOptions {
   maxAgeMs: number;
   maxSizeBytes: number;
   maxDeletes: number;
+  /**
+   * Called inside a size round right after it deleted profiles, before what it freed is
+   * measured: what else deleting those profiles frees (the time buckets older than the
+   * oldest profile kept) goes then too, so the round counts it.
+   */
+  afterProfilesDeleted?: () => void;
 }
 
 export interface RetentionResult {
@@ -58,8 +64,8 @@ export function usedBytes(db: Database.Database): number {
 
 /**
  * Tables (and their indexes) that hold profile data: what deleting profiles frees. The time
- * buckets count: bucket retention (buckets/retention.ts) drops those older than the oldest
- * profile kept, in the same retention run.
+ * buckets count: a size round hands them to `afterProfilesDeleted`, which drops those older
+ * than the oldest profile kept.
  */
 const PROFILE_TABLES = new Set(['profiles', 'samples', 'span_samples', 'stacks', 'functions', 'series', 'buckets', 'bucket_pending']);
 
@@ -237,6 +243,7 @@ export function runRetention(db: Database.Database, o: RetentionOptions): Retent
         const n = Math.min(budget, profiles, Math.max(1, Math.ceil(excess / perProfile)));
         const ids = db.prepare('SELECT id FROM profiles ORDER BY start_ms, id LIMIT ?').pluck().all(n) as number[];
         deleteProfiles(ids);
+        o.afterProfilesDeleted?.();
         result.deletedBySize += ids.length;
         budget -= ids.length;
         const first = db.prepare('SELECT min(start_ms) FROM profiles').pluck().get() as number | null;

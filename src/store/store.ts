@@ -342,14 +342,19 @@ export class Store {
     // what size retention deleted.
     const bucketOptions = { now: this.now(), maxAgeMs: this.config.retention.max_age, maxDeletes: this.config.retention.max_deletes_per_run };
     const before = retainBuckets(this.db, bucketOptions);
+    const db = this.db;
+    let bucketsLeft = false;
     const r = runRetention(this.db, {
       now: this.now(),
       maxAgeMs: this.config.retention.max_age,
       maxSizeBytes: this.dataBound,
       maxDeletes: this.config.retention.max_deletes_per_run,
+      afterProfilesDeleted: () => {
+        if (retainBuckets(db, bucketOptions).more) bucketsLeft = true;
+      },
     });
     const after = retainBuckets(this.db, bucketOptions);
-    if (before.more || after.more) r.more = true;
+    if (before.more || after.more || bucketsLeft) r.more = true;
     if (r.stacksDeleted > 0 || r.functionsDeleted > 0) this.writer.forgetStacks();
     if (r.deletedBySize > 0) this.trimLog(0);
     const deleted = r.deletedByAge + r.deletedBySize;
