@@ -3,6 +3,7 @@ import { gzip, gzipSync } from 'node:zlib';
 import { promisify } from 'node:util';
 import type { Profile } from 'pprof-format';
 import { encodeProfileFast } from './encode-fast.js';
+import type { ConvertedProfile, PprofSummary } from './types.js';
 
 const gzipAsync = promisify(gzip);
 
@@ -30,4 +31,28 @@ export function encodePprofGzip(profile: Profile): Uint8Array {
 /** Same bytes as encodePprofGzip, with the compression off the event loop (zlib's thread pool). */
 export async function encodePprofGzipAsync(profile: Profile): Promise<Uint8Array> {
   return gzipAsync(encodeProfileFast(profile), { level: PPROF_GZIP_LEVEL });
+}
+
+/** The serialized profile of a conversion result: its direct bytes, else the model encoded. */
+export function pprofBytesOf(cp: ConvertedProfile): Uint8Array {
+  return cp.pprof ?? encodeProfileFast(cp.profile);
+}
+
+/** pprofBytesOf, gzip'd off the event loop (zlib's thread pool). */
+export async function pprofGzipAsync(cp: ConvertedProfile): Promise<Uint8Array> {
+  return gzipAsync(pprofBytesOf(cp), { level: PPROF_GZIP_LEVEL });
+}
+
+/** Sample types, period and sample count of a conversion result, without building its model. */
+export function pprofSummary(cp: ConvertedProfile): PprofSummary {
+  if (cp.summary !== undefined) return cp.summary;
+  const p = cp.profile;
+  const strings = p.stringTable.strings;
+  const str = (i: number | bigint): string => strings[Number(i)] ?? '';
+  return {
+    sampleTypes: p.sampleType.map((t) => ({ type: str(t.type), unit: str(t.unit) })),
+    periodType: p.periodType ? { type: str(p.periodType.type), unit: str(p.periodType.unit) } : null,
+    period: Number(p.period),
+    sampleCount: p.sample.length,
+  };
 }
