@@ -120,7 +120,7 @@ function writeLabel(w: Writer, l: PprofLabel): void {
 }
 
 /** The stack's location_id field (tag, length, packed ids), encoded on first use. */
-function runOf(st: StackEntry & { run?: Uint8Array }): Uint8Array {
+function runOf(st: StackEntry): Uint8Array {
   if (st.run !== undefined) return st.run;
   const ids = st.ids;
   if (ids.length !== 0) scratch.packedInt32(10, ids);
@@ -128,7 +128,7 @@ function runOf(st: StackEntry & { run?: Uint8Array }): Uint8Array {
 }
 
 /** The label set's Label messages, encoded on first use. */
-function labelBytesOf(ls: LabelsEntry & { bytes?: Uint8Array }): Uint8Array {
+function labelBytesOf(ls: LabelsEntry): Uint8Array {
   if (ls.bytes !== undefined) return ls.bytes;
   for (const l of ls.labels) writeLabel(scratch, l);
   return (ls.bytes = takeScratch());
@@ -148,8 +148,6 @@ function copy(w: Writer, src: Uint8Array): void {
   w.pos = pos;
 }
 
-type Stack = StackEntry & { run?: Uint8Array; text?: string };
-type Labels = LabelsEntry & { bytes?: Uint8Array; text?: string };
 
 /** Keeps merged samples as (stack, label set, value[, event time]) and writes them as bytes. */
 class BytesBuilder extends PprofBuilder {
@@ -157,11 +155,15 @@ class BytesBuilder extends PprofBuilder {
   private readonly merged: (Map<number, number> | undefined)[] = [];
   /** 'label' mode: sample index by `stack|labels|timestamp`. */
   private readonly mergedEvents = new Map<string, number>();
-  private readonly stackOf: Stack[] = [];
-  private readonly labelsOfSample: Labels[] = [];
+  private readonly stackOf: StackEntry[] = [];
+  private readonly labelsOfSample: LabelsEntry[] = [];
   private readonly values: number[] = [];
-  /** 'label' mode only: each sample's event time. */
-  private readonly times: bigint[] = [];
+  /**
+   * 'label' mode only: each sample's event time, undefined for a sample without one. Read only
+   * when `timed` (an out-of-range read of an empty array is slow in V8).
+   */
+  private readonly times: (bigint | undefined)[] = [];
+  private timed = false;
   private tsKey = 0;
 
   protected add(st: StackEntry, ls: LabelsEntry, value: number): void {
@@ -176,9 +178,14 @@ class BytesBuilder extends PprofBuilder {
     this.stackOf.push(st);
     this.labelsOfSample.push(ls);
     this.values.push(value);
+    if (this.timed) this.times.push(undefined);
   }
 
   protected addEvent(st: StackEntry, ls: LabelsEntry, t: bigint, tsKey: number, value: number): void {
+    if (!this.timed) {
+      this.timed = true;
+      for (let i = 0; i < this.values.length; i++) this.times.push(undefined);
+    }
     this.tsKey = tsKey;
     const key = `${st.id}|${ls.id}|${t}`;
     const hit = this.mergedEvents.get(key);
@@ -190,7 +197,7 @@ class BytesBuilder extends PprofBuilder {
     this.stackOf.push(st);
     this.labelsOfSample.push(ls);
     this.values.push(value);
-    this.times[this.values.length - 1] = t;
+    this.times.push(t);
   }
 
   protected sampleTexts(push: (text: string) => void): void {
@@ -200,7 +207,7 @@ class BytesBuilder extends PprofBuilder {
       const ls = this.labelsOfSample[i]!;
       const stackText = (st.text ??= st.ids.join(','));
       let labels = (ls.text ??= ls.labels.map(labelText).join(','));
-      const t = this.times[i];
+      const t = this.timed ? this.times[i] : undefined;
       if (t !== undefined) labels = `${labels}${labels === '' ? '' : ','}${this.tsKey}:0:${t}:0`;
       push(`${stackText}|${labels}=${this.values[i]}`);
     }
@@ -232,8 +239,9 @@ class BytesBuilder extends PprofBuilder {
     const tsKeySize = 1 + vsize32(this.tsKey);
     const bodies = new Int32Array(n);
     let total = tables.length;
+    const timed = this.timed;
     for (let i = 0; i < n; i++) {
-      const t = this.times[i];
+      const t = timed ? this.times[i] : undefined;
       let body = runOf(this.stackOf[i]!).length + 2 + valueSize(this.values[i]!) + labelBytesOf(this.labelsOfSample[i]!).length;
       if (t !== undefined) body += 2 + tsKeySize + (t === 0n ? 0 : 1 + bigSize(t));
       bodies[i] = body;
@@ -251,7 +259,7 @@ class BytesBuilder extends PprofBuilder {
       w.varint32(valueSize(v));
       w.int64Number(v);
       copy(w, labelBytesOf(this.labelsOfSample[i]!));
-      const t = this.times[i];
+      const t = timed ? this.times[i] : undefined;
       if (t !== undefined) {
         w.tag(26);
         w.varint32(tsKeySize + (t === 0n ? 0 : 1 + bigSize(t)));

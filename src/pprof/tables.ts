@@ -266,6 +266,9 @@ export interface StackEntry {
   ids: number[];
   /** Same for every OTLP stack with the same pprof location sequence. */
   id: number;
+  /** The direct encoder's location_id field bytes and content-id text, made on first use. */
+  run: Uint8Array | undefined;
+  text: string | undefined;
 }
 
 /** A distinct label of this pprof and its small id (label sets are identified by ids). */
@@ -283,6 +286,9 @@ export interface LabelsEntry {
   labels: PprofLabel[];
   /** Same for every label set with the same labels, in any order. */
   id: number;
+  /** The direct encoder's Label messages and content-id text, made on first use. */
+  bytes: Uint8Array | undefined;
+  text: string | undefined;
   endpoint: string | undefined;
   /** What makes one request for endpoint_counts: the local root span, else the trace. */
   requestKey: string;
@@ -456,7 +462,8 @@ export abstract class PprofBuilder {
     const key = idsKey(ids);
     let id = this.stackIds.get(key);
     if (id === undefined) this.stackIds.set(key, (id = this.stackIds.size));
-    const e: StackEntry = { ids, id };
+    // Every field set here, so all entries share one shape (the direct encoder reads them per sample).
+    const e: StackEntry = { ids, id, run: undefined, text: undefined };
     if (i >= 0 && i < this.stacks.length) this.stacks[i] = e;
     return e;
   }
@@ -540,7 +547,7 @@ export abstract class PprofBuilder {
     const key = idsKey(ids);
     let id = this.labelSetIds.get(key);
     if (id === undefined) this.labelSetIds.set(key, (id = this.labelSetIds.size));
-    const e: LabelsEntry = { labels: refs.map((r) => r.label), id, endpoint, requestKey };
+    const e: LabelsEntry = { labels: refs.map((r) => r.label), id, endpoint, requestKey, bytes: undefined, text: undefined };
     byAttributes.set(raw, e);
     return e;
   }
