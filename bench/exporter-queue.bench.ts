@@ -11,8 +11,7 @@ import pino from 'pino';
 import { Registry } from 'prom-client';
 import { exporterMetrics } from '../src/exporters/shared/metrics.js';
 import { SendingQueue } from '../src/exporters/shared/queue.js';
-import { failureOf, httpPost } from '../src/exporters/shared/http.js';
-import { SUCCESS } from '../src/exporters/shared/result.js';
+import { failureOf, httpPost, SUCCESS } from '../src/otlp-client/index.js';
 import { fmt, table, time, type BenchSuite } from './harness.js';
 
 const ITEMS = 300;

@@ -6,6 +6,8 @@ import { suite as exporterQueue } from './exporter-queue.bench.js';
 import { suite as convert } from './convert.bench.js';
 import { suite as store } from './store.bench.js';
 import { suite as sdkOverhead } from './sdk-overhead.bench.js';
+import { suite as sdkInstall } from './sdk-install.bench.js';
+import { suite as hostileBodies } from './hostile-bodies.bench.js';
 
 export const suites: Record<string, BenchSuite> = {
   decode,
@@ -14,4 +16,6 @@ export const suites: Record<string, BenchSuite> = {
   convert,
   store,
   'sdk-overhead': sdkOverhead,
+  'sdk-install': sdkInstall,
+  'hostile-bodies': hostileBodies,
 };

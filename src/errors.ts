@@ -6,9 +6,12 @@ export type ErrorCode =
   | 'ERR_OTLP_DECODE'
   | 'ERR_OTLP_INVALID'
   | 'ERR_BODY_TOO_LARGE'
+  | 'ERR_REQUEST_LIMIT'
+  | 'ERR_BAD_REQUEST'
   | 'ERR_UNSUPPORTED_MEDIA_TYPE'
   | 'ERR_UNSUPPORTED_ENCODING'
   | 'ERR_CONFIG'
+  | 'ERR_INSECURE_BIND'
   | 'ERR_PIPELINE_FULL'
   | 'ERR_PIPELINE_UNAVAILABLE'
   | 'ERR_PPROF_CONVERT'
@@ -48,6 +51,26 @@ export class BodyTooLargeError extends BridgeError {
   constructor(limit: number) {
     super('ERR_BODY_TOO_LARGE', `request body exceeds the limit of ${limit} bytes (measured after decompression)`);
     this.limit = limit;
+  }
+}
+
+/**
+ * A request over one of the receiver's per-request limits (messages, samples, strings,
+ * attributes, nesting), found by the pre-scan before the real decode.
+ */
+export class RequestLimitError extends BridgeError {
+  /** Which limit, as its config key (e.g. `max_messages`). */
+  readonly limit: string;
+  constructor(limit: string, message: string) {
+    super('ERR_REQUEST_LIMIT', message);
+    this.limit = limit;
+  }
+}
+
+/** An HTTP request the server cannot route: a malformed request target or Host header. */
+export class BadRequestError extends BridgeError {
+  constructor(message: string) {
+    super('ERR_BAD_REQUEST', message);
   }
 }
 

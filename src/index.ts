@@ -4,7 +4,7 @@
 
 // Running a bridge from code.
 export { Bridge, type BridgeOptions } from './service/bridge.js';
-export { defaultFactories, type FactoryRegistry } from './service/components.js';
+export { defaultFactories, type FactoryRegistry } from './components.js';
 export type {
   ComponentContext,
   Exporter,
@@ -16,8 +16,8 @@ export type {
   Receiver,
   ReceiverFactory,
   ReceiverSinks,
-} from './service/component.js';
-export type { ConsumeResult, ProfilesConsumer, TracesConsumer } from './pipeline/consumer.js';
+} from './component/factory.js';
+export type { ConsumeResult, ProfilesConsumer, TracesConsumer } from './component/consumer.js';
 
 // Configuration.
 export { loadConfigFile, parseConfigText } from './config/load.js';

@@ -107,7 +107,10 @@ export function stepParam(p: Params): number | undefined {
   const v = param(p, 'step');
   if (v === undefined) return undefined;
   const ms = parseDurationMs(v);
-  if (ms === undefined || ms <= 0) throw new QueryError('time_range', `step: "${v}" is not a positive duration (e.g. 10s, 1m, 1h)`);
+  if (ms === undefined || ms <= 0) {
+    const shown = v.length > 64 ? `${v.slice(0, 61)}...` : v;
+    throw new QueryError('time_range', `step: "${shown}" is not a positive finite duration (e.g. 10s, 1m, 1h)`);
+  }
   return ms;
 }
 

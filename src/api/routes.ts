@@ -15,7 +15,8 @@ import {
   traceIdParam,
   type Params,
 } from './params.js';
-import { parseTimeRange } from '../store/query/time.js';
+import { MAX_TIME_MS, parseTimeRange } from '../store/query/time.js';
+import { SAMPLE_LABEL_KEYS } from '../store/query/sample-labels.js';
 
 export type Reply =
   | { status: number; json: unknown }
@@ -34,7 +35,18 @@ export interface Route {
   handle(ctx: RouteContext): Promise<Reply>;
 }
 
-const EVERYTHING = { from: '0', to: String(Number.MAX_SAFE_INTEGER) };
+/** Every time a Date can hold after 1970: what "everything retained" means. */
+const EVERYTHING = { from: '0', to: String(MAX_TIME_MS) };
+
+/** The selection, with `include_idle` (CPU types leave the `(idle)` pseudo-frame out unless true). */
+function selection(params: Params, now: number, options?: Parameters<typeof selectionParams>[2]) {
+  return { ...selectionParams(params, now, options), includeIdle: boolParam(params, 'include_idle') };
+}
+
+/** `with_top=true`: the top table (group_by, sort, limit) in the same answer as the flame graph. */
+function withTop(params: Params) {
+  return boolParam(params, 'with_top') ? topParams(params) : undefined;
+}
 
 const ok = (json: unknown): Reply => ({ status: 200, json });
 /** JSON already serialised where the query ran (see QueryRunner.runJson). */
@@ -56,7 +68,7 @@ export const API_ROUTES: Route[] = [
     pattern: /^\/api\/v1\/labels$/,
     async handle({ params, now, queries }) {
       const sel = selectionParams(params, now);
-      return ok({ names: await queries.run('labelNames', sel) });
+      return ok(await queries.run('labelNames', sel, { limit: intParam(params, 'limit', 1000, 1, 100_000) }));
     },
   },
   {
@@ -71,20 +83,23 @@ export const API_ROUTES: Route[] = [
   {
     pattern: /^\/api\/v1\/search$/,
     async handle({ params, now, queries }) {
-      const sel = selectionParams(params, now);
-      return okText(await queries.runJson('search', sel, { limit: intParam(params, 'limit', 100, 0, 10_000), maxNodes: maxNodesParam(params) }));
+      const sel = selection(params, now);
+      const top = withTop(params);
+      // `limit` is the profile list's length here; the top table's is `top_limit`.
+      const topOpt = top ? { ...top, limit: intParam(params, 'top_limit', 100, 1, 10_000) } : undefined;
+      return okText(await queries.runJson('search', sel, { limit: intParam(params, 'limit', 100, 0, 10_000), maxNodes: maxNodesParam(params), top: topOpt }));
     },
   },
   {
     pattern: /^\/api\/v1\/flame$/,
     async handle({ params, now, queries }) {
-      return okText(await queries.runJson('flame', selectionParams(params, now), { maxNodes: maxNodesParam(params) }));
+      return okText(await queries.runJson('flame', selection(params, now), { maxNodes: maxNodesParam(params), top: withTop(params) }));
     },
   },
   {
     pattern: /^\/api\/v1\/top$/,
     async handle({ params, now, queries }) {
-      return okText(await queries.runJson('top', selectionParams(params, now), topParams(params)));
+      return okText(await queries.runJson('top', selection(params, now), topParams(params)));
     },
   },
   {
@@ -92,7 +107,7 @@ export const API_ROUTES: Route[] = [
     async handle({ params, now, queries }) {
       const target = hotspotTarget(params);
       if (!target) throw new QueryError('param', 'give one of trace_id, span_id, endpoint');
-      const sel = selectionParams(params, now, { defaults: target.kind === 'endpoint' ? undefined : EVERYTHING });
+      const sel = selection(params, now, { defaults: target.kind === 'endpoint' ? undefined : EVERYTHING });
       return okText(await queries.runJson('hotspots', target, sel, { ...topParams(params), maxNodes: maxNodesParam(params) }));
     },
   },
@@ -119,8 +134,8 @@ export const API_ROUTES: Route[] = [
   {
     pattern: /^\/api\/v1\/compare$/,
     async handle({ params, now, queries }) {
-      const a = selectionParams(params, now, { prefix: 'a.' });
-      const b = selectionParams(params, now, { prefix: 'b.' });
+      const a = selection(params, now, { prefix: 'a.' });
+      const b = selection(params, now, { prefix: 'b.' });
       const top = topParams(params);
       return okText(
         await queries.runJson('compare', a, b, {
@@ -135,7 +150,7 @@ export const API_ROUTES: Route[] = [
   {
     pattern: /^\/api\/v1\/timeseries$/,
     async handle({ params, now, queries }) {
-      const sel = selectionParams(params, now);
+      const sel = selection(params, now);
       const groupBy = param(params, 'group_by');
       return okText(await queries.runJson('timeseries', sel, { step: stepParam(params), groupBy, limit: intParam(params, 'limit', 20, 1, 1000) }));
     },
@@ -144,8 +159,12 @@ export const API_ROUTES: Route[] = [
     pattern: /^\/(?:api\/v1\/pprof|debug\/pprof\/profile)$/,
     async handle({ params, now, queries }) {
       const target = hotspotTarget(params);
-      const sel = selectionParams(params, now, { defaults: target && target.kind !== 'endpoint' ? EVERYTHING : undefined });
-      const bytes = await queries.run('pprof', sel, target);
+      const sel = selection(params, now, { defaults: target && target.kind !== 'endpoint' ? EVERYTHING : undefined });
+      // Sample labels by default for span / trace / endpoint selections (a target, or a
+      // sample-level term in the query), where they say which span each sample ran under.
+      const sampleSelection = (sel.query?.terms ?? []).some((t) => !t.negated && Object.values(SAMPLE_LABEL_KEYS).some((keys) => keys.includes(t.key)));
+      const labels = boolParam(params, 'labels', target !== undefined || sampleSelection);
+      const bytes = await queries.run('pprof', sel, target, { labels });
       const type = sel.type ?? 'profile';
       return {
         status: 200,

@@ -1,5 +1,6 @@
 // Serves the built web UI: files from a directory, `index.html` for every other path (the
 // UI routes on the client), and a small page saying the UI is not built when it is absent.
+// Source maps (`*.map`) answer 404 unless enabled: they are the UI's source, not needed to run it.
 import { readFile, stat } from 'node:fs/promises';
 import { extname, join, normalize, sep } from 'node:path';
 import type { Reply } from './routes.js';
@@ -38,8 +39,11 @@ async function isFile(p: string): Promise<boolean> {
 export class StaticFiles {
   private readonly root: string;
 
-  constructor(root: string) {
+  private readonly sourceMaps: boolean;
+
+  constructor(root: string, o: { sourceMaps?: boolean } = {}) {
     this.root = normalize(root.endsWith(sep) ? root : root + sep);
+    this.sourceMaps = o.sourceMaps ?? false;
   }
 
   async serve(pathname: string): Promise<Reply> {
@@ -48,6 +52,9 @@ export class StaticFiles {
       rel = decodeURIComponent(pathname);
     } catch {
       rel = '/';
+    }
+    if (rel.toLowerCase().endsWith('.map') && !this.sourceMaps) {
+      return { status: 404, body: 'source maps are not served (extensions.api.ui_source_maps: true to serve them)\n', headers: { 'content-type': TYPES['.txt']! } };
     }
     const target = normalize(join(this.root, rel));
     // Never outside the UI directory, whatever `..` or encoded separators the path holds.

@@ -1,15 +1,12 @@
 // The CLI's sub-commands, one file each. Each returns the process exit code and has its own
 // help (`<command> --help`, `help <command>`), listing every option with its default.
 import { convertCommand } from './convert.js';
+import { hashPasswordCommand } from './hash-password.js';
 import { versionCommand } from './version.js';
 
-export interface Command {
-  summary: string;
-  usage: string;
-  /** The full help: usage, every option with its default and meaning, examples. */
-  help: string;
-  run(argv: string[]): Promise<number>;
-}
+import type { Command } from './command.js';
+
+export type { Command };
 
 const SERVE_USAGE = 'otel-profile-bridge serve [--config <file.yaml>] [--quiet]';
 
@@ -53,4 +50,5 @@ export const commands: Record<string, Command> = {
   serve: serveCommand,
   convert: convertCommand,
   version: versionCommand,
+  'hash-password': hashPasswordCommand,
 };

@@ -12,7 +12,7 @@ import { validateProfilesRequest } from '../otlp/validate.js';
 import { countProfiles, type TimestampMode } from '../pprof/convert.js';
 import { encodeEach } from '../pprof/encode-direct.js';
 import { pprofGzipAsync } from '../pprof/encode.js';
-import type { Command } from './commands.js';
+import type { Command } from './command.js';
 import { readProfilesInput } from './read-profiles.js';
 
 const USAGE = 'otel-profile-bridge convert <input.pb|input.json>[.gz] -o <dir> [--progress] [--no-fsync] [--timestamps aggregate|label]';

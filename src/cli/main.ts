@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // otel-profile-bridge [command] [options]; `serve` is the default command.
 import { commands } from './commands.js';
-import { packageVersion } from './version.js';
+import { packageVersion } from '../version.js';
 
 function help(): string {
   const lines = Object.entries(commands).map(([name, c]) => `  ${name.padEnd(10)} ${c.summary}\n             ${c.usage}`);

@@ -6,10 +6,11 @@ import pino, { type Logger } from 'pino';
 import { loadConfigFile, validate } from '../config/load.js';
 import { typeOf, type BridgeConfig } from '../config/schema.js';
 import { Bridge } from '../service/bridge.js';
-import { defaultFactories } from '../service/components.js';
+import { defaultFactories } from '../components.js';
 import { isBridgeError, errorMessage } from '../errors.js';
 import { dataLocations, startupBanner } from './banner.js';
-import { packageVersion } from './version.js';
+import { packageVersion } from '../version.js';
+import { installProcessGuard } from '../service/process-guard.js';
 
 /** OTEL_LOG_LEVEL (the SDKs' names) as a pino level; undefined when unset or unknown. */
 export function logLevelOf(otel: string | undefined): string | undefined {
@@ -74,6 +75,8 @@ export async function runServe(argv: string[]): Promise<number> {
     routeGrpcLogs(logger);
     logger.info({ config: source }, 'loading configuration');
     bridge = Bridge.create(config, { logger });
+    // From here on, an error that escapes every handler is logged and counted, not fatal.
+    installProcessGuard(logger, bridge.metrics);
     await bridge.start();
     if (!values.quiet && !stdoutIsFile()) {
       process.stderr.write(
@@ -82,7 +85,8 @@ export async function runServe(argv: string[]): Promise<number> {
     }
   } catch (e) {
     process.stderr.write(`otel-profile-bridge: ${isBridgeError(e) ? e.message : errorMessage(e)}\n`);
-    return 1;
+    // 2: the config would expose a listener without authentication (see SECURITY.md).
+    return isBridgeError(e) && e.code === 'ERR_INSECURE_BIND' ? 2 : 1;
   }
   return new Promise<number>((resolve) => {
     let signals = 0;

@@ -1,11 +1,5 @@
-import { readFileSync } from 'node:fs';
-import type { Command } from './commands.js';
-
-export function packageVersion(): string {
-  // dist/src/cli -> package root
-  const pkg = JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as { version: string };
-  return pkg.version;
-}
+import { packageVersion } from '../version.js';
+import type { Command } from './command.js';
 
 export const versionCommand: Command = {
   summary: 'print the version',

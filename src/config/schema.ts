@@ -1,6 +1,6 @@
 // The top-level config, in the OpenTelemetry collector's shape. Component sections hold
 // `<type>[/<name>]: <component config>`; each component's own config is validated by its
-// factory (src/service/components.ts), so this file only knows the frame.
+// factory (src/components.ts), so this file only knows the frame.
 import { z } from 'zod';
 import { duration } from './units.js';
 

@@ -15,16 +15,16 @@ import type { Counter, Gauge, Registry } from 'prom-client';
 import { z } from 'zod';
 import { byteSize, duration } from '../config/units.js';
 import { ConsumerError, errorMessage, isBridgeError } from '../errors.js';
-import { backoffDelay } from '../exporters/shared/backoff.js';
+import { backoffDelay } from '../otlp-client/index.js';
 import type { RetryPolicy } from '../exporters/shared/config.js';
 import { hexOf } from '../otlp/ids.js';
 import type { ExportProfilesServiceRequest, ExportTraceServiceRequest } from '../otlp/model.js';
-import { ACCEPTED, type ConsumeResult, type ProfilesConsumer, type TracesConsumer } from '../pipeline/consumer.js';
-import type { Processor, ProcessorFactory } from '../service/component.js';
+import { ACCEPTED, type ConsumeResult, type ProfilesConsumer, type TracesConsumer } from '../component/consumer.js';
+import type { Processor, ProcessorFactory } from '../component/factory.js';
 import { linkProfiles, referencedSpanIds, type LinkResult } from './linker.js';
 import { HoldFiles } from './hold-files.js';
 import { InMemorySpanIndex, type SpanIndex } from './span-index.js';
-import { sharedCounter, sharedGauge } from '../service/metrics.js';
+import { sharedCounter, sharedGauge } from '../component/metrics.js';
 
 export const joinConfigSchema = z.strictObject({
   /** How long a profile request waits for the spans it references. 0 = never wait. */

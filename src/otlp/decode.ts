@@ -23,7 +23,7 @@ import type {
 } from './model.js';
 import { decodeProfilesRequestMessage, decodeProfilesResponseMessage } from './wire/decode-profiles.js';
 import { decodeTraceRequestMessage, decodeTraceResponseMessage } from './wire/decode-traces.js';
-import { Reader } from './wire/reader.js';
+import { Reader } from '../protobuf/reader.js';
 import { decodeRpcStatusMessage } from './wire/rpc-status.js';
 
 function decodeWith<T>(buf: Uint8Array, decode: (r: Reader) => T, what: string): T {

@@ -16,7 +16,7 @@ import type {
 import { encodeProfilesRequestMessage, encodeProfilesResponseMessage } from './wire/encode-profiles.js';
 import { encodeTraceRequestMessage, encodeTraceResponseMessage } from './wire/encode-traces.js';
 import { encodeRpcStatusMessage } from './wire/rpc-status.js';
-import { Writer } from './wire/writer.js';
+import { Writer } from '../protobuf/writer.js';
 
 function encodeWith<T>(m: T, encode: (w: Writer, m: T) => void): Uint8Array {
   const w = new Writer();

@@ -1,5 +1,6 @@
-// The OTLP codec: the decoded model, protobuf decode/encode, the OTLP/JSON mapping, content
-// validation and id helpers. Import from here rather than from the files behind it.
+// The OTLP codec's public surface: the decoded model, protobuf decode/encode, the OTLP/JSON
+// mapping, content validation and id helpers, as the library root exports it (`otlp`).
+// Inside the bridge, modules import the file that holds what they need.
 export type * from './model.js';
 export { SpanKind, StatusCode, SpanFlags } from './model.js';
 export {

@@ -7,8 +7,8 @@
 //   Duration  { int64 seconds = 1; int32 nanos = 2; }
 import { decodeRpcStatus } from './decode.js';
 import { encodeRpcStatus } from './encode.js';
-import { Reader } from './wire/reader.js';
-import { Writer } from './wire/writer.js';
+import { Reader } from '../protobuf/reader.js';
+import { Writer } from '../protobuf/writer.js';
 
 export const RETRY_INFO_TYPE = 'type.googleapis.com/google.rpc.RetryInfo';
 

@@ -76,9 +76,12 @@ export function convertEach(
   return eachPart(req, options, convertPart);
 }
 
-/** One part of a profile (see splitByService in tables.ts) as the pprof-format model. */
-export function convertPart(tables: RequestTables, mode: TimestampMode, part: Profile, seriesLabels: Record<string, string>): ConvertedProfile {
-  return new ModelBuilder(tables, mode).build(part, seriesLabels);
+/**
+ * One part of a profile (see splitByService in tables.ts) as the pprof-format model;
+ * `profileType` is the one scopeProfileTypes gave it with its siblings (profileTypeOf by default).
+ */
+export function convertPart(tables: RequestTables, mode: TimestampMode, part: Profile, seriesLabels: Record<string, string>, profileType?: string): ConvertedProfile {
+  return new ModelBuilder(tables, mode).build(part, seriesLabels, profileType);
 }
 
 /**
@@ -130,8 +133,8 @@ class ModelBuilder extends PprofBuilder {
     for (const s of this.samples) push(`${s.locationId.join(',')}|${s.label.map(labelText).join(',')}=${s.value[0]}`);
   }
 
-  build(p: Profile, seriesLabels: Record<string, string>): ConvertedProfile {
-    const { model, converted } = this.collect(p, seriesLabels);
+  build(p: Profile, seriesLabels: Record<string, string>, profileType: string | undefined): ConvertedProfile {
+    const { model, converted } = this.collect(p, seriesLabels, profileType);
     model.sample = this.samples;
     return { profile: model, ...converted };
   }

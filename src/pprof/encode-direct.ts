@@ -17,7 +17,7 @@
 import type { Profile as PprofProfile, Label as PprofLabel } from 'pprof-format';
 import { ConvertError } from '../errors.js';
 import type { ExportProfilesServiceRequest, Profile } from '../otlp/model.js';
-import { Writer } from '../otlp/wire/writer.js';
+import { Writer } from '../protobuf/writer.js';
 import { convertPart, type ConvertOptions, type ConvertResult } from './convert.js';
 import { encodeProfileFast } from './encode-fast.js';
 import { eachPart, labelText, PprofBuilder, type LabelsEntry, type RequestTables, type StackEntry, type TimestampMode } from './tables.js';
@@ -35,7 +35,7 @@ export function encodeProfilesRequestPprof(req: ExportProfilesServiceRequest, op
 
 /** Like convertEach (same order, same errors), each result carrying its `pprof` bytes. */
 export function encodeEach(req: ExportProfilesServiceRequest, options: ConvertOptions = {}): Generator<ConvertedProfile | ConvertError, void, undefined> {
-  return eachPart(req, options, (tables, mode, part, labels) => new BytesBuilder(tables, mode).build(part, labels));
+  return eachPart(req, options, (tables, mode, part, labels, type) => new BytesBuilder(tables, mode).build(part, labels, type));
 }
 
 /** A directly encoded profile; its model is made only if someone reads `profile`. */
@@ -58,7 +58,7 @@ class EncodedProfile implements ConvertedProfile {
     if (this.model === undefined) {
       const s = this.source!;
       // The same request, tables and part: the model converter cannot fail where this did.
-      this.model = convertPart(s.tables, s.mode, s.part, this.seriesLabels).profile;
+      this.model = convertPart(s.tables, s.mode, s.part, this.seriesLabels, this.profileType).profile;
       this.source = undefined;
     }
     return this.model;
@@ -213,8 +213,8 @@ class BytesBuilder extends PprofBuilder {
     }
   }
 
-  build(p: Profile, seriesLabels: Record<string, string>): ConvertedProfile {
-    const { model, summary, converted } = this.collect(p, seriesLabels);
+  build(p: Profile, seriesLabels: Record<string, string>, profileType: string | undefined): ConvertedProfile {
+    const { model, summary, converted } = this.collect(p, seriesLabels, profileType);
     summary.sampleCount = this.values.length;
     const pprof = this.encode(encodeProfileFast(model));
     return new EncodedProfile(

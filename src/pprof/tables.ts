@@ -33,7 +33,7 @@ import type {
 import { anyValueToString, emptyDictionary } from '../otlp/build.js';
 import { hexOf, isZeroId } from '../otlp/ids.js';
 import { CONTEXT_ATTRIBUTE_KEYS, PPROF_LABELS, attributeLabel, linkIds, sampleLabels, type LabelSpec, type ResolvedAttribute } from './labels.js';
-import { profileTypeOf, type TypeAndUnit } from './profile-type.js';
+import { profileTypeOf, profileTypesOf, type ProfileHead, type TypeAndUnit } from './profile-type.js';
 import { namingValue, SERVICE_NAME_KEY, unknownServiceName } from './service-name.js';
 import type { ConvertedProfile, PprofSummary } from './types.js';
 
@@ -213,7 +213,8 @@ function partId(id: Uint8Array, service: string): Uint8Array {
 function addSeriesLabel(out: Record<string, string>, key: string, v: AnyValue | undefined, strings: readonly string[]): void {
   if (key === '' || !v || Object.prototype.hasOwnProperty.call(out, key)) return;
   const s = anyValueToString(v, strings);
-  if (s !== '') out[key] = s;
+  // defineProperty: `out.__proto__ = s` would be ignored, losing an attribute of that name.
+  if (s !== '') Object.defineProperty(out, key, { value: s, enumerable: true, writable: true, configurable: true });
 }
 
 /**
@@ -575,7 +576,7 @@ export abstract class PprofBuilder {
    * Walks the profile's samples in order, handing each to add / addEvent, then fills in the
    * tables-only model (every field but the samples) and what the exporters read besides.
    */
-  protected collect(p: Profile, seriesLabels: Record<string, string>): Collected {
+  protected collect(p: Profile, seriesLabels: Record<string, string>, typeOfProfile: string | undefined): Collected {
     const sampleType = this.valueType(p.sampleType, 'sample_type') ?? { type: 'samples', unit: 'count' };
     const periodType = this.valueType(p.periodType, 'period_type');
     let minTs: bigint | undefined;
@@ -639,7 +640,7 @@ export abstract class PprofBuilder {
       period: p.period,
     });
 
-    const profileType = profileTypeOf(sampleType, periodType);
+    const profileType = typeOfProfile ?? profileTypeOf(sampleType, periodType);
     const endpointCounts: Record<string, number> = {};
     for (const [endpoint, requests] of this.endpoints) endpointCounts[endpoint] = requests.size;
     const profileId =
@@ -699,6 +700,42 @@ export function labelText(l: PprofLabel): string {
   return `${l.key}:${l.str}:${l.num}:${l.numUnit}`;
 }
 
+/**
+ * The profile type of each profile of one scope (profileTypesOf: a sample count next to the
+ * values it counts gets its own type). Undefined for a profile whose types do not resolve;
+ * its conversion reports why.
+ */
+export function scopeProfileTypes(tables: RequestTables, profiles: readonly Profile[]): (string | undefined)[] {
+  const heads: (ProfileHead | undefined)[] = profiles.map((p) => {
+    try {
+      const vt = (v: Profile['sampleType']): TypeAndUnit | undefined => {
+        if (!v) return undefined;
+        const type = tables.string(v.typeStrindex, () => 'sample_type.type_strindex');
+        const unit = tables.string(v.unitStrindex, () => 'sample_type.unit_strindex');
+        return type === '' && unit === '' ? undefined : { type, unit };
+      };
+      const periodType = vt(p.periodType);
+      return { sampleType: vt(p.sampleType) ?? { type: 'samples', unit: 'count' }, ...(periodType ? { periodType } : {}), window: `${p.timeUnixNano}/${p.durationNano}` };
+    } catch (e) {
+      if (e instanceof BadData) return undefined;
+      throw e;
+    }
+  });
+  const known = heads.filter((h): h is ProfileHead => h !== undefined);
+  const types = profileTypesOf(known);
+  let k = 0;
+  return heads.map((h) => (h === undefined ? undefined : types[k++]));
+}
+
+/** How one part of a profile is built (model or bytes); `profileType` as scopeProfileTypes gave it. */
+export type PartBuilder<T> = (
+  tables: RequestTables,
+  mode: TimestampMode,
+  part: Profile,
+  seriesLabels: Record<string, string>,
+  profileType: string | undefined,
+) => T;
+
 /** What PprofBuilder.collect gives a subclass to finish its profile with. */
 export interface Collected {
   /** Every field but `sample`, which is empty. */
@@ -716,7 +753,7 @@ export interface Collected {
 export function* eachPart<T>(
   req: ExportProfilesServiceRequest,
   options: { timestamps?: TimestampMode },
-  build: (tables: RequestTables, mode: TimestampMode, part: Profile, seriesLabels: Record<string, string>) => T,
+  build: PartBuilder<T>,
 ): Generator<T | ConvertError, void, undefined> {
   const tables = new RequestTables(req.dictionary);
   const mode = options.timestamps ?? 'aggregate';
@@ -724,13 +761,14 @@ export function* eachPart<T>(
     const rp = req.resourceProfiles[ri]!;
     for (let si = 0; si < rp.scopeProfiles.length; si++) {
       const sp = rp.scopeProfiles[si]!;
+      const types = scopeProfileTypes(tables, sp.profiles);
       for (let pi = 0; pi < sp.profiles.length; pi++) {
         const position: ProfilePosition = { resourceIndex: ri, scopeIndex: si, profileIndex: pi };
         let built: T[];
         try {
           const profile = sp.profiles[pi]!;
           const series = tables.seriesLabels(rp.resource?.attributes, sp.scope?.attributes, profile);
-          built = splitByService(tables, profile, series).map(([part, labels]) => build(tables, mode, part, labels));
+          built = splitByService(tables, profile, series).map(([part, labels]) => build(tables, mode, part, labels, types[pi]));
         } catch (e) {
           if (!(e instanceof BadData)) throw e;
           yield new ConvertError(position, e.message);

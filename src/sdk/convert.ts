@@ -21,7 +21,7 @@ export interface PprofWindow {
   startUnixNano: bigint;
   /** 0 for snapshot profiles (heap). */
   durationNano: bigint;
-  /** pprof sample type names to send, e.g. ['wall', 'cpu']; types not present are skipped. */
+  /** pprof sample type names to send, e.g. ['sample', 'wall', 'cpu']; types not present are skipped. */
   types: readonly string[];
 }
 

@@ -8,7 +8,7 @@ import { gzip as gzipCb } from 'node:zlib';
 import { diag } from '@opentelemetry/api';
 import { encodeProfilesRequest, profilesRequestToJson, type ExportProfilesServiceRequest } from '../otlp/index.js';
 import type { Compression } from './options.js';
-import type { ProfilesSender, SendResult } from './transport.js';
+import { backoffDelay, type ExportResult, type OtlpSender } from '../otlp-client/index.js';
 
 const gzip = promisify(gzipCb);
 
@@ -34,7 +34,7 @@ export interface ExporterOptions {
   maxAttempts: number;
   /** Minimum time between two diag warnings (the export interval). */
   warnEveryMillis: number;
-  /** First backoff delay; doubles per attempt, with jitter. */
+  /** First backoff delay; doubles per attempt, with ±20% jitter. */
   backoffMillis?: number;
   /** No backoff is longer than this, whatever Retry-After says. */
   maxBackoffMillis?: number;
@@ -63,7 +63,7 @@ export class ProfileExporter {
   private signalClosing: () => void = () => undefined;
 
   constructor(
-    private readonly sender: ProfilesSender,
+    private readonly sender: OtlpSender,
     private readonly options: ExporterOptions,
   ) {
     this.closingSignal = new Promise((resolve) => (this.signalClosing = resolve));
@@ -148,31 +148,31 @@ export class ProfileExporter {
 
   private async export(job: Job): Promise<void> {
     const body = await this.encode(job.request);
-    const base = this.options.backoffMillis ?? 1000;
+    const policy = { initialIntervalMs: this.options.backoffMillis ?? 1000, maxIntervalMs: Infinity, multiplier: 2, randomizationFactor: 0.2 };
     const cap = this.options.maxBackoffMillis ?? 10_000;
-    let result: SendResult | undefined;
+    let result: ExportResult | undefined;
     for (let attempt = 1; attempt <= this.options.maxAttempts; attempt++) {
-      result = await this.sender.send(body, { timeoutMillis: this.options.timeoutMillis, background: job.background });
-      if (result.ok || !result.retryable || attempt === this.options.maxAttempts) break;
+      result = await this.sender.send(body, { timeoutMs: this.options.timeoutMillis, background: job.background });
+      if (result.kind !== 'retryable' || attempt === this.options.maxAttempts) break;
       // Shutting down: background sends give up, the final one waits at most a second.
       if (this.closing && job.background) break;
       this.stats.retries++;
-      const backoff = base * 2 ** (attempt - 1) * (0.8 + 0.4 * Math.random());
-      const wait = Math.min(this.closing ? Math.min(cap, 1000) : cap, Math.max(backoff, result.retryAfterMillis ?? 0));
+      const backoff = backoffDelay(policy, attempt - 1);
+      const wait = Math.min(this.closing ? Math.min(cap, 1000) : cap, Math.max(backoff, result.retryAfterMs ?? 0));
       await (job.background ? Promise.race([delay(wait, true), this.closingSignal]) : delay(wait, false));
       if (this.closing && job.background) break;
     }
     if (result === undefined) return;
-    if (result.ok) {
+    if (result.kind === 'success') {
       this.stats.exported++;
-      if (result.rejectedProfiles > 0 || result.message !== '') {
-        this.stats.rejectedProfiles += result.rejectedProfiles;
-        this.warn(`profiles endpoint rejected ${result.rejectedProfiles} profile(s): ${result.message}`);
+      if (result.partial !== undefined) {
+        this.stats.rejectedProfiles += result.partial.rejected;
+        this.warn(`profiles endpoint rejected ${result.partial.rejected} profile(s): ${result.partial.message}`);
       }
       return;
     }
     this.stats.failed++;
-    this.fail(`profiles export failed (${result.retryable ? 'gave up after retries' : 'not retryable'}): ${result.reason}`);
+    this.fail(`profiles export failed (${result.kind === 'retryable' ? 'gave up after retries' : 'not retryable'}): ${result.message}`);
   }
 
   private fail(message: string): void {

@@ -50,7 +50,7 @@ export interface ProfilingOptions {
    * OTEL_RESOURCE_ATTRIBUTES. Runtime and host attributes are added when missing.
    */
   resource?: ResourceLike;
-  /** Attempts per request for retryable failures (HTTP 429/502/503/504, gRPC UNAVAILABLE, network). Default 3. */
+  /** Attempts per request for retryable failures (HTTP 429/502/503/504, gRPC UNAVAILABLE and the other retryable codes, network; see src/otlp-client/retry.ts). Default 3. */
   maxAttempts?: number;
   /** Profiling is off when OTEL_SDK_DISABLED=true unless this says otherwise. */
   enabled?: boolean;

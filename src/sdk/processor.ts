@@ -3,7 +3,6 @@
 // told which span is active (context.ts), and every export interval cuts the wall/CPU/heap
 // profiles, turns them into one OTLP profiles request and sends it (exporter.ts).
 import { threadId, isMainThread } from 'node:worker_threads';
-import { readFileSync } from 'node:fs';
 import { diag, type Context } from '@opentelemetry/api';
 import type { ReadableSpan, Span, SpanProcessor } from '@opentelemetry/sdk-trace-base';
 import { makeScope } from '../otlp/build.js';
@@ -15,22 +14,10 @@ import { resolveOptions, type Env, type ProfilingOptions, type ResolvedOptions, 
 import { buildResource } from './resource.js';
 import { Sampler } from './sampler.js';
 import { SpanTracker } from './spans.js';
-import { GrpcSender, HttpSender, type ProfilesSender } from './transport.js';
+import { GrpcSender, HttpSender, type OtlpSender } from '../otlp-client/index.js';
+import { packageVersion } from '../version.js';
 
 export const SCOPE_NAME = 'otel-profile-bridge/sdk';
-
-function packageVersion(): string {
-  // dist/src/sdk -> package root; src/sdk when run from sources.
-  for (const rel of ['../../../package.json', '../../package.json']) {
-    try {
-      const pkg = JSON.parse(readFileSync(new URL(rel, import.meta.url), 'utf8')) as { name?: string; version?: string };
-      if (pkg.name === 'otel-profile-bridge' && pkg.version) return pkg.version;
-    } catch {
-      // try the next candidate
-    }
-  }
-  return '0.0.0';
-}
 
 export interface ProfilingStats extends ExportStats {
   /** Profile requests cut so far (one per interval with samples). */
@@ -79,7 +66,7 @@ export class ProfilingSpanProcessor implements SpanProcessor {
     this.scope = makeScope(SCOPE_NAME, version);
     const userAgent = `otel-profile-bridge-sdk/${version}`;
     const gzip = this.options.compression === 'gzip';
-    const sender: ProfilesSender =
+    const sender: OtlpSender =
       this.options.protocol === 'grpc'
         ? new GrpcSender({ url: this.options.url, headers: this.options.headers, gzip, userAgent })
         : new HttpSender({

@@ -115,7 +115,7 @@ export class Sampler implements ContextSink {
     };
     const wall: PprofProfile = pprof.time.stop(restart, generateLabels);
     this.windowStart = end;
-    windows.push({ profile: wall, startUnixNano: start, durationNano: end - start, types: ['wall', 'cpu'] });
+    windows.push({ profile: wall, startUnixNano: start, durationNano: end - start, types: ['sample', 'wall', 'cpu'] });
 
     if (this.heapStarted) {
       try {

@@ -7,10 +7,10 @@ import { ConfigError, errorMessage } from '../errors.js';
 import { checkComponentTypes } from '../config/component-types.js';
 import { validate } from '../config/load.js';
 import { signalOf, typeOf, type BridgeConfig } from '../config/schema.js';
-import type { ProfilesConsumer, TracesConsumer } from '../pipeline/consumer.js';
-import { fanOutProfiles, fanOutTraces } from '../pipeline/fanout.js';
-import type { ComponentContext, ComponentKind, Exporter, Extension, Processor, Receiver } from './component.js';
-import { defaultFactories, type FactoryRegistry } from './components.js';
+import type { ProfilesConsumer, TracesConsumer } from '../component/consumer.js';
+import { fanOutProfiles, fanOutTraces } from './fanout.js';
+import type { ComponentContext, ComponentKind, Exporter, Extension, Processor, Receiver } from '../component/factory.js';
+import { defaultFactories, type FactoryRegistry } from '../components.js';
 
 export interface BridgeOptions {
   logger?: Logger;

@@ -4,6 +4,7 @@
 //     directory: ./data
 //     retention: { max_age: 7d, max_size: 1GiB, check_interval: 1m, max_deletes_per_run: 2000 }
 //     batch: { max_profiles: 256, max_samples: 200000, flush_interval: 200ms, max_queue_bytes: 64MiB }
+//     labels: { max_per_profile: 128, max_name_length: 256, max_value_length: 1024 }
 //     query: { workers: 1 }
 //     metrics: { top_functions: 20, max_services: 20, max_threads: 20, max_versions: 20 }
 import { z } from 'zod';
@@ -31,7 +32,7 @@ export const storeConfigSchema = z.strictObject({
     .strictObject({
       /** Profiles whose window ended longer ago than this are deleted (and spans that started before). */
       max_age: longDuration().default(7 * 86_400_000),
-      /** When the database is larger, the oldest profiles and spans are deleted first. */
+      /** When the database and its write-ahead log take more, the oldest profiles and spans are deleted first (down to 90 %). */
       max_size: byteSize().default(2 ** 30),
       /** How often retention runs. */
       check_interval: longDuration().default(60_000),
@@ -49,6 +50,16 @@ export const storeConfigSchema = z.strictObject({
       flush_interval: longDuration().default(200),
       /** Above this, new data is refused with a retryable error (back-pressure). */
       max_queue_bytes: byteSize().default(64 * 2 ** 20),
+    })
+    .prefault({}),
+  labels: z
+    .strictObject({
+      /** Series labels kept per profile (service.name always among them); the rest are dropped, counted and logged. */
+      max_per_profile: positiveInt(128),
+      /** Labels with a longer name are dropped (counted and logged). */
+      max_name_length: positiveInt(256),
+      /** Longer label values are cut to this many characters (counted and logged). */
+      max_value_length: positiveInt(1024),
     })
     .prefault({}),
   query: z

@@ -1,8 +1,8 @@
 // The `store` exporter: the local store as a pipeline component. It takes both signals:
 // profiles (what is explored) and spans (for slow spans and `include_children` hotspots).
-import type { ExporterFactory, Exporter } from '../service/component.js';
+import type { ExporterFactory, Exporter } from '../component/factory.js';
 import type { ExportProfilesServiceRequest, ExportTraceServiceRequest } from '../otlp/model.js';
-import type { ConsumeResult } from '../pipeline/consumer.js';
+import type { ConsumeResult } from '../component/consumer.js';
 import { storeConfigSchema, type StoreConfig } from './config.js';
 import { Store } from './store.js';
 

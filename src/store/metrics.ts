@@ -8,7 +8,8 @@ import type { Counter, Registry } from 'prom-client';
 import type { ExtractedProfile } from './ingest/extract.js';
 import type { StoreConfig } from './config.js';
 import { TopKeys } from './topn.js';
-import { sharedCounter, sharedGauge } from '../service/metrics.js';
+import { IDLE_FRAME } from './query/aggregation.js';
+import { sharedCounter, sharedGauge } from '../component/metrics.js';
 
 const P = 'otel_profile_bridge_';
 
@@ -26,6 +27,7 @@ export class StoreMetrics {
   readonly spansStored: Counter<'store'>;
   readonly dropped: Counter<'store' | 'signal' | 'reason'>;
   readonly retentionDeleted: Counter<'store' | 'reason'>;
+  readonly labelsLimited: Counter<'store' | 'reason'>;
   private readonly functionCpu: Counter<'service' | 'function'>;
   private readonly versionCpu: Counter<'service' | 'version'>;
   private readonly threadAlloc: Counter<'service' | 'thread'>;
@@ -45,6 +47,12 @@ export class StoreMetrics {
     this.spansStored = counter(registry, `${P}store_spans_stored_total`, 'Spans written to the local store', ['store']);
     this.dropped = counter(registry, `${P}store_dropped_total`, 'Profiles or spans the store did not keep, by reason', ['store', 'signal', 'reason']);
     this.retentionDeleted = counter(registry, `${P}store_retention_deleted_total`, 'Profiles deleted by retention, by reason (age, size)', ['store', 'reason']);
+    this.labelsLimited = counter(
+      registry,
+      `${P}store_labels_limited_total`,
+      'Series labels the store dropped or cut, by reason (too_many, name_too_long, value_truncated)',
+      ['store', 'reason'],
+    );
     const gauge = (name: string, help: string, value: () => number) => {
       const g = sharedGauge(registry, name, help, ['store']);
       // Each store instance contributes its own series at scrape time.
@@ -101,15 +109,20 @@ export class StoreMetrics {
   recordProfile(p: ExtractedProfile): void {
     const service = this.service(p.labels['service.name'] ?? 'unknown_service');
     if (p.type === 'cpu' && p.unit === 'nanoseconds') {
+      // Idle samples are not CPU time of the program (see store/query/aggregation.ts): they
+      // are left out of both metrics, as the store's CPU views leave them out.
       const self = new Map<string, number>();
+      let busy = 0;
       for (const s of p.stacks) {
         const leaf = s.frames[0];
         const name = leaf === undefined ? '(root)' : p.frames[leaf]!.name;
+        if (name === IDLE_FRAME) continue;
+        busy += s.value;
         self.set(name, (self.get(name) ?? 0) + s.value);
       }
       this.countTop(this.functionCpu, 'function', service, this.tops(this.functionTops, service, this.config.top_functions), self, 1e-9);
       const version = p.labels['service.version'] ?? '';
-      this.countTop(this.versionCpu, 'version', service, this.tops(this.versionTops, service, this.config.max_versions), new Map([[version, p.total]]), 1e-9);
+      this.countTop(this.versionCpu, 'version', service, this.tops(this.versionTops, service, this.config.max_versions), new Map([[version, busy]]), 1e-9);
     }
     if (p.type === 'alloc_space' && p.threads.size > 0) {
       this.countTop(this.threadAlloc, 'thread', service, this.tops(this.threadTops, service, this.config.max_threads), p.threads, 1);
@@ -120,7 +133,8 @@ export class StoreMetrics {
     const { retired } = top.update(values);
     for (const d of retired) c.remove({ service, [key]: d } as Record<'service' | K, string>);
     for (const [k, v] of values) {
-      if (v === 0) continue;
+      // prom-client counters throw on a decrease; validation rejects negative values earlier.
+      if (!(v > 0)) continue;
       c.inc({ service, [key]: top.label(k) } as Record<'service' | K, string>, v * scale);
     }
   }

@@ -5,12 +5,17 @@ import { gzipSync } from 'node:zlib';
 import { QueryError } from './query/errors.js';
 import { buildFlameTree, DEFAULT_MAX_NODES, type FlameNode } from './query/flame.js';
 import { compareRows, diffTrees, type CompareRow, type CompareSort, type DiffNode } from './query/compare.js';
-import { compileTagQuery, labelKeysFor, type TagQuery } from './query/tag-query.js';
-import { bucketSeries, defaultStep, type Series } from './query/timeseries.js';
-import { stacksToPprof } from './query/to-pprof.js';
+import { compileTagQuery, labelKeysFor, labelValue, type TagQuery } from './query/tag-query.js';
+import { bucketCount, bucketSeries, defaultStep, type Series } from './query/timeseries.js';
+import { stacksToPprof, type LabelledStack } from './query/to-pprof.js';
 import { topFunctions, type GroupBy, type TopRow, type TopSort } from './query/top.js';
-import type { StoreReader, ProfileRef, SpanRow, TypeInfo } from './reader.js';
+import { aggregationOf, IDLE_FRAME, isCpuType, profileWeights, seriesWeights, type Aggregation } from './query/aggregation.js';
+import { sampleLabelOf, splitSampleTerms, unknownKeyHints } from './query/sample-labels.js';
+import type { FrameInfo, StackValue } from './query/types.js';
+import type { StoreReader, ProfileRef, SpanRow, SpanTarget, TypeInfo } from './reader.js';
 import { PPROF_GZIP_LEVEL } from '../pprof/encode.js';
+import { PPROF_LABELS } from '../pprof/labels.js';
+import { bytesOfHex, spanIdToDecimal } from '../otlp/ids.js';
 
 export interface Selection {
   /** Profile type; default `cpu` when stored, else the first stored type. */
@@ -19,6 +24,18 @@ export interface Selection {
   from: number;
   to: number;
   query?: TagQuery;
+  /** CPU types: keep the `(idle)` pseudo-frame (left out by default). */
+  includeIdle?: boolean;
+}
+
+/**
+ * How the values of an answer were combined over time: `sum` of the profiles, or (for
+ * instantaneous types such as in-use heap) `average` of each series' `snapshots`, summed
+ * across series. `snapshots` is the number of profiles the answer was computed from.
+ */
+export interface AggregationInfo {
+  aggregation: Aggregation;
+  snapshots: number;
 }
 
 export interface HotspotTarget {
@@ -54,7 +71,7 @@ export interface ProfileTypeSummary {
   lastMs: number | null;
 }
 
-export interface SearchResult {
+export interface SearchResult extends AggregationInfo {
   type: string;
   unit: string;
   from: number;
@@ -64,17 +81,29 @@ export interface SearchResult {
   truncated: boolean;
   profiles: ProfileSummary[];
   flame: FlameNode;
+  /** The top table of the same stacks, when asked for (`top` option). */
+  top?: TopTable;
+  /** Why a query may match nothing: keys no stored label stands for, with near matches. */
+  hints: string[];
 }
 
-export interface FlameResult {
+export interface TopTable {
+  groupBy: GroupBy;
+  sort: TopSort;
+  rows: TopRow[];
+}
+
+export interface FlameResult extends AggregationInfo {
   type: string;
   unit: string;
   total: number;
   truncated: boolean;
   flame: FlameNode;
+  top?: TopTable;
+  hints: string[];
 }
 
-export interface TopResultJson {
+export interface TopResultJson extends AggregationInfo {
   type: string;
   unit: string;
   groupBy: GroupBy;
@@ -82,9 +111,12 @@ export interface TopResultJson {
   rows: TopRow[];
 }
 
-export interface HotspotResult {
+export interface HotspotResult extends AggregationInfo {
   type: string;
   unit: string;
+  /** The range as resolved (unix ms), for asking again with the same base. */
+  from: number;
+  to: number;
   target: { kind: HotspotTarget['kind']; id: string; includeChildren: boolean };
   spanIds: string[];
   total: number;
@@ -109,8 +141,8 @@ export interface CompareResult {
   type: string;
   unit: string;
   groupBy: GroupBy;
-  a: { total: number; profiles: number };
-  b: { total: number; profiles: number };
+  a: { total: number; profiles: number } & AggregationInfo;
+  b: { total: number; profiles: number } & AggregationInfo;
   rows: CompareRow[];
   diff: DiffNode;
   truncated: boolean;
@@ -119,11 +151,14 @@ export interface CompareResult {
 export interface TimeseriesResult {
   type: string;
   unit: string;
+  aggregation: Aggregation;
   from: number;
   to: number;
   step: number;
   groupBy: string | null;
   series: Series[];
+  /** Start of the last bucket when it reaches past `to` (its data is still coming in); else null. */
+  partialFrom: number | null;
 }
 
 export interface TopOptions {
@@ -133,13 +168,45 @@ export interface TopOptions {
 }
 
 const DEFAULT_TOP_LIMIT = 100;
+/** Sample-level labels offered as facets (names and values) next to the series labels. */
+const SAMPLE_FACETS = ['span_name', 'trace endpoint'] as const;
 
 /** A selection narrowed to profiles: what every aggregate query starts from. */
 interface Selected {
   type: TypeInfo;
+  from: number;
+  to: number;
   refs: ProfileRef[];
-  /** Matching series ids; undefined when the query has no terms (every series). */
+  /** Matching series ids; undefined when the query has no series terms (every series). */
   seriesIds: number[] | undefined;
+  aggregation: Aggregation;
+  /** The query's sample-level terms (span_name, trace endpoint, …); undefined when none. */
+  sampleTarget: SpanTarget | undefined;
+  hints: string[];
+  includeIdle: boolean;
+}
+
+/** Stacks of a selection with the frames they name. */
+interface Resolved {
+  stacks: (StackValue & { id: number })[];
+  frames: Map<number, FrameInfo>;
+}
+
+/** The stacks without those whose leaf is the idle pseudo-frame. */
+function withoutIdle<T extends StackValue>(stacks: T[], frames: ReadonlyMap<number, FrameInfo>): T[] {
+  return stacks.filter((s) => s.frames.length === 0 || frames.get(s.frames[0]!)?.name !== IDLE_FRAME);
+}
+
+/** Both targets at once (fields of `b` narrow those of `a`). */
+function bothTargets(a: SpanTarget | undefined, b: SpanTarget | undefined): SpanTarget | undefined {
+  if (!a) return b;
+  if (!b) return a;
+  const out: Record<string, unknown> = { ...a };
+  for (const [k, v] of Object.entries(b)) {
+    const prev = out[k];
+    out[k] = Array.isArray(prev) && Array.isArray(v) ? prev.filter((x) => v.includes(x)) : v;
+  }
+  return out as SpanTarget;
 }
 
 export class StoreQueries {
@@ -169,10 +236,44 @@ export class StoreQueries {
 
   private select(sel: Selection): Selected {
     const type = this.resolveType(sel.type);
-    const series = this.matchingSeries(sel.query);
+    const known = this.reader.labelNames();
+    const split = splitSampleTerms(sel.query, known);
+    const series = this.matchingSeries(split.series);
     let refs = this.reader.profileRefs(type.type, sel.from, sel.to);
     if (series) refs = refs.filter((r) => series.has(r.seriesId));
-    return { type, refs, seriesIds: series ? [...series] : undefined };
+    return {
+      type,
+      from: sel.from,
+      to: sel.to,
+      refs,
+      seriesIds: series ? [...series] : undefined,
+      aggregation: aggregationOf(type.type),
+      sampleTarget: split.target,
+      hints: unknownKeyHints(sel.query, known),
+      includeIdle: !!sel.includeIdle,
+    };
+  }
+
+  /**
+   * The selection's stacks: every profile's samples (each weighted by the type's
+   * aggregation), or only the attributed samples matching the sample-level terms and
+   * `target`; CPU types without their idle pseudo-frame unless asked for.
+   */
+  private stacksOf(s: Selected, target?: SpanTarget): Resolved & { window?: { from: number; to: number } } {
+    const t = bothTargets(s.sampleTarget, target);
+    let r: Resolved & { window?: { from: number; to: number } };
+    if (t) {
+      const a = this.reader.aggregateSpans(t, s.type.type, s.from, s.to, s.seriesIds, seriesWeights(s.refs, s.aggregation));
+      r = { ...this.reader.resolve(a.agg), window: a.window };
+    } else {
+      r = this.reader.resolve(this.reader.aggregate(s.refs.map((x) => x.id), profileWeights(s.refs, s.aggregation)));
+    }
+    if (!s.includeIdle && isCpuType(s.type.type)) r.stacks = withoutIdle(r.stacks, r.frames);
+    return r;
+  }
+
+  private info(s: Selected): AggregationInfo {
+    return { aggregation: s.aggregation, snapshots: s.refs.length };
   }
 
   profileTypes(range: { from?: number; to?: number } = {}): ProfileTypeSummary[] {
@@ -192,7 +293,7 @@ export class StoreQueries {
   /** Series ids of profiles in the range (of `type` when given) matching the query. */
   private seriesInRange(sel: { from: number; to: number; type?: string; query?: TagQuery }): Map<number, number> {
     const type = sel.type === undefined || sel.type === '' ? undefined : this.resolveType(sel.type).type;
-    const series = this.matchingSeries(sel.query);
+    const series = this.matchingSeries(splitSampleTerms(sel.query, this.reader.labelNames()).series);
     const counts = new Map<number, number>();
     for (const r of this.reader.profileRefs(type, sel.from, sel.to)) {
       if (series && !series.has(r.seriesId)) continue;
@@ -201,32 +302,57 @@ export class StoreQueries {
     return counts;
   }
 
-  labelNames(sel: { from: number; to: number; type?: string; query?: TagQuery }): string[] {
+  /** The label names of the selected profiles, sorted, at most `limit` (`truncated` when more). */
+  labelNames(sel: { from: number; to: number; type?: string; query?: TagQuery }, options: { limit?: number } = {}): { names: string[]; truncated: boolean } {
     const all = this.reader.series();
     const names = new Set<string>();
     for (const id of this.seriesInRange(sel).keys()) for (const k of Object.keys(all.get(id) ?? {})) names.add(k);
-    return [...names].sort();
+    // Sample-level facets, when some sample in the range carries them.
+    for (const label of SAMPLE_FACETS) if (!names.has(label) && this.sampleFacet(label, sel, true).size > 0) names.add(label);
+    const sorted = [...names].sort();
+    const truncated = options.limit !== undefined && sorted.length > options.limit;
+    if (truncated) sorted.length = options.limit!;
+    return { names: sorted, truncated };
+  }
+
+  private sampleFacet(label: (typeof SAMPLE_FACETS)[number], sel: { from: number; to: number; type?: string; query?: TagQuery }, existsOnly = false): Map<string, number> {
+    const type = sel.type === undefined || sel.type === '' ? undefined : this.resolveType(sel.type).type;
+    const split = splitSampleTerms(sel.query, this.reader.labelNames());
+    const series = this.matchingSeries(split.series);
+    return this.reader.sampleLabelCounts(label, type, sel.from, sel.to, series ? [...series] : undefined, existsOnly);
   }
 
   labelValues(
     name: string,
     sel: { from: number; to: number; type?: string; query?: TagQuery },
     options: { prefix?: string; limit?: number } = {},
-  ): { name: string; values: { value: string; profiles: number }[] } {
-    const keys = labelKeysFor(name, this.reader.labelNames());
-    const all = this.reader.series();
-    const counts = new Map<string, number>();
-    for (const [id, n] of this.seriesInRange(sel)) {
-      const labels = all.get(id) ?? {};
-      const key = keys.find((k) => labels[k] !== undefined);
-      if (key === undefined) continue;
-      const v = labels[key]!;
-      if (options.prefix && !v.startsWith(options.prefix)) continue;
-      counts.set(v, (counts.get(v) ?? 0) + n);
+  ): { name: string; values: { value: string; profiles: number }[]; truncated: boolean } {
+    const known = this.reader.labelNames();
+    const sample = sampleLabelOf(name, known);
+    let counts: Map<string, number>;
+    let shown: string;
+    if (sample === 'span_name' || sample === 'trace endpoint') {
+      counts = this.sampleFacet(sample, sel);
+      shown = sample;
+    } else {
+      const keys = labelKeysFor(name, known);
+      shown = keys[0] ?? name;
+      const all = this.reader.series();
+      counts = new Map<string, number>();
+      const split = splitSampleTerms(sel.query, known);
+      for (const [id, n] of this.seriesInRange({ ...sel, query: split.series })) {
+        const labels = all.get(id);
+        const v = labels === undefined ? undefined : labelValue(labels, keys);
+        if (v === undefined) continue;
+        counts.set(v, (counts.get(v) ?? 0) + n);
+      }
     }
-    const values = [...counts].map(([value, profiles]) => ({ value, profiles })).sort((a, b) => (a.value < b.value ? -1 : a.value > b.value ? 1 : 0));
-    if (options.limit !== undefined && values.length > options.limit) values.length = options.limit;
-    return { name: keys[0] ?? name, values };
+    let values = [...counts].map(([value, profiles]) => ({ value, profiles }));
+    if (options.prefix) values = values.filter((v) => v.value.startsWith(options.prefix!));
+    values.sort((a, b) => (a.value < b.value ? -1 : a.value > b.value ? 1 : 0));
+    const truncated = options.limit !== undefined && values.length > options.limit;
+    if (truncated) values.length = options.limit!;
+    return { name: shown, values, truncated };
   }
 
   private summaries(refs: readonly ProfileRef[], limit: number): ProfileSummary[] {
@@ -257,13 +383,14 @@ export class StoreQueries {
     return out;
   }
 
-  search(sel: Selection, options: { limit?: number; maxNodes?: number } = {}): SearchResult {
+  search(sel: Selection, options: { limit?: number; maxNodes?: number; top?: TopOptions } = {}): SearchResult {
     const s = this.select(sel);
-    const { stacks, frames } = this.reader.resolve(this.reader.aggregate(s.refs.map((r) => r.id)));
+    const { stacks, frames } = this.stacksOf(s);
     const tree = buildFlameTree(stacks, frames, { maxNodes: options.maxNodes });
     return {
       type: s.type.type,
       unit: s.type.unit,
+      ...this.info(s),
       from: sel.from,
       to: sel.to,
       profileCount: s.refs.length,
@@ -271,40 +398,52 @@ export class StoreQueries {
       truncated: tree.truncated,
       profiles: this.summaries(s.refs, options.limit ?? 100),
       flame: tree.root,
+      ...(options.top ? { top: topTable(stacks, frames, options.top) } : {}),
+      hints: s.hints,
     };
   }
 
-  flame(sel: Selection, options: { maxNodes?: number } = {}): FlameResult {
+  /**
+   * The flame graph of a selection and, with `top`, its top table computed from the very
+   * same stacks: one answer for a page's header, percentages, table and graph.
+   */
+  flame(sel: Selection, options: { maxNodes?: number; top?: TopOptions } = {}): FlameResult {
     const s = this.select(sel);
-    const { stacks, frames } = this.reader.resolve(this.reader.aggregate(s.refs.map((r) => r.id)));
+    const { stacks, frames } = this.stacksOf(s);
     const tree = buildFlameTree(stacks, frames, { maxNodes: options.maxNodes });
-    return { type: s.type.type, unit: s.type.unit, total: tree.root.total, truncated: tree.truncated, flame: tree.root };
+    return {
+      type: s.type.type,
+      unit: s.type.unit,
+      ...this.info(s),
+      total: tree.root.total,
+      truncated: tree.truncated,
+      flame: tree.root,
+      ...(options.top ? { top: topTable(stacks, frames, options.top) } : {}),
+      hints: s.hints,
+    };
   }
 
   top(sel: Selection, options: TopOptions = {}): TopResultJson {
     const s = this.select(sel);
-    const { stacks, frames } = this.reader.resolve(this.reader.aggregate(s.refs.map((r) => r.id)));
+    const { stacks, frames } = this.stacksOf(s);
     const groupBy = options.groupBy ?? 'function';
     const t = topFunctions(stacks, frames, { groupBy, sort: options.sort, limit: options.limit ?? DEFAULT_TOP_LIMIT });
-    return { type: s.type.type, unit: s.type.unit, groupBy, total: t.total, rows: t.rows };
+    return { type: s.type.type, unit: s.type.unit, ...this.info(s), groupBy, total: t.total, rows: t.rows };
   }
 
   /** Stack values of a hotspot target within the selection. */
   private hotspotStacks(target: HotspotTarget, sel: Selection) {
-    const type = this.resolveType(sel.type);
-    const series = this.matchingSeries(sel.query);
-    let spanIds: string[] = [];
-    const seriesIds = series ? [...series] : undefined;
-    let r: ReturnType<StoreReader['aggregateSpans']>;
+    const s = this.select(sel);
+    const { spanTarget, spanIds } = this.spanTargetOf(target);
+    return { type: s.type, selected: s, spanIds, spanTarget, ...this.stacksOf(s, spanTarget) };
+  }
+
+  private spanTargetOf(target: HotspotTarget): { spanTarget: SpanTarget; spanIds: string[] } {
     if (target.kind === 'span') {
-      spanIds = target.includeChildren ? this.reader.descendants(target.id) : [target.id];
-      r = this.reader.aggregateSpans({ spanIds }, type.type, sel.from, sel.to, seriesIds);
-    } else if (target.kind === 'trace') {
-      r = this.reader.aggregateSpans({ traceId: target.id }, type.type, sel.from, sel.to, seriesIds);
-    } else {
-      r = this.reader.aggregateSpans({ endpoint: target.id }, type.type, sel.from, sel.to, seriesIds);
+      const spanIds = target.includeChildren ? this.reader.descendants(target.id) : [target.id];
+      return { spanTarget: { spanIds }, spanIds };
     }
-    return { type, spanIds, window: r.window, ...this.reader.resolve(r.agg) };
+    return { spanTarget: target.kind === 'trace' ? { traceId: target.id } : { endpoint: target.id }, spanIds: [] };
   }
 
   hotspots(target: HotspotTarget, sel: Selection, options: TopOptions & { maxNodes?: number } = {}): HotspotResult {
@@ -314,6 +453,9 @@ export class StoreQueries {
     return {
       type: h.type.type,
       unit: h.type.unit,
+      ...this.info(h.selected),
+      from: sel.from,
+      to: sel.to,
       target: { kind: target.kind, id: target.id, includeChildren: target.kind === 'span' && !!target.includeChildren },
       spanIds: h.spanIds,
       total: tree.root.total,
@@ -358,8 +500,8 @@ export class StoreQueries {
     const type = this.resolveType(a.type ?? b.type);
     const sa = this.select({ ...a, type: type.type });
     const sb = this.select({ ...b, type: type.type });
-    const ra = this.reader.resolve(this.reader.aggregate(sa.refs.map((r) => r.id)));
-    const rb = this.reader.resolve(this.reader.aggregate(sb.refs.map((r) => r.id)));
+    const ra = this.stacksOf(sa);
+    const rb = this.stacksOf(sb);
     const groupBy = options.groupBy ?? 'function';
     const ta = topFunctions(ra.stacks, ra.frames, { groupBy });
     const tb = topFunctions(rb.stacks, rb.frames, { groupBy });
@@ -370,8 +512,8 @@ export class StoreQueries {
       type: type.type,
       unit: type.unit,
       groupBy,
-      a: { total: ta.total, profiles: sa.refs.length },
-      b: { total: tb.total, profiles: sb.refs.length },
+      a: { total: ta.total, profiles: sa.refs.length, ...this.info(sa) },
+      b: { total: tb.total, profiles: sb.refs.length, ...this.info(sb) },
       rows,
       diff: diff.root,
       truncated: diff.truncated,
@@ -384,34 +526,46 @@ export class StoreQueries {
     const series = this.reader.series();
     const keys = options.groupBy ? labelKeysFor(options.groupBy, this.reader.labelNames()) : undefined;
     const label = keys ? (keys.find((k) => this.reader.labelNames().has(k)) ?? keys[0]!) : null;
+    // CPU: the stored totals include idle samples; take them out as the other views do.
+    const idle = !s.includeIdle && isCpuType(s.type.type) ? this.reader.leafTotals(s.refs.map((r) => r.id), IDLE_FRAME) : undefined;
     const out = bucketSeries(
-      s.refs.map((r) => ({ startMs: r.startMs, total: r.total, labels: series.get(r.seriesId) ?? {} })),
-      { from: sel.from, to: sel.to, step, groupBy: keys && label ? { label, keys } : undefined, limit: options.limit },
+      s.refs.map((r) => ({ startMs: r.startMs, total: r.total - (idle?.get(r.id) ?? 0), labels: series.get(r.seriesId) ?? {}, seriesId: r.seriesId })),
+      { from: sel.from, to: sel.to, step, groupBy: keys && label ? { label, keys } : undefined, limit: options.limit, aggregation: s.aggregation },
     );
-    return { type: s.type.type, unit: s.type.unit, from: sel.from, to: sel.to, step, groupBy: label, series: out };
+    const last = sel.from + (bucketCount(sel.from, sel.to, step) - 1) * step;
+    return {
+      type: s.type.type,
+      unit: s.type.unit,
+      aggregation: s.aggregation,
+      from: sel.from,
+      to: sel.to,
+      step,
+      groupBy: label,
+      series: out,
+      partialFrom: last + step - 1 > sel.to ? last : null,
+    };
   }
 
-  /** The selection (or a hotspot target within it) as gzip'd pprof bytes. */
-  pprof(sel: Selection, target?: HotspotTarget): Uint8Array {
-    let type: TypeInfo;
-    let resolved: ReturnType<StoreReader['resolve']>;
+  /**
+   * The selection (or a hotspot target within it) as gzip'd pprof bytes. With `labels`,
+   * samples keep the sample labels stored with them (span_id, span_name, trace_id,
+   * local root span id, trace endpoint); samples without attribution stay unlabelled.
+   */
+  pprof(sel: Selection, target?: HotspotTarget, options: { labels?: boolean } = {}): Uint8Array {
+    const s = this.select(sel);
+    const spanTarget = target ? this.spanTargetOf(target).spanTarget : undefined;
+    const resolved = this.stacksOf(s, spanTarget);
     // The profile's window: that of the data in it, within the selection.
-    let window: { from: number; to: number } | undefined;
-    if (target) {
-      const h = this.hotspotStacks(target, sel);
-      type = h.type;
-      resolved = h;
-      window = h.window;
-    } else {
-      const s = this.select(sel);
-      type = s.type;
-      resolved = this.reader.resolve(this.reader.aggregate(s.refs.map((r) => r.id)));
+    let window = resolved.window;
+    if (!bothTargets(s.sampleTarget, spanTarget)) {
       for (const r of s.refs) window = window ? { from: Math.min(window.from, r.startMs), to: Math.max(window.to, r.endMs) } : { from: r.startMs, to: r.endMs };
     }
+    const stacks = options.labels ? this.labelledStacks(s, spanTarget, resolved) : resolved.stacks;
     const from = Math.max(sel.from, window?.from ?? sel.from);
     const to = Math.max(from, Math.min(sel.to, window?.to ?? sel.to));
+    const type = s.type;
     const timed = type.unit === 'nanoseconds' && type.periodType !== '';
-    const profile = stacksToPprof(resolved.stacks, resolved.frames, {
+    const profile = stacksToPprof(stacks, resolved.frames, {
       type: type.type,
       unit: type.unit,
       fromMs: from,
@@ -423,7 +577,54 @@ export class StoreQueries {
     return gzipSync(profile.encode(), { level: PPROF_GZIP_LEVEL });
   }
 
+  /** The resolved stacks split by the sample labels of their attributed samples. */
+  private labelledStacks(s: Selected, spanTarget: SpanTarget | undefined, resolved: Resolved): LabelledStack[] {
+    const t = bothTargets(s.sampleTarget, spanTarget);
+    const rows = this.reader.labelledSpans(t ?? {}, s.type.type, s.from, s.to, s.seriesIds, seriesWeights(s.refs, s.aggregation));
+    const byId = new Map(resolved.stacks.map((st) => [st.id, st]));
+    const remaining = new Map(resolved.stacks.map((st) => [st.id, st.value]));
+    const names = this.reader.spanNames([...new Set(rows.map((r) => r.labels.spanId).filter((x) => x !== ''))]);
+    const out: LabelledStack[] = [];
+    for (const r of rows) {
+      const st = byId.get(r.stackId);
+      if (!st) continue; // left out (idle) or deleted meanwhile
+      remaining.set(r.stackId, remaining.get(r.stackId)! - r.value);
+      const l = r.labels;
+      out.push({
+        frames: st.frames,
+        value: r.value,
+        labels: [
+          [PPROF_LABELS.SPAN_ID, l.spanId],
+          [PPROF_LABELS.SPAN_NAME, names.get(l.spanId) ?? ''],
+          [PPROF_LABELS.TRACE_ID, l.traceId],
+          [PPROF_LABELS.LOCAL_ROOT_SPAN_ID, decimalOf(l.localRootSpanId)],
+          [PPROF_LABELS.TRACE_ENDPOINT, l.endpoint],
+        ],
+      });
+    }
+    if (t) return out;
+    // Whole-selection downloads: what no span claimed stays, unlabelled.
+    for (const [id, v] of remaining) if (v > 0.5) out.push({ frames: byId.get(id)!.frames, value: v });
+    return out;
+  }
+
   health(): { profiles: number } {
     return { profiles: this.reader.profileCount() };
+  }
+}
+
+function topTable(stacks: StackValue[], frames: ReadonlyMap<number, FrameInfo>, options: TopOptions): TopTable {
+  const groupBy = options.groupBy ?? 'function';
+  const sort = options.sort ?? 'self';
+  return { groupBy, sort, rows: topFunctions(stacks, frames, { groupBy, sort, limit: options.limit ?? DEFAULT_TOP_LIMIT }).rows };
+}
+
+/** A hex span id as pprof's decimal `local root span id`; '' stays ''. */
+function decimalOf(hex: string): string {
+  if (hex === '') return '';
+  try {
+    return spanIdToDecimal(bytesOfHex(hex));
+  } catch {
+    return '';
   }
 }

@@ -47,10 +47,27 @@ export interface SpanRow {
   endUs: number;
 }
 
+/** Which attributed samples to take; every given field must hold (lists: any of). */
 export interface SpanTarget {
   spanIds?: readonly string[];
   traceId?: string;
   endpoint?: string;
+  traceIds?: readonly string[];
+  endpoints?: readonly string[];
+  /** Names of the spans (looked up in the stored spans). */
+  spanNames?: readonly string[];
+  /** Samples attributed to some span / to some endpoint. */
+  hasSpan?: boolean;
+  hasEndpoint?: boolean;
+  hasSpanName?: boolean;
+}
+
+/** The sample labels of attributed samples, as stored. */
+export interface SampleLabels {
+  spanId: string;
+  traceId: string;
+  localRootSpanId: string;
+  endpoint: string;
 }
 
 const MAX_CACHED_STACKS = 500_000;
@@ -92,7 +109,7 @@ export class StoreReader {
            sample_type AS sampleType, sample_unit AS sampleUnit, period_type AS periodType, period_unit AS periodUnit, period, samples
          FROM profiles WHERE id IN (SELECT value FROM json_each(?))`,
       ),
-      samplesByIds: db.prepare('SELECT stack_ids, vals FROM samples WHERE profile_id IN (SELECT value FROM json_each(?))').raw(),
+      samplesByIds: db.prepare('SELECT profile_id, stack_ids, vals FROM samples WHERE profile_id IN (SELECT value FROM json_each(?))').raw(),
       stacksByIds: db.prepare('SELECT id, frames FROM stacks WHERE id IN (SELECT value FROM json_each(?))').raw(),
       framesByIds: db.prepare('SELECT id, name, file, line, start_line FROM functions WHERE id IN (SELECT value FROM json_each(?))').raw(),
       profileCount: db.prepare('SELECT count(*) FROM profiles').pluck(),
@@ -161,27 +178,65 @@ export class StoreReader {
     return out;
   }
 
-  /** Value per stack id, summed over the profiles. */
-  aggregate(profileIds: readonly number[]): Map<number, number> {
+  /** Value per stack id, summed over the profiles (each scaled by its weight, when given). */
+  aggregate(profileIds: readonly number[], weights?: ReadonlyMap<number, number>): Map<number, number> {
     const acc = new Map<number, number>();
     const read = this.db.transaction(() => {
       for (const c of chunks(profileIds, 2000)) {
-        for (const [idBlob, valBlob] of this.stmt.samplesByIds.iterate(JSON.stringify(c)) as Iterable<[Buffer, Buffer]>) {
+        for (const [pid, idBlob, valBlob] of this.stmt.samplesByIds.iterate(JSON.stringify(c)) as Iterable<[number, Buffer, Buffer]>) {
           const { ids, vals } = decodeSamples(idBlob, valBlob);
+          const w = weights?.get(pid) ?? 1;
           for (let i = 0; i < ids.length; i++) {
             const id = ids[i]!;
-            acc.set(id, (acc.get(id) ?? 0) + vals[i]!);
+            acc.set(id, (acc.get(id) ?? 0) + vals[i]! * w);
           }
         }
       }
     });
     read();
+    // Averages: drop the float noise of adding many thirds and sixths (1e-3 of a unit).
+    if (weights) for (const [id, v] of acc) acc.set(id, Math.round(v * 1000) / 1000);
     return acc;
   }
 
   /**
+   * Per profile, the value of its samples whose leaf frame is named `leafName` (e.g. the
+   * idle pseudo-frame, to take it out of per-profile totals). Profiles without any are absent.
+   */
+  leafTotals(profileIds: readonly number[], leafName: string): Map<number, number> {
+    const out = new Map<number, number>();
+    if (profileIds.length === 0) return out;
+    const read = this.db.transaction(() => {
+      // Which stacks end in that frame: the stacks of these profiles, resolved (cached).
+      const all = new Map<number, number>();
+      const each = (fn: (pid: number, ids: Uint32Array, vals: Float64Array) => void) => {
+        for (const c of chunks(profileIds, 2000)) {
+          for (const [pid, idBlob, valBlob] of this.stmt.samplesByIds.iterate(JSON.stringify(c)) as Iterable<[number, Buffer, Buffer]>) {
+            const { ids, vals } = decodeSamples(idBlob, valBlob);
+            fn(pid, ids, vals);
+          }
+        }
+      };
+      each((_pid, ids) => {
+        for (let i = 0; i < ids.length; i++) all.set(ids[i]!, 0);
+      });
+      const { stacks, frames } = this.resolve(all);
+      const hit = new Set<number>();
+      for (const st of stacks) if (st.frames.length > 0 && frames.get(st.frames[0]!)?.name === leafName) hit.add(st.id);
+      if (hit.size === 0) return;
+      each((pid, ids, vals) => {
+        let v = 0;
+        for (let i = 0; i < ids.length; i++) if (hit.has(ids[i]!)) v += vals[i]!;
+        if (v !== 0) out.set(pid, v);
+      });
+    });
+    read();
+    return out;
+  }
+
+  /**
    * Value per stack id of the samples attributed to the target, within the given profiles'
-   * filter (type, window, series).
+   * filter (type, window, series). `seriesWeights` scales each series' values (averaging).
    */
   aggregateSpans(
     target: SpanTarget,
@@ -189,7 +244,46 @@ export class StoreReader {
     from: number,
     to: number,
     seriesIds: readonly number[] | undefined,
+    seriesWeights?: ReadonlyMap<number, number>,
   ): { agg: Map<number, number>; window: { from: number; to: number } | undefined } {
+    const acc = new Map<number, number>();
+    let window: { from: number; to: number } | undefined;
+    for (const r of this.spanRows(target, type, from, to, seriesIds, seriesWeights, false)) {
+      acc.set(r.stackId, (acc.get(r.stackId) ?? 0) + r.value);
+      window = window ? { from: Math.min(window.from, r.start), to: Math.max(window.to, r.end) } : { from: r.start, to: r.end };
+    }
+    if (seriesWeights) for (const [id, v] of acc) acc.set(id, Math.round(v * 1000) / 1000);
+    return { agg: acc, window };
+  }
+
+  /** Like aggregateSpans, per stack and distinct sample labels (for pprof downloads with labels). */
+  labelledSpans(
+    target: SpanTarget,
+    type: string,
+    from: number,
+    to: number,
+    seriesIds: readonly number[] | undefined,
+    seriesWeights?: ReadonlyMap<number, number>,
+  ): { stackId: number; labels: SampleLabels; value: number }[] {
+    const out = new Map<string, { stackId: number; labels: SampleLabels; value: number }>();
+    for (const r of this.spanRows(target, type, from, to, seriesIds, seriesWeights, true)) {
+      const k = `${r.stackId}|${r.labels!.spanId}|${r.labels!.traceId}|${r.labels!.localRootSpanId}|${r.labels!.endpoint}`;
+      const hit = out.get(k);
+      if (hit) hit.value += r.value;
+      else out.set(k, { stackId: r.stackId, labels: r.labels!, value: r.value });
+    }
+    return [...out.values()];
+  }
+
+  private spanRows(
+    target: SpanTarget,
+    type: string,
+    from: number,
+    to: number,
+    seriesIds: readonly number[] | undefined,
+    seriesWeights: ReadonlyMap<number, number> | undefined,
+    withLabels: boolean,
+  ): { stackId: number; value: number; start: number; end: number; labels?: SampleLabels }[] {
     const where: string[] = ['p.type = @type', 'p.start_ms BETWEEN @lookBack AND @to', 'p.end_ms >= @from'];
     const params: Record<string, unknown> = { type, lookBack: from - this.maxDurationMs(), to, from };
     if (target.spanIds) {
@@ -204,26 +298,90 @@ export class StoreReader {
       where.push('ss.endpoint = @endpoint');
       params.endpoint = target.endpoint;
     }
+    if (target.traceIds) {
+      where.push('ss.trace_id IN (SELECT value FROM json_each(@traces))');
+      params.traces = JSON.stringify(target.traceIds);
+    }
+    if (target.endpoints) {
+      where.push('ss.endpoint IN (SELECT value FROM json_each(@endpoints))');
+      params.endpoints = JSON.stringify(target.endpoints);
+    }
+    if (target.spanNames) {
+      where.push('ss.span_id IN (SELECT span_id FROM spans WHERE name IN (SELECT value FROM json_each(@names)))');
+      params.names = JSON.stringify(target.spanNames);
+    }
+    if (target.hasSpan) where.push(`ss.span_id <> ''`);
+    if (target.hasEndpoint) where.push(`ss.endpoint <> ''`);
+    if (target.hasSpanName) where.push('ss.span_id IN (SELECT span_id FROM spans)');
     if (seriesIds) {
       where.push('p.series_id IN (SELECT value FROM json_each(@series))');
       params.series = JSON.stringify(seriesIds);
     }
+    const labelCols = withLabels ? ', ss.span_id, ss.trace_id, ss.local_root_span_id, ss.endpoint' : '';
     // CROSS JOIN fixes the loop order: the span_samples index on the target first, then each
     // row's profile by primary key. Left to itself the planner may scan every profile in the
     // range and all their attributed samples, which for a single span is most of the table.
-    const sql = `SELECT ss.stack_id, SUM(ss.value), MIN(p.start_ms), MAX(p.end_ms) FROM span_samples ss CROSS JOIN profiles p ON p.id = ss.profile_id
-                 WHERE ${where.join(' AND ')} GROUP BY ss.stack_id`;
-    const acc = new Map<number, number>();
-    let window: { from: number; to: number } | undefined;
-    for (const [id, v, start, end] of this.db.prepare(sql).raw().all(params) as [number, number, number, number][]) {
-      acc.set(id, v);
-      window = window ? { from: Math.min(window.from, start), to: Math.max(window.to, end) } : { from: start, to: end };
+    const sql = `SELECT ss.stack_id, SUM(ss.value), MIN(p.start_ms), MAX(p.end_ms), p.series_id${labelCols}
+                 FROM span_samples ss CROSS JOIN profiles p ON p.id = ss.profile_id
+                 WHERE ${where.join(' AND ')} GROUP BY ss.stack_id, p.series_id${labelCols}`;
+    const rows = this.db.prepare(sql).raw().all(params) as [number, number, number, number, number, string?, string?, string?, string?][];
+    return rows.map(([stackId, v, start, end, series, spanId, traceId, root, endpoint]) => ({
+      stackId,
+      value: v * (seriesWeights?.get(series) ?? 1),
+      start,
+      end,
+      labels: withLabels ? { spanId: spanId!, traceId: traceId!, localRootSpanId: root!, endpoint: endpoint! } : undefined,
+    }));
+  }
+
+  /** Span names by span id, for the given ids (those stored). */
+  spanNames(spanIds: readonly string[]): Map<string, string> {
+    const out = new Map<string, string>();
+    for (const c of chunks(spanIds)) {
+      for (const [id, name] of this.db.prepare('SELECT span_id, name FROM spans WHERE span_id IN (SELECT value FROM json_each(?))').raw().all(JSON.stringify(c)) as [string, string][]) {
+        out.set(id, name);
+      }
     }
-    return { agg: acc, window };
+    return out;
+  }
+
+  /**
+   * Values of a sample-level label among the attributed samples of profiles in the range
+   * (of `type` when given), with how many profiles carry each.
+   */
+  sampleLabelCounts(
+    label: 'span_name' | 'trace endpoint',
+    type: string | undefined,
+    from: number,
+    to: number,
+    seriesIds: readonly number[] | undefined,
+    existsOnly = false,
+  ): Map<string, number> {
+    const where = ['p.start_ms BETWEEN @lookBack AND @to', 'p.end_ms >= @from'];
+    const params: Record<string, unknown> = { lookBack: from - this.maxDurationMs(), to, from };
+    if (type !== undefined) {
+      where.push('p.type = @type');
+      params.type = type;
+    }
+    if (seriesIds) {
+      where.push('p.series_id IN (SELECT value FROM json_each(@series))');
+      params.series = JSON.stringify(seriesIds);
+    }
+    const from_ =
+      label === 'span_name'
+        ? `FROM profiles p CROSS JOIN span_samples ss ON ss.profile_id = p.id JOIN spans sp ON sp.span_id = ss.span_id WHERE ${where.join(' AND ')}`
+        : `FROM profiles p CROSS JOIN span_samples ss ON ss.profile_id = p.id WHERE ${where.join(' AND ')} AND ss.endpoint <> ''`;
+    const col = label === 'span_name' ? 'sp.name' : 'ss.endpoint';
+    if (existsOnly) {
+      // Label lists only need to know whether any sample carries it: stop at the first.
+      const row = this.db.prepare(`SELECT ${col} ${from_} LIMIT 1`).pluck().get(params) as string | undefined;
+      return new Map(row === undefined ? [] : [[row, 1]]);
+    }
+    return new Map(this.db.prepare(`SELECT ${col}, COUNT(DISTINCT p.id) ${from_} GROUP BY ${col}`).raw().all(params) as [string, number][]);
   }
 
   /** Stacks with their values, and the frames they reference. */
-  resolve(agg: ReadonlyMap<number, number>): { stacks: StackValue[]; frames: Map<number, FrameInfo> } {
+  resolve(agg: ReadonlyMap<number, number>): { stacks: (StackValue & { id: number })[]; frames: Map<number, FrameInfo> } {
     const missing: number[] = [];
     for (const id of agg.keys()) if (!this.stacks.has(id)) missing.push(id);
     if (missing.length > 0) {
@@ -232,12 +390,12 @@ export class StoreReader {
         for (const [id, blob] of this.stmt.stacksByIds.all(JSON.stringify(c)) as [number, Buffer][]) this.stacks.set(id, decodeStack(blob));
       }
     }
-    const stacks: StackValue[] = [];
+    const stacks: (StackValue & { id: number })[] = [];
     const frameIds = new Set<number>();
     for (const [id, value] of agg) {
       const frames = this.stacks.get(id);
       if (!frames) continue; // deleted by retention between the two reads
-      stacks.push({ frames, value });
+      stacks.push({ id, frames, value });
       for (let i = 0; i < frames.length; i++) frameIds.add(frames[i]!);
     }
     return { stacks, frames: this.frameTable(frameIds) };

@@ -16,7 +16,13 @@
 //   descendants (`include_children`).
 // Ids are AUTOINCREMENT so a deleted stack's id is never reused: readers cache stacks and
 // functions by id without invalidation.
-import Database from 'better-sqlite3';
+import { createRequire } from 'node:module';
+import type Database from 'better-sqlite3';
+
+// better-sqlite3 (a native addon) loads when a database is first opened, not when this module
+// is imported: importing the package root, or running without a store, does not load it.
+let sqlite: typeof Database | undefined;
+const openSqlite = (): typeof Database => (sqlite ??= createRequire(import.meta.url)('better-sqlite3') as typeof Database);
 
 export const SCHEMA_VERSION = 1;
 
@@ -109,7 +115,7 @@ CREATE INDEX IF NOT EXISTS spans_by_parent ON spans (parent_span_id);
 
 /** Opens (creating when needed) the store's database for writing. */
 export function openWriteDatabase(file: string): Database.Database {
-  const db = new Database(file);
+  const db = new (openSqlite())(file);
   try {
     // auto_vacuum must be chosen before the first table exists; incremental lets retention
     // hand freed pages back to the file system a bounded number at a time.
@@ -132,7 +138,7 @@ export function openWriteDatabase(file: string): Database.Database {
 
 /** A read-only connection to the same database (WAL: it never blocks the writer). */
 export function openReadDatabase(file: string): Database.Database {
-  const db = new Database(file, { readonly: true, fileMustExist: true });
+  const db = new (openSqlite())(file, { readonly: true, fileMustExist: true });
   db.pragma('busy_timeout = 5000');
   db.pragma('cache_size = -64000');
   return db;

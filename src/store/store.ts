@@ -4,23 +4,24 @@
 // Ingestion path: convert (shared pprofOf result) -> extract (pure) -> queue -> one write
 // transaction per batch. A consume call resolves once its batch is committed, so the
 // pipeline sees back-pressure and a resolved call means the data is queryable.
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type Database from 'better-sqlite3';
 import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
 import { ConsumerError, errorMessage } from '../errors.js';
 import type { ExportProfilesServiceRequest, ExportTraceServiceRequest } from '../otlp/model.js';
-import { ACCEPTED, type ConsumeResult } from '../pipeline/consumer.js';
+import { ACCEPTED, type ConsumeResult } from '../component/consumer.js';
 import { pprofOf } from '../pprof/cache.js';
 import type { StoreConfig } from './config.js';
 import { extractedBytes, extractProfile, type ExtractedProfile } from './ingest/extract.js';
+import { boundLabels } from './ingest/labels.js';
 import { spanRecords, type SpanRecord } from './ingest/spans.js';
 import { StoreMetrics } from './metrics.js';
 import { InlineQueryRunner, WorkerQueryRunner, type QueryRunner } from './query-runner.js';
-import { runRetention, type RetentionResult } from './retention.js';
+import { runRetention, usedBytes, type RetentionResult } from './retention.js';
 import { openWriteDatabase } from './schema.js';
-import { StoreWriter } from './writer.js';
+import { StoreWriter, type WrittenProfile } from './writer.js';
 
 export const DATABASE_FILE = 'profiles.db';
 
@@ -46,6 +47,14 @@ function emptyBatch(): Batch {
   return { profiles: [], spans: [], bytes: 0, stacks: 0, waiters: [] };
 }
 
+/**
+ * What the write-ahead log may take of max_size: 5 %, at most 4 MiB (SQLite's default
+ * checkpoint threshold). Retention keeps the database's used pages under the rest.
+ */
+function walBudget(maxSize: number): number {
+  return Math.min(4 * 2 ** 20, Math.floor(maxSize / 20));
+}
+
 export class Store {
   readonly file: string;
   readonly id: string;
@@ -61,6 +70,9 @@ export class Store {
   private retentionTimer: NodeJS.Timeout | undefined;
   private profileCount = 0;
   private closing = false;
+  /** The last retention run found max_size exceeded by rows other than profile data. */
+  private sizeHeldByOtherRows = false;
+  private lastLabelWarning = Number.NEGATIVE_INFINITY;
 
   constructor(options: StoreOptions) {
     this.config = options.config;
@@ -80,6 +92,12 @@ export class Store {
     if (this.db) return;
     mkdirSync(resolve(this.config.directory), { recursive: true });
     this.db = openWriteDatabase(this.file);
+    // The write-ahead log counts against max_size too: checkpoint it (and cut the file back)
+    // once it reaches 5 % of max_size, at most 4 MiB (SQLite's default threshold).
+    const walBytes = walBudget(this.config.retention.max_size);
+    const pageSize = this.db.pragma('page_size', { simple: true }) as number;
+    this.db.pragma(`journal_size_limit = ${walBytes}`);
+    this.db.pragma(`wal_autocheckpoint = ${Math.max(16, Math.floor(walBytes / pageSize))}`);
     this.writer = new StoreWriter(this.db);
     this.profileCount = this.db.prepare('SELECT count(*) FROM profiles').pluck().get() as number;
     const workers = this.config.query.workers;
@@ -112,7 +130,7 @@ export class Store {
   async consumeProfiles(req: ExportProfilesServiceRequest): Promise<ConsumeResult> {
     this.refuseIfClosed();
     const { profiles, errors } = pprofOf(req);
-    const extracted = profiles.map(extractProfile);
+    const extracted = profiles.map((p) => this.withBoundedLabels(extractProfile(p)));
     let bytes = 0;
     let stacks = 0;
     for (const e of extracted) {
@@ -124,6 +142,23 @@ export class Store {
     if (extracted.length === 0) return result;
     await this.enqueue(bytes, stacks, (b) => b.profiles.push(...extracted), 'profiles', extracted.length);
     return result;
+  }
+
+  /** The profile with its series labels within `labels` limits; what was cut is counted and logged. */
+  private withBoundedLabels(e: ExtractedProfile): ExtractedProfile {
+    const b = boundLabels(e.labels, this.config.labels);
+    if (b.labels === e.labels) return e;
+    const counts = { too_many: b.tooMany, name_too_long: b.nameTooLong, value_truncated: b.valueTruncated };
+    for (const [reason, n] of Object.entries(counts)) if (n > 0) this.storeMetrics.labelsLimited.inc({ store: this.id, reason }, n);
+    const now = Date.now();
+    if (now - this.lastLabelWarning >= 60_000) {
+      this.lastLabelWarning = now;
+      this.logger.warn(
+        { service: b.labels['service.name'], labels: Object.keys(e.labels).length, ...counts, limits: this.config.labels },
+        'profile store cut series labels over its limits (store.labels); logged at most once a minute',
+      );
+    }
+    return { ...e, labels: b.labels };
   }
 
   async consumeTraces(req: ExportTraceServiceRequest): Promise<ConsumeResult> {
@@ -179,29 +214,76 @@ export class Store {
       for (const w of b.waiters) w.reject(e);
       return;
     }
+    let committed: ReturnType<StoreWriter['writeProfiles']>;
     try {
       const writer = this.writer;
-      const { written, duplicates } = this.db.transaction(() => {
+      committed = this.db.transaction(() => {
         if (b.spans.length > 0) writer.writeSpans(b.spans);
         return writer.writeProfiles(b.profiles);
       })();
-      this.profileCount += written.length;
-      this.storeMetrics.profilesStored.inc({ store: this.id }, written.length);
-      this.storeMetrics.spansStored.inc({ store: this.id }, b.spans.length);
-      let samples = 0;
-      for (const w of written) {
-        samples += w.profile.stacks.length;
-        this.storeMetrics.recordProfile(w.profile);
-      }
-      this.storeMetrics.samplesStored.inc({ store: this.id }, samples);
-      if (duplicates > 0) this.storeMetrics.dropped.inc({ store: this.id, signal: 'profiles', reason: 'duplicate' }, duplicates);
-      for (const w of b.waiters) w.resolve();
     } catch (e) {
       this.logger.error({ err: errorMessage(e), profiles: b.profiles.length, spans: b.spans.length }, 'profile store write failed');
       this.storeMetrics.dropped.inc({ store: this.id, signal: 'profiles', reason: 'write_failed' }, b.profiles.length);
       const err = new ConsumerError('ERR_STORE', `the profile store could not write: ${errorMessage(e)}`, { retryable: true, cause: e });
       for (const w of b.waiters) w.reject(err);
+      return;
     }
+    // Committed: the answer is success whatever happens below.
+    const { written, duplicates } = committed;
+    this.profileCount += written.length;
+    for (const w of b.waiters) w.resolve();
+    try {
+      this.recordWritten(written, duplicates, b.spans.length);
+    } catch (e) {
+      // A metric must never turn a committed write into a failure.
+      this.logger.error({ err: errorMessage(e) }, 'profile store metrics update failed');
+    }
+    // Under sustained load the data can outgrow max_size long before the next scheduled
+    // run: run retention right after the write that crossed it (cheap to check: 3 pragmas).
+    try {
+      if (!this.sizeHeldByOtherRows && usedBytes(this.db) > this.dataBound) {
+        const r = this.retain();
+        if (r.more) this.scheduleRetention(Math.min(1000, this.config.retention.check_interval));
+      }
+      this.trimLog(walBudget(this.config.retention.max_size));
+    } catch (e) {
+      this.logger.error({ err: errorMessage(e) }, 'profile store retention failed');
+    }
+  }
+
+  /**
+   * When the write-ahead log file is larger than `limit`, moves its pages into the database
+   * and cuts it to zero. SQLite's own checkpoint after a large commit leaves the file at its
+   * largest size until the next write; this keeps the log inside its share of max_size. It
+   * never waits for readers: if one holds an old snapshot, the next call finishes the job.
+   */
+  private trimLog(limit: number): void {
+    if (!this.db) return;
+    let size = 0;
+    try {
+      size = statSync(`${this.file}-wal`).size;
+    } catch {
+      return; // no log file right now
+    }
+    if (size <= limit) return;
+    this.db.pragma('busy_timeout = 0');
+    try {
+      this.db.pragma('wal_checkpoint(TRUNCATE)');
+    } finally {
+      this.db.pragma('busy_timeout = 5000');
+    }
+  }
+
+  private recordWritten(written: WrittenProfile[], duplicates: number, spans: number): void {
+    this.storeMetrics.profilesStored.inc({ store: this.id }, written.length);
+    this.storeMetrics.spansStored.inc({ store: this.id }, spans);
+    let samples = 0;
+    for (const w of written) {
+      samples += w.profile.stacks.length;
+      this.storeMetrics.recordProfile(w.profile);
+    }
+    this.storeMetrics.samplesStored.inc({ store: this.id }, samples);
+    if (duplicates > 0) this.storeMetrics.dropped.inc({ store: this.id, signal: 'profiles', reason: 'duplicate' }, duplicates);
   }
 
   private scheduleRetention(delay: number): void {
@@ -221,22 +303,38 @@ export class Store {
     this.retentionTimer.unref();
   }
 
+  /** What the database's used pages may take: max_size less the log's share. */
+  private get dataBound(): number {
+    const max = this.config.retention.max_size;
+    return max - walBudget(max);
+  }
+
   /** One bounded retention run (also called by tests). */
   retain(): RetentionResult {
     if (!this.db || !this.writer) throw new ConsumerError('ERR_STORE', 'the profile store is not open', { retryable: false });
     const r = runRetention(this.db, {
       now: this.now(),
       maxAgeMs: this.config.retention.max_age,
-      maxSizeBytes: this.config.retention.max_size,
+      maxSizeBytes: this.dataBound,
       maxDeletes: this.config.retention.max_deletes_per_run,
     });
     if (r.stacksDeleted > 0 || r.functionsDeleted > 0) this.writer.forgetStacks();
+    if (r.deletedBySize > 0) this.trimLog(0);
     const deleted = r.deletedByAge + r.deletedBySize;
     this.profileCount = Math.max(0, this.profileCount - deleted);
     if (r.deletedByAge > 0) this.storeMetrics.retentionDeleted.inc({ store: this.id, reason: 'age' }, r.deletedByAge);
     if (r.deletedBySize > 0) this.storeMetrics.retentionDeleted.inc({ store: this.id, reason: 'size' }, r.deletedBySize);
     if (deleted > 0 || r.spansDeleted > 0) {
       this.logger.debug({ ...r }, 'profile store retention');
+    }
+    // While other rows hold the space, only scheduled runs try again (not every write).
+    const warn = r.heldByOtherRows !== undefined && !this.sizeHeldByOtherRows;
+    this.sizeHeldByOtherRows = r.heldByOtherRows !== undefined;
+    if (warn) {
+      this.logger.warn(
+        { maxSize: this.config.retention.max_size, usedBytes: r.usedBytes, ...r.heldByOtherRows },
+        'profile store is above max_size but profile data is not what holds the space; profiles kept',
+      );
     }
     return r;
   }

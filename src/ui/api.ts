@@ -1,6 +1,7 @@
 // The JSON API client: one typed function per endpoint of docs/api.md. Shapes are copied
 // from that contract (the UI is bundled separately from the server, so it does not import the
 // server's types); test/ui/contract-types.ts fails the build when the two drift.
+// Requests go through `send`, which auth.ts replaces to add the session's credentials.
 
 export interface FlameNode {
   name: string;
@@ -39,7 +40,22 @@ export interface ProfileType {
   lastMs: number | null;
 }
 
-export interface SearchResult {
+/**
+ * How values were combined over time: `sum` of the profiles, or (in-use heap and other
+ * instantaneous types) `average` of each series' snapshots, summed across series.
+ */
+export interface AggregationInfo {
+  aggregation: 'sum' | 'average';
+  snapshots: number;
+}
+
+export interface TopTable {
+  groupBy: string;
+  sort: 'self' | 'total';
+  rows: TopRow[];
+}
+
+export interface SearchResult extends AggregationInfo {
   type: string;
   unit: string;
   from: number;
@@ -49,9 +65,11 @@ export interface SearchResult {
   total: number;
   profiles: Profile[];
   flame: FlameNode;
+  top?: TopTable;
+  hints: string[];
 }
 
-export interface TopResult {
+export interface TopResult extends AggregationInfo {
   type: string;
   unit: string;
   groupBy: string;
@@ -59,9 +77,11 @@ export interface TopResult {
   rows: TopRow[];
 }
 
-export interface HotspotsResult {
+export interface HotspotsResult extends AggregationInfo {
   type: string;
   unit: string;
+  from: number;
+  to: number;
   target: { kind: 'trace' | 'span' | 'endpoint'; id: string; includeChildren?: boolean };
   spanIds?: string[];
   total: number;
@@ -113,8 +133,8 @@ export interface CompareResult {
   type: string;
   unit: string;
   groupBy: string;
-  a: { total: number; profiles: number };
-  b: { total: number; profiles: number };
+  a: { total: number; profiles: number } & AggregationInfo;
+  b: { total: number; profiles: number } & AggregationInfo;
   rows: CompareRow[];
   diff: DiffNode;
   truncated: boolean;
@@ -129,6 +149,9 @@ export interface Series {
 export interface TimeseriesResult {
   type: string;
   unit: string;
+  aggregation: 'sum' | 'average';
+  /** Start of a last bucket that reaches past `to` (still filling); null when none. */
+  partialFrom: number | null;
   from: number;
   to: number;
   step: number;
@@ -162,8 +185,16 @@ export function url(path: string, params: Params = {}): string {
   return s ? `${path}?${s}` : path;
 }
 
+type Send = (url: string, init?: RequestInit) => Promise<Response>;
+let send: Send = (u, init) => fetch(u, init);
+
+/** Replaces how requests are sent (auth.ts: credentials, and sign-in on a 401). */
+export function useSend(f: Send): void {
+  send = f;
+}
+
 async function getJson<T>(path: string, params: Params, signal?: AbortSignal): Promise<T> {
-  const res = await fetch(url(path, params), { signal, headers: { accept: 'application/json' } });
+  const res = await send(url(path, params), { signal, headers: { accept: 'application/json' } });
   const text = await res.text();
   let body: unknown;
   try {
@@ -192,7 +223,7 @@ export const api = {
   labels: (p: Selection, signal?: AbortSignal) => getJson<{ names: string[] }>('/api/v1/labels', { ...p }, signal),
   labelValues: (name: string, p: Selection & { prefix?: string; limit?: number }, signal?: AbortSignal) =>
     getJson<{ name: string; values: { value: string; profiles: number }[] }>(`/api/v1/labels/${encodeURIComponent(name)}/values`, { ...p }, signal),
-  search: (p: Selection & { limit?: number; max_nodes?: number }, signal?: AbortSignal) =>
+  search: (p: Selection & { limit?: number; max_nodes?: number; with_top?: boolean; group_by?: string; sort?: string; top_limit?: number }, signal?: AbortSignal) =>
     getJson<SearchResult>('/api/v1/search', { ...p }, signal),
   top: (p: Selection & { group_by?: string; sort?: string; limit?: number }, signal?: AbortSignal) =>
     getJson<TopResult>('/api/v1/top', { ...p }, signal),
@@ -204,7 +235,7 @@ export const api = {
   timeseries: (p: Selection & { step?: string; group_by?: string; limit?: number }, signal?: AbortSignal) =>
     getJson<TimeseriesResult>('/api/v1/timeseries', { ...p }, signal),
   async metricsText(signal?: AbortSignal): Promise<string> {
-    const res = await fetch('/metrics', { signal });
+    const res = await send('/metrics', { signal });
     if (!res.ok) throw new ApiError(res.status, `HTTP_${res.status}`, '', res.statusText);
     return res.text();
   },

@@ -91,3 +91,11 @@ export function location(file: string, line: number): string {
 export function rateUnitLabel(unit: string): string {
   return unit === 'nanoseconds' ? 'cores' : unit === 'bytes' ? 'bytes/s' : `${unit}/s`;
 }
+
+/**
+ * How a total was combined, in words: "average of 97 snapshots" for instantaneous types
+ * (in-use heap), "sum of 12 profiles" for the others.
+ */
+export function aggregationText(r: { aggregation: 'sum' | 'average'; snapshots: number }): string {
+  return r.aggregation === 'average' ? `average of ${r.snapshots} snapshot${r.snapshots === 1 ? '' : 's'}` : `sum of ${r.snapshots} profile${r.snapshots === 1 ? '' : 's'}`;
+}

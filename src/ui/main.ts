@@ -1,5 +1,6 @@
 // The web UI of the embedded profiler: a single page with hash routes, one view per page.
 import './styles.css';
+import './auth.js';
 import { api, type ProfileType } from './api.js';
 import { errorBox, loading, onboarding } from './components/empty-state.js';
 import { h, replace } from './dom.js';

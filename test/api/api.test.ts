@@ -37,7 +37,8 @@ describe('JSON API over the fixture', () => {
 
   it('answers label names and values for autocomplete', async () => {
     const names = await getJson(p, '/api/v1/labels', range);
-    assert.deepEqual(names.body.names, ['deployment.environment.name', 'host.name', 'service.name', 'service.version']);
+    // Series labels, then the sample-level facets the attributed samples carry.
+    assert.deepEqual(names.body.names, ['deployment.environment.name', 'host.name', 'service.name', 'service.version', 'span_name', 'trace endpoint']);
     const versions = await getJson(p, '/api/v1/labels/version/values', range);
     assert.equal(versions.body.name, 'service.version');
     // 1.3: P1, P2; 1.4: P3, P4 and the allocation profile P5.

@@ -8,12 +8,13 @@ import { join } from 'node:path';
 
 let home: string | undefined;
 
-export function goPprofAsync(args: string[], timeoutMs = 120_000): Promise<string> {
+/** `env`: added to the tool's environment (e.g. SSL_CERT_FILE to trust a private CA). */
+export function goPprofAsync(args: string[], timeoutMs = 120_000, env: Record<string, string> = {}): Promise<string> {
   home ??= mkdtempSync(join(tmpdir(), 'opb-go-home-'));
   const h = home;
   return new Promise((resolve, reject) => {
     const child = spawn('go', ['tool', 'pprof', '-symbolize=none', ...args], {
-      env: { ...process.env, HOME: h, GOCACHE: join(h, 'cache'), GOPATH: join(h, 'gopath'), PPROF_TMPDIR: join(h, 'pprof'), GOFLAGS: '', GOTOOLCHAIN: 'local' },
+      env: { ...process.env, HOME: h, GOCACHE: join(h, 'cache'), GOPATH: join(h, 'gopath'), PPROF_TMPDIR: join(h, 'pprof'), GOFLAGS: '', GOTOOLCHAIN: 'local', ...env },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let out = '';

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { encodeProfilesRequest, encodeTracesRequest } from '../../src/otlp/encode.js';
 import type { ExportProfilesServiceRequest, ExportTraceServiceRequest } from '../../src/otlp/model.js';
-import { defaultFactories } from '../../src/service/components.js';
+import { defaultFactories } from '../../src/components.js';
 import type { Store } from '../../src/store/store.js';
 import type { StoreExporter } from '../../src/store/exporter.js';
 import { startBridge, type RunningBridge } from '../helpers/bridge.js';
@@ -24,6 +24,10 @@ export interface ProfilerOptions {
   uiDirectory?: string;
   topFunctions?: number;
   holdWindow?: string;
+  /** YAML lines added under `extensions.api` (auth, tls, limits), indented by the caller's 4 spaces. */
+  api?: string;
+  /** The API serves TLS (`api` holds the tls block): `api` URLs start with https://. */
+  tls?: boolean;
 }
 
 export function profilerConfig(dir: string, o: ProfilerOptions = {}): string {
@@ -44,6 +48,7 @@ extensions:
   api:
     endpoint: 127.0.0.1:0
     ui_directory: ${JSON.stringify(o.uiDirectory ?? join(dir, 'no-ui'))}
+${o.api ?? ''}
 service:
   extensions: [api]
   telemetry: { logs: { level: silent } }
@@ -56,7 +61,7 @@ service:
 export async function startProfiler(o: ProfilerOptions = {}): Promise<Profiler> {
   const dir = mkdtempSync(join(tmpdir(), 'opb-profiler-'));
   const running = await startBridge(profilerConfig(dir, o), defaultFactories());
-  const api = `http://${running.bridge.endpoints()['extensions.api']!.http}`;
+  const api = `${o.tls ? 'https' : 'http'}://${running.bridge.endpoints()['extensions.api']!.http}`;
   const store = (running.bridge.component('exporter', 'store') as StoreExporter).store;
   return {
     running,

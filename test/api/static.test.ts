@@ -33,6 +33,7 @@ describe('UI files', () => {
     mkdirSync(join(ui, 'assets'), { recursive: true });
     writeFileSync(join(ui, 'index.html'), '<!doctype html><title>profiler ui</title>');
     writeFileSync(join(ui, 'assets', 'app.js'), 'console.log("app")');
+    writeFileSync(join(ui, 'assets', 'app.js.map'), '{"version":3,"sources":["main.ts"]}');
     writeFileSync(join(outside, 'secret.txt'), 'do not serve');
     p = await startProfiler({ uiDirectory: ui });
   });
@@ -57,6 +58,22 @@ describe('UI files', () => {
     for (const path of ['/../secret.txt', '/assets/../../secret.txt', '/%2e%2e/secret.txt', '/..%2fsecret.txt', '/assets/%2e%2e%2f%2e%2e%2fsecret.txt']) {
       const r = await rawGet(p.api, path);
       assert.doesNotMatch(r.body, /do not serve/, path);
+    }
+  });
+
+  it('answers 404 for source maps unless ui_source_maps is on', async () => {
+    for (const path of ['/assets/app.js.map', '/assets/APP.JS.MAP', '/missing.map']) {
+      const r = await rawGet(p.api, path);
+      assert.equal(r.status, 404, path);
+      assert.doesNotMatch(r.body, /sources/, path);
+    }
+    const withMaps = await startProfiler({ uiDirectory: ui, api: '    ui_source_maps: true' });
+    try {
+      const r = await rawGet(withMaps.api, '/assets/app.js.map');
+      assert.equal(r.status, 200);
+      assert.match(r.body, /"sources"/);
+    } finally {
+      await withMaps.stop();
     }
   });
 

@@ -10,8 +10,11 @@ import pino from 'pino';
 import { loadConfigFile } from '../../src/config/load.js';
 import { typeOf } from '../../src/config/schema.js';
 import { Bridge } from '../../src/service/bridge.js';
-import { defaultFactories } from '../../src/service/components.js';
+import { defaultFactories } from '../../src/components.js';
 import { isBridgeError } from '../../src/errors.js';
+import { splitHostPort } from '../../src/config/units.js';
+import { isLoopbackHost } from '../../src/security/exposure.js';
+import { listenersOf } from '../helpers/listeners.js';
 
 const root = fileURLToPath(new URL('../../../', import.meta.url));
 const configDir = join(root, 'examples', 'config');
@@ -20,7 +23,7 @@ const files = readdirSync(configDir)
   .sort();
 const logger = pino({ level: 'silent' });
 /** What a user would export before running the examples that need secrets. */
-const env = { DD_API_KEY: 'example-key', PYROSCOPE_TOKEN: 'example-token' };
+const env = { DD_API_KEY: 'example-key', PYROSCOPE_TOKEN: 'example-token', BRIDGE_TOKEN: 'otlp-token-0123456789abcdef', BRIDGE_API_TOKEN: 'api-token-0123456789abcdef' };
 
 /** The exporters each example is about; a renamed or emptied example fails here. */
 const EXPECTED: Record<string, string[]> = {
@@ -70,6 +73,18 @@ test('the specific settings of the examples are what their comments say', () => 
   assert.match(protocols.grpc.endpoint, /^0\.0\.0\.0:/);
   assert.match(protocols.http.endpoint, /^0\.0\.0\.0:/);
   assert.deepEqual(sidecar.service.extensions, ['api']);
+});
+
+test('every example that listens beyond loopback requires credentials from the environment', () => {
+  for (const file of files) {
+    for (const l of listenersOf(loadConfigFile(join(configDir, file), env).config)) {
+      if (isLoopbackHost(splitHostPort(l.endpoint).host)) continue;
+      assert.ok(l.authenticated && !l.optOut, `${file}: ${l.where} listens on ${l.endpoint} without auth`);
+      assert.ok(l.tokens.every((t) => t === env.BRIDGE_TOKEN || t === env.BRIDGE_API_TOKEN), `${file}: ${l.where}: token not from the environment`);
+    }
+  }
+  const where = listenersOf(loadConfigFile(join(configDir, 'sidecar.yaml'), env).config).map((l) => l.where).sort();
+  assert.deepEqual(where, ['extensions.api', 'receivers.otlp.protocols.grpc', 'receivers.otlp.protocols.http']);
 });
 
 test('every exporter type has an example', () => {

@@ -2,7 +2,7 @@
 import pino from 'pino';
 import { parseConfigText } from '../../src/config/load.js';
 import { Bridge } from '../../src/service/bridge.js';
-import type { FactoryRegistry } from '../../src/service/components.js';
+import type { FactoryRegistry } from '../../src/components.js';
 import { factoriesWithSink, type SinkExporter } from './sink.js';
 
 export interface RunningBridge {

@@ -3,7 +3,8 @@
 //   valid enums, no profiles-only fields (key_strindex / string_value_strindex);
 // - profiles: one dictionary whose every table starts with its zero entry, every index in
 //   range (including key_strindex / string_value_strindex in resource and scope attributes
-//   and in the attribute table), samples with values, timestamps or both of equal length,
+//   and in the attribute table), samples with values, timestamps or both of equal length
+//   (no string is a sample type name whose values must be non-negative),
 //   original payload and its format set together.
 // So every generated request passes validate*Request unchanged, survives protobuf and JSON
 // round trips exactly, and can feed join / convert tests. Objects follow the model's
@@ -39,6 +40,9 @@ import type {
 } from '../../src/otlp/model.js';
 
 const opts = { noNullPrototype: true } as const;
+
+/** Sample type names validation requires non-negative values for (see otlp/validate/profiles.ts). */
+const ACCUMULATING_TYPES = new Set(['cpu', 'wall', 'samples', 'sample', 'off_cpu', 'off-cpu', 'offcpu', 'alloc_space', 'alloc_objects']);
 
 /** Text: mostly ASCII, sometimes any Unicode (no lone surrogates: they cannot survive UTF-8). */
 export const arbText = (maxLength = 12): fc.Arbitrary<string> =>
@@ -320,7 +324,8 @@ function arbDictionary(s: TableSizes): fc.Arbitrary<ProfilesDictionary> {
         locationTable: exactly(location, s.locations - 1),
         functionTable: exactly(fn, s.functions - 1),
         linkTable: exactly(link, s.links - 1),
-        stringTable: exactly(arbText(20), s.strings - 1),
+        // Not the name of a type whose values only accumulate: values may be negative here.
+        stringTable: exactly(arbText(20).filter((t) => !ACCUMULATING_TYPES.has(t.toLowerCase())), s.strings - 1),
         attributeTable: exactly(attribute, s.attributes - 1),
         stackTable: exactly(stack, s.stacks - 1),
       },

@@ -1,7 +1,7 @@
 // An in-memory consumer for tests: records what reaches it and can be told to refuse
 // (retryable or permanent) to exercise back-pressure paths. Use instead of mocks.
 import type { ExportProfilesServiceRequest, ExportTraceServiceRequest } from '../../src/otlp/model.js';
-import type { ConsumeResult, ProfilesConsumer, TracesConsumer } from '../../src/pipeline/consumer.js';
+import type { ConsumeResult, ProfilesConsumer, TracesConsumer } from '../../src/component/consumer.js';
 
 /**
  * A consumer that records what reaches it (both signals) and can be told to refuse. It

@@ -1,8 +1,8 @@
 // A `sink` exporter type for test pipelines, recording what the pipeline delivers.
 import { z } from 'zod';
 import { Recorder } from './recorder.js';
-import type { Exporter, ExporterFactory } from '../../src/service/component.js';
-import { defaultFactories, type FactoryRegistry } from '../../src/service/components.js';
+import type { Exporter, ExporterFactory } from '../../src/component/factory.js';
+import { defaultFactories, type FactoryRegistry } from '../../src/components.js';
 
 /** The recorder as an exporter a pipeline can name (`exporters: { sink: {} }`). */
 export class SinkExporter extends Recorder implements Exporter {}

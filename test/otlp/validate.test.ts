@@ -10,9 +10,19 @@ import { arbProfilesRequest, arbTracesRequest } from '../helpers/otlp-arbitrarie
 
 type Mutation = (req: ExportProfilesServiceRequest, p0: Profile) => void;
 
+/**
+ * The every-field fixture, with profile 0 measuring request sizes (a type that may go down)
+ * instead of sample counts: its edge values include negative ones, which a count cannot be.
+ */
+function everyFieldValid(): ExportProfilesServiceRequest {
+  const req = everyFieldProfilesRequest();
+  req.resourceProfiles[0]!.scopeProfiles[0]!.profiles[0]!.sampleType = { typeStrindex: 15, unitStrindex: 14 };
+  return req;
+}
+
 /** The fixture with `mutate` applied to it (p0 = resource 0 / scope 0 / profile 0). */
 function broken(mutate: Mutation): ExportProfilesServiceRequest {
-  const req = everyFieldProfilesRequest();
+  const req = everyFieldValid();
   mutate(req, req.resourceProfiles[0]!.scopeProfiles[0]!.profiles[0]!);
   return req;
 }
@@ -35,7 +45,7 @@ function expectProfile0Rejected(mutate: Mutation, re: RegExp): void {
 
 describe('validateProfilesRequest', () => {
   it('passes a valid request through as the same object', () => {
-    const req = everyFieldProfilesRequest();
+    const req = everyFieldValid();
     const res = validateProfilesRequest(req);
     assert.equal(res.request, req);
     assert.equal(res.rejected, 0);
@@ -43,7 +53,7 @@ describe('validateProfilesRequest', () => {
   });
 
   it('names profile, sample and reference as documented', () => {
-    const req = everyFieldProfilesRequest();
+    const req = everyFieldValid();
     req.dictionary!.stackTable.push({ locationIndices: [1] });
     const profiles = req.resourceProfiles[0]!.scopeProfiles[0]!.profiles;
     profiles[1]!.samples = structuredClone(profiles[0]!.samples);
@@ -84,10 +94,28 @@ describe('validateProfilesRequest', () => {
     it(`rejects: ${name}`, () => expectProfile0Rejected(mutate, re));
   }
 
+  it('rejects negative values in profile types that only accumulate, and only there', () => {
+    // samples/count (the fixture's own type), cpu, wall, alloc_space: counts, times, allocations.
+    expectProfile0Rejected((_r, p) => void (p.sampleType = { typeStrindex: 1, unitStrindex: 2 }), /sample 0 value -3 is negative, which a samples profile cannot be/);
+    expectProfile0Rejected((r, p) => {
+      r.dictionary!.stringTable[15] = 'CPU';
+      p.samples[0]!.values = [5, -1];
+    }, /sample 0 value -1 is negative, which a cpu profile cannot be/);
+    for (const type of ['wall', 'alloc_space', 'alloc_objects', 'off_cpu']) {
+      expectProfile0Rejected((r) => void (r.dictionary!.stringTable[15] = type), new RegExp(`value -3 is negative, which a ${type} profile`));
+    }
+    // In-use heap and types we do not know may legitimately hold negative values (diffs).
+    for (const type of ['inuse_space', 'inuse_objects', 'space', 'request.size', 'goroutine']) {
+      const req = everyFieldValid();
+      req.dictionary!.stringTable[15] = type;
+      assert.equal(validateProfilesRequest(req).rejected, 0, type);
+    }
+  });
+
   it('rejects every profile under a resource with a bad key_strindex, and drops the emptied resource', () => {
-    const req = everyFieldProfilesRequest();
+    const req = everyFieldValid();
     req.resourceProfiles[0]!.resource!.attributes[1]!.keyStrindex = 21;
-    req.resourceProfiles.push(structuredClone(everyFieldProfilesRequest().resourceProfiles[0]!));
+    req.resourceProfiles.push(structuredClone(everyFieldValid().resourceProfiles[0]!));
     const res = validateProfilesRequest(req);
     assert.equal(res.rejected, 2);
     assert.deepStrictEqual(res.messages, [
@@ -98,7 +126,7 @@ describe('validateProfilesRequest', () => {
   });
 
   it('rejects every profile under a scope with a bad string_value_strindex', () => {
-    const req = everyFieldProfilesRequest();
+    const req = everyFieldValid();
     req.resourceProfiles[0]!.scopeProfiles[0]!.scope!.attributes[0]!.value = { stringValueStrindex: 25 };
     const res = validateProfilesRequest(req);
     assert.equal(res.rejected, 2);
@@ -144,7 +172,7 @@ describe('validateProfilesRequest', () => {
   });
 
   it('checks each dictionary entry once, however many samples reach it', () => {
-    const req = everyFieldProfilesRequest();
+    const req = everyFieldValid();
     const p = req.resourceProfiles[0]!.scopeProfiles[0]!.profiles[0]!;
     p.samples = Array.from({ length: 2000 }, (_, i) => ({ stackIndex: 1 + (i % 3), attributeIndices: [2, 3], linkIndex: 1, values: [1], timestampsUnixNano: [] }));
     const reads = new Map<string, number>();
@@ -166,10 +194,10 @@ describe('validateProfilesRequest', () => {
   });
 
   it('caps the messages and says how many were left out', () => {
-    const req = everyFieldProfilesRequest();
+    const req = everyFieldValid();
     const scope = req.resourceProfiles[0]!.scopeProfiles[0]!;
     scope.profiles = Array.from({ length: MAX_MESSAGES + 5 }, () => {
-      const p = structuredClone(everyFieldProfilesRequest().resourceProfiles[0]!.scopeProfiles[0]!.profiles[0]!);
+      const p = structuredClone(everyFieldValid().resourceProfiles[0]!.scopeProfiles[0]!.profiles[0]!);
       p.samples[0]!.stackIndex = 50;
       return p;
     });

@@ -5,8 +5,8 @@ import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import protobuf from 'protobufjs';
 import { DecodeError } from '../../src/errors.js';
-import { Reader } from '../../src/otlp/wire/reader.js';
-import { Writer } from '../../src/otlp/wire/writer.js';
+import { Reader } from '../../src/protobuf/reader.js';
+import { Writer } from '../../src/protobuf/writer.js';
 
 function ours(write: (w: Writer) => void): Uint8Array {
   const w = new Writer(16);

@@ -12,8 +12,8 @@ import { buildConfigReference, currentReference, spliceReference, START_MARKER, 
 import { CommentIndex, objectLiteralsOf } from '../../src/config/reference/source-comments.js';
 import { formatDuration, formatSize, schemaRows, typeName } from '../../src/config/reference/walk.js';
 import { byteSize, duration, hostPort } from '../../src/config/units.js';
-import { defaultFactories } from '../../src/service/components.js';
-import type { ExporterFactory } from '../../src/service/component.js';
+import { defaultFactories } from '../../src/components.js';
+import type { ExporterFactory } from '../../src/component/factory.js';
 
 const root = fileURLToPath(new URL('../../../', import.meta.url));
 const readme = () => readFileSync(`${root}README.md`, 'utf8');

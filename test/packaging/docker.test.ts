@@ -14,10 +14,15 @@ import { loadConfigFile } from '../../src/config/load.js';
 import { parseDuration, splitHostPort } from '../../src/config/units.js';
 import { DEFAULT_GRPC_ENDPOINT, DEFAULT_HTTP_ENDPOINT } from '../../src/receivers/otlp/config.js';
 import { Bridge } from '../../src/service/bridge.js';
+import { isBridgeError } from '../../src/errors.js';
+import { listenersOf } from '../helpers/listeners.js';
 
 const root = fileURLToPath(new URL('../../../', import.meta.url));
 const dockerDir = join(root, 'docker');
 const read = (p: string) => readFileSync(join(root, p), 'utf8');
+
+/** What compose passes to the bridge (it refuses to start without both). */
+const TOKENS = { BRIDGE_TOKEN: 'otlp-token-0123456789abcdef', BRIDGE_API_TOKEN: 'api-token-0123456789abcdef' };
 
 const GRPC_PORT = splitHostPort(DEFAULT_GRPC_ENDPOINT).port;
 const HTTP_PORT = splitHostPort(DEFAULT_HTTP_ENDPOINT).port;
@@ -107,7 +112,7 @@ test('Dockerfile: EXPOSE, VOLUME, HEALTHCHECK and CMD match the bridge config it
   assert.ok(ops(runtime, 'COPY').some((c) => /\bdocker\/bridge\.yaml\b/.test(c.args) && c.args.trim().endsWith('./docker/')));
 
   const volume = ops(runtime, 'VOLUME').at(-1)!.args;
-  const { config } = loadConfigFile(join(dockerDir, 'bridge.yaml'), {});
+  const { config } = loadConfigFile(join(dockerDir, 'bridge.yaml'), TOKENS);
   assert.equal((config.exporters.store as { directory: string }).directory, volume, 'the store must live on the VOLUME');
 
   const health = execForm(ops(runtime, 'HEALTHCHECK').at(-1)!.args);
@@ -138,7 +143,7 @@ const logger = pino({ level: 'silent' });
 
 for (const file of ['bridge.yaml', 'bridge-pyroscope.yaml']) {
   test(`docker/${file}: validates, binds 0.0.0.0 on the default ports, serves the API on ${DEFAULT_API_PORT}`, () => {
-    const { config } = loadConfigFile(join(dockerDir, file), {});
+    const { config } = loadConfigFile(join(dockerDir, file), TOKENS);
     Bridge.create(config, { logger });
     const protocols = (config.receivers.otlp as { protocols: { grpc: { endpoint: string }; http: { endpoint: string } } }).protocols;
     assert.deepEqual(splitHostPort(protocols.grpc.endpoint), { host: '0.0.0.0', port: GRPC_PORT });
@@ -147,6 +152,18 @@ for (const file of ['bridge.yaml', 'bridge-pyroscope.yaml']) {
     assert.deepEqual(config.service.extensions, ['api']);
     // Says why it binds every interface.
     assert.match(readFileSync(join(dockerDir, file), 'utf8'), /0\.0\.0\.0 on purpose|0\.0\.0\.0 ON PURPOSE/i);
+  });
+
+  test(`docker/${file}: every listener requires the token from the environment; without it the bridge does not build`, () => {
+    const { config } = loadConfigFile(join(dockerDir, file), TOKENS);
+    const listeners = listenersOf(config);
+    assert.deepEqual(listeners.map((l) => l.where).sort(), ['extensions.api', 'receivers.otlp.protocols.grpc', 'receivers.otlp.protocols.http']);
+    for (const l of listeners) {
+      assert.ok(l.authenticated && !l.optOut, `${l.where} is open`);
+      assert.deepEqual(l.tokens, [l.where === 'extensions.api' ? TOKENS.BRIDGE_API_TOKEN : TOKENS.BRIDGE_TOKEN], l.where);
+    }
+    const unset = loadConfigFile(join(dockerDir, file), {}).config;
+    assert.throws(() => Bridge.create(unset, { logger }), (e: unknown) => isBridgeError(e) && e.code === 'ERR_CONFIG' && /bearer_token must not be empty/.test(e.message));
   });
 }
 
@@ -206,6 +223,15 @@ test('compose: published ports are the bridge\'s and collector\'s defaults, on l
   for (const s of Object.values(services)) for (const p of s.ports ?? []) assert.ok(p.startsWith('127.0.0.1:'), `${p} is published on every interface`);
 });
 
+test('compose: the bridge and the collector get the tokens, which compose requires (${VAR:?...})', () => {
+  const required = (v: string | undefined, name: string) => assert.match(v ?? '', new RegExp(`^\\$\\{${name}:\\?[^}]+\\}$`), `${name} is not required`);
+  required(services.bridge!.environment!.BRIDGE_TOKEN, 'BRIDGE_TOKEN');
+  required(services.bridge!.environment!.BRIDGE_API_TOKEN, 'BRIDGE_API_TOKEN');
+  required(services['otel-collector']!.environment!.BRIDGE_TOKEN, 'BRIDGE_TOKEN');
+  // No literal `$` other than interpolations: compose would reject it.
+  assert.doesNotMatch(read('docker/compose.yaml').replace(/^\s*#.*$/gm, ''), /\$(?!\{)/);
+});
+
 test('compose: the collector runs with the profiles feature gate and the app sends to the collector', () => {
   const cmd = services['otel-collector']!.command!;
   assert.ok(cmd.includes('--feature-gates=service.profilesSupport'));
@@ -225,20 +251,21 @@ test('compose: the collector runs with the profiles feature gate and the app sen
 test('collector config: receives OTLP on all interfaces and forwards traces and profiles to the bridge', () => {
   const col = parseYaml(read('docker/otel-collector.yaml')) as {
     receivers: { otlp: { protocols: { grpc: { endpoint: string }; http: { endpoint: string } } } };
-    exporters: Record<string, { endpoint: string; tls?: { insecure?: boolean } }>;
+    exporters: Record<string, { endpoint: string; tls?: { insecure?: boolean }; headers?: Record<string, string> }>;
     service: { pipelines: Record<string, { receivers: string[]; exporters: string[] }> };
   };
   assert.deepEqual(splitHostPort(col.receivers.otlp.protocols.grpc.endpoint), { host: '0.0.0.0', port: GRPC_PORT });
   assert.deepEqual(splitHostPort(col.receivers.otlp.protocols.http.endpoint), { host: '0.0.0.0', port: HTTP_PORT });
 
   const bridgeGrpc = splitHostPort(
-    (loadConfigFile(join(dockerDir, 'bridge.yaml'), {}).config.receivers.otlp as { protocols: { grpc: { endpoint: string } } }).protocols.grpc.endpoint,
+    (loadConfigFile(join(dockerDir, 'bridge.yaml'), TOKENS).config.receivers.otlp as { protocols: { grpc: { endpoint: string } } }).protocols.grpc.endpoint,
   ).port;
   const toBridge = Object.entries(col.exporters).filter(([, e]) => e.endpoint === `bridge:${bridgeGrpc}`);
   assert.equal(toBridge.length, 1, 'exactly one exporter should point at bridge:<the bridge\'s gRPC port>');
   const [id, exporter] = toBridge[0]!;
   assert.match(id, /^otlp(_grpc)?(\/|$)/, 'the bridge receives OTLP/gRPC');
   assert.equal(exporter.tls?.insecure, true, 'the bridge in compose serves plaintext');
+  assert.equal(exporter.headers?.authorization, 'Bearer ${env:BRIDGE_TOKEN}', 'the collector sends the token the bridge\'s receivers require');
   for (const signal of ['traces', 'profiles']) {
     const p = col.service.pipelines[signal];
     assert.ok(p, `no ${signal} pipeline`);
@@ -248,7 +275,7 @@ test('collector config: receives OTLP on all interfaces and forwards traces and 
 });
 
 test('compose: the Pyroscope config sends to the pyroscope service\'s port', () => {
-  const { config } = loadConfigFile(join(dockerDir, 'bridge-pyroscope.yaml'), {});
+  const { config } = loadConfigFile(join(dockerDir, 'bridge-pyroscope.yaml'), TOKENS);
   const url = new URL((config.exporters.pyroscope as { endpoint: string }).endpoint);
   assert.equal(url.hostname, 'pyroscope');
   assert.ok(services.pyroscope!.ports!.map(containerPort).includes(Number(url.port)));

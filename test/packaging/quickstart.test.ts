@@ -109,8 +109,11 @@ test('the Quick start works on a clean copy: npm install from the lockfile, npm 
     assert.match(err, new RegExp(`Data +${join(repo, 'data').replace(/[./]/g, '\\$&')} +store`));
   } finally {
     // Ctrl-C: the terminal sends SIGINT to the whole foreground group (npm and the bridge).
-    process.kill(group, 'SIGINT');
-    await once(start, 'exit');
+    // (The group may be gone already when npm start failed: the error above is the one to see.)
+    if (start.exitCode === null && start.signalCode === null) {
+      process.kill(group, 'SIGINT');
+      await once(start, 'exit');
+    }
     clearTimeout(killer);
   }
   assert.match(out, /shutting down: no new data accepted, flushing/);

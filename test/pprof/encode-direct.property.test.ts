@@ -3,7 +3,7 @@
 // errors, the same series, window, ids and endpoint counts; and its lazily built model is the
 // converter's. Requests come from the generic OTLP arbitraries, with some strings replaced by
 // the keys the converter treats specially (service.name, span and trace ids, span name,
-// endpoint, root span id, build ids) and id-shaped values, and some indices pushed out of
+// endpoint, root span id, build ids, sample types) and id-shaped values, and some indices pushed out of
 // range, so splitting, context labels and rejections are all exercised.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
@@ -38,6 +38,13 @@ const SPECIAL_STRINGS = [
   'GET /users/:id',
   'svc-a',
   'svc-b',
+  // Sample types: a sample count next to the wall or cpu time it counts is typed apart.
+  'sample',
+  'samples',
+  'count',
+  'wall',
+  'cpu',
+  'nanoseconds',
 ];
 
 type Corruption = { table: number; at: number; value: number };

@@ -10,7 +10,7 @@ import { diag, DiagLogLevel } from '@opentelemetry/api';
 import { DictionaryBuilder, makeProfile, makeProfilesRequest, makeResource, makeSample, makeScope } from '../../src/otlp/build.js';
 import { bytesOfHex, decodeProfilesRequest, encodeProfilesResponse, type ExportProfilesServiceRequest } from '../../src/otlp/index.js';
 import { ProfileExporter, type ExporterOptions } from '../../src/sdk/exporter.js';
-import { GrpcSender, HttpSender, parseRetryAfter, type ProfilesSender } from '../../src/sdk/transport.js';
+import { GrpcSender, HttpSender, parseRetryAfter, type OtlpSender as ProfilesSender } from '../../src/otlp-client/index.js';
 import { startBridge, type RunningBridge } from '../helpers/bridge.js';
 import { closedPort } from './example-child.js';
 

@@ -40,9 +40,20 @@ describe('SDK plugin on the wire: captured from the example service', () => {
       OTEL_BSP_SCHEDULE_DELAY: '100',
       EXAMPLE_FIB_N: '26',
     });
+    const path = (i: number): string => (i % 3 === 0 ? '/fast' : `/slow/${i}`);
+    const profileRequests = (): number => capture.requests.filter((c) => c.path === '/v1development/profiles').length;
     try {
-      const r = await load(app.port, (i) => (i % 3 === 0 ? '/fast' : `/slow/${i}`), { requests: 240, concurrency: 2 });
+      const r = await load(app.port, path, { requests: 240, concurrency: 2 });
       assert.equal(r.statuses.get(200), 240);
+      // How long 240 requests take depends on the CPU; the export timer does not. Keep the
+      // service busy until two interval exports (not only the shutdown flush) have arrived,
+      // so the capture holds several requests however fast the machine is. Bounded: a stuck
+      // exporter fails the assertion below instead of hanging the suite.
+      const deadline = Date.now() + 60_000;
+      while (profileRequests() < 2 && Date.now() < deadline) {
+        const more = await load(app.port, path, { requests: 30, concurrency: 2 });
+        assert.equal(more.statuses.get(200), 30);
+      }
     } finally {
       const stopped = await app.stop();
       assert.equal(stopped.code, 0, app.stderr());

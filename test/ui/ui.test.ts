@@ -10,7 +10,7 @@ import { fileURLToPath } from 'node:url';
 import { after, before, describe, it } from 'node:test';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { encodeProfilesRequest, encodeTracesRequest } from '../../src/otlp/index.js';
-import { defaultFactories } from '../../src/service/components.js';
+import { defaultFactories } from '../../src/components.js';
 import { startBridge, type RunningBridge } from '../helpers/bridge.js';
 import { PROFILES, fixtureT0, profileRequest, tracesRequest } from './fixture.js';
 
@@ -80,7 +80,9 @@ describe('web UI', () => {
     bridge = await startBridge(config(dir), defaultFactories());
     base = `http://${bridge.bridge.endpoints()['extensions.api']!.http}`;
     browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS });
-    page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
+    // bypassCSP: waitForFunction evaluates its string predicates with eval, which the UI's
+    // Content-Security-Policy forbids; login.test.ts runs the UI under its policy.
+    page = await browser.newPage({ viewport: { width: 1400, height: 900 }, bypassCSP: true });
     page.setDefaultTimeout(10_000);
     page.on('pageerror', (e) => pageErrors.push(`pageerror: ${e.message}`));
     page.on('console', (m) => {

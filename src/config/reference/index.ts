@@ -3,7 +3,7 @@
 // Meanings come from, in order: a zod `.describe()`, the key's `/** doc comment */` in the
 // schema's source, the table in ./meanings.ts.
 import { bridgeConfigSchema } from '../schema.js';
-import { defaultFactories, type FactoryRegistry } from '../../service/components.js';
+import { defaultFactories, type FactoryRegistry } from '../../components.js';
 import { loadCommentIndex, type CommentIndex } from './source-comments.js';
 import { MEANINGS } from './meanings.js';
 import { renderReference, type ReferenceSection } from './render.js';

@@ -13,7 +13,7 @@ export const MEANINGS: Record<string, string> = {
   'exporters.*.sending_queue.max_bytes': 'Bound on queued payload bytes; beyond it the exporter refuses new data with a retryable error (back-pressure), and the drop is counted.',
   'exporters.*.sending_queue.num_consumers': 'Items sent at once (at most one per series at a time, so a series stays in order).',
   'exporters.*.sending_queue.drain_timeout': 'On shutdown, how long to keep delivering what is queued.',
-  'exporters.*.retry': 'Retries of retryable failures (HTTP 429/502/503/504, gRPC UNAVAILABLE, network errors), with exponential backoff and jitter; `Retry-After` is honoured.',
+  'exporters.*.retry': 'Retries of retryable failures (network errors; HTTP 429/502/503/504, and for pyroscope and datadog also 408 and the other 5xx but 501/505; gRPC UNAVAILABLE and the other retryable codes), with exponential backoff and jitter; `Retry-After` and gRPC `RetryInfo` are honoured.',
   'exporters.*.retry.enabled': 'Off: a failed send is dropped (and counted) at once.',
   'exporters.*.retry.initial_interval': 'Wait before the first retry.',
   'exporters.*.retry.max_interval': 'Upper bound of the wait between retries.',
@@ -59,6 +59,7 @@ export const MEANINGS: Record<string, string> = {
 
   'exporters.store.retention': 'What the store deletes, and when.',
   'exporters.store.batch': 'How incoming profiles are grouped into write transactions.',
+  'exporters.store.labels': 'Bounds on the series labels the store keeps per profile.',
   'exporters.store.query': 'How queries run.',
   'exporters.store.metrics': 'Cardinality bounds of the profiling metrics on `/metrics`.',
 };

@@ -1,10 +1,10 @@
 // Which profile types of one window travel together in which attachment, per runtime family,
 // following the family's own Datadog profiler (the intake and the UI read the files by name):
 //
-//   node (dd-trace-js)  wall.pprof   wall + cpu time of the same samples (a count of
-//                                    samples first when the input has one)
+//   node (dd-trace-js)  wall.pprof   the count of samples (wall_samples: our SDK sends it),
+//                                    then wall + cpu time of the same samples
 //                       space.pprof  inuse_objects + inuse_space
-//   go (dd-trace-go)    cpu.pprof         cpu (its sample count first when present)
+//   go (dd-trace-go)    cpu.pprof         cpu_samples (Go's samples/count) then cpu
 //                       delta-heap.pprof  alloc_objects, alloc_space, inuse_objects, inuse_space
 //                       goroutines.pprof  goroutine(s)
 //   any other family, and any type not listed above: `<profileType>.pprof`, one type each.
@@ -27,11 +27,11 @@ interface Group {
 
 const FAMILY_GROUPS: Partial<Record<RuntimeFamily, readonly Group[]>> = {
   node: [
-    { file: 'wall.pprof', types: ['wall', 'cpu'] },
+    { file: 'wall.pprof', types: ['wall_samples', 'wall', 'cpu'] },
     { file: 'space.pprof', types: ['inuse_objects', 'inuse_space'] },
   ],
   go: [
-    { file: 'cpu.pprof', types: ['cpu'] },
+    { file: 'cpu.pprof', types: ['cpu_samples', 'cpu'] },
     { file: 'delta-heap.pprof', types: ['alloc_objects', 'alloc_space', 'inuse_objects', 'inuse_space'] },
     { file: 'goroutines.pprof', types: ['goroutine', 'goroutines'] },
   ],

@@ -9,8 +9,9 @@
 //
 // event.json:
 //   attachments      the attachment file names
-//   start, end       RFC 3339 (UTC, ms); a profile without a duration gets a 1 s window, one
-//                    without a start time is taken to end now
+//   start, end       RFC 3339 (UTC, ms); a snapshot (no duration) taken at the end of a
+//                    window of its series goes in that window's upload, else it gets a 1 s
+//                    window; a profile without a start time is taken to end now
 //   family           node, go, java, python, ruby, dotnet, php or native (see shared/runtime.ts)
 //   version          "4"
 //   tags_profiler    comma-separated `key:value`: service, env, version, host, runtime-id
@@ -20,7 +21,7 @@
 //                    spans the exporter saw on a traces pipeline (endpoint-tally.ts), or,
 //                    when it has seen no span of the service, the distinct requests (local
 //                    root spans, else traces) the samples of the upload's main profile (cpu,
-//                    else wall, else the first with any) name
+//                    else wall, else the first with any) name; {} when neither counts any
 //   info             profiler name/version and the application's service/env/version
 import { rfc3339, type PprofUpload } from '../shared/pprof-uploads.js';
 import { runtimeFamily, type RuntimeFamily } from '../shared/runtime.js';
@@ -34,7 +35,7 @@ export interface DatadogEvent {
   family: RuntimeFamily;
   version: '4';
   tags_profiler: string;
-  endpoint_counts?: Record<string, number>;
+  endpoint_counts: Record<string, number>;
   info: {
     profiler: { name: string; version: string };
     application?: { service?: string; env?: string; version?: string };
@@ -111,10 +112,20 @@ export function buildUploads(
   requestCounts?: EndpointCounter,
 ): DatadogUpload[] {
   // Group by series and window, keeping request order; a repeated type opens a new upload.
+  // A snapshot (no duration) taken at the end of a window of its series joins that window's
+  // upload, as dd-trace collects the heap with the window's wall profile; on its own, its
+  // upload would get a window (and requests) of its own that overlaps the next one's.
+  const windowEnds = new Map<string, string>();
+  for (const u of uploads) {
+    const c = u.converted;
+    if (c.durationNano > 0n) windowEnds.set(`${seriesKeyOf(c.seriesLabels)}|${c.startUnixNano + c.durationNano}`, `${c.startUnixNano}|${c.durationNano}`);
+  }
   const groups = new Map<string, PprofUpload[][]>();
   for (const u of uploads) {
     const c = u.converted;
-    const key = `${seriesKeyOf(c.seriesLabels)}|${c.startUnixNano}|${c.durationNano}`;
+    const series = seriesKeyOf(c.seriesLabels);
+    const window = (c.durationNano === 0n ? windowEnds.get(`${series}|${c.startUnixNano}`) : undefined) ?? `${c.startUnixNano}|${c.durationNano}`;
+    const key = `${series}|${window}`;
     let lists = groups.get(key);
     if (!lists) groups.set(key, (lists = []));
     const target = lists.find((l) => !l.some((x) => slotOf(x.converted) === slotOf(c)));
@@ -124,7 +135,8 @@ export function buildUploads(
   const out: DatadogUpload[] = [];
   for (const lists of groups.values()) {
     for (const list of lists) {
-      const c = list[0]!.converted;
+      // The window is the longest member's (a joined snapshot has none of its own).
+      const c = list.reduce((a, b) => (b.converted.durationNano > a.converted.durationNano ? b : a)).converted;
       const labels = c.seriesLabels;
       const duration = c.durationNano > 0n ? c.durationNano : 1_000_000_000n;
       // A profile with no time at all is taken to have just ended.
@@ -145,7 +157,8 @@ export function buildUploads(
         family,
         version: '4',
         tags_profiler: tagsProfiler(labels, configuredTags),
-        ...(counts ? { endpoint_counts: counts } : {}),
+        // Always there, {} when nothing counts requests, as dd-trace writes it.
+        endpoint_counts: counts ?? {},
         info: {
           profiler: { name: 'otel-profile-bridge', version: bridgeVersion },
           application: compact({ service, env, version }),

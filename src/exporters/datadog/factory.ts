@@ -6,13 +6,12 @@
 import type { ExportProfilesServiceRequest, ExportTraceServiceRequest } from '../../otlp/model.js';
 import { encodePprofGzipAsync } from '../../pprof/encode.js';
 import { mergeProfiles } from '../../pprof/merge.js';
-import { packageVersion } from '../../cli/version.js';
-import type { ComponentContext, Exporter, ExporterFactory } from '../../service/component.js';
+import { packageVersion } from '../../version.js';
+import type { ComponentContext, Exporter, ExporterFactory } from '../../component/factory.js';
 import { QueuedExporter, type Backend, type ItemBatch, type SendContext } from '../shared/exporter.js';
-import { failureOf, httpPost } from '../shared/http.js';
+import { failureOf, httpPost, intakeRetryableStatus, success, type ExportResult } from '../../otlp-client/index.js';
 import { pprofUploads } from '../shared/pprof-uploads.js';
 import type { QueuedItem } from '../shared/queue.js';
-import { success, type ExportResult } from '../shared/result.js';
 import { datadogConfigSchema, type DatadogConfig } from './config.js';
 import { EndpointTally } from './endpoint-tally.js';
 import { buildUploads } from './event.js';
@@ -66,7 +65,7 @@ class DatadogBackend implements Backend {
     };
     if (this.config.api_key) headers['DD-API-KEY'] = this.config.api_key;
     const res = await httpPost({ url: this.config.url, headers, body: item.body, timeoutMs: ctx.timeoutMs, signal: ctx.signal });
-    return failureOf(res) ?? success();
+    return failureOf(res, undefined, intakeRetryableStatus) ?? success();
   }
 }
 

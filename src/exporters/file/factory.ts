@@ -1,5 +1,5 @@
 // `file` exporter: gzip'd pprof files (plus JSON sidecars) in a directory tree.
-import type { ExporterFactory } from '../../service/component.js';
+import type { ExporterFactory } from '../../component/factory.js';
 import { fileExporterConfigSchema, type FileExporterConfig } from './config.js';
 import { FileExporter } from './exporter.js';
 

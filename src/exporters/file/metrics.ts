@@ -5,7 +5,7 @@
 //   otel_profile_bridge_file_exporter_write_errors_total{exporter}       failed writes (the request is retried)
 //   otel_profile_bridge_file_exporter_rejected_profiles_total{exporter}  profiles that could not be converted
 import type { Counter, Registry } from 'prom-client';
-import { sharedCounter } from '../../service/metrics.js';
+import { sharedCounter } from '../../component/metrics.js';
 
 export const FILE_EXPORTER_METRIC = {
   written: 'otel_profile_bridge_file_exporter_profiles_written_total',

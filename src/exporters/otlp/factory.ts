@@ -6,43 +6,24 @@
 import { gzip } from 'node:zlib';
 import { promisify } from 'node:util';
 import {
-  decodeProfilesResponse,
-  decodeRpcStatus,
-  decodeTracesResponse,
   encodeProfilesRequest,
   encodeTracesRequest,
   profilesRequestToJson,
-  profilesResponseFromJson,
-  rpcStatusFromJson,
   tracesRequestToJson,
-  tracesResponseFromJson,
   type ExportProfilesServiceRequest,
   type ExportTraceServiceRequest,
   type KeyValue,
   type Resource,
 } from '../../otlp/index.js';
-import type { ComponentContext, Exporter, ExporterFactory } from '../../service/component.js';
+import { GrpcSender, HttpSender, OTLP_HTTP_PATHS, type ExportResult, type OtlpSender, type OtlpSignal } from '../../otlp-client/index.js';
+import type { ComponentContext, Exporter, ExporterFactory } from '../../component/factory.js';
 import { QueuedExporter, type Backend, type ItemBatch, type SendContext } from '../shared/exporter.js';
-import { GrpcUnaryClient, isGrpcOk } from '../shared/grpc.js';
-import { failureOf, httpPost, bodyText, type HttpResponse } from '../shared/http.js';
 import type { QueuedItem } from '../shared/queue.js';
-import { success, type ExportResult, type PartialRejection } from '../shared/result.js';
-import { clipText } from '../shared/text.js';
 import { otlpExporterConfigSchema, type OtlpExporterConfig } from './config.js';
 
 const gzipAsync = promisify(gzip);
 
-type Signal = 'traces' | 'profiles';
-
-export const OTLP_GRPC_METHODS: Record<Signal, string> = {
-  traces: '/opentelemetry.proto.collector.trace.v1.TraceService/Export',
-  profiles: '/opentelemetry.proto.collector.profiles.v1development.ProfilesService/Export',
-};
-
-export const OTLP_HTTP_PATHS: Record<Signal, string> = {
-  traces: '/v1/traces',
-  profiles: '/v1development/profiles',
-};
+type Signal = OtlpSignal;
 
 function serviceOf(resource: Resource | undefined, strings?: readonly string[]): string {
   const kv = resource?.attributes.find((a: KeyValue) => (a.key || (strings?.[a.keyStrindex] ?? '')) === 'service.name');
@@ -54,21 +35,42 @@ function serviceOf(resource: Resource | undefined, strings?: readonly string[]):
 }
 
 class OtlpBackend implements Backend {
-  private readonly grpc: GrpcUnaryClient | undefined;
+  private readonly grpc: boolean;
   private readonly json: boolean;
+  private readonly senders = new Map<Signal, OtlpSender>();
 
   constructor(private readonly config: OtlpExporterConfig) {
     this.json = config.protocol === 'http/json';
-    if (config.protocol === 'grpc') {
-      this.grpc = new GrpcUnaryClient({
-        endpoint: config.endpoint,
-        insecure: config.tls.insecure,
-        caFile: config.tls.ca_file,
-        gzip: config.compression === 'gzip',
-        initialReconnectMs: Math.min(config.retry.initial_interval, 5000),
-        maxReconnectMs: Math.min(config.retry.max_interval, 10_000),
-      });
+    this.grpc = config.protocol === 'grpc';
+  }
+
+  /** The sender of a signal, made on first use (an exporter may carry one signal only). */
+  private sender(signal: Signal): OtlpSender {
+    let s = this.senders.get(signal);
+    if (s === undefined) {
+      const c = this.config;
+      s = this.grpc
+        ? new GrpcSender({
+            url: c.endpoint,
+            insecure: c.tls.insecure,
+            caFile: c.tls.ca_file,
+            headers: c.headers,
+            gzip: c.compression === 'gzip',
+            signal,
+            initialReconnectMs: Math.min(c.retry.initial_interval, 5000),
+            maxReconnectMs: Math.min(c.retry.max_interval, 10_000),
+          })
+        : new HttpSender({
+            url: this.url(signal),
+            headers: c.headers,
+            contentType: this.json ? 'application/json' : 'application/x-protobuf',
+            gzip: c.compression === 'gzip',
+            userAgent: 'otel-profile-bridge',
+            signal,
+          });
+      this.senders.set(signal, s);
     }
+    return s;
   }
 
   private async encode(signal: Signal, request: ExportProfilesServiceRequest | ExportTraceServiceRequest): Promise<Uint8Array> {
@@ -80,7 +82,7 @@ class OtlpBackend implements Backend {
       body = signal === 'profiles' ? encodeProfilesRequest(request as ExportProfilesServiceRequest) : encodeTracesRequest(request as ExportTraceServiceRequest);
     }
     // gRPC compresses per message on the channel; HTTP bodies are queued compressed.
-    if (this.grpc === undefined && this.config.compression === 'gzip') body = await gzipAsync(body);
+    if (!this.grpc && this.config.compression === 'gzip') body = await gzipAsync(body);
     return body;
   }
 
@@ -96,15 +98,9 @@ class OtlpBackend implements Backend {
     return { items: [{ key, meta: { signal: 'traces' }, body: await this.encode('traces', request) }] };
   }
 
-  async send(item: QueuedItem, ctx: SendContext): Promise<ExportResult> {
+  send(item: QueuedItem, ctx: SendContext): Promise<ExportResult> {
     const signal = item.meta.signal === 'traces' ? 'traces' : 'profiles';
-    return this.grpc ? this.sendGrpc(signal, item, ctx) : this.sendHttp(signal, item, ctx);
-  }
-
-  private async sendGrpc(signal: Signal, item: QueuedItem, ctx: SendContext): Promise<ExportResult> {
-    const res = await this.grpc!.call(OTLP_GRPC_METHODS[signal], item.body, this.config.headers, ctx.timeoutMs, ctx.signal);
-    if (!isGrpcOk(res)) return res;
-    return this.partialOf(signal, () => (signal === 'profiles' ? decodeProfilesResponse(res.body) : decodeTracesResponse(res.body)));
+    return this.sender(signal).send(item.body, { timeoutMs: ctx.timeoutMs, abort: ctx.signal });
   }
 
   private url(signal: Signal): string {
@@ -112,59 +108,9 @@ class OtlpBackend implements Backend {
     return explicit ?? `${this.config.endpoint.replace(/\/+$/, '')}${OTLP_HTTP_PATHS[signal]}`;
   }
 
-  private async sendHttp(signal: Signal, item: QueuedItem, ctx: SendContext): Promise<ExportResult> {
-    const headers: Record<string, string> = {
-      ...this.config.headers,
-      'Content-Type': this.json ? 'application/json' : 'application/x-protobuf',
-      'User-Agent': 'otel-profile-bridge',
-    };
-    if (this.config.compression === 'gzip') headers['Content-Encoding'] = 'gzip';
-    const res = await httpPost({ url: this.url(signal), headers, body: item.body, timeoutMs: ctx.timeoutMs, signal: ctx.signal });
-    const failure = failureOf(res, describeOtlpError);
-    if (failure) return failure;
-    const body = (res as HttpResponse).body;
-    if (body.byteLength === 0) return success();
-    return this.partialOf(signal, () => {
-      if (!this.json) return signal === 'profiles' ? decodeProfilesResponse(body) : decodeTracesResponse(body);
-      const value: unknown = JSON.parse(Buffer.from(body).toString('utf8'));
-      return signal === 'profiles' ? profilesResponseFromJson(value) : tracesResponseFromJson(value);
-    });
-  }
-
-  /** Success, with the partial rejection the response reports (if any). */
-  private partialOf(signal: Signal, decode: () => { partialSuccess?: { errorMessage: string; rejectedProfiles?: number; rejectedSpans?: number } }): ExportResult {
-    let response;
-    try {
-      response = decode();
-    } catch (e) {
-      // The data was accepted (2xx / OK); an unreadable answer must not make us send it again.
-      return success({ rejected: 0, message: `unreadable ${signal} export response: ${e instanceof Error ? e.message : String(e)}` });
-    }
-    const p = response.partialSuccess;
-    if (!p) return success();
-    const rejected = p.rejectedProfiles ?? p.rejectedSpans ?? 0;
-    const partial: PartialRejection = { rejected, message: clipText(p.errorMessage) };
-    return success(partial);
-  }
-
   close(): void {
-    this.grpc?.close();
+    for (const s of this.senders.values()) s.close();
   }
-}
-
-/** OTLP/HTTP error bodies are google.rpc.Status, protobuf or JSON by content type. */
-export function describeOtlpError(res: HttpResponse): string {
-  const type = res.headers.get('content-type') ?? '';
-  try {
-    if (type.includes('application/x-protobuf')) return clipText(decodeRpcStatus(res.body).message);
-    if (type.includes('application/json')) {
-      const status = rpcStatusFromJson(JSON.parse(Buffer.from(res.body).toString('utf8')));
-      if (status.message) return clipText(status.message);
-    }
-  } catch {
-    // fall back to the raw text
-  }
-  return bodyText(res);
 }
 
 export const otlpExporterFactory: ExporterFactory<OtlpExporterConfig> = {

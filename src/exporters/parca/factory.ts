@@ -2,12 +2,11 @@
 // (labels: `__name__` = the profile family, service_name, the other series labels, then
 // the configured ones; see src/exporters/shared/series-labels.ts) and one gzip'd pprof.
 import type { ExportProfilesServiceRequest } from '../../otlp/model.js';
-import type { ComponentContext, Exporter, ExporterFactory } from '../../service/component.js';
+import type { ComponentContext, Exporter, ExporterFactory } from '../../component/factory.js';
 import { QueuedExporter, type Backend, type ItemBatch, type SendContext } from '../shared/exporter.js';
-import { GrpcUnaryClient, isGrpcOk } from '../shared/grpc.js';
+import { GrpcUnaryClient, isGrpcOk, success, type ExportResult } from '../../otlp-client/index.js';
 import { pprofUploads } from '../shared/pprof-uploads.js';
 import type { QueuedItem } from '../shared/queue.js';
-import { success, type ExportResult } from '../shared/result.js';
 import { seriesKey, storeLabels } from '../shared/series-labels.js';
 import { parcaConfigSchema, type ParcaConfig } from './config.js';
 import { encodeWriteRawRequest, WRITE_RAW_METHOD } from './write-raw.js';

@@ -6,7 +6,7 @@
 //   LabelSet         { repeated Label labels = 1; }
 //   Label            { string name = 1; string value = 2; }
 //   RawSample        { bytes raw_profile = 1; }
-import { Writer } from '../../otlp/wire/writer.js';
+import { Writer } from '../../protobuf/writer.js';
 import { writeLabelPairs } from '../shared/label-pair.js';
 
 export const WRITE_RAW_METHOD = '/parca.profilestore.v1alpha1.ProfileStoreService/WriteRaw';

@@ -2,15 +2,13 @@
 // API (POST /ingest?name=app{labels}&..., body = gzip'd pprof) or the Connect Push API
 // (POST /push.v1.PusherService/Push, body = PushRequest with one series and one sample).
 // Series labels: see src/exporters/shared/series-labels.ts.
-import type { ComponentContext, Exporter, ExporterFactory } from '../../service/component.js';
+import type { ComponentContext, Exporter, ExporterFactory } from '../../component/factory.js';
 import { authorizationHeader } from '../shared/auth.js';
 import { QueuedExporter, type Backend, type ItemBatch, type SendContext } from '../shared/exporter.js';
-import { failureOf, httpPost, type HttpResponse } from '../shared/http.js';
+import { clipText, failureOf, httpPost, intakeRetryableStatus, success, type ExportResult, type HttpResponse } from '../../otlp-client/index.js';
 import { pprofUploads } from '../shared/pprof-uploads.js';
 import type { QueuedItem } from '../shared/queue.js';
-import { success, type ExportResult } from '../shared/result.js';
 import { seriesKey, storeLabels } from '../shared/series-labels.js';
-import { clipText } from '../shared/text.js';
 import { pyroscopeConfigSchema, type PyroscopeConfig } from './config.js';
 import { ingestPath } from './ingest.js';
 import { encodePushRequest, profileUuid, PUSH_PATH } from './push.js';
@@ -56,7 +54,7 @@ class PyroscopeBackend implements Backend {
       timeoutMs: ctx.timeoutMs,
       signal: ctx.signal,
     });
-    return failureOf(res, describeError) ?? success();
+    return failureOf(res, describeError, intakeRetryableStatus) ?? success();
   }
 }
 

@@ -5,7 +5,7 @@
 //   RawProfileSeries { repeated types.v1.LabelPair labels = 1; repeated RawSample samples = 2; }
 //   LabelPair        { string name = 1; string value = 2; }
 //   RawSample        { bytes raw_profile = 1; string ID = 2; }
-import { Writer } from '../../otlp/wire/writer.js';
+import { Writer } from '../../protobuf/writer.js';
 import { writeLabelPairs } from '../shared/label-pair.js';
 
 export interface PushSeries {

@@ -6,12 +6,12 @@
 // the other exporters of a fan-out: its own queue fills, and only then does it push back.
 import { join } from 'node:path';
 import type { ExportProfilesServiceRequest, ExportTraceServiceRequest } from '../../otlp/model.js';
-import { ACCEPTED, type ConsumeResult } from '../../pipeline/consumer.js';
-import type { ComponentContext, Exporter } from '../../service/component.js';
+import { ACCEPTED, type ConsumeResult } from '../../component/consumer.js';
+import type { ComponentContext, Exporter } from '../../component/factory.js';
 import { retryPolicyOf, type QueuedExporterSettings } from './config.js';
 import { exporterMetrics, type ExporterMetrics } from './metrics.js';
 import { SendingQueue, type NewItem, type QueuedItem } from './queue.js';
-import type { ExportResult } from './result.js';
+import type { ExportResult } from '../../otlp-client/index.js';
 
 /** Items for the queue, and what could not be made into items (e.g. unconvertible profiles). */
 export interface ItemBatch {

@@ -1,6 +1,6 @@
 // The `{ string name = 1; string value = 2; }` label message that Pyroscope's LabelPair and
 // Parca's Label both are, written as one repeated field of the enclosing message.
-import type { Writer } from '../../otlp/wire/writer.js';
+import type { Writer } from '../../protobuf/writer.js';
 
 /** Writes `labels` as repeated messages under `fieldTag` (the field's wire tag). */
 export function writeLabelPairs(w: Writer, fieldTag: number, labels: readonly [string, string][]): void {

@@ -14,7 +14,7 @@
 //   otel_profile_bridge_exporter_queue_bytes{exporter}           bytes queued or in flight
 //   otel_profile_bridge_exporter_queue_items{exporter}           items queued or in flight
 import type { Registry } from 'prom-client';
-import { sharedCounter, sharedGauge } from '../../service/metrics.js';
+import { sharedCounter, sharedGauge } from '../../component/metrics.js';
 
 export interface ExporterMetrics {
   sent(n?: number): void;

@@ -21,7 +21,7 @@
 import { mkdir } from 'node:fs/promises';
 import type { Logger } from 'pino';
 import { ConsumerError, errorMessage } from '../../errors.js';
-import { backoffDelay } from './backoff.js';
+import { backoffDelay, type ExportResult } from '../../otlp-client/index.js';
 import type { RetryPolicy } from './config.js';
 import type { ExporterMetrics } from './metrics.js';
 import {
@@ -34,7 +34,6 @@ import {
   writeItemFile,
   type ItemMeta,
 } from './persist.js';
-import type { ExportResult } from './result.js';
 
 /** What a backend exporter hands to the queue: one upload. */
 export interface NewItem {

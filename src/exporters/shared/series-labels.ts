@@ -13,6 +13,8 @@
 // When two keys land on one name the first (resource attributes come first) wins.
 // Configured static labels are added last and win over derived ones.
 
+import { measuredTypeOf } from '../../pprof/profile-type.js';
+
 const RENAMES: Record<string, string> = {
   'service.name': 'service_name',
   'deployment.environment.name': 'env',
@@ -39,7 +41,9 @@ export function labelNameFor(otelKey: string): string {
  * for their own profilers: CPU -> process_cpu, heap -> memory, and so on.
  */
 export function profileFamily(profileType: string): string {
-  switch (profileType) {
+  // A sample count shares the family of what it counts; its pprof's sample type
+  // (samples/count) keeps it a series of its own in the store.
+  switch (measuredTypeOf(profileType)) {
     case 'cpu':
       return 'process_cpu';
     case 'alloc_space':
@@ -51,7 +55,7 @@ export function profileFamily(profileType: string): string {
     case 'goroutine':
       return 'goroutine';
     default:
-      return promLabelName(profileType);
+      return promLabelName(measuredTypeOf(profileType));
   }
 }
 

@@ -4,7 +4,8 @@
 // dictionary is out of range — sample stack -> locations -> mapping / lines -> functions ->
 // strings, attribute indices (and the strings of those attributes), link index, the
 // sample_type / period_type strings, the profile's own attribute indices — or when a sample
-// has neither values nor timestamps, or both with different lengths. Resource and scope
+// has neither values nor timestamps, or both with different lengths, or a value is negative
+// in a profile type whose values only accumulate (cpu, wall, samples, allocations). Resource and scope
 // attributes are checked too (key_strindex, string_value_strindex); a bad one removes every
 // profile under it. Scopes and resources left with no profiles are dropped. The dictionary is
 // kept as it is, so every index that survives stays valid. Pure; the input is not modified.
@@ -59,6 +60,11 @@ export class DictionaryChecker {
     this.mappingState = new Uint8Array(d.mappingTable.length);
     this.functionState = new Uint8Array(d.functionTable.length);
     this.attributeState = new Uint8Array(d.attributeTable.length);
+  }
+
+  /** The string at a (checked) index; '' for the zero entry or out of range. */
+  text(idx: number): string {
+    return this.d.stringTable[idx] ?? '';
   }
 
   /** A string index, as `field idx out of range (...)`. */
@@ -239,6 +245,21 @@ function sampleProblem(c: DictionaryChecker, s: Sample, i: number): string | und
   return r === undefined ? undefined : `sample ${i} ${r}`;
 }
 
+/**
+ * Sample types whose values count something that only accumulates — time on or off CPU,
+ * wall time, a number of samples, bytes or objects allocated — so a negative value is a
+ * corrupt profile (and would make every sum over it wrong). The names are those of
+ * pprof/profile-type.ts. In-use heap and unknown types may legitimately go down (a diff).
+ */
+const CUMULATIVE_SAMPLE_TYPES = new Set(['cpu', 'wall', 'samples', 'sample', 'off_cpu', 'off-cpu', 'offcpu', 'alloc_space', 'alloc_objects']);
+
+/** The sample type name, lowercased, when the profile's values can only be non-negative. */
+function cumulativeType(c: DictionaryChecker, p: Profile): string | undefined {
+  if (p.sampleType === undefined) return undefined;
+  const type = c.text(p.sampleType.typeStrindex).toLowerCase();
+  return CUMULATIVE_SAMPLE_TYPES.has(type) ? type : undefined;
+}
+
 /** Why a profile must be rejected, or undefined when it is fine. */
 export function profileProblem(c: DictionaryChecker, p: Profile): string | undefined {
   const head =
@@ -253,9 +274,18 @@ export function profileProblem(c: DictionaryChecker, p: Profile): string | undef
     c.attributeIndices('attribute_indices', p.attributeIndices);
   if (head !== undefined) return head;
   const samples = p.samples;
+  const cumulative = cumulativeType(c, p);
   for (let i = 0; i < samples.length; i++) {
-    const r = sampleProblem(c, samples[i]!, i);
+    const s = samples[i]!;
+    const r = sampleProblem(c, s, i);
     if (r !== undefined) return r;
+    if (cumulative !== undefined) {
+      const values = s.values;
+      for (let j = 0; j < values.length; j++) {
+        const v = values[j]!;
+        if (v < 0) return `sample ${i} value ${v} is negative, which a ${cumulative} profile cannot be (its values only accumulate)`;
+      }
+    }
   }
   return undefined;
 }

@@ -19,7 +19,7 @@ import type {
   KeyValueList,
   Resource,
 } from '../model.js';
-import { type MessageInfo, type Reader, locate, messageInfo } from './reader.js';
+import { type MessageInfo, type Reader, locate, messageInfo } from '../../protobuf/reader.js';
 
 const ANY_VALUE = messageInfo('AnyValue', {
   1: 'string_value',

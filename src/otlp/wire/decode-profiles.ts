@@ -20,7 +20,7 @@ import type {
   ValueType,
 } from '../model.js';
 import { decodeAnyValue, decodeGroup, decodeResource, decodeScope } from './decode-common.js';
-import { NONE, type Reader, locate, messageInfo } from './reader.js';
+import { NONE, type Reader, locate, messageInfo } from '../../protobuf/reader.js';
 
 /** The shared placeholder, typed for the fields it stands in for until decoding ends. */
 const NO_NUMBERS = NONE as unknown as number[];

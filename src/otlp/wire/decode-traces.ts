@@ -12,7 +12,7 @@ import type {
   Status,
 } from '../model.js';
 import { decodeGroup, decodeResource, decodeScope, readKeyValue } from './decode-common.js';
-import { type Reader, locate, messageInfo } from './reader.js';
+import { type Reader, locate, messageInfo } from '../../protobuf/reader.js';
 
 const REQUEST = messageInfo('ExportTraceServiceRequest', { 1: 'resource_spans' });
 const RESOURCE_SPANS = messageInfo('ResourceSpans', { 1: 'resource', 2: 'scope_spans', 3: 'schema_url' });

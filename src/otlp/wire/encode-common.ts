@@ -7,7 +7,7 @@
 // when that member is a zero value. Each encoder writes the message body only; the caller
 // writes tag + length around it.
 import type { AnyValue, EntityRef, InstrumentationScope, KeyValue, Resource } from '../model.js';
-import type { Writer } from './writer.js';
+import type { Writer } from '../../protobuf/writer.js';
 
 export function encodeAnyValue(w: Writer, v: AnyValue): void {
   // Exactly one member should be set; if several are, the first in field order is written.

@@ -19,7 +19,7 @@ import type {
   ValueType,
 } from '../model.js';
 import { encodeAnyValue, encodeResource, encodeScope, writeMessage } from './encode-common.js';
-import type { Writer } from './writer.js';
+import type { Writer } from '../../protobuf/writer.js';
 
 export function encodeProfilesRequestMessage(w: Writer, m: ExportProfilesServiceRequest): void {
   for (const rp of m.resourceProfiles) writeMessage(w, 10, rp, encodeResourceProfiles);

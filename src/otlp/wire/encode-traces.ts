@@ -12,7 +12,7 @@ import type {
   Status,
 } from '../model.js';
 import { encodeResource, encodeScope, writeKeyValues, writeMessage } from './encode-common.js';
-import type { Writer } from './writer.js';
+import type { Writer } from '../../protobuf/writer.js';
 
 export function encodeTraceRequestMessage(w: Writer, m: ExportTraceServiceRequest): void {
   for (const rs of m.resourceSpans) writeMessage(w, 10, rs, encodeResourceSpans);

@@ -1,8 +1,8 @@
 // google.rpc.Status, the error body of OTLP/HTTP: code (int32, 1), message (string, 2),
 // details (repeated google.protobuf.Any, 3; kept as the raw bytes of each Any).
 import type { RpcStatus } from '../model.js';
-import { Reader, locate, messageInfo } from './reader.js';
-import { Writer } from './writer.js';
+import { Reader, locate, messageInfo } from '../../protobuf/reader.js';
+import { Writer } from '../../protobuf/writer.js';
 
 const STATUS = messageInfo('google.rpc.Status', { 1: 'code', 2: 'message', 3: 'details' });
 const ANY = messageInfo('google.protobuf.Any', { 1: 'type_url', 2: 'value' });

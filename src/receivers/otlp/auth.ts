@@ -1,11 +1,9 @@
-import { timingSafeEqual } from 'node:crypto';
+import { constantTimeEqual } from '../../security/constant-time.js';
 
-/** Compares `Authorization: Bearer <token>` in constant time. */
+/** Compares `Authorization: Bearer <token>` in constant time (whatever the length sent). */
 export function bearerTokenMatches(header: string | undefined, expected: string): boolean {
   if (!header) return false;
   const m = /^Bearer\s+(.+)$/i.exec(header.trim());
   if (!m) return false;
-  const a = Buffer.from(m[1]!);
-  const b = Buffer.from(expected);
-  return a.length === b.length && timingSafeEqual(a, b);
+  return constantTimeEqual(m[1]!, expected);
 }

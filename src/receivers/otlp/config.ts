@@ -3,6 +3,7 @@
 // A protocol left out is not started; `otlp:` with no body starts both on their defaults.
 import { z } from 'zod';
 import { byteSize, duration, hostPort } from '../../config/units.js';
+import { DEFAULT_REQUEST_LIMITS } from '../../otlp/prescan/index.js';
 
 export const DEFAULT_GRPC_ENDPOINT = '127.0.0.1:4317';
 export const DEFAULT_HTTP_ENDPOINT = '127.0.0.1:4318';
@@ -23,15 +24,36 @@ const auth = z.strictObject({
   bearer_token: z.string().min(1, 'bearer_token must not be empty (use ${env:NAME} to read it from the environment)'),
 });
 
+const count = (d: number) => z.number().int().positive().default(d);
+
+// Checked by a pre-scan before the request is decoded: the body size alone does not bound
+// the work (60 MiB of empty messages decode into 30 M objects).
+const limits = z
+  .strictObject({
+    /** Most nested messages (protobuf) or objects (JSON) one request may hold; more get 413 / RESOURCE_EXHAUSTED. */
+    max_messages: count(DEFAULT_REQUEST_LIMITS.max_messages),
+    /** Most profile samples one request may hold. */
+    max_samples: count(DEFAULT_REQUEST_LIMITS.max_samples),
+    /** Most entries of the profiles dictionary's string table one request may hold. */
+    max_strings: count(DEFAULT_REQUEST_LIMITS.max_strings),
+    /** Most attributes (key-value pairs, anywhere in the request) one request may hold. */
+    max_attributes: count(DEFAULT_REQUEST_LIMITS.max_attributes),
+  })
+  .prefault({});
+
 const grpc = z.strictObject({
   /** host:port to listen on; `0.0.0.0:4317` to accept connections from other hosts or containers. */
   endpoint: hostPort().default(DEFAULT_GRPC_ENDPOINT),
   /** Largest request accepted, after decompression; larger ones get RESOURCE_EXHAUSTED. */
   max_recv_msg_size: byteSize().default(DEFAULT_MAX_BODY),
+  /** Per-request limits on what a request may decode into, checked before decoding. */
+  limits,
   /** Serve TLS instead of plaintext. */
   tls: tls.optional(),
   /** Require a bearer token. */
   auth: auth.optional(),
+  /** Listen beyond loopback without `auth` (or a `tls.client_ca_file`) anyway. Logged as a warning on every start. */
+  allow_unauthenticated_remote: z.boolean().default(false),
 });
 
 const http = z.strictObject({
@@ -39,12 +61,16 @@ const http = z.strictObject({
   endpoint: hostPort().default(DEFAULT_HTTP_ENDPOINT),
   /** Largest request body accepted, after decompression; larger ones get 413. */
   max_request_body_size: byteSize().default(DEFAULT_MAX_BODY),
+  /** Per-request limits on what a request may decode into, checked before decoding. */
+  limits,
   /** Delay suggested in Retry-After (whole seconds) when the pipeline pushes back. */
   retry_after: duration().default(1000),
   /** Serve TLS instead of plaintext. */
   tls: tls.optional(),
   /** Require a bearer token. */
   auth: auth.optional(),
+  /** Listen beyond loopback without `auth` (or a `tls.client_ca_file`) anyway. Logged as a warning on every start. */
+  allow_unauthenticated_remote: z.boolean().default(false),
 });
 
 export const otlpReceiverConfigSchema = z

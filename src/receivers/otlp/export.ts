@@ -15,8 +15,9 @@ import {
 } from '../../otlp/index.js';
 import type { ExportProfilesServiceRequest, ExportTraceServiceRequest } from '../../otlp/model.js';
 import { DecodeError } from '../../errors.js';
-import { mergeResults, type ConsumeResult } from '../../pipeline/consumer.js';
-import type { ReceiverSinks } from '../../service/component.js';
+import { prescanRequest, type LimitsOf } from '../../otlp/prescan/index.js';
+import { mergeResults, type ConsumeResult } from '../../component/consumer.js';
+import type { ReceiverSinks } from '../../component/factory.js';
 
 export type Signal = 'traces' | 'profiles';
 export type BodyFormat = 'proto' | 'json';
@@ -43,7 +44,11 @@ function parseJson(body: Uint8Array): unknown {
   }
 }
 
-/** Decodes, validates and consumes; throws (BridgeError) when the whole request is refused. */
+/**
+ * Checks the per-request limits, decodes, validates and consumes; throws (BridgeError) when the
+ * whole request is refused. The limits are checked by an allocation-free pre-scan first, so a
+ * body that would decode into millions of objects is refused before it costs more than a scan.
+ */
 export async function handleExport(
   signal: Signal,
   body: Uint8Array,
@@ -51,8 +56,10 @@ export async function handleExport(
   sinks: ReceiverSinks,
   metrics: ReceiverMetrics,
   transport: string,
+  limits: LimitsOf,
 ): Promise<ExportOutcome> {
   try {
+    prescanRequest(signal, format, body, limits);
     const outcome = signal === 'traces' ? await exportTraces(body, format, sinks, metrics, transport) : await exportProfiles(body, format, sinks, metrics, transport);
     metrics.requests.inc({ signal, transport, result: outcome.result.rejected > 0 ? 'partial' : 'ok' });
     return outcome;

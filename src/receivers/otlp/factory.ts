@@ -1,12 +1,14 @@
 // The `otlp` receiver: OTLP/gRPC and OTLP/HTTP servers feeding the pipelines' consumers.
 import type { Registry } from 'prom-client';
-import type { ComponentContext, Receiver, ReceiverFactory, ReceiverSinks } from '../../service/component.js';
+import type { ComponentContext, Receiver, ReceiverFactory, ReceiverSinks } from '../../component/factory.js';
 import { otlpReceiverConfigSchema, type OtlpReceiverConfig } from './config.js';
 import type { ReceiverMetrics } from './export.js';
 import { OtlpGrpcServer } from './grpc.js';
 import { OtlpHttpServer } from './http.js';
-import { sharedCounter } from '../../service/metrics.js';
+import { sharedCounter } from '../../component/metrics.js';
 import { listenError } from '../../config/listen-error.js';
+import { splitHostPort } from '../../config/units.js';
+import { checkExposure } from '../../security/exposure.js';
 
 function receiverMetrics(registry: Registry, receiver: string): ReceiverMetrics {
   // One set of metrics per registry, labelled by receiver id.
@@ -33,13 +35,29 @@ class OtlpReceiver implements Receiver {
   private readonly http: OtlpHttpServer | undefined;
   private readonly bound: Record<string, string> = {};
 
+  private readonly warnings: string[] = [];
+
   constructor(private readonly config: OtlpReceiverConfig, private readonly ctx: ComponentContext, sinks: ReceiverSinks) {
+    for (const [name, p] of [['grpc', config.grpc], ['http', config.http]] as const) {
+      if (!p) continue;
+      const where = `receivers.${ctx.id}.protocols.${name}`;
+      const w = checkExposure({
+        where,
+        host: splitHostPort(p.endpoint).host,
+        authenticated: p.auth !== undefined || p.tls?.client_ca_file !== undefined,
+        optOut: p.allow_unauthenticated_remote,
+        howToAuth: `${where}.auth.bearer_token: \${env:BRIDGE_TOKEN} (or tls.client_ca_file)`,
+        optOutKey: `${where}.allow_unauthenticated_remote`,
+      });
+      if (w) this.warnings.push(w);
+    }
     const metrics = receiverMetrics(ctx.metrics, ctx.id);
-    if (config.grpc) this.grpc = new OtlpGrpcServer(config.grpc, sinks, metrics, ctx.logger);
-    if (config.http) this.http = new OtlpHttpServer(config.http, sinks, metrics, ctx.logger);
+    if (config.grpc) this.grpc = new OtlpGrpcServer(config.grpc, sinks, metrics, ctx.logger, `receivers.${ctx.id}`);
+    if (config.http) this.http = new OtlpHttpServer(config.http, sinks, metrics, ctx.logger, `receivers.${ctx.id}`);
   }
 
   async start(): Promise<void> {
+    for (const w of this.warnings) this.ctx.logger.warn(w);
     const key = (p: string) => `receivers.${this.ctx.id}.protocols.${p}.endpoint`;
     if (this.grpc) this.bound.grpc = await this.grpc.start().catch((e: unknown) => Promise.reject(listenError(e, this.config.grpc!.endpoint, key('grpc'))));
     if (this.http) this.bound.http = await this.http.start().catch((e: unknown) => Promise.reject(listenError(e, this.config.http!.endpoint, key('http'))));

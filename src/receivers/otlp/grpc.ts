@@ -15,7 +15,7 @@ import {
   type UntypedServiceImplementation,
 } from '@grpc/grpc-js';
 import type { Logger } from 'pino';
-import type { ReceiverSinks } from '../../service/component.js';
+import type { ReceiverSinks } from '../../component/factory.js';
 import type { GrpcConfig } from './config.js';
 import { handleExport, type ReceiverMetrics, type Signal } from './export.js';
 import { answerFor } from './status.js';
@@ -101,6 +101,8 @@ export class OtlpGrpcServer {
     private readonly sinks: ReceiverSinks,
     private readonly metrics: ReceiverMetrics,
     private readonly logger: Logger,
+    /** Config key of this receiver, e.g. `receivers.otlp`, for messages that name a key to change. */
+    private readonly configKey = 'receivers.otlp',
   ) {
     this.services = new Set(['']);
     if (sinks.traces) this.services.add('opentelemetry.proto.collector.trace.v1.TraceService');
@@ -165,7 +167,10 @@ export class OtlpGrpcServer {
           cb({ code: GrpcStatus.UNAVAILABLE, details: 'the bridge is shutting down' });
           return;
         }
-        handleExport(signal, call.request, 'proto', this.sinks, this.metrics, 'grpc').then(
+        handleExport(signal, call.request, 'proto', this.sinks, this.metrics, 'grpc', {
+          values: this.config.limits,
+          configKey: `${this.configKey}.protocols.grpc.limits`,
+        }).then(
           (outcome) => cb(null, Buffer.from(outcome.body.buffer, outcome.body.byteOffset, outcome.body.byteLength)),
           (e: unknown) => {
             const a = answerFor(e, 1);

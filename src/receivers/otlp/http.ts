@@ -8,12 +8,14 @@ import type { Logger } from 'pino';
 import { encodeRpcStatus, rpcStatusToJson } from '../../otlp/index.js';
 import { BridgeError } from '../../errors.js';
 import { splitHostPort } from '../../config/units.js';
-import type { ReceiverSinks } from '../../service/component.js';
+import type { ReceiverSinks } from '../../component/factory.js';
 import { readBody } from './body.js';
 import { handleExport, type BodyFormat, type ReceiverMetrics, type Signal } from './export.js';
 import type { HttpConfig } from './config.js';
 import { answerFor } from './status.js';
 import { bearerTokenMatches } from './auth.js';
+import { guardHandler } from '../../http/guard.js';
+import { requestTarget } from '../../http/target.js';
 
 const ROUTES: Record<string, Signal> = {
   '/v1/traces': 'traces',
@@ -35,10 +37,17 @@ export class OtlpHttpServer {
     private readonly sinks: ReceiverSinks,
     private readonly metrics: ReceiverMetrics,
     private readonly logger: Logger,
+    /** Config key of this receiver, e.g. `receivers.otlp`, for messages that name a key to change. */
+    private readonly configKey = 'receivers.otlp',
   ) {}
 
   async start(): Promise<string> {
-    const handler = (req: IncomingMessage, res: ServerResponse) => void this.handle(req, res);
+    // Whatever escapes handle() is answered in OTLP's Status format and never reaches the process.
+    const handler = guardHandler((req, res) => this.handle(req, res), {
+      logger: this.logger,
+      name: 'OTLP/HTTP',
+      answer: (req, res, status, message) => this.fail(req, res, formatOf(req) ?? 'proto', status, message),
+    });
     const tls = this.config.tls;
     this.server = tls
       ? createHttpsServer(
@@ -73,10 +82,15 @@ export class OtlpHttpServer {
   }
 
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    const path = (req.url ?? '/').split('?')[0]!;
-    const signal = ROUTES[path];
-    const format = CONTENT_TYPES[(req.headers['content-type'] ?? '').split(';')[0]!.trim().toLowerCase()];
+    const format = formatOf(req);
     const replyFormat: BodyFormat = format ?? 'proto';
+    let path: string;
+    try {
+      path = requestTarget(req).pathname;
+    } catch (e) {
+      return this.fail(req, res, replyFormat, 400, (e as Error).message);
+    }
+    const signal = Object.hasOwn(ROUTES, path) ? ROUTES[path] : undefined;
     if (signal === undefined || !this.sinks[signal]) {
       return this.fail(req, res, replyFormat, 404, `no OTLP endpoint at ${path}; use POST /v1/traces or POST /v1development/profiles`);
     }
@@ -103,7 +117,10 @@ export class OtlpHttpServer {
     }
     try {
       const body = await readBody(req, this.config.max_request_body_size);
-      const outcome = await handleExport(signal, body, format, this.sinks, this.metrics, 'http');
+      const outcome = await handleExport(signal, body, format, this.sinks, this.metrics, 'http', {
+        values: this.config.limits,
+        configKey: `${this.configKey}.protocols.http.limits`,
+      });
       res.writeHead(200, { 'Content-Type': format === 'json' ? 'application/json' : 'application/x-protobuf' });
       res.end(outcome.body);
     } catch (e) {
@@ -129,6 +146,11 @@ export class OtlpHttpServer {
   }
 }
 
+function formatOf(req: IncomingMessage): BodyFormat | undefined {
+  const type = (req.headers['content-type'] ?? '').split(';')[0]!.trim().toLowerCase();
+  return Object.hasOwn(CONTENT_TYPES, type) ? CONTENT_TYPES[type] : undefined;
+}
+
 const GRPC_CODE_OF_HTTP: Record<number, number> = {
   400: 3,
   401: 16,
@@ -137,5 +159,6 @@ const GRPC_CODE_OF_HTTP: Record<number, number> = {
   413: 8,
   415: 3,
   429: 8,
+  500: 13,
   503: 14,
 };

@@ -19,6 +19,7 @@ export function answerFor(e: unknown, defaultRetryAfterSeconds: number): Failure
       case 'ERR_OTLP_INVALID':
         return { httpStatus: 400, grpcCode: GrpcStatus.INVALID_ARGUMENT, message: e.message, retryable: false };
       case 'ERR_BODY_TOO_LARGE':
+      case 'ERR_REQUEST_LIMIT':
         return { httpStatus: 413, grpcCode: GrpcStatus.RESOURCE_EXHAUSTED, message: e.message, retryable: false };
       case 'ERR_UNSUPPORTED_MEDIA_TYPE':
       case 'ERR_UNSUPPORTED_ENCODING':

@@ -6,6 +6,7 @@
 // `count × period` nanoseconds. A profile type therefore has one unit in the store.
 import type { Profile as PprofProfile } from 'pprof-format';
 import { decimalToHex16, PPROF_LABELS } from '../../pprof/labels.js';
+import { isSampleCountType } from '../../pprof/profile-type.js';
 import type { ConvertedProfile } from '../../pprof/types.js';
 import type { FrameInfo } from '../query/types.js';
 
@@ -53,20 +54,21 @@ export interface ExtractedProfile {
   sampleCount: number;
 }
 
-const TIME_UNIT_NS: Record<string, number> = {
-  nanoseconds: 1,
-  nanosecond: 1,
-  ns: 1,
-  microseconds: 1e3,
-  microsecond: 1e3,
-  us: 1e3,
-  milliseconds: 1e6,
-  millisecond: 1e6,
-  ms: 1e6,
-  seconds: 1e9,
-  second: 1e9,
-  s: 1e9,
-};
+/** A Map, not an object: a unit named `constructor` or `toString` is not a time unit. */
+const TIME_UNIT_NS: ReadonlyMap<string, number> = new Map([
+  ['nanoseconds', 1],
+  ['nanosecond', 1],
+  ['ns', 1],
+  ['microseconds', 1e3],
+  ['microsecond', 1e3],
+  ['us', 1e3],
+  ['milliseconds', 1e6],
+  ['millisecond', 1e6],
+  ['ms', 1e6],
+  ['seconds', 1e9],
+  ['second', 1e9],
+  ['s', 1e9],
+]);
 
 const COUNT_UNITS = new Set(['', 'count', 'counts', 'sample', 'samples']);
 const TIMED_PERIODS = new Set(['cpu', 'wall', 'off_cpu', 'off-cpu', 'offcpu']);
@@ -74,9 +76,9 @@ const TIMED_PERIODS = new Set(['cpu', 'wall', 'off_cpu', 'off-cpu', 'offcpu']);
 /** How raw sample values become stored values: `stored = raw × scale`, in `unit`. */
 export function valueScale(sampleUnit: string, periodType: string, periodUnit: string, period: number): { scale: number; unit: string } {
   const su = sampleUnit.toLowerCase();
-  const t = TIME_UNIT_NS[su];
+  const t = TIME_UNIT_NS.get(su);
   if (t !== undefined) return { scale: t, unit: 'nanoseconds' };
-  const pu = TIME_UNIT_NS[periodUnit.toLowerCase()];
+  const pu = TIME_UNIT_NS.get(periodUnit.toLowerCase());
   if (COUNT_UNITS.has(su) && TIMED_PERIODS.has(periodType.toLowerCase()) && pu !== undefined && period > 0) {
     return { scale: period * pu, unit: 'nanoseconds' };
   }
@@ -95,7 +97,9 @@ export function extractProfile(c: ConvertedProfile): ExtractedProfile {
   const periodType = s(p.periodType?.type);
   const periodUnit = s(p.periodType?.unit);
   const period = Number(p.period);
-  const { scale, unit } = valueScale(sampleUnit, periodType, periodUnit, period);
+  // A sample count kept apart from the time it counts (profile-type.ts) stays a count: scaled
+  // by the period it would be a second copy of that time.
+  const { scale, unit } = isSampleCountType(c.profileType) ? { scale: 1, unit: 'count' } : valueScale(sampleUnit, periodType, periodUnit, period);
 
   const functions = new Map<number, { name: string; file: string; startLine: number }>();
   for (const f of p.function) {

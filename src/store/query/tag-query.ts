@@ -112,14 +112,19 @@ export function parseTagQuery(text: string | undefined): TagQuery {
  */
 export function labelKeysFor(key: string, known: ReadonlySet<string> | undefined): readonly string[] {
   if (known?.has(key)) return [key];
-  return LABEL_ALIASES[key] ?? [key];
+  // Own properties only: `constructor` or `__proto__` is a label name like any other.
+  return Object.hasOwn(LABEL_ALIASES, key) ? LABEL_ALIASES[key]! : [key];
 }
 
-/** The value of the first of `keys` the labels have. */
+/**
+ * The value of the first of `keys` the labels have. Own properties only: label sets are
+ * plain objects, and `labels.toString` is Object.prototype's, not a label.
+ */
 export function labelValue(labels: Readonly<Record<string, string>>, keys: readonly string[]): string | undefined {
   for (const k of keys) {
+    if (!Object.hasOwn(labels, k)) continue;
     const v = labels[k];
-    if (v !== undefined) return v;
+    if (typeof v === 'string') return v;
   }
   return undefined;
 }

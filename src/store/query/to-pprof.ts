@@ -1,7 +1,7 @@
 // Aggregated stacks back to pprof, for `go tool pprof` and any pprof-reading tool. Pure.
 // One location per frame (inlining is flattened: a frame that was inlined becomes its own
 // location), one function per (name, file, start line); values are in the type's unit.
-import { Function as PprofFunction, Line, Location, Profile, Sample, StringTable, ValueType } from 'pprof-format';
+import { Function as PprofFunction, Label, Line, Location, Profile, Sample, StringTable, ValueType } from 'pprof-format';
 import { UNKNOWN_FRAME, type FrameTable, type StackValue } from './types.js';
 
 export interface PprofMeta {
@@ -17,7 +17,12 @@ export interface PprofMeta {
   period?: number;
 }
 
-export function stacksToPprof(stacks: Iterable<StackValue>, frames: FrameTable, meta: PprofMeta): Profile {
+/** A stack with the string labels its samples carried (span_id, trace endpoint, …). */
+export interface LabelledStack extends StackValue {
+  labels?: readonly (readonly [string, string])[];
+}
+
+export function stacksToPprof(stacks: Iterable<LabelledStack>, frames: FrameTable, meta: PprofMeta): Profile {
   const strings = new StringTable();
   const functions: PprofFunction[] = [];
   const locations: Location[] = [];
@@ -47,7 +52,9 @@ export function stacksToPprof(stacks: Iterable<StackValue>, frames: FrameTable, 
     if (s.value === 0) continue;
     const ids: number[] = [];
     for (let i = 0; i < s.frames.length; i++) ids.push(locationOf(s.frames[i]!));
-    samples.push(new Sample({ locationId: ids, value: [s.value] }));
+    const label = (s.labels ?? []).filter(([, v]) => v !== '').map(([k, v]) => new Label({ key: strings.dedup(k), str: strings.dedup(v) }));
+    // pprof values are integers; averaged (heap) values are fractional.
+    samples.push(new Sample({ locationId: ids, value: [Math.round(s.value)], label }));
   }
 
   const sampleType = new ValueType({ type: strings.dedup(meta.type), unit: strings.dedup(meta.unit) });

@@ -51,8 +51,15 @@ export function classOf(name: string): string {
   return cut > 0 ? name.slice(0, cut) : name;
 }
 
-/** The group a frame belongs to and how the group is shown. */
+/**
+ * The group a frame belongs to and how the group is shown. A frame with no file (native
+ * code, `(idle)`, `(garbage collector)`, `(program)`, "Non JS threads activity") has no file,
+ * line or class to group by: it is its own group under its function name, so grouping by
+ * file never lumps every native frame into one nameless row, and such a function's row is
+ * the same in every grouping.
+ */
 export function groupOf(f: FrameInfo, by: GroupBy): { key: string; row: Omit<TopRow, 'self' | 'total'> } {
+  if (by !== 'function' && f.file === '') return { key: `\u0001${f.name}`, row: { name: f.name, file: '', line: 0 } };
   switch (by) {
     case 'function':
       return { key: f.name, row: { name: f.name, file: f.file, line: 0 } };

@@ -12,8 +12,12 @@ export interface TopSource {
   rows: TopRow[];
   groupBy: GroupBy;
   sort: SortState;
-  /** Fetches rows for another grouping or API order (self/total). */
-  load: (groupBy: GroupBy, sort: 'self' | 'total') => Promise<TopRow[]>;
+  /**
+   * Another grouping, or another API order (self/total): the page fetches the header, flame
+   * graph and table again from one answer and draws them anew, so the table's percentages
+   * never mix the base of one query with the rows of another.
+   */
+  regroup: (groupBy: GroupBy, sort: SortState) => Promise<void>;
 }
 
 export interface FlameViewOptions {
@@ -81,7 +85,8 @@ export function flameView(opts: FlameViewOptions): FlameViewElement {
     value: opts.search ?? '',
   });
   const resetBtn = h('button', { type: 'button', class: 'secondary', 'data-testid': 'reset-zoom', disabled: true }, 'Reset zoom');
-  const container = h('section', { class: 'flame-view' }) as FlameViewElement;
+  // The base every percentage of this view is relative to, and the grouping of its table.
+  const container = h('section', { class: 'flame-view', 'data-total': String(opts.total), 'data-group-by': opts.top?.groupBy ?? '' }) as FlameViewElement;
 
   const header = h(
     'div',
@@ -136,9 +141,9 @@ export function flameView(opts: FlameViewOptions): FlameViewElement {
 
 function topSection(opts: FlameViewOptions, src: TopSource, highlight: (name: string) => void): HTMLElement {
   const lines = startLines(opts.flame);
-  let groupBy = src.groupBy;
+  const groupBy = src.groupBy;
   let sort = src.sort;
-  let rows = src.rows;
+  const rows = src.rows;
   const holder = h('div');
   const status = h('span', { class: 'muted' });
 
@@ -148,7 +153,11 @@ function topSection(opts: FlameViewOptions, src: TopSource, highlight: (name: st
       key: 'location',
       label: 'Location',
       value: (r) => location(r.file, r.line || lines.get(lineKey(r.name, r.file)) || 0),
-      render: (r) => h('span', { class: 'loc' }, location(r.file, r.line || (groupBy === 'function' ? lines.get(lineKey(r.name, r.file)) ?? 0 : 0))),
+      // Frames without a file (native code, GC, idle) are rows of their own in every grouping.
+      render: (r) =>
+        r.file === '' && groupBy !== 'class'
+          ? h('span', { class: 'loc muted' }, '(no file)')
+          : h('span', { class: 'loc' }, location(r.file, r.line || (groupBy === 'function' ? lines.get(lineKey(r.name, r.file)) ?? 0 : 0))),
     },
     { key: 'self', label: 'Self', numeric: true, value: (r) => r.self, render: (r) => formatValue(r.self, opts.unit) },
     { key: 'selfPct', label: 'Self %', numeric: true, value: (r) => r.self, render: (r) => bar(r.self, opts.total) },
@@ -170,16 +179,16 @@ function topSection(opts: FlameViewOptions, src: TopSource, highlight: (name: st
           const apiSort = s.key === 'total' || s.key === 'totalPct' ? 'total' : s.key === 'self' || s.key === 'selfPct' ? 'self' : undefined;
           const prev = sort.key === 'total' || sort.key === 'totalPct' ? 'total' : 'self';
           sort = s;
-          if (apiSort && apiSort !== prev) await reload(apiSort);
-          draw();
+          if (apiSort && apiSort !== prev) await regroup(groupBy);
+          else draw();
         },
       }),
     );
   };
-  const reload = async (apiSort: 'self' | 'total') => {
+  const regroup = async (g: GroupBy) => {
     status.textContent = 'loading…';
     try {
-      rows = await src.load(groupBy, apiSort);
+      await src.regroup(g, sort);
       status.textContent = '';
     } catch (e) {
       status.textContent = `could not load: ${(e as Error).message}`;
@@ -191,9 +200,7 @@ function topSection(opts: FlameViewOptions, src: TopSource, highlight: (name: st
       'aria-label': 'Group by',
       'data-testid': 'group-by',
       onchange: async (ev: Event) => {
-        groupBy = (ev.target as HTMLSelectElement).value as GroupBy;
-        await reload(sort.key.startsWith('total') ? 'total' : 'self');
-        draw();
+        await regroup((ev.target as HTMLSelectElement).value as GroupBy);
       },
     },
     ...GROUPS.map((g) => h('option', { value: g.value, selected: g.value === groupBy }, g.label)),

@@ -18,6 +18,12 @@ export interface LineChartOptions {
   yLabel: string;
   height?: number;
   testId?: string;
+  /**
+   * Points from this time on belong to a bucket still filling (it reaches past the range's
+   * end, and its profiles arrive after their window): drawn dashed on a shaded band marked
+   * "partial", so the drop is not read as a fall to zero.
+   */
+  partialFrom?: number | null;
 }
 
 const MARGIN = { top: 12, right: 16, bottom: 28, left: 64 };
@@ -75,8 +81,25 @@ export function lineChart(opts: LineChartOptions): HTMLElement {
       );
     // A polyline is all a series needs (d3-shape would add 15 KiB for this).
     const path = (ps: [number, number][]) => ps.map((p, i) => `${i ? 'L' : 'M'}${x(p[0]).toFixed(1)},${y(p[1]).toFixed(1)}`).join('');
+    const partialFrom = opts.partialFrom ?? Infinity;
+    if (partialFrom <= Math.max(...xs)) {
+      // From the last full point on: the dashed stretch the partial bucket's value ends.
+      const before = xs.filter((t) => t < partialFrom);
+      const x0 = x(before.length > 0 ? Math.max(...before) : partialFrom);
+      const x1 = x(Math.max(...xs));
+      const band = svg.append('g').attr('class', 'partial-band').attr('data-testid', 'partial-bucket');
+      band.append('rect').attr('x', x0).attr('y', MARGIN.top).attr('width', Math.max(2, x1 - x0)).attr('height', height - MARGIN.top - MARGIN.bottom);
+      band.append('text').attr('x', x1 - 4).attr('y', MARGIN.top + 12).attr('text-anchor', 'end').text('partial');
+      band.append('title').text('This bucket is still filling: it reaches past the end of the range, and profiles arrive after their window.');
+    }
     opts.series.forEach((s, i) => {
-      svg.append('path').attr('class', 'series').attr('fill', 'none').attr('stroke', colorOf(i)).attr('stroke-width', 2).attr('d', path(s.points));
+      const full = s.points.filter((p) => p[0] < partialFrom);
+      const rest = s.points.filter((p) => p[0] >= partialFrom);
+      svg.append('path').attr('class', 'series').attr('fill', 'none').attr('stroke', colorOf(i)).attr('stroke-width', 2).attr('d', path(full));
+      if (rest.length > 0) {
+        const tail = full.length > 0 ? [full[full.length - 1]!, ...rest] : rest;
+        svg.append('path').attr('class', 'series-partial').attr('fill', 'none').attr('stroke', colorOf(i)).attr('stroke-width', 2).attr('stroke-dasharray', '4 4').attr('d', path(tail));
+      }
     });
     const rule = svg.append('line').attr('class', 'rule').attr('y1', MARGIN.top).attr('y2', height - MARGIN.bottom).attr('visibility', 'hidden');
     const times = [...new Set(xs)].sort((a, b) => a - b);
@@ -95,7 +118,7 @@ export function lineChart(opts: LineChartOptions): HTMLElement {
         rule.attr('x1', x(best)).attr('x2', x(best)).attr('visibility', 'visible');
         tip.hidden = false;
         tip.replaceChildren(
-          h('div', { class: 'muted' }, formatTime(best)),
+          h('div', { class: 'muted' }, formatTime(best), best >= partialFrom ? ' (partial bucket, still filling)' : ''),
           ...opts.series.map((s, i) => {
             const v = s.points.find((p) => p[0] === best)?.[1] ?? 0;
             return h('div', null, h('span', { class: 'swatch', style: `background:${colorOf(i)}` }), `${s.name || '(none)'}: ${opts.yFormat(v)}`);

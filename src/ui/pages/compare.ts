@@ -9,7 +9,7 @@ import { tagInput, type TagInput } from '../components/tag-input.js';
 import { timeRange, type TimeRangeControl } from '../components/time-range.js';
 import { diffColor, diffFrames, GREW, SAME, SHRANK, relativeChange } from '../diff.js';
 import { h, replace } from '../dom.js';
-import { formatPercent, formatPoints, formatSigned, formatValue, location } from '../format.js';
+import { formatPercent, formatPoints, formatSigned, formatValue, location, aggregationText } from '../format.js';
 import { navigate } from '../router.js';
 import { ALIASES, quoteIfNeeded } from '../tag-query.js';
 import { isAbort, type PageContext } from './context.js';
@@ -134,8 +134,8 @@ export async function renderCompare(ctx: PageContext): Promise<void> {
       h(
         'div',
         { class: 'summary', 'data-testid': 'summary' },
-        h('span', { class: 'stat' }, 'A: ', h('b', { 'data-testid': 'a-total' }, formatValue(r.a.total, r.unit)), ` in ${r.a.profiles} profile${r.a.profiles === 1 ? '' : 's'}`),
-        h('span', { class: 'stat' }, 'B: ', h('b', { 'data-testid': 'b-total' }, formatValue(r.b.total, r.unit)), ` in ${r.b.profiles} profile${r.b.profiles === 1 ? '' : 's'}`),
+        h('span', { class: 'stat' }, 'A: ', h('b', { 'data-testid': 'a-total' }, formatValue(r.a.total, r.unit)), `, ${aggregationText(r.a)}`),
+        h('span', { class: 'stat' }, 'B: ', h('b', { 'data-testid': 'b-total' }, formatValue(r.b.total, r.unit)), `, ${aggregationText(r.b)}`),
         h('span', { class: 'stat' }, 'B − A: ', h('b', null, formatSigned(r.b.total - r.a.total, r.unit))),
       ),
       h('h2', null, 'Diff flame graph'),

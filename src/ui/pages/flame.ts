@@ -1,10 +1,13 @@
-// Flame graph + top functions of a selection.
-import { api, pprofUrl } from '../api.js';
+// Flame graph + top functions of a selection. One answer (/api/v1/search with its top table)
+// drives the header, the graph, the table and its percentages; changing the grouping fetches
+// a new answer for the same absolute time range and draws all of them anew.
+import { api, pprofUrl, type SearchResult } from '../api.js';
 import { errorBox, loading, noMatch } from '../components/empty-state.js';
 import { filterBar } from '../components/filter-bar.js';
 import { flameView, type GroupBy } from '../components/flame-view.js';
+import type { SortState } from '../components/table.js';
 import { h, replace } from '../dom.js';
-import { formatValue } from '../format.js';
+import { aggregationText, formatValue } from '../format.js';
 import { navigate } from '../router.js';
 import { isAbort, readSelection, type PageContext } from './context.js';
 
@@ -19,10 +22,16 @@ export async function renderFlame(ctx: PageContext): Promise<void> {
     filterBar({ types: ctx.types, initial: sel, onApply: (v) => navigate('flame', { ...v, highlight: ctx.params.get('highlight') }) }),
     result,
   );
-  try {
-    const [flame, top] = await Promise.all([api.search({ ...sel, limit: 1 }, ctx.signal), api.top({ ...sel, group_by: 'function', sort: 'self', limit: TOP_LIMIT }, ctx.signal)]);
-    if (flame.profileCount === 0) {
-      replace(result, noMatch('No profiles match this selection.', 'Widen the time range, pick another profile type, or remove a tag from the query.'));
+  // The range as the first answer resolved it ("now-1h" moves; later answers must not).
+  let range = { from: sel.from, to: sel.to };
+  const fetchView = (groupBy: GroupBy, sort: SortState) =>
+    api.search(
+      { ...sel, ...range, limit: 1, with_top: true, group_by: groupBy, sort: sort.key === 'total' || sort.key === 'totalPct' ? 'total' : 'self', top_limit: TOP_LIMIT },
+      ctx.signal,
+    );
+  const draw = (r: SearchResult, groupBy: GroupBy, sort: SortState) => {
+    if (r.profileCount === 0) {
+      replace(result, noMatch('No profiles match this selection.', hintText(r.hints) ?? 'Widen the time range, pick another profile type, or remove a tag from the query.'));
       return;
     }
     replace(
@@ -30,26 +39,44 @@ export async function renderFlame(ctx: PageContext): Promise<void> {
       h(
         'div',
         { class: 'summary', 'data-testid': 'summary' },
-        h('span', { class: 'stat' }, h('b', { 'data-testid': 'profile-count' }, String(flame.profileCount)), ` profile${flame.profileCount === 1 ? '' : 's'}`),
-        h('span', { class: 'stat' }, 'total ', h('b', { 'data-testid': 'total' }, formatValue(flame.total, flame.unit)), ` ${flame.type}`),
+        h('span', { class: 'stat' }, h('b', { 'data-testid': 'profile-count' }, String(r.profileCount)), ` profile${r.profileCount === 1 ? '' : 's'}`),
+        h('span', { class: 'stat' }, 'total ', h('b', { 'data-testid': 'total' }, formatValue(r.total, r.unit)), ` ${r.type}`),
+        h('span', { class: 'stat muted', 'data-testid': 'aggregation', title: aggregationTitle(r.aggregation) }, aggregationText(r)),
         h('span', { class: 'muted' }, 'Click a frame to zoom, a table row to highlight the function.'),
       ),
       flameView({
-        flame: flame.flame,
-        unit: flame.unit,
-        total: flame.total,
-        truncated: flame.truncated,
-        pprofHref: pprofUrl({ ...sel }),
+        flame: r.flame,
+        unit: r.unit,
+        total: r.total,
+        truncated: r.truncated,
+        pprofHref: pprofUrl({ ...sel, ...range }),
         search: ctx.params.get('highlight') ?? '',
         top: {
-          rows: top.rows,
-          groupBy: 'function',
-          sort: { key: 'self', desc: true },
-          load: async (groupBy: GroupBy, sort) => (await api.top({ ...sel, group_by: groupBy, sort, limit: TOP_LIMIT }, ctx.signal)).rows,
+          rows: r.top?.rows ?? [],
+          groupBy,
+          sort,
+          regroup: async (g, s) => draw(await fetchView(g, s), g, s),
         },
       }),
     );
+  };
+  try {
+    const sort: SortState = { key: 'self', desc: true };
+    const r = await fetchView('function', sort);
+    range = { from: String(r.from), to: String(r.to) };
+    draw(r, 'function', sort);
   } catch (e) {
     if (!isAbort(e)) replace(result, errorBox(e));
   }
+}
+
+/** The API's hints for a query that matches nothing (unknown keys, with near matches). */
+export function hintText(hints: string[] | undefined): string | undefined {
+  return hints && hints.length > 0 ? hints.join(' ') : undefined;
+}
+
+export function aggregationTitle(a: 'sum' | 'average'): string {
+  return a === 'average'
+    ? 'An instantaneous type (in-use memory): each process’s snapshots in the range are averaged, then the processes are added up.'
+    : 'A cumulative type: the values of every profile in the range are added up.';
 }

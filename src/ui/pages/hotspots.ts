@@ -1,12 +1,12 @@
 // Code hotspots: from a trace id, a span id or an endpoint to the code that ran in it.
-import { api, pprofUrl, type Params, type SpanInfo } from '../api.js';
+import { api, pprofUrl, type HotspotsResult, type Params, type SpanInfo } from '../api.js';
 import { errorBox, loading, noMatch } from '../components/empty-state.js';
 import { effectiveType } from '../components/filter-bar.js';
 import { flameView, type GroupBy } from '../components/flame-view.js';
-import { sortableTable, type Column } from '../components/table.js';
+import { sortableTable, type Column, type SortState } from '../components/table.js';
 import { timeRange } from '../components/time-range.js';
 import { h, replace } from '../dom.js';
-import { formatMs, formatTime, formatValue } from '../format.js';
+import { aggregationText, formatMs, formatTime, formatValue } from '../format.js';
 import { navigate } from '../router.js';
 import { isAbort, type PageContext } from './context.js';
 
@@ -119,12 +119,12 @@ async function renderTarget(
     params.to = ctx.params.get('to') || 'now';
   }
   try {
-    const [r, trace, spans] = await Promise.all([
+    const [first, trace, spans] = await Promise.all([
       api.hotspots({ ...params, limit: 200 }, ctx.signal),
       target.trace_id ? api.trace(target.trace_id, ctx.signal).catch(() => undefined) : Promise.resolve(undefined),
       recent.then((x) => x.spans, () => [] as SpanInfo[]),
     ]);
-    const span = target.span_id ? spans.find((s) => s.spanId === target.span_id) : undefined;
+    const span = target.span_id ? (spans.find((s) => s.spanId === target.span_id) ?? trace?.spans.find((s) => s.spanId === target.span_id)) : undefined;
     const parts: Node[] = [
       h(
         'h2',
@@ -133,37 +133,64 @@ async function renderTarget(
         span ? h('span', { class: 'muted small' }, ` — ${span.name} · ${formatMs(span.durationMs)} · ${span.service} · trace `, h('a', { href: '#', onclick: (e: Event) => (e.preventDefault(), go({ trace_id: span.traceId })) }, span.traceId)) : null,
       ),
     ];
-    if (trace && trace.spans.length > 0) parts.push(traceSpans(trace.spans, r.unit, type, go));
-    if (r.total === 0) {
-      parts.push(noMatch(`No ${type} samples were attributed to this ${r.target.kind}.`, 'The span may have ended before a profile covered it, the profile may not have arrived yet, or it belongs to another profile type.'));
+    if (trace && trace.spans.length > 0) parts.push(traceSpans(trace.spans, first.unit, type, go));
+    if (first.total === 0) {
+      parts.push(noMatch(`No ${type} samples were attributed to this ${first.target.kind}.`, 'The span may have ended before a profile covered it, the profile may not have arrived yet, or it belongs to another profile type.'));
       replace(el, ...parts);
       return;
     }
-    parts.push(
-      h(
-        'div',
-        { class: 'summary', 'data-testid': 'summary' },
-        h('span', { class: 'stat' }, 'total ', h('b', { 'data-testid': 'total' }, formatValue(r.total, r.unit)), ` ${r.type}`),
-        r.spanIds && r.spanIds.length > 1 ? h('span', { class: 'stat' }, `${r.spanIds.length} spans`) : null,
-      ),
-      flameView({
-        flame: r.flame,
-        unit: r.unit,
-        total: r.total,
-        truncated: r.truncated,
-        pprofHref: pprofUrl(params),
-        top: {
-          rows: r.top,
-          groupBy: 'function',
-          sort: { key: 'self', desc: true },
-          load: async (groupBy: GroupBy, sort) => (await api.hotspots({ ...params, group_by: groupBy, sort, limit: 200 }, ctx.signal)).top,
-        },
-      }),
-    );
+    // Header, graph and table come from one answer; a new grouping redraws all three.
+    const view = h('div', { class: 'hotspot-view' });
+    // Later answers use the range as the first one resolved it ("now-1h" moves on).
+    if (target.endpoint) {
+      params.from = String(first.from);
+      params.to = String(first.to);
+    }
+    const draw = (r: HotspotsResult, groupBy: GroupBy, sort: SortState): void =>
+      replace(
+        view,
+        h(
+          'div',
+          { class: 'summary', 'data-testid': 'summary' },
+          h('span', { class: 'stat' }, 'total ', h('b', { 'data-testid': 'total' }, formatValue(r.total, r.unit)), ` ${r.type}`),
+          r.aggregation === 'average' ? h('span', { class: 'stat muted', 'data-testid': 'aggregation' }, aggregationText(r)) : null,
+          r.spanIds && r.spanIds.length > 1 ? h('span', { class: 'stat' }, `${r.spanIds.length} spans`) : null,
+        ),
+        timeNote(r, span),
+        flameView({
+          flame: r.flame,
+          unit: r.unit,
+          total: r.total,
+          truncated: r.truncated,
+          pprofHref: pprofUrl(params),
+          top: {
+            rows: r.top,
+            groupBy,
+            sort,
+            regroup: async (g, s) => draw(await api.hotspots({ ...params, group_by: g, sort: s.key.startsWith('total') ? 'total' : 'self', limit: 200 }, ctx.signal), g, s),
+          },
+        }),
+      );
+    draw(first, 'function', { key: 'self', desc: true });
+    parts.push(view);
     replace(el, ...parts);
   } catch (e) {
     if (!isAbort(e)) replace(el, errorBox(e));
   }
+}
+
+/**
+ * Why a span's wall (or CPU) time is less than its duration: samples are charged to a span
+ * only while its context is current on the sampled thread.
+ */
+function timeNote(r: HotspotsResult, span: SpanInfo | undefined): HTMLElement | null {
+  if (r.unit !== 'nanoseconds') return null;
+  const shown = span ? ` Here: ${formatValue(r.total, r.unit)} of ${r.type} in a span of ${formatMs(span.durationMs)}.` : '';
+  const text =
+    r.type === 'wall'
+      ? 'Wall time counts the samples taken while this span’s context was on the thread — running code or blocked in it. While the span awaits I/O, a timer or another service, its thread runs other work or idles and nothing is charged to the span, so wall time is often far less than the span’s duration.'
+      : `${r.type} time counts the samples taken while this span’s context was on the thread; time spent awaiting I/O or other services uses no CPU and is not charged to the span.`;
+  return h('p', { class: 'note', 'data-testid': 'time-note' }, text + shown);
 }
 
 function headingOf(t: Target): string {

@@ -92,7 +92,7 @@ async function renderByLabel(ctx: PageContext, el: HTMLElement, sel: ReturnType<
       return r;
     }
     const series: ChartSeries[] = r.series.map((s) => ({ name: s.labels[r.groupBy ?? groupBy] ?? Object.values(s.labels)[0] ?? '', points: s.points.map(([t, v]) => [t, v * scale.factor]) }));
-    replace(el, title(scale.label(r.type)), lineChart({ series, yFormat: scale.format, yLabel: scale.label(r.type), testId: 'chart-by-label' }));
+    replace(el, title(scale.label(r.type)), lineChart({ series, yFormat: scale.format, yLabel: scale.label(r.type), testId: 'chart-by-label', partialFrom: r.partialFrom }));
     return r;
   } catch (e) {
     if (!isAbort(e)) replace(el, h('h2', null, `${sel.type} by ${groupBy}`), errorBox(e));

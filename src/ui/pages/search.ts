@@ -5,7 +5,8 @@ import { filterBar } from '../components/filter-bar.js';
 import { flameView } from '../components/flame-view.js';
 import { sortableTable, type Column } from '../components/table.js';
 import { h, replace } from '../dom.js';
-import { formatTime, formatValue } from '../format.js';
+import { aggregationText, formatTime, formatValue } from '../format.js';
+import { aggregationTitle, hintText } from './flame.js';
 import { href, navigate } from '../router.js';
 import { withTerm } from '../tag-query.js';
 import { isAbort, readSelection, type PageContext } from './context.js';
@@ -22,7 +23,7 @@ export async function renderSearch(ctx: PageContext): Promise<void> {
   try {
     const r = await api.search({ ...sel, limit: 50 }, ctx.signal);
     if (r.profileCount === 0) {
-      replace(result, noMatch('No profiles match this selection.', 'Widen the time range, pick another profile type, or remove a tag from the query.'));
+      replace(result, noMatch('No profiles match this selection.', hintText(r.hints) ?? 'Widen the time range, pick another profile type, or remove a tag from the query.'));
       return;
     }
     const addTag = (k: string, v: string) => navigate('search', { ...sel, query: withTerm(sel.query, k, v) });
@@ -54,6 +55,7 @@ export async function renderSearch(ctx: PageContext): Promise<void> {
         { class: 'summary', 'data-testid': 'summary' },
         h('span', { class: 'stat' }, h('b', { 'data-testid': 'profile-count' }, String(r.profileCount)), ` profile${r.profileCount === 1 ? '' : 's'}`),
         h('span', { class: 'stat' }, 'total ', h('b', { 'data-testid': 'total' }, formatValue(r.total, r.unit)), ` ${r.type}`),
+        h('span', { class: 'stat muted', 'data-testid': 'aggregation', title: aggregationTitle(r.aggregation) }, aggregationText(r)),
         h('span', { class: 'stat muted' }, `${formatTime(r.from)} → ${formatTime(r.to)}`),
         h('span', { class: 'spacer' }),
         h('a', { href: href('flame', { ...sel }), 'data-testid': 'open-flame' }, 'Flame graph & top functions →'),

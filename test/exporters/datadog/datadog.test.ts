@@ -12,7 +12,7 @@ import { datadogConfigSchema } from '../../../src/exporters/datadog/config.js';
 import { buildUploads, tagsProfiler } from '../../../src/exporters/datadog/event.js';
 import { encodeMultipart } from '../../../src/exporters/datadog/multipart.js';
 import { pprofUploads } from '../../../src/exporters/shared/pprof-uploads.js';
-import { packageVersion } from '../../../src/cli/version.js';
+import { packageVersion } from '../../../src/version.js';
 
 describe('datadog exporter, agent route', () => {
   let backend: HttpBackend;

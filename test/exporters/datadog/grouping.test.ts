@@ -52,6 +52,27 @@ describe('datadog attachments per family', () => {
     assert.deepEqual(u!.attachments[0]!.profiles.map((p) => p.converted.profileType), ['inuse_objects', 'inuse_space']);
   });
 
+  it('node: a heap snapshot taken at the end of a window goes in that window\'s upload; alone it keeps its own', async () => {
+    const b = new DictionaryBuilder();
+    const st = b.stack([b.location([{ functionIndex: b.function('f', 'f.js', 1), line: 1, column: 0 }])]);
+    const window = { timeUnixNano: T0, durationNano: 10_000_000_000n };
+    const snapshotAt = (t: bigint) => makeProfile({ sampleType: b.valueType('inuse_space', 'bytes'), timeUnixNano: t, samples: [makeSample({ stackIndex: st, values: [1024] })] });
+    const req = makeProfilesRequest(
+      b.dictionary,
+      [
+        snapshotAt(T0 + 10_000_000_000n),
+        makeProfile({ ...window, sampleType: b.valueType('wall', 'nanoseconds'), samples: [makeSample({ stackIndex: st, values: [5] })] }),
+        snapshotAt(T0 + 3_000_000_000n),
+      ],
+      makeResource({ 'service.name': 'svc', 'process.runtime.name': 'nodejs' }),
+      makeScope(),
+    );
+    const uploads = buildUploads((await pprofUploads(req)).uploads, {}, '1');
+    assert.deepEqual(uploads.map((u) => u.event.attachments), [['space.pprof', 'wall.pprof'], ['space.pprof']]);
+    assert.deepEqual([uploads[0]!.event.start, uploads[0]!.event.end], [new Date(Number(T0 / 1_000_000n)).toISOString(), new Date(Number(T0 / 1_000_000n) + 10_000).toISOString()]);
+    assert.deepEqual(uploads[0]!.event.endpoint_counts, {}, 'always written, as dd-trace does');
+  });
+
   it('other families keep one attachment per type', async () => {
     const [u] = buildUploads((await pprofUploads(heapAndCpu('cpython'))).uploads, {}, '1');
     assert.equal(u!.event.family, 'python');

@@ -10,7 +10,7 @@ import { GrpcBackend, HttpBackend, waitUntil } from '../helpers/backends.js';
 import { captureLogs } from '../helpers/logs.js';
 import { ENDPOINT, ROOT_SPAN_ID_HEX, SPAN_ID_HEX, SPAN_NAME, joinedRequest, tracesRequest } from '../helpers/joined.js';
 import { RECEIVER_YAML, metricValue, postProfiles, postTraces, runBridge, type TestBridge } from '../helpers/run-bridge.js';
-import { OTLP_GRPC_METHODS } from '../../../src/exporters/otlp/factory.js';
+import { OTLP_GRPC_METHODS } from '../../../src/otlp-client/index.js';
 import { retryInfoDelayMs } from '../../../src/otlp/retry-info.js';
 import type { ExportProfilesServiceRequest, ExportTraceServiceRequest } from '../../../src/otlp/model.js';
 

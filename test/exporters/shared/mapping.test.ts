@@ -4,8 +4,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { Metadata } from '@grpc/grpc-js';
 import fc from 'fast-check';
-import { isRetryableStatus, resultOfResponse } from '../../../src/exporters/shared/http.js';
-import { grpcAddress, resultOfGrpcError } from '../../../src/exporters/shared/grpc.js';
+import { grpcAddress, intakeRetryableStatus as isRetryableStatus, resultOfGrpcError, resultOfResponse } from '../../../src/otlp-client/index.js';
 import { runtimeFamily } from '../../../src/exporters/shared/runtime.js';
 import { labelNameFor, profileFamily, promLabelName, storeLabels } from '../../../src/exporters/shared/series-labels.js';
 import { ingestPath } from '../../../src/exporters/pyroscope/ingest.js';
@@ -69,7 +68,7 @@ describe('runtime family', () => {
 describe('retry classification', () => {
   const res = (status: number, headers: Record<string, string> = {}, body = '') => ({ status, headers: new Headers(headers), body: Buffer.from(body) });
 
-  it('HTTP: 408, 429 and 5xx but 501/505 are retryable; other 4xx are permanent', () => {
+  it('HTTP (non-OTLP intakes): 408, 429 and 5xx but 501/505 are retryable; other 4xx are permanent', () => {
     for (const s of [408, 429, 500, 502, 503, 504]) assert.ok(isRetryableStatus(s), String(s));
     for (const s of [400, 401, 403, 404, 413, 415, 501, 505]) assert.ok(!isRetryableStatus(s), String(s));
     assert.deepEqual(resultOfResponse(res(503, { 'retry-after': '2' }, 'busy')), { kind: 'retryable', reason: 'http_503', message: 'HTTP 503: busy', retryAfterMs: 2000 });

@@ -2,7 +2,6 @@
 // 401 / UNAUTHENTICATED; with it (over TLS, trusting the bridge's certificate) data flows.
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { request } from 'node:https';
 import { tmpdir } from 'node:os';
@@ -10,22 +9,11 @@ import { join } from 'node:path';
 import { Client, credentials, Metadata, type ServiceError } from '@grpc/grpc-js';
 import { encodeProfilesRequest, decodeRpcStatus } from '../../../src/otlp/index.js';
 import { startBridge, type RunningBridge } from '../../helpers/bridge.js';
+import { selfSigned } from '../../helpers/tls.js';
 import { PROFILES_METHOD } from '../../helpers/grpc-client.js';
 import { fullProfilesRequest } from '../../fixtures/profiles-request.js';
 
 const TOKEN = 's3cret-token';
-
-/** A self-signed certificate for 127.0.0.1, made with Debian's openssl. */
-function selfSigned(dir: string): { cert: string; key: string } {
-  const cert = join(dir, 'cert.pem');
-  const key = join(dir, 'key.pem');
-  execFileSync('openssl', [
-    'req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days', '1',
-    '-subj', '/CN=127.0.0.1', '-addext', 'subjectAltName=IP:127.0.0.1',
-    '-keyout', key, '-out', cert,
-  ], { stdio: 'ignore' });
-  return { cert, key };
-}
 
 function httpsPost(url: string, body: Uint8Array, ca: Buffer, headers: Record<string, string>): Promise<{ status: number; body: Buffer }> {
   return new Promise((resolve, reject) => {

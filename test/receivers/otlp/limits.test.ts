@@ -1,0 +1,191 @@
+// Per-request limits, on both transports and both encodings: a request over a limit is refused
+// (413 / RESOURCE_EXHAUSTED) with a message naming the limit and the config key to raise, and
+// nothing of it reaches the pipeline. Then the real CLI with its defaults, sent the 60 MiB
+// bodies that used to stall it for tens of seconds: /health keeps answering during the upload,
+// the server's event loop never stalls for 1 s, the request is refused by the pre-scan, and
+// the process's memory stays bounded.
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { performance } from 'node:perf_hooks';
+import { decodeRpcStatus, encodeProfilesRequest, profilesRequestToJson } from '../../../src/otlp/index.js';
+import { startBridge, type RunningBridge } from '../../helpers/bridge.js';
+import { startServe, type ServeChild } from '../../helpers/cli-serve.js';
+import { grpcUnary, PROFILES_METHOD } from '../../helpers/grpc-client.js';
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
+import { fullProfilesRequest } from '../../fixtures/profiles-request.js';
+
+const PROFILES = '/v1development/profiles';
+const SENDER = new URL('../../helpers/big-sender.js', import.meta.url).pathname;
+
+interface Sent {
+  kind: string;
+  status: number;
+  message: string;
+}
+const MiB = 2 ** 20;
+
+async function post(url: string, body: Uint8Array, type: string) {
+  const res = await fetch(url, { method: 'POST', body, headers: { 'content-type': type } });
+  const bytes = Buffer.from(await res.arrayBuffer());
+  const message = type.includes('json') ? (JSON.parse(bytes.toString() || '{}') as { message?: string }).message ?? '' : res.status === 200 ? '' : decodeRpcStatus(bytes).message;
+  return { status: res.status, message };
+}
+
+describe('per-request limits', () => {
+  let b: RunningBridge;
+  before(async () => {
+    b = await startBridge(`
+receivers:
+  otlp/small:
+    protocols:
+      grpc: { endpoint: 127.0.0.1:0, limits: { max_messages: 40, max_samples: 2, max_strings: 5, max_attributes: 3 } }
+      http: { endpoint: 127.0.0.1:0, limits: { max_messages: 40, max_samples: 2, max_strings: 5, max_attributes: 3 } }
+exporters:
+  sink: {}
+service:
+  telemetry: { logs: { level: silent } }
+  pipelines:
+    profiles: { receivers: [otlp/small], exporters: [sink] }
+`);
+  });
+  after(() => b.stop());
+
+  it('refuses a request over a limit on HTTP (protobuf and JSON) and gRPC, naming the limit and its key', async () => {
+    const ep = b.bridge.endpoints()['receivers.otlp/small']!;
+    const request = fullProfilesRequest();
+    const proto = encodeProfilesRequest(request);
+    const json = Buffer.from(JSON.stringify(profilesRequestToJson(request)));
+    const sink = b.sinks.get('sink')!;
+    const before = sink.profiles.length;
+    for (const [body, type] of [
+      [proto, 'application/x-protobuf'],
+      [json, 'application/json'],
+    ] as const) {
+      const r = await post(`http://${ep.http}${PROFILES}`, body, type);
+      assert.equal(r.status, 413, r.message);
+      assert.match(r.message, /\(the max_\w+ limit\); split it into smaller requests or raise receivers\.otlp\/small\.protocols\.http\.limits\.max_\w+/);
+    }
+    const g = await grpcUnary(ep.grpc!, PROFILES_METHOD, proto);
+    assert.equal(g.ok, false);
+    if (!g.ok) {
+      assert.equal(g.code, 8); // RESOURCE_EXHAUSTED
+      assert.match(g.details, /raise receivers\.otlp\/small\.protocols\.grpc\.limits\.max_\w+/);
+    }
+    assert.equal(sink.profiles.length, before, 'nothing of a refused request reaches the pipeline');
+  });
+});
+
+function peakRss(pid: number): number {
+  return Number(/^VmHWM:\s+(\d+) kB/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))![1]) * 1024;
+}
+
+describe('60 MiB hostile bodies against the real CLI', () => {
+  let s: ServeChild;
+  before(async () => {
+    s = await startServe(`
+receivers:
+  otlp:
+    protocols:
+      grpc: { endpoint: 127.0.0.1:0 }
+      http: { endpoint: 127.0.0.1:0 }
+exporters:
+  store: { directory: \${DIR}/data }
+extensions:
+  api: { endpoint: 127.0.0.1:0, ui_directory: \${DIR}/no-ui }
+service:
+  extensions: [api]
+  telemetry: { logs: { level: info } }
+  pipelines:
+    traces: { receivers: [otlp], exporters: [store] }
+    profiles: { receivers: [otlp], exporters: [store] }
+`);
+  });
+  after(async () => {
+    assert.equal(await s.stop(), 0, s.output());
+  });
+
+  /**
+   * Runs `work` while /health is asked again and again (each must answer 200), and reads the
+   * server's own longest event-loop stall during it (prom-client's monitorEventLoopDelay
+   * maximum, reset by each /metrics scrape). The stall is what keeps /health from answering;
+   * it is asserted instead of the round trip, which also counts how busy the machine is.
+   * The pre-scan refuses these bodies after a few MiB, so the stall stays far below 1 s;
+   * decoding them used to stall the loop for 20-60 s.
+   */
+  async function whileProbing<T>(work: () => Promise<T>): Promise<{ result: T; probes: number; slowestMs: number; stallMs: number }> {
+    const health = `http://${s.endpoints['extensions.api']!.http}/health`;
+    let done = false;
+    let probes = 0;
+    let slowestMs = 0;
+    const probe = async () => {
+      const t0 = performance.now();
+      const r = await fetch(health);
+      assert.equal(r.status, 200);
+      await r.arrayBuffer();
+      slowestMs = Math.max(slowestMs, performance.now() - t0);
+      probes++;
+    };
+    const metrics = `http://${s.endpoints['extensions.api']!.http}/metrics`;
+    const maxLag = async () => {
+      const text = await (await fetch(metrics)).text();
+      return Number(/^otel_profile_bridge_process_nodejs_eventloop_lag_max_seconds (\S+)$/m.exec(text)![1]);
+    };
+    await maxLag(); // resets the maximum
+    await probe();
+    const prober = (async () => {
+      while (!done) {
+        await probe();
+        await new Promise((r) => setTimeout(r, 10));
+      }
+    })();
+    const result = await work();
+    done = true;
+    await prober;
+    await probe();
+    return { result, probes, slowestMs, stallMs: (await maxLag()) * 1000 };
+  }
+
+  /** The uploads run in a separate sender process, so only the server's event loop is measured. */
+  async function sendBig(...kinds: string[]): Promise<Sent[]> {
+    const ep = s.endpoints['receivers.otlp']!;
+    const { stdout } = await promisify(execFile)(process.execPath, [SENDER, `http://${ep.http}`, ep.grpc!, ...kinds], { maxBuffer: 1 * MiB, timeout: 280_000 });
+    return JSON.parse(stdout) as Sent[];
+  }
+
+  for (const [kind, name] of [
+    ['http-proto', 'protobuf over HTTP'],
+    ['http-json', 'JSON over HTTP'],
+    ['grpc-proto', 'protobuf over gRPC'],
+  ] as const) {
+    it(`${name}: refused naming max_messages, /health answers throughout and the event loop never stalls 1 s`, async () => {
+      const { result, probes, slowestMs, stallMs } = await whileProbing(() => sendBig(kind));
+      const [r] = result;
+      if (kind === 'grpc-proto') {
+        assert.equal(r!.status, 8, r!.message); // RESOURCE_EXHAUSTED
+        assert.match(r!.message, /max_messages limit.*raise receivers\.otlp\.protocols\.grpc\.limits\.max_messages/);
+      } else {
+        assert.equal(r!.status, 413, r!.message);
+        assert.match(r!.message, /max_messages limit.*raise receivers\.otlp\.protocols\.http\.limits\.max_messages/);
+      }
+      assert.ok(probes >= 3, `only ${probes} probes`);
+      assert.ok(stallMs < 1000, `the event loop stalled ${stallMs.toFixed(0)} ms (slowest /health: ${slowestMs.toFixed(0)} ms)`);
+    });
+  }
+
+  it('two at once (protobuf and JSON): both refused, /health answers, no 1 s stall, peak RSS bounded', async () => {
+    const { result, probes, slowestMs, stallMs } = await whileProbing(() => sendBig('http-proto', 'http-json'));
+    assert.deepEqual(
+      result.map((r) => r.status),
+      [413, 413],
+    );
+    assert.ok(probes >= 3, `only ${probes} probes`);
+    assert.ok(stallMs < 1000, `the event loop stalled ${stallMs.toFixed(0)} ms (slowest /health: ${slowestMs.toFixed(0)} ms)`);
+    // Each request holds its body (and briefly its chunks) and nothing more: far from the
+    // ~4.5 GB one of these bodies cost when it was decoded.
+    const peak = peakRss(s.child.pid!);
+    assert.ok(peak < 1024 * MiB, `peak RSS ${(peak / MiB).toFixed(0)} MiB`);
+    assert.equal(s.child.exitCode, null);
+  });
+});
