@@ -6,7 +6,7 @@
 // functions, mappings, locations: one entry per distinct value, far fewer than samples) are
 // built exactly as the model converter builds them, by the same code (tables.ts), but each
 // stack's packed location-id run and each label set's label messages are encoded once, when
-// first used, and a merged sample is kept as three numbers (stack, label set, value). Writing
+// first used, and a merged sample is kept as three numbers (stack, label set, value) in typed arrays. Writing
 // a sample is then a tag, a length, two copies and a varint.
 //
 // The output is byte-identical to `encodePprof(convertProfilesRequest(req).profiles[i].profile)`
@@ -151,13 +151,27 @@ function copy(w: Writer, src: Uint8Array): void {
 
 /** Keeps merged samples as (stack, label set, value[, event time]) and writes them as bytes. */
 class BytesBuilder extends PprofBuilder {
-  /** Sample index by stack id, then label set id. */
-  private readonly merged: (Map<number, number> | undefined)[] = [];
+  /**
+   * Merged samples, column by column: stack id, label set id, value. Typed arrays, grown by
+   * doubling, and an open-addressed table from (stack id, label set id) to the sample: no
+   * object or map per stack or per sample on the hot path (on a 100 k-sample profile nearly
+   * every sample is a pair of its own, so per-pair maps were most of the garbage).
+   */
+  private sampleStack = new Int32Array(1024);
+  private sampleLabels = new Int32Array(1024);
+  /**
+   * Each sample's own label set entry: equal ids may list their labels in another order (the
+   * id does not depend on it), and a sample keeps the order of its first occurrence.
+   */
+  private readonly labelsOfSample: LabelsEntry[] = [];
+  private values = new Float64Array(1024);
+  private n = 0;
+  /** Sample index + 1 per slot, 0 = empty; its length is a power of two, at most half full. */
+  private slots = new Int32Array(2048);
+  /** One entry per stack id: equal ids hold the same location ids, so their encoded run is shared. */
+  private readonly stackById: StackEntry[] = [];
   /** 'label' mode: sample index by `stack|labels|timestamp`. */
   private readonly mergedEvents = new Map<string, number>();
-  private readonly stackOf: StackEntry[] = [];
-  private readonly labelsOfSample: LabelsEntry[] = [];
-  private readonly values: number[] = [];
   /**
    * 'label' mode only: each sample's event time, undefined for a sample without one. Read only
    * when `timed` (an out-of-range read of an empty array is slow in V8).
@@ -166,25 +180,71 @@ class BytesBuilder extends PprofBuilder {
   private timed = false;
   private tsKey = 0;
 
-  protected add(st: StackEntry, ls: LabelsEntry, value: number): void {
-    let byLabels = this.merged[st.id];
-    if (byLabels === undefined) this.merged[st.id] = byLabels = new Map();
-    const hit = byLabels.get(ls.id);
-    if (hit !== undefined) {
-      this.values[hit] += value;
-      return;
+  private static slotOf(stack: number, labels: number, mask: number): number {
+    return ((Math.imul(stack, 0x9e3779b1) ^ Math.imul(labels + 0x7f4a7c15, 0x85ebca77)) >>> 0) & mask;
+  }
+
+  /** Appends a sample (no merge lookup) and returns its index. */
+  private push(st: StackEntry, ls: LabelsEntry, value: number): number {
+    const i = this.n;
+    if (i === this.values.length) {
+      const grow = <T extends Int32Array | Float64Array>(a: T, make: (n: number) => T): T => {
+        const b = make(a.length * 2);
+        b.set(a);
+        return b;
+      };
+      this.sampleStack = grow(this.sampleStack, (k) => new Int32Array(k));
+      this.sampleLabels = grow(this.sampleLabels, (k) => new Int32Array(k));
+      this.values = grow(this.values, (k) => new Float64Array(k));
     }
-    byLabels.set(ls.id, this.values.length);
-    this.stackOf.push(st);
+    this.sampleStack[i] = st.id;
+    this.sampleLabels[i] = ls.id;
+    this.values[i] = value;
+    this.stackById[st.id] ??= st;
     this.labelsOfSample.push(ls);
-    this.values.push(value);
+    this.n = i + 1;
+    return i;
+  }
+
+  /** Doubles the slot table and re-inserts every merged sample (event samples are not in it). */
+  private rehash(): void {
+    const slots = new Int32Array(this.slots.length * 2);
+    const mask = slots.length - 1;
+    for (let i = 0; i < this.n; i++) {
+      if (this.timed && this.times[i] !== undefined) continue;
+      let k = BytesBuilder.slotOf(this.sampleStack[i]!, this.sampleLabels[i]!, mask);
+      while (slots[k] !== 0) k = (k + 1) & mask;
+      slots[k] = i + 1;
+    }
+    this.slots = slots;
+  }
+
+  protected add(st: StackEntry, ls: LabelsEntry, value: number): void {
+    const stack = st.id;
+    const labels = ls.id;
+    const slots = this.slots;
+    const mask = slots.length - 1;
+    let k = BytesBuilder.slotOf(stack, labels, mask);
+    for (;;) {
+      const at = slots[k]!;
+      if (at === 0) break;
+      if (this.sampleStack[at - 1] === stack && this.sampleLabels[at - 1] === labels) {
+        this.values[at - 1] += value;
+        return;
+      }
+      k = (k + 1) & mask;
+    }
+    const i = this.push(st, ls, value);
+    slots[k] = i + 1;
     if (this.timed) this.times.push(undefined);
+    // Merged samples only; counting all samples keeps the table at most half full either way.
+    if (this.n * 2 > slots.length) this.rehash();
   }
 
   protected addEvent(st: StackEntry, ls: LabelsEntry, t: bigint, tsKey: number, value: number): void {
     if (!this.timed) {
       this.timed = true;
-      for (let i = 0; i < this.values.length; i++) this.times.push(undefined);
+      for (let i = 0; i < this.n; i++) this.times.push(undefined);
     }
     this.tsKey = tsKey;
     const key = `${st.id}|${ls.id}|${t}`;
@@ -193,17 +253,14 @@ class BytesBuilder extends PprofBuilder {
       this.values[hit] += value;
       return;
     }
-    this.mergedEvents.set(key, this.values.length);
-    this.stackOf.push(st);
-    this.labelsOfSample.push(ls);
-    this.values.push(value);
+    this.mergedEvents.set(key, this.push(st, ls, value));
     this.times.push(t);
   }
 
   protected sampleTexts(push: (text: string) => void): void {
-    const n = this.values.length;
+    const n = this.n;
     for (let i = 0; i < n; i++) {
-      const st = this.stackOf[i]!;
+      const st = this.stackById[this.sampleStack[i]!]!;
       const ls = this.labelsOfSample[i]!;
       const stackText = (st.text ??= st.ids.join(','));
       let labels = (ls.text ??= ls.labels.map(labelText).join(','));
@@ -215,7 +272,7 @@ class BytesBuilder extends PprofBuilder {
 
   build(p: Profile, seriesLabels: Record<string, string>, profileType: string | undefined): ConvertedProfile {
     const { model, summary, converted } = this.collect(p, seriesLabels, profileType);
-    summary.sampleCount = this.values.length;
+    summary.sampleCount = this.n;
     const pprof = this.encode(encodeProfileFast(model));
     return new EncodedProfile(
       pprof,
@@ -235,14 +292,17 @@ class BytesBuilder extends PprofBuilder {
     // Field 1 (sample_type) holds two small string ids: its length fits one byte.
     if (tables[0] !== 10 || tables[1]! >= 0x80) throw new Error('pprof direct encoder: unexpected sample_type field');
     const head = 2 + tables[1]!;
-    const n = this.values.length;
+    const n = this.n;
+    const stackOf = this.sampleStack;
+    const stacks = this.stackById;
+    const labelSets = this.labelsOfSample;
     const tsKeySize = 1 + vsize32(this.tsKey);
     const bodies = new Int32Array(n);
     let total = tables.length;
     const timed = this.timed;
     for (let i = 0; i < n; i++) {
       const t = timed ? this.times[i] : undefined;
-      let body = runOf(this.stackOf[i]!).length + 2 + valueSize(this.values[i]!) + labelBytesOf(this.labelsOfSample[i]!).length;
+      let body = runOf(stacks[stackOf[i]!]!).length + 2 + valueSize(this.values[i]!) + labelBytesOf(labelSets[i]!).length;
       if (t !== undefined) body += 2 + tsKeySize + (t === 0n ? 0 : 1 + bigSize(t));
       bodies[i] = body;
       total += 1 + vsize32(body) + body;
@@ -253,12 +313,12 @@ class BytesBuilder extends PprofBuilder {
     for (let i = 0; i < n; i++) {
       w.tag(18);
       w.varint32(bodies[i]!);
-      copy(w, runOf(this.stackOf[i]!));
+      copy(w, runOf(stacks[stackOf[i]!]!));
       const v = this.values[i]!;
       w.tag(18);
       w.varint32(valueSize(v));
       w.int64Number(v);
-      copy(w, labelBytesOf(this.labelsOfSample[i]!));
+      copy(w, labelBytesOf(labelSets[i]!));
       const t = timed ? this.times[i] : undefined;
       if (t !== undefined) {
         w.tag(26);

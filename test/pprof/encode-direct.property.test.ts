@@ -15,6 +15,7 @@ import { encodePprof, pprofBytesOf, pprofSummary } from '../../src/pprof/encode.
 import { ConvertError } from '../../src/errors.js';
 import { arbProfilesRequest } from '../helpers/otlp-arbitraries.js';
 import { richRequest } from '../helpers/profile-fixtures.js';
+import { DictionaryBuilder, makeProfile, makeProfilesRequest, makeResource, makeSample } from '../../src/otlp/build.js';
 
 const SPECIAL_STRINGS = [
   'service.name',
@@ -144,6 +145,29 @@ describe('direct pprof encoder', () => {
       }),
       { numRuns: 150 },
     );
+  });
+
+  it('keeps each sample\'s own label order when equal label sets list their attributes differently', () => {
+    const b = new DictionaryBuilder();
+    const fn = b.function('work', '/app/work.js', 1);
+    const stack = b.stack([b.location([{ functionIndex: fn, line: 2, column: 0 }])]);
+    const thread = b.attribute('thread.name', 'main');
+    const tid = b.attribute('thread.id', 7n);
+    const req = makeProfilesRequest(
+      b.dictionary,
+      [
+        makeProfile({
+          sampleType: b.valueType('cpu', 'nanoseconds'),
+          samples: [
+            makeSample({ stackIndex: stack, attributeIndices: [thread, tid], values: [1], timestampsUnixNano: [1n] }),
+            makeSample({ stackIndex: stack, attributeIndices: [tid, thread], values: [2], timestampsUnixNano: [2n] }),
+            makeSample({ stackIndex: stack, attributeIndices: [tid, thread], values: [3], timestampsUnixNano: [1n] }),
+          ],
+        }),
+      ],
+      makeResource({ 'service.name': 'svc' }),
+    );
+    for (const mode of ['aggregate', 'label'] as const) assertSame(encodeProfilesRequestPprof(req, { timestamps: mode }), convertProfilesRequest(req, { timestamps: mode }));
   });
 
   it('matches on the fixtures the conversion tests pin, and streams in the same order', () => {
