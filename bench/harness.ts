@@ -36,6 +36,25 @@ export async function time(fn: () => unknown | Promise<unknown>, iterations = 10
   };
 }
 
+/**
+ * Runs the functions in turn (a, b, a, b, ...) so that each sees the same machine load;
+ * returns each one's median milliseconds. `before` runs untimed before every timed call
+ * (e.g. a forced GC, so no call pays for the garbage another one left).
+ */
+export async function alternate(fns: (() => unknown | Promise<unknown>)[], iterations = 10, warmup = 2, before?: () => void): Promise<number[]> {
+  for (let i = 0; i < warmup; i++) for (const fn of fns) await fn();
+  const samples = fns.map(() => [] as number[]);
+  for (let i = 0; i < iterations; i++) {
+    for (let k = 0; k < fns.length; k++) {
+      before?.();
+      const t0 = performance.now();
+      await fns[k]!();
+      samples[k]!.push(performance.now() - t0);
+    }
+  }
+  return samples.map((s) => s.sort((a, b) => a - b)[Math.floor(s.length / 2)]!);
+}
+
 export function fmt(n: number, digits = 1): string {
   if (!Number.isFinite(n)) return String(n);
   if (Math.abs(n) >= 1e6) return `${(n / 1e6).toFixed(digits)} M`;

@@ -2,6 +2,7 @@
 // Runs the compiled node:test suites under dist/test. Arguments narrow the run to files whose
 // path contains one of them, e.g. `npm test -- receivers join`.
 // Set OPB_TEST_CONCURRENCY to change how many test files run at once (default: 2).
+// A full run (no arguments) runs `npm run lint` first and stops when it fails.
 import { readdirSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { spawnSync } from 'node:child_process';
@@ -26,6 +27,13 @@ const files = collect(testRoot, [])
 if (files.length === 0) {
   console.error(`no test files found under ${relative(root, testRoot)} (did the build run?)`);
   process.exit(1);
+}
+if (filters.length === 0) {
+  const lint = spawnSync('npm', ['run', '--silent', 'lint'], { stdio: 'inherit', cwd: root });
+  if (lint.status !== 0) {
+    console.error('lint failed (`npm run lint`); fix it before the tests run');
+    process.exit(lint.status ?? 1);
+  }
 }
 ensureTools();
 const concurrency = process.env.OPB_TEST_CONCURRENCY ?? '2';

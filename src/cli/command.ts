@@ -1,5 +1,5 @@
-// What a sub-command is: the list in commands.ts and each command's own file import this,
-// so no command file imports the list that imports it.
+// What a sub-command is. Its own module, below the command list: each command implements
+// it, and the list (commands.ts) imports each command.
 export interface Command {
   summary: string;
   usage: string;

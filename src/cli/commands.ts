@@ -1,12 +1,9 @@
 // The CLI's sub-commands, one file each. Each returns the process exit code and has its own
 // help (`<command> --help`, `help <command>`), listing every option with its default.
+import type { Command } from './command.js';
 import { convertCommand } from './convert.js';
 import { hashPasswordCommand } from './hash-password.js';
 import { versionCommand } from './version.js';
-
-import type { Command } from './command.js';
-
-export type { Command };
 
 const SERVE_USAGE = 'otel-profile-bridge serve [--config <file.yaml>] [--quiet]';
 

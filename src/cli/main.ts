@@ -51,6 +51,7 @@ async function main(argv: string[]): Promise<number> {
   }
 }
 
-main(process.argv.slice(2)).then((code) => {
+// main() catches what the commands throw; anything else is a crash Node reports itself.
+void main(process.argv.slice(2)).then((code) => {
   process.exitCode = code;
 });

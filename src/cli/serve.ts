@@ -70,11 +70,11 @@ export async function runServe(argv: string[]): Promise<number> {
   }
   let bridge: Bridge;
   try {
-    const { config, source } = loadConfigFile(values.config);
+    const { config, source } = loadConfigFile(values.config, process.env);
     const logger = pino({ level: logLevelOf(process.env.OTEL_LOG_LEVEL) ?? config.service.telemetry.logs.level });
     routeGrpcLogs(logger);
     logger.info({ config: source }, 'loading configuration');
-    bridge = Bridge.create(config, { logger });
+    bridge = Bridge.create(config, { logger, env: process.env });
     // From here on, an error that escapes every handler is logged and counted, not fatal.
     installProcessGuard(logger, bridge.metrics);
     await bridge.start();

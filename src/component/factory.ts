@@ -17,6 +17,12 @@ export interface ComponentContext {
   metrics: Registry;
   /** Looks up another built component by id (e.g. the API finding the store exporter). */
   lookup(kind: ComponentKind, id: string): unknown;
+  /**
+   * The environment the config was loaded with, for defaults that come from a variable (the
+   * datadog exporter's `DD_API_KEY`). Components read variables only here, never from
+   * `process.env`, so the loader's env is the one source. Absent: no variables.
+   */
+  env?: Readonly<Record<string, string | undefined>>;
 }
 
 export interface Factory<C, T> {

@@ -12,30 +12,20 @@ const componentSection = z
   .default({});
 
 const pipeline = z.strictObject({
-  /** Receiver ids feeding this pipeline. */
-  receivers: z.array(z.string()).min(1, 'a pipeline needs at least one receiver'),
-  /** Processor ids, applied in order (`join` links profile samples to the spans of the traces pipelines). */
-  processors: z.array(z.string()).default([]),
-  /** Exporter ids; each gets every item, with its own queue, so one backend's outage never blocks another. */
-  exporters: z.array(z.string()).default([]),
+  receivers: z.array(z.string()).min(1, 'a pipeline needs at least one receiver').describe('Receiver ids feeding this pipeline.'),
+  processors: z.array(z.string()).default([]).describe('Processor ids, applied in order (`join` links profile samples to the spans of the traces pipelines).'),
+  exporters: z.array(z.string()).default([]).describe("Exporter ids; each gets every item, with its own queue, so one backend's outage never blocks another."),
 });
 
 const LOG_LEVELS = ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'] as const;
 
 export const bridgeConfigSchema = z.strictObject({
-  /** Receivers by id: where OTLP comes in. */
-  receivers: componentSection,
-  /** Processors by id. */
-  processors: componentSection,
-  /** Exporters by id: where data goes. */
-  exporters: componentSection,
-  /** Extensions by id: services beside the pipelines (the API and UI). */
-  extensions: componentSection,
-  /** What runs: the extensions and the pipelines that connect components. */
+  receivers: componentSection.describe('Receivers by id: where OTLP comes in.'),
+  processors: componentSection.describe('Processors by id.'),
+  exporters: componentSection.describe('Exporters by id: where data goes.'),
+  extensions: componentSection.describe('Extensions by id: services beside the pipelines (the API and UI).'),
   service: z.strictObject({
-    /** Extension ids to start. */
-    extensions: z.array(z.string()).default([]),
-    /** Pipelines by name: `traces`, `profiles`, `traces/<name>` or `profiles/<name>`. */
+    extensions: z.array(z.string()).default([]).describe('Extension ids to start.'),
     pipelines: z.record(z.string(), pipeline).superRefine((pipelines, ctx) => {
       // Checked here rather than on the record key so the message names the pipeline.
       for (const name of Object.keys(pipelines)) {
@@ -43,26 +33,20 @@ export const bridgeConfigSchema = z.strictObject({
           ctx.addIssue({ code: 'custom', path: [name], message: 'pipeline names are `traces`, `profiles`, `traces/<name>` or `profiles/<name>`' });
         }
       }
-    }),
-    /**
-     * How long a stop (SIGTERM / SIGINT) may take: receivers close, holds and queues flush
-     * until then; what is not delivered by then stays on disk where persisted (see
-     * docs/delivery.md). Keep it below the container's stop grace period.
-     */
-    shutdown_timeout: duration().default(8000),
-    /** The bridge's own telemetry. */
+    }).describe('Pipelines by name: `traces`, `profiles`, `traces/<name>` or `profiles/<name>`.'),
+    shutdown_timeout: duration().default(8000).describe("How long a stop (SIGTERM / SIGINT) may take: receivers close, holds and queues flush until then; what is not delivered by then stays on disk where persisted (see docs/delivery.md). Keep it below the container's stop grace period."),
     telemetry: z
       .strictObject({
-        /** Structured (JSON) logs on stdout. */
         logs: z
           .strictObject({
-            /** Log level; the OTEL_LOG_LEVEL environment variable overrides it for `serve`. */
-            level: z.enum(LOG_LEVELS).default('info'),
+            level: z.enum(LOG_LEVELS).default('info').describe('Log level; the OTEL_LOG_LEVEL environment variable overrides it for `serve`.'),
           })
-          .default({ level: 'info' }),
+          .default({ level: 'info' })
+          .describe('Structured (JSON) logs on stdout.'),
       })
-      .default({ logs: { level: 'info' } }),
-  }),
+      .default({ logs: { level: 'info' } })
+      .describe("The bridge's own telemetry."),
+  }).describe('What runs: the extensions and the pipelines that connect components.'),
 });
 
 export type BridgeConfig = z.output<typeof bridgeConfigSchema>;

@@ -54,7 +54,6 @@ function checkHost(host: string | undefined): void {
 
 /** Echoes hostile input back only as short, printable ASCII. */
 function printable(s: string): string {
-  // eslint-disable-next-line no-control-regex
   const clean = s.replace(/[^\x20-\x7e]/g, '?');
   return clean.length > 200 ? `${clean.slice(0, 200)}...` : clean;
 }

@@ -5,7 +5,8 @@
 // index, because OTLP tables may hold duplicate entries.
 import { DictionaryBuilder } from '../otlp/build.js';
 import { bytesOfHex, decimalToSpanId, hexOf, isZeroId } from '../otlp/ids.js';
-import type { AnyValue, ExportProfilesServiceRequest, ProfilesDictionary, Sample } from '../otlp/model.js';
+import { bytesOfTraceWords, bytesOfWords, hexOfWords, resolvedFromContexts, SpanIdBatch, u32be, type ResolvedSpans } from './span-batch.js';
+import type { AnyValue, ExportProfilesServiceRequest, KeyValueAndUnit, ProfilesDictionary, Sample } from '../otlp/model.js';
 import {
   LOCAL_ROOT_SPAN_ID_ATTR,
   SPAN_ID_ATTR_KEYS,
@@ -39,90 +40,152 @@ const TRACE_KEYS: ReadonlySet<string> = new Set(TRACE_ID_ATTR_KEYS);
 /** The Datadog-style key holds the unsigned decimal form of the id. */
 const DECIMAL_SPAN_KEY = 'span id';
 
-/** How a sample names its span. */
-interface SpanRef {
-  spanId: string;
-  /** '' when the sample does not say. */
-  traceId: string;
-  /** True when the sample's own Link carries both ids (nothing to add). */
-  viaLink: boolean;
-}
+/** Attribute kinds, per attribute-table index (0 = not read yet). */
+const A_OTHER = 1;
+const A_SPAN = 2;
+const A_TRACE = 3;
+const A_JOIN = 4;
+/** Where a sample's trace id came from. */
+const T_NONE = 0;
+const T_LINK = 1;
+const T_ATTR = 2;
 
 /**
- * Reads span references out of one request, caching per link and attribute index (many
- * samples share them).
+ * Reads span references out of one request. Everything is cached per link and attribute
+ * index in typed arrays (many samples share them), and span ids are numbered through a
+ * SpanIdBatch, so reading a sample's reference allocates nothing.
  */
 class RefReader {
-  private readonly links = new Map<number, { spanId: string; traceId: string; ref: SpanRef | undefined } | null>();
-  private readonly attrs = new Map<number, { kind: 'span' | 'trace' | 'join' | 'other'; hex: string }>();
+  readonly ids: SpanIdBatch;
+  /** Per link index: -2 not read, -1 no span id, else the span's number. */
+  private readonly linkRef: Int32Array;
+  /** Per link index: 1 when it carries a valid trace id (in linkTrace). */
+  private readonly linkHasTrace: Uint8Array;
+  private readonly linkTrace: Uint32Array;
+  private readonly attrKind: Uint8Array;
+  /** Per attribute index of kind A_SPAN: the id's words; of kind A_TRACE: the trace words. */
+  private readonly attrWords: Uint32Array;
+  // The last reference read (out-parameters of `read`).
+  /** The span's number, -1 for none. */
+  ref = -1;
+  traceFrom = T_NONE;
+  /** The link or attribute index the trace id is held at. */
+  traceAt = 0;
+  /** True when the sample's own Link carries both ids (nothing to add). */
+  viaLink = false;
 
-  constructor(private readonly dict: ProfilesDictionary) {}
+  constructor(private readonly dict: ProfilesDictionary, expected: number) {
+    this.ids = new SpanIdBatch(expected);
+    this.linkRef = new Int32Array(dict.linkTable.length).fill(-2);
+    this.linkHasTrace = new Uint8Array(dict.linkTable.length);
+    this.linkTrace = new Uint32Array(dict.linkTable.length * 4);
+    this.attrKind = new Uint8Array(dict.attributeTable.length);
+    this.attrWords = new Uint32Array(dict.attributeTable.length * 4);
+  }
 
-  ref(sample: Sample): SpanRef | undefined {
-    let traceFromLink = '';
-    if (sample.linkIndex > 0) {
-      const l = this.link(sample.linkIndex);
-      if (l?.ref) return l.ref;
-      if (l) traceFromLink = l.traceId;
+  /** Reads the sample's span reference into ref / traceFrom / traceAt / viaLink. */
+  read(sample: Sample): void {
+    this.ref = -1;
+    this.traceFrom = T_NONE;
+    this.viaLink = false;
+    const li = sample.linkIndex;
+    if (li > 0 && li < this.linkRef.length) {
+      let r = this.linkRef[li]!;
+      if (r === -2) r = this.readLink(li);
+      if (this.linkHasTrace[li] === 1) {
+        this.traceFrom = T_LINK;
+        this.traceAt = li;
+      }
+      if (r >= 0) {
+        this.ref = r;
+        this.viaLink = this.traceFrom === T_LINK;
+        return;
+      }
     }
-    let spanId = '';
-    let traceId = traceFromLink;
-    for (const i of sample.attributeIndices) {
-      const a = this.attr(i);
-      if (a.kind === 'span' && !spanId) spanId = a.hex;
-      else if (a.kind === 'trace' && !traceId) traceId = a.hex;
+    let span = -1;
+    const attrs = sample.attributeIndices;
+    for (let k = 0; k < attrs.length; k++) {
+      const i = attrs[k]!;
+      const kind = this.kindOf(i);
+      if (kind === A_SPAN && span < 0) span = i;
+      else if (kind === A_TRACE && this.traceFrom === T_NONE) {
+        this.traceFrom = T_ATTR;
+        this.traceAt = i;
+      }
     }
-    return spanId ? { spanId, traceId, viaLink: false } : undefined;
+    if (span >= 0) this.ref = this.ids.add(this.attrWords[span * 4]!, this.attrWords[span * 4 + 1]!);
+    else this.traceFrom = T_NONE;
+  }
+
+  /** True when the sample's trace id (as read) equals the four words at `t[at..]`. */
+  traceEquals(t: Uint32Array, at: number): boolean {
+    const w = this.traceFrom === T_LINK ? this.linkTrace : this.attrWords;
+    const o = this.traceAt * 4;
+    return w[o] === t[at] && w[o + 1] === t[at + 1] && w[o + 2] === t[at + 2] && w[o + 3] === t[at + 3];
+  }
+
+  /** The sample's trace id (as read) as bytes. */
+  traceBytes(): Uint8Array {
+    return bytesOfTraceWords(this.traceFrom === T_LINK ? this.linkTrace : this.attrWords, this.traceAt * 4);
   }
 
   isJoinKey(attributeIndex: number): boolean {
-    return this.attr(attributeIndex).kind === 'join';
+    return this.kindOf(attributeIndex) === A_JOIN;
   }
 
-  private link(index: number): { spanId: string; traceId: string; ref: SpanRef | undefined } | null {
-    let l = this.links.get(index);
-    if (l === undefined) {
-      const link = this.dict.linkTable[index];
-      l = null;
-      if (link) {
-        const spanId = link.spanId.length === 8 && !isZeroId(link.spanId) ? hexOf(link.spanId) : '';
-        const traceId = link.traceId.length === 16 && !isZeroId(link.traceId) ? hexOf(link.traceId) : '';
-        l = { spanId, traceId, ref: spanId ? { spanId, traceId, viaLink: traceId !== '' } : undefined };
+  private readLink(li: number): number {
+    const link = this.dict.linkTable[li];
+    let r = -1;
+    if (link) {
+      const t = link.traceId;
+      if (t.length === 16 && !isZeroId(t)) {
+        this.linkHasTrace[li] = 1;
+        for (let k = 0; k < 4; k++) this.linkTrace[li * 4 + k] = u32be(t, k * 4);
       }
-      this.links.set(index, l);
+      const id = link.spanId;
+      if (id.length === 8 && !isZeroId(id)) r = this.ids.add(u32be(id, 0), u32be(id, 4));
     }
-    return l;
+    this.linkRef[li] = r;
+    return r;
   }
 
-  private attr(index: number): { kind: 'span' | 'trace' | 'join' | 'other'; hex: string } {
-    let a = this.attrs.get(index);
-    if (a === undefined) {
-      a = { kind: 'other', hex: '' };
+  private kindOf(index: number): number {
+    if (index < 0 || index >= this.attrKind.length) return A_OTHER;
+    let kind = this.attrKind[index]!;
+    if (kind === 0) {
+      kind = A_OTHER;
       const kv = this.dict.attributeTable[index];
       const key = kv ? this.dict.stringTable[kv.keyStrindex] : undefined;
       if (kv && key !== undefined) {
-        if (JOIN_KEYS.has(key)) a = { kind: 'join', hex: '' };
+        if (JOIN_KEYS.has(key)) kind = A_JOIN;
         else if (SPAN_KEYS.has(key)) {
-          const hex = idHex(kv.value, 8, key === DECIMAL_SPAN_KEY, this.dict.stringTable);
-          if (hex) a = { kind: 'span', hex };
+          const bytes = idBytes(kv.value, 8, key === DECIMAL_SPAN_KEY, this.dict.stringTable);
+          if (bytes) {
+            kind = A_SPAN;
+            this.attrWords[index * 4] = u32be(bytes, 0);
+            this.attrWords[index * 4 + 1] = u32be(bytes, 4);
+          }
         } else if (TRACE_KEYS.has(key)) {
-          const hex = idHex(kv.value, 16, false, this.dict.stringTable);
-          if (hex) a = { kind: 'trace', hex };
+          const bytes = idBytes(kv.value, 16, false, this.dict.stringTable);
+          if (bytes) {
+            kind = A_TRACE;
+            for (let k = 0; k < 4; k++) this.attrWords[index * 4 + k] = u32be(bytes, k * 4);
+          }
         }
       }
-      this.attrs.set(index, a);
+      this.attrKind[index] = kind;
     }
-    return a;
+    return kind;
   }
 }
 
 /**
- * An id held in an attribute value as lowercase hex, or '' when it is not a valid non-zero
- * id. Strings are hex (decimal for the Datadog key), integers are the unsigned value, bytes
- * are the id itself.
+ * An id held in an attribute value, or undefined when it is not a valid non-zero id.
+ * Strings are hex (decimal for the Datadog key), integers are the unsigned value, bytes are
+ * the id itself.
  */
-function idHex(v: AnyValue | undefined, size: 8 | 16, decimal: boolean, strings: readonly string[]): string {
-  if (!v) return '';
+function idBytes(v: AnyValue | undefined, size: 8 | 16, decimal: boolean, strings: readonly string[]): Uint8Array | undefined {
+  if (!v) return undefined;
   let bytes: Uint8Array | undefined;
   const text = v.stringValue ?? (v.stringValueStrindex !== undefined ? strings[v.stringValueStrindex] : undefined);
   try {
@@ -136,25 +199,40 @@ function idHex(v: AnyValue | undefined, size: 8 | 16, decimal: boolean, strings:
       bytes = v.bytesValue;
     }
   } catch {
-    return '';
+    return undefined;
   }
-  return bytes && !isZeroId(bytes) ? hexOf(bytes) : '';
+  return bytes && bytes.length === size && !isZeroId(bytes) ? bytes : undefined;
+}
+
+function countSamples(request: ExportProfilesServiceRequest): number {
+  let n = 0;
+  for (const rp of request.resourceProfiles) for (const sp of rp.scopeProfiles) for (const p of sp.profiles) n += p.samples.length;
+  return n;
+}
+
+/**
+ * A join in two pure halves around the (possibly remote) index: `planJoin` reads which
+ * spans a request references, the caller resolves `ids` against an index, and `apply`
+ * writes the answer into a copy of the request.
+ */
+export interface JoinPlan {
+  /** The distinct span ids the request's samples reference. */
+  readonly ids: SpanIdBatch;
+  /** Joins the request with the index's answer for `ids`. */
+  apply(resolved: ResolvedSpans): LinkResult;
+}
+
+export function planJoin(request: ExportProfilesServiceRequest): JoinPlan {
+  const dict = request.dictionary;
+  if (!dict) return { ids: new SpanIdBatch(), apply: () => ({ request, linked: 0, unlinked: 0, pending: new Set() }) };
+  const reader = new RefReader(dict, Math.min(countSamples(request), dict.linkTable.length + dict.attributeTable.length));
+  for (const rp of request.resourceProfiles) for (const sp of rp.scopeProfiles) for (const p of sp.profiles) for (const s of p.samples) reader.read(s);
+  return { ids: reader.ids, apply: (resolved) => applyJoin(request, dict, reader, resolved) };
 }
 
 /** Every span id (hex) the request's samples reference, for a batched index lookup. */
 export function referencedSpanIds(request: ExportProfilesServiceRequest): Set<string> {
-  const out = new Set<string>();
-  const dict = request.dictionary;
-  if (!dict) return out;
-  const reader = new RefReader(dict);
-  for (const rp of request.resourceProfiles)
-    for (const sp of rp.scopeProfiles)
-      for (const p of sp.profiles)
-        for (const s of p.samples) {
-          const ref = reader.ref(s);
-          if (ref) out.add(ref.spanId);
-        }
-  return out;
+  return new Set(planJoin(request).ids.hexIds());
 }
 
 /**
@@ -163,78 +241,107 @@ export function referencedSpanIds(request: ExportProfilesServiceRequest): Set<st
  * it had under those keys) and a Link carrying its trace and span ids. A sample that named
  * its span only through attributes gets a Link once both ids are known. Samples without a
  * span reference are untouched. The input is never modified: changed tables and samples
- * are copies; unchanged ones are shared.
+ * are copies; unchanged ones are shared (and joined samples of the same span that had no
+ * attributes of their own share one attribute index array: treat the result as read-only).
  */
 export function linkProfiles(request: ExportProfilesServiceRequest, lookup: SpanLookup): LinkResult {
+  const plan = planJoin(request);
+  return plan.apply(resolvedFromContexts(plan.ids, lookup));
+}
+
+function applyJoin(request: ExportProfilesServiceRequest, dict: ProfilesDictionary, reader: RefReader, r: ResolvedSpans): LinkResult {
   const pending = new Set<string>();
-  const dict = request.dictionary;
-  if (!dict) return { request, linked: 0, unlinked: 0, pending };
-  const reader = new RefReader(dict);
-  let builder: DictionaryBuilder | undefined;
+  const n = reader.ids.count;
   let linkBuilder: DictionaryBuilder | undefined;
-  const contexts = new Map<string, SpanContext | null>();
-  /** Per span id: the three join attribute indices. */
-  const joinAttrs = new Map<string, number[]>();
+  /** Per span: bit 1 once its id is in `pending` (unknown here), bit 2 once its missing ancestor is (known). */
+  const pendingDone = new Uint8Array(n);
+  /** Per span: the three join attribute indices, filled on first use (-1 = not yet). */
+  const joinAttrs = new Int32Array(n * 3).fill(-1);
+  /** Per span: [name, root, endpoint] shared by its samples that had no attributes. */
+  const shared: (number[] | undefined)[] = [];
+  /** Per span: its Link index when one has to be added (0 = not yet). */
+  const addedLink = new Int32Array(n);
   const linkFor = new Map<string, number>();
   let linked = 0;
   let unlinked = 0;
 
-  const build = (): DictionaryBuilder => (builder ??= writableBuilder(dict, ['stringTable', 'attributeTable']));
-  // Attribute index per value, so the builder (which keys entries by their serialised value)
-  // is asked once per distinct name, root and endpoint rather than once per span.
+  let attrs: JoinAttributeTable | undefined;
+  // Attribute index per value, so the table is asked once per distinct name, root and
+  // endpoint rather than once per span.
   const names = new Map<string, number>();
-  const roots = new Map<string, number>();
   const endpoints = new Map<string, number>();
+  const roots = new SpanIdBatch(n);
+  const rootAttr: number[] = [];
   const attribute = (cache: Map<string, number>, key: string, value: string): number => {
     let i = cache.get(value);
     if (i === undefined) {
-      i = build().attribute(key, value);
+      i = (attrs ??= new JoinAttributeTable(dict)).index(key, value);
       cache.set(value, i);
     }
     return i;
   };
-  const linkIndexFor = (traceId: string, spanId: string): number => {
-    const key = traceId + spanId;
-    let i = linkFor.get(key);
-    if (i === undefined) {
-      // A separate builder, made only when a link is added: indexing a link table (one entry
-      // per span, often) costs as much as the join itself when links are already there.
-      linkBuilder ??= writableBuilder(dict, ['linkTable']);
-      i = linkBuilder.link(bytesOfHex(traceId), bytesOfHex(spanId));
-      linkFor.set(key, i);
-    }
-    return i;
+  const rootAttribute = (hi: number, lo: number): number => {
+    const k = roots.add(hi, lo);
+    return (rootAttr[k] ??= (attrs ??= new JoinAttributeTable(dict)).index(LOCAL_ROOT_SPAN_ID_ATTR, roots.hex(k)));
+  };
+  const newLink = (traceBytes: Uint8Array, ref: number): number => {
+    // A separate builder, made only when a link is added: indexing a link table (one entry
+    // per span, often) costs as much as the join itself when links are already there.
+    linkBuilder ??= linkTableBuilder(dict);
+    return linkBuilder.link(traceBytes, bytesOfWords(reader.ids.hi[ref]!, reader.ids.lo[ref]!));
   };
 
   const joinSample = (s: Sample): Sample => {
-    const ref = reader.ref(s);
-    if (!ref) return s;
-    let ctx = contexts.get(ref.spanId);
-    if (ctx === undefined) {
-      ctx = lookup(ref.spanId) ?? null;
-      contexts.set(ref.spanId, ctx);
-    }
-    // Same span id in another trace: not this sample's span.
-    if (ctx && ref.traceId && ctx.traceId !== ref.traceId) ctx = null;
-    if (!ctx) {
-      pending.add(ref.spanId);
+    reader.read(s);
+    const ref = reader.ref;
+    if (ref < 0) return s;
+    const hasTrace = reader.traceFrom !== T_NONE;
+    const known = ref < n && r.known[ref] === 1 && (!hasTrace || reader.traceEquals(r.trace, ref * 4));
+    if (!known) {
+      // Same span id in another trace, or not indexed (yet).
+      if ((pendingDone[ref]! & 1) === 0) {
+        pending.add(reader.ids.hex(ref));
+        pendingDone[ref]! |= 1;
+      }
       unlinked++;
-      if (ref.viaLink || !ref.traceId) return s;
-      return { ...s, linkIndex: linkIndexFor(ref.traceId, ref.spanId) };
+      if (reader.viaLink || !hasTrace) return s;
+      const key = hexOfTraceWordsOf(reader) + reader.ids.hex(ref);
+      let li = linkFor.get(key);
+      if (li === undefined) {
+        li = newLink(reader.traceBytes(), ref);
+        linkFor.set(key, li);
+      }
+      return { stackIndex: s.stackIndex, attributeIndices: s.attributeIndices, linkIndex: li, values: s.values, timestampsUnixNano: s.timestampsUnixNano };
     }
     linked++;
-    if (ctx.missingAncestorId) pending.add(ctx.missingAncestorId);
-    let extra = joinAttrs.get(ctx.spanId);
-    if (!extra) {
-      extra = [attribute(names, SPAN_NAME_ATTR, ctx.name), attribute(roots, LOCAL_ROOT_SPAN_ID_ATTR, ctx.localRootSpanId), attribute(endpoints, TRACE_ENDPOINT_ATTR, ctx.traceEndpoint)];
-      joinAttrs.set(ctx.spanId, extra);
+    if ((pendingDone[ref]! & 2) === 0) {
+      pendingDone[ref]! |= 2;
+      const mh = r.missingHi[ref]!;
+      const ml = r.missingLo[ref]!;
+      if (mh !== 0 || ml !== 0) pending.add(hexOfWords(mh, ml));
     }
-    const kept = s.attributeIndices.filter((i) => !reader.isJoinKey(i));
-    return {
-      ...s,
-      attributeIndices: kept.concat(extra),
-      linkIndex: ref.viaLink ? s.linkIndex : linkIndexFor(ctx.traceId, ctx.spanId),
-    };
+    let a = joinAttrs[ref * 3]!;
+    if (a < 0) {
+      a = joinAttrs[ref * 3] = attribute(names, SPAN_NAME_ATTR, r.name[ref]!);
+      joinAttrs[ref * 3 + 1] = rootAttribute(r.rootHi[ref]!, r.rootLo[ref]!);
+      joinAttrs[ref * 3 + 2] = attribute(endpoints, TRACE_ENDPOINT_ATTR, r.endpoint[ref]!);
+    }
+    const b = joinAttrs[ref * 3 + 1]!;
+    const c = joinAttrs[ref * 3 + 2]!;
+    const own = s.attributeIndices;
+    let attributeIndices: number[];
+    if (own.length === 0) attributeIndices = shared[ref] ??= [a, b, c];
+    else {
+      attributeIndices = [];
+      for (let k = 0; k < own.length; k++) if (!reader.isJoinKey(own[k]!)) attributeIndices.push(own[k]!);
+      attributeIndices.push(a, b, c);
+    }
+    let linkIndex = s.linkIndex;
+    if (!reader.viaLink) {
+      linkIndex = addedLink[ref]!;
+      if (linkIndex === 0) linkIndex = addedLink[ref] = newLink(bytesOfTraceWords(r.trace, ref * 4), ref);
+    }
+    return { stackIndex: s.stackIndex, attributeIndices, linkIndex, values: s.values, timestampsUnixNano: s.timestampsUnixNano };
   };
 
   let changed = false;
@@ -244,11 +351,13 @@ export function linkProfiles(request: ExportProfilesServiceRequest, lookup: Span
       let spChanged = false;
       const profiles = sp.profiles.map((p) => {
         let pChanged = false;
-        const samples = p.samples.map((s) => {
+        const samples = new Array<Sample>(p.samples.length);
+        for (let k = 0; k < samples.length; k++) {
+          const s = p.samples[k]!;
           const out = joinSample(s);
           if (out !== s) pChanged = true;
-          return out;
-        });
+          samples[k] = out;
+        }
         if (!pChanged) return p;
         spChanged = true;
         return { ...p, samples };
@@ -264,9 +373,9 @@ export function linkProfiles(request: ExportProfilesServiceRequest, lookup: Span
 
   if (!changed) return { request, linked, unlinked, pending };
   const dictionary = { ...dict };
-  if (builder) {
-    dictionary.stringTable = builder.dictionary.stringTable;
-    dictionary.attributeTable = builder.dictionary.attributeTable;
+  if (attrs) {
+    dictionary.stringTable = attrs.strings;
+    dictionary.attributeTable = attrs.attributes;
   }
   if (linkBuilder) dictionary.linkTable = linkBuilder.dictionary.linkTable;
   return {
@@ -277,22 +386,75 @@ export function linkProfiles(request: ExportProfilesServiceRequest, lookup: Span
   };
 }
 
-type WritableTable = 'stringTable' | 'attributeTable' | 'linkTable';
+/**
+ * Copies of the string and attribute tables that the join's three attributes are appended
+ * to. An entry is reused when the request already has it, compared the way
+ * DictionaryBuilder compares (first string of the key, unit 0, a plain string value) —
+ * without indexing every entry of both tables as a builder would.
+ */
+class JoinAttributeTable {
+  readonly strings: string[];
+  readonly attributes: KeyValueAndUnit[];
+  private readonly keyIndex = new Map<string, number>();
+  /** Per key string index: value -> attribute index. */
+  private readonly existing = new Map<number, Map<string, number>>();
+
+  constructor(dict: ProfilesDictionary) {
+    this.strings = dict.stringTable.slice();
+    this.attributes = dict.attributeTable.slice();
+    if (this.strings.length === 0) this.strings.push('');
+    if (this.attributes.length === 0) this.attributes.push({ keyStrindex: 0, unitStrindex: 0 });
+    for (const key of JOIN_KEYS) {
+      const i = this.strings.indexOf(key);
+      if (i >= 0) {
+        this.keyIndex.set(key, i);
+        this.existing.set(i, new Map());
+      }
+    }
+    if (this.existing.size === 0) return;
+    this.attributes.forEach((a, i) => {
+      const values = this.existing.get(a.keyStrindex);
+      const v = a.value;
+      if (!values || a.unitStrindex !== 0 || !v || typeof v.stringValue !== 'string') return;
+      // Only a value that is exactly { stringValue } matches (undefined fields do not count).
+      for (const k in v) if (k !== 'stringValue' && (v as Record<string, unknown>)[k] !== undefined) return;
+      if (!values.has(v.stringValue)) values.set(v.stringValue, i);
+    });
+  }
+
+  /**
+   * The index of the attribute key = value (string): the request's own entry when it has
+   * one, else a new entry. The caller asks once per distinct value (it keeps its own map).
+   */
+  index(key: string, value: string): number {
+    let k = this.keyIndex.get(key);
+    if (k === undefined) {
+      k = this.strings.push(key) - 1;
+      this.keyIndex.set(key, k);
+    }
+    const values = this.existing.get(k);
+    const i = values === undefined || values.size === 0 ? undefined : values.get(value);
+    return i ?? this.attributes.push({ keyStrindex: k, value: { stringValue: value }, unitStrindex: 0 }) - 1;
+  }
+}
+
+function hexOfTraceWordsOf(reader: RefReader): string {
+  return hexOf(reader.traceBytes());
+}
 
 /**
- * A DictionaryBuilder over copies of the tables the join appends to. Every other table is a
- * one-entry placeholder — the builder would index whole tables the join never writes — and
- * the result takes only the copied tables from it.
+ * A DictionaryBuilder over a copy of the link table, for the links the join adds. Every
+ * other table is a one-entry placeholder — the builder would index whole tables the join
+ * never writes — and the result takes only the link table from it.
  */
-function writableBuilder(dict: ProfilesDictionary, tables: WritableTable[]): DictionaryBuilder {
-  const copy = (t: WritableTable) => tables.includes(t);
+function linkTableBuilder(dict: ProfilesDictionary): DictionaryBuilder {
   return new DictionaryBuilder({
     mappingTable: [{ memoryStart: 0n, memoryLimit: 0n, fileOffset: 0n, filenameStrindex: 0, attributeIndices: [] }],
     locationTable: [{ mappingIndex: 0, address: 0n, lines: [], attributeIndices: [] }],
     functionTable: [{ nameStrindex: 0, systemNameStrindex: 0, filenameStrindex: 0, startLine: 0 }],
     stackTable: [{ locationIndices: [] }],
-    stringTable: copy('stringTable') ? dict.stringTable.slice() : [''],
-    linkTable: copy('linkTable') ? dict.linkTable.slice() : [{ traceId: new Uint8Array(16), spanId: new Uint8Array(8) }],
-    attributeTable: copy('attributeTable') ? dict.attributeTable.slice() : [{ keyStrindex: 0, unitStrindex: 0 }],
+    stringTable: [''],
+    linkTable: dict.linkTable.slice(),
+    attributeTable: [{ keyStrindex: 0, unitStrindex: 0 }],
   });
 }

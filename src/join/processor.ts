@@ -21,40 +21,25 @@ import { hexOf } from '../otlp/ids.js';
 import type { ExportProfilesServiceRequest, ExportTraceServiceRequest } from '../otlp/model.js';
 import { ACCEPTED, type ConsumeResult, type ProfilesConsumer, type TracesConsumer } from '../component/consumer.js';
 import type { Processor, ProcessorFactory } from '../component/factory.js';
-import { linkProfiles, referencedSpanIds, type LinkResult } from './linker.js';
+import { planJoin, type LinkResult } from './linker.js';
+import { resolveSpans } from './span-batch.js';
 import { HoldFiles } from './hold-files.js';
 import { InMemorySpanIndex, type SpanIndex } from './span-index.js';
 import { sharedCounter, sharedGauge } from '../component/metrics.js';
 
 export const joinConfigSchema = z.strictObject({
-  /** How long a profile request waits for the spans it references. 0 = never wait. */
-  hold_window: duration().default(10_000),
-  /**
-   * Bound of the (estimated) bytes the join keeps: requests waiting for spans plus released
-   * requests the next consumer refused (kept and retried). Over it the oldest waiting
-   * requests are released early; when refused requests fill it, new requests are not held
-   * but handed on at once, so the sender gets the next consumer's refusal (429 / 503).
-   */
-  max_hold_bytes: byteSize().default(64 * 2 ** 20),
-  /** Bound of the span index's memory. */
-  max_spans_bytes: byteSize().default(64 * 2 ** 20),
-  /** Spans are forgotten this long after they arrived. */
-  span_ttl: duration().default(5 * 60_000),
-  /**
-   * Persist held requests here (created if missing). A request the join holds is then
-   * answered only once it is on disk, and the next start (after a crash too) holds it again
-   * for what is left of its window. Without it, holds live in memory.
-   */
-  directory: z.string().min(1).optional(),
-  /** Backoff between offers of a released request the next consumer refused (retryable refusals only). */
+  hold_window: duration().default(10_000).describe('How long a profile request waits for the spans it references. 0 = never wait.'),
+  max_hold_bytes: byteSize().default(64 * 2 ** 20).describe("Bound of the (estimated) bytes the join keeps: requests waiting for spans plus released requests the next consumer refused (kept and retried). Over it the oldest waiting requests are released early; when refused requests fill it, new requests are not held but handed on at once, so the sender gets the next consumer's refusal (429 / 503)."),
+  max_spans_bytes: byteSize().default(64 * 2 ** 20).describe("Bound of the span index's memory."),
+  span_ttl: duration().default(5 * 60_000).describe('Spans are forgotten this long after they arrived.'),
+  directory: z.string().min(1).optional().describe('Persist held requests here (created if missing). A request the join holds is then answered only once it is on disk, and the next start (after a crash too) holds it again for what is left of its window. Without it, holds live in memory.'),
   retry: z
     .strictObject({
-      /** Wait before the first retry (a consumer's Retry-After wins when it is longer, up to max_interval). */
-      initial_interval: duration().default(200),
-      /** Longest wait between retries. */
-      max_interval: duration().default(5000),
+      initial_interval: duration().default(200).describe("Wait before the first retry (a consumer's Retry-After wins when it is longer, up to max_interval)."),
+      max_interval: duration().default(5000).describe('Longest wait between retries.'),
     })
-    .default({ initial_interval: 200, max_interval: 5000 }),
+    .default({ initial_interval: 200, max_interval: 5000 })
+    .describe('Backoff between offers of a released request the next consumer refused (retryable refusals only).'),
 });
 
 export type JoinConfig = z.output<typeof joinConfigSchema>;
@@ -361,11 +346,11 @@ export class JoinProcessor implements Processor {
   // ---------------------------------------------------------------- profiles
 
   private async link(request: ExportProfilesServiceRequest): Promise<LinkResult> {
-    const ids = referencedSpanIds(request);
-    if (ids.size === 0) return { request, linked: 0, unlinked: 0, pending: new Set() };
-    const known = await this.index.lookup(ids);
+    const plan = planJoin(request);
+    if (plan.ids.count === 0) return { request, linked: 0, unlinked: 0, pending: new Set() };
+    const resolved = await resolveSpans(this.index, plan.ids);
     this.updateIndexGauges();
-    return linkProfiles(request, (id) => known.get(id));
+    return plan.apply(resolved);
   }
 
   private newHold(request: ExportProfilesServiceRequest, pipeline: number, bytes: number, samples: number): Hold {

@@ -11,7 +11,8 @@
 import type { ExportTraceServiceRequest, Span } from '../otlp/model.js';
 import { SpanFlags, SpanKind } from '../otlp/model.js';
 import { stringAttribute } from '../otlp/build.js';
-import { hexOf, isZeroId } from '../otlp/ids.js';
+import { isZeroId } from '../otlp/ids.js';
+import { allocResolved, hashWords as hashOf, hexOfTraceWords as hexOfTrace, hexOfWords, u32be, type ResolvedSpans, type SpanIdBatch } from './span-batch.js';
 
 /** What the join knows about one span. Ids are lowercase hex. */
 export interface SpanContext {
@@ -49,6 +50,11 @@ export interface SpanIndex {
   put(request: ExportTraceServiceRequest): number | Promise<number>;
   /** The contexts of the given span ids (16 hex chars) that are known; unknown ids are absent. */
   lookup(spanIds: Iterable<string>): Promise<Map<string, SpanContext>>;
+  /**
+   * Optional batched form of `lookup` over id words, answered in columns (no object or
+   * string per span). The join uses it when present, `lookup` otherwise.
+   */
+  resolve?(ids: SpanIdBatch): ResolvedSpans | Promise<ResolvedSpans>;
   /** Spans currently held. */
   readonly size: number;
   /** Memory the index holds, in bytes (or its best local estimate). */
@@ -183,34 +189,6 @@ class StringTable {
   }
 }
 
-function hashOf(hi: number, lo: number): number {
-  let h = Math.imul(lo ^ Math.imul(hi, 0x85ebca77), 0x9e3779b1);
-  h ^= h >>> 15;
-  h = Math.imul(h, 0xc2b2ae3d);
-  return (h ^ (h >>> 13)) >>> 0;
-}
-
-/** Scratch bytes for turning id words back into hex with the native encoder (flat strings, fast). */
-const SCRATCH = new Uint8Array(16);
-const SCRATCH_VIEW = new DataView(SCRATCH.buffer);
-
-const SCRATCH8 = SCRATCH.subarray(0, 8);
-
-function hexOfWords(hi: number, lo: number): string {
-  SCRATCH_VIEW.setUint32(0, hi);
-  SCRATCH_VIEW.setUint32(4, lo);
-  return hexOf(SCRATCH8);
-}
-
-function hexOfTrace(t: Uint32Array, at: number): string {
-  for (let i = 0; i < 4; i++) SCRATCH_VIEW.setUint32(i * 4, t[at + i]!);
-  return hexOf(SCRATCH);
-}
-
-function u32be(b: Uint8Array, at: number): number {
-  return ((b[at]! << 24) | (b[at + 1]! << 16) | (b[at + 2]! << 8) | b[at + 3]!) >>> 0;
-}
-
 function nibble(c: number): number {
   if (c >= 48 && c <= 57) return c - 48;
   if (c >= 97 && c <= 102) return c - 87;
@@ -279,6 +257,8 @@ export class InMemorySpanIndex implements SpanIndex {
   private readonly bucketSpan: number;
   /** String bytes when growth was last found impossible; -1 = growth may be possible. */
   private noGrowthAt = -1;
+  /** Out-parameter of `walk`: the missing parent's words. */
+  private readonly walkMissing = new Uint32Array(2);
 
   constructor(options: InMemorySpanIndexOptions = {}) {
     this.maxBytes = Math.max(MIN_MAX_BYTES, options.maxBytes ?? DEFAULT_MAX_BYTES);
@@ -379,6 +359,34 @@ export class InMemorySpanIndex implements SpanIndex {
     return out;
   }
 
+  /**
+   * The batched lookup: one pass over the ids' words, answers written into columns; the
+   * only allocations are the columns themselves (names and endpoints are the interned
+   * strings). Resolves local roots now, like `get`.
+   */
+  resolve(ids: SpanIdBatch): ResolvedSpans {
+    this.expire(this.now());
+    const out = allocResolved(ids.count);
+    const c = this.cols;
+    for (let i = 0; i < ids.count; i++) {
+      const s = this.slotOf(ids.hi[i]!, ids.lo[i]!);
+      if (s < 0) continue;
+      out.known[i] = 1;
+      out.trace[i * 4] = c.trace[s * 4]!;
+      out.trace[i * 4 + 1] = c.trace[s * 4 + 1]!;
+      out.trace[i * 4 + 2] = c.trace[s * 4 + 2]!;
+      out.trace[i * 4 + 3] = c.trace[s * 4 + 3]!;
+      out.name[i] = this.strings.get(c.name[s]!);
+      const root = this.walk(s);
+      out.rootHi[i] = c.idHi[root]!;
+      out.rootLo[i] = c.idLo[root]!;
+      out.endpoint[i] = this.strings.get(c.endpoint[root]!);
+      out.missingHi[i] = this.walkMissing[0]!;
+      out.missingLo[i] = this.walkMissing[1]!;
+    }
+    return out;
+  }
+
   /** The span's context, or undefined when unknown (or not 16 hex chars). Resolves the local root now. */
   get(spanIdHex: string): SpanContext | undefined {
     this.expire(this.now());
@@ -405,22 +413,36 @@ export class InMemorySpanIndex implements SpanIndex {
     return s < 0 ? undefined : this.contextOf(s);
   }
 
-  private contextOf(s: number): SpanContext {
+  /**
+   * Walks from slot `s` towards its local root; returns the outermost slot found and leaves
+   * in `walkMissing` the parent it could not find (0/0 when the root is certain).
+   */
+  private walk(s: number): number {
     const c = this.cols;
     let cur = s;
-    let missing = '';
+    this.walkMissing[0] = 0;
+    this.walkMissing[1] = 0;
     for (let depth = 0; depth < this.maxDepth; depth++) {
       const ph = c.parentHi[cur]!;
       const pl = c.parentLo[cur]!;
       if ((ph === 0 && pl === 0) || (c.flags[cur]! & REMOTE_PARENT) === REMOTE_PARENT) break;
       const p = this.slotOf(ph, pl);
       if (p < 0) {
-        missing = hexOfWords(ph, pl);
+        this.walkMissing[0] = ph;
+        this.walkMissing[1] = pl;
         break;
       }
       if (c.service[p] !== c.service[cur] || !this.sameTrace(p, cur)) break;
       cur = p;
     }
+    return cur;
+  }
+
+  private contextOf(s: number): SpanContext {
+    const c = this.cols;
+    const cur = this.walk(s);
+    const mh = this.walkMissing[0]!;
+    const ml = this.walkMissing[1]!;
     const ph = c.parentHi[s]!;
     const pl = c.parentLo[s]!;
     return {
@@ -433,7 +455,7 @@ export class InMemorySpanIndex implements SpanIndex {
       endUnixNano: c.end[s]!,
       localRootSpanId: hexOfWords(c.idHi[cur]!, c.idLo[cur]!),
       traceEndpoint: this.strings.get(c.endpoint[cur]!),
-      missingAncestorId: missing,
+      missingAncestorId: mh === 0 && ml === 0 ? '' : hexOfWords(mh, ml),
     };
   }
 

@@ -103,6 +103,8 @@ export class ContextTracker {
     const original = manager.with;
     if (typeof original !== 'function') return;
     const ownBefore = Object.prototype.hasOwnProperty.call(manager, 'with') ? original : undefined;
+    // `patched` must keep its own `this` (the context manager it is called on).
+    // eslint-disable-next-line @typescript-eslint/no-this-alias
     const tracker = this;
     const patched = function (this: ContextManager, ctx: Context, fn: (...args: unknown[]) => unknown, thisArg?: unknown, ...args: unknown[]) {
       const previous = tracker.current;

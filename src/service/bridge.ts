@@ -18,6 +18,12 @@ export interface BridgeOptions {
   metrics?: Registry;
   /** Component types; defaults to every built-in type. Tests add sinks here. */
   factories?: FactoryRegistry;
+  /**
+   * The environment the config was loaded with (what `loadConfigFile` / `parseConfigText`
+   * expanded `${env:...}` from); components take variable defaults from it, e.g. the datadog
+   * exporter's `DD_API_KEY`. Default: no variables.
+   */
+  env?: Readonly<Record<string, string | undefined>>;
 }
 
 const SECTION: Record<ComponentKind, 'receivers' | 'processors' | 'exporters' | 'extensions'> = {
@@ -33,6 +39,7 @@ export class Bridge {
   readonly logger: Logger;
   readonly metrics: Registry;
   private readonly built: Built = { receiver: new Map(), processor: new Map(), exporter: new Map(), extension: new Map() };
+  private readonly env: Readonly<Record<string, string | undefined>>;
   private started = false;
   private stopping: Promise<void> | undefined;
 
@@ -42,6 +49,7 @@ export class Bridge {
   ) {
     this.logger = options.logger ?? pino({ level: config.service.telemetry.logs.level });
     this.metrics = options.metrics ?? new Registry();
+    this.env = options.env ?? {};
     this.build(options.factories ?? defaultFactories());
   }
 
@@ -55,6 +63,7 @@ export class Bridge {
       id,
       logger: this.logger.child({ component: `${SECTION[kind]}.${id}` }),
       metrics: this.metrics,
+      env: this.env,
       lookup: (k, other) => {
         const c = this.built[k].get(other);
         if (!c) throw new ConfigError(`${SECTION[kind]}.${id}: refers to ${SECTION[k]}.${other}, which is not configured or not used by any pipeline`);

@@ -26,60 +26,48 @@ function longDuration() {
 const positiveInt = (d: number) => z.number().int().positive().default(d);
 
 export const storeConfigSchema = z.strictObject({
-  /** Where the database lives (created when missing). */
-  directory: z.string().min(1).default('./data'),
+  directory: z.string().min(1).default('./data').describe('Where the database lives (created when missing).'),
   retention: z
     .strictObject({
-      /** Profiles whose window ended longer ago than this are deleted (and spans that started before). */
-      max_age: longDuration().default(7 * 86_400_000),
-      /** When the database and its write-ahead log take more, the oldest profiles and spans are deleted first (down to 90 %). */
-      max_size: byteSize().default(2 ** 30),
-      /** How often retention runs. */
-      check_interval: longDuration().default(60_000),
-      /** Bound on the work of one run (profiles and spans deleted per reason); the next run continues. */
-      max_deletes_per_run: positiveInt(2000),
+      max_age: longDuration().default(7 * 86_400_000).describe('Profiles whose window ended longer ago than this are deleted (and spans that started before).'),
+      max_size: byteSize().default(2 ** 30).describe('When the database and its write-ahead log take more, the oldest profiles and spans are deleted first (down to 90 %).'),
+      check_interval: longDuration().default(60_000).describe('How often retention runs.'),
+      max_deletes_per_run: positiveInt(2000).describe('Bound on the work of one run (profiles and spans deleted per reason); the next run continues.'),
     })
-    .prefault({}),
+    .prefault({})
+    .describe('What the store deletes, and when.'),
   batch: z
     .strictObject({
-      /** A write transaction starts when this many profiles wait... */
-      max_profiles: positiveInt(256),
-      /** ...or this many distinct stacks... */
-      max_samples: positiveInt(200_000),
-      /** ...or this long after the first one arrived. */
-      flush_interval: longDuration().default(200),
-      /** Above this, new data is refused with a retryable error (back-pressure). */
-      max_queue_bytes: byteSize().default(64 * 2 ** 20),
+      max_profiles: positiveInt(256).describe('A write transaction starts when this many profiles wait...'),
+      max_samples: positiveInt(200_000).describe('...or this many distinct stacks...'),
+      flush_interval: longDuration().default(200).describe('...or this long after the first one arrived.'),
+      max_queue_bytes: byteSize().default(64 * 2 ** 20).describe('Above this, new data is refused with a retryable error (back-pressure).'),
     })
-    .prefault({}),
+    .prefault({})
+    .describe('How incoming profiles are grouped into write transactions.'),
   labels: z
     .strictObject({
-      /** Series labels kept per profile (service.name always among them); the rest are dropped, counted and logged. */
-      max_per_profile: positiveInt(128),
-      /** Labels with a longer name are dropped (counted and logged). */
-      max_name_length: positiveInt(256),
-      /** Longer label values are cut to this many characters (counted and logged). */
-      max_value_length: positiveInt(1024),
+      max_per_profile: positiveInt(128).describe('Series labels kept per profile (service.name always among them); the rest are dropped, counted and logged.'),
+      max_name_length: positiveInt(256).describe('Labels with a longer name are dropped (counted and logged).'),
+      max_value_length: positiveInt(1024).describe('Longer label values are cut to this many characters (counted and logged).'),
     })
-    .prefault({}),
+    .prefault({})
+    .describe('Bounds on the series labels the store keeps per profile.'),
   query: z
     .strictObject({
-      /** Threads that run queries (0 = in the calling thread; blocks ingestion while a query runs). */
-      workers: z.number().int().min(0).max(16).default(1),
+      workers: z.number().int().min(0).max(16).default(1).describe('Threads that run queries (0 = in the calling thread; blocks ingestion while a query runs).'),
     })
-    .prefault({}),
+    .prefault({})
+    .describe('How queries run.'),
   metrics: z
     .strictObject({
-      /** Functions per service with their own series in the function CPU metric; the rest are `other`. */
-      top_functions: positiveInt(20),
-      /** Services with their own series; the rest are `other`. */
-      max_services: positiveInt(20),
-      /** Thread names per service in the allocation metric; the rest are `other`. */
-      max_threads: positiveInt(20),
-      /** Versions per service in the CPU-by-version metric; the rest are `other`. */
-      max_versions: positiveInt(20),
+      top_functions: positiveInt(20).describe('Functions per service with their own series in the function CPU metric; the rest are `other`.'),
+      max_services: positiveInt(20).describe('Services with their own series; the rest are `other`.'),
+      max_threads: positiveInt(20).describe('Thread names per service in the allocation metric; the rest are `other`.'),
+      max_versions: positiveInt(20).describe('Versions per service in the CPU-by-version metric; the rest are `other`.'),
     })
-    .prefault({}),
+    .prefault({})
+    .describe('Cardinality bounds of the profiling metrics on `/metrics`.'),
 });
 
 export type StoreConfig = z.output<typeof storeConfigSchema>;

@@ -4,6 +4,7 @@
 // never reused (AUTOINCREMENT), so cached entries cannot go stale.
 import type Database from 'better-sqlite3';
 import { decodeSamples, decodeStack } from './schema.js';
+import { ByteBoundedMap, MAP_ENTRY_BYTES, SMALL_OBJECT_BYTES, stringBytes } from './byte-bounded-map.js';
 import type { FrameInfo, StackValue } from './query/types.js';
 
 export interface TypeInfo {
@@ -70,7 +71,13 @@ export interface SampleLabels {
   endpoint: string;
 }
 
-const MAX_CACHED_STACKS = 500_000;
+/**
+ * Cache bounds in estimated heap bytes (oldest entries evicted first): a stack is a
+ * Uint32Array (object, buffer and 4 bytes a frame), a frame its strings and object.
+ */
+export const READER_STACK_CACHE_BYTES = 64 * 2 ** 20;
+export const READER_FRAME_CACHE_BYTES = 16 * 2 ** 20;
+const TYPED_ARRAY_BYTES = 120;
 const CHUNK = 5000;
 
 function chunks<T>(list: readonly T[], n = CHUNK): T[][] {
@@ -83,8 +90,11 @@ export class StoreReader {
   private readonly seriesLabels = new Map<number, Readonly<Record<string, string>>>();
   private maxSeriesId = 0;
   private readonly names = new Set<string>();
-  private readonly frames = new Map<number, FrameInfo>();
-  private readonly stacks = new Map<number, Uint32Array>();
+  private readonly frames = new ByteBoundedMap<number, FrameInfo>(
+    READER_FRAME_CACHE_BYTES,
+    (_id, f) => MAP_ENTRY_BYTES + SMALL_OBJECT_BYTES + stringBytes(f.name) + stringBytes(f.file),
+  );
+  private readonly stacks = new ByteBoundedMap<number, Uint32Array>(READER_STACK_CACHE_BYTES, (_id, s) => MAP_ENTRY_BYTES + TYPED_ARRAY_BYTES + s.byteLength);
   private readonly stmt;
 
   constructor(readonly db: Database.Database) {
@@ -382,18 +392,25 @@ export class StoreReader {
 
   /** Stacks with their values, and the frames they reference. */
   resolve(agg: ReadonlyMap<number, number>): { stacks: (StackValue & { id: number })[]; frames: Map<number, FrameInfo> } {
+    // This answer's stacks, held here: the cache may evict some while the rest are read.
+    const found = new Map<number, Uint32Array>();
     const missing: number[] = [];
-    for (const id of agg.keys()) if (!this.stacks.has(id)) missing.push(id);
-    if (missing.length > 0) {
-      if (this.stacks.size + missing.length > MAX_CACHED_STACKS) this.stacks.clear();
-      for (const c of chunks(missing)) {
-        for (const [id, blob] of this.stmt.stacksByIds.all(JSON.stringify(c)) as [number, Buffer][]) this.stacks.set(id, decodeStack(blob));
+    for (const id of agg.keys()) {
+      const frames = this.stacks.get(id);
+      if (frames) found.set(id, frames);
+      else missing.push(id);
+    }
+    for (const c of chunks(missing)) {
+      for (const [id, blob] of this.stmt.stacksByIds.all(JSON.stringify(c)) as [number, Buffer][]) {
+        const frames = decodeStack(blob);
+        found.set(id, frames);
+        this.stacks.set(id, frames);
       }
     }
     const stacks: (StackValue & { id: number })[] = [];
     const frameIds = new Set<number>();
     for (const [id, value] of agg) {
-      const frames = this.stacks.get(id);
+      const frames = found.get(id);
       if (!frames) continue; // deleted by retention between the two reads
       stacks.push({ id, frames, value });
       for (let i = 0; i < frames.length; i++) frameIds.add(frames[i]!);

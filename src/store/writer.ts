@@ -5,6 +5,7 @@ import type Database from 'better-sqlite3';
 import type { ExtractedProfile } from './ingest/extract.js';
 import type { SpanRecord } from './ingest/spans.js';
 import { encodeSamples, encodeStack } from './schema.js';
+import { ByteBoundedMap, MAP_ENTRY_BYTES, SMALL_OBJECT_BYTES, stringBytes } from './byte-bounded-map.js';
 
 /**
  * A stack's or function's `last_seen_ms` (the latest end of a profile using it) is moved
@@ -14,9 +15,28 @@ import { encodeSamples, encodeStack } from './schema.js';
  */
 export const LAST_SEEN_SLACK_MS = 10 * 60_000;
 
-/** Cache bounds: cleared when exceeded (the tables still answer; only speed is lost). */
-const MAX_CACHED_STACKS = 1_000_000;
-const MAX_CACHED_FUNCTIONS = 500_000;
+/**
+ * Cache bounds, in estimated heap bytes: the oldest entries are evicted beyond them (the
+ * tables still answer; only speed is lost). About 150 k stacks of depth 20, 130 k functions.
+ */
+export const STACK_CACHE_BYTES = 32 * 2 ** 20;
+export const FUNCTION_CACHE_BYTES = 16 * 2 ** 20;
+export const SERIES_CACHE_BYTES = 4 * 2 ** 20;
+
+export interface StoreWriterOptions {
+  /** Bounds of the id caches in estimated bytes (defaults above; tests pass small ones). */
+  stackCacheBytes?: number;
+  functionCacheBytes?: number;
+  seriesCacheBytes?: number;
+}
+
+interface CachedId {
+  id: number;
+  lastSeen: number;
+}
+
+/** A cached id entry: key string, map slot and the { id, lastSeen } object. */
+const idEntryBytes = (key: string): number => stringBytes(key) + MAP_ENTRY_BYTES + SMALL_OBJECT_BYTES;
 
 export interface WrittenProfile {
   /** Row id in `profiles`. */
@@ -25,14 +45,20 @@ export interface WrittenProfile {
 }
 
 export class StoreWriter {
-  private readonly seriesIds = new Map<string, number>();
-  private readonly functionIds = new Map<string, { id: number; lastSeen: number }>();
-  private readonly stackIds = new Map<string, { id: number; lastSeen: number }>();
+  private readonly seriesIds: ByteBoundedMap<string, number>;
+  private readonly functionIds: ByteBoundedMap<string, CachedId>;
+  private readonly stackIds: ByteBoundedMap<string, CachedId>;
   private readonly knownTypes = new Set<string>();
   private maxDurationMs: number;
   private readonly stmt;
 
-  constructor(private readonly db: Database.Database) {
+  constructor(
+    private readonly db: Database.Database,
+    options: StoreWriterOptions = {},
+  ) {
+    this.seriesIds = new ByteBoundedMap(options.seriesCacheBytes ?? SERIES_CACHE_BYTES, (key) => stringBytes(key) + MAP_ENTRY_BYTES);
+    this.functionIds = new ByteBoundedMap(options.functionCacheBytes ?? FUNCTION_CACHE_BYTES, idEntryBytes);
+    this.stackIds = new ByteBoundedMap(options.stackCacheBytes ?? STACK_CACHE_BYTES, idEntryBytes);
     this.stmt = {
       seriesInsert: db.prepare('INSERT OR IGNORE INTO series (key, labels) VALUES (?, ?)'),
       seriesSelect: db.prepare('SELECT id FROM series WHERE key = ?').pluck(),
@@ -144,7 +170,6 @@ export class StoreWriter {
     if (e === undefined) {
       const row = this.stmt.functionSelect.get(name, file, line, startLine) as { id: number; lastSeen: number } | undefined;
       e = row ?? { id: Number(this.stmt.functionInsert.run(name, file, line, startLine, seenMs).lastInsertRowid), lastSeen: seenMs };
-      if (this.functionIds.size >= MAX_CACHED_FUNCTIONS) this.functionIds.clear();
       this.functionIds.set(key, e);
     }
     if (seenMs > e.lastSeen + LAST_SEEN_SLACK_MS) {
@@ -162,7 +187,6 @@ export class StoreWriter {
       const row = this.stmt.stackSelect.get(blob) as { id: number; lastSeen: number } | undefined;
       if (row) e = row;
       else e = { id: Number(this.stmt.stackInsert.run(blob, seenMs).lastInsertRowid), lastSeen: seenMs };
-      if (this.stackIds.size >= MAX_CACHED_STACKS) this.stackIds.clear();
       this.stackIds.set(key, e);
     }
     if (seenMs > e.lastSeen + LAST_SEEN_SLACK_MS) {
@@ -205,6 +229,17 @@ export class StoreWriter {
       }
       return records.length;
     })();
+  }
+
+  /** Estimated bytes and entries held by the id caches. */
+  cacheStats(): { bytes: number; stacks: number; functions: number; series: number; evictions: number } {
+    return {
+      bytes: this.stackIds.bytes + this.functionIds.bytes + this.seriesIds.bytes,
+      stacks: this.stackIds.size,
+      functions: this.functionIds.size,
+      series: this.seriesIds.size,
+      evictions: this.stackIds.evictions + this.functionIds.evictions + this.seriesIds.evictions,
+    };
   }
 
   /** Drops the stack and function caches (after retention deleted some: their ids must not be handed out again). */

@@ -60,7 +60,7 @@ service:
 
 export async function startProfiler(o: ProfilerOptions = {}): Promise<Profiler> {
   const dir = mkdtempSync(join(tmpdir(), 'opb-profiler-'));
-  const running = await startBridge(profilerConfig(dir, o), defaultFactories());
+  const running = await startBridge(profilerConfig(dir, o), { factories: defaultFactories() });
   const api = `${o.tls ? 'https' : 'http'}://${running.bridge.endpoints()['extensions.api']!.http}`;
   const store = (running.bridge.component('exporter', 'store') as StoreExporter).store;
   return {

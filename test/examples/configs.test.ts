@@ -48,7 +48,7 @@ test('the expected example configs exist', () => {
 for (const file of files) {
   test(`examples/config/${file} loads and builds`, () => {
     const { config } = loadConfigFile(join(configDir, file), env);
-    const bridge = Bridge.create(config, { logger });
+    const bridge = Bridge.create(config, { logger, env });
     const exporters = new Set(Object.values(config.service.pipelines).flatMap((p) => p.exporters));
     for (const id of EXPECTED[file] ?? []) {
       assert.ok(exporters.has(id), `${file}: no pipeline exports to ${id}`);

@@ -4,7 +4,7 @@ import fc from 'fast-check';
 import { SpanKind } from '../../src/otlp/model.js';
 import { makeSpan } from '../../src/otlp/build.js';
 import { endpointOf, InMemorySpanIndex } from '../../src/join/span-index.js';
-import { sid, span, traces, TRACE_A, TRACE_B } from './data.js';
+import { sid, traces, TRACE_A, TRACE_B } from './data.js';
 
 const ROOT = 'aaaaaaaaaaaaaaa1';
 const CHILD = 'bbbbbbbbbbbbbbb2';

@@ -34,7 +34,7 @@ function decodeError(fn: () => unknown): DecodeError {
   assert.fail('expected a DecodeError');
 }
 
-type Obj = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+type Obj = Record<string, any>;
 
 function span(extra: Obj = {}): Obj {
   return { resourceSpans: [{ scopeSpans: [{ spans: [{ traceId: '5b8efff798038103d269b633813fc60c', spanId: 'eee19b7ec3c1b174', ...extra }] }] }] };

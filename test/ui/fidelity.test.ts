@@ -178,7 +178,7 @@ describe('web UI numbers', () => {
     ensureUiBuilt();
     mkdirSync(OUT, { recursive: true });
     dir = mkdtempSync(join(tmpdir(), 'opb-ui-numbers-'));
-    bridge = await startBridge(config(dir), defaultFactories());
+    bridge = await startBridge(config(dir), { factories: defaultFactories() });
     base = `http://${bridge.bridge.endpoints()['extensions.api']!.http}`;
     t0 = Math.floor(Date.now() / 60_000) * 60_000 - 20 * 60_000;
     await post('/v1/traces', encodeTracesRequest(traces(t0 + 1000)));

@@ -73,7 +73,7 @@ service:
     traces: { receivers: [otlp], processors: [join], exporters: [store] }
     profiles: { receivers: [otlp], processors: [join], exporters: [store] }
 `,
-      defaultFactories(),
+      { factories: defaultFactories() },
     );
     base = `http://${bridge.bridge.endpoints()['extensions.api']!.http}`;
     const t0 = fixtureT0();

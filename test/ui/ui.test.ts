@@ -77,7 +77,7 @@ describe('web UI', () => {
     ensureUiBuilt();
     mkdirSync(OUT, { recursive: true });
     dir = mkdtempSync(join(tmpdir(), 'opb-ui-'));
-    bridge = await startBridge(config(dir), defaultFactories());
+    bridge = await startBridge(config(dir), { factories: defaultFactories() });
     base = `http://${bridge.bridge.endpoints()['extensions.api']!.http}`;
     browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS });
     // bypassCSP: waitForFunction evaluates its string predicates with eval, which the UI's

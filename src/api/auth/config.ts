@@ -30,31 +30,22 @@ const user = z.strictObject({
 
 export const apiAuthConfigSchema = z
   .strictObject({
-    /** Clients send `Authorization: Bearer <token>`. */
-    bearer_token: token('bearer_token').optional(),
-    /** Clients send `Authorization: Basic` with one of these users. */
+    bearer_token: token('bearer_token').optional().describe('Clients send `Authorization: Bearer <token>`.'),
     basic: z
       .strictObject({
-        /** Users with their scrypt password hashes. */
-        users: z.array(user).default([]),
-        /** A file of `name:scrypt$...` lines (`#` starts a comment), read at start-up. */
-        users_file: z.string().min(1).optional(),
+        users: z.array(user).default([]).describe('Users with their scrypt password hashes.'),
+        users_file: z.string().min(1).optional().describe('A file of `name:scrypt$...` lines (`#` starts a comment), read at start-up.'),
       })
-      .optional(),
-    /** Who may read `/metrics`. */
+      .optional()
+      .describe('Clients send `Authorization: Basic` with one of these users.'),
     metrics: z
       .strictObject({
-        /** Serve `/metrics` without credentials (for a scraper on a private network). */
-        open: z.boolean().default(false),
-        /** A token accepted on `/metrics` only (give scrapers this instead of the API's). */
-        bearer_token: token('metrics.bearer_token').optional(),
+        open: z.boolean().default(false).describe('Serve `/metrics` without credentials (for a scraper on a private network).'),
+        bearer_token: token('metrics.bearer_token').optional().describe("A token accepted on `/metrics` only (give scrapers this instead of the API's)."),
       })
-      .default({ open: false }),
-    /**
-     * Accept the bearer token as `?token=` on the pprof download (`/debug/pprof/profile`,
-     * `/api/v1/pprof`) only, for `go tool pprof`, which cannot send headers. Never logged.
-     */
-    pprof_query_token: z.boolean().default(true),
+      .default({ open: false })
+      .describe('Who may read `/metrics`.'),
+    pprof_query_token: z.boolean().default(true).describe('Accept the bearer token as `?token=` on the pprof download (`/debug/pprof/profile`, `/api/v1/pprof`) only, for `go tool pprof`, which cannot send headers. Never logged.'),
   })
   .superRefine((c, ctx) => {
     if (!c.bearer_token && !c.basic) ctx.addIssue({ code: 'custom', message: 'give bearer_token, basic, or both' });

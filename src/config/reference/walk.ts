@@ -13,9 +13,6 @@ export interface ConfigRow {
   meaning?: string;
 }
 
-/** Where a key's meaning comes from, given the path and the sibling keys of its object. */
-export type MeaningSource = (path: string, siblings: readonly string[], key: string) => string | undefined;
-
 type Def = { type: string; [k: string]: unknown };
 const defOf = (s: z.ZodType): Def => (s as unknown as { _zod: { def: Def } })._zod.def;
 
@@ -183,12 +180,11 @@ function childShapes(inner: z.ZodType): { shapes: Record<string, z.ZodType>[]; a
  * Every key of `schema` (an object, possibly wrapped, transformed or nullable) as rows,
  * parents before their children. A map whose values are objects gets a `<name>` segment.
  */
-export function schemaRows(schema: z.ZodType, meaning: MeaningSource, prefix = ''): ConfigRow[] {
+export function schemaRows(schema: z.ZodType, prefix = ''): ConfigRow[] {
   const rows: ConfigRow[] = [];
   const walkShapes = ({ shapes, alternatives }: ReturnType<typeof childShapes>, base: string): void => {
     for (const shape of shapes) {
-      const siblings = Object.keys(shape);
-      for (const key of siblings) {
+      for (const key of Object.keys(shape)) {
         const field = shape[key]!;
         const path = base ? `${base}.${key}` : key;
         const { inner, defaultValue, hasDefault, description } = unwrap(field);
@@ -197,8 +193,8 @@ export function schemaRows(schema: z.ZodType, meaning: MeaningSource, prefix = '
           type: typeName(field),
           // Keys of one alternative of a union are required only when that alternative is chosen.
           required: !alternatives && isRequired(field),
-          meaning: description ?? meaning(path, siblings, key),
         };
+        if (description !== undefined) row.meaning = description;
         const dflt = hasDefault ? formatDefault(field, defaultValue) : undefined;
         if (dflt !== undefined) row.default = dflt;
         rows.push(row);

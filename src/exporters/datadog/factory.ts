@@ -12,7 +12,7 @@ import { QueuedExporter, type Backend, type ItemBatch, type SendContext } from '
 import { failureOf, httpPost, intakeRetryableStatus, success, type ExportResult } from '../../otlp-client/index.js';
 import { pprofUploads } from '../shared/pprof-uploads.js';
 import type { QueuedItem } from '../shared/queue.js';
-import { datadogConfigSchema, type DatadogConfig } from './config.js';
+import { datadogConfigSchema, withApiKey, type DatadogConfig } from './config.js';
 import { EndpointTally } from './endpoint-tally.js';
 import { buildUploads } from './event.js';
 import { encodeMultipart, type Part } from './multipart.js';
@@ -80,5 +80,8 @@ function safeVersion(): string {
 export const datadogExporterFactory: ExporterFactory<DatadogConfig> = {
   type: 'datadog',
   configSchema: datadogConfigSchema as unknown as ExporterFactory<DatadogConfig>['configSchema'],
-  create: (config: DatadogConfig, ctx: ComponentContext): Exporter => new QueuedExporter(ctx, config, new DatadogBackend(config)),
+  create: (config: DatadogConfig, ctx: ComponentContext): Exporter => {
+    const resolved = withApiKey(config, ctx.env ?? {}, `exporters.${ctx.id}`);
+    return new QueuedExporter(ctx, resolved, new DatadogBackend(resolved));
+  },
 };

@@ -1,6 +1,7 @@
 // How a failure becomes an answer: one table for both transports, so gRPC and HTTP clients
 // get the same retry semantics (OTLP spec: 400 / INVALID_ARGUMENT never retried; 429, 503 /
-// UNAVAILABLE retried, honouring Retry-After).
+// UNAVAILABLE retried, honouring Retry-After; RESOURCE_EXHAUSTED retried when the answer
+// carries a RetryInfo, which every retryable answer here does).
 import { status as GrpcStatus } from '@grpc/grpc-js';
 import { BridgeError, ConsumerError, errorMessage } from '../../errors.js';
 
@@ -25,9 +26,10 @@ export function answerFor(e: unknown, defaultRetryAfterSeconds: number): Failure
       case 'ERR_UNSUPPORTED_ENCODING':
         return { httpStatus: 415, grpcCode: GrpcStatus.INVALID_ARGUMENT, message: e.message, retryable: false };
       case 'ERR_PIPELINE_FULL':
+        // Full (a queue, the join's hold): RESOURCE_EXHAUSTED, the gRPC twin of 429.
         return {
           httpStatus: 429,
-          grpcCode: GrpcStatus.UNAVAILABLE,
+          grpcCode: GrpcStatus.RESOURCE_EXHAUSTED,
           message: e.message,
           retryable: true,
           retryAfterSeconds: retryAfterOf(e, defaultRetryAfterSeconds),

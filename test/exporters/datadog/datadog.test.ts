@@ -7,8 +7,12 @@ import { decodePprofIndependent, labelRecord } from '../../helpers/pprof-decoded
 import { HttpBackend, waitUntil } from '../helpers/backends.js';
 import { parseMultipart } from '../helpers/multipart.js';
 import { ENDPOINT, ROOT_SPAN_ID_DEC, SPAN_ID_DEC, SPAN_ID_HEX, SPAN_NAME, joinedRequest } from '../helpers/joined.js';
-import { RECEIVER_YAML, postProfiles, runBridge, type TestBridge } from '../helpers/run-bridge.js';
-import { datadogConfigSchema } from '../../../src/exporters/datadog/config.js';
+import { RECEIVER_YAML, postProfiles, startBridge, type RunningBridge } from '../../helpers/bridge.js';
+import pino from 'pino';
+import { datadogConfigSchema, withApiKey } from '../../../src/exporters/datadog/config.js';
+import { parseConfigText } from '../../../src/config/load.js';
+import { ConfigError } from '../../../src/errors.js';
+import { Bridge } from '../../../src/service/bridge.js';
 import { buildUploads, tagsProfiler } from '../../../src/exporters/datadog/event.js';
 import { encodeMultipart } from '../../../src/exporters/datadog/multipart.js';
 import { pprofUploads } from '../../../src/exporters/shared/pprof-uploads.js';
@@ -16,10 +20,10 @@ import { packageVersion } from '../../../src/version.js';
 
 describe('datadog exporter, agent route', () => {
   let backend: HttpBackend;
-  let run: TestBridge;
+  let run: RunningBridge;
   before(async () => {
     backend = await HttpBackend.start();
-    run = await runBridge(`${RECEIVER_YAML}
+    run = await startBridge(`${RECEIVER_YAML}
 exporters:
   datadog:
     endpoint: ${backend.url}
@@ -94,29 +98,46 @@ service:
 });
 
 describe('datadog config', () => {
+  const agentless = `receivers:
+  otlp:
+exporters:
+  datadog:
+    site: datadoghq.eu
+service:
+  pipelines:
+    profiles:
+      receivers: [otlp]
+      exporters: [datadog]
+`;
+
   it('agentless: site gives the intake URL and the key comes from DD_API_KEY', () => {
+    const c = withApiKey(datadogConfigSchema.parse({ site: 'datadoghq.eu' }), { DD_API_KEY: 'from-env' }, 'exporters.datadog');
+    assert.equal(c.mode, 'agentless');
+    assert.equal(c.url, 'https://intake.profile.datadoghq.eu/api/v2/profile');
+    assert.equal(c.api_key, 'from-env');
+    // An explicit key wins over the variable; the agent route never takes the variable.
+    assert.equal(withApiKey(datadogConfigSchema.parse({ site: 'datadoghq.eu', api_key: 'own' }), { DD_API_KEY: 'from-env' }, 'x').api_key, 'own');
+    assert.equal(withApiKey(datadogConfigSchema.parse({}), { DD_API_KEY: 'from-env' }, 'x').api_key, undefined);
+  });
+
+  it('the DD_API_KEY default comes from the env the bridge is given, the one the config was loaded with', () => {
+    const env = { DD_API_KEY: 'from-env' };
+    const bridge = Bridge.create(parseConfigText(agentless, env), { logger: pino({ level: 'silent' }), env });
+    assert.ok(bridge.component('exporter', 'datadog'));
+  });
+
+  it('agentless without any key is a config error naming api_key, whatever process.env holds', () => {
     const before = process.env.DD_API_KEY;
-    process.env.DD_API_KEY = 'from-env';
+    process.env.DD_API_KEY = 'only-in-process-env';
     try {
-      const c = datadogConfigSchema.parse({ site: 'datadoghq.eu' });
-      assert.equal(c.mode, 'agentless');
-      assert.equal(c.url, 'https://intake.profile.datadoghq.eu/api/v2/profile');
-      assert.equal(c.api_key, 'from-env');
+      assert.throws(
+        () => Bridge.create(parseConfigText(agentless, {}), { logger: pino({ level: 'silent' }), env: {} }),
+        (e: unknown) => e instanceof ConfigError && /exporters\.datadog\.api_key: agentless upload \(site\) needs an API key/.test(e.message),
+      );
+      assert.throws(() => withApiKey(datadogConfigSchema.parse({ site: 'datadoghq.com' }), { DD_API_KEY: '' }, 'exporters.datadog'), /exporters\.datadog\.api_key:/);
     } finally {
       if (before === undefined) delete process.env.DD_API_KEY;
       else process.env.DD_API_KEY = before;
-    }
-  });
-
-  it('agentless without any key is a config error naming api_key', () => {
-    const before = process.env.DD_API_KEY;
-    delete process.env.DD_API_KEY;
-    try {
-      const r = datadogConfigSchema.safeParse({ site: 'datadoghq.com' });
-      assert.equal(r.success, false);
-      assert.deepEqual(r.error!.issues[0]!.path, ['api_key']);
-    } finally {
-      if (before !== undefined) process.env.DD_API_KEY = before;
     }
   });
 

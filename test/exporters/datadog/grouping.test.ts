@@ -7,7 +7,7 @@ import { decodePprofIndependent } from '../../helpers/pprof-decoded.js';
 import { HttpBackend, waitUntil } from '../helpers/backends.js';
 import { parseMultipart } from '../helpers/multipart.js';
 import { ENDPOINT, T0, joinedRequest, startOf } from '../helpers/joined.js';
-import { RECEIVER_YAML, postProfiles, postTraces, runBridge, type TestBridge } from '../helpers/run-bridge.js';
+import { RECEIVER_YAML, postProfiles, postTraces, startBridge, type RunningBridge } from '../../helpers/bridge.js';
 import { buildUploads } from '../../../src/exporters/datadog/event.js';
 import { EndpointTally, isLocalRoot } from '../../../src/exporters/datadog/endpoint-tally.js';
 import { pprofUploads } from '../../../src/exporters/shared/pprof-uploads.js';
@@ -126,10 +126,10 @@ describe('endpoint tally', () => {
 
 describe('datadog exporter on a traces pipeline', () => {
   let backend: HttpBackend;
-  let run: TestBridge;
+  let run: RunningBridge;
   before(async () => {
     backend = await HttpBackend.start();
-    run = await runBridge(`${RECEIVER_YAML}
+    run = await startBridge(`${RECEIVER_YAML}
 exporters:
   datadog:
     endpoint: ${backend.url}

@@ -2,9 +2,9 @@
 // sent over OTLP/HTTP (protobuf and JSON) and OTLP/gRPC come out as pprof files that
 // `go tool pprof` reads; with the join processor, samples carry their span's labels.
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, relative, sep } from 'node:path';
+import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { makeSpan } from '../../../src/otlp/build.js';
 import { decodeProfilesResponse } from '../../../src/otlp/decode.js';
@@ -15,19 +15,7 @@ import { startBridge, type RunningBridge } from '../../helpers/bridge.js';
 import { goPprof, parseRaw, rawStack } from '../../helpers/go-pprof.js';
 import { grpcUnary, PROFILES_METHOD } from '../../helpers/grpc-client.js';
 import { CPU_PROFILE_ID_HEX, SPAN_ID_DEC, SPAN_ID_HEX, TRACE_ID_HEX, richRequest, simpleRequest } from '../../helpers/profile-fixtures.js';
-
-function tree(dir: string): string[] {
-  const out: string[] = [];
-  const walk = (d: string) => {
-    for (const e of readdirSync(d, { withFileTypes: true })) {
-      const p = join(d, e.name);
-      if (e.isDirectory()) walk(p);
-      else out.push(relative(dir, p).split(sep).join('/'));
-    }
-  };
-  if (existsSync(dir)) walk(dir);
-  return out.sort();
-}
+import { tree } from '../../helpers/files.js';
 
 async function postProfiles(base: string, body: Uint8Array | string, contentType: string): Promise<Response> {
   return fetch(`${base}/v1development/profiles`, { method: 'POST', headers: { 'content-type': contentType }, body });

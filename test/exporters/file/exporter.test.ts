@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, relative, sep } from 'node:path';
+import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import pino from 'pino';
 import { Registry } from 'prom-client';
@@ -18,6 +18,7 @@ import { defaultFactories } from '../../../src/components.js';
 import { goPprof, parseRaw, rawStack } from '../../helpers/go-pprof.js';
 import { decodePprofIndependent } from '../../helpers/pprof-decoded.js';
 import { CPU_PROFILE_ID_HEX, ROOT_SPAN_ID_DEC, SPAN_ID_DEC, SPAN_ID_HEX, T0, richRequest, simpleRequest } from '../../helpers/profile-fixtures.js';
+import { tree } from '../../helpers/files.js';
 
 function context(metrics = new Registry(), id = 'file'): ComponentContext {
   return {
@@ -33,20 +34,6 @@ function context(metrics = new Registry(), id = 'file'): ComponentContext {
 function exporter(directory: string, extra: Partial<FileExporterConfig> = {}, metrics = new Registry()): FileExporter {
   const config = validate(fileExporterConfigSchema, { directory, ...extra }, 'exporters.file');
   return fileExporterFactory.create(config, context(metrics)) as FileExporter;
-}
-
-/** Every file under `dir`, relative, sorted. */
-function tree(dir: string): string[] {
-  const out: string[] = [];
-  const walk = (d: string) => {
-    for (const e of readdirSync(d, { withFileTypes: true })) {
-      const p = join(d, e.name);
-      if (e.isDirectory()) walk(p);
-      else out.push(relative(dir, p).split(sep).join('/'));
-    }
-  };
-  if (existsSync(dir)) walk(dir);
-  return out.sort();
 }
 
 async function metricValue(registry: Registry, name: string): Promise<number> {

@@ -5,14 +5,12 @@
 import { DictionaryBuilder, makeProfile, makeProfilesRequest, makeResource, makeSample, makeScope, makeSpan } from '../../../src/otlp/build.js';
 import type { ExportProfilesServiceRequest, ExportTraceServiceRequest } from '../../../src/otlp/model.js';
 import { LOCAL_ROOT_SPAN_ID_ATTR, SPAN_NAME_ATTR, TRACE_ENDPOINT_ATTR } from '../../../src/join/attributes.js';
+import { ROOT_SPAN_ID_DEC, ROOT_SPAN_ID_HEX, SPAN_ID_DEC, SPAN_ID_HEX, TRACE_ID_HEX } from '../../helpers/profile-fixtures.js';
 
 export const T0_SECONDS = 1_764_065_700;
 export const T0 = BigInt(T0_SECONDS) * 1_000_000_000n;
-export const TRACE_ID_HEX = '0af7651916cd43dd8448eb211c80319c';
-export const SPAN_ID_HEX = 'b7ad6b7169203331';
-export const SPAN_ID_DEC = '13235353014750950193';
-export const ROOT_SPAN_ID_HEX = '00f067aa0ba902b7';
-export const ROOT_SPAN_ID_DEC = '67667974448284343';
+// The ids are the shared fixtures' (test/helpers/profile-fixtures.ts): one trace, one span.
+export { TRACE_ID_HEX, SPAN_ID_HEX, SPAN_ID_DEC, ROOT_SPAN_ID_HEX, ROOT_SPAN_ID_DEC };
 export const SPAN_NAME = 'SELECT orders';
 export const ENDPOINT = 'GET /orders/:id';
 

@@ -9,7 +9,7 @@ import { OTLP_TYPES, independentDecode, independentEncode } from '../../helpers/
 import { GrpcBackend, HttpBackend, waitUntil } from '../helpers/backends.js';
 import { captureLogs } from '../helpers/logs.js';
 import { ENDPOINT, ROOT_SPAN_ID_HEX, SPAN_ID_HEX, SPAN_NAME, joinedRequest, tracesRequest } from '../helpers/joined.js';
-import { RECEIVER_YAML, metricValue, postProfiles, postTraces, runBridge, type TestBridge } from '../helpers/run-bridge.js';
+import { RECEIVER_YAML, metricValue, postProfiles, postTraces, startBridge, type RunningBridge } from '../../helpers/bridge.js';
 import { OTLP_GRPC_METHODS } from '../../../src/otlp-client/index.js';
 import { retryInfoDelayMs } from '../../../src/otlp/retry-info.js';
 import type { ExportProfilesServiceRequest, ExportTraceServiceRequest } from '../../../src/otlp/model.js';
@@ -38,11 +38,11 @@ function assertJoined(req: ExportProfilesServiceRequest): void {
 
 describe('otlp exporter over gRPC', () => {
   let backend: GrpcBackend;
-  let run: TestBridge;
+  let run: RunningBridge;
   const logs = captureLogs('info');
   before(async () => {
     backend = await GrpcBackend.start([OTLP_GRPC_METHODS.profiles, OTLP_GRPC_METHODS.traces]);
-    run = await runBridge(
+    run = await startBridge(
       `${RECEIVER_YAML}
 exporters:
   otlp:
@@ -51,7 +51,7 @@ exporters:
     headers: { x-api-key: abc }
     retry: { initial_interval: 50ms, max_interval: 200ms }
 ${pipelines('otlp')}`,
-      logs.logger,
+      { logger: logs.logger },
     );
   });
   after(async () => {
@@ -108,7 +108,7 @@ ${pipelines('otlp')}`,
 
 describe('otlp exporter over HTTP', () => {
   let backend: HttpBackend;
-  let run: TestBridge;
+  let run: RunningBridge;
   const logs = captureLogs('info');
   before(async () => {
     backend = await HttpBackend.start();
@@ -122,7 +122,7 @@ describe('otlp exporter over HTTP', () => {
       else independentDecode(call.url.pathname === '/v1/traces' ? OTLP_TYPES.tracesRequest : OTLP_TYPES.profilesRequest, body);
       return { status: 200, headers: { 'content-type': String(call.headers['content-type']) }, body: call.headers['content-type'] === 'application/json' ? '{}' : Buffer.alloc(0) };
     };
-    run = await runBridge(
+    run = await startBridge(
       `${RECEIVER_YAML}
 exporters:
   otlp/proto:
@@ -140,7 +140,7 @@ service:
     traces: { receivers: [otlp], exporters: [otlp/proto, otlp/json] }
     profiles: { receivers: [otlp], exporters: [otlp/proto, otlp/json, otlp/bad] }
 `,
-      logs.logger,
+      { logger: logs.logger },
     );
   });
   after(async () => {

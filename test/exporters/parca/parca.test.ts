@@ -7,12 +7,12 @@ import { decodeWriteRawRequest, labelMap } from '../helpers/backend-proto.js';
 import { GrpcBackend, waitUntil } from '../helpers/backends.js';
 import { captureLogs } from '../helpers/logs.js';
 import { ENDPOINT, SPAN_ID_HEX, SPAN_NAME, joinedRequest } from '../helpers/joined.js';
-import { RECEIVER_YAML, metricValue, postProfiles, runBridge, type TestBridge } from '../helpers/run-bridge.js';
+import { RECEIVER_YAML, metricValue, postProfiles, startBridge, type RunningBridge } from '../../helpers/bridge.js';
 import { WRITE_RAW_METHOD } from '../../../src/exporters/parca/write-raw.js';
 
 describe('parca exporter', () => {
   let backend: GrpcBackend;
-  let run: TestBridge;
+  let run: RunningBridge;
   const logs = captureLogs('info');
   before(async () => {
     backend = await GrpcBackend.start([WRITE_RAW_METHOD]);
@@ -20,7 +20,7 @@ describe('parca exporter', () => {
       decodeWriteRawRequest(call.body);
       return call.metadata.get('authorization')[0] === 'Bearer p-tok' ? {} : { code: 16, details: 'missing token' };
     };
-    run = await runBridge(
+    run = await startBridge(
       `${RECEIVER_YAML}
 exporters:
   parca:
@@ -33,7 +33,7 @@ service:
   pipelines:
     profiles: { receivers: [otlp], exporters: [parca] }
 `,
-      logs.logger,
+      { logger: logs.logger },
     );
   });
   after(async () => {

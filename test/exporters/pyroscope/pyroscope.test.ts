@@ -18,7 +18,7 @@ import {
   TRACE_ID_HEX,
   joinedRequest,
 } from '../helpers/joined.js';
-import { RECEIVER_YAML, metricValue, postProfiles, runBridge, type TestBridge } from '../helpers/run-bridge.js';
+import { RECEIVER_YAML, metricValue, postProfiles, startBridge, type RunningBridge } from '../../helpers/bridge.js';
 import { ingestName } from '../../../src/exporters/pyroscope/ingest.js';
 
 function pipeline(exporterYaml: string): string {
@@ -50,10 +50,10 @@ function assertSpanLabels(labels: Record<string, string>): void {
 
 describe('pyroscope exporter, ingest route', () => {
   let backend: HttpBackend;
-  let run: TestBridge;
+  let run: RunningBridge;
   before(async () => {
     backend = await HttpBackend.start();
-    run = await runBridge(
+    run = await startBridge(
       pipeline(`  pyroscope:
     endpoint: ${backend.url}
     auth: { basic: { username: "123456", password: "s3cret" } }
@@ -95,14 +95,14 @@ describe('pyroscope exporter, ingest route', () => {
 
 describe('pyroscope exporter, push route', () => {
   let backend: HttpBackend;
-  let run: TestBridge;
+  let run: RunningBridge;
   before(async () => {
     backend = await HttpBackend.start();
     backend.answer = (call) => {
       decodePushRequest(call.body); // a real server parses before answering
       return { status: 200, headers: { 'content-type': 'application/proto' }, body: Buffer.alloc(0) };
     };
-    run = await runBridge(
+    run = await startBridge(
       pipeline(`  pyroscope:
     endpoint: ${backend.url}/
     protocol: push
@@ -142,16 +142,16 @@ describe('pyroscope exporter, push route', () => {
 
 describe('pyroscope exporter, permanent failure', () => {
   let backend: HttpBackend;
-  let run: TestBridge;
+  let run: RunningBridge;
   const logs = captureLogs('info');
   before(async () => {
     backend = await HttpBackend.start();
     backend.answer = () => ({ status: 400, headers: { 'content-type': 'text/plain' }, body: 'invalid profile: sample type "bogus" unknown' });
-    run = await runBridge(
+    run = await startBridge(
       pipeline(`  pyroscope:
     endpoint: ${backend.url}
     retry: { initial_interval: 50ms, max_interval: 100ms }`),
-      logs.logger,
+      { logger: logs.logger },
     );
   });
   after(async () => {

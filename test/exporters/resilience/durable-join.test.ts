@@ -15,7 +15,7 @@ import { decodePprofIndependent } from '../../helpers/pprof-decoded.js';
 import { HttpBackend, waitUntil } from '../helpers/backends.js';
 import { killChild, startChildBridge, type ChildBridge } from '../helpers/child-bridge.js';
 import { T0_SECONDS, joinedRequest, startOf } from '../helpers/joined.js';
-import { postProfiles } from '../helpers/run-bridge.js';
+import { postProfiles } from '../../helpers/bridge.js';
 
 const SENDERS = 3;
 const MAX_REQUESTS = 120;

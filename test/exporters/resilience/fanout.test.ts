@@ -5,7 +5,7 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { HttpBackend, waitUntil } from '../helpers/backends.js';
 import { T0_SECONDS, joinedRequest } from '../helpers/joined.js';
-import { RECEIVER_YAML, metricValue, postProfiles, runBridge, type TestBridge } from '../helpers/run-bridge.js';
+import { RECEIVER_YAML, metricValue, postProfiles, startBridge, type RunningBridge } from '../../helpers/bridge.js';
 
 const ROUNDS = 12;
 
@@ -17,11 +17,11 @@ function median(xs: number[]): number {
 describe('fan-out: one backend down does not stall the other', () => {
   let healthy: HttpBackend;
   let flaky: HttpBackend;
-  let run: TestBridge;
+  let run: RunningBridge;
   before(async () => {
     healthy = await HttpBackend.start();
     flaky = await HttpBackend.start();
-    run = await runBridge(`${RECEIVER_YAML}
+    run = await startBridge(`${RECEIVER_YAML}
 exporters:
   pyroscope/healthy:
     endpoint: ${healthy.url}

@@ -9,7 +9,7 @@ import { decodePprofIndependent } from '../../helpers/pprof-decoded.js';
 import { decodeWriteRawRequest, labelMap } from '../helpers/backend-proto.js';
 import { GrpcBackend, HttpBackend, waitUntil } from '../helpers/backends.js';
 import { T0_SECONDS, joinedRequest, seqOfNanos } from '../helpers/joined.js';
-import { RECEIVER_YAML, metricValue, postProfiles, runBridge, type TestBridge } from '../helpers/run-bridge.js';
+import { RECEIVER_YAML, metricValue, postProfiles, startBridge, type RunningBridge } from '../../helpers/bridge.js';
 import { WRITE_RAW_METHOD } from '../../../src/exporters/parca/write-raw.js';
 
 const REQUESTS = 16;
@@ -31,7 +31,7 @@ function assertExactlyOnceInOrder(arrivals: Arrival[], expectedPerSeries: Map<st
 describe('outage: 503 with Retry-After, then connection refused, then recovery', () => {
   let pyroscope: HttpBackend;
   let parca: GrpcBackend;
-  let run: TestBridge;
+  let run: RunningBridge;
   let phase: 'unavailable' | 'ok' = 'unavailable';
 
   before(async () => {
@@ -39,7 +39,7 @@ describe('outage: 503 with Retry-After, then connection refused, then recovery',
     pyroscope.answer = () => (phase === 'unavailable' ? { status: 503, headers: { 'retry-after': '1' }, body: 'ingester ring not ready' } : { status: 200 });
     parca = await GrpcBackend.start([WRITE_RAW_METHOD]);
     parca.answer = () => (phase === 'unavailable' ? { code: 14, details: 'not ready', metadata: { 'retry-after': '1' } } : {});
-    run = await runBridge(`${RECEIVER_YAML}
+    run = await startBridge(`${RECEIVER_YAML}
 exporters:
   pyroscope:
     endpoint: ${pyroscope.url}

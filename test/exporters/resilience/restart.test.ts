@@ -10,7 +10,7 @@ import { decodePprofIndependent } from '../../helpers/pprof-decoded.js';
 import { HttpBackend, waitUntil } from '../helpers/backends.js';
 import { killChild, startChildBridge as startChild, type ChildBridge as Child } from '../helpers/child-bridge.js';
 import { T0_SECONDS, joinedRequest } from '../helpers/joined.js';
-import { postProfiles } from '../helpers/run-bridge.js';
+import { postProfiles } from '../../helpers/bridge.js';
 
 const REQUESTS = 6;
 

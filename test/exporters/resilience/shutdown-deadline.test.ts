@@ -8,7 +8,7 @@ import { createServer, type Server } from 'node:http';
 import type { Socket } from 'node:net';
 import { joinedRequest } from '../helpers/joined.js';
 import { captureLogs } from '../helpers/logs.js';
-import { RECEIVER_YAML, postProfiles, runBridge } from '../helpers/run-bridge.js';
+import { RECEIVER_YAML, postProfiles, startBridge } from '../../helpers/bridge.js';
 
 describe('shutdown deadline', () => {
   const sockets = new Set<Socket>();
@@ -25,7 +25,7 @@ describe('shutdown deadline', () => {
     await new Promise<void>((r) => silent!.listen(0, '127.0.0.1', r));
     const port = (silent.address() as { port: number }).port;
     const logs = captureLogs('info');
-    const run = await runBridge(
+    const run = await startBridge(
       `${RECEIVER_YAML}
 processors:
   join: { hold_window: 1m }
@@ -39,7 +39,7 @@ service:
   pipelines:
     profiles: { receivers: [otlp], processors: [join], exporters: [pyroscope] }
 `,
-      logs.logger,
+      { logger: logs.logger },
     );
     assert.equal(await postProfiles(run.http, joinedRequest({ seq: 0 })), 200);
     let guard: NodeJS.Timeout | undefined;

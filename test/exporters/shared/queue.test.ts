@@ -15,7 +15,7 @@ import { exporterMetrics } from '../../../src/exporters/shared/metrics.js';
 import { decodeItemHeader, encodeItemFile } from '../../../src/exporters/shared/persist.js';
 import { SendingQueue, itemSize, type NewItem, type QueuedItem, type Sender } from '../../../src/exporters/shared/queue.js';
 import { captureLogs } from '../helpers/logs.js';
-import { metricValue } from '../helpers/run-bridge.js';
+import { metricValue } from '../../helpers/bridge.js';
 import { waitUntil } from '../helpers/backends.js';
 
 const FAST: RetryPolicy = { enabled: true, initialIntervalMs: 1, maxIntervalMs: 5, maxElapsedMs: 0, multiplier: 2, randomizationFactor: 0.5 };

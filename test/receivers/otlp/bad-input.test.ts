@@ -177,7 +177,7 @@ describe('OTLP receivers refuse bad input clearly and keep serving', () => {
     await stillServes();
   });
 
-  it('pipeline back-pressure: 429/503 with Retry-After, UNAVAILABLE over gRPC', async () => {
+  it('pipeline back-pressure: 429/503 with Retry-After, RESOURCE_EXHAUSTED/UNAVAILABLE with RetryInfo over gRPC', async () => {
     const sink = b.sinks.get('sink')!;
     sink.refuseWith = new ConsumerError('ERR_PIPELINE_FULL', 'sending queue is full', { retryable: true, retryAfterSeconds: 7 });
     try {
@@ -186,6 +186,14 @@ describe('OTLP receivers refuse bad input clearly and keep serving', () => {
       assert.equal(r.status, 429);
       assert.equal(r.headers.get('retry-after'), '7');
       assert.match(statusMessage(r), /queue is full/);
+      const full = await grpcUnary(b.grpc, PROFILES_METHOD, body);
+      assert.equal(full.ok, false);
+      if (!full.ok) {
+        assert.equal(full.code, 8); // RESOURCE_EXHAUSTED, retryable for OTLP clients because of the RetryInfo
+        const details = full.metadata.get('grpc-status-details-bin')[0];
+        assert.ok(Buffer.isBuffer(details));
+        assert.equal(retryInfoDelayMs(details), 7000);
+      }
       sink.refuseWith = new ConsumerError('ERR_PIPELINE_UNAVAILABLE', 'store is closed', { retryable: true });
       const u = await send(`${b.http}${PROFILES}`, body, { 'content-type': 'application/x-protobuf' });
       assert.equal(u.status, 503);

@@ -1,0 +1,133 @@
+// The store's id and stack caches are bounded by bytes: under high-cardinality load (new
+// stacks in every profile) they stay within their bound, evict oldest first, and an
+// evicted entry is read back from its table (the same id, no duplicate row).
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import fc from 'fast-check';
+import { ByteBoundedMap, stringBytes } from '../../src/store/byte-bounded-map.js';
+import { readFileSync } from 'node:fs';
+import { FUNCTION_CACHE_BYTES, SERIES_CACHE_BYTES, STACK_CACHE_BYTES, StoreWriter } from '../../src/store/writer.js';
+import { READER_FRAME_CACHE_BYTES, READER_STACK_CACHE_BYTES } from '../../src/store/reader.js';
+import { openReadDatabase, openWriteDatabase } from '../../src/store/schema.js';
+import type { ExtractedProfile } from '../../src/store/ingest/extract.js';
+
+describe('ByteBoundedMap', () => {
+  it('behaves like a FIFO map within its byte bound', () => {
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 1, max: 200 }),
+        fc.array(fc.tuple(fc.constantFrom('set', 'delete', 'clear'), fc.string({ maxLength: 6 }), fc.integer({ min: 0, max: 60 })), { maxLength: 120 }),
+        (maxBytes, ops) => {
+          const size = (k: string, v: number) => k.length + v;
+          const m = new ByteBoundedMap<string, number>(maxBytes, size);
+          const model = new Map<string, number>();
+          for (const [op, k, v] of ops) {
+            if (op === 'clear') {
+              m.clear();
+              model.clear();
+            } else if (op === 'delete') {
+              assert.equal(m.delete(k), model.delete(k));
+            } else {
+              model.delete(k);
+              if (size(k, v) <= maxBytes) model.set(k, v);
+              let used = [...model].reduce((a, [kk, vv]) => a + size(kk, vv), 0);
+              while (used > maxBytes) {
+                const [fk, fv] = model.entries().next().value as [string, number];
+                model.delete(fk);
+                used -= size(fk, fv);
+              }
+              m.set(k, v);
+            }
+            assert.ok(m.bytes <= maxBytes);
+            assert.equal(m.bytes, [...model].reduce((a, [kk, vv]) => a + size(kk, vv), 0));
+            assert.equal(m.size, model.size);
+            for (const [kk, vv] of model) assert.equal(m.get(kk), vv);
+          }
+        },
+      ),
+    );
+  });
+
+  it('counts a char above U+00FF as two bytes', () => {
+    assert.equal(stringBytes('abc'), 19);
+    assert.equal(stringBytes('ab€'), 22);
+  });
+});
+
+function profile(i: number, stacks: number[][], frames: number): ExtractedProfile {
+  return {
+    profileKey: `p${i}`,
+    type: 'process_cpu:cpu:nanoseconds:cpu:nanoseconds',
+    labels: { service_name: 'svc' },
+    startMs: 1_000 + i,
+    endMs: 2_000 + i,
+    unit: 'nanoseconds',
+    sampleType: 'cpu',
+    sampleUnit: 'nanoseconds',
+    periodType: 'cpu',
+    periodUnit: 'nanoseconds',
+    period: 1,
+    frames: Array.from({ length: frames }, (_, f) => ({ name: `fn${f}`, file: `file${f % 7}.go`, line: f, startLine: 1 })),
+    stacks: stacks.map((s) => ({ frames: s, value: 1 })),
+    spanSamples: [],
+    threads: new Map(),
+    total: stacks.length,
+    sampleCount: stacks.length,
+  };
+}
+
+describe('StoreWriter caches', () => {
+  it('stay within their byte bounds under new stacks in every profile, and evicted stacks keep their ids', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'opb-cache-bounds-'));
+    const db = openWriteDatabase(join(dir, 'store.db'));
+    try {
+      const bounds = { stackCacheBytes: 64 * 1024, functionCacheBytes: 8 * 1024, seriesCacheBytes: 1024 };
+      const writer = new StoreWriter(db, bounds);
+      const FRAMES = 400;
+      // 40 profiles × 200 stacks never seen before (deterministic walks over 400 frames).
+      const all: number[][] = [];
+      for (let i = 0; i < 40; i++) {
+        const stacks = Array.from({ length: 200 }, (_, k) => Array.from({ length: 12 }, (_, d) => (i * 7919 + k * 104729 + d * 31) % FRAMES));
+        all.push(...stacks);
+        writer.writeProfiles([profile(i, stacks, FRAMES)]);
+        const stats = writer.cacheStats();
+        assert.ok(stats.bytes <= bounds.stackCacheBytes + bounds.functionCacheBytes + bounds.seriesCacheBytes, `cache bytes ${stats.bytes}`);
+      }
+      const stats = writer.cacheStats();
+      assert.ok(stats.evictions > 0, 'the bounds were reached');
+      const distinct = new Set(all.map((s) => s.join(','))).size;
+      assert.equal(db.prepare('SELECT count(*) FROM stacks').pluck().get(), distinct);
+      // The first profile's stacks were evicted long ago: writing them again adds no stack row.
+      writer.writeProfiles([profile(1000, all.slice(0, 200), FRAMES)]);
+      assert.equal(db.prepare('SELECT count(*) FROM stacks').pluck().get(), distinct);
+      assert.equal(db.prepare('SELECT count(*) FROM functions').pluck().get(), FRAMES);
+    } finally {
+      db.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('store memory doc', () => {
+  it('states the cache bounds the code uses', () => {
+    const doc = readFileSync(new URL('../../../docs/store.md', import.meta.url), 'utf8');
+    const mib = (n: number) => `${n / 2 ** 20} MiB`;
+    assert.ok(doc.includes(`${mib(STACK_CACHE_BYTES)} of stacks, ${mib(FUNCTION_CACHE_BYTES)} of functions, ${mib(SERIES_CACHE_BYTES)} of series`));
+    assert.ok(doc.includes(`${mib(READER_STACK_CACHE_BYTES)} of stacks,\n  ${mib(READER_FRAME_CACHE_BYTES)} of frames`));
+    const dir = mkdtempSync(join(tmpdir(), 'opb-cache-doc-'));
+    try {
+      const w = openWriteDatabase(join(dir, 'store.db'));
+      const r = openReadDatabase(join(dir, 'store.db'));
+      // Negative cache_size is KiB: -32000 is the doc's 32 MB.
+      const mb = (db: typeof w) => -Number(db.pragma('cache_size', { simple: true })) / 1000;
+      assert.ok(doc.includes(`SQLite's page caches: ${mb(w)} MB for the writing connection, ${mb(r)} MB for each reading one`));
+      r.close();
+      w.close();
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
