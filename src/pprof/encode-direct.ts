@@ -112,10 +112,22 @@ function numeric(w: Writer, v: number | bigint): void {
 function writeLabel(w: Writer, l: PprofLabel): void {
   w.tag(26);
   const start = w.fork();
-  if (l.key !== 0 && l.key !== 0n) (w.tag(8), numeric(w, l.key));
-  if (l.str !== 0 && l.str !== 0n) (w.tag(16), numeric(w, l.str));
-  if (l.num !== 0 && l.num !== 0n) (w.tag(24), numeric(w, l.num));
-  if (l.numUnit !== 0 && l.numUnit !== 0n) (w.tag(32), numeric(w, l.numUnit));
+  if (l.key !== 0 && l.key !== 0n) {
+    w.tag(8);
+    numeric(w, l.key);
+  }
+  if (l.str !== 0 && l.str !== 0n) {
+    w.tag(16);
+    numeric(w, l.str);
+  }
+  if (l.num !== 0 && l.num !== 0n) {
+    w.tag(24);
+    numeric(w, l.num);
+  }
+  if (l.numUnit !== 0 && l.numUnit !== 0n) {
+    w.tag(32);
+    numeric(w, l.numUnit);
+  }
   w.join(start);
 }
 
@@ -325,7 +337,10 @@ class BytesBuilder extends PprofBuilder {
         w.varint32(tsKeySize + (t === 0n ? 0 : 1 + bigSize(t)));
         w.tag(8);
         w.varint32(this.tsKey);
-        if (t !== 0n) (w.tag(24), w.varintBig(t));
+        if (t !== 0n) {
+          w.tag(24);
+          w.varintBig(t);
+        }
       }
     }
     copy(w, tables.subarray(head));
