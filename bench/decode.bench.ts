@@ -1,4 +1,4 @@
-// OTLP codec throughput: our hand-written protobuf decoder and encoder against protobufjs
+// OTLP codec throughput: our protobuf decoder and encoder (generated from proto/) against protobufjs
 // reflection on the same bytes (the "bare decode baseline": it builds its own message
 // objects with Long for 64-bit fields and does nothing else), plus the OTLP/JSON mapping
 // and the content validation the receivers run after decoding.

@@ -10,7 +10,7 @@ import type { ExportProfilesServiceRequest, ExportTraceServiceRequest, Span } fr
 import { decodeProfilesRequest } from '../src/otlp/decode.js';
 import { encodeProfilesRequest } from '../src/otlp/encode.js';
 import { planJoin } from '../src/join/linker.js';
-import { resolveSpans } from '../src/join/span-batch.js';
+import { resolveSpans } from '../src/join/span-index.js';
 import { referenceLinkProfiles, referenceSpanIds } from '../test/join/linker-reference.js';
 import { estimateRequestBytes } from '../src/join/processor.js';
 import { InMemorySpanIndex } from '../src/join/span-index.js';

@@ -23,6 +23,11 @@ import { buildFlameTree } from '../src/store/query/flame.js';
 import { topFunctions } from '../src/store/query/top.js';
 import { parseTagQuery } from '../src/store/query/tag-query.js';
 import { fmt, table, time, type BenchSuite } from './harness.js';
+import { isDeepStrictEqual } from 'node:util';
+import type Database from 'better-sqlite3';
+import { encodeSamples, encodeStack, openWriteDatabase } from '../src/store/schema.js';
+import { compactBuckets } from '../src/store/buckets/compact.js';
+import { BucketReader } from '../src/store/buckets/read.js';
 
 const PROFILES = 1000;
 const STACKS_PER_PROFILE = 1000;
@@ -219,5 +224,237 @@ export const suite: BenchSuite = {
       await store.close();
       rmSync(dir, { recursive: true, force: true });
     }
+  },
+};
+
+// ---------------------------------------------------------------------------------------
+// Long ranges: the flame tree over N stored samples, served from the time buckets vs read
+// from every raw profile. A fleet of 50 services, one CPU profile per service per minute,
+// 200 distinct stacks per profile drawn from the service's 2000 (services overlap in a pool
+// of 20 k stacks over 3000 functions). 10⁶ and 10⁷ samples: raw rows written straight into
+// the tables (as the writer lays them out), then merged by the real compaction. 10⁸ samples
+// (7 days × 50 services) would take hours to store raw here, so its buckets are written
+// directly with the sums compaction writes (the same profiles, added up per bucket), with
+// raw profiles and 1 min / 10 min buckets only within an hour of the range's edges, the only
+// places that query reads them.
+const FLEET_SERVICES = 50;
+const FLEET_STACKS = 200;
+const FLEET_SERVICE_POOL = 2000;
+const MIN_MS = 60_000;
+const HOUR_MS = 3_600_000;
+const DAY_MS = 86_400_000;
+const FLEET_T0 = Date.UTC(2026, 0, 5);
+const CPU_NS = 10_000_000;
+
+/** Functions, the stack pool (ids 1..STACK_POOL), series and the type, in a fresh database. */
+function fleetDictionary(db: Database.Database): void {
+  const pool = stackPool();
+  db.transaction(() => {
+    const fn = db.prepare('INSERT INTO functions (id, name, file, line, start_line, last_seen_ms) VALUES (?, ?, ?, ?, ?, ?)');
+    for (let f = 0; f < FUNCTIONS; f++) fn.run(f + 1, `pkg${f % 40}.Type${f % 97}.fn${f}`, `src/pkg${f % 40}/file${f % 13}.go`, (f * 7) % 900, f % 500, 9e15);
+    const st = db.prepare('INSERT INTO stacks (id, frames, last_seen_ms) VALUES (?, ?, ?)');
+    // The pool repeats a few stacks; each id gets its own (one more root frame until distinct).
+    const seen = new Set<string>();
+    pool.forEach((frames, i) => {
+      const ids = frames.map((f) => f + 1);
+      while (seen.has(ids.join())) ids.push(1 + (i % FUNCTIONS));
+      seen.add(ids.join());
+      st.run(i + 1, encodeStack(ids), 9e15);
+    });
+    const se = db.prepare('INSERT INTO series (id, key, labels) VALUES (?, ?, ?)');
+    for (let s = 0; s < FLEET_SERVICES; s++) se.run(s + 1, `svc-${s}`, JSON.stringify({ service_name: `svc-${s}` }));
+    db.prepare(`INSERT INTO profile_types (type, unit, period_type, period_unit, period) VALUES ('cpu', 'nanoseconds', 'cpu', 'nanoseconds', ?)`).run(CPU_NS);
+    db.prepare(`INSERT INTO meta (key, value) VALUES ('max_profile_duration_ms', '60000')`).run();
+  })();
+}
+
+/** The profile of service `s` at minute `m`: 200 distinct stack ids of its pool, values in ns. */
+function fleetProfile(s: number, m: number): { ids: Uint32Array; vals: Float64Array } {
+  const r = rng(s * 10_000_019 + m);
+  const start = Math.floor(r() * FLEET_SERVICE_POOL);
+  const ids = new Uint32Array(FLEET_STACKS);
+  const vals = new Float64Array(FLEET_STACKS);
+  for (let k = 0; k < FLEET_STACKS; k++) {
+    ids[k] = ((s * 360 + ((start + k * 7) % FLEET_SERVICE_POOL)) % STACK_POOL) + 1;
+    vals[k] = (1 + Math.floor(r() * 20)) * CPU_NS;
+  }
+  return { ids, vals };
+}
+
+function insertRawProfiles(db: Database.Database, minutes: Iterable<number>): number {
+  const ins = db.prepare(
+    `INSERT INTO profiles (profile_key, type, series_id, start_ms, end_ms, unit, sample_type, sample_unit, period_type, period_unit, period, total, samples, stacks)
+     VALUES (?, 'cpu', ?, ?, ?, 'nanoseconds', 'cpu', 'nanoseconds', 'cpu', 'nanoseconds', ?, ?, ?, ?)`,
+  );
+  const smp = db.prepare('INSERT INTO samples (profile_id, stack_ids, vals) VALUES (?, ?, ?)');
+  let n = 0;
+  db.transaction(() => {
+    for (const m of minutes) {
+      for (let s = 0; s < FLEET_SERVICES; s++) {
+        const p = fleetProfile(s, m);
+        let total = 0;
+        for (const v of p.vals) total += v;
+        const start = FLEET_T0 + m * MIN_MS + 1000;
+        const id = Number(ins.run(`p-${s}-${m}`, s + 1, start, start + MIN_MS - 2000, CPU_NS, total, FLEET_STACKS, FLEET_STACKS).lastInsertRowid);
+        const b = encodeSamples(p.ids, p.vals);
+        smp.run(id, b.ids, b.vals);
+        n++;
+      }
+    }
+  })();
+  return n;
+}
+
+/** Buckets of minutes [0, minutes) written directly; minute buckets and raw profiles only for minutes `detailed` says. */
+function insertFleetBuckets(db: Database.Database, minutes: number, detailed: (m: number) => boolean): void {
+  const ins = db.prepare(
+    'INSERT INTO buckets (resolution_ms, type, start_ms, series_id, snapshots, total, first_ms, last_ms, stack_ids, vals) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
+  );
+  const write = (res: number, start: number, s: number, snapshots: number, sums: Float64Array, first: number, last: number) => {
+    const ids: number[] = [];
+    const vals: number[] = [];
+    let total = 0;
+    for (let i = 0; i < sums.length; i++) {
+      if (sums[i] === 0) continue;
+      ids.push(i);
+      vals.push(sums[i]!);
+      total += sums[i]!;
+    }
+    const b = encodeSamples(ids, vals);
+    ins.run(res, 'cpu', start, s + 1, snapshots, total, first, last, b.ids, b.vals);
+  };
+  const raw: number[] = [];
+  for (let m = 0; m < minutes; m++) if (detailed(m)) raw.push(m);
+  insertRawProfiles(db, raw);
+  db.prepare('DELETE FROM bucket_pending').run(); // those profiles are in the buckets below
+  // Coarser buckets are sums of finer ones: each (width, accumulator) is written and reset
+  // when its bucket ends. 1 min and 10 min buckets only where `detailed`.
+  const levels: { width: number; everywhere: boolean }[] = [
+    { width: 10 * MIN_MS, everywhere: false },
+    { width: HOUR_MS, everywhere: true },
+    { width: 6 * HOUR_MS, everywhere: true },
+    { width: DAY_MS, everywhere: true },
+  ];
+  db.transaction(() => {
+    for (let s = 0; s < FLEET_SERVICES; s++) {
+      const acc = levels.map(() => new Float64Array(STACK_POOL + 1));
+      for (let m = 0; m < minutes; m++) {
+        const p = fleetProfile(s, m);
+        const t = FLEET_T0 + m * MIN_MS;
+        for (const a of acc) for (let k = 0; k < p.ids.length; k++) a[p.ids[k]!] += p.vals[k]!;
+        if (detailed(m)) {
+          const one = new Float64Array(STACK_POOL + 1);
+          for (let k = 0; k < p.ids.length; k++) one[p.ids[k]!] = p.vals[k]!;
+          write(MIN_MS, t, s, 1, one, t + 1000, t + MIN_MS - 1000);
+        }
+        levels.forEach((l, i) => {
+          const end = t + MIN_MS;
+          if ((end - FLEET_T0) % l.width !== 0) return;
+          const start = end - l.width;
+          if (l.everywhere || detailed((start - FLEET_T0) / MIN_MS) || detailed((end - FLEET_T0) / MIN_MS - 1)) {
+            write(l.width, start, s, l.width / MIN_MS, acc[i]!, start + 1000, end - 1000);
+          }
+          acc[i]!.fill(0);
+        });
+      }
+    }
+  })();
+}
+
+function bytesOf(file: string): number {
+  let n = statSync(file).size;
+  try {
+    n += statSync(`${file}-wal`).size;
+  } catch {
+    // no WAL
+  }
+  return n;
+}
+
+export const bucketsSuite: BenchSuite = {
+  title: 'Embedded store: flame tree over N stored samples, from time buckets vs raw',
+  async run() {
+    const rows: (string | number)[][] = [];
+    const notes: string[] = [];
+    // 10⁶ and 10⁷: raw, then compacted by compactBuckets, both answers measured and compared.
+    for (const minutes of [100, 1000]) {
+      const dir = mkdtempSync(join(tmpdir(), 'opb-buckets-bench-'));
+      try {
+        const file = join(dir, 'profiles.db');
+        const db = openWriteDatabase(file);
+        fleetDictionary(db);
+        const profiles = insertRawProfiles(db, Array.from({ length: minutes }, (_, m) => m));
+        const samples = profiles * FLEET_STACKS;
+        const t = performance.now();
+        let runs = 0;
+        while (compactBuckets(db, { now: FLEET_T0 + 30 * DAY_MS, settleMs: 0, maxProfiles: 1000 }).more) runs++;
+        const compactMs = performance.now() - t;
+        const read = openReadDatabase(file);
+        const reader = new StoreReader(read);
+        const raw = new StoreQueries(reader, { buckets: false });
+        const bucketed = new StoreQueries(new StoreReader(read));
+        const sel: Selection = { type: 'cpu', from: FLEET_T0, to: FLEET_T0 + minutes * MIN_MS - 1 };
+        // Untruncated, so ties among equally heavy nodes at the max_nodes cut do not count.
+        const same = isDeepStrictEqual(raw.flame(sel, { top: {}, maxNodes: 1e6 }), bucketed.flame(sel, { top: {}, maxNodes: 1e6 }));
+        const agg = new BucketReader(read).aggregate('cpu', sel.from, sel.to, undefined, 'sum', 60_000)!;
+        let entries = 0;
+        for (const p of agg.plan.pieces) entries += read.prepare('SELECT coalesce(sum(length(stack_ids)), 0) / 4 FROM buckets WHERE type = ? AND resolution_ms = ? AND start_ms >= ? AND start_ms < ?').pluck().get('cpu', p.resolutionMs, p.fromMs, p.toMs) as number;
+        const tr = await time(() => raw.flame(sel), minutes > 100 ? 3 : 5, 1);
+        const tb = await time(() => bucketed.flame(sel), 7, 2);
+        const label = `${fmt(samples, 0)} samples (${minutes} min × ${FLEET_SERVICES} services)`;
+        rows.push([`flame tree over ${label}, raw`, ms(tr.medianMs), ms(tr.minMs), ms(tr.maxMs), `${fmt(samples, 1)} pairs`, '']);
+        rows.push([`flame tree over ${label}, buckets`, ms(tb.medianMs), ms(tb.minMs), ms(tb.maxMs), `${fmt(entries, 1)} pairs in ${agg.bucketRows} buckets + ${agg.rawProfiles} raw`, `${(tr.medianMs / tb.medianMs).toFixed(1)}× faster`]);
+        notes.push(`${label}: compaction ${ms(compactMs)} ms for ${profiles} profiles in ${runs + 1} runs (${fmt((samples / compactMs) * 1000)} samples/s); untruncated flame tree and top table from buckets and raw identical: ${same ? 'yes' : 'NO'}; database ${(bytesOf(file) / 2 ** 20).toFixed(0)} MiB.`);
+        read.close();
+        db.close();
+      } finally {
+        rmSync(dir, { recursive: true, force: true });
+      }
+    }
+    // 10⁸: 7 days × 50 services, buckets written directly (see above).
+    const dir = mkdtempSync(join(tmpdir(), 'opb-buckets-bench-'));
+    try {
+      const file = join(dir, 'profiles.db');
+      const db = openWriteDatabase(file);
+      fleetDictionary(db);
+      const days = 8;
+      const from = FLEET_T0 + 12 * HOUR_MS + 23 * MIN_MS + 17_500;
+      const to = from + 7 * DAY_MS - 1;
+      const near = (m: number) => {
+        const t = FLEET_T0 + m * MIN_MS;
+        return Math.abs(t - from) <= HOUR_MS + MIN_MS || Math.abs(t - to) <= HOUR_MS + MIN_MS;
+      };
+      const t0 = performance.now();
+      insertFleetBuckets(db, days * 1440, near);
+      const buildMs = performance.now() - t0;
+      const read = openReadDatabase(file);
+      const q = new StoreQueries(new StoreReader(read));
+      const br = new BucketReader(read);
+      const cases: [string, Selection][] = [
+        ['7 days from 12:23:17.5 (unaligned: 1 min to 6 h buckets at both ends)', { type: 'cpu', from, to }],
+        ['7 whole days (day buckets only)', { type: 'cpu', from: FLEET_T0 + DAY_MS, to: FLEET_T0 + 8 * DAY_MS - 1 }],
+      ];
+      for (const [name, sel] of cases) {
+        const samples = Math.round(((sel.to + 1 - sel.from) / MIN_MS) * FLEET_SERVICES * FLEET_STACKS);
+        const agg = br.aggregate('cpu', sel.from, sel.to, undefined, 'sum', 60_000)!;
+        const tb = await time(() => q.flame(sel), 7, 2);
+        const ta = await time(() => br.aggregate('cpu', sel.from, sel.to, undefined, 'sum', 60_000), 7, 2);
+        rows.push([`flame tree over ${fmt(samples, 1)} samples, ${name}, buckets`, ms(tb.medianMs), ms(tb.minMs), ms(tb.maxMs), `${agg.bucketRows} buckets + ${agg.rawProfiles} raw`, `of which read + merge: ${ms(ta.medianMs)} ms`]);
+      }
+      notes.push(`10⁸ (7 days × 50 services): buckets written directly in ${(buildMs / 1000).toFixed(0)} s (8 days of 1 h, 6 h and 1 day buckets, 1 min and 10 min buckets and raw profiles within an hour of the unaligned range's edges); database ${(bytesOf(file) / 2 ** 20).toFixed(0)} MiB. Raw at 10⁸ is not measured (storing 10⁸ raw samples takes too long for a bench run): by the raw rows above it grows linearly with samples.`);
+      read.close();
+      db.close();
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+    return [
+      `Data: ${FLEET_SERVICES} services, one CPU profile per service per minute, ${FLEET_STACKS} distinct stacks per profile from the service's ${FLEET_SERVICE_POOL} (services overlap within a pool of ${fmt(STACK_POOL, 0)} stacks over ${FUNCTIONS} functions). Queries run inline (StoreQueries.flame, answer as objects) on a read-only connection; "raw" is the same query with buckets off. Buckets: 1 min, 10 min, 1 h, 6 h, 1 day per series and type.`,
+      '',
+      table(['query', 'median ms', 'min ms', 'max ms', 'read', 'note'], rows),
+      '',
+      ...notes.map((n) => `- ${n}`),
+      '',
+      'The machine was heavily loaded by other work while measuring (load average far above its 2 cores): absolute figures are pessimistic; compare rows of one run (ratios).',
+    ].join('\n');
   },
 };

@@ -22,9 +22,8 @@ import type { ExportProfilesServiceRequest, ExportTraceServiceRequest } from '..
 import { ACCEPTED, type ConsumeResult, type ProfilesConsumer, type TracesConsumer } from '../component/consumer.js';
 import type { Processor, ProcessorFactory } from '../component/factory.js';
 import { planJoin, type LinkResult } from './linker.js';
-import { resolveSpans } from './span-batch.js';
 import { HoldFiles } from './hold-files.js';
-import { InMemorySpanIndex, type SpanIndex } from './span-index.js';
+import { InMemorySpanIndex, resolveSpans, type SpanIndex } from './span-index.js';
 import { sharedCounter, sharedGauge } from '../component/metrics.js';
 
 export const joinConfigSchema = z.strictObject({

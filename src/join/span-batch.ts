@@ -3,7 +3,7 @@
 // same way. With one span per sample a request names as many spans as it has samples, so
 // this is what keeps the join's cost per sample at a few typed-array reads.
 import { bytesOfHex, hexOf } from '../otlp/ids.js';
-import type { SpanContext, SpanIndex } from './span-index.js';
+import type { SpanContext } from './span-context.js';
 
 /** The same mixing function as the span index's hash table (murmur3-style finaliser). */
 export function hashWords(hi: number, lo: number): number {
@@ -189,11 +189,4 @@ export function resolvedFromContexts(ids: SpanIdBatch, contextOf: (spanIdHex: st
     }
   }
   return out;
-}
-
-/** The index's answer for `ids`: its batched form when it has one, else `lookup` by hex id. */
-export async function resolveSpans(index: SpanIndex, ids: SpanIdBatch): Promise<ResolvedSpans> {
-  if (index.resolve) return index.resolve(ids);
-  const known = await index.lookup(ids.hexIds());
-  return resolvedFromContexts(ids, (id) => known.get(id));
 }

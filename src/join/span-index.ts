@@ -12,33 +12,11 @@ import type { ExportTraceServiceRequest, Span } from '../otlp/model.js';
 import { SpanFlags, SpanKind } from '../otlp/model.js';
 import { stringAttribute } from '../otlp/build.js';
 import { isZeroId } from '../otlp/ids.js';
-import { allocResolved, hashWords as hashOf, hexOfTraceWords as hexOfTrace, hexOfWords, u32be, type ResolvedSpans, type SpanIdBatch } from './span-batch.js';
+import type { SpanContext } from './span-context.js';
+import { allocResolved, resolvedFromContexts, hashWords as hashOf, hexOfTraceWords as hexOfTrace, hexOfWords, u32be, type ResolvedSpans, type SpanIdBatch } from './span-batch.js';
 
 /** What the join knows about one span. Ids are lowercase hex. */
-export interface SpanContext {
-  /** 16 hex chars. */
-  spanId: string;
-  /** 32 hex chars. */
-  traceId: string;
-  /** 16 hex chars, or '' for a span without a parent. */
-  parentSpanId: string;
-  name: string;
-  /** The resource's `service.name` (`unknown_service` when absent). */
-  service: string;
-  startUnixNano: bigint;
-  endUnixNano: bigint;
-  /** The span's outermost ancestor within the same service (the span itself when it is a local root). */
-  localRootSpanId: string;
-  /** The local root's endpoint: `METHOD route` for an HTTP server span, else its name. */
-  traceEndpoint: string;
-  /**
-   * '' when the local root is certain. Otherwise the id of the parent the walk towards the
-   * local root could not find: `localRootSpanId` / `traceEndpoint` are then the outermost
-   * ancestor known so far. A local root ends — and is exported — after its children, so a
-   * later lookup, once that parent has arrived, can give the true local root.
-   */
-  missingAncestorId: string;
-}
+export type { SpanContext };
 
 /**
  * A store of spans the join can look up. Asynchronous on purpose: an implementation shared
@@ -611,4 +589,11 @@ function hashSizeFor(capacity: number): number {
   let h = 16;
   while (h * MAX_LOAD < capacity) h *= 2;
   return h;
+}
+
+/** The index's answer for `ids`: its batched form when it has one, else `lookup` by hex id. */
+export async function resolveSpans(index: SpanIndex, ids: SpanIdBatch): Promise<ResolvedSpans> {
+  if (index.resolve) return index.resolve(ids);
+  const known = await index.lookup(ids.hexIds());
+  return resolvedFromContexts(ids, (id) => known.get(id));
 }

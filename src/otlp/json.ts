@@ -1,15 +1,33 @@
 // The OTLP/JSON mapping, both ways, between parsed JSON values (what JSON.parse returns /
-// what JSON.stringify takes) and the model.
+// what JSON.stringify takes) and the model. The per-message readers and writers are
+// generated from proto/ (src/generated/otlp/json-decode.ts and json-encode.ts, by
+// scripts/gen-otlp-codec.mjs); the scalar forms are in json/scalars.ts, google.rpc.Status
+// (whose details are Any messages) in json/rpc-status.ts.
 //
 // Reading: lowerCamelCase keys (snake_case accepted too), traceId/spanId/parentSpanId as hex
 // (either case), profileId as 32 hex digits or base64, other bytes as base64, 64-bit
 // integers as decimal strings or numbers, enums as integers (names accepted), AnyValue as a
-// single-key object (`{}` is the empty value), `null` as absent, unknown keys ignored. Any
-// wrong type or value throws DecodeError naming the JSON path, e.g.
+// single-key object (`{}` is the empty value), `null` as absent, unknown keys ignored. Each
+// reader walks the object's own keys once with a switch. Any wrong type or value throws
+// DecodeError naming the JSON path, e.g.
 // "resourceProfiles[0].scopeProfiles[0].profiles[2].samples[5].values[0]: expected an integer".
 //
-// Writing: the same conventions, 64-bit integers as decimal strings, default values left out.
-import { DecodeError } from '../errors.js';
+// Writing: lowerCamelCase keys in field-number order, 64-bit integers as decimal strings,
+// zero scalars and empty repeated fields left out (as the Collector and the protobuf JSON
+// printers do by default), present sub-messages always written, an AnyValue's one member
+// written even when it is a zero value.
+import {
+  exportProfilesServiceRequestFromJson,
+  exportProfilesServiceResponseFromJson,
+  exportTraceServiceRequestFromJson,
+  exportTraceServiceResponseFromJson,
+} from '../generated/otlp/json-decode.js';
+import {
+  exportProfilesServiceRequestToJson,
+  exportProfilesServiceResponseToJson,
+  exportTraceServiceRequestToJson,
+  exportTraceServiceResponseToJson,
+} from '../generated/otlp/json-encode.js';
 import type {
   ExportProfilesServiceRequest,
   ExportProfilesServiceResponse,
@@ -17,68 +35,26 @@ import type {
   ExportTraceServiceResponse,
   RpcStatus,
 } from './model.js';
+import { readingInput } from './bad-input.js';
 import { JsonContext } from './json/context.js';
-import {
-  profilesRequestFromJsonValue,
-  profilesResponseFromJsonValue,
-  rpcStatusFromJsonValue,
-  tracesRequestFromJsonValue,
-  tracesResponseFromJsonValue,
-} from './json/decode.js';
-import {
-  profilesRequestToJsonValue,
-  profilesResponseToJsonValue,
-  rpcStatusToJsonValue,
-  tracesRequestToJsonValue,
-  tracesResponseToJsonValue,
-} from './json/encode.js';
+import { rpcStatusFromJson as rpcStatusFromJsonValue, rpcStatusToJson as rpcStatusToJsonValue } from './json/rpc-status.js';
 
-function readWith<T>(value: unknown, read: (ctx: JsonContext, v: unknown) => T, what: string): T {
-  try {
-    return read(new JsonContext(), value);
-  } catch (e) {
-    if (e instanceof DecodeError) throw e;
-    if (e instanceof RangeError) throw new DecodeError(`cannot read ${what} from JSON: ${e.message}`, { cause: e });
-    throw e;
-  }
+/** A reader of one message from a parsed JSON value; `what` names it in errors. */
+function reader<T>(read: (ctx: JsonContext, v: unknown) => T, what: string): (value: unknown) => T {
+  return (value) => readingInput(`cannot read ${what} from JSON`, () => read(new JsonContext(), value));
 }
 
-export function tracesRequestFromJson(value: unknown): ExportTraceServiceRequest {
-  return readWith(value, tracesRequestFromJsonValue, 'ExportTraceServiceRequest');
-}
+/** A writer of one message; the result is a plain value for JSON.stringify. */
+type ToJson<T> = (m: T) => unknown;
 
-export function profilesRequestFromJson(value: unknown): ExportProfilesServiceRequest {
-  return readWith(value, profilesRequestFromJsonValue, 'ExportProfilesServiceRequest');
-}
+export const tracesRequestFromJson = reader(exportTraceServiceRequestFromJson, 'ExportTraceServiceRequest');
+export const profilesRequestFromJson = reader(exportProfilesServiceRequestFromJson, 'ExportProfilesServiceRequest');
+export const tracesResponseFromJson = reader(exportTraceServiceResponseFromJson, 'ExportTraceServiceResponse');
+export const profilesResponseFromJson = reader(exportProfilesServiceResponseFromJson, 'ExportProfilesServiceResponse');
+export const rpcStatusFromJson = reader(rpcStatusFromJsonValue, 'google.rpc.Status');
 
-export function tracesResponseFromJson(value: unknown): ExportTraceServiceResponse {
-  return readWith(value, tracesResponseFromJsonValue, 'ExportTraceServiceResponse');
-}
-
-export function profilesResponseFromJson(value: unknown): ExportProfilesServiceResponse {
-  return readWith(value, profilesResponseFromJsonValue, 'ExportProfilesServiceResponse');
-}
-
-export function rpcStatusFromJson(value: unknown): RpcStatus {
-  return readWith(value, rpcStatusFromJsonValue, 'google.rpc.Status');
-}
-
-export function tracesRequestToJson(req: ExportTraceServiceRequest): unknown {
-  return tracesRequestToJsonValue(req);
-}
-
-export function profilesRequestToJson(req: ExportProfilesServiceRequest): unknown {
-  return profilesRequestToJsonValue(req);
-}
-
-export function tracesResponseToJson(res: ExportTraceServiceResponse): unknown {
-  return tracesResponseToJsonValue(res);
-}
-
-export function profilesResponseToJson(res: ExportProfilesServiceResponse): unknown {
-  return profilesResponseToJsonValue(res);
-}
-
-export function rpcStatusToJson(s: RpcStatus): unknown {
-  return rpcStatusToJsonValue(s);
-}
+export const tracesRequestToJson: ToJson<ExportTraceServiceRequest> = exportTraceServiceRequestToJson;
+export const profilesRequestToJson: ToJson<ExportProfilesServiceRequest> = exportProfilesServiceRequestToJson;
+export const tracesResponseToJson: ToJson<ExportTraceServiceResponse> = exportTraceServiceResponseToJson;
+export const profilesResponseToJson: ToJson<ExportProfilesServiceResponse> = exportProfilesServiceResponseToJson;
+export const rpcStatusToJson: ToJson<RpcStatus> = rpcStatusToJsonValue;

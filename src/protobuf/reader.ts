@@ -1,4 +1,4 @@
-// Protobuf wire-format reading primitives for the hand-written OTLP decoders.
+// Protobuf wire-format reading primitives: the OTLP decoders (generated into src/generated/otlp/) and the other protobuf readers use them.
 //
 // Every read is bounds-checked against `limit`, the end of the message being decoded (not
 // just the end of the buffer), so a field can never run past its enclosing message. A

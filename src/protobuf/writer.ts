@@ -1,4 +1,4 @@
-// Protobuf wire-format writing primitives for the hand-written OTLP encoders.
+// Protobuf wire-format writing primitives: the OTLP encoders (generated into src/generated/otlp/) and the Pyroscope and Parca encoders use them.
 //
 // One growable buffer, one pass. An embedded message is written after a 1-byte length
 // placeholder (`fork`) and its length patched in afterwards (`join`); when the message

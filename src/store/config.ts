@@ -6,6 +6,7 @@
 //     batch: { max_profiles: 256, max_samples: 200000, flush_interval: 200ms, max_queue_bytes: 64MiB }
 //     labels: { max_per_profile: 128, max_name_length: 256, max_value_length: 1024 }
 //     query: { workers: 1 }
+//     buckets: { compact_interval: 15s, settle: 1m, max_profiles_per_run: 500 }
 //     metrics: { top_functions: 20, max_services: 20, max_threads: 20, max_versions: 20 }
 import { z } from 'zod';
 import { byteSize } from '../config/units.js';
@@ -59,6 +60,14 @@ export const storeConfigSchema = z.strictObject({
     })
     .prefault({})
     .describe('How queries run.'),
+  buckets: z
+    .strictObject({
+      compact_interval: longDuration().default(15_000).describe('How often profiles are merged into the time buckets that answer long ranges (0 = never: every query reads raw).'),
+      settle: longDuration().default(60_000).describe('A profile is merged once its minute ended this long ago, so late profiles of the minute come along.'),
+      max_profiles_per_run: positiveInt(500).describe('Bound on the work of one compaction run; the next run continues soon.'),
+    })
+    .prefault({})
+    .describe('Pre-merged time buckets (1 min to 1 day) that answer long ranges; see docs/store.md.'),
   metrics: z
     .strictObject({
       top_functions: positiveInt(20).describe('Functions per service with their own series in the function CPU metric; the rest are `other`.'),

@@ -13,6 +13,8 @@ import { aggregationOf, IDLE_FRAME, isCpuType, profileWeights, seriesWeights, ty
 import { sampleLabelOf, splitSampleTerms, unknownKeyHints } from './query/sample-labels.js';
 import type { FrameInfo, StackValue } from './query/types.js';
 import type { StoreReader, ProfileRef, SpanRow, SpanTarget, TypeInfo } from './reader.js';
+import { BucketReader, type BucketAggregate } from './buckets/read.js';
+import { MIN_BUCKETED_RANGE_MS } from './buckets/plan.js';
 import { PPROF_GZIP_LEVEL } from '../pprof/encode.js';
 import { PPROF_LABELS } from '../pprof/labels.js';
 import { bytesOfHex, spanIdToDecimal } from '../otlp/ids.js';
@@ -184,6 +186,11 @@ interface Selected {
   sampleTarget: SpanTarget | undefined;
   hints: string[];
   includeIdle: boolean;
+  /**
+   * Long ranges without sample-level terms: the aggregate read from the time buckets (plus
+   * raw edges); `refs` is then empty, as listing every profile is what buckets avoid.
+   */
+  bucketed?: BucketAggregate;
 }
 
 /** Stacks of a selection with the frames they name. */
@@ -209,8 +216,20 @@ function bothTargets(a: SpanTarget | undefined, b: SpanTarget | undefined): Span
   return out as SpanTarget;
 }
 
+export interface StoreQueriesOptions {
+  /** Answer long ranges from the time buckets (default true; false reads every raw profile). */
+  buckets?: boolean;
+}
+
 export class StoreQueries {
-  constructor(private readonly reader: StoreReader) {}
+  private readonly buckets: BucketReader | undefined;
+
+  constructor(
+    private readonly reader: StoreReader,
+    options: StoreQueriesOptions = {},
+  ) {
+    this.buckets = options.buckets === false ? undefined : new BucketReader(reader.db);
+  }
 
   /** The type to use: the requested one (must exist), else `cpu`, else the first stored type. */
   resolveType(type: string | undefined): TypeInfo {
@@ -234,11 +253,35 @@ export class StoreQueries {
     return out;
   }
 
-  private select(sel: Selection): Selected {
+  /**
+   * The selection's profiles. With `bucketed`, a range of at least MIN_BUCKETED_RANGE_MS
+   * whose query has no sample-level terms is aggregated from the time buckets instead (the
+   * caller only needs the merged stacks and counts); queries that attribute samples to spans
+   * and short ranges read raw profiles.
+   */
+  private select(sel: Selection, bucketed = false): Selected {
     const type = this.resolveType(sel.type);
     const known = this.reader.labelNames();
     const split = splitSampleTerms(sel.query, known);
     const series = this.matchingSeries(split.series);
+    const aggregation = aggregationOf(type.type);
+    if (bucketed && this.buckets && !split.target && sel.to - sel.from >= MIN_BUCKETED_RANGE_MS) {
+      const b = this.buckets.aggregate(type.type, sel.from, sel.to, series, aggregation, this.reader.maxDurationMs());
+      if (b) {
+        return {
+          type,
+          from: sel.from,
+          to: sel.to,
+          refs: [],
+          seriesIds: series ? [...series] : undefined,
+          aggregation,
+          sampleTarget: undefined,
+          hints: unknownKeyHints(sel.query, known),
+          includeIdle: !!sel.includeIdle,
+          bucketed: b,
+        };
+      }
+    }
     let refs = this.reader.profileRefs(type.type, sel.from, sel.to);
     if (series) refs = refs.filter((r) => series.has(r.seriesId));
     return {
@@ -247,7 +290,7 @@ export class StoreQueries {
       to: sel.to,
       refs,
       seriesIds: series ? [...series] : undefined,
-      aggregation: aggregationOf(type.type),
+      aggregation,
       sampleTarget: split.target,
       hints: unknownKeyHints(sel.query, known),
       includeIdle: !!sel.includeIdle,
@@ -262,7 +305,9 @@ export class StoreQueries {
   private stacksOf(s: Selected, target?: SpanTarget): Resolved & { window?: { from: number; to: number } } {
     const t = bothTargets(s.sampleTarget, target);
     let r: Resolved & { window?: { from: number; to: number } };
-    if (t) {
+    if (!t && s.bucketed) {
+      r = this.reader.resolve(s.bucketed.agg);
+    } else if (t) {
       const a = this.reader.aggregateSpans(t, s.type.type, s.from, s.to, s.seriesIds, seriesWeights(s.refs, s.aggregation));
       r = { ...this.reader.resolve(a.agg), window: a.window };
     } else {
@@ -273,7 +318,7 @@ export class StoreQueries {
   }
 
   private info(s: Selected): AggregationInfo {
-    return { aggregation: s.aggregation, snapshots: s.refs.length };
+    return { aggregation: s.aggregation, snapshots: s.bucketed ? s.bucketed.snapshots : s.refs.length };
   }
 
   profileTypes(range: { from?: number; to?: number } = {}): ProfileTypeSummary[] {
@@ -384,19 +429,25 @@ export class StoreQueries {
   }
 
   search(sel: Selection, options: { limit?: number; maxNodes?: number; top?: TopOptions } = {}): SearchResult {
-    const s = this.select(sel);
+    const s = this.select(sel, true);
     const { stacks, frames } = this.stacksOf(s);
     const tree = buildFlameTree(stacks, frames, { maxNodes: options.maxNodes });
+    const limit = options.limit ?? 100;
+    // Bucketed: only the newest profiles listed are read, not every profile of the range.
+    const listed =
+      s.bucketed && this.buckets
+        ? this.buckets.newest(s.type.type, sel.from, sel.to, s.seriesIds ? new Set(s.seriesIds) : undefined, limit, this.reader.maxDurationMs())
+        : s.refs;
     return {
       type: s.type.type,
       unit: s.type.unit,
       ...this.info(s),
       from: sel.from,
       to: sel.to,
-      profileCount: s.refs.length,
+      profileCount: this.info(s).snapshots,
       total: tree.root.total,
       truncated: tree.truncated,
-      profiles: this.summaries(s.refs, options.limit ?? 100),
+      profiles: this.summaries(listed, limit),
       flame: tree.root,
       ...(options.top ? { top: topTable(stacks, frames, options.top) } : {}),
       hints: s.hints,
@@ -408,7 +459,7 @@ export class StoreQueries {
    * same stacks: one answer for a page's header, percentages, table and graph.
    */
   flame(sel: Selection, options: { maxNodes?: number; top?: TopOptions } = {}): FlameResult {
-    const s = this.select(sel);
+    const s = this.select(sel, true);
     const { stacks, frames } = this.stacksOf(s);
     const tree = buildFlameTree(stacks, frames, { maxNodes: options.maxNodes });
     return {
@@ -424,7 +475,7 @@ export class StoreQueries {
   }
 
   top(sel: Selection, options: TopOptions = {}): TopResultJson {
-    const s = this.select(sel);
+    const s = this.select(sel, true);
     const { stacks, frames } = this.stacksOf(s);
     const groupBy = options.groupBy ?? 'function';
     const t = topFunctions(stacks, frames, { groupBy, sort: options.sort, limit: options.limit ?? DEFAULT_TOP_LIMIT });
@@ -498,8 +549,8 @@ export class StoreQueries {
 
   compare(a: Selection, b: Selection, options: TopOptions & { compareSort?: CompareSort; maxNodes?: number } = {}): CompareResult {
     const type = this.resolveType(a.type ?? b.type);
-    const sa = this.select({ ...a, type: type.type });
-    const sb = this.select({ ...b, type: type.type });
+    const sa = this.select({ ...a, type: type.type }, true);
+    const sb = this.select({ ...b, type: type.type }, true);
     const ra = this.stacksOf(sa);
     const rb = this.stacksOf(sb);
     const groupBy = options.groupBy ?? 'function';
@@ -512,8 +563,8 @@ export class StoreQueries {
       type: type.type,
       unit: type.unit,
       groupBy,
-      a: { total: ta.total, profiles: sa.refs.length, ...this.info(sa) },
-      b: { total: tb.total, profiles: sb.refs.length, ...this.info(sb) },
+      a: { total: ta.total, profiles: this.info(sa).snapshots, ...this.info(sa) },
+      b: { total: tb.total, profiles: this.info(sb).snapshots, ...this.info(sb) },
       rows,
       diff: diff.root,
       truncated: diff.truncated,

@@ -56,8 +56,12 @@ export function usedBytes(db: Database.Database): number {
   return (pages - free) * pageSize;
 }
 
-/** Tables (and their indexes) that hold profile data: what deleting profiles frees. */
-const PROFILE_TABLES = new Set(['profiles', 'samples', 'span_samples', 'stacks', 'functions', 'series']);
+/**
+ * Tables (and their indexes) that hold profile data: what deleting profiles frees. The time
+ * buckets count: bucket retention (buckets/retention.ts) drops those older than the oldest
+ * profile kept, in the same retention run.
+ */
+const PROFILE_TABLES = new Set(['profiles', 'samples', 'span_samples', 'stacks', 'functions', 'series', 'buckets', 'bucket_pending']);
 
 /** Used bytes by what deleting profiles can free, and the rest (spans, meta, schema). */
 export function spaceByKind(db: Database.Database): { profileBytes: number; spanBytes: number; otherBytes: number } {
@@ -97,7 +101,7 @@ function marked(bits: { b: Uint8Array }, id: number): boolean {
 const SWEEP_CHUNK = 50_000;
 
 /**
- * Deletes every stack no `samples` row references and every function no remaining stack
+ * Deletes every stack no `samples` or `buckets` row references and every function no remaining stack
  * references. Exact: reads each profile's stack list and each stack's frames once. The
  * caller runs it inside its write transaction (nothing is written in between). Span
  * attribution rows reference only stacks of their own profile's `samples`, so marking from
@@ -108,6 +112,14 @@ export function sweepUnreferenced(db: Database.Database): { stacks: number; func
   const stacks = { b: new Uint8Array(1024) };
   for (const blob of db.prepare('SELECT stack_ids FROM samples').pluck().iterate() as IterableIterator<Buffer>) {
     for (const id of decodeStack(blob)) mark(stacks, id);
+  }
+  // The time buckets (buckets/) hold merged stacks of profiles that may be deleted already:
+  // their stacks stay until the buckets go.
+  const hasBuckets = db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'buckets'").pluck().get() !== undefined;
+  if (hasBuckets) {
+    for (const blob of db.prepare('SELECT stack_ids FROM buckets').pluck().iterate() as IterableIterator<Buffer>) {
+      for (const id of decodeStack(blob)) mark(stacks, id);
+    }
   }
   const deadStacks: number[] = [];
   for (const id of db.prepare('SELECT id FROM stacks').pluck().all() as number[]) if (!marked(stacks, id)) deadStacks.push(id);

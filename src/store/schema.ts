@@ -14,17 +14,20 @@
 //   stack, value), row per distinct combination, indexed by each way it is looked up.
 // - `spans`: spans from the traces pipeline, for "slow spans" and to find a span's
 //   descendants (`include_children`).
+// - `buckets` + `bucket_pending` (version 2): pre-merged profiles per time bucket, series
+//   and type, for long ranges (see buckets/schema.ts).
 // Ids are AUTOINCREMENT so a deleted stack's id is never reused: readers cache stacks and
 // functions by id without invalidation.
 import { createRequire } from 'node:module';
 import type Database from 'better-sqlite3';
+import { BUCKETS_DDL, migrateToBuckets } from './buckets/schema.js';
 
 // better-sqlite3 (a native addon) loads when a database is first opened, not when this module
 // is imported: importing the package root, or running without a store, does not load it.
 let sqlite: typeof Database | undefined;
 const openSqlite = (): typeof Database => (sqlite ??= createRequire(import.meta.url)('better-sqlite3') as typeof Database);
 
-export const SCHEMA_VERSION = 1;
+export const SCHEMA_VERSION = 2;
 
 const DDL = `
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;
@@ -127,8 +130,15 @@ export function openWriteDatabase(file: string): Database.Database {
     db.pragma('cache_size = -32000');
     db.exec(DDL);
     const v = db.prepare(`SELECT value FROM meta WHERE key = 'schema_version'`).pluck().get() as string | undefined;
-    if (v === undefined) db.prepare(`INSERT INTO meta (key, value) VALUES ('schema_version', ?)`).run(String(SCHEMA_VERSION));
-    else if (Number(v) !== SCHEMA_VERSION) throw new Error(`store schema version ${v} is not supported (expected ${SCHEMA_VERSION})`);
+    if (v !== undefined && Number(v) !== SCHEMA_VERSION && Number(v) !== 1) {
+      throw new Error(`store schema version ${v} is not supported (expected ${SCHEMA_VERSION})`);
+    }
+    db.transaction(() => {
+      db.exec(BUCKETS_DDL);
+      // Version 1 had no buckets: what it stored is compacted like newly written profiles.
+      if (Number(v) === 1) migrateToBuckets(db);
+      db.prepare(`INSERT INTO meta (key, value) VALUES ('schema_version', ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value`).run(String(SCHEMA_VERSION));
+    })();
     return db;
   } catch (e) {
     db.close();

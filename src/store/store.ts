@@ -18,6 +18,8 @@ import { extractedBytes, extractProfile, type ExtractedProfile } from './ingest/
 import { boundLabels } from './ingest/labels.js';
 import { spanRecords, type SpanRecord } from './ingest/spans.js';
 import { StoreMetrics } from './metrics.js';
+import { compactBuckets, type CompactResult } from './buckets/compact.js';
+import { retainBuckets } from './buckets/retention.js';
 import { InlineQueryRunner, WorkerQueryRunner, type QueryRunner } from './query-runner.js';
 import { runRetention, usedBytes, type RetentionResult } from './retention.js';
 import { openWriteDatabase } from './schema.js';
@@ -68,6 +70,7 @@ export class Store {
   private batch = emptyBatch();
   private timer: NodeJS.Timeout | undefined;
   private retentionTimer: NodeJS.Timeout | undefined;
+  private compactTimer: NodeJS.Timeout | undefined;
   private profileCount = 0;
   private closing = false;
   /** The last retention run found max_size exceeded by rows other than profile data. */
@@ -103,6 +106,7 @@ export class Store {
     const workers = this.config.query.workers;
     this.runner = workers > 0 ? new WorkerQueryRunner(this.file, workers) : new InlineQueryRunner(this.file);
     this.scheduleRetention(this.config.retention.check_interval);
+    if (this.config.buckets.compact_interval > 0) this.scheduleCompaction(this.config.buckets.compact_interval);
     this.logger.info({ file: this.file, profiles: this.profileCount, queryWorkers: workers }, 'profile store open');
   }
 
@@ -310,15 +314,43 @@ export class Store {
     return max - walBudget(max);
   }
 
+  private scheduleCompaction(delay: number): void {
+    this.compactTimer = setTimeout(() => {
+      this.compactTimer = undefined;
+      if (!this.isOpen) return;
+      let r: CompactResult | undefined;
+      try {
+        r = this.compact();
+      } catch (e) {
+        this.logger.error({ err: errorMessage(e) }, 'profile store bucket compaction failed');
+      }
+      this.scheduleCompaction(r?.more ? Math.min(100, this.config.buckets.compact_interval) : this.config.buckets.compact_interval);
+    }, delay);
+    this.compactTimer.unref();
+  }
+
+  /** One bounded compaction run: merges settled profiles into the time buckets (also called by tests). */
+  compact(): CompactResult {
+    if (!this.db) throw new ConsumerError('ERR_STORE', 'the profile store is not open', { retryable: false });
+    const c = this.config.buckets;
+    return compactBuckets(this.db, { now: this.now(), settleMs: c.settle, maxProfiles: c.max_profiles_per_run });
+  }
+
   /** One bounded retention run (also called by tests). */
   retain(): RetentionResult {
     if (!this.db || !this.writer) throw new ConsumerError('ERR_STORE', 'the profile store is not open', { retryable: false });
+    // Buckets first for age (never hold what raw is about to lose), and again after, for
+    // what size retention deleted.
+    const bucketOptions = { now: this.now(), maxAgeMs: this.config.retention.max_age, maxDeletes: this.config.retention.max_deletes_per_run };
+    const before = retainBuckets(this.db, bucketOptions);
     const r = runRetention(this.db, {
       now: this.now(),
       maxAgeMs: this.config.retention.max_age,
       maxSizeBytes: this.dataBound,
       maxDeletes: this.config.retention.max_deletes_per_run,
     });
+    const after = retainBuckets(this.db, bucketOptions);
+    if (before.more || after.more) r.more = true;
     if (r.stacksDeleted > 0 || r.functionsDeleted > 0) this.writer.forgetStacks();
     if (r.deletedBySize > 0) this.trimLog(0);
     const deleted = r.deletedByAge + r.deletedBySize;
@@ -346,6 +378,7 @@ export class Store {
     this.flushNow();
     this.closing = true;
     if (this.retentionTimer) clearTimeout(this.retentionTimer);
+    if (this.compactTimer) clearTimeout(this.compactTimer);
     await this.runner?.close();
     this.db.close();
     this.db = undefined;

@@ -1,6 +1,6 @@
 // An independent protobuf codec for tests: protobufjs (reflection) loading our own .proto
 // files from proto/. Tests encode with our code and decode with this one (and the other
-// way round), so a mistake in our hand-written codecs cannot hide behind itself.
+// way round), so a mistake in our own codecs cannot hide behind itself.
 //
 // Covers OTLP traces and profiles (with their collector service messages), google.rpc.Status
 // and pprof (perftools.profiles.Profile). Also converts between protobufjs messages and the

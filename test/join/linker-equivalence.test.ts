@@ -9,7 +9,7 @@ import fc from 'fast-check';
 import { hexOf } from '../../src/otlp/ids.js';
 import { SpanKind, type ExportProfilesServiceRequest, type KeyValueAndUnit } from '../../src/otlp/model.js';
 import { linkProfiles, planJoin, referencedSpanIds } from '../../src/join/linker.js';
-import { resolveSpans } from '../../src/join/span-batch.js';
+import { resolveSpans } from '../../src/join/span-index.js';
 import { InMemorySpanIndex, type SpanIndex } from '../../src/join/span-index.js';
 import { LOCAL_ROOT_SPAN_ID_ATTR, SPAN_NAME_ATTR } from '../../src/join/attributes.js';
 import { arbProfilesRequest } from '../helpers/otlp-arbitraries.js';

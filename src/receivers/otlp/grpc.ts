@@ -21,6 +21,8 @@ import { handleExport, type ReceiverMetrics, type Signal } from './export.js';
 import { answerFor } from './status.js';
 import { bearerTokenMatches } from './auth.js';
 import { encodeRetryInfoStatus } from '../../otlp/retry-info.js';
+import { Reader } from '../../protobuf/reader.js';
+import { DecodeError } from '../../errors.js';
 
 const raw = (b: Buffer) => b;
 const rawOut = (b: Uint8Array) => Buffer.from(b.buffer, b.byteOffset, b.byteLength);
@@ -71,21 +73,25 @@ export enum ServingStatus {
   SERVICE_UNKNOWN = 3,
 }
 
-/** HealthCheckRequest.service (field 1, string); '' when absent or unreadable. */
+/**
+ * HealthCheckRequest.service (field 1, string): '' when absent, undefined when the bytes are
+ * not a HealthCheckRequest. Read with the codec's wire reader (unknown fields skipped, a
+ * repeated field's last value wins, as protobuf specifies).
+ */
 function healthService(buf: Buffer): string | undefined {
-  if (buf.length === 0) return '';
-  if (buf[0] !== 0x0a) return undefined;
-  let len = 0;
-  let shift = 0;
-  let i = 1;
-  for (; i < buf.length && i < 6; i++) {
-    len |= (buf[i]! & 0x7f) << shift;
-    shift += 7;
-    if ((buf[i]! & 0x80) === 0) break;
+  const r = new Reader(buf);
+  let service = '';
+  try {
+    while (r.pos < r.limit) {
+      const tag = r.tag();
+      if (tag === 10) service = r.string();
+      else r.skip(tag);
+    }
+  } catch (e) {
+    if (e instanceof DecodeError) return undefined;
+    throw e;
   }
-  i++;
-  if (i + len > buf.length) return undefined;
-  return buf.subarray(i, i + len).toString('utf8');
+  return service;
 }
 
 const healthResponse = (s: ServingStatus) => Buffer.from([0x08, s]);
