@@ -1,26 +1,32 @@
 // pprof conversion throughput on a 100 k-sample eBPF-shaped CPU profile: OTLP -> pprof
-// model (convert), model -> bytes (our encoder and pprof-format's own), gzip, and the whole
-// path an exporter runs, beside the bare decode of the same request as the baseline.
+// bytes directly (encode-direct.ts, what the exporters run) beside the older path through the
+// pprof-format model (convert, then encode), model -> bytes (our encoder and pprof-format's
+// own), gzip at several settings, and the whole request-bytes-in, gzip-out path both ways,
+// beside the bare decode of the same request as the baseline.
 // Every operation is timed round-robin with the others in the same run, so ratios hold even
 // when the machine is busy.
 import { loadavg } from 'node:os';
 import { performance } from 'node:perf_hooks';
-import { gzipSync } from 'node:zlib';
+import { constants, gzipSync } from 'node:zlib';
 import { decodeProfilesRequest } from '../src/otlp/decode.js';
 import { encodeProfilesRequest } from '../src/otlp/encode.js';
 import { convertProfilesRequest } from '../src/pprof/convert.js';
+import { encodeProfilesRequestPprof } from '../src/pprof/encode-direct.js';
 import { encodeProfileFast } from '../src/pprof/encode-fast.js';
 import { PPROF_GZIP_LEVEL, encodePprofGzip } from '../src/pprof/encode.js';
 import { type BenchSuite, fmt, table, type Timing } from './harness.js';
 import { LARGE_PROFILE, realisticProfilesRequest } from './otlp-data.js';
 
 const ITERATIONS = 9;
-const LEVELS = [1, 6, 9];
+const LEVELS = [1, 2, 3, 6, 9];
 
 function gzipName(level: number): string {
   return `gzip level ${level}${level === PPROF_GZIP_LEVEL ? ' (used)' : ''}`;
 }
 const WARMUP = 2;
+const DIRECT = 'convert + encode, direct (OTLP model -> pprof bytes, encode-direct.ts)';
+const MODEL = 'convert + encode, through the pprof-format model (before)';
+const DIRECT_E2E = 'decode + direct encode + gzip (request bytes in, file bytes out; what the exporters run)';
 
 /** Times each function `iterations` times, round-robin, after `warmup` rounds. */
 function roundRobin(fns: (() => unknown)[], iterations = ITERATIONS, warmup = WARMUP): Timing[] {
@@ -54,12 +60,17 @@ export const suite: BenchSuite = {
 
     const ops: [string, () => unknown][] = [
       ['decode OTLP protobuf (baseline)', () => decodeProfilesRequest(bytes)],
+      [DIRECT, () => encodeProfilesRequestPprof(decoded)],
+      [MODEL, () => encodeProfileFast(convertProfilesRequest(decoded).profiles[0]!.profile)],
       ['convert (OTLP model -> pprof model)', () => convertProfilesRequest(decoded)],
       ['encode pprof: ours (encodeProfileFast)', () => encodeProfileFast(model)],
       ['encode pprof: pprof-format `Profile.encode()`', () => model.encode()],
       ...LEVELS.map((level): [string, () => unknown] => [gzipName(level), gz(level)]),
       ['convert + encode + gzip (what an exporter runs)', () => encodePprofGzip(convertProfilesRequest(decoded).profiles[0]!.profile)],
       ['decode + convert + encode + gzip (request bytes in, file bytes out)', () => encodePprofGzip(convertProfilesRequest(decodeProfilesRequest(bytes)).profiles[0]!.profile)],
+      [DIRECT_E2E, () => gzipSync(encodeProfilesRequestPprof(decodeProfilesRequest(bytes)).profiles[0]!.pprof!, { level: PPROF_GZIP_LEVEL })],
+      ['gzip level 1, Z_RLE strategy', () => gzipSync(pprofBytes, { level: 1, strategy: constants.Z_RLE })],
+      ['gzip level 1, Z_FILTERED strategy', () => gzipSync(pprofBytes, { level: 1, strategy: constants.Z_FILTERED })],
     ];
     const timings = roundRobin(ops.map(([, fn]) => fn));
     const byName = new Map(ops.map(([name], i) => [name, timings[i]!]));
@@ -70,7 +81,17 @@ export const suite: BenchSuite = {
     });
     const ours = byName.get('encode pprof: ours (encodeProfileFast)')!.medianMs;
     const theirs = byName.get('encode pprof: pprof-format `Profile.encode()`')!.medianMs;
-    const sizes = LEVELS.map((level) => [gzipName(level), `${(gzipSync(pprofBytes, { level }).length / 2 ** 20).toFixed(2)} MiB`]);
+    const mib = (n: number) => `${(n / 2 ** 20).toFixed(2)} MiB`;
+    const sizes = [
+      ...LEVELS.map((level) => [gzipName(level), mib(gzipSync(pprofBytes, { level }).length)]),
+      ['gzip level 1, Z_RLE strategy', mib(gzipSync(pprofBytes, { level: 1, strategy: constants.Z_RLE }).length)],
+      ['gzip level 1, Z_FILTERED strategy', mib(gzipSync(pprofBytes, { level: 1, strategy: constants.Z_FILTERED }).length)],
+    ];
+    const direct = byName.get(DIRECT)!.medianMs;
+    const viaModel = byName.get(MODEL)!.medianMs;
+    const e2eOld = byName.get('decode + convert + encode + gzip (request bytes in, file bytes out)')!.medianMs;
+    const e2eNew = byName.get(DIRECT_E2E)!.medianMs;
+    const same = Buffer.from(encodeProfilesRequestPprof(decoded).profiles[0]!.pprof!).equals(Buffer.from(pprofBytes));
     const d = request.dictionary!;
     return [
       `Input: one OTLP profile of ${fmt(samples, 0)} samples (1 value + 1 timestamp, thread name + id, 70% linked to one of ` +
@@ -81,6 +102,21 @@ export const suite: BenchSuite = {
         `Median of ${ITERATIONS} round-robin runs after ${WARMUP} warm-up rounds; "× decode" = median / the bare decode's median.`,
       '',
       table(['operation', 'median ms', 'throughput', '× decode'], rows),
+      '',
+      table(
+        ['figure (this run)', 'value', 'target'],
+        [
+          ['convert + encode, × bare decode: direct encoder', `${(direct / decodeMs).toFixed(2)}×`, '≤ 1.5×'],
+          ['convert + encode, × bare decode: through the model (before)', `${(viaModel / decodeMs).toFixed(2)}×`, ''],
+          ['request bytes in → gzip\'d pprof out, one thread: direct', `${fmt(samples / (e2eNew / 1000))} samples/s`, '≥ 400 k samples/s'],
+          ['request bytes in → gzip\'d pprof out, one thread: through the model (before)', `${fmt(samples / (e2eOld / 1000))} samples/s`, ''],
+          ['direct vs model, convert + encode', `${(viaModel / direct).toFixed(2)}× faster`, ''],
+          ['direct vs model, bytes in → gzip out', `${(e2eOld / e2eNew).toFixed(2)}× faster`, ''],
+        ],
+      ),
+      '',
+      `The direct encoder's bytes ${same ? 'are' : 'are NOT'} identical to the model path's on this input ` +
+        '(test/pprof/encode-direct.property.test.ts checks it on random requests).',
       '',
       `Encoder: ours takes ${(ours / theirs).toFixed(2)} of pprof-format's time (${(theirs / ours).toFixed(1)}× faster) for the ` +
         'same bytes (test/pprof/encode-fast.test.ts checks byte equality). pprof-format allocates a [hi, lo] pair for every ' +

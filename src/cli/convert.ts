@@ -9,8 +9,9 @@ import cliProgress from 'cli-progress';
 import { ConvertError, errorMessage, isBridgeError } from '../errors.js';
 import { writeProfileFiles } from '../exporters/file/writer.js';
 import { validateProfilesRequest } from '../otlp/validate.js';
-import { convertEach, countProfiles, type TimestampMode } from '../pprof/convert.js';
-import { encodePprofGzipAsync } from '../pprof/encode.js';
+import { countProfiles, type TimestampMode } from '../pprof/convert.js';
+import { encodeEach } from '../pprof/encode-direct.js';
+import { pprofGzipAsync } from '../pprof/encode.js';
 import type { Command } from './command.js';
 import { readProfilesInput } from './read-profiles.js';
 
@@ -123,7 +124,7 @@ export const convertCommand: Command = {
     for (const m of checked.messages) process.stderr.write(`${input}: ${m}\n`);
 
     const total = countProfiles(checked.request);
-    // OTLP samples per profile, in the order convertEach yields them (for progress).
+    // OTLP samples per profile, in the order encodeEach yields them (for progress).
     const perProfile: number[] = [];
     for (const rp of checked.request.resourceProfiles) for (const sp of rp.scopeProfiles) for (const p of sp.profiles) perProfile.push(p.samples.length);
     const samples = perProfile.reduce((a, n) => a + n, 0);
@@ -149,13 +150,13 @@ export const convertCommand: Command = {
     let done = 0;
     let samplesDone = 0;
     try {
-      for (const r of convertEach(checked.request, { timestamps: values.timestamps as TimestampMode })) {
+      for (const r of encodeEach(checked.request, { timestamps: values.timestamps as TimestampMode })) {
         done++;
         if (r instanceof ConvertError) {
           summary.rejected++;
           problems.push(r.message);
         } else {
-          const written = await writeProfileFiles(out, r, await encodePprofGzipAsync(r.profile), { fsync: !values['no-fsync'] });
+          const written = await writeProfileFiles(out, r, await pprofGzipAsync(r), { fsync: !values['no-fsync'] });
           summary.written++;
           summary.bytes += written.bytes;
           const series = `${r.seriesLabels['service.name']}/${r.profileType}`;

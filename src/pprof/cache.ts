@@ -1,11 +1,14 @@
 // One conversion per request object: every pprof-speaking exporter of a fan-out receives the
 // same request object, so they share the result instead of each converting it again. Keyed
-// weakly, so a result lives exactly as long as its request.
+// weakly, so a result lives exactly as long as its request. The conversion writes pprof
+// bytes directly (encode-direct.ts); a result's pprof-format model is built only for code
+// that reads it (merging several profiles into one, the store's extraction).
 //
 // The shared result must be treated as read-only: an exporter that wants to change a
 // profile (add labels, rename sample types) copies what it changes.
 import type { ExportProfilesServiceRequest } from '../otlp/model.js';
-import { convertProfilesRequest, type ConvertResult } from './convert.js';
+import type { ConvertResult } from './convert.js';
+import { encodeProfilesRequestPprof } from './encode-direct.js';
 
 const results = new WeakMap<ExportProfilesServiceRequest, ConvertResult>();
 
@@ -16,7 +19,7 @@ const results = new WeakMap<ExportProfilesServiceRequest, ConvertResult>();
 export function pprofOf(req: ExportProfilesServiceRequest): ConvertResult {
   let r = results.get(req);
   if (r === undefined) {
-    r = convertProfilesRequest(req);
+    r = encodeProfilesRequestPprof(req);
     results.set(req, r);
   }
   return r;

@@ -1,5 +1,5 @@
 // The pprof conversion's public pieces.
-export type { ConvertedProfile } from './types.js';
+export type { ConvertedProfile, PprofSummary } from './types.js';
 export {
   convertProfilesRequest,
   convertEach,
@@ -11,7 +11,8 @@ export {
   type TimestampMode,
 } from './convert.js';
 export { resourceServiceName, unknownServiceName, namingValue, SERVICE_NAME_KEY, PROCESS_EXECUTABLE_NAME_KEY } from './service-name.js';
-export { encodePprof, encodePprofGzip, encodePprofGzipAsync, PPROF_GZIP_LEVEL } from './encode.js';
+export { encodePprof, encodePprofGzip, encodePprofGzipAsync, pprofBytesOf, pprofGzipAsync, pprofSummary, PPROF_GZIP_LEVEL } from './encode.js';
+export { encodeProfilesRequestPprof, encodeEach } from './encode-direct.js';
 export { encodeProfileFast } from './encode-fast.js';
 export { pprofOf, forgetPprof } from './cache.js';
 export { isSampleCountType, measuredTypeOf, profileTypeOf, profileTypesOf, sanitizeTypeName, type ProfileHead, type TypeAndUnit } from './profile-type.js';

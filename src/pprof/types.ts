@@ -1,9 +1,31 @@
 // What the converter hands to pprof-speaking exporters and the store.
 import type { Profile as PprofProfile } from 'pprof-format';
+import type { TypeAndUnit } from './profile-type.js';
+
+/** What a reader of a converted profile needs besides its series, without the model. */
+export interface PprofSummary {
+  /** One per value column (the converter writes one). */
+  sampleTypes: TypeAndUnit[];
+  periodType: TypeAndUnit | null;
+  period: number;
+  /** pprof samples, after merging identical ones. */
+  sampleCount: number;
+}
 
 export interface ConvertedProfile {
-  /** The pprof model (pprof-format). Encode with `encodePprofGzip` from src/pprof. */
-  profile: PprofProfile;
+  /**
+   * The pprof model (pprof-format). On a result of the direct encoder (`pprof` set) it is
+   * built on first read, by the model converter, from the same request: code that only
+   * sends or stores the profile should use `pprofBytesOf` / `gzipOf` and `pprofSummary`.
+   */
+  readonly profile: PprofProfile;
+  /**
+   * The serialized perftools.profiles.Profile, when the converter wrote it directly
+   * (encode-direct.ts): the same bytes as `encodePprof(profile)`.
+   */
+  readonly pprof?: Uint8Array;
+  /** Set by the direct encoder; `pprofSummary` derives it from the model otherwise. */
+  readonly summary?: PprofSummary;
   /**
    * Short, stable name of what is measured, derived from sample type and period type:
    * 'cpu', 'wall', 'alloc_space', 'alloc_objects', 'inuse_space', 'off_cpu', ... Safe as

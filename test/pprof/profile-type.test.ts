@@ -2,6 +2,8 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { DictionaryBuilder, makeProfile, makeProfilesRequest, makeResource, makeSample } from '../../src/otlp/build.js';
 import { convertProfilesRequest } from '../../src/pprof/convert.js';
+import { encodeProfilesRequestPprof } from '../../src/pprof/encode-direct.js';
+import { encodePprof } from '../../src/pprof/encode.js';
 import { isSampleCountType, measuredTypeOf, profileTypeOf, profileTypesOf, sanitizeTypeName } from '../../src/pprof/profile-type.js';
 import { profileFamily } from '../../src/exporters/shared/series-labels.js';
 import { extractProfile } from '../../src/store/ingest/extract.js';
@@ -67,6 +69,13 @@ describe('a sample count next to the values it counts', () => {
     const { profiles, errors } = convertProfilesRequest(req);
     assert.deepEqual(errors, []);
     assert.deepEqual(profiles.map((p) => p.profileType), ['wall_samples', 'wall']);
+    // The direct encoder types them alike, with the same ids and bytes.
+    const direct = encodeProfilesRequestPprof(req);
+    assert.deepEqual(direct.errors, []);
+    assert.deepEqual(
+      direct.profiles.map((p) => [p.profileType, p.profileId, Buffer.from(p.pprof!)]),
+      profiles.map((p) => [p.profileType, p.profileId, Buffer.from(encodePprof(p.profile))]),
+    );
     const [count, wall] = profiles.map(extractProfile);
     assert.deepEqual([count!.type, count!.unit, count!.total], ['wall_samples', 'count', 3]);
     assert.deepEqual([wall!.type, wall!.unit, wall!.total], ['wall', 'nanoseconds', 31_000_000]);

@@ -15,6 +15,7 @@
 // In Node's wall.pprof, whose cpu column is `cpu/nanoseconds`, a CPU profile that comes only
 // as a count of samples of a nanosecond period (the eBPF profiler's form) is written as
 // count × period nanoseconds, what the period type says each sample stands for.
+import { pprofSummary } from '../../pprof/encode.js';
 import type { ConvertedProfile } from '../../pprof/types.js';
 import type { ColumnRewrite } from '../../pprof/merge.js';
 import type { RuntimeFamily } from '../shared/runtime.js';
@@ -46,17 +47,15 @@ export interface Attachment<T extends { converted: ConvertedProfile }> {
 
 /** A count-of-cpu-period profile as cpu/nanoseconds, when it has a nanosecond period. */
 function cpuNanosOf(c: ConvertedProfile): ColumnRewrite | undefined {
-  const p = c.profile;
-  const str = p.stringTable.strings;
-  const periodUnit = p.periodType ? str[Number(p.periodType.unit)] : undefined;
-  const period = Number(p.period);
+  // From the summary: reading the model would build it (the direct encoder makes none).
+  const { period, periodType } = pprofSummary(c);
+  const periodUnit = periodType?.unit;
   if (c.profileType !== 'cpu' || !isCount(c) || periodUnit !== 'nanoseconds' || !(period > 0)) return undefined;
   return { type: 'cpu', unit: 'nanoseconds', scale: period };
 }
 
 function isCount(c: ConvertedProfile): boolean {
-  const st = c.profile.sampleType[0];
-  const unit = st ? (c.profile.stringTable.strings[Number(st.unit)] ?? '') : '';
+  const unit = pprofSummary(c).sampleTypes[0]?.unit ?? '';
   return unit === 'count' || unit === '';
 }
 

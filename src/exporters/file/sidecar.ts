@@ -1,5 +1,6 @@
 // The JSON written beside each pprof file: what a reader needs to find and label a profile
 // without parsing it (series labels, type, window, sample types, endpoint counts).
+import { pprofSummary } from '../../pprof/encode.js';
 import type { ConvertedProfile } from '../../pprof/types.js';
 import { rfc3339Nano } from './layout.js';
 
@@ -24,9 +25,8 @@ export interface ProfileSidecar {
 }
 
 export function profileSidecar(cp: ConvertedProfile, pprofFileName: string): ProfileSidecar {
-  const p = cp.profile;
-  const strings = p.stringTable.strings;
-  const str = (i: number | bigint) => strings[Number(i)] ?? '';
+  // From the summary, not the model: the direct encoder makes no model unless asked.
+  const s = pprofSummary(cp);
   return {
     pprof: pprofFileName,
     profileId: cp.profileId,
@@ -36,10 +36,10 @@ export function profileSidecar(cp: ConvertedProfile, pprofFileName: string): Pro
     end: rfc3339Nano(cp.startUnixNano + cp.durationNano),
     startUnixNano: cp.startUnixNano.toString(),
     durationNano: cp.durationNano.toString(),
-    sampleTypes: p.sampleType.map((t) => ({ type: str(t.type), unit: str(t.unit) })),
-    periodType: p.periodType ? { type: str(p.periodType.type), unit: str(p.periodType.unit) } : null,
-    period: Number(p.period),
-    sampleCount: p.sample.length,
+    sampleTypes: s.sampleTypes.map((t) => ({ type: t.type, unit: t.unit })),
+    periodType: s.periodType ? { type: s.periodType.type, unit: s.periodType.unit } : null,
+    period: s.period,
+    sampleCount: s.sampleCount,
     endpointCounts: cp.endpointCounts,
   };
 }

@@ -7,6 +7,7 @@
 // Labels are those of storeLabels() (see src/exporters/shared/series-labels.ts) minus
 // `__name__` (Pyroscope derives the profile type from the pprof's sample types) and
 // `service_name` (it is the app name).
+import { pprofSummary } from '../../pprof/encode.js';
 import type { ConvertedProfile } from '../../pprof/types.js';
 import { runtimeFamily, type RuntimeFamily } from '../shared/runtime.js';
 import { storeLabels } from '../shared/series-labels.js';
@@ -44,9 +45,8 @@ export function ingestName(labels: [string, string][]): string {
 /** Samples per second of a CPU profile from its period in nanoseconds; undefined otherwise. */
 export function sampleRateOf(converted: ConvertedProfile): number | undefined {
   if (converted.profileType !== 'cpu') return undefined;
-  const p = converted.profile;
-  const period = Number(p.period);
-  const unit = p.periodType ? p.stringTable.strings[Number(p.periodType.unit)] : undefined;
+  const { period, periodType } = pprofSummary(converted);
+  const unit = periodType?.unit;
   if (!(period > 0) || unit !== 'nanoseconds') return undefined;
   const hz = Math.round(1e9 / period);
   return hz > 0 ? hz : undefined;

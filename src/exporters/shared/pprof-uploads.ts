@@ -1,7 +1,7 @@
 // The pprof side of a profiles request, shared by every pprof-speaking exporter: the
 // conversion is memoized per request (src/pprof/cache.ts) and the gzip'd bytes per converted
 // profile, so a fan-out to Pyroscope + Datadog + Parca converts and compresses once.
-import { encodePprofGzipAsync } from '../../pprof/encode.js';
+import { pprofGzipAsync } from '../../pprof/encode.js';
 import { pprofOf } from '../../pprof/cache.js';
 import type { ConvertedProfile } from '../../pprof/types.js';
 import type { ExportProfilesServiceRequest } from '../../otlp/model.js';
@@ -18,7 +18,7 @@ const gzipped = new WeakMap<ConvertedProfile, Promise<Uint8Array>>();
 export function gzipOf(converted: ConvertedProfile): Promise<Uint8Array> {
   let p = gzipped.get(converted);
   if (p === undefined) {
-    p = encodePprofGzipAsync(converted.profile);
+    p = pprofGzipAsync(converted);
     gzipped.set(converted, p);
   }
   return p;

@@ -1,0 +1,781 @@
+// The request-wide and per-pprof tables of the OTLP -> pprof conversion, shared by its two
+// outputs: the pprof-format model (convert.ts) and pprof bytes written directly
+// (encode-direct.ts). Both walk the same samples in the same order through the same code, so
+// they intern the same strings, functions, mappings and locations in the same order, reject
+// the same profiles with the same messages, and derive the same content ids. The conversion's
+// choices are described at the top of convert.ts.
+import { createHash } from 'node:crypto';
+import {
+  Function as PprofFunction,
+  Label as PprofLabel,
+  Line as PprofLine,
+  Location as PprofLocation,
+  Mapping as PprofMapping,
+  Profile as PprofProfile,
+  StringTable,
+  ValueType as PprofValueType,
+} from 'pprof-format';
+import { ConvertError, type ProfilePosition } from '../errors.js';
+import type {
+  AnyValue,
+  ExportProfilesServiceRequest,
+  Function as OtlpFunction,
+  KeyValue,
+  KeyValueAndUnit,
+  Link,
+  Location,
+  Mapping,
+  Profile,
+  ProfilesDictionary,
+  Sample,
+  Stack,
+} from '../otlp/model.js';
+import { anyValueToString, emptyDictionary } from '../otlp/build.js';
+import { hexOf, isZeroId } from '../otlp/ids.js';
+import { CONTEXT_ATTRIBUTE_KEYS, PPROF_LABELS, attributeLabel, linkIds, sampleLabels, type LabelSpec, type ResolvedAttribute } from './labels.js';
+import { profileTypeOf, profileTypesOf, type ProfileHead, type TypeAndUnit } from './profile-type.js';
+import { namingValue, SERVICE_NAME_KEY, unknownServiceName } from './service-name.js';
+import type { ConvertedProfile, PprofSummary } from './types.js';
+
+/** How per-event sample timestamps are kept; see the comment at the top of convert.ts. */
+export type TimestampMode = 'aggregate' | 'label';
+
+/** Mapping attribute keys that carry a build id, in order of preference. */
+export const BUILD_ID_ATTR_KEYS = [
+  'process.executable.build_id.gnu',
+  'process.executable.build_id.go',
+  'process.executable.build_id.htlhash',
+] as const;
+
+/** Bad data inside one profile; becomes a ConvertError with the profile's position. */
+export class BadData extends Error {}
+
+const ZERO_MAPPING: Mapping = { memoryStart: 0n, memoryLimit: 0n, fileOffset: 0n, filenameStrindex: 0, attributeIndices: [] };
+const ZERO_LOCATION: Location = { mappingIndex: 0, address: 0n, lines: [], attributeIndices: [] };
+const ZERO_FUNCTION: OtlpFunction = { nameStrindex: 0, systemNameStrindex: 0, filenameStrindex: 0, startLine: 0 };
+const ZERO_LINK: Link = { traceId: new Uint8Array(0), spanId: new Uint8Array(0) };
+const ZERO_ATTRIBUTE: KeyValueAndUnit = { keyStrindex: 0, unitStrindex: 0 };
+const ZERO_STACK: Stack = { locationIndices: [] };
+
+/**
+ * `table[i]`, bounds-checked. OTLP requires a zero entry at index 0 of every table; a
+ * sender that leaves a table empty still means "none" by 0, so that is tolerated.
+ */
+function entry<T>(table: readonly T[], i: number, zero: T, name: string, what: () => string): T {
+  if (Number.isInteger(i) && i >= 0 && i < table.length) return table[i]!;
+  if (i === 0 && table.length === 0) return zero;
+  throw new BadData(`${what()} ${i} is out of range (${name} has ${table.length} entries)`);
+}
+
+/** 53-bit-safe values as numbers: the pprof encoder is much faster on numbers than bigints. */
+export function num(v: bigint): number | bigint {
+  return v <= 9007199254740991n && v >= -9007199254740991n ? Number(v) : v;
+}
+
+/** Request-wide lookups, memoized: the dictionary is shared by every profile of a request. */
+export class RequestTables {
+  readonly d: ProfilesDictionary;
+  private readonly attributes = new Map<number, ResolvedAttribute>();
+
+  constructor(dictionary: ProfilesDictionary | undefined) {
+    this.d = dictionary ?? emptyDictionary();
+  }
+
+  string(i: number, what: () => string): string {
+    return entry(this.d.stringTable, i, '', 'string_table', what);
+  }
+
+  /** Checks every string index inside an AnyValue (they may nest in arrays and maps). */
+  checkValue(v: AnyValue | undefined, what: () => string): void {
+    if (!v) return;
+    if (v.stringValueStrindex !== undefined) this.string(v.stringValueStrindex, () => `${what()}.string_value_strindex`);
+    if (v.arrayValue) v.arrayValue.values.forEach((x, k) => this.checkValue(x, () => `${what()}.array_value[${k}]`));
+    if (v.kvlistValue) {
+      v.kvlistValue.values.forEach((kv, k) => {
+        if (kv.keyStrindex) this.string(kv.keyStrindex, () => `${what()}.kvlist_value[${k}].key_strindex`);
+        this.checkValue(kv.value, () => `${what()}.kvlist_value[${k}]`);
+      });
+    }
+  }
+
+  /** The resolved attribute when already resolved (no error context needed). */
+  cachedAttribute(i: number): ResolvedAttribute | undefined {
+    return this.attributes.get(i);
+  }
+
+  attribute(i: number, what: () => string): ResolvedAttribute {
+    const hit = this.attributes.get(i);
+    if (hit) return hit;
+    const a = entry(this.d.attributeTable, i, ZERO_ATTRIBUTE, 'attribute_table', what);
+    const at = () => `attribute_table[${i}]`;
+    const r: ResolvedAttribute = {
+      key: this.string(a.keyStrindex, () => `${at()}.key_strindex`),
+      value: a.value,
+      unit: this.string(a.unitStrindex, () => `${at()}.unit_strindex`),
+    };
+    this.checkValue(a.value, () => `${at()}.value`);
+    this.attributes.set(i, r);
+    return r;
+  }
+
+  private keyValueLabels(attrs: readonly KeyValue[] | undefined, out: Record<string, string>, where: string): void {
+    if (!attrs) return;
+    attrs.forEach((kv, k) => {
+      const key = kv.keyStrindex ? this.string(kv.keyStrindex, () => `${where}.attributes[${k}].key_strindex`) : kv.key;
+      this.checkValue(kv.value, () => `${where}.attributes[${k}].value`);
+      addSeriesLabel(out, key, kv.value, this.d.stringTable);
+    });
+  }
+
+  /**
+   * Resource, then scope, then profile-level attributes, as strings. The first source
+   * to set a key wins: the resource names the entity being profiled, and a scope or profile
+   * attribute should not move a profile to another service's series.
+   */
+  seriesLabels(resource: readonly KeyValue[] | undefined, scope: readonly KeyValue[] | undefined, profile: Profile): Record<string, string> {
+    const out: Record<string, string> = {};
+    this.keyValueLabels(resource, out, 'resource');
+    this.keyValueLabels(scope, out, 'scope');
+    profile.attributeIndices.forEach((ai, k) => {
+      const a = this.attribute(ai, () => `attribute_indices[${k}]`);
+      addSeriesLabel(out, a.key, a.value, this.d.stringTable);
+    });
+    if (!out[SERVICE_NAME_KEY]) out[SERVICE_NAME_KEY] = unknownServiceName(out['process.executable.name']);
+    return out;
+  }
+
+  private serviceByAttribute: Map<number, string> | undefined;
+
+  /**
+   * Attribute table index -> the service it names, for every `service.name` attribute with a
+   * value (built once per request: most requests have none, and then no sample is scanned).
+   */
+  serviceAttributes(): Map<number, string> {
+    if (this.serviceByAttribute) return this.serviceByAttribute;
+    const m = new Map<number, string>();
+    const t = this.d.attributeTable;
+    for (let i = 1; i < t.length; i++) {
+      const a = t[i]!;
+      if (this.d.stringTable[a.keyStrindex] !== SERVICE_NAME_KEY) continue;
+      const v = namingValue(a.value, this.d.stringTable);
+      if (v !== '') m.set(i, v);
+    }
+    return (this.serviceByAttribute = m);
+  }
+}
+
+/** A sample's own service (its first `service.name` attribute with a value), or undefined. */
+function sampleService(s: Sample, services: Map<number, string>): string | undefined {
+  const a = s.attributeIndices;
+  for (let k = 0; k < a.length; k++) {
+    const v = services.get(a[k]!);
+    if (v !== undefined) return v;
+  }
+  return undefined;
+}
+
+/**
+ * The profile as one part per service its samples name, each with its series labels. A
+ * profile whose samples name no other service than its own is returned as it is.
+ */
+export function splitByService(tables: RequestTables, p: Profile, series: Record<string, string>): [Profile, Record<string, string>][] {
+  const services = tables.serviceAttributes();
+  const own = series[SERVICE_NAME_KEY]!;
+  if (services.size === 0) return [[p, series]];
+  const parts = new Map<string, Sample[]>();
+  let mixed = false;
+  for (const s of p.samples) {
+    const svc = sampleService(s, services) ?? own;
+    if (svc !== own) mixed = true;
+    let list = parts.get(svc);
+    if (!list) parts.set(svc, (list = []));
+    list.push(s);
+  }
+  if (!mixed) return [[p, series]];
+  const out: [Profile, Record<string, string>][] = [];
+  for (const [svc, samples] of parts) {
+    // A sender's profile id names the whole profile; each part gets its own id derived from it
+    // (a zero id stays zero: the content id then covers the service through the labels).
+    const profileId = isZeroId(p.profileId) ? p.profileId : partId(p.profileId, svc);
+    out.push([{ ...p, samples, profileId }, { ...series, [SERVICE_NAME_KEY]: svc }]);
+  }
+  return out;
+}
+
+function partId(id: Uint8Array, service: string): Uint8Array {
+  const h = createHash('sha256');
+  h.update(id);
+  h.update('\u0000');
+  h.update(service);
+  return new Uint8Array(h.digest().subarray(0, 16));
+}
+
+function addSeriesLabel(out: Record<string, string>, key: string, v: AnyValue | undefined, strings: readonly string[]): void {
+  if (key === '' || !v || Object.prototype.hasOwnProperty.call(out, key)) return;
+  const s = anyValueToString(v, strings);
+  // defineProperty: `out.__proto__ = s` would be ignored, losing an attribute of that name.
+  if (s !== '') Object.defineProperty(out, key, { value: s, enumerable: true, writable: true, configurable: true });
+}
+
+/**
+ * A sample's attribute indices as a map key, without building a string for the usual short
+ * lists. Keys stay small integers (V8 hashes those without allocating): none is -1, one
+ * index i is -2 - i, two indices below 2^15 pack into a * 2^15 + b. Order is kept (the
+ * label set's own id is order-independent).
+ */
+function rawAttributeKey(a: readonly number[]): number | string {
+  if (a.length === 0) return -1;
+  if (a.length === 1 && a[0]! >= 0 && a[0]! < 2 ** 29) return -2 - a[0]!;
+  if (a.length === 2 && a[0]! >= 0 && a[0]! < 32768 && a[1]! >= 0 && a[1]! < 32768) return a[0]! * 32768 + a[1]!;
+  return a.join(',');
+}
+
+function hasKey(refs: readonly LabelRef[], key: number | bigint): boolean {
+  for (const r of refs) if (r.label.key === key) return true;
+  return false;
+}
+
+/** Insertion sort: label sets hold a handful of ids, where this beats Array#sort's callback. */
+function sortSmall(a: number[]): void {
+  for (let i = 1; i < a.length; i++) {
+    const v = a[i]!;
+    let j = i - 1;
+    while (j >= 0 && a[j]! > v) {
+      a[j + 1] = a[j]!;
+      j--;
+    }
+    a[j + 1] = v;
+  }
+}
+
+/**
+ * A list of small non-negative ids as a map key: one UTF-16 unit per id while they fit below
+ * the surrogate range (short strings hash fast), else decimal text. The two forms cannot
+ * meet: only the first starts with U+0001.
+ */
+function idsKey(ids: readonly number[]): string {
+  let s = '\u0001';
+  for (let i = 0; i < ids.length; i++) {
+    const v = ids[i]!;
+    if (v >= 0xd800) return ids.join(',');
+    s += String.fromCharCode(v);
+  }
+  return s;
+}
+
+export interface StackEntry {
+  ids: number[];
+  /** Same for every OTLP stack with the same pprof location sequence. */
+  id: number;
+  /** The direct encoder's location_id field bytes and content-id text, made on first use. */
+  run: Uint8Array | undefined;
+  text: string | undefined;
+}
+
+/** A distinct label of this pprof and its small id (label sets are identified by ids). */
+export interface LabelRef {
+  label: PprofLabel;
+  id: number;
+}
+
+interface LinkEntry {
+  refs: LabelRef[];
+  traceId: string | undefined;
+}
+
+export interface LabelsEntry {
+  labels: PprofLabel[];
+  /** Same for every label set with the same labels, in any order. */
+  id: number;
+  /** The direct encoder's Label messages and content-id text, made on first use. */
+  bytes: Uint8Array | undefined;
+  text: string | undefined;
+  endpoint: string | undefined;
+  /** What makes one request for endpoint_counts: the local root span, else the trace. */
+  requestKey: string;
+}
+
+/**
+ * Builds one pprof profile's tables and walks its samples; subclasses keep the samples (as
+ * pprof-format objects, or as bytes). Lives for one OTLP profile; its tables are that pprof's own.
+ */
+export abstract class PprofBuilder {
+  protected readonly d: ProfilesDictionary;
+  protected readonly strings = new StringTable();
+  /** OTLP string index -> pprof string id + 1 (0 = not yet). */
+  private readonly stringIds: Int32Array;
+  private readonly functionIds: Int32Array;
+  private readonly locationIds: Int32Array;
+  private readonly mappingIds: Int32Array;
+  private readonly functionsByKey = new Map<string, number>();
+  private readonly locationsByKey = new Map<string, number>();
+  private readonly mappingsByKey = new Map<string, number>();
+  protected readonly functions: PprofFunction[] = [];
+  protected readonly locations: PprofLocation[] = [];
+  protected readonly mappings: PprofMapping[] = [];
+  /** By OTLP stack index (a dense array: indexed reads beat a Map on the per-sample path). */
+  private readonly stacks: (StackEntry | undefined)[];
+  private readonly stackIds = new Map<string, number>();
+  /** link index -> raw attribute key (see rawAttributeKey) -> label set. */
+  private readonly labelSets: (Map<number | string, LabelsEntry> | undefined)[];
+  private readonly labelSetIds = new Map<string, number>();
+  private readonly links = new Map<number, LinkEntry>();
+  /** Labels of plain attributes (see CONTEXT_ATTRIBUTE_KEYS), by attribute index. */
+  private readonly attributeLabels = new Map<number, LabelRef | null>();
+  /** One Label object per distinct label, and a small id for each (for label set identity). */
+  private readonly pprofLabels = new Map<string, LabelRef>();
+  protected readonly endpoints = new Map<string, Set<string>>();
+
+  constructor(
+    protected readonly tables: RequestTables,
+    protected readonly mode: TimestampMode,
+  ) {
+    this.d = tables.d;
+    this.stringIds = new Int32Array(this.d.stringTable.length);
+    this.functionIds = new Int32Array(this.d.functionTable.length);
+    this.locationIds = new Int32Array(this.d.locationTable.length);
+    this.mappingIds = new Int32Array(this.d.mappingTable.length);
+    this.stacks = new Array<StackEntry | undefined>(Math.max(1, this.d.stackTable.length)).fill(undefined);
+    this.labelSets = new Array<Map<number | string, LabelsEntry> | undefined>(Math.max(1, this.d.linkTable.length)).fill(undefined);
+  }
+
+  /** pprof string id of an OTLP string index. */
+  private sid(i: number, what: () => string): number {
+    // A typed array gives undefined for any index outside it, fractions included: those
+    // fall through to the bounds check.
+    const m = this.stringIds[i] ?? 0;
+    if (m !== 0) return m - 1;
+    const id = this.strings.dedup(this.tables.string(i, what));
+    if (i >= 0 && i < this.stringIds.length) this.stringIds[i] = id + 1;
+    return id;
+  }
+
+  private functionId(i: number, what: () => string): number {
+    const memo = this.functionIds[i] ?? 0;
+    if (memo !== 0) return memo;
+    const f = entry(this.d.functionTable, i, ZERO_FUNCTION, 'function_table', what);
+    const at = `function_table[${i}]`;
+    const systemName = this.sid(f.systemNameStrindex, () => `${at}.system_name_strindex`);
+    // A function known only by its system name (e.g. an unsymbolized C++ symbol) is shown by it.
+    const name = this.sid(f.nameStrindex, () => `${at}.name_strindex`) || systemName;
+    const filename = this.sid(f.filenameStrindex, () => `${at}.filename_strindex`);
+    const key = `${name}/${systemName}/${filename}/${f.startLine}`;
+    let id = this.functionsByKey.get(key);
+    if (id === undefined) {
+      id = this.functions.length + 1;
+      this.functions.push(new PprofFunction({ id, name, systemName, filename, startLine: f.startLine }));
+      this.functionsByKey.set(key, id);
+    }
+    if (i < this.functionIds.length) this.functionIds[i] = id;
+    return id;
+  }
+
+  private buildId(m: Mapping, at: string): number {
+    const found: Partial<Record<string, string>> = {};
+    m.attributeIndices.forEach((ai, k) => {
+      const a = this.tables.attribute(ai, () => `${at}.attribute_indices[${k}]`);
+      if (!(BUILD_ID_ATTR_KEYS as readonly string[]).includes(a.key) || !a.value) return;
+      // Build ids are conventionally hex; a bytes value is written as such.
+      const v = a.value.bytesValue !== undefined ? hexOf(a.value.bytesValue) : anyValueToString(a.value, this.d.stringTable);
+      if (v !== '') found[a.key] = v;
+    });
+    for (const k of BUILD_ID_ATTR_KEYS) if (found[k] !== undefined) return this.strings.dedup(found[k]);
+    return 0;
+  }
+
+  private mappingId(i: number, what: () => string): number {
+    if (i === 0) return 0; // 0 = unknown or not applicable
+    const memo = this.mappingIds[i] ?? 0;
+    if (memo !== 0) return memo;
+    const m = entry(this.d.mappingTable, i, ZERO_MAPPING, 'mapping_table', what);
+    const at = `mapping_table[${i}]`;
+    const filename = this.sid(m.filenameStrindex, () => `${at}.filename_strindex`);
+    const buildId = this.buildId(m, at);
+    const key = `${m.memoryStart}/${m.memoryLimit}/${m.fileOffset}/${filename}/${buildId}`;
+    let id = this.mappingsByKey.get(key);
+    if (id === undefined) {
+      id = this.mappings.length + 1;
+      this.mappings.push(
+        new PprofMapping({
+          id,
+          memoryStart: num(m.memoryStart),
+          memoryLimit: num(m.memoryLimit),
+          fileOffset: num(m.fileOffset),
+          filename,
+          buildId,
+        }),
+      );
+      this.mappingsByKey.set(key, id);
+    }
+    this.mappingIds[i] = id;
+    return id;
+  }
+
+  private locationId(i: number, what: () => string): number {
+    const memo = this.locationIds[i] ?? 0;
+    if (memo !== 0) return memo;
+    const l = entry(this.d.locationTable, i, ZERO_LOCATION, 'location_table', what);
+    const at = `location_table[${i}]`;
+    const mappingId = this.mappingId(l.mappingIndex, () => `${at}.mapping_index`);
+    // OTLP and pprof agree on order: lines[0] is the innermost inlined function.
+    const lines: PprofLine[] = [];
+    l.lines.forEach((ln, k) => {
+      if (ln.functionIndex === 0) return;
+      const functionId = this.functionId(ln.functionIndex, () => `${at}.lines[${k}].function_index`);
+      lines.push(new PprofLine({ functionId, line: ln.line, column: ln.column }));
+    });
+    const key = `${mappingId}/${l.address}/${lines.map((x) => `${x.functionId}:${x.line}:${x.column}`).join(',')}`;
+    let id = this.locationsByKey.get(key);
+    if (id === undefined) {
+      id = this.locations.length + 1;
+      this.locations.push(new PprofLocation({ id, mappingId, address: num(l.address), line: lines }));
+      this.locationsByKey.set(key, id);
+      if (mappingId !== 0) this.noteMappingCoverage(this.mappings[mappingId - 1]!, lines);
+    }
+    if (i < this.locationIds.length) this.locationIds[i] = id;
+    return id;
+  }
+
+  /**
+   * pprof readers symbolize a mapping's addresses themselves unless the mapping says its
+   * locations already carry functions, so these flags follow what the locations hold.
+   */
+  private noteMappingCoverage(m: PprofMapping, lines: PprofLine[]): void {
+    if (lines.length > 1) m.hasInlineFrames = true;
+    for (const ln of lines) {
+      const f = this.functions[Number(ln.functionId) - 1]!;
+      if (f.name) m.hasFunctions = true;
+      if (f.filename) m.hasFilenames = true;
+      if (ln.line) m.hasLineNumbers = true;
+    }
+  }
+
+  private stack(i: number, si: number): StackEntry {
+    const s = entry(this.d.stackTable, i, ZERO_STACK, 'stack_table', () => `samples[${si}].stack_index`);
+    const idx = s.locationIndices;
+    const ids = new Array<number>(idx.length);
+    for (let k = 0; k < idx.length; k++) {
+      const li = idx[k]!;
+      // The memo check is inlined so the (rare) error message closure is only made on a miss.
+      const memo = this.locationIds[li] ?? 0;
+      ids[k] = memo !== 0 ? memo : this.locationId(li, () => `stack_table[${i}].location_indices[${k}]`);
+    }
+    const key = idsKey(ids);
+    let id = this.stackIds.get(key);
+    if (id === undefined) this.stackIds.set(key, (id = this.stackIds.size));
+    // Every field set here, so all entries share one shape (the direct encoder reads them per sample).
+    const e: StackEntry = { ids, id, run: undefined, text: undefined };
+    if (i >= 0 && i < this.stacks.length) this.stacks[i] = e;
+    return e;
+  }
+
+  /** One shared Label object per distinct label (many label sets repeat e.g. a thread name). */
+  private pprofLabel(l: LabelSpec): LabelRef {
+    const cacheKey = 'str' in l ? `${l.key}\u0000s${l.str}` : `${l.key}\u0000n${l.num}\u0000${l.numUnit}`;
+    let ref = this.pprofLabels.get(cacheKey);
+    if (ref === undefined) {
+      const key = this.strings.dedup(l.key);
+      const label =
+        'str' in l
+          ? new PprofLabel({ key, str: this.strings.dedup(l.str) })
+          : new PprofLabel({ key, num: l.num, numUnit: l.numUnit ? this.strings.dedup(l.numUnit) : 0 });
+      ref = { label, id: this.pprofLabels.size };
+      this.pprofLabels.set(cacheKey, ref);
+    }
+    return ref;
+  }
+
+  private link(i: number, si: number): LinkEntry {
+    let e = this.links.get(i);
+    if (e !== undefined) return e;
+    const link = i === 0 ? undefined : entry(this.d.linkTable, i, ZERO_LINK, 'link_table', () => `samples[${si}].link_index`);
+    let ids;
+    try {
+      ids = link ? linkIds(link) : undefined;
+    } catch (err) {
+      throw new BadData(`samples[${si}]: link_table[${i}]: ${(err as Error).message}`);
+    }
+    const spec = sampleLabels(link, [], this.d.stringTable);
+    e = { refs: spec.labels.map((l) => this.pprofLabel(l)), traceId: ids?.traceId };
+    this.links.set(i, e);
+    return e;
+  }
+
+  private attributeLabel(ai: number, si: number, k: number): LabelRef | undefined {
+    let l = this.attributeLabels.get(ai);
+    if (l === undefined) {
+      const a = this.tables.attribute(ai, () => `samples[${si}].attribute_indices[${k}]`);
+      // The sample's service is its series' service.name (see splitByService), not a label.
+      const spec = a.key === SERVICE_NAME_KEY ? undefined : attributeLabel(a.key, a, this.d.stringTable);
+      l = spec ? this.pprofLabel(spec) : null;
+      this.attributeLabels.set(ai, l);
+    }
+    return l ?? undefined;
+  }
+
+  private labelSet(byAttributes: Map<number | string, LabelsEntry>, raw: number | string, s: Sample, si: number): LabelsEntry {
+    const indices = s.attributeIndices;
+    const attrs: ResolvedAttribute[] = [];
+    let plain = true;
+    for (let k = 0; k < indices.length; k++) {
+      const a = this.tables.cachedAttribute(indices[k]!) ?? this.tables.attribute(indices[k]!, () => `samples[${si}].attribute_indices[${k}]`);
+      if (a.key === SERVICE_NAME_KEY) continue;
+      attrs.push(a);
+      if (CONTEXT_ATTRIBUTE_KEYS.has(a.key)) plain = false;
+    }
+    const linkEntry = this.link(s.linkIndex, si);
+    let refs: LabelRef[];
+    let endpoint: string | undefined;
+    let requestKey: string;
+    if (plain) {
+      // What sampleLabels gives for such a sample, from cached parts: the link's labels,
+      // then each attribute's (the first of a repeated key wins).
+      refs = linkEntry.refs.slice();
+      for (let k = 0; k < indices.length; k++) {
+        const r = this.attributeLabel(indices[k]!, si, k);
+        if (r !== undefined && !hasKey(refs, r.label.key)) refs.push(r);
+      }
+      requestKey = linkEntry.traceId ?? '';
+    } else {
+      const link = s.linkIndex === 0 ? undefined : this.d.linkTable[s.linkIndex];
+      const spec = sampleLabels(link, attrs, this.d.stringTable);
+      refs = spec.labels.map((l) => this.pprofLabel(l));
+      endpoint = spec.endpoint;
+      requestKey = spec.localRootSpanId ?? spec.traceId ?? '';
+    }
+    const ids = refs.map((r) => r.id);
+    sortSmall(ids);
+    const key = idsKey(ids);
+    let id = this.labelSetIds.get(key);
+    if (id === undefined) this.labelSetIds.set(key, (id = this.labelSetIds.size));
+    const e: LabelsEntry = { labels: refs.map((r) => r.label), id, endpoint, requestKey, bytes: undefined, text: undefined };
+    byAttributes.set(raw, e);
+    return e;
+  }
+
+  private labelsOf(s: Sample, si: number): LabelsEntry {
+    const li = s.linkIndex;
+    // An out-of-range link index gets its error from link() when the label set is built.
+    let byAttributes = li >= 0 && li < this.labelSets.length ? this.labelSets[li] : undefined;
+    if (byAttributes === undefined) {
+      byAttributes = new Map();
+      if (li >= 0 && li < this.labelSets.length) this.labelSets[li] = byAttributes;
+    }
+    const raw = rawAttributeKey(s.attributeIndices);
+    return byAttributes.get(raw) ?? this.labelSet(byAttributes, raw, s, si);
+  }
+
+  /** Keeps `value` for the sample (stack, label set), merging it into an earlier equal one. */
+  protected abstract add(st: StackEntry, ls: LabelsEntry, value: number): void;
+  /** 'label' mode: one sample per (stack, label set, event time). */
+  protected abstract addEvent(st: StackEntry, ls: LabelsEntry, t: bigint, tsKey: number, value: number): void;
+  /** The kept samples' texts for the content id, in sample order (see contentId). */
+  protected abstract sampleTexts(push: (text: string) => void): void;
+
+  /**
+   * Walks the profile's samples in order, handing each to add / addEvent, then fills in the
+   * tables-only model (every field but the samples) and what the exporters read besides.
+   */
+  protected collect(p: Profile, seriesLabels: Record<string, string>, typeOfProfile: string | undefined): Collected {
+    const sampleType = this.valueType(p.sampleType, 'sample_type') ?? { type: 'samples', unit: 'count' };
+    const periodType = this.valueType(p.periodType, 'period_type');
+    let minTs: bigint | undefined;
+    let maxTs: bigint | undefined;
+    const tsKey = this.mode === 'label' ? this.strings.dedup(PPROF_LABELS.END_TIMESTAMP_NS) : 0;
+    // Event times only matter for a window the profile does not give.
+    const needTimes = p.timeUnixNano === 0n || p.durationNano === 0n;
+
+    const samples = p.samples;
+    for (let si = 0; si < samples.length; si++) {
+      const s = samples[si]!;
+      const nv = s.values.length;
+      const nt = s.timestampsUnixNano.length;
+      if (nv !== 0 && nt !== 0 && nv !== nt) {
+        throw new BadData(`samples[${si}] has ${nv} values but ${nt} timestamps; values[i] must belong to timestamps[i]`);
+      }
+      if (nv === 0 && nt === 0) continue;
+      const sx = s.stackIndex;
+      const st = (sx >= 0 && sx < this.stacks.length ? this.stacks[sx] : undefined) ?? this.stack(sx, si);
+      const ls = this.labelsOf(s, si);
+      if (needTimes) {
+        for (let j = 0; j < nt; j++) {
+          const t = s.timestampsUnixNano[j]!;
+          if (minTs === undefined || t < minTs) minTs = t;
+          if (maxTs === undefined || t > maxTs) maxTs = t;
+        }
+      }
+      if (this.mode === 'label' && nt !== 0) {
+        for (let j = 0; j < nt; j++) this.addEvent(st, ls, s.timestampsUnixNano[j]!, tsKey, nv === 0 ? 1 : s.values[j]!);
+      } else {
+        let v = 0;
+        if (nv === 0) v = nt;
+        else for (let j = 0; j < nv; j++) v += s.values[j]!;
+        this.add(st, ls, v);
+      }
+      if (ls.endpoint !== undefined) {
+        let set = this.endpoints.get(ls.endpoint);
+        if (!set) this.endpoints.set(ls.endpoint, (set = new Set()));
+        set.add(ls.requestKey);
+      }
+    }
+
+    // Keep event times inside the window when the profile does not give one.
+    let start = p.timeUnixNano;
+    let duration = p.durationNano;
+    if (start === 0n && minTs !== undefined) start = minTs;
+    if (duration === 0n && maxTs !== undefined && maxTs >= start) duration = maxTs - start + 1n;
+
+    const model = new PprofProfile({
+      sampleType: [new PprofValueType({ type: this.strings.dedup(sampleType.type), unit: this.strings.dedup(sampleType.unit) })],
+      sample: [],
+      mapping: this.mappings,
+      location: this.locations,
+      function: this.functions,
+      stringTable: this.strings,
+      timeNanos: num(start),
+      durationNanos: num(duration),
+      periodType: periodType
+        ? new PprofValueType({ type: this.strings.dedup(periodType.type), unit: this.strings.dedup(periodType.unit) })
+        : undefined,
+      period: p.period,
+    });
+
+    const profileType = typeOfProfile ?? profileTypeOf(sampleType, periodType);
+    const endpointCounts: Record<string, number> = {};
+    for (const [endpoint, requests] of this.endpoints) endpointCounts[endpoint] = requests.size;
+    const profileId =
+      !isZeroId(p.profileId)
+        ? hexOf(p.profileId)
+        : this.contentId(profileType, seriesLabels, sampleType, periodType, p.period, start, duration);
+    const summary: PprofSummary = { sampleTypes: [sampleType], periodType: periodType ?? null, period: p.period, sampleCount: 0 };
+    return { model, summary, converted: { profileType, seriesLabels, startUnixNano: start, durationNano: duration, profileId, endpointCounts } };
+  }
+
+  /** Resolved type and unit; undefined when absent or both empty. */
+  private valueType(vt: Profile['sampleType'], field: string): TypeAndUnit | undefined {
+    if (!vt) return undefined;
+    const type = this.tables.string(vt.typeStrindex, () => `${field}.type_strindex`);
+    const unit = this.tables.string(vt.unitStrindex, () => `${field}.unit_strindex`);
+    return type === '' && unit === '' ? undefined : { type, unit };
+  }
+
+  /**
+   * A stable 128-bit id from the profile's content, for profiles sent without one: the same
+   * request converts to the same id, so a retried export overwrites rather than duplicates.
+   */
+  private contentId(
+    profileType: string,
+    series: Record<string, string>,
+    sampleType: TypeAndUnit,
+    periodType: TypeAndUnit | undefined,
+    period: number,
+    start: bigint,
+    duration: bigint,
+  ): string {
+    const h = createHash('sha256');
+    const sortedSeries = Object.keys(series)
+      .sort()
+      .map((k) => [k, series[k]]);
+    h.update(JSON.stringify([profileType, sortedSeries, sampleType, periodType ?? null, period, String(start), String(duration)]));
+    const strings = this.strings.strings;
+    h.update(strings.join('\u0000'));
+    let chunk: string[] = [];
+    this.sampleTexts((text) => {
+      chunk.push(text);
+      if (chunk.length === 4096) {
+        h.update(chunk.join(';'));
+        chunk = [];
+      }
+    });
+    h.update(chunk.join(';'));
+    for (const l of this.locations) h.update(`L${l.id}:${l.mappingId}:${l.address}:${l.line.map((x) => `${x.functionId}.${x.line}.${x.column}`).join(',')}`);
+    for (const f of this.functions) h.update(`F${f.id}:${f.name}:${f.systemName}:${f.filename}:${f.startLine}`);
+    for (const m of this.mappings) h.update(`M${m.id}:${m.memoryStart}:${m.memoryLimit}:${m.fileOffset}:${m.filename}:${m.buildId}`);
+    return h.digest('hex').slice(0, 32);
+  }
+}
+
+/** A sample's labels as the content id writes them (`key:str:num:numUnit`, by string id). */
+export function labelText(l: PprofLabel): string {
+  return `${l.key}:${l.str}:${l.num}:${l.numUnit}`;
+}
+
+/**
+ * The profile type of each profile of one scope (profileTypesOf: a sample count next to the
+ * values it counts gets its own type). Undefined for a profile whose types do not resolve;
+ * its conversion reports why.
+ */
+export function scopeProfileTypes(tables: RequestTables, profiles: readonly Profile[]): (string | undefined)[] {
+  const heads: (ProfileHead | undefined)[] = profiles.map((p) => {
+    try {
+      const vt = (v: Profile['sampleType']): TypeAndUnit | undefined => {
+        if (!v) return undefined;
+        const type = tables.string(v.typeStrindex, () => 'sample_type.type_strindex');
+        const unit = tables.string(v.unitStrindex, () => 'sample_type.unit_strindex');
+        return type === '' && unit === '' ? undefined : { type, unit };
+      };
+      const periodType = vt(p.periodType);
+      return { sampleType: vt(p.sampleType) ?? { type: 'samples', unit: 'count' }, ...(periodType ? { periodType } : {}), window: `${p.timeUnixNano}/${p.durationNano}` };
+    } catch (e) {
+      if (e instanceof BadData) return undefined;
+      throw e;
+    }
+  });
+  const known = heads.filter((h): h is ProfileHead => h !== undefined);
+  const types = profileTypesOf(known);
+  let k = 0;
+  return heads.map((h) => (h === undefined ? undefined : types[k++]));
+}
+
+/** How one part of a profile is built (model or bytes); `profileType` as scopeProfileTypes gave it. */
+export type PartBuilder<T> = (
+  tables: RequestTables,
+  mode: TimestampMode,
+  part: Profile,
+  seriesLabels: Record<string, string>,
+  profileType: string | undefined,
+) => T;
+
+/** What PprofBuilder.collect gives a subclass to finish its profile with. */
+export interface Collected {
+  /** Every field but `sample`, which is empty. */
+  model: PprofProfile;
+  /** sampleCount is left 0 for the subclass to set. */
+  summary: PprofSummary;
+  converted: Omit<ConvertedProfile, 'profile' | 'pprof' | 'summary'>;
+}
+
+/**
+ * Walks the request's profiles in request order, splitting each by the services its samples
+ * name, and yields `build`'s result per part, or a ConvertError for a profile with bad data
+ * (the rest of the request still converts).
+ */
+export function* eachPart<T>(
+  req: ExportProfilesServiceRequest,
+  options: { timestamps?: TimestampMode },
+  build: PartBuilder<T>,
+): Generator<T | ConvertError, void, undefined> {
+  const tables = new RequestTables(req.dictionary);
+  const mode = options.timestamps ?? 'aggregate';
+  for (let ri = 0; ri < req.resourceProfiles.length; ri++) {
+    const rp = req.resourceProfiles[ri]!;
+    for (let si = 0; si < rp.scopeProfiles.length; si++) {
+      const sp = rp.scopeProfiles[si]!;
+      const types = scopeProfileTypes(tables, sp.profiles);
+      for (let pi = 0; pi < sp.profiles.length; pi++) {
+        const position: ProfilePosition = { resourceIndex: ri, scopeIndex: si, profileIndex: pi };
+        let built: T[];
+        try {
+          const profile = sp.profiles[pi]!;
+          const series = tables.seriesLabels(rp.resource?.attributes, sp.scope?.attributes, profile);
+          built = splitByService(tables, profile, series).map(([part, labels]) => build(tables, mode, part, labels, types[pi]));
+        } catch (e) {
+          if (!(e instanceof BadData)) throw e;
+          yield new ConvertError(position, e.message);
+          continue;
+        }
+        yield* built;
+      }
+    }
+  }
+}
