@@ -1,7 +1,7 @@
 // The embedded profile store: takes profiles and spans from the pipelines, writes them in
 // batched transactions, answers queries (through a QueryRunner), and applies retention.
 //
-// Ingestion path: convert (shared pprofOf result) -> extract (pure) -> queue -> one write
+// Ingestion path: extract from the OTLP request (pure, no pprof detour) -> queue -> one write
 // transaction per batch. A consume call resolves once its batch is committed, so the
 // pipeline sees back-pressure and a resolved call means the data is queryable.
 import { mkdirSync } from 'node:fs';
@@ -12,9 +12,9 @@ import type { Registry } from 'prom-client';
 import { ConsumerError, errorMessage } from '../errors.js';
 import type { ExportProfilesServiceRequest, ExportTraceServiceRequest } from '../otlp/model.js';
 import { ACCEPTED, type ConsumeResult } from '../pipeline/consumer.js';
-import { pprofOf } from '../pprof/cache.js';
 import type { StoreConfig } from './config.js';
-import { extractedBytes, extractProfile, type ExtractedProfile } from './ingest/extract.js';
+import { extractedBytes, type ExtractedProfile } from './ingest/extract.js';
+import { extractRequest } from './ingest/otlp.js';
 import { spanRecords, type SpanRecord } from './ingest/spans.js';
 import { StoreMetrics } from './metrics.js';
 import { InlineQueryRunner, WorkerQueryRunner, type QueryRunner } from './query-runner.js';
@@ -111,8 +111,7 @@ export class Store {
 
   async consumeProfiles(req: ExportProfilesServiceRequest): Promise<ConsumeResult> {
     this.refuseIfClosed();
-    const { profiles, errors } = pprofOf(req);
-    const extracted = profiles.map(extractProfile);
+    const { profiles: extracted, errors } = extractRequest(req);
     let bytes = 0;
     let stacks = 0;
     for (const e of extracted) {
