@@ -5,6 +5,7 @@ import type Database from 'better-sqlite3';
 import type { ExtractedProfile } from './ingest/extract.js';
 import type { SpanRecord } from './ingest/spans.js';
 import { encodeSamples, encodeStack } from './schema.js';
+import { idsKey } from './ingest/keys.js';
 
 /**
  * A stack's or function's `last_seen_ms` (the latest end of a profile using it) is moved
@@ -14,9 +15,15 @@ import { encodeSamples, encodeStack } from './schema.js';
  */
 export const LAST_SEEN_SLACK_MS = 10 * 60_000;
 
-/** Cache bounds: cleared when exceeded (the tables still answer; only speed is lost). */
-const MAX_CACHED_STACKS = 1_000_000;
-const MAX_CACHED_FUNCTIONS = 500_000;
+/**
+ * Cache bounds in bytes (keys and entries, estimated): a cache is cleared when it would grow
+ * past its bound (the tables still answer; only speed is lost), so memory stays bounded
+ * under any stack cardinality.
+ */
+export const MAX_STACK_CACHE_BYTES = 64 * 2 ** 20;
+export const MAX_FUNCTION_CACHE_BYTES = 32 * 2 ** 20;
+/** Estimated bytes of a cache entry besides its key (map slot, entry object). */
+const ENTRY_BYTES = 80;
 
 export interface WrittenProfile {
   /** Row id in `profiles`. */
@@ -28,6 +35,8 @@ export class StoreWriter {
   private readonly seriesIds = new Map<string, number>();
   private readonly functionIds = new Map<string, { id: number; lastSeen: number }>();
   private readonly stackIds = new Map<string, { id: number; lastSeen: number }>();
+  private stackCacheBytes = 0;
+  private functionCacheBytes = 0;
   private readonly knownTypes = new Set<string>();
   private maxDurationMs: number;
   private readonly stmt;
@@ -144,8 +153,13 @@ export class StoreWriter {
     if (e === undefined) {
       const row = this.stmt.functionSelect.get(name, file, line, startLine) as { id: number; lastSeen: number } | undefined;
       e = row ?? { id: Number(this.stmt.functionInsert.run(name, file, line, startLine, seenMs).lastInsertRowid), lastSeen: seenMs };
-      if (this.functionIds.size >= MAX_CACHED_FUNCTIONS) this.functionIds.clear();
+      const bytes = ENTRY_BYTES + 2 * key.length;
+      if (this.functionCacheBytes + bytes > MAX_FUNCTION_CACHE_BYTES) {
+        this.functionIds.clear();
+        this.functionCacheBytes = 0;
+      }
       this.functionIds.set(key, e);
+      this.functionCacheBytes += bytes;
     }
     if (seenMs > e.lastSeen + LAST_SEEN_SLACK_MS) {
       this.stmt.functionTouch.run(seenMs, e.id, seenMs);
@@ -155,15 +169,20 @@ export class StoreWriter {
   }
 
   private stackId(frameIds: number[], seenMs: number): number {
-    const key = frameIds.join(',');
+    const key = idsKey(frameIds);
     let e = this.stackIds.get(key);
     if (e === undefined) {
       const blob = encodeStack(frameIds);
       const row = this.stmt.stackSelect.get(blob) as { id: number; lastSeen: number } | undefined;
       if (row) e = row;
       else e = { id: Number(this.stmt.stackInsert.run(blob, seenMs).lastInsertRowid), lastSeen: seenMs };
-      if (this.stackIds.size >= MAX_CACHED_STACKS) this.stackIds.clear();
+      const bytes = ENTRY_BYTES + 2 * key.length;
+      if (this.stackCacheBytes + bytes > MAX_STACK_CACHE_BYTES) {
+        this.stackIds.clear();
+        this.stackCacheBytes = 0;
+      }
       this.stackIds.set(key, e);
+      this.stackCacheBytes += bytes;
     }
     if (seenMs > e.lastSeen + LAST_SEEN_SLACK_MS) {
       this.stmt.stackTouch.run(seenMs, e.id, seenMs);
@@ -211,5 +230,12 @@ export class StoreWriter {
   forgetStacks(): void {
     this.stackIds.clear();
     this.functionIds.clear();
+    this.stackCacheBytes = 0;
+    this.functionCacheBytes = 0;
+  }
+
+  /** Estimated bytes held by the id caches (for tests and metrics). */
+  get cacheBytes(): number {
+    return this.stackCacheBytes + this.functionCacheBytes;
   }
 }

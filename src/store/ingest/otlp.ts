@@ -37,6 +37,7 @@ import { decimalToHex16, linkIds, PPROF_LABELS, sampleLabels, type LabelSpec, ty
 import { isSampleCountType, profileTypesOf, profileTypeOf, type ProfileHead, type TypeAndUnit } from '../../pprof/profile-type.js';
 import { namingValue, SERVICE_NAME_KEY, unknownServiceName } from '../../pprof/service-name.js';
 import type { FrameInfo } from '../query/types.js';
+import { idsKey, numKey } from './keys.js';
 import { valueScale, type ExtractedProfile, type ExtractedStack, type SpanSample } from './extract.js';
 
 export interface ExtractResult {
@@ -80,6 +81,18 @@ interface LabelSet {
   text: string;
 }
 
+/** A function of the request, resolved. */
+interface FunctionInfo {
+  /** Same for functions pprof would write once. */
+  pprofId: number;
+  /** As the store shows it: its name, else its system name, else '(unknown)'. */
+  name: string;
+  nameId: number;
+  file: string;
+  fileId: number;
+  startLine: number;
+}
+
 /** A stack of the request, resolved. */
 interface ResolvedStack {
   /** Request frame indices, leaf first (inlined functions expanded). */
@@ -99,12 +112,16 @@ class RequestTables {
   /** Frames of the request (deduplicated by value) and their keys. */
   readonly frames: FrameInfo[] = [];
   private readonly frameIndex = new Map<string, number>();
-  private readonly functionKeys: (string | undefined)[];
+  /** Strings by value -> a small id (equal strings at different indices share one). */
+  private readonly canonicalStrings = new Map<string, number>();
+  private readonly functions: (FunctionInfo | undefined)[];
   private readonly functionIds = new Map<string, number>();
   private readonly mappingKeys: (string | undefined)[];
+  private readonly mappingIds: Int32Array;
+  private readonly mappingIdsByKey = new Map<string, number>();
   private readonly mappingFiles: string[] = [];
   /** Per location index: its frames and its pprof identity. */
-  private readonly locations: ({ frames: number[]; pprofId: number; key: string } | undefined)[];
+  private readonly locations: ({ frames: number[]; pprofId: number } | undefined)[];
   private readonly locationIds = new Map<string, number>();
   private readonly stacks: (ResolvedStack | undefined)[];
   private readonly pprofStackIds = new Map<string, number>();
@@ -117,8 +134,9 @@ class RequestTables {
 
   constructor(dictionary: ProfilesDictionary | undefined) {
     this.d = dictionary ?? emptyDictionary();
-    this.functionKeys = new Array<string | undefined>(this.d.functionTable.length);
+    this.functions = new Array<FunctionInfo | undefined>(this.d.functionTable.length);
     this.mappingKeys = new Array<string | undefined>(this.d.mappingTable.length);
+    this.mappingIds = new Int32Array(this.d.mappingTable.length);
     this.locations = new Array(this.d.locationTable.length);
     this.stacks = new Array<ResolvedStack | undefined>(this.d.stackTable.length);
     this.labelSets = new Array<Map<number | string, LabelSet> | undefined>(Math.max(1, this.d.linkTable.length));
@@ -203,8 +221,15 @@ class RequestTables {
     return type === '' && unit === '' ? undefined : { type, unit };
   }
 
-  private frame(name: string, file: string, line: number, startLine: number): number {
-    const k = `${name}\u0000${file}\u0000${line}\u0000${startLine}`;
+  /** Canonical id of a string (by value). */
+  private canonical(str: string): number {
+    let id = this.canonicalStrings.get(str);
+    if (id === undefined) this.canonicalStrings.set(str, (id = this.canonicalStrings.size));
+    return id;
+  }
+
+  private frame(nameId: number, name: string, fileId: number, file: string, line: number, startLine: number): number {
+    const k = idsKey([nameId, fileId]) + numKey(line) + numKey(startLine);
     let i = this.frameIndex.get(k);
     if (i === undefined) {
       i = this.frames.length;
@@ -214,18 +239,25 @@ class RequestTables {
     return i;
   }
 
-  /** A function's identity as pprof sees it (name falls back to the system name), and its parts. */
-  private functionKey(i: number, what: () => string): string {
-    const memo = i >= 0 && i < this.functionKeys.length ? this.functionKeys[i] : undefined;
+  /** A function, resolved: pprof's identity of it (name falls back to the system name) and the frame it names. */
+  private function(i: number, what: () => string): FunctionInfo {
+    const memo = i >= 0 && i < this.functions.length ? this.functions[i] : undefined;
     if (memo !== undefined) return memo;
     const f = entry(this.d.functionTable, i, ZERO_FUNCTION, 'function_table', what);
-    const at = `function_table[${i}]`;
-    const systemName = this.string(f.systemNameStrindex, () => `${at}.system_name_strindex`);
-    const name = this.string(f.nameStrindex, () => `${at}.name_strindex`) || systemName;
-    const filename = this.string(f.filenameStrindex, () => `${at}.filename_strindex`);
-    const key = `${name}\u0000${systemName}\u0000${filename}\u0000${f.startLine}`;
-    if (i < this.functionKeys.length) this.functionKeys[i] = key;
-    return key;
+    const at = (): string => `function_table[${i}]`;
+    const systemName = this.string(f.systemNameStrindex, () => `${at()}.system_name_strindex`);
+    const ownName = this.string(f.nameStrindex, () => `${at()}.name_strindex`);
+    const file = this.string(f.filenameStrindex, () => `${at()}.filename_strindex`);
+    const sysId = this.canonical(systemName);
+    const nameId = ownName === '' ? sysId : this.canonical(ownName);
+    const fileId = this.canonical(file);
+    const key = idsKey([nameId, sysId, fileId]) + numKey(f.startLine);
+    let pprofId = this.functionIds.get(key);
+    if (pprofId === undefined) this.functionIds.set(key, (pprofId = this.functionIds.size));
+    const name = ownName || systemName || '(unknown)';
+    const r: FunctionInfo = { pprofId, name, nameId: this.canonical(name), file, fileId, startLine: f.startLine };
+    if (i < this.functions.length) this.functions[i] = r;
+    return r;
   }
 
   private mappingKey(i: number, what: () => string): string {
@@ -233,11 +265,11 @@ class RequestTables {
     const memo = i > 0 && i < this.mappingKeys.length ? this.mappingKeys[i] : undefined;
     if (memo !== undefined) return memo;
     const m = entry(this.d.mappingTable, i, ZERO_MAPPING, 'mapping_table', what);
-    const at = `mapping_table[${i}]`;
-    const filename = this.string(m.filenameStrindex, () => `${at}.filename_strindex`);
+    const at = (): string => `mapping_table[${i}]`;
+    const filename = this.string(m.filenameStrindex, () => `${at()}.filename_strindex`);
     const found: Partial<Record<string, string>> = {};
     m.attributeIndices.forEach((ai, k) => {
-      const a = this.attribute(ai, () => `${at}.attribute_indices[${k}]`);
+      const a = this.attribute(ai, () => `${at()}.attribute_indices[${k}]`);
       if (!(BUILD_ID_ATTR_KEYS as readonly string[]).includes(a.key) || !a.value) return;
       const v = a.value.bytesValue !== undefined ? hexOf(a.value.bytesValue) : anyValueToString(a.value, this.d.stringTable);
       if (v !== '') found[a.key] = v;
@@ -254,39 +286,46 @@ class RequestTables {
     if (i < this.mappingKeys.length) {
       this.mappingKeys[i] = key;
       this.mappingFiles[i] = filename;
+      let id = this.mappingIdsByKey.get(key);
+      if (id === undefined) this.mappingIdsByKey.set(key, (id = this.mappingIdsByKey.size + 1));
+      this.mappingIds[i] = id;
     }
     return key;
   }
 
-  private location(i: number, what: () => string): { frames: number[]; pprofId: number; key: string } {
+  private location(i: number, what: () => string): { frames: number[]; pprofId: number } {
     const memo = i >= 0 && i < this.locations.length ? this.locations[i] : undefined;
     if (memo !== undefined) return memo;
     const l = entry(this.d.locationTable, i, ZERO_LOCATION, 'location_table', what);
-    const at = `location_table[${i}]`;
-    const mkey = this.mappingKey(l.mappingIndex, () => `${at}.mapping_index`);
+    const at = (): string => `location_table[${i}]`;
+    const mkey = this.mappingKey(l.mappingIndex, () => `${at()}.mapping_index`);
     const frames: number[] = [];
-    let key = `${mkey}|${l.address}`;
+    // pprof's identity of a location: mapping, address, lines (function, line, column).
+    let key = idsKey([mkey === '' ? 0 : (this.mappingIds[l.mappingIndex] ?? this.mappingIdsByKey.size + 1)]) + numKey(l.address);
     for (let k = 0; k < l.lines.length; k++) {
       const ln = l.lines[k]!;
       if (ln.functionIndex === 0) continue;
-      const fkey = this.functionKey(ln.functionIndex, () => `${at}.lines[${k}].function_index`);
-      let fid = this.functionIds.get(fkey);
-      if (fid === undefined) this.functionIds.set(fkey, (fid = this.functionIds.size));
-      key += `|${fid}:${ln.line}:${ln.column}`;
-      const f = this.d.functionTable.length === 0 ? ZERO_FUNCTION : this.d.functionTable[ln.functionIndex]!;
-      const systemName = this.d.stringTable[f.systemNameStrindex] ?? '';
-      const name = (this.d.stringTable[f.nameStrindex] ?? '') || systemName;
-      frames.push(this.frame(name || '(unknown)', this.d.stringTable[f.filenameStrindex] ?? '', ln.line, f.startLine));
+      const fi = ln.functionIndex;
+      const f = (fi > 0 && fi < this.functions.length ? this.functions[fi] : undefined) ?? this.function(fi, () => `${at()}.lines[${k}].function_index`);
+      key += idsKey([f.pprofId]) + numKey(ln.line) + numKey(ln.column);
+      frames.push(this.frame(f.nameId, f.name, f.fileId, f.file, ln.line, f.startLine));
     }
     if (frames.length === 0) {
       // Unsymbolized: the address is all there is; keep the binary as its "file".
-      frames.push(this.frame(`0x${l.address.toString(16)}`, mkey === '' ? '' : (this.mappingFiles[l.mappingIndex] ?? ''), 0, 0));
+      const name = `0x${l.address.toString(16)}`;
+      const file = mkey === '' ? '' : (this.mappingFiles[l.mappingIndex] ?? '');
+      frames.push(this.frame(this.canonical(name), name, this.canonical(file), file, 0, 0));
     }
     let pprofId = this.locationIds.get(key);
     if (pprofId === undefined) this.locationIds.set(key, (pprofId = this.locationIds.size));
-    const r = { frames, pprofId, key };
+    const r = { frames, pprofId };
     if (i >= 0 && i < this.locations.length) this.locations[i] = r;
     return r;
+  }
+
+  /** The stack at index i when already resolved. */
+  stackAt(i: number): ResolvedStack | undefined {
+    return i >= 0 && i < this.stacks.length ? this.stacks[i] : undefined;
   }
 
   stack(i: number, si: number): ResolvedStack {
@@ -297,14 +336,17 @@ class RequestTables {
     const frames: number[] = [];
     const pprofIds = new Array<number>(idx.length);
     for (let k = 0; k < idx.length; k++) {
-      const loc = this.location(idx[k]!, () => `stack_table[${i}].location_indices[${k}]`);
+      const li = idx[k]!;
+      // The memo is read here so the error message closure is only made on a miss.
+      const loc = (li >= 0 && li < this.locations.length ? this.locations[li] : undefined) ?? this.location(li, () => `stack_table[${i}].location_indices[${k}]`);
       pprofIds[k] = loc.pprofId;
-      for (const f of loc.frames) frames.push(f);
+      const lf = loc.frames;
+      for (let j = 0; j < lf.length; j++) frames.push(lf[j]!);
     }
-    const pkey = pprofIds.join(',');
+    const pkey = idsKey(pprofIds);
     let pprofId = this.pprofStackIds.get(pkey);
     if (pprofId === undefined) this.pprofStackIds.set(pkey, (pprofId = this.pprofStackIds.size));
-    const skey = frames.join(',');
+    const skey = idsKey(frames);
     let storeId = this.storeStackIds.get(skey);
     if (storeId === undefined) this.storeStackIds.set(skey, (storeId = this.storeStackIds.size));
     const r: ResolvedStack = { frames, pprofId, storeId, locations: idx };
@@ -312,13 +354,17 @@ class RequestTables {
     return r;
   }
 
-  /** A location's pprof content as text (for content ids). */
+  /** A location's pprof content as text (for content ids; only called for resolved locations). */
   locationText(i: number): string {
-    const l = this.locations[i];
-    if (!l) return '';
-    // Function ids inside the key are request-local: spell out the functions.
-    const loc = this.d.locationTable[i]!;
-    const fns = loc.lines.filter((ln) => ln.functionIndex !== 0).map((ln) => `${this.functionKeys[ln.functionIndex]}:${ln.line}:${ln.column}`);
+    const loc = this.d.locationTable[i];
+    if (!loc) return '';
+    const fns = loc.lines
+      .filter((ln) => ln.functionIndex !== 0)
+      .map((ln) => {
+        const f = this.d.functionTable[ln.functionIndex]!;
+        const t = this.d.stringTable;
+        return `${t[f.nameStrindex] || t[f.systemNameStrindex]}\u0000${t[f.systemNameStrindex]}\u0000${t[f.filenameStrindex]}\u0000${f.startLine}:${ln.line}:${ln.column}`;
+      });
     return `${this.mappingKeys[loc.mappingIndex] ?? ''}|${loc.address}|${fns.join('|')}`;
   }
 
@@ -502,7 +548,7 @@ function extractPart(tables: RequestTables, p: Profile, part: Part, typeOfProfil
       throw new BadData(`samples[${si}] has ${nv} values but ${nt} timestamps; values[i] must belong to timestamps[i]`);
     }
     if (nv === 0 && nt === 0) continue;
-    const st = tables.stack(s.stackIndex, si);
+    const st = tables.stackAt(s.stackIndex) ?? tables.stack(s.stackIndex, si);
     const ls = tables.labelSet(s, si);
     for (let j = 0; j < nt; j++) {
       const t = s.timestampsUnixNano[j]!;
