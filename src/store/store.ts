@@ -1,7 +1,7 @@
 // The embedded profile store: takes profiles and spans from the pipelines, writes them in
 // batched transactions, answers queries (through a QueryRunner), and applies retention.
 //
-// Ingestion path: convert (the pprof-format model, which extract reads) -> extract (pure) -> queue -> one write
+// Ingestion path: extract from the OTLP request (pure, no pprof detour) -> queue -> one write
 // transaction per batch. A consume call resolves once its batch is committed, so the
 // pipeline sees back-pressure and a resolved call means the data is queryable.
 import { mkdirSync, statSync } from 'node:fs';
@@ -12,10 +12,10 @@ import type { Registry } from 'prom-client';
 import { ConsumerError, errorMessage } from '../errors.js';
 import type { ExportProfilesServiceRequest, ExportTraceServiceRequest } from '../otlp/model.js';
 import { ACCEPTED, type ConsumeResult } from '../component/consumer.js';
-import { convertProfilesRequest } from '../pprof/convert.js';
 import type { StoreConfig } from './config.js';
-import { extractedBytes, extractProfile, type ExtractedProfile } from './ingest/extract.js';
+import { extractedBytes, type ExtractedProfile } from './ingest/extract.js';
 import { boundLabels } from './ingest/labels.js';
+import { extractRequest } from './ingest/otlp.js';
 import { spanRecords, type SpanRecord } from './ingest/spans.js';
 import { StoreMetrics } from './metrics.js';
 import { compactBuckets, type CompactResult } from './buckets/compact.js';
@@ -133,9 +133,8 @@ export class Store {
 
   async consumeProfiles(req: ExportProfilesServiceRequest): Promise<ConsumeResult> {
     this.refuseIfClosed();
-    // The model path: the exporters' pprofOf encodes bytes directly and would build this model again.
-    const { profiles, errors } = convertProfilesRequest(req);
-    const extracted = profiles.map((p) => this.withBoundedLabels(extractProfile(p)));
+    const { profiles: read, errors } = extractRequest(req);
+    const extracted = read.map((p) => this.withBoundedLabels(p));
     let bytes = 0;
     let stacks = 0;
     for (const e of extracted) {

@@ -1,0 +1,710 @@
+// An OTLP profiles request -> what the store keeps (ExtractedProfile), read straight from the
+// request's dictionary. The store has no use for a pprof model: OTLP already holds each
+// distinct stack once (stack_table), so a stack is resolved to frames once per request and a
+// sample costs a few array reads and one map update. Pure: no I/O, no clock.
+//
+// The answers are those of the pprof path (convert.ts, then extract.ts) on the same request,
+// which the property test in test/store/ingest-otlp.test.ts checks on random requests:
+// - the same profiles: one per OTLP Profile, split per service when samples name their own
+//   `service.name` (service-name.ts), with the series labels, profile type (profileTypesOf,
+//   per scope), window and profile id the converter gives them;
+// - values merged as pprof merges them: by stack (pprof's location identity) and label set,
+//   a merged sample of value 0 dropped, counted samples scaled by the period (valueScale);
+// - span attribution and thread names from the labels pprof would carry (sampleLabels);
+// - the same rejections: a bad index rejects only its profile, with the converter's message.
+// One difference: a profile sent without an id gets a content id computed here from what the
+// profile holds (stable for equal content, as the converter's is), not the converter's hash.
+import { createHash, type Hash } from 'node:crypto';
+import { ConvertError } from '../../errors.js';
+import type {
+  AnyValue,
+  ExportProfilesServiceRequest,
+  Function as OtlpFunction,
+  KeyValue,
+  KeyValueAndUnit,
+  Link,
+  Location,
+  Mapping,
+  Profile,
+  ProfilesDictionary,
+  Sample,
+  Stack,
+} from '../../otlp/model.js';
+import { anyValueToString, emptyDictionary } from '../../otlp/build.js';
+import { hexOf, isZeroId } from '../../otlp/ids.js';
+import { BUILD_ID_ATTR_KEYS } from '../../pprof/convert.js';
+import { decimalToHex16, linkIds, PPROF_LABELS, sampleLabels, type LabelSpec, type ResolvedAttribute } from '../../pprof/labels.js';
+import { isSampleCountType, profileTypesOf, profileTypeOf, type ProfileHead, type TypeAndUnit } from '../../pprof/profile-type.js';
+import { namingValue, SERVICE_NAME_KEY, unknownServiceName } from '../../pprof/service-name.js';
+import type { FrameInfo } from '../query/types.js';
+import { idsKey, numKey } from './keys.js';
+import { valueScale, type ExtractedProfile, type ExtractedStack, type SpanSample } from './extract.js';
+
+export interface ExtractResult {
+  profiles: ExtractedProfile[];
+  /** One per rejected profile, in request order (as the converter reports them). */
+  errors: ConvertError[];
+}
+
+/** Bad data inside one profile; becomes a ConvertError with the profile's position. */
+class BadData extends Error {}
+
+const ZERO_MAPPING: Mapping = { memoryStart: 0n, memoryLimit: 0n, fileOffset: 0n, filenameStrindex: 0, attributeIndices: [] };
+const ZERO_LOCATION: Location = { mappingIndex: 0, address: 0n, lines: [], attributeIndices: [] };
+const ZERO_FUNCTION: OtlpFunction = { nameStrindex: 0, systemNameStrindex: 0, filenameStrindex: 0, startLine: 0 };
+const ZERO_LINK: Link = { traceId: new Uint8Array(0), spanId: new Uint8Array(0) };
+const ZERO_ATTRIBUTE: KeyValueAndUnit = { keyStrindex: 0, unitStrindex: 0 };
+const ZERO_STACK: Stack = { locationIndices: [] };
+
+/** `table[i]`, bounds-checked, with the converter's message (an empty table still means "none" by 0). */
+function entry<T>(table: readonly T[], i: number, zero: T, name: string, what: () => string): T {
+  if (Number.isInteger(i) && i >= 0 && i < table.length) return table[i]!;
+  if (i === 0 && table.length === 0) return zero;
+  throw new BadData(`${what()} ${i} is out of range (${name} has ${table.length} entries)`);
+}
+
+const THREAD_LABELS = new Set(['thread.name', 'thread_name', 'thread name']);
+
+/** A distinct label set of the request, with what the store reads from it. */
+interface LabelSet {
+  /** Same for label sets with the same labels in any order (pprof's sample identity). */
+  id: number;
+  /** Same for label sets with the same span attribution (spanId, traceId, root, endpoint). */
+  spanKey: number;
+  spanId: string;
+  traceId: string;
+  localRootSpanId: string;
+  endpoint: string;
+  /** First thread name label, if any. */
+  thread: string | undefined;
+  /** Canonical text of the labels (for content ids). */
+  text: string;
+}
+
+/** A function of the request, resolved. */
+interface FunctionInfo {
+  /** Same for functions pprof would write once. */
+  pprofId: number;
+  /** As the store shows it: its name, else its system name, else '(unknown)'. */
+  name: string;
+  nameId: number;
+  file: string;
+  fileId: number;
+  startLine: number;
+}
+
+/** A stack of the request, resolved. */
+interface ResolvedStack {
+  /** Request frame indices, leaf first (inlined functions expanded). */
+  frames: number[];
+  /** Same for stacks with the same pprof location sequence. */
+  pprofId: number;
+  /** Same for stacks with the same frames (the store's stack identity). */
+  storeId: number;
+  /** Location indices (for content ids). */
+  locations: readonly number[];
+}
+
+/** Request-wide lookups, memoized: the dictionary is shared by every profile of a request. */
+class RequestTables {
+  readonly d: ProfilesDictionary;
+  private readonly attributes = new Map<number, ResolvedAttribute>();
+  /** Frames of the request (deduplicated by value) and their keys. */
+  readonly frames: FrameInfo[] = [];
+  private readonly frameIndex = new Map<string, number>();
+  /** Strings by value -> a small id (equal strings at different indices share one). */
+  private readonly canonicalStrings = new Map<string, number>();
+  private readonly functions: (FunctionInfo | undefined)[];
+  private readonly functionIds = new Map<string, number>();
+  private readonly mappingKeys: (string | undefined)[];
+  private readonly mappingIds: Int32Array;
+  private readonly mappingIdsByKey = new Map<string, number>();
+  private readonly mappingFiles: string[] = [];
+  /** Per location index: its frames and its pprof identity. */
+  private readonly locations: ({ frames: number[]; pprofId: number } | undefined)[];
+  private readonly locationIds = new Map<string, number>();
+  private readonly stacks: (ResolvedStack | undefined)[];
+  private readonly pprofStackIds = new Map<string, number>();
+  private readonly storeStackIds = new Map<string, number>();
+  /** link index -> raw attribute key -> label set. */
+  private readonly labelSets: (Map<number | string, LabelSet> | undefined)[];
+  private readonly labelSetIds = new Map<string, number>();
+  private readonly spanKeys = new Map<string, number>();
+  private serviceByAttribute: Map<number, string> | undefined;
+
+  constructor(dictionary: ProfilesDictionary | undefined) {
+    this.d = dictionary ?? emptyDictionary();
+    this.functions = new Array<FunctionInfo | undefined>(this.d.functionTable.length);
+    this.mappingKeys = new Array<string | undefined>(this.d.mappingTable.length);
+    this.mappingIds = new Int32Array(this.d.mappingTable.length);
+    this.locations = new Array(this.d.locationTable.length);
+    this.stacks = new Array<ResolvedStack | undefined>(this.d.stackTable.length);
+    this.labelSets = new Array<Map<number | string, LabelSet> | undefined>(Math.max(1, this.d.linkTable.length));
+  }
+
+  get pprofStackCount(): number {
+    return this.pprofStackIds.size;
+  }
+
+  string(i: number, what: () => string): string {
+    return entry(this.d.stringTable, i, '', 'string_table', what);
+  }
+
+  /** Checks every string index inside an AnyValue (they may nest in arrays and maps). */
+  checkValue(v: AnyValue | undefined, what: () => string): void {
+    if (!v) return;
+    if (v.stringValueStrindex !== undefined) this.string(v.stringValueStrindex, () => `${what()}.string_value_strindex`);
+    if (v.arrayValue) v.arrayValue.values.forEach((x, k) => this.checkValue(x, () => `${what()}.array_value[${k}]`));
+    if (v.kvlistValue) {
+      v.kvlistValue.values.forEach((kv, k) => {
+        if (kv.keyStrindex) this.string(kv.keyStrindex, () => `${what()}.kvlist_value[${k}].key_strindex`);
+        this.checkValue(kv.value, () => `${what()}.kvlist_value[${k}]`);
+      });
+    }
+  }
+
+  attribute(i: number, what: () => string): ResolvedAttribute {
+    const hit = this.attributes.get(i);
+    if (hit) return hit;
+    const a = entry(this.d.attributeTable, i, ZERO_ATTRIBUTE, 'attribute_table', what);
+    const at = () => `attribute_table[${i}]`;
+    const r: ResolvedAttribute = {
+      key: this.string(a.keyStrindex, () => `${at()}.key_strindex`),
+      value: a.value,
+      unit: this.string(a.unitStrindex, () => `${at()}.unit_strindex`),
+    };
+    this.checkValue(a.value, () => `${at()}.value`);
+    this.attributes.set(i, r);
+    return r;
+  }
+
+  private keyValueLabels(attrs: readonly KeyValue[] | undefined, out: Record<string, string>, where: string): void {
+    if (!attrs) return;
+    attrs.forEach((kv, k) => {
+      const key = kv.keyStrindex ? this.string(kv.keyStrindex, () => `${where}.attributes[${k}].key_strindex`) : kv.key;
+      this.checkValue(kv.value, () => `${where}.attributes[${k}].value`);
+      addSeriesLabel(out, key, kv.value, this.d.stringTable);
+    });
+  }
+
+  /** Resource, then scope, then profile attributes; the first to set a key wins (as the converter). */
+  seriesLabels(resource: readonly KeyValue[] | undefined, scope: readonly KeyValue[] | undefined, profile: Profile): Record<string, string> {
+    const out: Record<string, string> = {};
+    this.keyValueLabels(resource, out, 'resource');
+    this.keyValueLabels(scope, out, 'scope');
+    profile.attributeIndices.forEach((ai, k) => {
+      const a = this.attribute(ai, () => `attribute_indices[${k}]`);
+      addSeriesLabel(out, a.key, a.value, this.d.stringTable);
+    });
+    if (!out[SERVICE_NAME_KEY]) out[SERVICE_NAME_KEY] = unknownServiceName(out['process.executable.name']);
+    return out;
+  }
+
+  /** Attribute index -> the service it names, for every `service.name` attribute with a value. */
+  serviceAttributes(): Map<number, string> {
+    if (this.serviceByAttribute) return this.serviceByAttribute;
+    const m = new Map<number, string>();
+    const t = this.d.attributeTable;
+    for (let i = 1; i < t.length; i++) {
+      const a = t[i]!;
+      if (this.d.stringTable[a.keyStrindex] !== SERVICE_NAME_KEY) continue;
+      const v = namingValue(a.value, this.d.stringTable);
+      if (v !== '') m.set(i, v);
+    }
+    return (this.serviceByAttribute = m);
+  }
+
+  valueType(vt: Profile['sampleType'], field: string): TypeAndUnit | undefined {
+    if (!vt) return undefined;
+    const type = this.string(vt.typeStrindex, () => `${field}.type_strindex`);
+    const unit = this.string(vt.unitStrindex, () => `${field}.unit_strindex`);
+    return type === '' && unit === '' ? undefined : { type, unit };
+  }
+
+  /** Canonical id of a string (by value). */
+  private canonical(str: string): number {
+    let id = this.canonicalStrings.get(str);
+    if (id === undefined) this.canonicalStrings.set(str, (id = this.canonicalStrings.size));
+    return id;
+  }
+
+  private frame(nameId: number, name: string, fileId: number, file: string, line: number, startLine: number): number {
+    const k = idsKey([nameId, fileId]) + numKey(line) + numKey(startLine);
+    let i = this.frameIndex.get(k);
+    if (i === undefined) {
+      i = this.frames.length;
+      this.frames.push({ name, file, line, startLine });
+      this.frameIndex.set(k, i);
+    }
+    return i;
+  }
+
+  /** A function, resolved: pprof's identity of it (name falls back to the system name) and the frame it names. */
+  private function(i: number, what: () => string): FunctionInfo {
+    const memo = i >= 0 && i < this.functions.length ? this.functions[i] : undefined;
+    if (memo !== undefined) return memo;
+    const f = entry(this.d.functionTable, i, ZERO_FUNCTION, 'function_table', what);
+    const at = (): string => `function_table[${i}]`;
+    const systemName = this.string(f.systemNameStrindex, () => `${at()}.system_name_strindex`);
+    const ownName = this.string(f.nameStrindex, () => `${at()}.name_strindex`);
+    const file = this.string(f.filenameStrindex, () => `${at()}.filename_strindex`);
+    const sysId = this.canonical(systemName);
+    const nameId = ownName === '' ? sysId : this.canonical(ownName);
+    const fileId = this.canonical(file);
+    const key = idsKey([nameId, sysId, fileId]) + numKey(f.startLine);
+    let pprofId = this.functionIds.get(key);
+    if (pprofId === undefined) this.functionIds.set(key, (pprofId = this.functionIds.size));
+    const name = ownName || systemName || '(unknown)';
+    const r: FunctionInfo = { pprofId, name, nameId: this.canonical(name), file, fileId, startLine: f.startLine };
+    if (i < this.functions.length) this.functions[i] = r;
+    return r;
+  }
+
+  private mappingKey(i: number, what: () => string): string {
+    if (i === 0) return ''; // no mapping
+    const memo = i > 0 && i < this.mappingKeys.length ? this.mappingKeys[i] : undefined;
+    if (memo !== undefined) return memo;
+    const m = entry(this.d.mappingTable, i, ZERO_MAPPING, 'mapping_table', what);
+    const at = (): string => `mapping_table[${i}]`;
+    const filename = this.string(m.filenameStrindex, () => `${at()}.filename_strindex`);
+    const found: Partial<Record<string, string>> = {};
+    m.attributeIndices.forEach((ai, k) => {
+      const a = this.attribute(ai, () => `${at()}.attribute_indices[${k}]`);
+      if (!(BUILD_ID_ATTR_KEYS as readonly string[]).includes(a.key) || !a.value) return;
+      const v = a.value.bytesValue !== undefined ? hexOf(a.value.bytesValue) : anyValueToString(a.value, this.d.stringTable);
+      if (v !== '') found[a.key] = v;
+    });
+    let buildId = '';
+    for (const k of BUILD_ID_ATTR_KEYS) {
+      if (found[k] !== undefined) {
+        buildId = found[k];
+        break;
+      }
+    }
+    // A leading 'm' keeps every real mapping apart from "no mapping" ('').
+    const key = `m${m.memoryStart}/${m.memoryLimit}/${m.fileOffset}/${filename}/${buildId}`;
+    if (i < this.mappingKeys.length) {
+      this.mappingKeys[i] = key;
+      this.mappingFiles[i] = filename;
+      let id = this.mappingIdsByKey.get(key);
+      if (id === undefined) this.mappingIdsByKey.set(key, (id = this.mappingIdsByKey.size + 1));
+      this.mappingIds[i] = id;
+    }
+    return key;
+  }
+
+  private location(i: number, what: () => string): { frames: number[]; pprofId: number } {
+    const memo = i >= 0 && i < this.locations.length ? this.locations[i] : undefined;
+    if (memo !== undefined) return memo;
+    const l = entry(this.d.locationTable, i, ZERO_LOCATION, 'location_table', what);
+    const at = (): string => `location_table[${i}]`;
+    const mkey = this.mappingKey(l.mappingIndex, () => `${at()}.mapping_index`);
+    const frames: number[] = [];
+    // pprof's identity of a location: mapping, address, lines (function, line, column).
+    let key = idsKey([mkey === '' ? 0 : (this.mappingIds[l.mappingIndex] ?? this.mappingIdsByKey.size + 1)]) + numKey(l.address);
+    for (let k = 0; k < l.lines.length; k++) {
+      const ln = l.lines[k]!;
+      if (ln.functionIndex === 0) continue;
+      const fi = ln.functionIndex;
+      const f = (fi > 0 && fi < this.functions.length ? this.functions[fi] : undefined) ?? this.function(fi, () => `${at()}.lines[${k}].function_index`);
+      key += idsKey([f.pprofId]) + numKey(ln.line) + numKey(ln.column);
+      frames.push(this.frame(f.nameId, f.name, f.fileId, f.file, ln.line, f.startLine));
+    }
+    if (frames.length === 0) {
+      // Unsymbolized: the address is all there is; keep the binary as its "file".
+      const name = `0x${l.address.toString(16)}`;
+      const file = mkey === '' ? '' : (this.mappingFiles[l.mappingIndex] ?? '');
+      frames.push(this.frame(this.canonical(name), name, this.canonical(file), file, 0, 0));
+    }
+    let pprofId = this.locationIds.get(key);
+    if (pprofId === undefined) this.locationIds.set(key, (pprofId = this.locationIds.size));
+    const r = { frames, pprofId };
+    if (i >= 0 && i < this.locations.length) this.locations[i] = r;
+    return r;
+  }
+
+  /** The stack at index i when already resolved. */
+  stackAt(i: number): ResolvedStack | undefined {
+    return i >= 0 && i < this.stacks.length ? this.stacks[i] : undefined;
+  }
+
+  stack(i: number, si: number): ResolvedStack {
+    const memo = i >= 0 && i < this.stacks.length ? this.stacks[i] : undefined;
+    if (memo !== undefined) return memo;
+    const s = entry(this.d.stackTable, i, ZERO_STACK, 'stack_table', () => `samples[${si}].stack_index`);
+    const idx = s.locationIndices;
+    const frames: number[] = [];
+    const pprofIds = new Array<number>(idx.length);
+    for (let k = 0; k < idx.length; k++) {
+      const li = idx[k]!;
+      // The memo is read here so the error message closure is only made on a miss.
+      const loc = (li >= 0 && li < this.locations.length ? this.locations[li] : undefined) ?? this.location(li, () => `stack_table[${i}].location_indices[${k}]`);
+      pprofIds[k] = loc.pprofId;
+      const lf = loc.frames;
+      for (let j = 0; j < lf.length; j++) frames.push(lf[j]!);
+    }
+    const pkey = idsKey(pprofIds);
+    let pprofId = this.pprofStackIds.get(pkey);
+    if (pprofId === undefined) this.pprofStackIds.set(pkey, (pprofId = this.pprofStackIds.size));
+    const skey = idsKey(frames);
+    let storeId = this.storeStackIds.get(skey);
+    if (storeId === undefined) this.storeStackIds.set(skey, (storeId = this.storeStackIds.size));
+    const r: ResolvedStack = { frames, pprofId, storeId, locations: idx };
+    if (i >= 0 && i < this.stacks.length) this.stacks[i] = r;
+    return r;
+  }
+
+  /** A location's pprof content as text (for content ids; only called for resolved locations). */
+  locationText(i: number): string {
+    const loc = this.d.locationTable[i];
+    if (!loc) return '';
+    const fns = loc.lines
+      .filter((ln) => ln.functionIndex !== 0)
+      .map((ln) => {
+        const f = this.d.functionTable[ln.functionIndex]!;
+        const t = this.d.stringTable;
+        return `${t[f.nameStrindex] || t[f.systemNameStrindex]}\u0000${t[f.systemNameStrindex]}\u0000${t[f.filenameStrindex]}\u0000${f.startLine}:${ln.line}:${ln.column}`;
+      });
+    return `${this.mappingKeys[loc.mappingIndex] ?? ''}|${loc.address}|${fns.join('|')}`;
+  }
+
+  labelSet(s: Sample, si: number): LabelSet {
+    const li = s.linkIndex;
+    let byAttributes = li >= 0 && li < this.labelSets.length ? this.labelSets[li] : undefined;
+    if (byAttributes === undefined) {
+      byAttributes = new Map();
+      if (li >= 0 && li < this.labelSets.length) this.labelSets[li] = byAttributes;
+    }
+    const raw = rawAttributeKey(s.attributeIndices);
+    let e = byAttributes.get(raw);
+    if (e === undefined) {
+      e = this.buildLabelSet(s, si);
+      byAttributes.set(raw, e);
+    }
+    return e;
+  }
+
+  private buildLabelSet(s: Sample, si: number): LabelSet {
+    const indices = s.attributeIndices;
+    const attrs: ResolvedAttribute[] = [];
+    for (let k = 0; k < indices.length; k++) {
+      const a = this.attribute(indices[k]!, () => `samples[${si}].attribute_indices[${k}]`);
+      // The sample's service is its series' service.name, not a label.
+      if (a.key !== SERVICE_NAME_KEY) attrs.push(a);
+    }
+    const li = s.linkIndex;
+    const link = li === 0 ? undefined : entry(this.d.linkTable, li, ZERO_LINK, 'link_table', () => `samples[${si}].link_index`);
+    try {
+      if (link) linkIds(link);
+    } catch (err) {
+      throw new BadData(`samples[${si}]: link_table[${li}]: ${(err as Error).message}`);
+    }
+    const labels = sampleLabels(link, attrs, this.d.stringTable).labels;
+    let spanId = '';
+    let traceId = '';
+    let root = '';
+    let endpoint = '';
+    let thread: string | undefined;
+    const texts: string[] = [];
+    for (const l of labels) {
+      const str = 'str' in l ? l.str : '';
+      if (l.key === PPROF_LABELS.SPAN_ID) spanId = str;
+      else if (l.key === PPROF_LABELS.TRACE_ID) traceId = str;
+      else if (l.key === PPROF_LABELS.LOCAL_ROOT_SPAN_ID) root = rootHex(str);
+      else if (l.key === PPROF_LABELS.TRACE_ENDPOINT) endpoint = str;
+      else if (thread === undefined && THREAD_LABELS.has(l.key) && str !== '') thread = str;
+      texts.push(labelText(l));
+    }
+    texts.sort();
+    const text = texts.join('\u0001');
+    let id = this.labelSetIds.get(text);
+    if (id === undefined) this.labelSetIds.set(text, (id = this.labelSetIds.size));
+    const sk = `${spanId}|${traceId}|${root}|${endpoint}`;
+    let spanKey = this.spanKeys.get(sk);
+    if (spanKey === undefined) this.spanKeys.set(sk, (spanKey = this.spanKeys.size));
+    return { id, spanKey, spanId, traceId, localRootSpanId: root, endpoint, thread, text };
+  }
+}
+
+function labelText(l: LabelSpec): string {
+  return 'str' in l ? `${l.key}\u0000s${l.str}` : `${l.key}\u0000n${l.num}\u0000${l.numUnit}`;
+}
+
+function addSeriesLabel(out: Record<string, string>, key: string, v: AnyValue | undefined, strings: readonly string[]): void {
+  if (key === '' || !v || Object.prototype.hasOwnProperty.call(out, key)) return;
+  const s = anyValueToString(v, strings);
+  if (s !== '') out[key] = s;
+}
+
+/** Attribute indices as a map key; small integers for the usual short lists (see convert.ts). */
+function rawAttributeKey(a: readonly number[]): number | string {
+  if (a.length === 0) return -1;
+  if (a.length === 1 && a[0]! >= 0 && a[0]! < 2 ** 29) return -2 - a[0]!;
+  if (a.length === 2 && a[0]! >= 0 && a[0]! < 32768 && a[1]! >= 0 && a[1]! < 32768) return a[0]! * 32768 + a[1]!;
+  return a.join(',');
+}
+
+/** The `local root span id` label (decimal, Datadog's form) as 16 hex chars; '' when unreadable. */
+function rootHex(decimal: string): string {
+  if (/^[0-9a-f]{16}$/.test(decimal) && /[a-f]/.test(decimal)) return decimal;
+  if (!/^\d{1,20}$/.test(decimal)) return '';
+  return decimalToHex16(decimal) ?? '';
+}
+
+/** A sample's own service (its first `service.name` attribute with a value), or undefined. */
+function sampleService(s: Sample, services: Map<number, string>): string | undefined {
+  const a = s.attributeIndices;
+  for (let k = 0; k < a.length; k++) {
+    const v = services.get(a[k]!);
+    if (v !== undefined) return v;
+  }
+  return undefined;
+}
+
+interface Part {
+  samples: readonly Sample[];
+  labels: Record<string, string>;
+  /** Hex id, or undefined for a content id. */
+  profileKey: string | undefined;
+}
+
+/** The profile as one part per service its samples name (as the converter splits it). */
+function splitByService(tables: RequestTables, p: Profile, series: Record<string, string>): Part[] {
+  const own = series[SERVICE_NAME_KEY]!;
+  const key = isZeroId(p.profileId) ? undefined : hexOf(p.profileId);
+  const services = tables.serviceAttributes();
+  if (services.size === 0) return [{ samples: p.samples, labels: series, profileKey: key }];
+  const parts = new Map<string, Sample[]>();
+  let mixed = false;
+  for (const s of p.samples) {
+    const svc = sampleService(s, services) ?? own;
+    if (svc !== own) mixed = true;
+    let list = parts.get(svc);
+    if (!list) parts.set(svc, (list = []));
+    list.push(s);
+  }
+  if (!mixed) return [{ samples: p.samples, labels: series, profileKey: key }];
+  const out: Part[] = [];
+  for (const [svc, samples] of parts) {
+    // Each part's id derives from the sender's, as the converter derives it.
+    out.push({ samples, labels: { ...series, [SERVICE_NAME_KEY]: svc }, profileKey: key === undefined ? undefined : partId(p.profileId, svc) });
+  }
+  return out;
+}
+
+function partId(id: Uint8Array, service: string): string {
+  const h = createHash('sha256');
+  h.update(id);
+  h.update('\u0000');
+  h.update(service);
+  return h.digest().subarray(0, 16).toString('hex');
+}
+
+/** The profile type of each profile of one scope (undefined where its types do not resolve). */
+function scopeProfileTypes(tables: RequestTables, profiles: readonly Profile[]): (string | undefined)[] {
+  const heads: (ProfileHead | undefined)[] = profiles.map((p) => {
+    try {
+      const periodType = tables.valueType(p.periodType, 'period_type');
+      const sampleType = tables.valueType(p.sampleType, 'sample_type') ?? { type: 'samples', unit: 'count' };
+      return { sampleType, ...(periodType ? { periodType } : {}), window: `${p.timeUnixNano}/${p.durationNano}` };
+    } catch (e) {
+      if (e instanceof BadData) return undefined;
+      throw e;
+    }
+  });
+  const known = heads.filter((h): h is ProfileHead => h !== undefined);
+  const types = profileTypesOf(known);
+  let k = 0;
+  return heads.map((h) => (h === undefined ? undefined : types[k++]));
+}
+
+/** Merged samples of one profile: pprof's (stack, label set) identity -> value. */
+interface Merged {
+  stack: ResolvedStack;
+  labels: LabelSet;
+  value: number;
+}
+
+function extractPart(tables: RequestTables, p: Profile, part: Part, typeOfProfile: string | undefined): ExtractedProfile {
+  const sampleTypeVt = tables.valueType(p.sampleType, 'sample_type') ?? { type: 'samples', unit: 'count' };
+  const periodTypeVt = tables.valueType(p.periodType, 'period_type');
+  const profileType = typeOfProfile ?? profileTypeOf(sampleTypeVt, periodTypeVt);
+  const period = p.period;
+  const periodType = periodTypeVt?.type ?? '';
+  const periodUnit = periodTypeVt?.unit ?? '';
+  const { scale, unit } = isSampleCountType(profileType) ? { scale: 1, unit: 'count' } : valueScale(sampleTypeVt.unit, periodType, periodUnit, period);
+
+  // Merge as pprof does, by (pprof stack, label set); numeric keys while they fit.
+  const merged = new Map<number | string, Merged>();
+  const nLabelIds = 1 << 22;
+  let minTs: bigint | undefined;
+  let maxTs: bigint | undefined;
+  const samples = part.samples;
+  for (let si = 0; si < samples.length; si++) {
+    const s = samples[si]!;
+    const nv = s.values.length;
+    const nt = s.timestampsUnixNano.length;
+    if (nv !== 0 && nt !== 0 && nv !== nt) {
+      throw new BadData(`samples[${si}] has ${nv} values but ${nt} timestamps; values[i] must belong to timestamps[i]`);
+    }
+    if (nv === 0 && nt === 0) continue;
+    const st = tables.stackAt(s.stackIndex) ?? tables.stack(s.stackIndex, si);
+    const ls = tables.labelSet(s, si);
+    for (let j = 0; j < nt; j++) {
+      const t = s.timestampsUnixNano[j]!;
+      if (minTs === undefined || t < minTs) minTs = t;
+      if (maxTs === undefined || t > maxTs) maxTs = t;
+    }
+    let v = 0;
+    if (nv === 0) v = nt;
+    else for (let j = 0; j < nv; j++) v += s.values[j]!;
+    const key = ls.id < nLabelIds ? st.pprofId * nLabelIds + ls.id : `${st.pprofId}|${ls.id}`;
+    const hit = merged.get(key);
+    if (hit !== undefined) hit.value += v;
+    else merged.set(key, { stack: st, labels: ls, value: v });
+  }
+
+  // The store's view: frames and stacks of this profile, span attribution, threads.
+  const frames: FrameInfo[] = [];
+  const frameLocal = new Map<number, number>();
+  const stacks: ExtractedStack[] = [];
+  const stackLocal = new Map<number, number>();
+  const spanIndex = new Map<number | string, SpanSample>();
+  const threads = new Map<string, number>();
+  let total = 0;
+  // Frames in the order pprof's locations would list them: by first use, zero-valued samples
+  // included (so functions are written in the same order as by the pprof path).
+  const frameOf = (rf: number): number => {
+    let fi = frameLocal.get(rf);
+    if (fi === undefined) {
+      fi = frames.length;
+      frames.push(tables.frames[rf]!);
+      frameLocal.set(rf, fi);
+    }
+    return fi;
+  };
+  const seenStacks = new Set<number>();
+  for (const m of merged.values()) {
+    if (seenStacks.has(m.stack.pprofId)) continue;
+    seenStacks.add(m.stack.pprofId);
+    for (const f of m.stack.frames) frameOf(f);
+  }
+  for (const m of merged.values()) {
+    if (m.value === 0) continue;
+    const value = Math.round(m.value * scale);
+    let si = stackLocal.get(m.stack.storeId);
+    if (si === undefined) {
+      const rf = m.stack.frames;
+      const ids = new Array<number>(rf.length);
+      for (let k = 0; k < rf.length; k++) ids[k] = frameOf(rf[k]!);
+      si = stacks.length;
+      stacks.push({ frames: ids, value: 0 });
+      stackLocal.set(m.stack.storeId, si);
+    }
+    stacks[si]!.value += value;
+    total += value;
+    const ls = m.labels;
+    if (ls.thread !== undefined) threads.set(ls.thread, (threads.get(ls.thread) ?? 0) + value);
+    if (ls.spanId !== '' || ls.traceId !== '' || ls.endpoint !== '') {
+      const sk = si < 1 << 22 ? ls.spanKey * (1 << 22) + si : `${ls.spanKey}|${si}`;
+      const hit = spanIndex.get(sk);
+      if (hit) hit.value += value;
+      else spanIndex.set(sk, { spanId: ls.spanId, traceId: ls.traceId, localRootSpanId: ls.localRootSpanId, endpoint: ls.endpoint, stack: si, value });
+    }
+  }
+
+  // Keep event times inside the window when the profile does not give one.
+  let start = p.timeUnixNano;
+  let duration = p.durationNano;
+  if (start === 0n && minTs !== undefined) start = minTs;
+  if (duration === 0n && maxTs !== undefined && maxTs >= start) duration = maxTs - start + 1n;
+  const endNs = start + duration;
+
+  const profileKey =
+    part.profileKey ?? contentId(tables, merged, [profileType, sortedLabels(part.labels), sampleTypeVt, periodTypeVt ?? null, period, String(start), String(duration)]);
+  return {
+    profileKey,
+    type: profileType,
+    labels: part.labels,
+    startMs: Number(start / 1_000_000n),
+    endMs: Number((endNs + 999_999n) / 1_000_000n),
+    unit,
+    sampleType: sampleTypeVt.type,
+    sampleUnit: sampleTypeVt.unit,
+    periodType,
+    periodUnit,
+    period,
+    frames,
+    stacks,
+    spanSamples: [...spanIndex.values()],
+    threads,
+    total,
+    sampleCount: merged.size,
+  };
+}
+
+function sortedLabels(labels: Record<string, string>): [string, string][] {
+  return Object.keys(labels)
+    .sort()
+    .map((k) => [k, labels[k]!]);
+}
+
+/**
+ * A stable 128-bit id from a profile's content, for profiles sent without one: the same
+ * content gives the same id whatever the request's table layout, so a re-sent request is
+ * recognised as a duplicate. Covers the head, every merged sample (stack locations, labels,
+ * value) in order.
+ */
+function contentId(tables: RequestTables, merged: Map<number | string, Merged>, head: unknown[]): string {
+  const h: Hash = createHash('sha256');
+  h.update(JSON.stringify(head));
+  const stackLocal = new Map<number, number>();
+  const labelLocal = new Map<number, number>();
+  let chunk: string[] = [];
+  for (const m of merged.values()) {
+    let s = stackLocal.get(m.stack.pprofId);
+    if (s === undefined) {
+      s = stackLocal.size;
+      stackLocal.set(m.stack.pprofId, s);
+      chunk.push(`S${m.stack.locations.map((i) => tables.locationText(i)).join('\u0002')}`);
+    }
+    let l = labelLocal.get(m.labels.id);
+    if (l === undefined) {
+      l = labelLocal.size;
+      labelLocal.set(m.labels.id, l);
+      chunk.push(`L${m.labels.text}`);
+    }
+    chunk.push(`${s}|${l}=${m.value}`);
+    if (chunk.length >= 4096) {
+      h.update(chunk.join('\u0003'));
+      chunk = [];
+    }
+  }
+  h.update(chunk.join('\u0003'));
+  return h.digest('hex').slice(0, 32);
+}
+
+/** Extracts every profile of the request; bad profiles become errors, the rest are kept. */
+export function extractRequest(req: ExportProfilesServiceRequest): ExtractResult {
+  const tables = new RequestTables(req.dictionary);
+  const out: ExtractResult = { profiles: [], errors: [] };
+  for (let ri = 0; ri < req.resourceProfiles.length; ri++) {
+    const rp = req.resourceProfiles[ri]!;
+    for (let si = 0; si < rp.scopeProfiles.length; si++) {
+      const sp = rp.scopeProfiles[si]!;
+      const types = scopeProfileTypes(tables, sp.profiles);
+      for (let pi = 0; pi < sp.profiles.length; pi++) {
+        const profile = sp.profiles[pi]!;
+        try {
+          const series = tables.seriesLabels(rp.resource?.attributes, sp.scope?.attributes, profile);
+          const built = splitByService(tables, profile, series).map((part) => extractPart(tables, profile, part, types[pi]));
+          out.profiles.push(...built);
+        } catch (e) {
+          if (!(e instanceof BadData)) throw e;
+          out.errors.push(new ConvertError({ resourceIndex: ri, scopeIndex: si, profileIndex: pi }, e.message));
+        }
+      }
+    }
+  }
+  return out;
+}
