@@ -210,7 +210,8 @@ function partId(id: Uint8Array, service: string): Uint8Array {
   return new Uint8Array(h.digest().subarray(0, 16));
 }
 
-function addSeriesLabel(out: Record<string, string>, key: string, v: AnyValue | undefined, strings: readonly string[]): void {
+/** Adds one series label (first value wins), as its own property even when named `__proto__`. */
+export function addSeriesLabel(out: Record<string, string>, key: string, v: AnyValue | undefined, strings: readonly string[]): void {
   if (key === '' || !v || Object.prototype.hasOwnProperty.call(out, key)) return;
   const s = anyValueToString(v, strings);
   // defineProperty: `out.__proto__ = s` would be ignored, losing an attribute of that name.

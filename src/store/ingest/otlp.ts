@@ -33,6 +33,7 @@ import type {
 import { anyValueToString, emptyDictionary } from '../../otlp/build.js';
 import { hexOf, isZeroId } from '../../otlp/ids.js';
 import { BUILD_ID_ATTR_KEYS } from '../../pprof/convert.js';
+import { addSeriesLabel } from '../../pprof/tables.js';
 import { decimalToHex16, linkIds, PPROF_LABELS, sampleLabels, type LabelSpec, type ResolvedAttribute } from '../../pprof/labels.js';
 import { isSampleCountType, profileTypesOf, profileTypeOf, type ProfileHead, type TypeAndUnit } from '../../pprof/profile-type.js';
 import { namingValue, SERVICE_NAME_KEY, unknownServiceName } from '../../pprof/service-name.js';
@@ -430,11 +431,6 @@ function labelText(l: LabelSpec): string {
   return 'str' in l ? `${l.key}\u0000s${l.str}` : `${l.key}\u0000n${l.num}\u0000${l.numUnit}`;
 }
 
-function addSeriesLabel(out: Record<string, string>, key: string, v: AnyValue | undefined, strings: readonly string[]): void {
-  if (key === '' || !v || Object.prototype.hasOwnProperty.call(out, key)) return;
-  const s = anyValueToString(v, strings);
-  if (s !== '') out[key] = s;
-}
 
 /** Attribute indices as a map key; small integers for the usual short lists (see convert.ts). */
 function rawAttributeKey(a: readonly number[]): number | string {
