@@ -18,6 +18,12 @@ function gate(): { wait: Promise<void>; open(): void } {
   return { wait, open };
 }
 
+// The limiter's budget timer is unref'd (it must never keep a stopping bridge alive), so a test
+// that waits on it alone holds the event loop itself; else the runner may find the loop empty
+// and cancel the test while its promise is still pending.
+const keepAlive = setInterval(() => undefined, 60_000);
+after(() => clearInterval(keepAlive));
+
 describe('QueryLimiter', () => {
   it('runs up to maxConcurrent, queues up to maxQueued, refuses the rest with 429', async () => {
     const l = new QueryLimiter({ maxConcurrent: 1, maxQueued: 1, timeoutMs: 60_000 });
