@@ -67,7 +67,10 @@ export const suite: BenchSuite = {
       ['encode pprof: pprof-format `Profile.encode()`', () => model.encode()],
       ...LEVELS.map((level): [string, () => unknown] => [gzipName(level), gz(level)]),
       ['convert + encode + gzip (what an exporter runs)', () => encodePprofGzip(convertProfilesRequest(decoded).profiles[0]!.profile)],
-      ['decode + convert + encode + gzip (request bytes in, file bytes out)', () => encodePprofGzip(convertProfilesRequest(decodeProfilesRequest(bytes)).profiles[0]!.profile)],
+      [
+        'decode + convert + encode + gzip (request bytes in, file bytes out)',
+        () => encodePprofGzip(convertProfilesRequest(decodeProfilesRequest(bytes)).profiles[0]!.profile),
+      ],
       [DIRECT_E2E, () => gzipSync(encodeProfilesRequestPprof(decodeProfilesRequest(bytes)).profiles[0]!.pprof!, { level: PPROF_GZIP_LEVEL })],
       ['gzip level 1, Z_RLE strategy', () => gzipSync(pprofBytes, { level: 1, strategy: constants.Z_RLE })],
       ['gzip level 1, Z_FILTERED strategy', () => gzipSync(pprofBytes, { level: 1, strategy: constants.Z_FILTERED })],
@@ -108,8 +111,8 @@ export const suite: BenchSuite = {
         [
           ['convert + encode, × bare decode: direct encoder', `${(direct / decodeMs).toFixed(2)}×`, '≤ 1.5×'],
           ['convert + encode, × bare decode: through the model (before)', `${(viaModel / decodeMs).toFixed(2)}×`, ''],
-          ['request bytes in → gzip\'d pprof out, one thread: direct', `${fmt(samples / (e2eNew / 1000))} samples/s`, '≥ 400 k samples/s'],
-          ['request bytes in → gzip\'d pprof out, one thread: through the model (before)', `${fmt(samples / (e2eOld / 1000))} samples/s`, ''],
+          ["request bytes in → gzip'd pprof out, one thread: direct", `${fmt(samples / (e2eNew / 1000))} samples/s`, '≥ 400 k samples/s'],
+          ["request bytes in → gzip'd pprof out, one thread: through the model (before)", `${fmt(samples / (e2eOld / 1000))} samples/s`, ''],
           ['direct vs model, convert + encode', `${(viaModel / direct).toFixed(2)}× faster`, ''],
           ['direct vs model, bytes in → gzip out', `${(e2eOld / e2eNew).toFixed(2)}× faster`, ''],
         ],

@@ -108,28 +108,40 @@ export const suite: BenchSuite = {
 
     list.push({
       what: `decode profiles (${fmt(samples, 0)} samples, ${(pBytes.length / 2 ** 20).toFixed(1)} MiB)`,
-      ...pair(() => decodeProfilesRequest(pBytes), () => pType.decode(pBytes)),
+      ...pair(
+        () => decodeProfilesRequest(pBytes),
+        () => pType.decode(pBytes),
+      ),
       bytes: pBytes.length,
       items: samples,
       unit: 'samples',
     });
     list.push({
       what: `decode traces (${fmt(spans, 0)} spans, ${(tBytes.length / 2 ** 20).toFixed(1)} MiB)`,
-      ...pair(() => decodeTracesRequest(tBytes), () => tType.decode(tBytes)),
+      ...pair(
+        () => decodeTracesRequest(tBytes),
+        () => tType.decode(tBytes),
+      ),
       bytes: tBytes.length,
       items: spans,
       unit: 'spans',
     });
     list.push({
       what: 'encode profiles',
-      ...pair(() => encodeProfilesRequest(profiles), () => pType.encode(pMsg).finish()),
+      ...pair(
+        () => encodeProfilesRequest(profiles),
+        () => pType.encode(pMsg).finish(),
+      ),
       bytes: pBytes.length,
       items: samples,
       unit: 'samples',
     });
     list.push({
       what: 'encode traces',
-      ...pair(() => encodeTracesRequest(traces), () => tType.encode(tMsg).finish()),
+      ...pair(
+        () => encodeTracesRequest(traces),
+        () => tType.encode(tMsg).finish(),
+      ),
       bytes: tBytes.length,
       items: spans,
       unit: 'spans',
@@ -137,8 +149,14 @@ export const suite: BenchSuite = {
 
     // JSON.parse alone is timed alternately with parse + our reader, so the difference is
     // what our reader adds on top of the parser every OTLP/JSON receiver needs anyway.
-    const [pFrom, pParse] = timePair(() => profilesRequestFromJson(JSON.parse(pJsonText)), () => JSON.parse(pJsonText));
-    const [tFrom, tParse] = timePair(() => tracesRequestFromJson(JSON.parse(tJsonText)), () => JSON.parse(tJsonText));
+    const [pFrom, pParse] = timePair(
+      () => profilesRequestFromJson(JSON.parse(pJsonText)),
+      () => JSON.parse(pJsonText),
+    );
+    const [tFrom, tParse] = timePair(
+      () => tracesRequestFromJson(JSON.parse(tJsonText)),
+      () => JSON.parse(tJsonText),
+    );
     const jsonRows: Row[] = [
       {
         what: `JSON.parse + profilesRequestFromJson (${(pJsonText.length / 2 ** 20).toFixed(1)} MiB text)`,

@@ -29,7 +29,13 @@ async function run(url: string, numConsumers: number, directory: string | undefi
     logger: pino({ level: 'silent' }),
     metrics: exporterMetrics(new Registry(), 'bench'),
     send: async (item, a) => {
-      const res = await httpPost({ url, headers: { 'content-type': 'application/octet-stream' }, body: item.body, timeoutMs: 10_000, signal: a.signal });
+      const res = await httpPost({
+        url,
+        headers: { 'content-type': 'application/octet-stream' },
+        body: item.body,
+        timeoutMs: 10_000,
+        signal: a.signal,
+      });
       return failureOf(res) ?? SUCCESS;
     },
   });
@@ -54,9 +60,14 @@ export const suite: BenchSuite = {
     try {
       // Baseline: the same POSTs one after another, no queue.
       const body = Buffer.alloc(SIZE, 7);
-      const raw = await time(async () => {
-        for (let i = 0; i < ITEMS; i++) failureOf(await httpPost({ url, headers: { 'content-type': 'application/octet-stream' }, body, timeoutMs: 10_000 }));
-      }, 5, 1);
+      const raw = await time(
+        async () => {
+          for (let i = 0; i < ITEMS; i++)
+            failureOf(await httpPost({ url, headers: { 'content-type': 'application/octet-stream' }, body, timeoutMs: 10_000 }));
+        },
+        5,
+        1,
+      );
       rows.push(['none (sequential POSTs)', 1, fmt(raw.medianMs, 0), fmt((ITEMS / raw.medianMs) * 1000, 0), fmt((raw.medianMs * 1000) / ITEMS, 0)]);
       for (const consumers of [1, 4]) {
         for (const persisted of [false, true]) {

@@ -109,7 +109,9 @@ process.stdout.write(JSON.stringify(out));
 `;
 
 async function upload(url: string, bodies: Body[]): Promise<string[]> {
-  const proc = spawn(process.execPath, ['--input-type=module', '-e', SENDER, url, ...bodies.map((b) => `${b.file}|${b.type}`)], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const proc = spawn(process.execPath, ['--input-type=module', '-e', SENDER, url, ...bodies.map((b) => `${b.file}|${b.type}`)], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
   let out = '';
   proc.stdout!.on('data', (c: Buffer) => (out += c.toString()));
   await once(proc, 'exit');
@@ -233,7 +235,7 @@ export const suite: BenchSuite = {
     const main = new URL('../src/cli/main.js', import.meta.url).pathname;
     const before = process.env.OPB_BENCH_BEFORE_DIST;
     const parts = [
-      'A `serve` child process (OTLP/HTTP → store, API); each row starts a fresh child. /health is polled every 50 ms (from the bench process; the bodies are uploaded by a separate process) until the answer; peak RSS is the child\'s VmHWM.',
+      "A `serve` child process (OTLP/HTTP → store, API); each row starts a fresh child. /health is polled every 50 ms (from the bench process; the bodies are uploaded by a separate process) until the answer; peak RSS is the child's VmHWM.",
       '',
       '### This build (pre-scan limits, defaults)',
       '',

@@ -47,7 +47,9 @@ function spanBatch(): { req: ExportTraceServiceRequest; fill(base: number): void
   );
   return {
     req: {
-      resourceSpans: [{ resource: makeResource({ 'service.name': 'bench' }), scopeSpans: [{ scope: makeScope(), spans, schemaUrl: '' }], schemaUrl: '' }],
+      resourceSpans: [
+        { resource: makeResource({ 'service.name': 'bench' }), scopeSpans: [{ scope: makeScope(), spans, schemaUrl: '' }], schemaUrl: '' },
+      ],
     },
     fill(base: number) {
       for (let k = 0; k < BATCH; k++) {
@@ -91,14 +93,15 @@ interface PlainSpan {
 
 function profileRequest(samples: number, distinctSpans: number, spanOffset: number): ExportProfilesServiceRequest {
   const b = new DictionaryBuilder();
-  const stacks = Array.from({ length: 64 }, (_, i) =>
-    b.stack([b.location([{ functionIndex: b.function(`fn${i}`, 'app.js'), line: i, column: 0 }])]),
-  );
+  const stacks = Array.from({ length: 64 }, (_, i) => b.stack([b.location([{ functionIndex: b.function(`fn${i}`, 'app.js'), line: i, column: 0 }])]));
   const out = Array.from({ length: samples }, (_, i) =>
     makeSample({
       stackIndex: stacks[i % stacks.length]!,
       values: [1],
-      linkIndex: b.link(new Uint8Array(16).fill((((spanOffset + (i % distinctSpans)) % BATCH) % 255) + 1), Buffer.from(idHex(spanOffset + (i % distinctSpans)), 'hex')),
+      linkIndex: b.link(
+        new Uint8Array(16).fill((((spanOffset + (i % distinctSpans)) % BATCH) % 255) + 1),
+        Buffer.from(idHex(spanOffset + (i % distinctSpans)), 'hex'),
+      ),
     }),
   );
   return makeProfilesRequest(b.dictionary, [makeProfile({ sampleType: b.valueType('samples', 'count'), samples: out })]);
@@ -134,14 +137,18 @@ export const suite: BenchSuite = {
     const boundedMs = performance.now() - t0;
     rows.push([
       `index 2 M spans under 64 MiB (keeps ${fmt(bounded.size)}, evicts ${fmt(bounded.evictions)})`,
-      `${fmt((2 * N / boundedMs) * 1000)} spans/s`,
+      `${fmt(((2 * N) / boundedMs) * 1000)} spans/s`,
     ]);
 
     // --- lookups (local-root walk included)
     const ids = Array.from({ length: 100_000 }, (_, i) => idHex((i * 9973) % N));
-    const lookupT = await time(() => {
-      for (const id of ids) index.get(id);
-    }, 5, 1);
+    const lookupT = await time(
+      () => {
+        for (const id of ids) index.get(id);
+      },
+      5,
+      1,
+    );
     rows.push(['get (with local-root walk), 100 k random ids', `${fmt((ids.length / lookupT.medianMs) * 1000)} lookups/s`]);
 
     // --- joining samples, as the processor does it: the batched linker (span ids as words,
@@ -167,7 +174,10 @@ export const suite: BenchSuite = {
       };
       const [tNew, tOld] = await alternate([batched, perSample], 20, 3);
       rows.push([`join a request: ${label} (lookup + link), batched linker`, `${fmt((10_000 / tNew!) * 1000)} samples/s`]);
-      rows.push([`join a request: ${label}, first per-sample linker (same run, alternated)`, `${fmt((10_000 / tOld!) * 1000)} samples/s (batched is ${(tOld! / tNew!).toFixed(1)}×)`]);
+      rows.push([
+        `join a request: ${label}, first per-sample linker (same run, alternated)`,
+        `${fmt((10_000 / tOld!) * 1000)} samples/s (batched is ${(tOld! / tNew!).toFixed(1)}×)`,
+      ]);
       joinMedians.push(`${tNew!.toFixed(2)} ms batched / ${tOld!.toFixed(2)} ms per-sample (${label})`);
     }
 
@@ -223,7 +233,7 @@ export const suite: BenchSuite = {
       '',
       `Index time for 1 M spans: ${indexMs.toFixed(0)} ms; join medians per 10 k-sample request: ${joinMedians.join('; ')}.`,
       'In the one-span-per-sample request every span is its own local root (its parent is in another trace), so every sample also gets its own `local_root_span.id` value: the worst case for the join.',
-      'Heap deltas are taken after two forced GCs; the index\'s `bytes` counts allocated (not used) column and hash capacity, so it includes growth headroom.',
+      "Heap deltas are taken after two forced GCs; the index's `bytes` counts allocated (not used) column and hash capacity, so it includes growth headroom.",
       'The plain Map keeps hex strings and bigints per span, with names shared from a pool (the most favourable case for it).',
       `1-minute load average at start / end of this suite: ${loadBefore.toFixed(1)} / ${loadavg()[0]!.toFixed(1)} (throughputs scale with it; the byte figures do not).`,
     ].join('\n');

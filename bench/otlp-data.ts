@@ -101,7 +101,11 @@ export function realisticProfilesRequest(shape: ProfileShape = LARGE_PROFILE, se
   for (let i = 1; i < shape.locations; i++) {
     const m = 1 + pick(mappingTable.length - 1);
     const inlined = rand() < 0.15 ? 2 + pick(2) : 1;
-    const lines = Array.from({ length: inlined }, () => ({ functionIndex: 1 + pick(shape.functions - 1), line: 1 + pick(3000), column: rand() < 0.5 ? 0 : 1 + pick(80) }));
+    const lines = Array.from({ length: inlined }, () => ({
+      functionIndex: 1 + pick(shape.functions - 1),
+      line: 1 + pick(3000),
+      column: rand() < 0.5 ? 0 : 1 + pick(80),
+    }));
     locationTable.push({
       mappingIndex: m,
       address: mappingTable[m]!.memoryStart + BigInt(pick(0x800000)),
@@ -200,7 +204,11 @@ export function realisticTracesRequest(spans = 10_000, seed = 2): ExportTraceSer
         ]
       : [
           { key: 'db.system.name', value: { stringValue: 'postgresql' }, keyStrindex: 0 },
-          { key: 'db.query.text', value: { stringValue: 'SELECT id, total, status FROM orders WHERE customer_id = $1 ORDER BY created_at DESC LIMIT 20' }, keyStrindex: 0 },
+          {
+            key: 'db.query.text',
+            value: { stringValue: 'SELECT id, total, status FROM orders WHERE customer_id = $1 ORDER BY created_at DESC LIMIT 20' },
+            keyStrindex: 0,
+          },
           { key: 'db.namespace', value: { stringValue: 'shop' }, keyStrindex: 0 },
           { key: 'server.port', value: { intValue: 5432n }, keyStrindex: 0 },
           { key: 'db.response.returned_rows', value: { intValue: BigInt(pick(20)) }, keyStrindex: 0 },
@@ -219,7 +227,14 @@ export function realisticTracesRequest(spans = 10_000, seed = 2): ExportTraceSer
       droppedAttributesCount: 0,
       events:
         rand() < 0.05
-          ? [{ timeUnixNano: start + 50_000n, name: 'exception', attributes: [{ key: 'exception.type', value: { stringValue: 'TimeoutError' }, keyStrindex: 0 }], droppedAttributesCount: 0 }]
+          ? [
+              {
+                timeUnixNano: start + 50_000n,
+                name: 'exception',
+                attributes: [{ key: 'exception.type', value: { stringValue: 'TimeoutError' }, keyStrindex: 0 }],
+                droppedAttributesCount: 0,
+              },
+            ]
           : [],
       droppedEventsCount: 0,
       links: [],

@@ -18,7 +18,16 @@ import { dirname, join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { DEFAULT_CONFIG_YAML } from '../src/config/default-config.js';
-import { DictionaryBuilder, makeProfile, makeProfilesRequest, makeResource, makeScope, makeSample, makeSpan, toKeyValues } from '../src/otlp/build.js';
+import {
+  DictionaryBuilder,
+  makeProfile,
+  makeProfilesRequest,
+  makeResource,
+  makeScope,
+  makeSample,
+  makeSpan,
+  toKeyValues,
+} from '../src/otlp/build.js';
 import type { ExportProfilesServiceRequest, ExportTraceServiceRequest } from '../src/otlp/model.js';
 import { encodeProfilesRequest, encodeTracesRequest } from '../src/otlp/encode.js';
 import v8 from 'node:v8';
@@ -121,14 +130,25 @@ export function tracesRequest(i: number, nowNs: bigint): ExportTraceServiceReque
       attributes: k === 0 ? toKeyValues({ 'http.route': `/api/${i % 50}`, 'http.request.method': 'GET' }) : [],
     }),
   );
-  return { resourceSpans: [{ resource: makeResource({ 'service.name': 'soak' }), scopeSpans: [{ scope: makeScope(), spans, schemaUrl: '' }], schemaUrl: '' }] };
+  return {
+    resourceSpans: [
+      { resource: makeResource({ 'service.name': 'soak' }), scopeSpans: [{ scope: makeScope(), spans, schemaUrl: '' }], schemaUrl: '' },
+    ],
+  };
 }
 
 /** Request `i`'s profile: STACKS stacks (random walks over FUNCTIONS functions, new per request), linked to its spans. */
 export function profilesRequest(i: number, nowNs: bigint): ExportProfilesServiceRequest {
   const r = rng(7919 * (i + 1));
   const b = new DictionaryBuilder();
-  const loc = (f: number) => b.location([{ functionIndex: b.function(`pkg${f % 60}.Type${f % 101}.fn${f}`, `src/pkg${f % 60}/file${f % 17}.go`, f % 400), line: (f * 7) % 900, column: 0 }]);
+  const loc = (f: number) =>
+    b.location([
+      {
+        functionIndex: b.function(`pkg${f % 60}.Type${f % 101}.fn${f}`, `src/pkg${f % 60}/file${f % 17}.go`, f % 400),
+        line: (f * 7) % 900,
+        column: 0,
+      },
+    ]);
   const trace = traceIdOf(i);
   const samples = [];
   for (let k = 0; k < STACKS; k++) {
@@ -192,7 +212,12 @@ function extracted(i: number): ExtractedProfile {
     periodType: 'cpu',
     periodUnit: 'nanoseconds',
     period: 10_000_000,
-    frames: Array.from({ length: WRITER_FRAMES }, (_, k) => (i * 613 + k * 10) % FUNCTIONS).map((f) => ({ name: `pkg${f % 60}.Type${f % 101}.fn${f}`, file: `src/pkg${f % 60}/file${f % 17}.go`, line: (f * 7) % 900, startLine: f % 400 })),
+    frames: Array.from({ length: WRITER_FRAMES }, (_, k) => (i * 613 + k * 10) % FUNCTIONS).map((f) => ({
+      name: `pkg${f % 60}.Type${f % 101}.fn${f}`,
+      file: `src/pkg${f % 60}/file${f % 17}.go`,
+      line: (f * 7) % 900,
+      startLine: f % 400,
+    })),
     stacks,
     spanSamples: [],
     threads: new Map(),
@@ -309,12 +334,29 @@ export const suite: BenchSuite = {
       }
       const series = children.map((c) => {
         const step = Math.max(1, Math.floor(c.rss.length / 12));
-        return `- ${c.name}: ${c.rss.filter((_, k) => k % step === 0).map((p) => `${p.t.toFixed(1)} min ${p.mb.toFixed(0)} MB`).join(', ')}`;
+        return `- ${c.name}: ${c.rss
+          .filter((_, k) => k % step === 0)
+          .map((p) => `${p.t.toFixed(1)} min ${p.mb.toFixed(0)} MB`)
+          .join(', ')}`;
       });
       return [
         `${seconds} s of load; each request: ${STACKS} samples on ${STACKS} stacks never sent before (random walks over ${fmt(FUNCTIONS, 0)} functions, depth 8–31), linked to ${SPANS} spans sent just before it. One request in flight per bridge.`,
         '',
-        table(['bridge', 'requests', 'stacks sent', 'refused', 'RSS start MB', 'peak MB', 'end MB', 'mean RSS, middle → last third', 'slope of last third, MB/min', 'plateau (< 2 %/min)'], rows),
+        table(
+          [
+            'bridge',
+            'requests',
+            'stacks sent',
+            'refused',
+            'RSS start MB',
+            'peak MB',
+            'end MB',
+            'mean RSS, middle → last third',
+            'slope of last third, MB/min',
+            'plateau (< 2 %/min)',
+          ],
+          rows,
+        ),
         '',
         'RSS over time:',
         ...series,

@@ -13,9 +13,7 @@ const resultsPath = join(here, '..', '..', 'bench', 'RESULTS.md');
 
 async function main(): Promise<void> {
   const filters = process.argv.slice(2);
-  const chosen: [string, BenchSuite][] = Object.entries(suites).filter(
-    ([file]) => filters.length === 0 || filters.some((f) => file.includes(f)),
-  );
+  const chosen: [string, BenchSuite][] = Object.entries(suites).filter(([file]) => filters.length === 0 || filters.some((f) => file.includes(f)));
   const cpu = cpus();
   const header = [
     '# Benchmark results',

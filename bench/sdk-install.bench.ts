@@ -17,7 +17,14 @@ function median(xs: number[]): number {
   return s[Math.floor(s.length / 2)]!;
 }
 
-function measure(dir: string, name: string, tarball: string, also: string[], allowScripts: string[] = [], runs = RUNS): AppInstall & { msAll: number[] } {
+function measure(
+  dir: string,
+  name: string,
+  tarball: string,
+  also: string[],
+  allowScripts: string[] = [],
+  runs = RUNS,
+): AppInstall & { msAll: number[] } {
   const all: AppInstall[] = [];
   for (let i = 0; i < runs; i++) {
     const app = join(dir, `${name}-${i}`);
@@ -37,16 +44,19 @@ export const suite: BenchSuite = {
       const bridgeTgz = npmPack(ROOT, dir);
       // One run: the native build takes minutes on a small machine.
       const bridge = measure(dir, 'bridge', bridgeTgz, [], [], 1);
-      const row = (what: string, a: AppInstall & { msAll: number[] }) => [what, fmt(a.bytes / 2 ** 20), a.files, fmt(a.ms / 1000, 2), a.msAll.map((m) => fmt(m / 1000, 2)).join(' / ')];
+      const row = (what: string, a: AppInstall & { msAll: number[] }) => [
+        what,
+        fmt(a.bytes / 2 ** 20),
+        a.files,
+        fmt(a.ms / 1000, 2),
+        a.msAll.map((m) => fmt(m / 1000, 2)).join(' / '),
+      ];
       return [
         `Fresh app, \`npm ci --offline\` from a warm npm cache; size is the apparent size of node_modules. Plugin: median of ${RUNS} installs; bridge: one install, which compiles better-sqlite3 from source (no prebuilt binary reachable offline). Times depend on the machine's load (other work ran beside it): compare sizes first.`,
         '',
         table(
           ['app depends on', 'node_modules MiB', 'files', 'install s (median)', 'runs (s)'],
-          [
-            row('otel-profile-bridge-sdk (+ peer @opentelemetry/api)', sdk),
-            row('otel-profile-bridge (better-sqlite3 compiled)', bridge),
-          ],
+          [row('otel-profile-bridge-sdk (+ peer @opentelemetry/api)', sdk), row('otel-profile-bridge (better-sqlite3 compiled)', bridge)],
         ),
       ].join('\n');
     } finally {

@@ -147,7 +147,10 @@ export const suite: BenchSuite = {
           const stopped = await t.app.stop();
           t.agent.destroy();
           const p = stopped.report?.profiler;
-          if (p && round === 1) notes.push(`${t.name}: ${p.requests} profiles cut (${p.samples} samples after merging), ${p.exported} sent, ${p.failed} failed, ${p.dropped} dropped`);
+          if (p && round === 1)
+            notes.push(
+              `${t.name}: ${p.requests} profiles cut (${p.samples} samples after merging), ${p.exported} sent, ${p.failed} failed, ${p.dropped} dropped`,
+            );
         }
       }
     }
@@ -183,7 +186,10 @@ export const suite: BenchSuite = {
         `100 Hz wall/CPU sampling with span context, heap sampling every 512 KiB, an OTLP profiles request every 10 s. ` +
         `CPU = utime + stime of the service process from /proc over the measured windows (all threads); latency is measured by the client.`,
       '',
-      table(['service', 'requests', 'errors', 'CPU (of one core)', 'extra CPU vs tracing only (per round)', 'extra, of one core', 'p50 ms', 'p99 ms'], rows),
+      table(
+        ['service', 'requests', 'errors', 'CPU (of one core)', 'extra CPU vs tracing only (per round)', 'extra, of one core', 'p50 ms', 'p99 ms'],
+        rows,
+      ),
       '',
       ...notes.map((n) => `- ${n}`),
       '',

@@ -68,9 +68,20 @@ export function stackPool(): number[][] {
 export function profileRequest(i: number, pool: number[][]): ExportProfilesServiceRequest {
   const r = rng(1000 + i);
   const b = new DictionaryBuilder();
-  const fn = (f: number) => b.location([{ functionIndex: b.function(`pkg${f % 40}.Type${f % 97}.fn${f}`, `src/pkg${f % 40}/file${f % 13}.go`, f % 500), line: (f * 7) % 900, column: 0 }]);
+  const fn = (f: number) =>
+    b.location([
+      {
+        functionIndex: b.function(`pkg${f % 40}.Type${f % 97}.fn${f}`, `src/pkg${f % 40}/file${f % 13}.go`, f % 500),
+        line: (f * 7) % 900,
+        column: 0,
+      },
+    ]);
   const endpoint = ENDPOINTS[i % ENDPOINTS.length]!;
-  const joined = [b.attribute(SPAN_NAME_ATTR, 'handler'), b.attribute(LOCAL_ROOT_SPAN_ID_ATTR, (i + 1).toString(16).padStart(16, '0')), b.attribute(TRACE_ENDPOINT_ATTR, endpoint)];
+  const joined = [
+    b.attribute(SPAN_NAME_ATTR, 'handler'),
+    b.attribute(LOCAL_ROOT_SPAN_ID_ATTR, (i + 1).toString(16).padStart(16, '0')),
+    b.attribute(TRACE_ENDPOINT_ATTR, endpoint),
+  ];
   const trace = new Uint8Array(16).fill((i % 250) + 1);
   const samples = [];
   const start = Math.floor(r() * (STACK_POOL - STACKS_PER_PROFILE));
@@ -99,7 +110,12 @@ export function profileRequest(i: number, pool: number[][]): ExportProfilesServi
     samples,
   });
   const version = i % 2 === 0 ? '1.3' : '1.4';
-  return makeProfilesRequest(b.dictionary, [profile], makeResource({ 'service.name': 'bench', 'service.version': version, 'host.name': `host-${i % 8}` }), makeScope());
+  return makeProfilesRequest(
+    b.dictionary,
+    [profile],
+    makeResource({ 'service.name': 'bench', 'service.version': version, 'host.name': `host-${i % 8}` }),
+    makeScope(),
+  );
 }
 
 /** CPU time of this process in ms (user + system): less sensitive than wall time to other load. */
@@ -146,7 +162,13 @@ async function ingestionPaths(pool: number[][], dir: string): Promise<(string | 
     ms(s.extractCpu / n),
     ms((s.cpu - s.extractCpu) / n),
   ]);
-  rows.push(['ratio, OTLP path / pprof path (samples/s)', `${(state[0]!.wall / state[1]!.wall).toFixed(2)}×`, `${(state[0]!.cpu / state[1]!.cpu).toFixed(2)}×`, `${(state[0]!.extractCpu / state[1]!.extractCpu).toFixed(2)}×`, `${((state[0]!.cpu - state[0]!.extractCpu) / (state[1]!.cpu - state[1]!.extractCpu)).toFixed(2)}×`]);
+  rows.push([
+    'ratio, OTLP path / pprof path (samples/s)',
+    `${(state[0]!.wall / state[1]!.wall).toFixed(2)}×`,
+    `${(state[0]!.cpu / state[1]!.cpu).toFixed(2)}×`,
+    `${(state[0]!.extractCpu / state[1]!.extractCpu).toFixed(2)}×`,
+    `${((state[0]!.cpu - state[0]!.extractCpu) / (state[1]!.cpu - state[1]!.extractCpu)).toFixed(2)}×`,
+  ]);
   return rows;
 }
 
@@ -185,13 +207,15 @@ export const suite: BenchSuite = {
         ingestMs += performance.now() - t;
       }
       const samples = PROFILES * STACKS_PER_PROFILE;
-      const dbBytes = statSync(store.file).size + (() => {
-        try {
-          return statSync(`${store.file}-wal`).size;
-        } catch {
-          return 0;
-        }
-      })();
+      const dbBytes =
+        statSync(store.file).size +
+        (() => {
+          try {
+            return statSync(`${store.file}-wal`).size;
+          } catch {
+            return 0;
+          }
+        })();
 
       const all: Selection = { type: 'cpu', from: T0, to: T0 + PROFILES * 10_000 };
       const v13: Selection = { ...all, query: parseTagQuery('version:1.3') };
@@ -260,7 +284,10 @@ export const suite: BenchSuite = {
             ['  of which: extraction (frames, stacks, span attribution)', ms(parts.extract / CHUNK)],
             ['  of which: queue + SQLite write', ms(parts.write / CHUNK)],
             ['profiles/s while a flame query loops in the worker', fmt((extra.length / duringIngestMs) * 1000)],
-            ['flame queries completed meanwhile (median ms)', `${during.length} (${ms([...during].sort((a, b) => a - b)[Math.floor(during.length / 2)] ?? 0)})`],
+            [
+              'flame queries completed meanwhile (median ms)',
+              `${during.length} (${ms([...during].sort((a, b) => a - b)[Math.floor(during.length / 2)] ?? 0)})`,
+            ],
           ],
         ),
         '',
@@ -305,7 +332,8 @@ function fleetDictionary(db: Database.Database): void {
   const pool = stackPool();
   db.transaction(() => {
     const fn = db.prepare('INSERT INTO functions (id, name, file, line, start_line, last_seen_ms) VALUES (?, ?, ?, ?, ?, ?)');
-    for (let f = 0; f < FUNCTIONS; f++) fn.run(f + 1, `pkg${f % 40}.Type${f % 97}.fn${f}`, `src/pkg${f % 40}/file${f % 13}.go`, (f * 7) % 900, f % 500, 9e15);
+    for (let f = 0; f < FUNCTIONS; f++)
+      fn.run(f + 1, `pkg${f % 40}.Type${f % 97}.fn${f}`, `src/pkg${f % 40}/file${f % 13}.go`, (f * 7) % 900, f % 500, 9e15);
     const st = db.prepare('INSERT INTO stacks (id, frames, last_seen_ms) VALUES (?, ?, ?)');
     // The pool repeats a few stacks; each id gets its own (one more root frame until distinct).
     const seen = new Set<string>();
@@ -317,7 +345,9 @@ function fleetDictionary(db: Database.Database): void {
     });
     const se = db.prepare('INSERT INTO series (id, key, labels) VALUES (?, ?, ?)');
     for (let s = 0; s < FLEET_SERVICES; s++) se.run(s + 1, `svc-${s}`, JSON.stringify({ service_name: `svc-${s}` }));
-    db.prepare(`INSERT INTO profile_types (type, unit, period_type, period_unit, period) VALUES ('cpu', 'nanoseconds', 'cpu', 'nanoseconds', ?)`).run(CPU_NS);
+    db.prepare(`INSERT INTO profile_types (type, unit, period_type, period_unit, period) VALUES ('cpu', 'nanoseconds', 'cpu', 'nanoseconds', ?)`).run(
+      CPU_NS,
+    );
     db.prepare(`INSERT INTO meta (key, value) VALUES ('max_profile_duration_ms', '60000')`).run();
   })();
 }
@@ -437,7 +467,10 @@ export const bucketsSuite: BenchSuite = {
         const file = join(dir, 'profiles.db');
         const db = openWriteDatabase(file);
         fleetDictionary(db);
-        const profiles = insertRawProfiles(db, Array.from({ length: minutes }, (_, m) => m));
+        const profiles = insertRawProfiles(
+          db,
+          Array.from({ length: minutes }, (_, m) => m),
+        );
         const samples = profiles * FLEET_STACKS;
         const t = performance.now();
         let runs = 0;
@@ -452,13 +485,28 @@ export const bucketsSuite: BenchSuite = {
         const same = isDeepStrictEqual(raw.flame(sel, { top: {}, maxNodes: 1e6 }), bucketed.flame(sel, { top: {}, maxNodes: 1e6 }));
         const agg = new BucketReader(read).aggregate('cpu', sel.from, sel.to, undefined, 'sum', 60_000)!;
         let entries = 0;
-        for (const p of agg.plan.pieces) entries += read.prepare('SELECT coalesce(sum(length(stack_ids)), 0) / 4 FROM buckets WHERE type = ? AND resolution_ms = ? AND start_ms >= ? AND start_ms < ?').pluck().get('cpu', p.resolutionMs, p.fromMs, p.toMs) as number;
+        for (const p of agg.plan.pieces)
+          entries += read
+            .prepare(
+              'SELECT coalesce(sum(length(stack_ids)), 0) / 4 FROM buckets WHERE type = ? AND resolution_ms = ? AND start_ms >= ? AND start_ms < ?',
+            )
+            .pluck()
+            .get('cpu', p.resolutionMs, p.fromMs, p.toMs) as number;
         const tr = await time(() => raw.flame(sel), minutes > 100 ? 3 : 5, 1);
         const tb = await time(() => bucketed.flame(sel), 7, 2);
         const label = `${fmt(samples, 0)} samples (${minutes} min × ${FLEET_SERVICES} services)`;
         rows.push([`flame tree over ${label}, raw`, ms(tr.medianMs), ms(tr.minMs), ms(tr.maxMs), `${fmt(samples, 1)} pairs`, '']);
-        rows.push([`flame tree over ${label}, buckets`, ms(tb.medianMs), ms(tb.minMs), ms(tb.maxMs), `${fmt(entries, 1)} pairs in ${agg.bucketRows} buckets + ${agg.rawProfiles} raw`, `${(tr.medianMs / tb.medianMs).toFixed(1)}× faster`]);
-        notes.push(`${label}: compaction ${ms(compactMs)} ms for ${profiles} profiles in ${runs + 1} runs (${fmt((samples / compactMs) * 1000)} samples/s); untruncated flame tree and top table from buckets and raw identical: ${same ? 'yes' : 'NO'}; database ${(bytesOf(file) / 2 ** 20).toFixed(0)} MiB.`);
+        rows.push([
+          `flame tree over ${label}, buckets`,
+          ms(tb.medianMs),
+          ms(tb.minMs),
+          ms(tb.maxMs),
+          `${fmt(entries, 1)} pairs in ${agg.bucketRows} buckets + ${agg.rawProfiles} raw`,
+          `${(tr.medianMs / tb.medianMs).toFixed(1)}× faster`,
+        ]);
+        notes.push(
+          `${label}: compaction ${ms(compactMs)} ms for ${profiles} profiles in ${runs + 1} runs (${fmt((samples / compactMs) * 1000)} samples/s); untruncated flame tree and top table from buckets and raw identical: ${same ? 'yes' : 'NO'}; database ${(bytesOf(file) / 2 ** 20).toFixed(0)} MiB.`,
+        );
         read.close();
         db.close();
       } finally {
@@ -493,9 +541,18 @@ export const bucketsSuite: BenchSuite = {
         const agg = br.aggregate('cpu', sel.from, sel.to, undefined, 'sum', 60_000)!;
         const tb = await time(() => q.flame(sel), 7, 2);
         const ta = await time(() => br.aggregate('cpu', sel.from, sel.to, undefined, 'sum', 60_000), 7, 2);
-        rows.push([`flame tree over ${fmt(samples, 1)} samples, ${name}, buckets`, ms(tb.medianMs), ms(tb.minMs), ms(tb.maxMs), `${agg.bucketRows} buckets + ${agg.rawProfiles} raw`, `of which read + merge: ${ms(ta.medianMs)} ms`]);
+        rows.push([
+          `flame tree over ${fmt(samples, 1)} samples, ${name}, buckets`,
+          ms(tb.medianMs),
+          ms(tb.minMs),
+          ms(tb.maxMs),
+          `${agg.bucketRows} buckets + ${agg.rawProfiles} raw`,
+          `of which read + merge: ${ms(ta.medianMs)} ms`,
+        ]);
       }
-      notes.push(`10⁸ (7 days × 50 services): buckets written directly in ${(buildMs / 1000).toFixed(0)} s (8 days of 1 h, 6 h and 1 day buckets, 1 min and 10 min buckets and raw profiles within an hour of the unaligned range's edges); database ${(bytesOf(file) / 2 ** 20).toFixed(0)} MiB. Raw at 10⁸ is not measured (storing 10⁸ raw samples takes too long for a bench run): by the raw rows above it grows linearly with samples.`);
+      notes.push(
+        `10⁸ (7 days × 50 services): buckets written directly in ${(buildMs / 1000).toFixed(0)} s (8 days of 1 h, 6 h and 1 day buckets, 1 min and 10 min buckets and raw profiles within an hour of the unaligned range's edges); database ${(bytesOf(file) / 2 ** 20).toFixed(0)} MiB. Raw at 10⁸ is not measured (storing 10⁸ raw samples takes too long for a bench run): by the raw rows above it grows linearly with samples.`,
+      );
       read.close();
       db.close();
     } finally {

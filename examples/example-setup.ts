@@ -31,4 +31,3 @@ export function hotspotsUrl(apiBase: string): string {
   const q = new URLSearchParams({ type: 'cpu', endpoint: SLOW_ENDPOINT, from: 'now-15m' });
   return `${apiBase}/#/hotspots?${q.toString()}`;
 }
-

@@ -51,7 +51,9 @@ const result = await build({
 });
 // The bundle must not carry any of the bridge beyond what the plugin uses.
 const inputs = Object.keys(result.metafile.inputs).map((p) => relative(root, resolve(root, p)));
-const stray = inputs.filter((p) => !/^src\/(sdk|otlp|otlp-client|protobuf|generated\/otlp|component\/result\.ts|join\/attributes\.ts|errors\.ts|version\.ts)/.test(p));
+const stray = inputs.filter(
+  (p) => !/^src\/(sdk|otlp|otlp-client|protobuf|generated\/otlp|component\/result\.ts|join\/attributes\.ts|errors\.ts|version\.ts)/.test(p),
+);
 if (stray.length > 0) {
   process.stderr.write(`build-sdk: the bundle pulls in files outside the plugin: ${stray.join(', ')}\n`);
   process.exit(1);
@@ -63,7 +65,15 @@ writeFileSync(
   tsconfig,
   JSON.stringify({
     extends: join(root, 'tsconfig.json'),
-    compilerOptions: { typeRoots: [join(root, 'node_modules', '@types')], rootDir: join(root, 'src'), outDir: join(out, 'dist', 'types'), declaration: true, emitDeclarationOnly: true, sourceMap: false, declarationMap: false },
+    compilerOptions: {
+      typeRoots: [join(root, 'node_modules', '@types')],
+      rootDir: join(root, 'src'),
+      outDir: join(out, 'dist', 'types'),
+      declaration: true,
+      emitDeclarationOnly: true,
+      sourceMap: false,
+      declarationMap: false,
+    },
     files: [join(root, 'src', 'sdk', 'index.ts')],
     include: [],
   }),

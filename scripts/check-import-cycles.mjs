@@ -23,7 +23,10 @@ function staticImports(file, text) {
   const sf = ts.createSourceFile(file, text, ts.ScriptTarget.ES2022, false, ts.ScriptKind.TS);
   const out = [];
   for (const s of sf.statements) {
-    const spec = (ts.isImportDeclaration(s) || ts.isExportDeclaration(s)) && s.moduleSpecifier && ts.isStringLiteral(s.moduleSpecifier) ? s.moduleSpecifier.text : undefined;
+    const spec =
+      (ts.isImportDeclaration(s) || ts.isExportDeclaration(s)) && s.moduleSpecifier && ts.isStringLiteral(s.moduleSpecifier)
+        ? s.moduleSpecifier.text
+        : undefined;
     if (spec === undefined || !spec.startsWith('.')) continue;
     out.push(resolve(dirname(file), spec).replace(/\.js$/, '.ts'));
   }

@@ -37,9 +37,9 @@ if (filters.length === 0) {
 }
 ensureTools();
 const concurrency = process.env.OPB_TEST_CONCURRENCY ?? '2';
-const result = spawnSync(
-  process.execPath,
-  ['--test', `--test-concurrency=${concurrency}`, '--test-reporter=spec', ...files],
-  { stdio: 'inherit', cwd: root, env: { ...process.env, OPB_TEST_OUTPUT: process.env.OPB_TEST_OUTPUT ?? join(root, 'test-output') } },
-);
+const result = spawnSync(process.execPath, ['--test', `--test-concurrency=${concurrency}`, '--test-reporter=spec', ...files], {
+  stdio: 'inherit',
+  cwd: root,
+  env: { ...process.env, OPB_TEST_OUTPUT: process.env.OPB_TEST_OUTPUT ?? join(root, 'test-output') },
+});
 process.exit(result.status ?? 1);

@@ -87,11 +87,7 @@ export class ConfigError extends BridgeError {
 export class ConsumerError extends BridgeError {
   /** Seconds the sender should wait before retrying, when known. */
   readonly retryAfterSeconds: number | undefined;
-  constructor(
-    code: ErrorCode,
-    message: string,
-    options: { retryable: boolean; retryAfterSeconds?: number; cause?: unknown },
-  ) {
+  constructor(code: ErrorCode, message: string, options: { retryable: boolean; retryAfterSeconds?: number; cause?: unknown }) {
     super(code, message, options);
     this.retryAfterSeconds = options.retryAfterSeconds;
   }

@@ -37,13 +37,4 @@ export { InMemorySpanIndex, type SpanContext, type SpanIndex } from './join/span
 export { SPAN_NAME_ATTR, LOCAL_ROOT_SPAN_ID_ATTR, TRACE_ENDPOINT_ATTR } from './join/attributes.js';
 
 // Errors with stable codes.
-export {
-  BridgeError,
-  ConfigError,
-  ConsumerError,
-  DecodeError,
-  InvalidDataError,
-  BodyTooLargeError,
-  ConvertError,
-  type ErrorCode,
-} from './errors.js';
+export { BridgeError, ConfigError, ConsumerError, DecodeError, InvalidDataError, BodyTooLargeError, ConvertError, type ErrorCode } from './errors.js';

@@ -55,7 +55,7 @@ export function startLoad(options: LoadOptions): Load {
       return;
     }
     n++;
-    const slow = ((n * 37) % 100) < options.slowShare * 100;
+    const slow = (n * 37) % 100 < options.slowShare * 100;
     const url = slow ? `${base}/slow/${n % 50}` : `${base}/fast`;
     if (slow) stats.slow++;
     else stats.fast++;

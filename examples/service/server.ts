@@ -47,27 +47,32 @@ const server = http.createServer((req, res) => {
   const method = req.method ?? 'GET';
   const url = new URL(req.url ?? '/', 'http://localhost');
   const parent = propagation.extract(context.active(), req.headers);
-  tracer.startActiveSpan(method, { kind: SpanKind.SERVER, attributes: { 'http.request.method': method, 'url.path': url.pathname } }, parent, (span) => {
-    const found = routes.find((r) => r.method === method && r.pattern.test(url.pathname));
-    const finish = (status: number, body: unknown): void => {
-      span.setAttribute('http.response.status_code', status);
-      if (status >= 500) span.setStatus({ code: SpanStatusCode.ERROR });
-      res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(body));
-      span.end();
-    };
-    if (!found) {
-      finish(404, { error: 'not found' });
-      return;
-    }
-    // Routing done: the route is known only now, after the span started.
-    span.setAttribute('http.route', found.route);
-    span.updateName(`${method} ${found.route}`);
-    const match = found.pattern.exec(url.pathname)!;
-    found
-      .handle({ id: match[1] ?? '' }, span)
-      .then((body) => finish(200, body))
-      .catch((err: Error) => finish(500, { error: err.message }));
-  });
+  tracer.startActiveSpan(
+    method,
+    { kind: SpanKind.SERVER, attributes: { 'http.request.method': method, 'url.path': url.pathname } },
+    parent,
+    (span) => {
+      const found = routes.find((r) => r.method === method && r.pattern.test(url.pathname));
+      const finish = (status: number, body: unknown): void => {
+        span.setAttribute('http.response.status_code', status);
+        if (status >= 500) span.setStatus({ code: SpanStatusCode.ERROR });
+        res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(body));
+        span.end();
+      };
+      if (!found) {
+        finish(404, { error: 'not found' });
+        return;
+      }
+      // Routing done: the route is known only now, after the span started.
+      span.setAttribute('http.route', found.route);
+      span.updateName(`${method} ${found.route}`);
+      const match = found.pattern.exec(url.pathname)!;
+      found
+        .handle({ id: match[1] ?? '' }, span)
+        .then((body) => finish(200, body))
+        .catch((err: Error) => finish(500, { error: err.message }));
+    },
+  );
 });
 
 const port = Number(process.env.PORT ?? 8080);

@@ -40,7 +40,12 @@ export class QueryLimiter {
     const { maxConcurrent, maxQueued, timeoutMs } = this.limits;
     if (this.active >= maxConcurrent && this.waiting.length >= maxQueued) {
       return Promise.reject(
-        new QueryLimitError(429, 'ERR_TOO_MANY_QUERIES', `too many queries at once (${maxConcurrent} running, ${maxQueued} waiting); retry shortly`, 1),
+        new QueryLimitError(
+          429,
+          'ERR_TOO_MANY_QUERIES',
+          `too many queries at once (${maxConcurrent} running, ${maxQueued} waiting); retry shortly`,
+          1,
+        ),
       );
     }
     return new Promise<T>((resolve, reject) => {
@@ -49,7 +54,14 @@ export class QueryLimiter {
         settled = true;
         const i = this.waiting.indexOf(start);
         if (i >= 0) this.waiting.splice(i, 1);
-        reject(new QueryLimitError(503, 'ERR_QUERY_TIMEOUT', `the query did not finish within its budget of ${timeoutMs} ms; narrow the selection (time range, tags)`, Math.max(1, Math.ceil(timeoutMs / 1000))));
+        reject(
+          new QueryLimitError(
+            503,
+            'ERR_QUERY_TIMEOUT',
+            `the query did not finish within its budget of ${timeoutMs} ms; narrow the selection (time range, tags)`,
+            Math.max(1, Math.ceil(timeoutMs / 1000)),
+          ),
+        );
       }, timeoutMs);
       timer.unref();
       const start = () => {

@@ -38,7 +38,8 @@ export function boolParam(p: Params, name: string, def = false): boolean {
 
 export function typeParam(p: Params, name = 'type'): string | undefined {
   const v = param(p, name);
-  if (v !== undefined && !TYPE_NAME.test(v)) throw new QueryError('profile_type', `${name}: "${v}" is not a profile type name (lowercase letters, digits, _)`);
+  if (v !== undefined && !TYPE_NAME.test(v))
+    throw new QueryError('profile_type', `${name}: "${v}" is not a profile type name (lowercase letters, digits, _)`);
   return v;
 }
 

@@ -18,9 +18,7 @@ import {
 import { MAX_TIME_MS, parseTimeRange } from '../store/query/time.js';
 import { SAMPLE_LABEL_KEYS } from '../store/query/sample-labels.js';
 
-export type Reply =
-  | { status: number; json: unknown }
-  | { status: number; body: Uint8Array | string; headers: Record<string, string> };
+export type Reply = { status: number; json: unknown } | { status: number; body: Uint8Array | string; headers: Record<string, string> };
 
 export interface RouteContext {
   params: Params;
@@ -77,7 +75,9 @@ export const API_ROUTES: Route[] = [
       const sel = selectionParams(params, now);
       const name = captures[0]!;
       if (name === '') throw new QueryError('param', 'label name is empty');
-      return okText(await queries.runJson('labelValues', name, sel, { prefix: param(params, 'prefix'), limit: intParam(params, 'limit', 1000, 1, 100_000) }));
+      return okText(
+        await queries.runJson('labelValues', name, sel, { prefix: param(params, 'prefix'), limit: intParam(params, 'limit', 1000, 1, 100_000) }),
+      );
     },
   },
   {
@@ -87,7 +87,9 @@ export const API_ROUTES: Route[] = [
       const top = withTop(params);
       // `limit` is the profile list's length here; the top table's is `top_limit`.
       const topOpt = top ? { ...top, limit: intParam(params, 'top_limit', 100, 1, 10_000) } : undefined;
-      return okText(await queries.runJson('search', sel, { limit: intParam(params, 'limit', 100, 0, 10_000), maxNodes: maxNodesParam(params), top: topOpt }));
+      return okText(
+        await queries.runJson('search', sel, { limit: intParam(params, 'limit', 100, 0, 10_000), maxNodes: maxNodesParam(params), top: topOpt }),
+      );
     },
   },
   {
@@ -162,7 +164,9 @@ export const API_ROUTES: Route[] = [
       const sel = selection(params, now, { defaults: target && target.kind !== 'endpoint' ? EVERYTHING : undefined });
       // Sample labels by default for span / trace / endpoint selections (a target, or a
       // sample-level term in the query), where they say which span each sample ran under.
-      const sampleSelection = (sel.query?.terms ?? []).some((t) => !t.negated && Object.values(SAMPLE_LABEL_KEYS).some((keys) => keys.includes(t.key)));
+      const sampleSelection = (sel.query?.terms ?? []).some(
+        (t) => !t.negated && Object.values(SAMPLE_LABEL_KEYS).some((keys) => keys.includes(t.key)),
+      );
       const labels = boolParam(params, 'labels', target !== undefined || sampleSelection);
       const bytes = await queries.run('pprof', sel, target, { labels });
       const type = sel.type ?? 'profile';
@@ -177,4 +181,3 @@ export const API_ROUTES: Route[] = [
     },
   },
 ];
-

@@ -60,7 +60,11 @@ export class ApiServer {
     this.limiter = new QueryLimiter({ ...DEFAULT_LIMITS, ...o.limits });
     this.headers = securityHeaders(o.tls !== undefined);
     // The guard answers whatever escapes handle() (e.g. a failing send) so it never reaches the process.
-    this.listener = createListener(guardHandler((req, res) => this.handle(req, res), { logger: o.logger, name: 'API' }), o.tls, o.logger);
+    this.listener = createListener(
+      guardHandler((req, res) => this.handle(req, res), { logger: o.logger, name: 'API' }),
+      o.tls,
+      o.logger,
+    );
     this.server = this.listener.server;
     this.server.keepAliveTimeout = 5000;
   }
@@ -118,12 +122,19 @@ export class ApiServer {
     }
     await this.send(req, res, reply);
     // Never the Authorization header or the pprof token: the URL is logged redacted.
-    this.o.logger.debug({ method: req.method, url: url ? redactedUrl(url) : '(bad target)', status: reply.status, ...(user ? { user } : {}) }, 'API request');
+    this.o.logger.debug(
+      { method: req.method, url: url ? redactedUrl(url) : '(bad target)', status: reply.status, ...(user ? { user } : {}) },
+      'API request',
+    );
   }
 
   private async route(method: string, url: RequestTarget): Promise<Reply> {
     if (method !== 'GET' && method !== 'HEAD') {
-      return { status: 405, body: JSON.stringify({ error: { code: 'ERR_METHOD', message: `${method} is not allowed; use GET` } }), headers: { allow: 'GET, HEAD', 'content-type': 'application/json; charset=utf-8' } };
+      return {
+        status: 405,
+        body: JSON.stringify({ error: { code: 'ERR_METHOD', message: `${method} is not allowed; use GET` } }),
+        headers: { allow: 'GET, HEAD', 'content-type': 'application/json; charset=utf-8' },
+      };
     }
     const path = url.pathname;
     if (path === '/health') {
@@ -154,7 +165,11 @@ export class ApiServer {
   private failure(e: unknown, path: string): Reply {
     if (e instanceof QueryError) return errorReply(400, e.code, e.message, e.reason);
     if (e instanceof QueryLimitError) {
-      return { status: e.status, body: JSON.stringify({ error: { code: e.code, message: e.message } }), headers: { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store', 'retry-after': String(e.retryAfterSeconds) } };
+      return {
+        status: e.status,
+        body: JSON.stringify({ error: { code: e.code, message: e.message } }),
+        headers: { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store', 'retry-after': String(e.retryAfterSeconds) },
+      };
     }
     if (e instanceof BadRequestError) return errorReply(400, e.code, e.message, 'target');
     if (e instanceof BridgeError && (e.code === 'ERR_STORE' || e.code === 'ERR_PIPELINE_UNAVAILABLE')) {

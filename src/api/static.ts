@@ -54,7 +54,11 @@ export class StaticFiles {
       rel = '/';
     }
     if (rel.toLowerCase().endsWith('.map') && !this.sourceMaps) {
-      return { status: 404, body: 'source maps are not served (extensions.api.ui_source_maps: true to serve them)\n', headers: { 'content-type': TYPES['.txt']! } };
+      return {
+        status: 404,
+        body: 'source maps are not served (extensions.api.ui_source_maps: true to serve them)\n',
+        headers: { 'content-type': TYPES['.txt']! },
+      };
     }
     const target = normalize(join(this.root, rel));
     // Never outside the UI directory, whatever `..` or encoded separators the path holds.

@@ -48,9 +48,10 @@ export function createListener(
     }
   };
   const files = [tls.cert_file, tls.key_file];
-  for (const f of files) watchFile(f, { interval: WATCH_INTERVAL_MS, persistent: false }, (cur, prev) => {
-    if (cur.mtimeMs !== prev.mtimeMs || cur.size !== prev.size || cur.ino !== prev.ino) reload();
-  });
+  for (const f of files)
+    watchFile(f, { interval: WATCH_INTERVAL_MS, persistent: false }, (cur, prev) => {
+      if (cur.mtimeMs !== prev.mtimeMs || cur.size !== prev.size || cur.ino !== prev.ino) reload();
+    });
   return {
     server: server as unknown as Server,
     close: () => {

@@ -24,7 +24,7 @@ export interface BannerInput {
 export function urlOf(address: string): string {
   const i = address.lastIndexOf(':');
   let host = address.slice(0, i);
-  if (host === '0.0.0.0' || host === '' ) host = '127.0.0.1';
+  if (host === '0.0.0.0' || host === '') host = '127.0.0.1';
   if (host === '[::]') host = '[::1]';
   return `http://${host}:${address.slice(i + 1)}/`;
 }
@@ -43,7 +43,8 @@ export function dataLocations(exporters: { id: string; config: unknown }[], cwd 
       const what = type === 'store' ? `store (SQLite) of exporters.${id}` : type === 'file' ? `files of exporters.${id}` : `exporters.${id}`;
       out.push({ what, directory: resolve(cwd, c.directory) });
     }
-    if (typeof c.sending_queue?.directory === 'string') out.push({ what: `sending queue of exporters.${id}`, directory: resolve(cwd, c.sending_queue.directory, id) });
+    if (typeof c.sending_queue?.directory === 'string')
+      out.push({ what: `sending queue of exporters.${id}`, directory: resolve(cwd, c.sending_queue.directory, id) });
   }
   return out;
 }
@@ -56,10 +57,19 @@ export function startupBanner(b: BannerInput): string {
     const type = typeOf(id);
     if (section === 'extensions' && type === 'api' && eps.http) {
       ui ??= urlOf(eps.http);
-      rows.push(['UI and JSON API', urlOf(eps.http), `/api/v1/..., /metrics, /health${isWildcard(eps.http) ? '; listening on every interface' : ''}`]);
+      rows.push([
+        'UI and JSON API',
+        urlOf(eps.http),
+        `/api/v1/..., /metrics, /health${isWildcard(eps.http) ? '; listening on every interface' : ''}`,
+      ]);
     } else if (section === 'receivers' && type === 'otlp') {
       if (eps.grpc) rows.push(['OTLP/gRPC', eps.grpc, `traces and profiles (receivers.${id})${isWildcard(eps.grpc) ? '; every interface' : ''}`]);
-      if (eps.http) rows.push(['OTLP/HTTP', urlOf(eps.http).slice(0, -1), `POST /v1/traces, POST /v1development/profiles${isWildcard(eps.http) ? '; every interface' : ''}`]);
+      if (eps.http)
+        rows.push([
+          'OTLP/HTTP',
+          urlOf(eps.http).slice(0, -1),
+          `POST /v1/traces, POST /v1development/profiles${isWildcard(eps.http) ? '; every interface' : ''}`,
+        ]);
     } else {
       for (const [name, address] of Object.entries(eps)) rows.push([`${component} ${name}`, address, '']);
     }

@@ -105,9 +105,11 @@ export const convertCommand: Command = {
       return usageError(errorMessage(e));
     }
     const { values, positionals } = parsed;
-    if (positionals.length !== 1) return usageError(positionals.length === 0 ? 'missing the input file' : `expected one input file, got ${positionals.length}`);
+    if (positionals.length !== 1)
+      return usageError(positionals.length === 0 ? 'missing the input file' : `expected one input file, got ${positionals.length}`);
     if (!values.output) return usageError('missing -o <output directory>');
-    if (values.timestamps !== 'aggregate' && values.timestamps !== 'label') return usageError(`--timestamps must be aggregate or label, not "${values.timestamps}"`);
+    if (values.timestamps !== 'aggregate' && values.timestamps !== 'label')
+      return usageError(`--timestamps must be aggregate or label, not "${values.timestamps}"`);
     const input = positionals[0]!;
     const out = values.output;
 
@@ -126,7 +128,8 @@ export const convertCommand: Command = {
     const total = countProfiles(checked.request);
     // OTLP samples per profile, in the order encodeEach yields them (for progress).
     const perProfile: number[] = [];
-    for (const rp of checked.request.resourceProfiles) for (const sp of rp.scopeProfiles) for (const p of sp.profiles) perProfile.push(p.samples.length);
+    for (const rp of checked.request.resourceProfiles)
+      for (const sp of rp.scopeProfiles) for (const p of sp.profiles) perProfile.push(p.samples.length);
     const samples = perProfile.reduce((a, n) => a + n, 0);
 
     const large = loaded.fileBytes >= LARGE_INPUT_BYTES || total >= LARGE_INPUT_PROFILES;
@@ -145,7 +148,14 @@ export const convertCommand: Command = {
         : undefined;
     bar?.start(total, 0, { samples: 0 });
 
-    const summary: ConvertSummary = { profiles: total + checked.rejected, written: 0, rejected: checked.rejected, samples, bytes: 0, bySeries: new Map() };
+    const summary: ConvertSummary = {
+      profiles: total + checked.rejected,
+      written: 0,
+      rejected: checked.rejected,
+      samples,
+      bytes: 0,
+      bySeries: new Map(),
+    };
     const problems: string[] = [];
     let done = 0;
     let samplesDone = 0;

@@ -80,7 +80,13 @@ export async function runServe(argv: string[]): Promise<number> {
     await bridge.start();
     if (!values.quiet && !stdoutIsFile()) {
       process.stderr.write(
-        startupBanner({ version: packageVersion(), source, endpoints: bridge.endpoints(), data: dataLocations(usedExporters(config)), pid: process.pid }),
+        startupBanner({
+          version: packageVersion(),
+          source,
+          endpoints: bridge.endpoints(),
+          data: dataLocations(usedExporters(config)),
+          pid: process.pid,
+        }),
       );
     }
   } catch (e) {

@@ -17,7 +17,9 @@ export function checkComponentTypes(config: BridgeConfig, known: Record<Componen
       if (types.includes(type)) continue;
       const near = nearest(type, types);
       const list = [...types].sort().join(', ') || '(none)';
-      problems.push(`${section}.${id}: unknown ${kind} type "${type}"; ${near ? `did you mean \`${id.replace(type, near)}\`? ` : ''}known types: ${list}`);
+      problems.push(
+        `${section}.${id}: unknown ${kind} type "${type}"; ${near ? `did you mean \`${id.replace(type, near)}\`? ` : ''}known types: ${list}`,
+      );
     }
   }
   if (problems.length > 0) throw new ConfigError(`invalid config:\n  ${problems.join('\n  ')}`);

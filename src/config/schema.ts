@@ -13,8 +13,14 @@ const componentSection = z
 
 const pipeline = z.strictObject({
   receivers: z.array(z.string()).min(1, 'a pipeline needs at least one receiver').describe('Receiver ids feeding this pipeline.'),
-  processors: z.array(z.string()).default([]).describe('Processor ids, applied in order (`join` links profile samples to the spans of the traces pipelines).'),
-  exporters: z.array(z.string()).default([]).describe("Exporter ids; each gets every item, with its own queue, so one backend's outage never blocks another."),
+  processors: z
+    .array(z.string())
+    .default([])
+    .describe('Processor ids, applied in order (`join` links profile samples to the spans of the traces pipelines).'),
+  exporters: z
+    .array(z.string())
+    .default([])
+    .describe("Exporter ids; each gets every item, with its own queue, so one backend's outage never blocks another."),
 });
 
 const LOG_LEVELS = ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'] as const;
@@ -24,29 +30,42 @@ export const bridgeConfigSchema = z.strictObject({
   processors: componentSection.describe('Processors by id.'),
   exporters: componentSection.describe('Exporters by id: where data goes.'),
   extensions: componentSection.describe('Extensions by id: services beside the pipelines (the API and UI).'),
-  service: z.strictObject({
-    extensions: z.array(z.string()).default([]).describe('Extension ids to start.'),
-    pipelines: z.record(z.string(), pipeline).superRefine((pipelines, ctx) => {
-      // Checked here rather than on the record key so the message names the pipeline.
-      for (const name of Object.keys(pipelines)) {
-        if (!/^(traces|profiles)(\/[A-Za-z0-9_.-]+)?$/.test(name)) {
-          ctx.addIssue({ code: 'custom', path: [name], message: 'pipeline names are `traces`, `profiles`, `traces/<name>` or `profiles/<name>`' });
-        }
-      }
-    }).describe('Pipelines by name: `traces`, `profiles`, `traces/<name>` or `profiles/<name>`.'),
-    shutdown_timeout: duration().default(8000).describe("How long a stop (SIGTERM / SIGINT) may take: receivers close, holds and queues flush until then; what is not delivered by then stays on disk where persisted (see docs/delivery.md). Keep it below the container's stop grace period."),
-    telemetry: z
-      .strictObject({
-        logs: z
-          .strictObject({
-            level: z.enum(LOG_LEVELS).default('info').describe('Log level; the OTEL_LOG_LEVEL environment variable overrides it for `serve`.'),
-          })
-          .default({ level: 'info' })
-          .describe('Structured (JSON) logs on stdout.'),
-      })
-      .default({ logs: { level: 'info' } })
-      .describe("The bridge's own telemetry."),
-  }).describe('What runs: the extensions and the pipelines that connect components.'),
+  service: z
+    .strictObject({
+      extensions: z.array(z.string()).default([]).describe('Extension ids to start.'),
+      pipelines: z
+        .record(z.string(), pipeline)
+        .superRefine((pipelines, ctx) => {
+          // Checked here rather than on the record key so the message names the pipeline.
+          for (const name of Object.keys(pipelines)) {
+            if (!/^(traces|profiles)(\/[A-Za-z0-9_.-]+)?$/.test(name)) {
+              ctx.addIssue({
+                code: 'custom',
+                path: [name],
+                message: 'pipeline names are `traces`, `profiles`, `traces/<name>` or `profiles/<name>`',
+              });
+            }
+          }
+        })
+        .describe('Pipelines by name: `traces`, `profiles`, `traces/<name>` or `profiles/<name>`.'),
+      shutdown_timeout: duration()
+        .default(8000)
+        .describe(
+          "How long a stop (SIGTERM / SIGINT) may take: receivers close, holds and queues flush until then; what is not delivered by then stays on disk where persisted (see docs/delivery.md). Keep it below the container's stop grace period.",
+        ),
+      telemetry: z
+        .strictObject({
+          logs: z
+            .strictObject({
+              level: z.enum(LOG_LEVELS).default('info').describe('Log level; the OTEL_LOG_LEVEL environment variable overrides it for `serve`.'),
+            })
+            .default({ level: 'info' })
+            .describe('Structured (JSON) logs on stdout.'),
+        })
+        .default({ logs: { level: 'info' } })
+        .describe("The bridge's own telemetry."),
+    })
+    .describe('What runs: the extensions and the pipelines that connect components.'),
 });
 
 export type BridgeConfig = z.output<typeof bridgeConfigSchema>;

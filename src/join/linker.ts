@@ -7,13 +7,7 @@ import { DictionaryBuilder } from '../otlp/build.js';
 import { bytesOfHex, decimalToSpanId, hexOf, isZeroId } from '../otlp/ids.js';
 import { bytesOfTraceWords, bytesOfWords, hexOfWords, resolvedFromContexts, SpanIdBatch, u32be, type ResolvedSpans } from './span-batch.js';
 import type { AnyValue, ExportProfilesServiceRequest, KeyValueAndUnit, ProfilesDictionary, Sample } from '../otlp/model.js';
-import {
-  LOCAL_ROOT_SPAN_ID_ATTR,
-  SPAN_ID_ATTR_KEYS,
-  SPAN_NAME_ATTR,
-  TRACE_ENDPOINT_ATTR,
-  TRACE_ID_ATTR_KEYS,
-} from './attributes.js';
+import { LOCAL_ROOT_SPAN_ID_ATTR, SPAN_ID_ATTR_KEYS, SPAN_NAME_ATTR, TRACE_ENDPOINT_ATTR, TRACE_ID_ATTR_KEYS } from './attributes.js';
 import type { SpanContext } from './span-index.js';
 
 /** Finds a span by its id (16 lowercase hex chars). */
@@ -74,7 +68,10 @@ class RefReader {
   /** True when the sample's own Link carries both ids (nothing to add). */
   viaLink = false;
 
-  constructor(private readonly dict: ProfilesDictionary, expected: number) {
+  constructor(
+    private readonly dict: ProfilesDictionary,
+    expected: number,
+  ) {
     this.ids = new SpanIdBatch(expected);
     this.linkRef = new Int32Array(dict.linkTable.length).fill(-2);
     this.linkHasTrace = new Uint8Array(dict.linkTable.length);
@@ -226,7 +223,8 @@ export function planJoin(request: ExportProfilesServiceRequest): JoinPlan {
   const dict = request.dictionary;
   if (!dict) return { ids: new SpanIdBatch(), apply: () => ({ request, linked: 0, unlinked: 0, pending: new Set() }) };
   const reader = new RefReader(dict, Math.min(countSamples(request), dict.linkTable.length + dict.attributeTable.length));
-  for (const rp of request.resourceProfiles) for (const sp of rp.scopeProfiles) for (const p of sp.profiles) for (const s of p.samples) reader.read(s);
+  for (const rp of request.resourceProfiles)
+    for (const sp of rp.scopeProfiles) for (const p of sp.profiles) for (const s of p.samples) reader.read(s);
   return { ids: reader.ids, apply: (resolved) => applyJoin(request, dict, reader, resolved) };
 }
 
@@ -311,7 +309,13 @@ function applyJoin(request: ExportProfilesServiceRequest, dict: ProfilesDictiona
         li = newLink(reader.traceBytes(), ref);
         linkFor.set(key, li);
       }
-      return { stackIndex: s.stackIndex, attributeIndices: s.attributeIndices, linkIndex: li, values: s.values, timestampsUnixNano: s.timestampsUnixNano };
+      return {
+        stackIndex: s.stackIndex,
+        attributeIndices: s.attributeIndices,
+        linkIndex: li,
+        values: s.values,
+        timestampsUnixNano: s.timestampsUnixNano,
+      };
     }
     linked++;
     if ((pendingDone[ref]! & 2) === 0) {

@@ -28,13 +28,29 @@ import { sharedCounter, sharedGauge } from '../component/metrics.js';
 
 export const joinConfigSchema = z.strictObject({
   hold_window: duration().default(10_000).describe('How long a profile request waits for the spans it references. 0 = never wait.'),
-  max_hold_bytes: byteSize().default(64 * 2 ** 20).describe("Bound of the (estimated) bytes the join keeps: requests waiting for spans plus released requests the next consumer refused (kept and retried). Over it the oldest waiting requests are released early; when refused requests fill it, new requests are not held but handed on at once, so the sender gets the next consumer's refusal (429 / 503)."),
-  max_spans_bytes: byteSize().default(64 * 2 ** 20).describe("Bound of the span index's memory."),
-  span_ttl: duration().default(5 * 60_000).describe('Spans are forgotten this long after they arrived.'),
-  directory: z.string().min(1).optional().describe('Persist held requests here (created if missing). A request the join holds is then answered only once it is on disk, and the next start (after a crash too) holds it again for what is left of its window. Without it, holds live in memory.'),
+  max_hold_bytes: byteSize()
+    .default(64 * 2 ** 20)
+    .describe(
+      "Bound of the (estimated) bytes the join keeps: requests waiting for spans plus released requests the next consumer refused (kept and retried). Over it the oldest waiting requests are released early; when refused requests fill it, new requests are not held but handed on at once, so the sender gets the next consumer's refusal (429 / 503).",
+    ),
+  max_spans_bytes: byteSize()
+    .default(64 * 2 ** 20)
+    .describe("Bound of the span index's memory."),
+  span_ttl: duration()
+    .default(5 * 60_000)
+    .describe('Spans are forgotten this long after they arrived.'),
+  directory: z
+    .string()
+    .min(1)
+    .optional()
+    .describe(
+      'Persist held requests here (created if missing). A request the join holds is then answered only once it is on disk, and the next start (after a crash too) holds it again for what is left of its window. Without it, holds live in memory.',
+    ),
   retry: z
     .strictObject({
-      initial_interval: duration().default(200).describe("Wait before the first retry (a consumer's Retry-After wins when it is longer, up to max_interval)."),
+      initial_interval: duration()
+        .default(200)
+        .describe("Wait before the first retry (a consumer's Retry-After wins when it is longer, up to max_interval)."),
       max_interval: duration().default(5000).describe('Longest wait between retries.'),
     })
     .default({ initial_interval: 200, max_interval: 5000 })
@@ -146,11 +162,21 @@ class JoinMetrics {
       ['processor', 'reason'] as const,
     );
     this.spansIndexed = counter('otel_profile_bridge_join_spans_indexed_total', 'Spans added to the span index.', p);
-    this.spansEvicted = counter('otel_profile_bridge_join_spans_evicted_total', 'Spans evicted from the span index (by age or by the byte bound).', p);
+    this.spansEvicted = counter(
+      'otel_profile_bridge_join_spans_evicted_total',
+      'Spans evicted from the span index (by age or by the byte bound).',
+      p,
+    );
     this.indexBytes = gauge('otel_profile_bridge_join_index_bytes', 'Memory held by the span index, in bytes.');
     this.indexSpans = gauge('otel_profile_bridge_join_index_spans', 'Spans in the span index.');
-    this.heldBytes = gauge('otel_profile_bridge_join_held_bytes', 'Estimated bytes of held profile requests: waiting for spans, and released but refused by the next consumer.');
-    this.heldRequests = gauge('otel_profile_bridge_join_held_requests', 'Profile requests held: waiting for spans, and released but refused by the next consumer.');
+    this.heldBytes = gauge(
+      'otel_profile_bridge_join_held_bytes',
+      'Estimated bytes of held profile requests: waiting for spans, and released but refused by the next consumer.',
+    );
+    this.heldRequests = gauge(
+      'otel_profile_bridge_join_held_requests',
+      'Profile requests held: waiting for spans, and released but refused by the next consumer.',
+    );
   }
 }
 
@@ -254,7 +280,8 @@ export class JoinProcessor implements Processor {
     let bytes = 0;
     for (const s of stored) {
       const pipeline = this.nexts[s.pipeline] === undefined ? 0 : s.pipeline;
-      if (pipeline !== s.pipeline) this.logger.warn({ file: s.file, pipeline: s.pipeline }, 'join: held request of a pipeline no longer configured goes to the first one');
+      if (pipeline !== s.pipeline)
+        this.logger.warn({ file: s.file, pipeline: s.pipeline }, 'join: held request of a pipeline no longer configured goes to the first one');
       const result = await this.link(s.request).catch(() => undefined);
       const samples = result ? result.linked + result.unlinked : 0;
       const hold = this.newHold(s.request, pipeline, estimateRequestBytes(s.request), samples);
@@ -269,7 +296,8 @@ export class JoinProcessor implements Processor {
     }
     this.releaseOverBound(0);
     this.updateHoldGauges();
-    if (stored.length > 0) this.logger.info({ requests: stored.length, bytes, directory: this.files.directory }, 'join: reloaded held profile requests');
+    if (stored.length > 0)
+      this.logger.info({ requests: stored.length, bytes, directory: this.files.directory }, 'join: reloaded held profile requests');
   }
 
   /**
@@ -353,7 +381,18 @@ export class JoinProcessor implements Processor {
   }
 
   private newHold(request: ExportProfilesServiceRequest, pipeline: number, bytes: number, samples: number): Hold {
-    return { request, pipeline, next: this.nexts[pipeline]!, bytes, samples, pending: new Set(), timer: undefined, state: 'held', again: false, refused: false };
+    return {
+      request,
+      pipeline,
+      next: this.nexts[pipeline]!,
+      bytes,
+      samples,
+      pending: new Set(),
+      timer: undefined,
+      state: 'held',
+      again: false,
+      refused: false,
+    };
   }
 
   private async consumeProfiles(request: ExportProfilesServiceRequest, pipeline: number): Promise<ConsumeResult> {
@@ -542,7 +581,10 @@ export class JoinProcessor implements Processor {
   private async delivered(hold: Hold): Promise<void> {
     if (hold.file !== undefined) {
       await this.files!.remove(hold.file).catch((e: unknown) =>
-        this.logger.error({ file: hold.file, err: errorMessage(e) }, 'join: cannot delete a delivered held request; it may be delivered again after a restart'),
+        this.logger.error(
+          { file: hold.file, err: errorMessage(e) },
+          'join: cannot delete a delivered held request; it may be delivered again after a restart',
+        ),
       );
     }
     this.forget(hold);

@@ -13,7 +13,16 @@ import { SpanFlags, SpanKind } from '../otlp/model.js';
 import { stringAttribute } from '../otlp/build.js';
 import { isZeroId } from '../otlp/ids.js';
 import type { SpanContext } from './span-context.js';
-import { allocResolved, resolvedFromContexts, hashWords as hashOf, hexOfTraceWords as hexOfTrace, hexOfWords, u32be, type ResolvedSpans, type SpanIdBatch } from './span-batch.js';
+import {
+  allocResolved,
+  resolvedFromContexts,
+  hashWords as hashOf,
+  hexOfTraceWords as hexOfTrace,
+  hexOfWords,
+  u32be,
+  type ResolvedSpans,
+  type SpanIdBatch,
+} from './span-batch.js';
 
 /** What the join knows about one span. Ids are lowercase hex. */
 export type { SpanContext };

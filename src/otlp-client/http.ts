@@ -86,10 +86,13 @@ function postOnce(url: URL, req: HttpPost, deadline: number): Promise<HttpRespon
       res.on('end', finish);
       res.on('error', (e) => done(transportFailure(e, timedOut, req.signal?.aborted ?? false)));
     });
-    const timer = setTimeout(() => {
-      timedOut = true;
-      request.destroy(new Error(`no complete response within ${req.timeoutMs} ms`));
-    }, Math.max(0, deadline - Date.now()));
+    const timer = setTimeout(
+      () => {
+        timedOut = true;
+        request.destroy(new Error(`no complete response within ${req.timeoutMs} ms`));
+      },
+      Math.max(0, deadline - Date.now()),
+    );
     if (req.background) timer.unref();
     const onAbort = (): void => {
       request.destroy(new Error('aborted'));
@@ -130,7 +133,11 @@ function transportFailure(e: unknown, timedOut: boolean, aborted: boolean): Expo
  * log (default: the body as UTF-8, trimmed and shortened); `isRetryable` is the status rule
  * (default: the OTLP one).
  */
-export function resultOfResponse(res: HttpResponse, describe: (res: HttpResponse) => string = bodyText, isRetryable: HttpRetryRule = otlpRetryableStatus): ExportResult {
+export function resultOfResponse(
+  res: HttpResponse,
+  describe: (res: HttpResponse) => string = bodyText,
+  isRetryable: HttpRetryRule = otlpRetryableStatus,
+): ExportResult {
   if (res.status >= 200 && res.status < 300) return success();
   const text = describe(res);
   const message = `HTTP ${res.status}${text === '' ? '' : `: ${text}`}`;
@@ -143,7 +150,11 @@ export function bodyText(res: HttpResponse): string {
 }
 
 /** The response as a result when it is not a 2xx, or undefined when it is. */
-export function failureOf(res: HttpResponse | ExportResult, describe?: (res: HttpResponse) => string, isRetryable?: HttpRetryRule): ExportResult | undefined {
+export function failureOf(
+  res: HttpResponse | ExportResult,
+  describe?: (res: HttpResponse) => string,
+  isRetryable?: HttpRetryRule,
+): ExportResult | undefined {
   if (!isHttpResponse(res)) return res;
   const r = resultOfResponse(res, describe, isRetryable);
   return r.kind === 'success' ? undefined : r;

@@ -13,7 +13,17 @@ export {
   type HttpRetryRule,
   type MetadataLike,
 } from './retry.js';
-export { bodyText, failureOf, httpPost, isHttpResponse, MAX_REDIRECTS, MAX_RESPONSE_BYTES, resultOfResponse, type HttpPost, type HttpResponse } from './http.js';
+export {
+  bodyText,
+  failureOf,
+  httpPost,
+  isHttpResponse,
+  MAX_REDIRECTS,
+  MAX_RESPONSE_BYTES,
+  resultOfResponse,
+  type HttpPost,
+  type HttpResponse,
+} from './http.js';
 export { GrpcUnaryClient, grpcAddress, grpcCodeName, isGrpcOk, resultOfGrpcError, type GrpcCallOutcome, type GrpcTarget } from './grpc.js';
 export {
   describeOtlpError,

@@ -20,7 +20,8 @@ export type HttpRetryRule = (status: number) => boolean;
 export const otlpRetryableStatus: HttpRetryRule = (status) => status === 429 || status === 502 || status === 503 || status === 504;
 
 /** For non-OTLP profile intakes: 408, 429 and 5xx except 501/505. */
-export const intakeRetryableStatus: HttpRetryRule = (status) => status === 408 || status === 429 || (status >= 500 && status !== 501 && status !== 505);
+export const intakeRetryableStatus: HttpRetryRule = (status) =>
+  status === 408 || status === 429 || (status >= 500 && status !== 501 && status !== 505);
 
 /** gRPC status codes (fixed by the gRPC spec; numbers so that @grpc/grpc-js need not load). */
 export const GRPC_CODES = {

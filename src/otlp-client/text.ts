@@ -5,6 +5,9 @@ export const MAX_MESSAGE_CHARS = 512;
 
 export function clipText(text: string, max = MAX_MESSAGE_CHARS): string {
   // eslint-disable-next-line no-control-regex
-  const oneLine = text.replace(/[\u0000-\u001f\u007f]+/g, ' ').replace(/\s+/g, ' ').trim();
+  const oneLine = text
+    .replace(/[\u0000-\u001f\u007f]+/g, ' ')
+    .replace(/\s+/g, ' ')
+    .trim();
   return oneLine.length > max ? `${oneLine.slice(0, max)}…` : oneLine;
 }

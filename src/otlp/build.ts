@@ -101,11 +101,7 @@ export function toKeyValues(attributes: Record<string, string | number | boolean
 }
 
 /** Reads a string attribute (plain or string-table-indexed) from a KeyValue list. */
-export function stringAttribute(
-  attributes: readonly KeyValue[] | undefined,
-  key: string,
-  stringTable?: readonly string[],
-): string | undefined {
+export function stringAttribute(attributes: readonly KeyValue[] | undefined, key: string, stringTable?: readonly string[]): string | undefined {
   if (!attributes) return undefined;
   for (const kv of attributes) {
     const k = kv.keyStrindex && stringTable ? stringTable[kv.keyStrindex] : kv.key;
@@ -137,9 +133,7 @@ export function anyValueToString(v: AnyValue, stringTable?: readonly string[]): 
 
 function anyValueKey(v: AnyValue | undefined): string {
   if (!v) return '';
-  return JSON.stringify(v, (_k, x: unknown) =>
-    typeof x === 'bigint' ? `${x}n` : x instanceof Uint8Array ? Buffer.from(x).toString('base64') : x,
-  );
+  return JSON.stringify(v, (_k, x: unknown) => (typeof x === 'bigint' ? `${x}n` : x instanceof Uint8Array ? Buffer.from(x).toString('base64') : x));
 }
 
 /**
@@ -165,8 +159,7 @@ export class DictionaryBuilder {
     if (d.mappingTable.length === 0)
       d.mappingTable.push({ memoryStart: 0n, memoryLimit: 0n, fileOffset: 0n, filenameStrindex: 0, attributeIndices: [] });
     if (d.locationTable.length === 0) d.locationTable.push({ mappingIndex: 0, address: 0n, lines: [], attributeIndices: [] });
-    if (d.functionTable.length === 0)
-      d.functionTable.push({ nameStrindex: 0, systemNameStrindex: 0, filenameStrindex: 0, startLine: 0 });
+    if (d.functionTable.length === 0) d.functionTable.push({ nameStrindex: 0, systemNameStrindex: 0, filenameStrindex: 0, startLine: 0 });
     if (d.linkTable.length === 0) d.linkTable.push({ traceId: new Uint8Array(16), spanId: new Uint8Array(8) });
     if (d.attributeTable.length === 0) d.attributeTable.push({ keyStrindex: 0, unitStrindex: 0 });
     if (d.stackTable.length === 0) d.stackTable.push({ locationIndices: [] });
@@ -224,9 +217,15 @@ export class DictionaryBuilder {
 
   /** A stack from location indices, leaf first. */
   stack(locationIndices: number[]): number {
-    return this.intern(this.stacks, this.dictionary.stackTable, locationIndices.join(','), () => ({
-      locationIndices,
-    }) satisfies Stack);
+    return this.intern(
+      this.stacks,
+      this.dictionary.stackTable,
+      locationIndices.join(','),
+      () =>
+        ({
+          locationIndices,
+        }) satisfies Stack,
+    );
   }
 
   link(traceId: Uint8Array, spanId: Uint8Array): number {

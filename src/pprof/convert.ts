@@ -39,7 +39,17 @@ import { Label as PprofLabel, Sample as PprofSample } from 'pprof-format';
 import { ConvertError } from '../errors.js';
 import type { ExportProfilesServiceRequest, Profile } from '../otlp/model.js';
 import { UNKNOWN_SERVICE } from './service-name.js';
-import { BUILD_ID_ATTR_KEYS, eachPart, labelText, num, PprofBuilder, type LabelsEntry, type RequestTables, type StackEntry, type TimestampMode } from './tables.js';
+import {
+  BUILD_ID_ATTR_KEYS,
+  eachPart,
+  labelText,
+  num,
+  PprofBuilder,
+  type LabelsEntry,
+  type RequestTables,
+  type StackEntry,
+  type TimestampMode,
+} from './tables.js';
 import type { ConvertedProfile } from './types.js';
 
 export { BUILD_ID_ATTR_KEYS, UNKNOWN_SERVICE, type TimestampMode };
@@ -80,7 +90,13 @@ export function convertEach(
  * One part of a profile (see splitByService in tables.ts) as the pprof-format model;
  * `profileType` is the one scopeProfileTypes gave it with its siblings (profileTypeOf by default).
  */
-export function convertPart(tables: RequestTables, mode: TimestampMode, part: Profile, seriesLabels: Record<string, string>, profileType?: string): ConvertedProfile {
+export function convertPart(
+  tables: RequestTables,
+  mode: TimestampMode,
+  part: Profile,
+  seriesLabels: Record<string, string>,
+  profileType?: string,
+): ConvertedProfile {
   return new ModelBuilder(tables, mode).build(part, seriesLabels, profileType);
 }
 

@@ -34,7 +34,10 @@ export function encodeProfilesRequestPprof(req: ExportProfilesServiceRequest, op
 }
 
 /** Like convertEach (same order, same errors), each result carrying its `pprof` bytes. */
-export function encodeEach(req: ExportProfilesServiceRequest, options: ConvertOptions = {}): Generator<ConvertedProfile | ConvertError, void, undefined> {
+export function encodeEach(
+  req: ExportProfilesServiceRequest,
+  options: ConvertOptions = {},
+): Generator<ConvertedProfile | ConvertError, void, undefined> {
   return eachPart(req, options, (tables, mode, part, labels, type) => new BytesBuilder(tables, mode).build(part, labels, type));
 }
 
@@ -159,7 +162,6 @@ function copy(w: Writer, src: Uint8Array): void {
   }
   w.pos = pos;
 }
-
 
 /** Keeps merged samples as (stack, label set, value[, event time]) and writes them as bytes. */
 class BytesBuilder extends PprofBuilder {

@@ -6,16 +6,7 @@
 // most of its encode time allocating and collecting garbage (figures in bench/RESULTS.md,
 // "pprof conversion"). This one measures once into a size table, allocates the output
 // once, and writes varints straight from numbers (bigints only where a value is a bigint).
-import type {
-  Function as PprofFunction,
-  Label,
-  Line,
-  Location,
-  Mapping,
-  Profile,
-  Sample,
-  ValueType,
-} from 'pprof-format';
+import type { Function as PprofFunction, Label, Line, Location, Mapping, Profile, Sample, ValueType } from 'pprof-format';
 
 type Numeric = number | bigint;
 

@@ -15,7 +15,15 @@ export { encodePprof, encodePprofGzip, encodePprofGzipAsync, pprofBytesOf, pprof
 export { encodeProfilesRequestPprof, encodeEach } from './encode-direct.js';
 export { encodeProfileFast } from './encode-fast.js';
 export { pprofOf, forgetPprof } from './cache.js';
-export { isSampleCountType, measuredTypeOf, profileTypeOf, profileTypesOf, sanitizeTypeName, type ProfileHead, type TypeAndUnit } from './profile-type.js';
+export {
+  isSampleCountType,
+  measuredTypeOf,
+  profileTypeOf,
+  profileTypesOf,
+  sanitizeTypeName,
+  type ProfileHead,
+  type TypeAndUnit,
+} from './profile-type.js';
 export {
   PPROF_LABELS,
   CONTEXT_ATTRIBUTE_KEYS,

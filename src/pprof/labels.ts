@@ -7,13 +7,7 @@
 import type { AnyValue, Link } from '../otlp/model.js';
 import { anyValueToString } from '../otlp/build.js';
 import { hexOf, isZeroId, spanIdToDecimal } from '../otlp/ids.js';
-import {
-  LOCAL_ROOT_SPAN_ID_ATTR,
-  SPAN_ID_ATTR_KEYS,
-  SPAN_NAME_ATTR,
-  TRACE_ENDPOINT_ATTR,
-  TRACE_ID_ATTR_KEYS,
-} from '../join/attributes.js';
+import { LOCAL_ROOT_SPAN_ID_ATTR, SPAN_ID_ATTR_KEYS, SPAN_NAME_ATTR, TRACE_ENDPOINT_ATTR, TRACE_ID_ATTR_KEYS } from '../join/attributes.js';
 
 /** pprof label keys the converter writes. */
 export const PPROF_LABELS = {
@@ -183,11 +177,7 @@ export function attributeLabel(key: string, a: ResolvedAttribute, stringTable: r
  * decimal). Every other attribute keeps its key. When two sources produce the same key the
  * first wins, in this order: link, join attributes, other attributes.
  */
-export function sampleLabels(
-  link: Link | undefined,
-  attributes: readonly ResolvedAttribute[],
-  stringTable: readonly string[],
-): SampleLabels {
+export function sampleLabels(link: Link | undefined, attributes: readonly ResolvedAttribute[], stringTable: readonly string[]): SampleLabels {
   const out: SampleLabels = { labels: [] };
   const keys = new Set<string>();
   const add = (l: LabelSpec | undefined): void => {

@@ -66,7 +66,13 @@ export function mergeProfiles(inputs: readonly PprofProfile[], rewrites: readonl
 
     const mapping = new Map<number, number>();
     for (const m of p.mapping) {
-      const fields = { memoryStart: m.memoryStart, memoryLimit: m.memoryLimit, fileOffset: m.fileOffset, filename: s(m.filename), buildId: s(m.buildId) };
+      const fields = {
+        memoryStart: m.memoryStart,
+        memoryLimit: m.memoryLimit,
+        fileOffset: m.fileOffset,
+        filename: s(m.filename),
+        buildId: s(m.buildId),
+      };
       const key = `${fields.memoryStart}/${fields.memoryLimit}/${fields.fileOffset}/${fields.filename}/${fields.buildId}`;
       let id = mappingIds.get(key);
       if (id === undefined) {

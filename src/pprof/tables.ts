@@ -197,7 +197,10 @@ export function splitByService(tables: RequestTables, p: Profile, series: Record
     // A sender's profile id names the whole profile; each part gets its own id derived from it
     // (a zero id stays zero: the content id then covers the service through the labels).
     const profileId = isZeroId(p.profileId) ? p.profileId : partId(p.profileId, svc);
-    out.push([{ ...p, samples, profileId }, { ...series, [SERVICE_NAME_KEY]: svc }]);
+    out.push([
+      { ...p, samples, profileId },
+      { ...series, [SERVICE_NAME_KEY]: svc },
+    ]);
   }
   return out;
 }
@@ -644,10 +647,9 @@ export abstract class PprofBuilder {
     const profileType = typeOfProfile ?? profileTypeOf(sampleType, periodType);
     const endpointCounts: Record<string, number> = {};
     for (const [endpoint, requests] of this.endpoints) endpointCounts[endpoint] = requests.size;
-    const profileId =
-      !isZeroId(p.profileId)
-        ? hexOf(p.profileId)
-        : this.contentId(profileType, seriesLabels, sampleType, periodType, p.period, start, duration);
+    const profileId = !isZeroId(p.profileId)
+      ? hexOf(p.profileId)
+      : this.contentId(profileType, seriesLabels, sampleType, periodType, p.period, start, duration);
     const summary: PprofSummary = { sampleTypes: [sampleType], periodType: periodType ?? null, period: p.period, sampleCount: 0 };
     return { model, summary, converted: { profileType, seriesLabels, startUnixNano: start, durationNano: duration, profileId, endpointCounts } };
   }
@@ -689,7 +691,8 @@ export abstract class PprofBuilder {
       }
     });
     h.update(chunk.join(';'));
-    for (const l of this.locations) h.update(`L${l.id}:${l.mappingId}:${l.address}:${l.line.map((x) => `${x.functionId}.${x.line}.${x.column}`).join(',')}`);
+    for (const l of this.locations)
+      h.update(`L${l.id}:${l.mappingId}:${l.address}:${l.line.map((x) => `${x.functionId}.${x.line}.${x.column}`).join(',')}`);
     for (const f of this.functions) h.update(`F${f.id}:${f.name}:${f.systemName}:${f.filename}:${f.startLine}`);
     for (const m of this.mappings) h.update(`M${m.id}:${m.memoryStart}:${m.memoryLimit}:${m.fileOffset}:${m.filename}:${m.buildId}`);
     return h.digest('hex').slice(0, 32);
@@ -716,7 +719,11 @@ export function scopeProfileTypes(tables: RequestTables, profiles: readonly Prof
         return type === '' && unit === '' ? undefined : { type, unit };
       };
       const periodType = vt(p.periodType);
-      return { sampleType: vt(p.sampleType) ?? { type: 'samples', unit: 'count' }, ...(periodType ? { periodType } : {}), window: `${p.timeUnixNano}/${p.durationNano}` };
+      return {
+        sampleType: vt(p.sampleType) ?? { type: 'samples', unit: 'count' },
+        ...(periodType ? { periodType } : {}),
+        window: `${p.timeUnixNano}/${p.durationNano}`,
+      };
     } catch (e) {
       if (e instanceof BadData) return undefined;
       throw e;

@@ -70,9 +70,7 @@ export function messageInfo(name: string, fields: Record<number, string>): Messa
 export function locate(e: unknown, info: MessageInfo, tag: number): unknown {
   if (e instanceof WireError && !e.located) {
     const fieldNo = tag >>> 3;
-    const where = e.inTag
-      ? `${info.name} (field tag)`
-      : `${info.name}.${info.fields[fieldNo] ?? `field ${fieldNo}`}`;
+    const where = e.inTag ? `${info.name} (field tag)` : `${info.name}.${info.fields[fieldNo] ?? `field ${fieldNo}`}`;
     return new WireError(e.detail, e.at, e.inTag, where);
   }
   return e;

@@ -140,9 +140,7 @@ export class ProfileExporter {
 
   private async encode(request: ExportProfilesServiceRequest): Promise<Uint8Array> {
     const raw =
-      this.options.encoding === 'json'
-        ? Buffer.from(JSON.stringify(profilesRequestToJson(request)), 'utf8')
-        : encodeProfilesRequest(request);
+      this.options.encoding === 'json' ? Buffer.from(JSON.stringify(profilesRequestToJson(request)), 'utf8') : encodeProfilesRequest(request);
     return this.options.compression === 'gzip' ? gzip(raw) : raw;
   }
 

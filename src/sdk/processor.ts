@@ -159,12 +159,15 @@ export class ProfilingSpanProcessor implements SpanProcessor {
       const request = toProfilesRequest(windows, {
         resource: this.resource(),
         scope: this.scope,
-        sampleAttributes: isMainThread ? { 'thread.name': 'main', 'thread.id': threadId } : { 'thread.name': `worker-${threadId}`, 'thread.id': threadId },
+        sampleAttributes: isMainThread
+          ? { 'thread.name': 'main', 'thread.id': threadId }
+          : { 'thread.name': `worker-${threadId}`, 'thread.id': threadId },
         syntheticLeaves: new Map([[this.sampler.runtimeLeaves().nonJsThreads, { 'thread.name': 'non-JS threads' }]]),
       });
       if (request !== undefined) {
         this.counters.requests++;
-        for (const rp of request.resourceProfiles) for (const sp of rp.scopeProfiles) for (const p of sp.profiles) this.counters.samples += p.samples.length;
+        for (const rp of request.resourceProfiles)
+          for (const sp of rp.scopeProfiles) for (const p of sp.profiles) this.counters.samples += p.samples.length;
       }
       return request;
     } catch (err) {

@@ -25,7 +25,8 @@ export function parsePasswordHash(text: string): PasswordHash | string {
   if (!m) return 'expected scrypt$N$r$p$salt$hash (make one with `otel-profile-bridge hash-password`)';
   const [N, r, p] = [Number(m[1]), Number(m[2]), Number(m[3])];
   if (N < 2 || (N & (N - 1)) !== 0) return `scrypt N must be a power of two, got ${N}`;
-  if (N < 1024 || N > 2 ** 20 || r < 1 || r > 32 || p < 1 || p > 16) return `scrypt parameters out of range (N 1024..1048576, r 1..32, p 1..16): N=${N} r=${r} p=${p}`;
+  if (N < 1024 || N > 2 ** 20 || r < 1 || r > 32 || p < 1 || p > 16)
+    return `scrypt parameters out of range (N 1024..1048576, r 1..32, p 1..16): N=${N} r=${r} p=${p}`;
   const salt = Buffer.from(m[4]!, 'base64');
   const hash = Buffer.from(m[5]!, 'base64');
   if (salt.length < 8) return 'salt must be at least 8 bytes';

@@ -33,7 +33,12 @@ const SECTION: Record<ComponentKind, 'receivers' | 'processors' | 'exporters' | 
   extension: 'extensions',
 };
 
-type Built = { receiver: Map<string, Receiver>; processor: Map<string, Processor>; exporter: Map<string, Exporter>; extension: Map<string, Extension> };
+type Built = {
+  receiver: Map<string, Receiver>;
+  processor: Map<string, Processor>;
+  exporter: Map<string, Exporter>;
+  extension: Map<string, Extension>;
+};
 
 export class Bridge {
   readonly logger: Logger;
@@ -66,7 +71,8 @@ export class Bridge {
       env: this.env,
       lookup: (k, other) => {
         const c = this.built[k].get(other);
-        if (!c) throw new ConfigError(`${SECTION[kind]}.${id}: refers to ${SECTION[k]}.${other}, which is not configured or not used by any pipeline`);
+        if (!c)
+          throw new ConfigError(`${SECTION[kind]}.${id}: refers to ${SECTION[k]}.${other}, which is not configured or not used by any pipeline`);
         return c;
       },
     };
@@ -99,7 +105,8 @@ export class Bridge {
       exporters: Object.keys(registry.exporters),
       extensions: Object.keys(registry.extensions),
     });
-    if (this.config.service.telemetry.logs.level !== 'silent') collectDefaultMetrics({ register: this.metrics, prefix: 'otel_profile_bridge_process_' });
+    if (this.config.service.telemetry.logs.level !== 'silent')
+      collectDefaultMetrics({ register: this.metrics, prefix: 'otel_profile_bridge_process_' });
 
     // Exporters and processors first: receivers and extensions may refer to them.
     for (const [name, p] of Object.entries(pipelines)) {
@@ -149,8 +156,18 @@ export class Bridge {
       const traces = heads.traces.get(id);
       const profiles = heads.profiles.get(id);
       const sinks = {
-        traces: traces && fanOutTraces(traces.map((c, i) => ({ id: `traces#${i}`, consumer: c })), this.logger),
-        profiles: profiles && fanOutProfiles(profiles.map((c, i) => ({ id: `profiles#${i}`, consumer: c })), this.logger),
+        traces:
+          traces &&
+          fanOutTraces(
+            traces.map((c, i) => ({ id: `traces#${i}`, consumer: c })),
+            this.logger,
+          ),
+        profiles:
+          profiles &&
+          fanOutProfiles(
+            profiles.map((c, i) => ({ id: `profiles#${i}`, consumer: c })),
+            this.logger,
+          ),
       };
       this.built.receiver.set(id, factory.create(config, this.context('receiver', id), sinks) as Receiver);
     }
@@ -216,7 +233,8 @@ export class Bridge {
         for (const c of list) {
           try {
             const finished = await withDeadline(c.shutdown?.(until), deadline);
-            if (!finished) this.logger.error({ timeout_ms: this.config.service.shutdown_timeout }, `${what}: not stopped by the shutdown deadline; leaving it`);
+            if (!finished)
+              this.logger.error({ timeout_ms: this.config.service.shutdown_timeout }, `${what}: not stopped by the shutdown deadline; leaving it`);
           } catch (e) {
             this.logger.error({ err: errorMessage(e) }, `error while stopping ${what}`);
           }

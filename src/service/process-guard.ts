@@ -24,7 +24,10 @@ export function installProcessGuard(logger: Logger, registry: Registry, proc: No
   counter.inc({ kind: 'unhandled_rejection' }, 0);
   const record = (kind: UncaughtKind, e: unknown) => {
     counter.inc({ kind });
-    logger.error({ err: errorMessage(e), stack: e instanceof Error ? e.stack : undefined, kind }, 'error escaped every handler; the bridge keeps running');
+    logger.error(
+      { err: errorMessage(e), stack: e instanceof Error ? e.stack : undefined, kind },
+      'error escaped every handler; the bridge keeps running',
+    );
   };
   const onException = (e: unknown) => record('uncaught_exception', e);
   const onRejection = (e: unknown) => record('unhandled_rejection', e);

@@ -30,10 +30,16 @@ export const storeConfigSchema = z.strictObject({
   directory: z.string().min(1).default('./data').describe('Where the database lives (created when missing).'),
   retention: z
     .strictObject({
-      max_age: longDuration().default(7 * 86_400_000).describe('Profiles whose window ended longer ago than this are deleted (and spans that started before).'),
-      max_size: byteSize().default(2 ** 30).describe('When the database and its write-ahead log take more, the oldest profiles and spans are deleted first (down to 90 %).'),
+      max_age: longDuration()
+        .default(7 * 86_400_000)
+        .describe('Profiles whose window ended longer ago than this are deleted (and spans that started before).'),
+      max_size: byteSize()
+        .default(2 ** 30)
+        .describe('When the database and its write-ahead log take more, the oldest profiles and spans are deleted first (down to 90 %).'),
       check_interval: longDuration().default(60_000).describe('How often retention runs.'),
-      max_deletes_per_run: positiveInt(2000).describe('Bound on the work of one run (profiles and spans deleted per reason); the next run continues.'),
+      max_deletes_per_run: positiveInt(2000).describe(
+        'Bound on the work of one run (profiles and spans deleted per reason); the next run continues.',
+      ),
     })
     .prefault({})
     .describe('What the store deletes, and when.'),
@@ -42,13 +48,17 @@ export const storeConfigSchema = z.strictObject({
       max_profiles: positiveInt(256).describe('A write transaction starts when this many profiles wait...'),
       max_samples: positiveInt(200_000).describe('...or this many distinct stacks...'),
       flush_interval: longDuration().default(200).describe('...or this long after the first one arrived.'),
-      max_queue_bytes: byteSize().default(64 * 2 ** 20).describe('Above this, new data is refused with a retryable error (back-pressure).'),
+      max_queue_bytes: byteSize()
+        .default(64 * 2 ** 20)
+        .describe('Above this, new data is refused with a retryable error (back-pressure).'),
     })
     .prefault({})
     .describe('How incoming profiles are grouped into write transactions.'),
   labels: z
     .strictObject({
-      max_per_profile: positiveInt(128).describe('Series labels kept per profile (service.name always among them); the rest are dropped, counted and logged.'),
+      max_per_profile: positiveInt(128).describe(
+        'Series labels kept per profile (service.name always among them); the rest are dropped, counted and logged.',
+      ),
       max_name_length: positiveInt(256).describe('Labels with a longer name are dropped (counted and logged).'),
       max_value_length: positiveInt(1024).describe('Longer label values are cut to this many characters (counted and logged).'),
     })
@@ -56,14 +66,24 @@ export const storeConfigSchema = z.strictObject({
     .describe('Bounds on the series labels the store keeps per profile.'),
   query: z
     .strictObject({
-      workers: z.number().int().min(0).max(16).default(1).describe('Threads that run queries (0 = in the calling thread; blocks ingestion while a query runs).'),
+      workers: z
+        .number()
+        .int()
+        .min(0)
+        .max(16)
+        .default(1)
+        .describe('Threads that run queries (0 = in the calling thread; blocks ingestion while a query runs).'),
     })
     .prefault({})
     .describe('How queries run.'),
   buckets: z
     .strictObject({
-      compact_interval: longDuration().default(15_000).describe('How often profiles are merged into the time buckets that answer long ranges (0 = never: every query reads raw).'),
-      settle: longDuration().default(60_000).describe('A profile is merged once its minute ended this long ago, so late profiles of the minute come along.'),
+      compact_interval: longDuration()
+        .default(15_000)
+        .describe('How often profiles are merged into the time buckets that answer long ranges (0 = never: every query reads raw).'),
+      settle: longDuration()
+        .default(60_000)
+        .describe('A profile is merged once its minute ended this long ago, so late profiles of the minute come along.'),
       max_profiles_per_run: positiveInt(500).describe('Bound on the work of one compaction run; the next run continues soon.'),
     })
     .prefault({})

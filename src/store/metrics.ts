@@ -46,7 +46,10 @@ export class StoreMetrics {
     this.samplesStored = counter(registry, `${P}store_samples_stored_total`, 'Distinct stacks (per profile) written to the local store', ['store']);
     this.spansStored = counter(registry, `${P}store_spans_stored_total`, 'Spans written to the local store', ['store']);
     this.dropped = counter(registry, `${P}store_dropped_total`, 'Profiles or spans the store did not keep, by reason', ['store', 'signal', 'reason']);
-    this.retentionDeleted = counter(registry, `${P}store_retention_deleted_total`, 'Profiles deleted by retention, by reason (age, size)', ['store', 'reason']);
+    this.retentionDeleted = counter(registry, `${P}store_retention_deleted_total`, 'Profiles deleted by retention, by reason (age, size)', [
+      'store',
+      'reason',
+    ]);
     this.labelsLimited = counter(
       registry,
       `${P}store_labels_limited_total`,
@@ -122,14 +125,28 @@ export class StoreMetrics {
       }
       this.countTop(this.functionCpu, 'function', service, this.tops(this.functionTops, service, this.config.top_functions), self, 1e-9);
       const version = p.labels['service.version'] ?? '';
-      this.countTop(this.versionCpu, 'version', service, this.tops(this.versionTops, service, this.config.max_versions), new Map([[version, busy]]), 1e-9);
+      this.countTop(
+        this.versionCpu,
+        'version',
+        service,
+        this.tops(this.versionTops, service, this.config.max_versions),
+        new Map([[version, busy]]),
+        1e-9,
+      );
     }
     if (p.type === 'alloc_space' && p.threads.size > 0) {
       this.countTop(this.threadAlloc, 'thread', service, this.tops(this.threadTops, service, this.config.max_threads), p.threads, 1);
     }
   }
 
-  private countTop<K extends string>(c: Counter<'service' | K>, key: K, service: string, top: TopKeys, values: Map<string, number>, scale: number): void {
+  private countTop<K extends string>(
+    c: Counter<'service' | K>,
+    key: K,
+    service: string,
+    top: TopKeys,
+    values: Map<string, number>,
+    scale: number,
+  ): void {
     const { retired } = top.update(values);
     for (const d of retired) c.remove({ service, [key]: d } as Record<'service' | K, string>);
     for (const [k, v] of values) {

@@ -242,7 +242,9 @@ export class StoreQueries {
       }
       return t;
     }
-    return types.get('cpu') ?? types.values().next().value ?? { type: 'cpu', unit: 'nanoseconds', periodType: 'cpu', periodUnit: 'nanoseconds', period: 0 };
+    return (
+      types.get('cpu') ?? types.values().next().value ?? { type: 'cpu', unit: 'nanoseconds', periodType: 'cpu', periodUnit: 'nanoseconds', period: 0 }
+    );
   }
 
   private matchingSeries(query: TagQuery | undefined): Set<number> | undefined {
@@ -311,7 +313,12 @@ export class StoreQueries {
       const a = this.reader.aggregateSpans(t, s.type.type, s.from, s.to, s.seriesIds, seriesWeights(s.refs, s.aggregation));
       r = { ...this.reader.resolve(a.agg), window: a.window };
     } else {
-      r = this.reader.resolve(this.reader.aggregate(s.refs.map((x) => x.id), profileWeights(s.refs, s.aggregation)));
+      r = this.reader.resolve(
+        this.reader.aggregate(
+          s.refs.map((x) => x.id),
+          profileWeights(s.refs, s.aggregation),
+        ),
+      );
     }
     if (!s.includeIdle && isCpuType(s.type.type)) r.stacks = withoutIdle(r.stacks, r.frames);
     return r;
@@ -348,7 +355,10 @@ export class StoreQueries {
   }
 
   /** The label names of the selected profiles, sorted, at most `limit` (`truncated` when more). */
-  labelNames(sel: { from: number; to: number; type?: string; query?: TagQuery }, options: { limit?: number } = {}): { names: string[]; truncated: boolean } {
+  labelNames(
+    sel: { from: number; to: number; type?: string; query?: TagQuery },
+    options: { limit?: number } = {},
+  ): { names: string[]; truncated: boolean } {
     const all = this.reader.series();
     const names = new Set<string>();
     for (const id of this.seriesInRange(sel).keys()) for (const k of Object.keys(all.get(id) ?? {})) names.add(k);
@@ -360,7 +370,11 @@ export class StoreQueries {
     return { names: sorted, truncated };
   }
 
-  private sampleFacet(label: (typeof SAMPLE_FACETS)[number], sel: { from: number; to: number; type?: string; query?: TagQuery }, existsOnly = false): Map<string, number> {
+  private sampleFacet(
+    label: (typeof SAMPLE_FACETS)[number],
+    sel: { from: number; to: number; type?: string; query?: TagQuery },
+    existsOnly = false,
+  ): Map<string, number> {
     const type = sel.type === undefined || sel.type === '' ? undefined : this.resolveType(sel.type).type;
     const split = splitSampleTerms(sel.query, this.reader.labelNames());
     const series = this.matchingSeries(split.series);
@@ -578,9 +592,20 @@ export class StoreQueries {
     const keys = options.groupBy ? labelKeysFor(options.groupBy, this.reader.labelNames()) : undefined;
     const label = keys ? (keys.find((k) => this.reader.labelNames().has(k)) ?? keys[0]!) : null;
     // CPU: the stored totals include idle samples; take them out as the other views do.
-    const idle = !s.includeIdle && isCpuType(s.type.type) ? this.reader.leafTotals(s.refs.map((r) => r.id), IDLE_FRAME) : undefined;
+    const idle =
+      !s.includeIdle && isCpuType(s.type.type)
+        ? this.reader.leafTotals(
+            s.refs.map((r) => r.id),
+            IDLE_FRAME,
+          )
+        : undefined;
     const out = bucketSeries(
-      s.refs.map((r) => ({ startMs: r.startMs, total: r.total - (idle?.get(r.id) ?? 0), labels: series.get(r.seriesId) ?? {}, seriesId: r.seriesId })),
+      s.refs.map((r) => ({
+        startMs: r.startMs,
+        total: r.total - (idle?.get(r.id) ?? 0),
+        labels: series.get(r.seriesId) ?? {},
+        seriesId: r.seriesId,
+      })),
       { from: sel.from, to: sel.to, step, groupBy: keys && label ? { label, keys } : undefined, limit: options.limit, aggregation: s.aggregation },
     );
     const last = sel.from + (bucketCount(sel.from, sel.to, step) - 1) * step;
@@ -609,7 +634,8 @@ export class StoreQueries {
     // The profile's window: that of the data in it, within the selection.
     let window = resolved.window;
     if (!bothTargets(s.sampleTarget, spanTarget)) {
-      for (const r of s.refs) window = window ? { from: Math.min(window.from, r.startMs), to: Math.max(window.to, r.endMs) } : { from: r.startMs, to: r.endMs };
+      for (const r of s.refs)
+        window = window ? { from: Math.min(window.from, r.startMs), to: Math.max(window.to, r.endMs) } : { from: r.startMs, to: r.endMs };
     }
     const stacks = options.labels ? this.labelledStacks(s, spanTarget, resolved) : resolved.stacks;
     const from = Math.max(sel.from, window?.from ?? sel.from);

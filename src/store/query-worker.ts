@@ -16,7 +16,8 @@ parentPort!.on('message', (m: { id: number; method: string; args: unknown[]; jso
     if (typeof fn !== 'function') throw new Error(`unknown query ${m.method}`);
     const value = inSnapshot(db, () => fn.apply(queries, m.args));
     const result = m.json ? JSON.stringify(value) : value;
-    const transfer = result instanceof Uint8Array && result.byteOffset === 0 && result.byteLength === result.buffer.byteLength ? [result.buffer as ArrayBuffer] : [];
+    const transfer =
+      result instanceof Uint8Array && result.byteOffset === 0 && result.byteLength === result.buffer.byteLength ? [result.buffer as ArrayBuffer] : [];
     parentPort!.postMessage({ id: m.id, ok: true, result }, transfer);
   } catch (e) {
     parentPort!.postMessage({ id: m.id, ok: false, error: toWireError(e) });

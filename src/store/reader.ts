@@ -94,7 +94,10 @@ export class StoreReader {
     READER_FRAME_CACHE_BYTES,
     (_id, f) => MAP_ENTRY_BYTES + SMALL_OBJECT_BYTES + stringBytes(f.name) + stringBytes(f.file),
   );
-  private readonly stacks = new ByteBoundedMap<number, Uint32Array>(READER_STACK_CACHE_BYTES, (_id, s) => MAP_ENTRY_BYTES + TYPED_ARRAY_BYTES + s.byteLength);
+  private readonly stacks = new ByteBoundedMap<number, Uint32Array>(
+    READER_STACK_CACHE_BYTES,
+    (_id, s) => MAP_ENTRY_BYTES + TYPED_ARRAY_BYTES + s.byteLength,
+  );
   private readonly stmt;
 
   constructor(readonly db: Database.Database) {
@@ -348,7 +351,10 @@ export class StoreReader {
   spanNames(spanIds: readonly string[]): Map<string, string> {
     const out = new Map<string, string>();
     for (const c of chunks(spanIds)) {
-      for (const [id, name] of this.db.prepare('SELECT span_id, name FROM spans WHERE span_id IN (SELECT value FROM json_each(?))').raw().all(JSON.stringify(c)) as [string, string][]) {
+      for (const [id, name] of this.db
+        .prepare('SELECT span_id, name FROM spans WHERE span_id IN (SELECT value FROM json_each(?))')
+        .raw()
+        .all(JSON.stringify(c)) as [string, string][]) {
         out.set(id, name);
       }
     }

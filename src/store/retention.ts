@@ -137,7 +137,7 @@ export function sweepUnreferenced(db: Database.Database): { stacks: number; func
     `SELECT max(id) AS last, group_concat(hex(frames), '') AS frames
      FROM (SELECT id, frames FROM stacks WHERE id > ? ORDER BY id LIMIT ${SWEEP_CHUNK})`,
   );
-  for (let after = 0; ; ) {
+  for (let after = 0; ;) {
     const row = chunk.get(after) as { last: number | null; frames: string | null };
     if (row.last === null) break;
     const frames = Buffer.from(row.frames ?? '', 'hex');
@@ -157,7 +157,15 @@ function deleteIds(db: Database.Database, table: 'stacks' | 'functions', ids: nu
 }
 
 export function runRetention(db: Database.Database, o: RetentionOptions): RetentionResult {
-  const result: RetentionResult = { deletedByAge: 0, deletedBySize: 0, spansDeleted: 0, stacksDeleted: 0, functionsDeleted: 0, usedBytes: 0, more: false };
+  const result: RetentionResult = {
+    deletedByAge: 0,
+    deletedBySize: 0,
+    spansDeleted: 0,
+    stacksDeleted: 0,
+    functionsDeleted: 0,
+    usedBytes: 0,
+    more: false,
+  };
   const cutoff = o.now - o.maxAgeMs;
 
   const deleteProfiles = (ids: number[]): void => {

@@ -137,7 +137,9 @@ export function openWriteDatabase(file: string): Database.Database {
       db.exec(BUCKETS_DDL);
       // Version 1 had no buckets: what it stored is compacted like newly written profiles.
       if (Number(v) === 1) migrateToBuckets(db);
-      db.prepare(`INSERT INTO meta (key, value) VALUES ('schema_version', ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value`).run(String(SCHEMA_VERSION));
+      db.prepare(`INSERT INTO meta (key, value) VALUES ('schema_version', ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value`).run(
+        String(SCHEMA_VERSION),
+      );
     })();
     return db;
   } catch (e) {

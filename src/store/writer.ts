@@ -125,8 +125,20 @@ export class StoreWriter {
       this.knownTypes.add(p.type);
     }
     const r = this.stmt.profileInsert.run(
-      p.profileKey, p.type, seriesId, p.startMs, p.endMs, p.unit, p.sampleType, p.sampleUnit,
-      p.periodType, p.periodUnit, p.period, p.total, p.sampleCount, p.stacks.length,
+      p.profileKey,
+      p.type,
+      seriesId,
+      p.startMs,
+      p.endMs,
+      p.unit,
+      p.sampleType,
+      p.sampleUnit,
+      p.periodType,
+      p.periodUnit,
+      p.period,
+      p.total,
+      p.sampleCount,
+      p.stacks.length,
     );
     if (r.changes === 0) return undefined;
     const profileId = Number(r.lastInsertRowid);
@@ -154,7 +166,11 @@ export class StoreWriter {
   }
 
   private series(labels: Record<string, string>): number {
-    const key = JSON.stringify(Object.keys(labels).sort().map((k) => [k, labels[k]]));
+    const key = JSON.stringify(
+      Object.keys(labels)
+        .sort()
+        .map((k) => [k, labels[k]]),
+    );
     let id = this.seriesIds.get(key);
     if (id === undefined) {
       this.stmt.seriesInsert.run(key, JSON.stringify(labels));
@@ -206,8 +222,7 @@ export class StoreWriter {
         // The outermost ancestor found in the request has a parent we have not seen there.
         const top = inBatch.get(r.localRootSpanId) ?? r;
         const parent = this.stmt.spanSelect.get(top.parentSpanId) as
-          | { service: string; localRootSpanId: string; endpoint: string; rootKnown: number }
-          | undefined;
+          { service: string; localRootSpanId: string; endpoint: string; rootKnown: number } | undefined;
         if (!parent) continue;
         if (parent.service !== r.service) {
           // The parent runs in another service: `top` is where this process's work began.

@@ -223,8 +223,10 @@ export const api = {
   labels: (p: Selection, signal?: AbortSignal) => getJson<{ names: string[] }>('/api/v1/labels', { ...p }, signal),
   labelValues: (name: string, p: Selection & { prefix?: string; limit?: number }, signal?: AbortSignal) =>
     getJson<{ name: string; values: { value: string; profiles: number }[] }>(`/api/v1/labels/${encodeURIComponent(name)}/values`, { ...p }, signal),
-  search: (p: Selection & { limit?: number; max_nodes?: number; with_top?: boolean; group_by?: string; sort?: string; top_limit?: number }, signal?: AbortSignal) =>
-    getJson<SearchResult>('/api/v1/search', { ...p }, signal),
+  search: (
+    p: Selection & { limit?: number; max_nodes?: number; with_top?: boolean; group_by?: string; sort?: string; top_limit?: number },
+    signal?: AbortSignal,
+  ) => getJson<SearchResult>('/api/v1/search', { ...p }, signal),
   top: (p: Selection & { group_by?: string; sort?: string; limit?: number }, signal?: AbortSignal) =>
     getJson<TopResult>('/api/v1/top', { ...p }, signal),
   hotspots: (p: Params, signal?: AbortSignal) => getJson<HotspotsResult>('/api/v1/hotspots', p, signal),

@@ -33,10 +33,21 @@ function showForm(challenge: string, rejected: boolean): Promise<void> {
   const basic = /\b(?:UI-)?Basic\b/i.test(challenge);
   const bearer = /\bBearer\b/i.test(challenge) || !basic;
   return new Promise((resolve) => {
-    const mode = h('select', { name: 'mode', 'data-testid': 'login-mode' }, bearer ? h('option', { value: 'token' }, 'Token') : null, basic ? h('option', { value: 'basic' }, 'User and password') : null);
+    const mode = h(
+      'select',
+      { name: 'mode', 'data-testid': 'login-mode' },
+      bearer ? h('option', { value: 'token' }, 'Token') : null,
+      basic ? h('option', { value: 'basic' }, 'User and password') : null,
+    );
     const token = h('input', { type: 'password', name: 'token', autocomplete: 'off', placeholder: 'token', 'data-testid': 'login-token' });
     const user = h('input', { type: 'text', name: 'username', autocomplete: 'username', placeholder: 'user', 'data-testid': 'login-user' });
-    const password = h('input', { type: 'password', name: 'password', autocomplete: 'current-password', placeholder: 'password', 'data-testid': 'login-password' });
+    const password = h('input', {
+      type: 'password',
+      name: 'password',
+      autocomplete: 'current-password',
+      placeholder: 'password',
+      'data-testid': 'login-password',
+    });
     const fields = h('div', { class: 'login-fields' });
     const show = () => replace(fields, mode.value === 'basic' ? [user, password] : [token]);
     mode.addEventListener('change', show);

@@ -97,5 +97,7 @@ export function rateUnitLabel(unit: string): string {
  * (in-use heap), "sum of 12 profiles" for the others.
  */
 export function aggregationText(r: { aggregation: 'sum' | 'average'; snapshots: number }): string {
-  return r.aggregation === 'average' ? `average of ${r.snapshots} snapshot${r.snapshots === 1 ? '' : 's'}` : `sum of ${r.snapshots} profile${r.snapshots === 1 ? '' : 's'}`;
+  return r.aggregation === 'average'
+    ? `average of ${r.snapshots} snapshot${r.snapshots === 1 ? '' : 's'}`
+    : `sum of ${r.snapshots} profile${r.snapshots === 1 ? '' : 's'}`;
 }

@@ -37,7 +37,16 @@ function drawNav(page: PageName, params: URLSearchParams): void {
   replace(
     nav,
     ...(Object.keys(TITLES) as PageName[]).map((p) =>
-      h('a', { href: href(p, p === 'compare' || p === 'hotspots' ? { type: keep.type } : keep), class: p === page ? 'active' : null, 'data-page': p, 'aria-current': p === page ? 'page' : null }, TITLES[p]),
+      h(
+        'a',
+        {
+          href: href(p, p === 'compare' || p === 'hotspots' ? { type: keep.type } : keep),
+          class: p === page ? 'active' : null,
+          'data-page': p,
+          'aria-current': p === page ? 'page' : null,
+        },
+        TITLES[p],
+      ),
     ),
   );
 }

@@ -29,13 +29,20 @@ export function parseMetricFamilies(text: string): MetricInfo[] {
 /** The profiling metrics (from stored profiles) that dashboards chart, as docs/api.md lists them. */
 export const PROFILING_METRICS: MetricInfo[] = [
   { name: 'otel_profile_bridge_profile_cpu_seconds_total', type: 'counter', help: 'CPU time in stored profiles, by service and version.' },
-  { name: 'otel_profile_bridge_profile_function_cpu_seconds_total', type: 'counter', help: 'Self CPU time of the top functions per service (the rest as "other").' },
+  {
+    name: 'otel_profile_bridge_profile_function_cpu_seconds_total',
+    type: 'counter',
+    help: 'Self CPU time of the top functions per service (the rest as "other").',
+  },
   { name: 'otel_profile_bridge_profile_alloc_bytes_total', type: 'counter', help: 'Allocated bytes by service and thread name.' },
 ];
 
 export const EXAMPLE_QUERIES: { title: string; promql: string }[] = [
   { title: 'CPU cores used, by version', promql: 'sum by (service, version) (rate(otel_profile_bridge_profile_cpu_seconds_total[5m]))' },
-  { title: 'Hottest functions (CPU cores)', promql: 'topk(10, sum by (service, function) (rate(otel_profile_bridge_profile_function_cpu_seconds_total{function!="other"}[5m])))' },
+  {
+    title: 'Hottest functions (CPU cores)',
+    promql: 'topk(10, sum by (service, function) (rate(otel_profile_bridge_profile_function_cpu_seconds_total{function!="other"}[5m])))',
+  },
   { title: 'Allocation rate by thread', promql: 'sum by (service, thread) (rate(otel_profile_bridge_profile_alloc_bytes_total[5m]))' },
   { title: 'Profiles dropped by the store', promql: 'sum by (signal, reason) (rate(otel_profile_bridge_store_dropped_total[5m]))' },
 ];

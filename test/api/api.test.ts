@@ -38,7 +38,14 @@ describe('JSON API over the fixture', () => {
   it('answers label names and values for autocomplete', async () => {
     const names = await getJson(p, '/api/v1/labels', range);
     // Series labels, then the sample-level facets the attributed samples carry.
-    assert.deepEqual(names.body.names, ['deployment.environment.name', 'host.name', 'service.name', 'service.version', 'span_name', 'trace endpoint']);
+    assert.deepEqual(names.body.names, [
+      'deployment.environment.name',
+      'host.name',
+      'service.name',
+      'service.version',
+      'span_name',
+      'trace endpoint',
+    ]);
     const versions = await getJson(p, '/api/v1/labels/version/values', range);
     assert.equal(versions.body.name, 'service.version');
     // 1.3: P1, P2; 1.4: P3, P4 and the allocation profile P5.
@@ -61,7 +68,10 @@ describe('JSON API over the fixture', () => {
       assert.equal(r.body.total, want.total * MS, query);
       assert.equal(r.body.flame.total, want.total * MS, query);
       const hosts = r.body.profiles.map((x: any) => `${x.labels['service.version']}/${x.labels['host.name']}`).sort();
-      const wantHosts = want.profiles.map((n) => PROFILES.find((x) => x.name === n)!).map((x) => `${x.version}/${x.host}`).sort();
+      const wantHosts = want.profiles
+        .map((n) => PROFILES.find((x) => x.name === n)!)
+        .map((x) => `${x.version}/${x.host}`)
+        .sort();
       assert.deepEqual(hosts, wantHosts, query);
     }
   });
@@ -84,7 +94,10 @@ describe('JSON API over the fixture', () => {
       EXPECTED.topSelf,
     );
     const byTotal = await getJson(p, '/api/v1/top', { ...range, type: 'cpu', sort: 'total', limit: 2 });
-    assert.deepEqual(byTotal.body.rows.map((r: any) => r.name), ['handle', 'main']);
+    assert.deepEqual(
+      byTotal.body.rows.map((r: any) => r.name),
+      ['handle', 'main'],
+    );
 
     const lines = await getJson(p, '/api/v1/top', { ...range, type: 'cpu', group_by: 'line' });
     const parse = lines.body.rows.filter((r: any) => r.name === 'parse');
@@ -106,7 +119,10 @@ describe('JSON API over the fixture', () => {
     assert.equal(s1.status, 200);
     assert.equal(s1.body.total, EXPECTED.hotspots.S1.total * MS);
     assert.deepEqual(top(s1.body), EXPECTED.hotspots.S1.top);
-    assert.deepEqual(s1.body.flame.children[0].children[0].children.map((n: any) => n.name), ['parse']);
+    assert.deepEqual(
+      s1.body.flame.children[0].children[0].children.map((n: any) => n.name),
+      ['parse'],
+    );
 
     const s1c = await getJson(p, '/api/v1/hotspots', { span_id: SPAN.S1, include_children: true });
     assert.equal(s1c.body.total, EXPECTED.hotspots.S1children.total * MS);
@@ -134,23 +150,38 @@ describe('JSON API over the fixture', () => {
     assert.equal(checkout.body.total, EXPECTED.hotspots.checkout.total * MS);
     const cart = await getJson(p, '/api/v1/hotspots', { ...range, endpoint: 'GET /cart' });
     assert.equal(cart.body.total, EXPECTED.hotspots.cart.total * MS);
-    assert.deepEqual(cart.body.top.filter((r: any) => r.self > 0).map((r: any) => r.name), ['shop.Cart.add']);
+    assert.deepEqual(
+      cart.body.top.filter((r: any) => r.self > 0).map((r: any) => r.name),
+      ['shop.Cart.add'],
+    );
   });
 
   it('lists recent slow spans, longest first, with their own samples', async () => {
     const all = await getJson(p, '/api/v1/spans/slow', range);
-    assert.deepEqual(all.body.spans.map((s: any) => spanName(s.spanId)), EXPECTED.slowSpans);
+    assert.deepEqual(
+      all.body.spans.map((s: any) => spanName(s.spanId)),
+      EXPECTED.slowSpans,
+    );
     const s4 = all.body.spans.find((s: any) => s.spanId === SPAN.S4);
     assert.deepEqual(s4.samples, { cpu: 20 * MS, alloc_space: 1000 });
     assert.equal(s4.durationMs, 400);
     assert.equal(s4.endpoint, 'GET /checkout', 'children carry their local root endpoint');
     assert.equal(s4.service, 'checkout');
     const profiled = await getJson(p, '/api/v1/spans/slow', { ...range, profiled: true });
-    assert.deepEqual(profiled.body.spans.map((s: any) => spanName(s.spanId)), EXPECTED.profiledSpans);
+    assert.deepEqual(
+      profiled.body.spans.map((s: any) => spanName(s.spanId)),
+      EXPECTED.profiledSpans,
+    );
     const cartOnly = await getJson(p, '/api/v1/spans/slow', { ...range, endpoint: 'GET /cart', limit: 1 });
-    assert.deepEqual(cartOnly.body.spans.map((s: any) => spanName(s.spanId)), ['R2']);
+    assert.deepEqual(
+      cartOnly.body.spans.map((s: any) => spanName(s.spanId)),
+      ['R2'],
+    );
     const trace = await getJson(p, `/api/v1/traces/${TRACE.T1}`);
-    assert.deepEqual(trace.body.spans.map((s: any) => spanName(s.spanId)), ['R1', 'S1', 'S2']);
+    assert.deepEqual(
+      trace.body.spans.map((s: any) => spanName(s.spanId)),
+      ['R1', 'S1', 'S2'],
+    );
   });
 
   it('compares two selections with absolute and normalised deltas', async () => {
@@ -158,7 +189,10 @@ describe('JSON API over the fixture', () => {
     assert.equal(r.status, 200);
     assert.equal(r.body.a.total, EXPECTED.compare.a * MS);
     assert.equal(r.body.b.total, EXPECTED.compare.b * MS);
-    assert.deepEqual(r.body.rows.map((x: any) => x.name), EXPECTED.compare.order);
+    assert.deepEqual(
+      r.body.rows.map((x: any) => x.name),
+      EXPECTED.compare.order,
+    );
     for (const row of r.body.rows) {
       const want = EXPECTED.compare.rows[row.name]!;
       assert.equal(row.selfA, want.selfA * MS, row.name);
@@ -187,14 +221,20 @@ describe('JSON API over the fixture', () => {
     });
     assert.equal(byTime.body.a.total, 28 * MS);
     assert.equal(byTime.body.b.total, 38 * MS);
-    assert.deepEqual(byTime.body.rows.map((x: any) => x.name), EXPECTED.compare.order);
+    assert.deepEqual(
+      byTime.body.rows.map((x: any) => x.name),
+      EXPECTED.compare.order,
+    );
   });
 
   it('buckets a type total over time, grouped by a label', async () => {
     const all = await getJson(p, '/api/v1/timeseries', { ...range, type: 'cpu', step: '1m' });
     assert.equal(all.body.step, 60_000);
     assert.equal(all.body.series.length, 1);
-    assert.deepEqual(all.body.series[0].points, EXPECTED.timeseries.all.map((v, i) => [t0 + i * 60_000, v * MS]));
+    assert.deepEqual(
+      all.body.series[0].points,
+      EXPECTED.timeseries.all.map((v, i) => [t0 + i * 60_000, v * MS]),
+    );
     const byVersion = await getJson(p, '/api/v1/timeseries', { ...range, type: 'cpu', step: '60000', group_by: 'version' });
     assert.equal(byVersion.body.groupBy, 'service.version');
     const got = Object.fromEntries(byVersion.body.series.map((s: any) => [s.labels['service.version'], s.points.map((pt: number[]) => pt[1] / MS)]));

@@ -79,7 +79,9 @@ describe('API authentication', () => {
     targets.push({ name: 'TLS', p: secure, ca: readFileSync(certs.cert) });
     for (const t of targets) await fill(t.p, t0);
     for (const t of targets) {
-      await eventually('the fixture is stored', async () => (await rawGet(`${t.p.api}/api/v1/profile-types`, { authorization: `Bearer ${TOKEN}` }, t.ca)).body.toString().includes('"cpu"'));
+      await eventually('the fixture is stored', async () =>
+        (await rawGet(`${t.p.api}/api/v1/profile-types`, { authorization: `Bearer ${TOKEN}` }, t.ca)).body.toString().includes('"cpu"'),
+      );
     }
   });
   after(async () => {
@@ -89,7 +91,11 @@ describe('API authentication', () => {
 
   it('lists a path for every API route', () => {
     const paths = apiPaths(t0).map((p) => p.split('?')[0]!);
-    for (const r of API_ROUTES) assert.ok(paths.some((p) => r.pattern.test(p)), `no test path for ${r.pattern}`);
+    for (const r of API_ROUTES)
+      assert.ok(
+        paths.some((p) => r.pattern.test(p)),
+        `no test path for ${r.pattern}`,
+      );
   });
 
   const modes = {
@@ -135,7 +141,7 @@ describe('API authentication', () => {
     }
   });
 
-  it('accepts the scrapers\' token on /metrics only', async () => {
+  it("accepts the scrapers' token on /metrics only", async () => {
     const t = targets[0]!;
     assert.equal((await rawGet(`${t.p.api}/metrics`, { authorization: `Bearer ${SCRAPE_TOKEN}` })).status, 200);
     assert.match((await rawGet(`${t.p.api}/metrics`, { authorization: `Bearer ${SCRAPE_TOKEN}` })).body.toString(), /otel_profile_bridge_/);
@@ -184,9 +190,12 @@ describe('API authentication', () => {
       assert.equal(r.headers['strict-transport-security'] !== undefined, tls, what);
     };
     // docs/api.md quotes the policy as sent.
-    assert.ok(readFileSync(new URL('../../../docs/api.md', import.meta.url), 'utf8').includes(`Content-Security-Policy: ${CONTENT_SECURITY_POLICY}\``));
+    assert.ok(
+      readFileSync(new URL('../../../docs/api.md', import.meta.url), 'utf8').includes(`Content-Security-Policy: ${CONTENT_SECURITY_POLICY}\``),
+    );
     for (const t of targets) {
-      for (const path of ['/', '/health', '/api/v1/profile-types', '/nothing.js.map']) check(await rawGet(`${t.p.api}${path}`, {}, t.ca), path, t.ca !== undefined);
+      for (const path of ['/', '/health', '/api/v1/profile-types', '/nothing.js.map'])
+        check(await rawGet(`${t.p.api}${path}`, {}, t.ca), path, t.ca !== undefined);
       check(await rawGet(`${t.p.api}/api/v1/profile-types`, { authorization: `Bearer ${TOKEN}` }, t.ca), 'authorized', t.ca !== undefined);
     }
   });

@@ -14,7 +14,10 @@ const NOISE_STACKS = 400;
 /** A `noise` service profile: NOISE_STACKS stacks five frames deep, 1 count each. */
 function noiseProfile(i: number, startMs: number): ExportProfilesServiceRequest {
   const b = new DictionaryBuilder();
-  const frames = (k: number) => [0, 1, 2, 3, 4].map((d) => b.location([{ functionIndex: b.function(`noise_${(k * 7 + d * 13 + i) % 300}`, `noise${d}.go`, d), line: d + 1, column: 0 }]));
+  const frames = (k: number) =>
+    [0, 1, 2, 3, 4].map((d) =>
+      b.location([{ functionIndex: b.function(`noise_${(k * 7 + d * 13 + i) % 300}`, `noise${d}.go`, d), line: d + 1, column: 0 }]),
+    );
   const samples = Array.from({ length: NOISE_STACKS }, (_, k) => makeSample({ stackIndex: b.stack(frames(k)), values: [1] }));
   const profile = makeProfile({
     sampleType: b.valueType('samples', 'count'),
@@ -72,7 +75,14 @@ describe('queries during heavy ingestion', () => {
       assert.equal(search.status, 200);
       assert.equal(search.body.total, 66 * MS);
       assert.equal(search.body.profileCount, 4);
-      assert.deepEqual(top.body.rows.map((r: any) => [r.name, r.self / MS]), [['parse', 35], ['Db::exec', 8], ['shop.Cart.remove', 7]]);
+      assert.deepEqual(
+        top.body.rows.map((r: any) => [r.name, r.self / MS]),
+        [
+          ['parse', 35],
+          ['Db::exec', 8],
+          ['shop.Cart.remove', 7],
+        ],
+      );
       assert.equal(hot.body.total, 15 * MS);
       assert.equal(noise.status, 200);
       // Whole profiles only: a profile is visible with all its samples or not at all.

@@ -86,7 +86,16 @@ describe('numbers that agree: aggregation, idle, native frames, sample labels', 
     expectedProfiles += SNAPSHOTS + 2;
     // An idle service: CPU 1 s of (idle), 20 ms of work; GC, writev and non-JS activity without files.
     const cpu = (service: string, i: number, samples: { stack: Fr[]; value: number }[]) =>
-      request({ service, host: 'h1', startMs: t0 + 60_000 + i * 10_000, id: 2000 + i, sampleType: ['cpu', 'nanoseconds'], periodType: ['cpu', 'nanoseconds'], period: 10 * MS, samples });
+      request({
+        service,
+        host: 'h1',
+        startMs: t0 + 60_000 + i * 10_000,
+        id: 2000 + i,
+        sampleType: ['cpu', 'nanoseconds'],
+        periodType: ['cpu', 'nanoseconds'],
+        period: 10 * MS,
+        samples,
+      });
     await sendProfiles(
       p,
       cpu('idler', 0, [
@@ -181,7 +190,11 @@ describe('numbers that agree: aggregation, idle, native frames, sample labels', 
       for (const native of [GC, NON_JS, WRITEV, PROGRAM]) {
         const row = r.body.rows.find((x: any) => x.name === native.fn && x.file === '');
         assert.ok(row, `${g}: ${native.fn} has its own row`);
-        assert.deepEqual([row.self, row.total], [fnRows.get(native.fn).self, fnRows.get(native.fn).total], `${g}: ${native.fn} as in the function view`);
+        assert.deepEqual(
+          [row.self, row.total],
+          [fnRows.get(native.fn).self, fnRows.get(native.fn).total],
+          `${g}: ${native.fn} as in the function view`,
+        );
       }
       assert.ok(!r.body.rows.some((x: any) => x.name === ''), `${g}: no nameless row`);
     }
@@ -230,7 +243,8 @@ describe('numbers that agree: aggregation, idle, native frames, sample labels', 
   it('keeps span_id, span_name and trace endpoint in pprof downloads, readable by go tool pprof -tags', async () => {
     const url = `${p.api}/api/v1/pprof?span_id=${SPAN.S1}&include_children=true`;
     const tags = await goPprofAsync(['-tags', url]);
-    for (const key of ['span_id', 'span_name', 'trace endpoint', 'trace_id', 'local root span id']) assert.match(tags, new RegExp(`^ ?${key}:`, 'm'), `${key} in:\n${tags}`);
+    for (const key of ['span_id', 'span_name', 'trace endpoint', 'trace_id', 'local root span id'])
+      assert.match(tags, new RegExp(`^ ?${key}:`, 'm'), `${key} in:\n${tags}`);
     assert.match(tags, new RegExp(SPAN.S1));
     assert.match(tags, /checkout\.handle/);
     assert.match(tags, /db\.query/);
@@ -240,7 +254,11 @@ describe('numbers that agree: aggregation, idle, native frames, sample labels', 
     assert.doesNotMatch(off, /span_id/);
     const all = await goPprofAsync(['-tags', `${p.api}/api/v1/pprof?type=cpu&from=${range.from}&to=${range.to}&query=service:checkout&labels=true`]);
     assert.match(all, /span_name:/);
-    const top = await goPprofAsync(['-top', '-unit=ns', `${p.api}/api/v1/pprof?type=cpu&from=${range.from}&to=${range.to}&query=service:checkout&labels=true`]);
+    const top = await goPprofAsync([
+      '-top',
+      '-unit=ns',
+      `${p.api}/api/v1/pprof?type=cpu&from=${range.from}&to=${range.to}&query=service:checkout&labels=true`,
+    ]);
     assert.match(top, /66000000ns total/, `labelled download keeps every sample:\n${top}`);
     // CPU downloads leave idle out as the views do; the heap download holds the average.
     const idler = await goPprofAsync(['-top', '-unit=ns', `${p.api}/api/v1/pprof?type=cpu&from=${range.from}&to=${range.to}&query=service:idler`]);

@@ -14,7 +14,16 @@ export function goPprofAsync(args: string[], timeoutMs = 120_000, env: Record<st
   const h = home;
   return new Promise((resolve, reject) => {
     const child = spawn('go', ['tool', 'pprof', '-symbolize=none', ...args], {
-      env: { ...process.env, HOME: h, GOCACHE: join(h, 'cache'), GOPATH: join(h, 'gopath'), PPROF_TMPDIR: join(h, 'pprof'), GOFLAGS: '', GOTOOLCHAIN: 'local', ...env },
+      env: {
+        ...process.env,
+        HOME: h,
+        GOCACHE: join(h, 'cache'),
+        GOPATH: join(h, 'gopath'),
+        PPROF_TMPDIR: join(h, 'pprof'),
+        GOFLAGS: '',
+        GOTOOLCHAIN: 'local',
+        ...env,
+      },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let out = '';

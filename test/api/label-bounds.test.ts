@@ -50,7 +50,10 @@ describe('bounded label listings and label sets', () => {
     assert.equal(r.body.truncated, false);
     assert.equal(r.body.names.length, 128);
     assert.ok(r.body.names.includes('service.name'));
-    assert.deepEqual(r.body.names.filter((n: string) => n !== 'service.name'), Array.from({ length: 127 }, (_, k) => `k.${pad(k)}`));
+    assert.deepEqual(
+      r.body.names.filter((n: string) => n !== 'service.name'),
+      Array.from({ length: 127 }, (_, k) => `k.${pad(k)}`),
+    );
     const v = await getJson(p, '/api/v1/labels/k.00000/values', RANGE);
     assert.deepEqual(v.body.values, [{ value: 'x'.repeat(1024), profiles: 1 }], 'the long value is cut to max_value_length');
     const metrics = await (await fetch(`${p.api}/metrics`)).text();
@@ -76,7 +79,10 @@ describe('bounded label listings and label sets', () => {
   it('label values: limit and truncated', async () => {
     const cut = await getJson(p, '/api/v1/labels/version/values', { ...RANGE, limit: 5 });
     assert.equal(cut.status, 200);
-    assert.deepEqual(cut.body.values.map((v: { value: string }) => v.value), [1, 2, 3, 4, 5].map((i) => `1.${pad(i)}`));
+    assert.deepEqual(
+      cut.body.values.map((v: { value: string }) => v.value),
+      [1, 2, 3, 4, 5].map((i) => `1.${pad(i)}`),
+    );
     assert.equal(cut.body.truncated, true);
     const all = await getJson(p, '/api/v1/labels/version/values', RANGE);
     assert.equal(all.body.values.length, 30);

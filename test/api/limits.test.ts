@@ -32,7 +32,10 @@ describe('QueryLimiter', () => {
     const second = l.run(async () => 'second');
     assert.equal(l.running, 1);
     assert.equal(l.queued, 1);
-    await assert.rejects(l.run(async () => 'third'), (e: unknown) => e instanceof QueryLimitError && e.status === 429 && e.retryAfterSeconds >= 1);
+    await assert.rejects(
+      l.run(async () => 'third'),
+      (e: unknown) => e instanceof QueryLimitError && e.status === 429 && e.retryAfterSeconds >= 1,
+    );
     g.open();
     assert.equal(await first, 'first');
     assert.equal(await second, 'second');
@@ -60,9 +63,12 @@ describe('QueryLimiter', () => {
     assert.equal(ended, true);
   });
 
-  it('passes a query\'s own error through', async () => {
+  it("passes a query's own error through", async () => {
     const l = new QueryLimiter({ maxConcurrent: 2, maxQueued: 0, timeoutMs: 60_000 });
-    await assert.rejects(l.run(async () => Promise.reject(new Error('bad selection'))), /bad selection/);
+    await assert.rejects(
+      l.run(async () => Promise.reject(new Error('bad selection'))),
+      /bad selection/,
+    );
     assert.equal(l.running, 0);
   });
 });
@@ -133,7 +139,9 @@ describe('API query limits', () => {
     g = gate();
     const tight = new ApiServer({
       endpoint: '127.0.0.1:0',
-      store: new Proxy(p.store, { get: (t, k) => (k === 'queries' ? { run: () => g.wait, runJson: () => g.wait, close: async () => undefined } : Reflect.get(t, k)) }) as Store,
+      store: new Proxy(p.store, {
+        get: (t, k) => (k === 'queries' ? { run: () => g.wait, runJson: () => g.wait, close: async () => undefined } : Reflect.get(t, k)),
+      }) as Store,
       metrics: new Registry(),
       logger: pino({ level: 'silent' }),
       uiDirectory: p.dir,

@@ -28,7 +28,12 @@ describe('pprof download', () => {
   });
   after(() => p?.stop());
 
-  async function agree(pprofPath: string, apiPath: string, params: Record<string, string | number | boolean>, unitFlag: string): Promise<Map<string, { flat: number; cum: number }>> {
+  async function agree(
+    pprofPath: string,
+    apiPath: string,
+    params: Record<string, string | number | boolean>,
+    unitFlag: string,
+  ): Promise<Map<string, { flat: number; cum: number }>> {
     const qs = new URLSearchParams(Object.entries(params).map(([k, v]): [string, string] => [k, String(v)])).toString();
     const top = parseTop(await goPprofAsync(['-top', `-unit=${unitFlag}`, `${p.api}${pprofPath}?${qs}`]));
     const fromGo = new Map(top.map((r) => [r.name, { flat: amount(r.flat), cum: amount(r.cum) }]));

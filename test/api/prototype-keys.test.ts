@@ -35,7 +35,10 @@ describe('label names that are Object.prototype members', () => {
     // Profile 0 has none of them; profile 1 has each, as an own key (not an object literal's __proto__).
     await sendProfiles(p, request(0, {}));
     await sendProfiles(p, request(1, Object.fromEntries(NAMES.map((n) => [n, `${n}-value`]))));
-    await eventually('both profiles stored', async () => (await getJson(p, '/api/v1/search', { ...RANGE, query: 'service:proto' })).body.profileCount === 2);
+    await eventually(
+      'both profiles stored',
+      async () => (await getJson(p, '/api/v1/search', { ...RANGE, query: 'service:proto' })).body.profileCount === 2,
+    );
   });
   after(() => p.stop());
 

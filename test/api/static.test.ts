@@ -55,7 +55,13 @@ describe('UI files', () => {
   });
 
   it('never serves a file outside the UI directory', async () => {
-    for (const path of ['/../secret.txt', '/assets/../../secret.txt', '/%2e%2e/secret.txt', '/..%2fsecret.txt', '/assets/%2e%2e%2f%2e%2e%2fsecret.txt']) {
+    for (const path of [
+      '/../secret.txt',
+      '/assets/../../secret.txt',
+      '/%2e%2e/secret.txt',
+      '/..%2fsecret.txt',
+      '/assets/%2e%2e%2f%2e%2e%2fsecret.txt',
+    ]) {
       const r = await rawGet(p.api, path);
       assert.doesNotMatch(r.body, /do not serve/, path);
     }

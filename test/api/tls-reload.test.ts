@@ -32,7 +32,14 @@ describe('API TLS certificate reload', () => {
     copyFileSync(a.key, live.key);
     p = await startProfiler();
     const sink = new Writable({ write: (c: Buffer, _e, cb) => (logs.push(c.toString()), cb()) });
-    server = new ApiServer({ endpoint: '127.0.0.1:0', store: p.store, metrics: new Registry(), logger: pino({ level: 'info' }, sink), uiDirectory: dir, tls: { cert_file: live.cert, key_file: live.key } });
+    server = new ApiServer({
+      endpoint: '127.0.0.1:0',
+      store: p.store,
+      metrics: new Registry(),
+      logger: pino({ level: 'info' }, sink),
+      uiDirectory: dir,
+      tls: { cert_file: live.cert, key_file: live.key },
+    });
     base = `https://${await server.start()}`;
   });
   after(async () => {

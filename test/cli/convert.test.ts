@@ -67,7 +67,8 @@ describe('convert command', () => {
     assert.equal(r.code, 0, r.stderr);
     assert.deepEqual(tree(viaCli), tree(viaExporter));
     for (const f of tree(viaCli)) {
-      if (f.endsWith('.json')) assert.deepEqual(JSON.parse(readFileSync(join(viaCli, f), 'utf8')), JSON.parse(readFileSync(join(viaExporter, f), 'utf8')), f);
+      if (f.endsWith('.json'))
+        assert.deepEqual(JSON.parse(readFileSync(join(viaCli, f), 'utf8')), JSON.parse(readFileSync(join(viaExporter, f), 'utf8')), f);
     }
   });
 

@@ -64,7 +64,9 @@ async function serve(file: string, env: Record<string, string>): Promise<Serving
   const endpoints = await new Promise<Record<string, Record<string, string>>>((resolve, reject) => {
     child.stdout.on('data', (c: Buffer) => {
       out += c.toString();
-      for (const line of out.split('\n')) if (line.includes('otel-profile-bridge started')) resolve((JSON.parse(line) as { endpoints: Record<string, Record<string, string>> }).endpoints);
+      for (const line of out.split('\n'))
+        if (line.includes('otel-profile-bridge started'))
+          resolve((JSON.parse(line) as { endpoints: Record<string, Record<string, string>> }).endpoints);
     });
     child.on('exit', (code) => reject(new Error(`exited early with ${code}: ${out}`)));
   });
@@ -117,7 +119,10 @@ describe('listening beyond loopback', () => {
     const health = await fetch(`${local(s.endpoints['extensions.api']!.http!)}/api/v1/profile-types`);
     assert.equal(health.status, 200);
     assert.equal(await s.stop(), 0);
-    const warning = s.output().split('\n').find((l) => l.includes('without authentication because extensions.api.allow_unauthenticated_remote is true'));
+    const warning = s
+      .output()
+      .split('\n')
+      .find((l) => l.includes('without authentication because extensions.api.allow_unauthenticated_remote is true'));
     assert.ok(warning, s.output());
     assert.equal((JSON.parse(warning) as { level: number }).level, 40);
   });
@@ -154,7 +159,8 @@ describe('listening beyond loopback', () => {
     assert.equal(await get(`/debug/pprof/profile?seconds=60&token=${API_TOKEN}`), 200);
     assert.equal(await get(`/debug/pprof/profile?seconds=60&token=${wrongToken}`), 401);
     assert.equal(await get('/metrics', `Bearer ${API_TOKEN}`), 200);
-    const post = (authorization: string) => fetch(`${otlp}/v1/traces`, { method: 'POST', body: '{}', headers: { 'content-type': 'application/json', authorization } });
+    const post = (authorization: string) =>
+      fetch(`${otlp}/v1/traces`, { method: 'POST', body: '{}', headers: { 'content-type': 'application/json', authorization } });
     assert.equal((await post(`Bearer ${OTLP_TOKEN}`)).status, 200);
     assert.equal((await post(`Bearer ${OTLP_TOKEN}-wrong`)).status, 401);
     assert.equal(await s.stop(), 0);
@@ -165,7 +171,15 @@ describe('listening beyond loopback', () => {
     assert.match(logs, /"url":"\/debug\/pprof\/profile\?seconds=60","status":200/);
     assert.match(logs, /"user":"ops"/);
     // ...and holds none of the secrets, right or wrong, in any form.
-    for (const secret of [OTLP_TOKEN, API_TOKEN, wrongToken, PASSWORD, basic(PASSWORD).slice(6), basic(`${PASSWORD}-wrong`).slice(6), hash.split('$').at(-1)!]) {
+    for (const secret of [
+      OTLP_TOKEN,
+      API_TOKEN,
+      wrongToken,
+      PASSWORD,
+      basic(PASSWORD).slice(6),
+      basic(`${PASSWORD}-wrong`).slice(6),
+      hash.split('$').at(-1)!,
+    ]) {
       assert.ok(!logs.includes(secret), `the logs hold ${secret}`);
     }
     assert.doesNotMatch(logs, /authorization/i);

@@ -86,7 +86,7 @@ async function until<T>(check: () => T | undefined, what: string): Promise<T> {
 }
 
 describe('per-command help', () => {
-  it('serve --help, -h and help serve print serve\'s options with defaults', () => {
+  it("serve --help, -h and help serve print serve's options with defaults", () => {
     const outs = [cli(['serve', '--help']), cli(['serve', '-h']), cli(['help', 'serve'])];
     for (const r of outs) assert.equal(r.status, 0, r.stderr);
     assert.equal(outs[0]!.stdout, outs[1]!.stdout);
@@ -117,7 +117,7 @@ describe('per-command help', () => {
     for (const fragment of [
       '-o, --output <dir>         Required.',
       '--timestamps <mode>        Default: aggregate.',
-      'aggregate  each sample\'s timestamps fold into its value',
+      "aggregate  each sample's timestamps fold into its value",
       'label      one pprof sample per timestamped event, with a\n                                          numeric end_timestamp_ns label',
       '--no-fsync                 Default: off',
       'files written just before a crash or power loss may be lost',
@@ -145,7 +145,7 @@ describe('per-command help', () => {
 });
 
 describe('the start-up banner', () => {
-  it('npm start\'s command shows the endpoints, the UI URL, the data directory and how to stop', async () => {
+  it("npm start's command shows the endpoints, the UI URL, the data directory and how to stop", async () => {
     assert.equal(pkg.scripts.start, 'node dist/src/cli/main.js serve');
     const dir = tempDir();
     const r = await startServe(['--config', defaultOnEphemeralPorts(dir)], dir);
@@ -220,7 +220,9 @@ service: { pipelines: { traces: { receivers: [otlp] } } }
       const r = cli(['serve', '--config', file], dir);
       assert.equal(r.status, 1);
       assert.ok(
-        r.stderr.includes(`receivers.otlp.protocols.${protocol}.endpoint: 127.0.0.1:${port} is in use by another process; stop that process or choose another port`),
+        r.stderr.includes(
+          `receivers.otlp.protocols.${protocol}.endpoint: 127.0.0.1:${port} is in use by another process; stop that process or choose another port`,
+        ),
         r.stderr,
       );
       assert.ok(!r.stderr.includes('No address added'), r.stderr);
@@ -232,7 +234,10 @@ service: { pipelines: { traces: { receivers: [otlp] } } }
     const port = await holdPort();
     const dir = tempDir();
     const file = join(dir, 'bridge.yaml');
-    writeFileSync(file, DEFAULT_CONFIG_YAML.replace(/127\.0\.0\.1:\d+/g, '127.0.0.1:0').replace(/(api:\n\s+endpoint: )127\.0\.0\.1:0/, `$1127.0.0.1:${port}`));
+    writeFileSync(
+      file,
+      DEFAULT_CONFIG_YAML.replace(/127\.0\.0\.1:\d+/g, '127.0.0.1:0').replace(/(api:\n\s+endpoint: )127\.0\.0\.1:0/, `$1127.0.0.1:${port}`),
+    );
     const r = cli(['serve', '--config', file], dir);
     assert.equal(r.status, 1);
     assert.ok(r.stderr.includes(`extensions.api.endpoint: 127.0.0.1:${port} is in use by another process`), r.stderr);
@@ -255,16 +260,17 @@ describe('a request to try convert on', () => {
     assert.ok(p.samples.some((s) => frameList(s)[0]!.startsWith('computeFibonacciSlowly fib.js')));
   });
 
-  it('a capture with the file exporter\'s `format: otlp` saves requests that convert reads', async () => {
+  it("a capture with the file exporter's `format: otlp` saves requests that convert reads", async () => {
     const dir = tempDir();
     const file = join(dir, 'capture.yaml');
-    writeFileSync(
-      file,
-      readFileSync(join(ROOT, 'examples', 'config', 'capture.yaml'), 'utf8').replace(/127\.0\.0\.1:\d+/g, '127.0.0.1:0'),
-    );
+    writeFileSync(file, readFileSync(join(ROOT, 'examples', 'config', 'capture.yaml'), 'utf8').replace(/127\.0\.0\.1:\d+/g, '127.0.0.1:0'));
     const r = await startServe(['--quiet', '--config', file], dir);
     const http = startedEndpoints(r.stdout())['receivers.otlp']!.http!;
-    const res = await fetch(`http://${http}/v1development/profiles`, { method: 'POST', body: readFileSync(SAMPLE), headers: { 'content-type': 'application/json' } });
+    const res = await fetch(`http://${http}/v1development/profiles`, {
+      method: 'POST',
+      body: readFileSync(SAMPLE),
+      headers: { 'content-type': 'application/json' },
+    });
     assert.equal(res.status, 200);
     assert.equal(await stop(r), 0);
     const captured = readdirSync(join(dir, 'captured')).filter((f) => f.endsWith('.binpb'));

@@ -25,7 +25,8 @@ service:
 `;
 
 // What `curl --request-target T http://127.0.0.1:PORT/` sends.
-const curlLike = (target: string, port: string) => `GET ${target} HTTP/1.1\r\nHost: 127.0.0.1:${port}\r\nUser-Agent: curl/8.5.0\r\nAccept: */*\r\n\r\n`;
+const curlLike = (target: string, port: string) =>
+  `GET ${target} HTTP/1.1\r\nHost: 127.0.0.1:${port}\r\nUser-Agent: curl/8.5.0\r\nAccept: */*\r\n\r\n`;
 
 describe('serve survives hostile request targets', () => {
   let s: ServeChild;

@@ -13,7 +13,7 @@ const MAIN = new URL('../../src/cli/main.js', import.meta.url).pathname;
 const pkg = JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as { version: string };
 
 describe('otel-profile-bridge CLI', () => {
-  it('reads OTEL_LOG_LEVEL with the SDKs\' level names', () => {
+  it("reads OTEL_LOG_LEVEL with the SDKs' level names", () => {
     assert.equal(logLevelOf('NONE'), 'silent');
     assert.equal(logLevelOf('ALL'), 'trace');
     assert.equal(logLevelOf('verbose'), 'trace');
@@ -35,7 +35,10 @@ describe('otel-profile-bridge CLI', () => {
   it('refuses a bad config with a message naming the key, exit 1', () => {
     const dir = mkdtempSync(join(tmpdir(), 'opb-cli-'));
     const file = join(dir, 'bad.yaml');
-    writeFileSync(file, 'receivers: { otlp: { protocols: { grpc: { endpoint: nowhere } } } }\nservice: { pipelines: { traces: { receivers: [otlp] } } }\n');
+    writeFileSync(
+      file,
+      'receivers: { otlp: { protocols: { grpc: { endpoint: nowhere } } } }\nservice: { pipelines: { traces: { receivers: [otlp] } } }\n',
+    );
     const r = spawnSync(process.execPath, [MAIN, 'serve', '--config', file], { encoding: 'utf8' });
     assert.equal(r.status, 1);
     assert.match(r.stderr, /receivers\.otlp\.protocols\.grpc\.endpoint: expected host:port/);

@@ -50,11 +50,14 @@ service: { pipelines: { traces: { receivers: [otlp] } } }`,
   });
 
   it('names the key of an unknown top-level section', () => {
-    assert.throws(() => parseConfigText('recievers: {}\nservice: { pipelines: {} }', {}), (e: unknown) => {
-      assert.ok(e instanceof ConfigError);
-      assert.match(e.message, /recievers/);
-      return true;
-    });
+    assert.throws(
+      () => parseConfigText('recievers: {}\nservice: { pipelines: {} }', {}),
+      (e: unknown) => {
+        assert.ok(e instanceof ConfigError);
+        assert.match(e.message, /recievers/);
+        return true;
+      },
+    );
   });
 
   it('names the pipeline and the missing component', () => {

@@ -55,9 +55,15 @@ describe('config error messages', () => {
 
   it('lists the allowed values of an enum, with the nearest', () => {
     const m = configError(
-      FRAME.replace('service: {', 'service: { telemetry: { logs: { level: warning } },') + `processors: { join: {} }\nexporters: { file: { directory: /tmp/opb-x } }`,
+      FRAME.replace('service: {', 'service: { telemetry: { logs: { level: warning } },') +
+        `processors: { join: {} }\nexporters: { file: { directory: /tmp/opb-x } }`,
     );
-    assert.ok(m.includes('service.telemetry.logs.level: expected one of trace, debug, info, warn, error, fatal, silent, got the string "warning"; did you mean `warn`?'), m);
+    assert.ok(
+      m.includes(
+        'service.telemetry.logs.level: expected one of trace, debug, info, warn, error, fatal, silent, got the string "warning"; did you mean `warn`?',
+      ),
+      m,
+    );
   });
 
   it('names the variable when an ${env:...} expansion is empty', () => {
@@ -67,12 +73,26 @@ describe('config error messages', () => {
     assert.ok(m.includes('(${env:HOLD} is not set or empty: set HOLD, or give a default as ${env:HOLD:-<value>})'), m);
     assert.ok(configError(yaml, { HOLD: '' }).includes('${env:HOLD} is not set or empty'));
     // Set, it is used; the message is about other keys only.
-    assert.doesNotThrow(() => Bridge.create(parseConfigText(yaml.replace(/exporters: \{ file: \{ directory: \/tmp\/opb-x \} \}/, 'exporters: { file: { directory: /tmp/opb-x } }'), { HOLD: '5s' }), { logger: silent }));
+    assert.doesNotThrow(() =>
+      Bridge.create(
+        parseConfigText(yaml.replace(/exporters: \{ file: \{ directory: \/tmp\/opb-x \} \}/, 'exporters: { file: { directory: /tmp/opb-x } }'), {
+          HOLD: '5s',
+        }),
+        { logger: silent },
+      ),
+    );
   });
 
   it('rejects an unknown component type even when no pipeline uses it', () => {
-    const m = configError(`${FRAME}processors: { join: {} }\nexporters: { file: { directory: /tmp/opb-x }, pyroscop/prod: { endpoint: "http://p:4040" } }`);
-    assert.ok(m.includes('exporters.pyroscop/prod: unknown exporter type "pyroscop"; did you mean `pyroscope/prod`? known types: datadog, file, otlp, parca, pyroscope, store'), m);
+    const m = configError(
+      `${FRAME}processors: { join: {} }\nexporters: { file: { directory: /tmp/opb-x }, pyroscop/prod: { endpoint: "http://p:4040" } }`,
+    );
+    assert.ok(
+      m.includes(
+        'exporters.pyroscop/prod: unknown exporter type "pyroscop"; did you mean `pyroscope/prod`? known types: datadog, file, otlp, parca, pyroscope, store',
+      ),
+      m,
+    );
     const ext = configError(`${FRAME}processors: { join: {} }\nexporters: { file: { directory: /tmp/opb-x } }\nextensions: { apii: {} }`);
     assert.ok(ext.includes('extensions.apii: unknown extension type "apii"; did you mean `api`?'), ext);
   });

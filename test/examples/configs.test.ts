@@ -23,7 +23,12 @@ const files = readdirSync(configDir)
   .sort();
 const logger = pino({ level: 'silent' });
 /** What a user would export before running the examples that need secrets. */
-const env = { DD_API_KEY: 'example-key', PYROSCOPE_TOKEN: 'example-token', BRIDGE_TOKEN: 'otlp-token-0123456789abcdef', BRIDGE_API_TOKEN: 'api-token-0123456789abcdef' };
+const env = {
+  DD_API_KEY: 'example-key',
+  PYROSCOPE_TOKEN: 'example-token',
+  BRIDGE_TOKEN: 'otlp-token-0123456789abcdef',
+  BRIDGE_API_TOKEN: 'api-token-0123456789abcdef',
+};
 
 /** The exporters each example is about; a renamed or emptied example fails here. */
 const EXPECTED: Record<string, string[]> = {
@@ -80,16 +85,22 @@ test('every example that listens beyond loopback requires credentials from the e
     for (const l of listenersOf(loadConfigFile(join(configDir, file), env).config)) {
       if (isLoopbackHost(splitHostPort(l.endpoint).host)) continue;
       assert.ok(l.authenticated && !l.optOut, `${file}: ${l.where} listens on ${l.endpoint} without auth`);
-      assert.ok(l.tokens.every((t) => t === env.BRIDGE_TOKEN || t === env.BRIDGE_API_TOKEN), `${file}: ${l.where}: token not from the environment`);
+      assert.ok(
+        l.tokens.every((t) => t === env.BRIDGE_TOKEN || t === env.BRIDGE_API_TOKEN),
+        `${file}: ${l.where}: token not from the environment`,
+      );
     }
   }
-  const where = listenersOf(loadConfigFile(join(configDir, 'sidecar.yaml'), env).config).map((l) => l.where).sort();
+  const where = listenersOf(loadConfigFile(join(configDir, 'sidecar.yaml'), env).config)
+    .map((l) => l.where)
+    .sort();
   assert.deepEqual(where, ['extensions.api', 'receivers.otlp.protocols.grpc', 'receivers.otlp.protocols.http']);
 });
 
 test('every exporter type has an example', () => {
   const used = new Set(files.flatMap((f) => Object.keys(loadConfigFile(join(configDir, f), env).config.exporters).map(typeOf)));
-  for (const type of Object.keys(defaultFactories().exporters)) assert.ok(used.has(type), `no example under examples/config uses the ${type} exporter`);
+  for (const type of Object.keys(defaultFactories().exporters))
+    assert.ok(used.has(type), `no example under examples/config uses the ${type} exporter`);
 });
 
 test('agentless Datadog without an API key is refused with a message naming it', () => {

@@ -33,7 +33,7 @@ async function hotspots(api: string, endpoint: string): Promise<Hotspots | undef
   return (await res.json()) as Hotspots;
 }
 
-test('the example runner shows the slow endpoint\'s hotspot, then stops cleanly on Ctrl-C', async (t) => {
+test("the example runner shows the slow endpoint's hotspot, then stops cleanly on Ctrl-C", async (t) => {
   // Its own process group, so a failing test can take down the service it started too.
   const child = spawn(process.execPath, [runner, '--ephemeral-ports', '--json', '--duration', '45'], {
     cwd: root,
@@ -81,7 +81,13 @@ test('the example runner shows the slow endpoint\'s hotspot, then stops cleanly 
   }
   assert.ok(slow && slow.total > 0, `no CPU samples for ${SLOW}; stderr:\n${stderr}`);
   const hot = slow.top.find((r) => r.name === HOT);
-  assert.ok(hot, `${HOT} is not among the hotspots of ${SLOW}: ${slow.top.slice(0, 5).map((r) => r.name).join(', ')}`);
+  assert.ok(
+    hot,
+    `${HOT} is not among the hotspots of ${SLOW}: ${slow.top
+      .slice(0, 5)
+      .map((r) => r.name)
+      .join(', ')}`,
+  );
   assert.equal(slow.top[0]!.name, HOT, `${HOT} should use the most CPU of ${SLOW}`);
 
   // The fast endpoint never calls it: span attribution keeps the two apart.

@@ -10,8 +10,7 @@ import { fileURLToPath } from 'node:url';
 
 const root = fileURLToPath(new URL('../../../', import.meta.url));
 const generated = join(root, 'src', 'generated', 'otlp');
-const check = (...args: string[]) =>
-  spawnSync(process.execPath, ['scripts/gen-otlp-codec.mjs', '--check', ...args], { cwd: root, encoding: 'utf8' });
+const check = (...args: string[]) => spawnSync(process.execPath, ['scripts/gen-otlp-codec.mjs', '--check', ...args], { cwd: root, encoding: 'utf8' });
 
 test('the generated OTLP codec is current (else run `npm run gen:codec`)', () => {
   const r = check();

@@ -20,7 +20,10 @@ export function listenersOf(config: BridgeConfig): Listener[] {
   for (const [id, raw] of Object.entries(config.receivers ?? {})) {
     if (typeOf(id) !== 'otlp') continue;
     const c = otlpReceiverConfigSchema.parse(raw);
-    for (const [name, p] of [['grpc', c.grpc], ['http', c.http]] as const) {
+    for (const [name, p] of [
+      ['grpc', c.grpc],
+      ['http', c.http],
+    ] as const) {
       if (!p) continue;
       out.push({
         where: `receivers.${id}.protocols.${name}`,
@@ -34,7 +37,13 @@ export function listenersOf(config: BridgeConfig): Listener[] {
   for (const [id, raw] of Object.entries(config.extensions ?? {})) {
     if (typeOf(id) !== 'api') continue;
     const c = apiConfigSchema.parse(raw ?? {});
-    out.push({ where: `extensions.${id}`, endpoint: c.endpoint, authenticated: c.auth !== undefined, tokens: c.auth?.bearer_token ? [c.auth.bearer_token] : [], optOut: c.allow_unauthenticated_remote });
+    out.push({
+      where: `extensions.${id}`,
+      endpoint: c.endpoint,
+      authenticated: c.auth !== undefined,
+      tokens: c.auth?.bearer_token ? [c.auth.bearer_token] : [],
+      optOut: c.allow_unauthenticated_remote,
+    });
   }
   return out;
 }

@@ -46,17 +46,12 @@ const ACCUMULATING_TYPES = new Set(['cpu', 'wall', 'samples', 'sample', 'off_cpu
 
 /** Text: mostly ASCII, sometimes any Unicode (no lone surrogates: they cannot survive UTF-8). */
 export const arbText = (maxLength = 12): fc.Arbitrary<string> =>
-  fc.oneof(
-    { weight: 3, arbitrary: fc.string({ maxLength }) },
-    { weight: 1, arbitrary: fc.string({ unit: 'binary', maxLength }) },
-  );
+  fc.oneof({ weight: 3, arbitrary: fc.string({ maxLength }) }, { weight: 1, arbitrary: fc.string({ unit: 'binary', maxLength }) });
 
 export const arbUint32 = (): fc.Arbitrary<number> => fc.integer({ min: 0, max: 0xffffffff });
 /** int64 held as a number in the model: safe integers only (exact through every codec). */
-export const arbInt64Number = (): fc.Arbitrary<number> =>
-  fc.oneof(fc.integer({ min: -1000, max: 1_000_000 }), fc.maxSafeInteger());
-export const arbUint64 = (): fc.Arbitrary<bigint> =>
-  fc.oneof(fc.bigInt({ min: 0n, max: 0xffffffffn }), fc.bigInt({ min: 0n, max: 2n ** 64n - 1n }));
+export const arbInt64Number = (): fc.Arbitrary<number> => fc.oneof(fc.integer({ min: -1000, max: 1_000_000 }), fc.maxSafeInteger());
+export const arbUint64 = (): fc.Arbitrary<bigint> => fc.oneof(fc.bigInt({ min: 0n, max: 0xffffffffn }), fc.bigInt({ min: 0n, max: 2n ** 64n - 1n }));
 export const arbInt64Big = (): fc.Arbitrary<bigint> => fc.bigInt({ min: -(2n ** 63n), max: 2n ** 63n - 1n });
 export const arbBytes = (maxLength = 16): fc.Arbitrary<Uint8Array> => fc.uint8Array({ maxLength });
 
@@ -166,9 +161,7 @@ export function arbResource(o: AnyValueOptions = {}): fc.Arbitrary<Resource> {
 // ------------------------------------------------------------------ traces
 
 export function arbStatus(): fc.Arbitrary<Status> {
-  return fc
-    .record({ message: arbText(), code: fc.integer({ min: 0, max: 2 }) }, opts)
-    .map((r) => ({ message: r.message, code: r.code }));
+  return fc.record({ message: arbText(), code: fc.integer({ min: 0, max: 2 }) }, opts).map((r) => ({ message: r.message, code: r.code }));
 }
 
 export function arbSpanEvent(): fc.Arbitrary<SpanEvent> {
@@ -239,10 +232,7 @@ export function arbSpan(): fc.Arbitrary<Span> {
 
 export function arbTracesRequest(): fc.Arbitrary<ExportTraceServiceRequest> {
   const scopeSpans = fc
-    .record(
-      { scope: fc.option(arbScope(), { nil: undefined }), spans: fc.array(arbSpan(), { maxLength: 3 }), schemaUrl: arbText() },
-      opts,
-    )
+    .record({ scope: fc.option(arbScope(), { nil: undefined }), spans: fc.array(arbSpan(), { maxLength: 3 }), schemaUrl: arbText() }, opts)
     .map((r): ScopeSpans => optionalKey({ spans: r.spans, schemaUrl: r.schemaUrl } as ScopeSpans, 'scope', r.scope));
   const resourceSpans = fc
     .record(
@@ -253,9 +243,7 @@ export function arbTracesRequest(): fc.Arbitrary<ExportTraceServiceRequest> {
       },
       opts,
     )
-    .map((r): ResourceSpans =>
-      optionalKey({ scopeSpans: r.scopeSpans, schemaUrl: r.schemaUrl } as ResourceSpans, 'resource', r.resource),
-    );
+    .map((r): ResourceSpans => optionalKey({ scopeSpans: r.scopeSpans, schemaUrl: r.schemaUrl } as ResourceSpans, 'resource', r.resource));
   return fc.array(resourceSpans, { maxLength: 2 }).map((resourceSpans) => ({ resourceSpans }));
 }
 
@@ -290,9 +278,7 @@ function arbDictionary(s: TableSizes): fc.Arbitrary<ProfilesDictionary> {
       opts,
     )
     .map((r): Mapping => ({ ...r }));
-  const line = fc
-    .record({ functionIndex: index(s.functions), line: arbInt64Number(), column: arbInt64Number() }, opts)
-    .map((r): Line => ({ ...r }));
+  const line = fc.record({ functionIndex: index(s.functions), line: arbInt64Number(), column: arbInt64Number() }, opts).map((r): Line => ({ ...r }));
   const location = fc
     .record(
       {
@@ -309,13 +295,8 @@ function arbDictionary(s: TableSizes): fc.Arbitrary<ProfilesDictionary> {
     .map((r): ProfileFunction => ({ ...r }));
   const link = fc.record({ traceId: arbId(16), spanId: arbId(8) }, opts).map((r): Link => ({ ...r }));
   const attribute = fc
-    .record(
-      { keyStrindex: str, value: fc.option(arbAnyValue({ strings: s.strings, maxDepth: 2 }), { nil: undefined }), unitStrindex: str },
-      opts,
-    )
-    .map((r): KeyValueAndUnit =>
-      optionalKey({ keyStrindex: r.keyStrindex, unitStrindex: r.unitStrindex } as KeyValueAndUnit, 'value', r.value),
-    );
+    .record({ keyStrindex: str, value: fc.option(arbAnyValue({ strings: s.strings, maxDepth: 2 }), { nil: undefined }), unitStrindex: str }, opts)
+    .map((r): KeyValueAndUnit => optionalKey({ keyStrindex: r.keyStrindex, unitStrindex: r.unitStrindex } as KeyValueAndUnit, 'value', r.value));
   const stack = indices(s.locations, 5).map((locationIndices): Stack => ({ locationIndices }));
   return fc
     .record(
@@ -325,7 +306,10 @@ function arbDictionary(s: TableSizes): fc.Arbitrary<ProfilesDictionary> {
         functionTable: exactly(fn, s.functions - 1),
         linkTable: exactly(link, s.links - 1),
         // Not the name of a type whose values only accumulate: values may be negative here.
-        stringTable: exactly(arbText(20).filter((t) => !ACCUMULATING_TYPES.has(t.toLowerCase())), s.strings - 1),
+        stringTable: exactly(
+          arbText(20).filter((t) => !ACCUMULATING_TYPES.has(t.toLowerCase())),
+          s.strings - 1,
+        ),
         attributeTable: exactly(attribute, s.attributes - 1),
         stackTable: exactly(stack, s.stacks - 1),
       },
@@ -363,9 +347,7 @@ function arbSample(s: TableSizes): fc.Arbitrary<Sample> {
 }
 
 function arbProfile(s: TableSizes): fc.Arbitrary<Profile> {
-  const valueType = fc
-    .record({ typeStrindex: index(s.strings), unitStrindex: index(s.strings) }, opts)
-    .map((r): ValueType => ({ ...r }));
+  const valueType = fc.record({ typeStrindex: index(s.strings), unitStrindex: index(s.strings) }, opts).map((r): ValueType => ({ ...r }));
   const payload = fc.option(fc.tuple(arbText(8), fc.uint8Array({ minLength: 1, maxLength: 40 })), { nil: undefined });
   return fc
     .record(

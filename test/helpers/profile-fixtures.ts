@@ -48,10 +48,7 @@ export function richRequest(): RichFixture {
     fileOffset: 0n,
     filenameStrindex: b.string('/lib/libc.so.6'),
     // No gnu id: the go build id is preferred over the htlhash.
-    attributeIndices: [
-      b.attribute('process.executable.build_id.htlhash', 'htl0001'),
-      b.attribute('process.executable.build_id.go', 'go-build-libc'),
-    ],
+    attributeIndices: [b.attribute('process.executable.build_id.htlhash', 'htl0001'), b.attribute('process.executable.build_id.go', 'go-build-libc')],
   });
   const mVdso = b.mapping({ memoryStart: 0x7fff0000n, memoryLimit: 0x7fff2000n, fileOffset: 0n, filenameStrindex: b.string('[vdso]') });
 
@@ -74,8 +71,15 @@ export function richRequest(): RichFixture {
   const lVdso = b.location([], mVdso, 0x7fff0100n);
   // Equal by value to fMain / lMain at other indices: must collapse into one pprof entry.
   d.stringTable.push('main');
-  const fMainDup = d.functionTable.push({ nameStrindex: d.stringTable.length - 1, systemNameStrindex: 0, filenameStrindex: b.string('main.go'), startLine: 10 }) - 1;
-  const lMainDup = d.locationTable.push({ mappingIndex: mApp, address: 0x402000n, lines: [{ functionIndex: fMainDup, line: 12, column: 0 }], attributeIndices: [] }) - 1;
+  const fMainDup =
+    d.functionTable.push({ nameStrindex: d.stringTable.length - 1, systemNameStrindex: 0, filenameStrindex: b.string('main.go'), startLine: 10 }) - 1;
+  const lMainDup =
+    d.locationTable.push({
+      mappingIndex: mApp,
+      address: 0x402000n,
+      lines: [{ functionIndex: fMainDup, line: 12, column: 0 }],
+      attributeIndices: [],
+    }) - 1;
 
   const sInlMain = b.stack([lInl, lMain]);
   const sMalloc = b.stack([lMalloc, lInl, lMain]);

@@ -24,7 +24,7 @@ const rootLock = (): Record<string, LockEntry> =>
 export function lockClosure(names: string[]): Record<string, LockEntry> {
   const pk = rootLock();
   const resolve = (from: string, name: string): string | undefined => {
-    for (let base = from; ; ) {
+    for (let base = from; ;) {
       const p = `${base ? `${base}/` : ''}node_modules/${name}`;
       if (pk[p]) return p;
       if (!base) return undefined;
@@ -41,7 +41,12 @@ export function lockClosure(names: string[]): Record<string, LockEntry> {
   while (todo.length > 0) {
     const p = todo.pop()!;
     if (out[p]) continue;
-    const { dev: _dev, devOptional: _devOptional, peer: _peer, ...entry } = pk[p]! as LockEntry & { dev?: boolean; devOptional?: boolean; peer?: boolean };
+    const {
+      dev: _dev,
+      devOptional: _devOptional,
+      peer: _peer,
+      ...entry
+    } = pk[p]! as LockEntry & { dev?: boolean; devOptional?: boolean; peer?: boolean };
     out[p] = entry;
     for (const n of Object.keys({ ...entry.dependencies, ...entry.optionalDependencies })) {
       const r = resolve(p, n);
@@ -52,7 +57,12 @@ export function lockClosure(names: string[]): Record<string, LockEntry> {
 }
 
 function run(cmd: string, args: string[], cwd: string): string {
-  return execFileSync(cmd, args, { cwd, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, npm_config_update_notifier: 'false' } });
+  return execFileSync(cmd, args, {
+    cwd,
+    encoding: 'utf8',
+    stdio: ['ignore', 'pipe', 'pipe'],
+    env: { ...process.env, npm_config_update_notifier: 'false' },
+  });
 }
 
 /** `npm pack` of a package directory into `dest`; returns the tarball's path. */
@@ -91,11 +101,17 @@ export interface AppInstall {
  */
 export function installOffline(appDir: string, tarball: string, alsoNames: string[], allowScripts: string[] = []): AppInstall {
   const tarPkg = JSON.parse(run('tar', ['-xOzf', tarball, 'package/package.json'], appDir)) as PackageJson;
-  const rootPkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { dependencies: Record<string, string>; devDependencies: Record<string, string> };
+  const rootPkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as {
+    dependencies: Record<string, string>;
+    devDependencies: Record<string, string>;
+  };
   const also = Object.fromEntries(alsoNames.map((n) => [n, rootPkg.dependencies[n] ?? rootPkg.devDependencies[n]!]));
   const dependencies = { [tarPkg.name]: `file:${tarball}`, ...also };
   const allow = allowScripts.length > 0 ? { allowScripts: Object.fromEntries(allowScripts.map((n) => [n, true])) } : {};
-  writeFileSync(join(appDir, 'package.json'), JSON.stringify({ name: 'app', version: '1.0.0', private: true, type: 'module', dependencies, ...allow }, null, 2));
+  writeFileSync(
+    join(appDir, 'package.json'),
+    JSON.stringify({ name: 'app', version: '1.0.0', private: true, type: 'module', dependencies, ...allow }, null, 2),
+  );
   const self: LockEntry = {
     version: tarPkg.version,
     resolved: `file:${tarball}`,
@@ -109,7 +125,10 @@ export function installOffline(appDir: string, tarball: string, alsoNames: strin
     [`node_modules/${tarPkg.name}`]: self,
     ...lockClosure([...Object.keys(tarPkg.dependencies ?? {}), ...alsoNames]),
   };
-  writeFileSync(join(appDir, 'package-lock.json'), JSON.stringify({ name: 'app', version: '1.0.0', lockfileVersion: 3, requires: true, packages }, null, 2));
+  writeFileSync(
+    join(appDir, 'package-lock.json'),
+    JSON.stringify({ name: 'app', version: '1.0.0', lockfileVersion: 3, requires: true, packages }, null, 2),
+  );
   const args = ['ci', '--offline', '--no-audit', '--no-fund', '--loglevel=error'];
   const t0 = performance.now();
   run('npm', args, appDir);

@@ -71,18 +71,27 @@ const methodArb = fc.constantFrom('GET', 'POST', 'HEAD', 'PUT', 'OPTIONS', 'DELE
 const byteString = (max: number) => fc.array(fc.integer({ min: 0, max: 255 }), { maxLength: max }).map((b) => Buffer.from(b).toString('latin1'));
 const targetArb = fc.oneof(
   fc.constantFrom(...NASTY_TARGETS),
-  fc.constantFrom('/health', '/v1/traces', '/v1development/profiles', '/api/v1/labels', '/api/v1/labels/x/values').chain((base) =>
-    fc.tuple(fc.constant(base), byteString(40)).map(([b, s]) => b + s),
-  ),
   fc
-    .tuple(fc.constantFrom('http://', 'https://', 'HTTP://'), byteString(12), fc.oneof(fc.integer({ min: -5, max: 200_000 }).map(String), byteString(4)), byteString(20))
+    .constantFrom('/health', '/v1/traces', '/v1development/profiles', '/api/v1/labels', '/api/v1/labels/x/values')
+    .chain((base) => fc.tuple(fc.constant(base), byteString(40)).map(([b, s]) => b + s)),
+  fc
+    .tuple(
+      fc.constantFrom('http://', 'https://', 'HTTP://'),
+      byteString(12),
+      fc.oneof(fc.integer({ min: -5, max: 200_000 }).map(String), byteString(4)),
+      byteString(20),
+    )
     .map(([scheme, host, port, path]) => `${scheme}${host}:${port}/${path}`),
-  fc.array(fc.constantFrom('%', '%0', '%zz', '%E0%A4', '%00', '%ff', '/', 'a', '?', '#', '[', ']', '@', ':'), { maxLength: 20 }).map((a) => `/${a.join('')}`),
+  fc
+    .array(fc.constantFrom('%', '%0', '%zz', '%E0%A4', '%00', '%ff', '/', 'a', '?', '#', '[', ']', '@', ':'), { maxLength: 20 })
+    .map((a) => `/${a.join('')}`),
   byteString(30),
 );
 const headerArb = fc.oneof(
   fc.constantFrom(...NASTY_HOSTS).map((h) => `Host: ${h}`),
-  fc.constantFrom('application/json', 'application/x-protobuf', 'text/plain', ';;;', 'application/json; charset=\u00ff').map((t) => `Content-Type: ${t}`),
+  fc
+    .constantFrom('application/json', 'application/x-protobuf', 'text/plain', ';;;', 'application/json; charset=\u00ff')
+    .map((t) => `Content-Type: ${t}`),
   fc.oneof(fc.integer({ min: -10, max: 2 ** 40 }).map(String), fc.constantFrom('abc', '1, 2', '')).map((n) => `Content-Length: ${n}`),
   fc.constantFrom('gzip', 'deflate', 'br', 'identity', 'x-gzip, gzip', '\u0000').map((e) => `Content-Encoding: ${e}`),
   fc.constantFrom('chunked', 'gzip, chunked', 'bogus').map((e) => `Transfer-Encoding: ${e}`),
@@ -153,7 +162,10 @@ describe('hostile HTTP requests', () => {
   it('absolute-form targets are routed by their path', async () => {
     const a = await rawRequest(p.api, 'GET http://bridge.example:4380/health HTTP/1.1\r\nHost: bridge.example:4380\r\n\r\n');
     assert.equal(a.status, 200, a.text);
-    const b = await rawRequest(p.running.http, 'POST http://bridge.example:4318/v1/traces HTTP/1.1\r\nHost: bridge.example\r\nContent-Type: application/json\r\nContent-Length: 2\r\n\r\n{}');
+    const b = await rawRequest(
+      p.running.http,
+      'POST http://bridge.example:4318/v1/traces HTTP/1.1\r\nHost: bridge.example\r\nContent-Type: application/json\r\nContent-Length: 2\r\n\r\n{}',
+    );
     assert.equal(b.status, 200, b.text);
   });
 });

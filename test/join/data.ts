@@ -1,5 +1,14 @@
 // Builders for the join tests: traces and profile requests from short readable specs.
-import { DictionaryBuilder, makeProfile, makeProfilesRequest, makeResource, makeSample, makeScope, makeSpan, toKeyValues } from '../../src/otlp/build.js';
+import {
+  DictionaryBuilder,
+  makeProfile,
+  makeProfilesRequest,
+  makeResource,
+  makeSample,
+  makeScope,
+  makeSpan,
+  toKeyValues,
+} from '../../src/otlp/build.js';
 import { bytesOfHex } from '../../src/otlp/ids.js';
 import { SpanKind, type ExportProfilesServiceRequest, type ExportTraceServiceRequest, type Span } from '../../src/otlp/model.js';
 
@@ -87,7 +96,9 @@ export function sampleAttrs(req: ExportProfilesServiceRequest, i: number): Recor
     const kv = d.attributeTable[a]!;
     const key = d.stringTable[kv.keyStrindex]!;
     if (key in out) throw new Error(`duplicate key ${key} on sample ${i}`);
-    out[key] = kv.value?.stringValue ?? (kv.value?.stringValueStrindex !== undefined ? d.stringTable[kv.value.stringValueStrindex]! : String(kv.value?.intValue ?? ''));
+    out[key] =
+      kv.value?.stringValue ??
+      (kv.value?.stringValueStrindex !== undefined ? d.stringTable[kv.value.stringValueStrindex]! : String(kv.value?.intValue ?? ''));
   }
   return out;
 }

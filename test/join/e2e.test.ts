@@ -114,7 +114,10 @@ service:
       expected.push({ spanId: span.spanContext().spanId, traceId: span.spanContext().traceId, name, localRoot: root.spanContext().spanId, endpoint });
 
     // Request 1: an HTTP server root with children.
-    const root = tracer.startSpan('GET /users/:id', { kind: SpanKind.SERVER, attributes: { 'http.request.method': 'GET', 'http.route': '/users/:id' } });
+    const root = tracer.startSpan('GET /users/:id', {
+      kind: SpanKind.SERVER,
+      attributes: { 'http.request.method': 'GET', 'http.route': '/users/:id' },
+    });
     const rootCtx = trace.setSpan(context.active(), root);
     const load = tracer.startSpan('load user', {}, rootCtx);
     const query = tracer.startSpan('SELECT users', { kind: SpanKind.CLIENT }, trace.setSpan(rootCtx, load));
@@ -129,7 +132,11 @@ service:
       traceFlags: TraceFlags.SAMPLED,
       isRemote: true,
     });
-    const order = tracer.startSpan('POST /orders', { kind: SpanKind.SERVER, attributes: { 'http.request.method': 'POST', 'http.route': '/orders' } }, remote);
+    const order = tracer.startSpan(
+      'POST /orders',
+      { kind: SpanKind.SERVER, attributes: { 'http.request.method': 'POST', 'http.route': '/orders' } },
+      remote,
+    );
     const render = tracer.startSpan('render order', {}, trace.setSpan(remote, order));
     record(order, 'POST /orders', order, 'POST /orders');
     record(render, 'render order', order, 'POST /orders');
@@ -191,7 +198,8 @@ service:
     for (const v of [101, 111]) {
       const s = byValue.get(v);
       assert.ok(s, `unlinked sample ${v} is in the files`);
-      for (const k of ['span_id', 'span_name', 'trace_id', 'span id', 'local root span id', 'trace endpoint']) assert.equal(s.labels[k], undefined, `${k} on an unlinked sample`);
+      for (const k of ['span_id', 'span_name', 'trace_id', 'span id', 'local root span id', 'trace endpoint'])
+        assert.equal(s.labels[k], undefined, `${k} on an unlinked sample`);
     }
 
     const metrics = await b.bridge.metrics.getSingleMetricAsString('otel_profile_bridge_join_samples_joined_total');

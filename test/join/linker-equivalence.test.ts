@@ -131,7 +131,10 @@ describe('batched linker', () => {
         const plan2 = planJoin(req);
         assert.deepEqual(plan2.apply(await resolveSpans(lookupOnly, plan2.ids)), expected);
         // The public one-call form.
-        assert.deepEqual(linkProfiles(req, (id) => idx.get(id)), expected);
+        assert.deepEqual(
+          linkProfiles(req, (id) => idx.get(id)),
+          expected,
+        );
         assert.deepEqual(req, before, 'the input request must not change');
         joined += expected.linked;
       }),

@@ -5,13 +5,7 @@
 import { DictionaryBuilder } from '../../src/otlp/build.js';
 import { bytesOfHex, decimalToSpanId, hexOf, isZeroId } from '../../src/otlp/ids.js';
 import type { AnyValue, ExportProfilesServiceRequest, ProfilesDictionary, Sample } from '../../src/otlp/model.js';
-import {
-  LOCAL_ROOT_SPAN_ID_ATTR,
-  SPAN_ID_ATTR_KEYS,
-  SPAN_NAME_ATTR,
-  TRACE_ENDPOINT_ATTR,
-  TRACE_ID_ATTR_KEYS,
-} from '../../src/join/attributes.js';
+import { LOCAL_ROOT_SPAN_ID_ATTR, SPAN_ID_ATTR_KEYS, SPAN_NAME_ATTR, TRACE_ENDPOINT_ATTR, TRACE_ID_ATTR_KEYS } from '../../src/join/attributes.js';
 import type { SpanContext } from '../../src/join/span-index.js';
 import type { LinkResult, SpanLookup } from '../../src/join/linker.js';
 
@@ -209,7 +203,11 @@ export function referenceLinkProfiles(request: ExportProfilesServiceRequest, loo
     if (ctx.missingAncestorId) pending.add(ctx.missingAncestorId);
     let extra = joinAttrs.get(ctx.spanId);
     if (!extra) {
-      extra = [attribute(names, SPAN_NAME_ATTR, ctx.name), attribute(roots, LOCAL_ROOT_SPAN_ID_ATTR, ctx.localRootSpanId), attribute(endpoints, TRACE_ENDPOINT_ATTR, ctx.traceEndpoint)];
+      extra = [
+        attribute(names, SPAN_NAME_ATTR, ctx.name),
+        attribute(roots, LOCAL_ROOT_SPAN_ID_ATTR, ctx.localRootSpanId),
+        attribute(endpoints, TRACE_ENDPOINT_ATTR, ctx.traceEndpoint),
+      ];
       joinAttrs.set(ctx.spanId, extra);
     }
     const kept = s.attributeIndices.filter((i) => !reader.isJoinKey(i));

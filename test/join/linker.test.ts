@@ -77,7 +77,9 @@ describe('linkProfiles', () => {
     const zero = b.link(new Uint8Array(16), new Uint8Array(8));
     b.dictionary.linkTable.push({ traceId: new Uint8Array(0), spanId: new Uint8Array(0) });
     const empty = b.dictionary.linkTable.length - 1;
-    const req = makeProfilesRequest(b.dictionary, [makeProfile({ samples: [makeSample({ linkIndex: zero, values: [1] }), makeSample({ linkIndex: empty, values: [1] })] })]);
+    const req = makeProfilesRequest(b.dictionary, [
+      makeProfile({ samples: [makeSample({ linkIndex: zero, values: [1] }), makeSample({ linkIndex: empty, values: [1] })] }),
+    ]);
     const r = link(req, shopIndex());
     assert.equal(r.request, req);
     assert.equal(r.linked + r.unlinked + r.pending.size, 0);
@@ -165,30 +167,28 @@ interface Model {
 
 const spanHex = (i: number) => sid(i * 7919);
 
-const modelArb = fc
-  .integer({ min: 1, max: 25 })
-  .chain((n) =>
-    fc.record({
-      spans: fc.tuple(
-        ...Array.from({ length: n }, (_, i) =>
-          fc.record({
-            parent: i === 0 ? fc.constant(-1) : fc.integer({ min: -1, max: i - 1 }),
-            service: fc.constantFrom('a', 'b'),
-            name: fc.constantFrom('GET', 'SELECT', 'render', 'span'),
-            server: fc.boolean(),
-            route: fc.constantFrom('', '/users/:id', '/cart'),
-            remote: fc.boolean(),
-            trace: fc.constantFrom(TRACE_A, TRACE_B),
-          }),
-        ),
+const modelArb = fc.integer({ min: 1, max: 25 }).chain((n) =>
+  fc.record({
+    spans: fc.tuple(
+      ...Array.from({ length: n }, (_, i) =>
+        fc.record({
+          parent: i === 0 ? fc.constant(-1) : fc.integer({ min: -1, max: i - 1 }),
+          service: fc.constantFrom('a', 'b'),
+          name: fc.constantFrom('GET', 'SELECT', 'render', 'span'),
+          server: fc.boolean(),
+          route: fc.constantFrom('', '/users/:id', '/cart'),
+          remote: fc.boolean(),
+          trace: fc.constantFrom(TRACE_A, TRACE_B),
+        }),
       ),
-      knownMask: fc.array(fc.boolean(), { minLength: n, maxLength: n }),
-      samples: fc.array(
-        fc.record({ kind: fc.constantFrom('none', 'link', 'attr', 'unknown'), span: fc.integer({ min: 0, max: n - 1 }), extra: fc.boolean() }),
-        { maxLength: 40 },
-      ),
-    }),
-  );
+    ),
+    knownMask: fc.array(fc.boolean(), { minLength: n, maxLength: n }),
+    samples: fc.array(
+      fc.record({ kind: fc.constantFrom('none', 'link', 'attr', 'unknown'), span: fc.integer({ min: 0, max: n - 1 }), extra: fc.boolean() }),
+      { maxLength: 40 },
+    ),
+  }),
+);
 
 describe('linkProfiles property', () => {
   it('every sample with a known span gets exactly that span’s attributes; samples without links are untouched', () => {

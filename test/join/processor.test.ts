@@ -87,7 +87,11 @@ describe('join processor', () => {
     await t.tracesIn.consumeTraces(traces({ shop: [rootSpan] }));
     await t.profileSink.waitFor(() => t.profileSink.profiles.length === 1);
     const out = t.profileSink.profiles[0]!;
-    assert.deepEqual(sampleAttrs(out, 0), { [SPAN_NAME_ATTR]: 'load user', [LOCAL_ROOT_SPAN_ID_ATTR]: ROOT, [TRACE_ENDPOINT_ATTR]: 'GET /users/:id' });
+    assert.deepEqual(sampleAttrs(out, 0), {
+      [SPAN_NAME_ATTR]: 'load user',
+      [LOCAL_ROOT_SPAN_ID_ATTR]: ROOT,
+      [TRACE_ENDPOINT_ATTR]: 'GET /users/:id',
+    });
     assert.equal(sampleAttrs(out, 1)[SPAN_NAME_ATTR], 'GET');
     assert.deepEqual(sampleAttrs(out, 2), {});
     assert.equal(t.proc.heldRequests, 0);
@@ -184,7 +188,10 @@ describe('join processor', () => {
     assert.equal(t.proc.heldRequests, 1, 'the refused new request is not held');
     t.profileSink.refuseWith = undefined;
     await t.proc.idle();
-    assert.deepEqual(t.profileSink.profiles.map((r) => r.resourceProfiles[0]!.scopeProfiles[0]!.profiles[0]!.samples[0]!.values[0]), [1]);
+    assert.deepEqual(
+      t.profileSink.profiles.map((r) => r.resourceProfiles[0]!.scopeProfiles[0]!.profiles[0]!.samples[0]!.values[0]),
+      [1],
+    );
     // With room again, new requests are held as before.
     assert.deepEqual(await t.profilesIn.consumeProfiles(profiles([{ span: GHOST, value: 3 }])), { rejected: 0 });
     assert.equal(t.proc.heldRequests, 1);

@@ -36,7 +36,9 @@ describe('span index bounds', () => {
       }),
     );
     const req: ExportTraceServiceRequest = {
-      resourceSpans: [{ resource: makeResource({ 'service.name': 'load' }), scopeSpans: [{ scope: makeScope(), spans, schemaUrl: '' }], schemaUrl: '' }],
+      resourceSpans: [
+        { resource: makeResource({ 'service.name': 'load' }), scopeSpans: [{ scope: makeScope(), spans, schemaUrl: '' }], schemaUrl: '' },
+      ],
     };
     const idViews = spans.map((s) => new DataView(s.spanId.buffer));
     const parentViews = spans.map((s) => new DataView(s.parentSpanId.buffer));

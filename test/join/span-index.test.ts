@@ -46,7 +46,14 @@ describe('span index: local root and trace endpoint', () => {
   });
 
   it('reads the older http.method convention, and falls back to the name without a route or off a server span', () => {
-    const attrs = (a: Record<string, string>) => makeSpan({ traceId: new Uint8Array(16), spanId: new Uint8Array(8), name: 'n', kind: SpanKind.SERVER, attributes: Object.entries(a).map(([key, v]) => ({ key, value: { stringValue: v }, keyStrindex: 0 })) });
+    const attrs = (a: Record<string, string>) =>
+      makeSpan({
+        traceId: new Uint8Array(16),
+        spanId: new Uint8Array(8),
+        name: 'n',
+        kind: SpanKind.SERVER,
+        attributes: Object.entries(a).map(([key, v]) => ({ key, value: { stringValue: v }, keyStrindex: 0 })),
+      });
     assert.equal(endpointOf(attrs({ 'http.method': 'POST', 'http.route': '/orders' })), 'POST /orders');
     assert.equal(endpointOf(attrs({ 'http.request.method': 'GET' })), 'n');
     assert.equal(endpointOf(attrs({ 'http.route': '/x' })), 'n');
@@ -55,7 +62,14 @@ describe('span index: local root and trace endpoint', () => {
 
   it('stops at a span whose flags say its parent is remote', () => {
     const idx = new InMemorySpanIndex();
-    idx.put(traces({ shop: [{ id: CHILD, parent: ROOT, name: 'consume', flags: 0x301 }, { id: GRANDCHILD, parent: CHILD }] }));
+    idx.put(
+      traces({
+        shop: [
+          { id: CHILD, parent: ROOT, name: 'consume', flags: 0x301 },
+          { id: GRANDCHILD, parent: CHILD },
+        ],
+      }),
+    );
     const ctx = idx.get(GRANDCHILD)!;
     assert.equal(ctx.localRootSpanId, CHILD);
     assert.equal(ctx.traceEndpoint, 'consume');
@@ -100,13 +114,27 @@ describe('span index: local root and trace endpoint', () => {
 
   it('does not follow a parent id that belongs to another trace', () => {
     const idx = new InMemorySpanIndex();
-    idx.put(traces({ shop: [{ id: ROOT, trace: TRACE_B, name: 'other trace' }, { id: CHILD, parent: ROOT, name: 'mine' }] }));
+    idx.put(
+      traces({
+        shop: [
+          { id: ROOT, trace: TRACE_B, name: 'other trace' },
+          { id: CHILD, parent: ROOT, name: 'mine' },
+        ],
+      }),
+    );
     assert.equal(idx.get(CHILD)!.localRootSpanId, CHILD);
   });
 
   it('bounds the walk on a parent cycle', () => {
     const idx = new InMemorySpanIndex({ maxAncestorDepth: 8 });
-    idx.put(traces({ shop: [{ id: ROOT, parent: CHILD }, { id: CHILD, parent: ROOT }] }));
+    idx.put(
+      traces({
+        shop: [
+          { id: ROOT, parent: CHILD },
+          { id: CHILD, parent: ROOT },
+        ],
+      }),
+    );
     const ctx = idx.get(ROOT)!;
     assert.ok([ROOT, CHILD].includes(ctx.localRootSpanId));
   });
@@ -115,7 +143,11 @@ describe('span index: local root and trace endpoint', () => {
     const idx = new InMemorySpanIndex();
     const req = traces({ shop: [{ id: ROOT, name: 'first' }] });
     const spans = req.resourceSpans[0]!.scopeSpans[0]!.spans;
-    spans.push({ ...spans[0]!, spanId: new Uint8Array(8) }, { ...spans[0]!, spanId: new Uint8Array(4).fill(1) }, { ...spans[0]!, spanId: new Uint8Array(8).fill(2), traceId: new Uint8Array(16) });
+    spans.push(
+      { ...spans[0]!, spanId: new Uint8Array(8) },
+      { ...spans[0]!, spanId: new Uint8Array(4).fill(1) },
+      { ...spans[0]!, spanId: new Uint8Array(8).fill(2), traceId: new Uint8Array(16) },
+    );
     assert.equal(idx.put(req), 1);
     assert.equal(idx.get('0000000000000000'), undefined);
     assert.equal(idx.get('nothex!!nothex!!'), undefined);

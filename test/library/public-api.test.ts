@@ -23,6 +23,9 @@ describe('public API', () => {
   });
 
   it('exposes error classes with stable codes', () => {
-    assert.throws(() => bridge.otlp.decodeProfilesRequest(Uint8Array.from([0x0a, 9])), (e: unknown) => e instanceof bridge.DecodeError && e.code === 'ERR_OTLP_DECODE');
+    assert.throws(
+      () => bridge.otlp.decodeProfilesRequest(Uint8Array.from([0x0a, 9])),
+      (e: unknown) => e instanceof bridge.DecodeError && e.code === 'ERR_OTLP_DECODE',
+    );
   });
 });

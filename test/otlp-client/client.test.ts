@@ -32,7 +32,13 @@ describe('OTLP/HTTP through HttpSender', () => {
   let sender: HttpSender;
   before(async () => {
     backend = await HttpBackend.start();
-    sender = new HttpSender({ url: `${backend.url}/v1development/profiles`, headers: { 'x-tenant': 't1' }, contentType: 'application/x-protobuf', gzip: false, userAgent: 'client-test/1' });
+    sender = new HttpSender({
+      url: `${backend.url}/v1development/profiles`,
+      headers: { 'x-tenant': 't1' },
+      contentType: 'application/x-protobuf',
+      gzip: false,
+      userAgent: 'client-test/1',
+    });
   });
   after(async () => {
     sender.close();
@@ -76,21 +82,40 @@ describe('OTLP/HTTP through HttpSender', () => {
   });
 
   it('describes an error by its google.rpc.Status message', async () => {
-    backend.answer = () => ({ status: 400, headers: { 'content-type': 'application/x-protobuf' }, body: Buffer.from(encodeRpcStatus({ code: 3, message: 'bad\nsample', details: [] })) });
+    backend.answer = () => ({
+      status: 400,
+      headers: { 'content-type': 'application/x-protobuf' },
+      body: Buffer.from(encodeRpcStatus({ code: 3, message: 'bad\nsample', details: [] })),
+    });
     assert.deepEqual(await sender.send(BODY, OPTS), { kind: 'permanent', reason: 'http_400', message: 'HTTP 400: bad sample' });
   });
 
   it('a partial success is a success that reports the rejected part', async () => {
-    backend.answer = () => ({ status: 200, headers: { 'content-type': 'application/x-protobuf' }, body: Buffer.from(encodeProfilesResponse({ partialSuccess: { rejectedProfiles: 3, errorMessage: 'too old' } })) });
+    backend.answer = () => ({
+      status: 200,
+      headers: { 'content-type': 'application/x-protobuf' },
+      body: Buffer.from(encodeProfilesResponse({ partialSuccess: { rejectedProfiles: 3, errorMessage: 'too old' } })),
+    });
     assert.deepEqual(await sender.send(BODY, OPTS), { kind: 'success', partial: { rejected: 3, message: 'too old' } });
     backend.answer = () => ({ status: 200, body: Buffer.alloc(0) });
     assert.deepEqual(await sender.send(BODY, OPTS), { kind: 'success' });
   });
 
   it('reads the traces response as JSON when the sender speaks JSON', async () => {
-    const json = new HttpSender({ url: `${backend.url}/v1/traces`, headers: {}, contentType: 'application/json', gzip: true, userAgent: 't', signal: 'traces' });
+    const json = new HttpSender({
+      url: `${backend.url}/v1/traces`,
+      headers: {},
+      contentType: 'application/json',
+      gzip: true,
+      userAgent: 't',
+      signal: 'traces',
+    });
     try {
-      backend.answer = () => ({ status: 200, headers: { 'content-type': 'application/json' }, body: '{"partialSuccess":{"rejectedSpans":"2","errorMessage":"no ids"}}' });
+      backend.answer = () => ({
+        status: 200,
+        headers: { 'content-type': 'application/json' },
+        body: '{"partialSuccess":{"rejectedSpans":"2","errorMessage":"no ids"}}',
+      });
       assert.deepEqual(await json.send(BODY, OPTS), { kind: 'success', partial: { rejected: 2, message: 'no ids' } });
       assert.equal(backend.calls.at(-1)!.headers['content-encoding'], 'gzip');
       assert.equal(backend.calls.at(-1)!.url.pathname, '/v1/traces');
@@ -121,7 +146,12 @@ describe('OTLP/HTTP through HttpSender', () => {
   });
 
   it('non-OTLP intakes also retry 408 and 500 (their storage-down answers), still not 501', async () => {
-    for (const [status, kind] of [[408, 'retryable'], [500, 'retryable'], [501, 'permanent'], [400, 'permanent']] as const) {
+    for (const [status, kind] of [
+      [408, 'retryable'],
+      [500, 'retryable'],
+      [501, 'permanent'],
+      [400, 'permanent'],
+    ] as const) {
       backend.answer = () => ({ status, headers: { 'retry-after': '2' } });
       const res = await httpPost({ url: backend.url, headers: {}, body: BODY, timeoutMs: 5000 });
       const r = failureOf(res, undefined, intakeRetryableStatus)!;
@@ -147,7 +177,11 @@ describe('HTTP transport failures', () => {
     await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
     const url = `http://127.0.0.1:${(silent.address() as { port: number }).port}/`;
     try {
-      assert.deepEqual(await httpPost({ url, headers: {}, body: BODY, timeoutMs: 100 }), { kind: 'retryable', reason: 'timeout', message: 'no complete response before the timeout' });
+      assert.deepEqual(await httpPost({ url, headers: {}, body: BODY, timeoutMs: 100 }), {
+        kind: 'retryable',
+        reason: 'timeout',
+        message: 'no complete response before the timeout',
+      });
       const ac = new AbortController();
       const pending = httpPost({ url, headers: {}, body: BODY, timeoutMs: 60_000, signal: ac.signal });
       ac.abort();
@@ -190,10 +224,24 @@ describe('OTLP/gRPC through GrpcSender', () => {
   });
 
   it('honours google.rpc.RetryInfo and retry-after metadata', async () => {
-    backend.answer = () => ({ code: GRPC_CODES.RESOURCE_EXHAUSTED, details: 'slow down', metadata: { 'grpc-status-details-bin': Buffer.from(encodeRetryInfoStatus(8, 'slow down', 1250)) } });
-    assert.deepEqual(await sender.send(BODY, OPTS), { kind: 'retryable', reason: 'grpc_resource_exhausted', message: 'gRPC RESOURCE_EXHAUSTED: slow down', retryAfterMs: 1250 });
+    backend.answer = () => ({
+      code: GRPC_CODES.RESOURCE_EXHAUSTED,
+      details: 'slow down',
+      metadata: { 'grpc-status-details-bin': Buffer.from(encodeRetryInfoStatus(8, 'slow down', 1250)) },
+    });
+    assert.deepEqual(await sender.send(BODY, OPTS), {
+      kind: 'retryable',
+      reason: 'grpc_resource_exhausted',
+      message: 'gRPC RESOURCE_EXHAUSTED: slow down',
+      retryAfterMs: 1250,
+    });
     backend.answer = () => ({ code: GRPC_CODES.UNAVAILABLE, details: 'down', metadata: { 'retry-after': '0.5' } });
-    assert.deepEqual(await sender.send(BODY, OPTS), { kind: 'retryable', reason: 'grpc_unavailable', message: 'gRPC UNAVAILABLE: down', retryAfterMs: 500 });
+    assert.deepEqual(await sender.send(BODY, OPTS), {
+      kind: 'retryable',
+      reason: 'grpc_unavailable',
+      message: 'gRPC UNAVAILABLE: down',
+      retryAfterMs: 500,
+    });
   });
 
   it('reads partial success, for profiles and for traces', async () => {

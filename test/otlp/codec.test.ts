@@ -178,7 +178,12 @@ describe('decoder tolerance', () => {
     w.uint32((102 << 3) | 2).bytes(Uint8Array.from([1, 2, 3]));
     w.uint32((103 << 3) | 5).fixed32(9);
     // group 104 { 1: varint, group 2 { 3: fixed32 } }
-    w.uint32((104 << 3) | 3).uint32((1 << 3) | 0).uint32(5).uint32((2 << 3) | 3).uint32((3 << 3) | 5).fixed32(1);
+    w.uint32((104 << 3) | 3)
+      .uint32((1 << 3) | 0)
+      .uint32(5)
+      .uint32((2 << 3) | 3)
+      .uint32((3 << 3) | 5)
+      .fixed32(1);
     w.uint32((2 << 3) | 4).uint32((104 << 3) | 4);
     const junk = w.finish();
     const withJunk = new Uint8Array(junk.length * 2 + body.length);
@@ -221,11 +226,7 @@ describe('decoder tolerance', () => {
     // Sample { values packed [1, 2], values 3 (unpacked), values packed [4], timestamps packed [5], timestamps fixed64 6,
     //          attribute_indices 7, attribute_indices packed [8, 9] }
     const fixed = (n: number): number[] => [n, 0, 0, 0, 0, 0, 0, 0];
-    const sampleBytes = [
-      ...ld(4, [1, 2]), 32, 3, ...ld(4, [4]),
-      ...ld(5, fixed(5)), 41, ...fixed(6),
-      16, 7, ...ld(2, [8, 9]),
-    ];
+    const sampleBytes = [...ld(4, [1, 2]), 32, 3, ...ld(4, [4]), ...ld(5, fixed(5)), 41, ...fixed(6), 16, 7, ...ld(2, [8, 9])];
     const req = Uint8Array.from(ld(1, ld(2, ld(2, ld(2, sampleBytes)))));
     const sample = decodeProfilesRequest(req).resourceProfiles[0]!.scopeProfiles[0]!.profiles[0]!.samples[0]!;
     assert.deepStrictEqual(sample.values, [1, 2, 3, 4]);
@@ -239,7 +240,10 @@ describe('decoder tolerance', () => {
     const d = got.dictionary!;
     const p = got.resourceProfiles[0]!.scopeProfiles[0]!.profiles[1]!;
     const arrays: unknown[][] = [
-      ...got.resourceProfiles[0]!.scopeProfiles[0]!.profiles.flatMap((x) => [x.attributeIndices, ...x.samples.flatMap((s) => [s.attributeIndices, s.values, s.timestampsUnixNano])]),
+      ...got.resourceProfiles[0]!.scopeProfiles[0]!.profiles.flatMap((x) => [
+        x.attributeIndices,
+        ...x.samples.flatMap((s) => [s.attributeIndices, s.values, s.timestampsUnixNano]),
+      ]),
       ...d.stackTable.map((x) => x.locationIndices),
       ...d.locationTable.flatMap((x) => [x.attributeIndices, x.lines]),
       ...d.mappingTable.map((x) => x.attributeIndices),

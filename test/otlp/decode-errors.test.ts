@@ -4,13 +4,7 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { DecodeError } from '../../src/errors.js';
-import {
-  decodeProfilesRequest,
-  decodeProfilesResponse,
-  decodeRpcStatus,
-  decodeTracesRequest,
-  decodeTracesResponse,
-} from '../../src/otlp/decode.js';
+import { decodeProfilesRequest, decodeProfilesResponse, decodeRpcStatus, decodeTracesRequest, decodeTracesResponse } from '../../src/otlp/decode.js';
 import { encodeProfilesRequest, encodeTracesRequest } from '../../src/otlp/encode.js';
 import type { AnyValue } from '../../src/otlp/model.js';
 import { everyFieldProfilesRequest, everyFieldTracesRequest } from '../fixtures/otlp-every-field.js';
@@ -100,7 +94,13 @@ describe('malformed input', () => {
     let v: AnyValue = { intValue: 1n };
     for (let i = 0; i < 150; i++) v = { arrayValue: { values: [v] } };
     const bytes = encodeTracesRequest({
-      resourceSpans: [{ resource: { attributes: [{ key: 'k', value: v, keyStrindex: 0 }], droppedAttributesCount: 0, entityRefs: [] }, scopeSpans: [], schemaUrl: '' }],
+      resourceSpans: [
+        {
+          resource: { attributes: [{ key: 'k', value: v, keyStrindex: 0 }], droppedAttributesCount: 0, entityRefs: [] },
+          scopeSpans: [],
+          schemaUrl: '',
+        },
+      ],
     });
     assert.match(decodeErrorOf(() => decodeTracesRequest(bytes))!.message, /nested deeper than 100/);
     // Deeply nested unknown groups too.

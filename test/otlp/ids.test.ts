@@ -18,7 +18,11 @@ describe('hex ids', () => {
 
   it('reject odd lengths and non-hex characters with DecodeError', () => {
     for (const bad of ['a', 'abc', 'zz', '0g', ' 0', 'é0', '0x12']) {
-      assert.throws(() => bytesOfHex(bad), (e: unknown) => e instanceof DecodeError && e.code === 'ERR_OTLP_DECODE', bad);
+      assert.throws(
+        () => bytesOfHex(bad),
+        (e: unknown) => e instanceof DecodeError && e.code === 'ERR_OTLP_DECODE',
+        bad,
+      );
     }
     assert.deepStrictEqual(bytesOfHex(''), new Uint8Array(0));
   });

@@ -149,7 +149,9 @@ describe('output form', () => {
 
 describe('input leniency', () => {
   it('hex ids in either case', () => {
-    const req = tracesRequestFromJson({ resourceSpans: [{ scopeSpans: [{ spans: [{ traceId: '5B8EFFF798038103D269B633813FC60C', spanId: 'EEE19b7ec3c1b174' }] }] }] });
+    const req = tracesRequestFromJson({
+      resourceSpans: [{ scopeSpans: [{ spans: [{ traceId: '5B8EFFF798038103D269B633813FC60C', spanId: 'EEE19b7ec3c1b174' }] }] }],
+    });
     const got = req.resourceSpans[0]!.scopeSpans[0]!.spans[0]!;
     assert.deepStrictEqual(got.traceId, TRACE_ID);
     assert.deepStrictEqual(got.spanId, SPAN_ID);
@@ -197,7 +199,10 @@ describe('input leniency', () => {
     const p = req.resourceProfiles[0]!.scopeProfiles[0]!.profiles[0]!;
     assert.deepStrictEqual(p.sampleType, { typeStrindex: 1, unitStrindex: 2 });
     assert.deepStrictEqual(p.samples[0], { stackIndex: 1, attributeIndices: [1], linkIndex: 1, values: [5], timestampsUnixNano: [7n] });
-    assert.deepStrictEqual(p.profileId, Uint8Array.from({ length: 16 }, (_, i) => i + 1));
+    assert.deepStrictEqual(
+      p.profileId,
+      Uint8Array.from({ length: 16 }, (_, i) => i + 1),
+    );
     assert.deepStrictEqual(p.originalPayload, Uint8Array.from([1, 2]));
     assert.equal(req.resourceProfiles[0]!.scopeProfiles[0]!.schemaUrl, 'u');
     assert.deepStrictEqual(req.dictionary!.linkTable[1]!.spanId, SPAN_ID);
@@ -281,11 +286,23 @@ describe('errors name the JSON path', () => {
   });
 
   it('out of range', () => {
-    assert.match(decodeError(() => profilesRequestFromJson(sample({ stackIndex: 2 ** 31 }))).message, /samples\[5\]\.stackIndex: 2147483648 is out of range for int32/);
-    assert.match(decodeError(() => profilesRequestFromJson(sample({ values: ['9223372036854775808'] }))).message, /values\[0\]: .* out of range for int64/);
-    assert.match(decodeError(() => tracesRequestFromJson(span({ startTimeUnixNano: '-1' }))).message, /spans\[0\]\.startTimeUnixNano: -1 is out of range for uint64/);
+    assert.match(
+      decodeError(() => profilesRequestFromJson(sample({ stackIndex: 2 ** 31 }))).message,
+      /samples\[5\]\.stackIndex: 2147483648 is out of range for int32/,
+    );
+    assert.match(
+      decodeError(() => profilesRequestFromJson(sample({ values: ['9223372036854775808'] }))).message,
+      /values\[0\]: .* out of range for int64/,
+    );
+    assert.match(
+      decodeError(() => tracesRequestFromJson(span({ startTimeUnixNano: '-1' }))).message,
+      /spans\[0\]\.startTimeUnixNano: -1 is out of range for uint64/,
+    );
     assert.match(decodeError(() => tracesRequestFromJson(span({ endTimeUnixNano: '18446744073709551616' }))).message, /out of range for uint64/);
-    assert.match(decodeError(() => tracesRequestFromJson(span({ droppedAttributesCount: -1 }))).message, /droppedAttributesCount: -1 is out of range for uint32/);
+    assert.match(
+      decodeError(() => tracesRequestFromJson(span({ droppedAttributesCount: -1 }))).message,
+      /droppedAttributesCount: -1 is out of range for uint32/,
+    );
   });
 
   it('wrong JSON types', () => {
@@ -301,19 +318,31 @@ describe('errors name the JSON path', () => {
     ];
     for (const [value, re] of cases) assert.match(decodeError(() => tracesRequestFromJson(value)).message, re);
     assert.match(decodeError(() => tracesRequestFromJson('{}')).message, /^\(root\): expected an object, got a string$/);
-    assert.match(decodeError(() => profilesRequestFromJson({ dictionary: { stringTable: [1] } })).message, /^dictionary\.stringTable\[0\]: expected a string/);
+    assert.match(
+      decodeError(() => profilesRequestFromJson({ dictionary: { stringTable: [1] } })).message,
+      /^dictionary\.stringTable\[0\]: expected a string/,
+    );
   });
 
   it('invalid hex ids and base64', () => {
-    assert.match(decodeError(() => tracesRequestFromJson(span({ traceId: 'zz' }))).message, /^resourceSpans\[0\]\.scopeSpans\[0\]\.spans\[0\]\.traceId: invalid hex id "zz"/);
+    assert.match(
+      decodeError(() => tracesRequestFromJson(span({ traceId: 'zz' }))).message,
+      /^resourceSpans\[0\]\.scopeSpans\[0\]\.spans\[0\]\.traceId: invalid hex id "zz"/,
+    );
     assert.match(decodeError(() => tracesRequestFromJson(span({ spanId: 'abc' }))).message, /spanId: invalid hex id "abc": odd number of digits/);
     assert.match(decodeError(() => tracesRequestFromJson(span({ links: [{ spanId: 'x1' }] }))).message, /links\[0\]\.spanId: invalid hex/);
     assert.match(
       decodeError(() => profilesRequestFromJson({ dictionary: { linkTable: [{}, { traceId: 'not hex' }] } })).message,
       /^dictionary\.linkTable\[1\]\.traceId: invalid hex/,
     );
-    assert.match(decodeError(() => tracesRequestFromJson(span({ attributes: [{ key: 'b', value: { bytesValue: 'a*b=' } }] }))).message, /bytesValue: invalid base64/);
-    assert.match(decodeError(() => tracesRequestFromJson(span({ attributes: [{ key: 'b', value: { bytesValue: 'abcde' } }] }))).message, /invalid base64/);
+    assert.match(
+      decodeError(() => tracesRequestFromJson(span({ attributes: [{ key: 'b', value: { bytesValue: 'a*b=' } }] }))).message,
+      /bytesValue: invalid base64/,
+    );
+    assert.match(
+      decodeError(() => tracesRequestFromJson(span({ attributes: [{ key: 'b', value: { bytesValue: 'abcde' } }] }))).message,
+      /invalid base64/,
+    );
   });
 
   it('an AnyValue with two members', () => {

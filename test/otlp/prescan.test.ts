@@ -86,10 +86,16 @@ describe('request pre-scan', () => {
         assert.equal(proto.attributes, traceAttributes(r));
         assert.equal(text.attributes, traceAttributes(r));
         if (proto.attributes > 0) {
-          assert.throws(() => prescanRequest('traces', 'json', json(tracesRequestToJson(r)), limits({ max_attributes: proto.attributes - 1 })), refusedFor('max_attributes'));
+          assert.throws(
+            () => prescanRequest('traces', 'json', json(tracesRequestToJson(r)), limits({ max_attributes: proto.attributes - 1 })),
+            refusedFor('max_attributes'),
+          );
         }
         if (proto.messages > 0) {
-          assert.throws(() => prescanRequest('traces', 'proto', encodeTracesRequest(r), limits({ max_messages: proto.messages - 1 })), refusedFor('max_messages'));
+          assert.throws(
+            () => prescanRequest('traces', 'proto', encodeTracesRequest(r), limits({ max_messages: proto.messages - 1 })),
+            refusedFor('max_messages'),
+          );
         }
       }),
       { numRuns: 60 },
@@ -120,6 +126,9 @@ describe('request pre-scan', () => {
     // A truncated message stops the scan without a throw; the decoder reports it.
     const truncated = Buffer.from([0x0a, 0x05, 0x12, 0x00]);
     assert.equal(prescanRequest('profiles', 'proto', truncated, limits()).messages, 0);
-    assert.throws(() => prescanRequest('profiles', 'json', Buffer.from('['.repeat(600)), limits()), (e: unknown) => e instanceof DecodeError);
+    assert.throws(
+      () => prescanRequest('profiles', 'json', Buffer.from('['.repeat(600)), limits()),
+      (e: unknown) => e instanceof DecodeError,
+    );
   });
 });

@@ -66,23 +66,71 @@ describe('validateProfilesRequest', () => {
   const rules: [string, Mutation, RegExp][] = [
     ['sample stack_index', (_r, p) => void (p.samples[1]!.stackIndex = 4), /sample 1 stack_index 4 out of range \(stack_table has 4 entries\)/],
     ['negative stack_index', (_r, p) => void (p.samples[1]!.stackIndex = -1), /sample 1 stack_index -1 out of range/],
-    ['stack -> location index', (r) => void (r.dictionary!.stackTable[2]!.locationIndices[1] = 9), /sample 1 stack_index 2 -> stack_table\[2\]\.location_indices\[1\] 9 out of range \(location_table has 4 entries\)/],
-    ['location -> mapping index', (r) => void (r.dictionary!.locationTable[3]!.mappingIndex = 3), /stack_table\[2\] -> location_table\[3\]\.mapping_index 3 out of range \(mapping_table has 3 entries\)/],
-    ['location -> line function index', (r) => void (r.dictionary!.locationTable[2]!.lines[2]!.functionIndex = 3), /location_table\[2\]\.lines\[2\]\.function_index 3 out of range \(function_table has 3 entries\)/],
-    ['location attribute index', (r) => void (r.dictionary!.locationTable[2]!.attributeIndices[0] = 5), /location_table\[2\]\.attribute_indices\[0\] 5 out of range \(attribute_table has 5 entries\)/],
-    ['function name strindex', (r) => void (r.dictionary!.functionTable[2]!.nameStrindex = 21), /location_table\[2\]\.lines\[0\] -> function_table\[2\]\.name_strindex 21 out of range \(string_table has 21 entries\)/],
-    ['function system name strindex', (r) => void (r.dictionary!.functionTable[2]!.systemNameStrindex = 50), /function_table\[2\]\.system_name_strindex 50/],
+    [
+      'stack -> location index',
+      (r) => void (r.dictionary!.stackTable[2]!.locationIndices[1] = 9),
+      /sample 1 stack_index 2 -> stack_table\[2\]\.location_indices\[1\] 9 out of range \(location_table has 4 entries\)/,
+    ],
+    [
+      'location -> mapping index',
+      (r) => void (r.dictionary!.locationTable[3]!.mappingIndex = 3),
+      /stack_table\[2\] -> location_table\[3\]\.mapping_index 3 out of range \(mapping_table has 3 entries\)/,
+    ],
+    [
+      'location -> line function index',
+      (r) => void (r.dictionary!.locationTable[2]!.lines[2]!.functionIndex = 3),
+      /location_table\[2\]\.lines\[2\]\.function_index 3 out of range \(function_table has 3 entries\)/,
+    ],
+    [
+      'location attribute index',
+      (r) => void (r.dictionary!.locationTable[2]!.attributeIndices[0] = 5),
+      /location_table\[2\]\.attribute_indices\[0\] 5 out of range \(attribute_table has 5 entries\)/,
+    ],
+    [
+      'function name strindex',
+      (r) => void (r.dictionary!.functionTable[2]!.nameStrindex = 21),
+      /location_table\[2\]\.lines\[0\] -> function_table\[2\]\.name_strindex 21 out of range \(string_table has 21 entries\)/,
+    ],
+    [
+      'function system name strindex',
+      (r) => void (r.dictionary!.functionTable[2]!.systemNameStrindex = 50),
+      /function_table\[2\]\.system_name_strindex 50/,
+    ],
     ['function filename strindex', (r) => void (r.dictionary!.functionTable[1]!.filenameStrindex = -2), /function_table\[1\]\.filename_strindex -2/],
-    ['mapping filename strindex', (r) => void (r.dictionary!.mappingTable[1]!.filenameStrindex = 30), /stack_table\[1\] -> location_table\[2\] -> mapping_table\[1\]\.filename_strindex 30/],
-    ['mapping attribute index', (r) => void (r.dictionary!.mappingTable[2]!.attributeIndices[1] = 7), /mapping_table\[2\]\.attribute_indices\[1\] 7 out of range/],
-    ['attribute key strindex', (r) => void (r.dictionary!.attributeTable[3]!.keyStrindex = 40), /location_table\[2\]\.attribute_indices\[0\] 3 -> attribute_table\[3\]\.key_strindex 40 out of range \(string_table has 21 entries\)/],
+    [
+      'mapping filename strindex',
+      (r) => void (r.dictionary!.mappingTable[1]!.filenameStrindex = 30),
+      /stack_table\[1\] -> location_table\[2\] -> mapping_table\[1\]\.filename_strindex 30/,
+    ],
+    [
+      'mapping attribute index',
+      (r) => void (r.dictionary!.mappingTable[2]!.attributeIndices[1] = 7),
+      /mapping_table\[2\]\.attribute_indices\[1\] 7 out of range/,
+    ],
+    [
+      'attribute key strindex',
+      (r) => void (r.dictionary!.attributeTable[3]!.keyStrindex = 40),
+      /location_table\[2\]\.attribute_indices\[0\] 3 -> attribute_table\[3\]\.key_strindex 40 out of range \(string_table has 21 entries\)/,
+    ],
     ['attribute unit strindex', (r) => void (r.dictionary!.attributeTable[3]!.unitStrindex = 40), /attribute_table\[3\]\.unit_strindex 40/],
-    ['attribute nested string_value_strindex', (r) => {
-      const v = r.dictionary!.attributeTable[4]!.value!.kvlistValue!.values[2]!.value!.arrayValue!.values[1]!;
-      v.stringValueStrindex = 77;
-    }, /attribute_table\[4\]\.value\.kvlist_value\[2\]\.value\.array_value\[1\]\.string_value_strindex 77/],
-    ['attribute nested key_strindex', (r) => void (r.dictionary!.attributeTable[4]!.value!.kvlistValue!.values[0]!.keyStrindex = 21), /kvlist_value\[0\]\.key_strindex 21/],
-    ['sample attribute index', (_r, p) => void p.samples[0]!.attributeIndices.push(5), /sample 0 attribute_indices\[2\] 5 out of range \(attribute_table has 5 entries\)/],
+    [
+      'attribute nested string_value_strindex',
+      (r) => {
+        const v = r.dictionary!.attributeTable[4]!.value!.kvlistValue!.values[2]!.value!.arrayValue!.values[1]!;
+        v.stringValueStrindex = 77;
+      },
+      /attribute_table\[4\]\.value\.kvlist_value\[2\]\.value\.array_value\[1\]\.string_value_strindex 77/,
+    ],
+    [
+      'attribute nested key_strindex',
+      (r) => void (r.dictionary!.attributeTable[4]!.value!.kvlistValue!.values[0]!.keyStrindex = 21),
+      /kvlist_value\[0\]\.key_strindex 21/,
+    ],
+    [
+      'sample attribute index',
+      (_r, p) => void p.samples[0]!.attributeIndices.push(5),
+      /sample 0 attribute_indices\[2\] 5 out of range \(attribute_table has 5 entries\)/,
+    ],
     ['sample link index', (_r, p) => void (p.samples[2]!.linkIndex = 3), /sample 2 link_index 3 out of range \(link_table has 3 entries\)/],
     ['sample_type strindex', (_r, p) => void (p.sampleType!.unitStrindex = 21), /sample_type\.unit_strindex 21 out of range/],
     ['period_type strindex', (_r, p) => void (p.periodType!.typeStrindex = 99), /period_type\.type_strindex 99 out of range/],
@@ -96,7 +144,10 @@ describe('validateProfilesRequest', () => {
 
   it('rejects negative values in profile types that only accumulate, and only there', () => {
     // samples/count (the fixture's own type), cpu, wall, alloc_space: counts, times, allocations.
-    expectProfile0Rejected((_r, p) => void (p.sampleType = { typeStrindex: 1, unitStrindex: 2 }), /sample 0 value -3 is negative, which a samples profile cannot be/);
+    expectProfile0Rejected(
+      (_r, p) => void (p.sampleType = { typeStrindex: 1, unitStrindex: 2 }),
+      /sample 0 value -3 is negative, which a samples profile cannot be/,
+    );
     expectProfile0Rejected((r, p) => {
       r.dictionary!.stringTable[15] = 'CPU';
       p.samples[0]!.values = [5, -1];
@@ -162,7 +213,10 @@ describe('validateProfilesRequest', () => {
       ],
     };
     assert.equal(validateProfilesRequest(ok).rejected, 0);
-    const withEmptyTables = { ...ok, dictionary: { mappingTable: [], locationTable: [], functionTable: [], linkTable: [], stringTable: [], attributeTable: [], stackTable: [] } };
+    const withEmptyTables = {
+      ...ok,
+      dictionary: { mappingTable: [], locationTable: [], functionTable: [], linkTable: [], stringTable: [], attributeTable: [], stackTable: [] },
+    };
     assert.equal(validateProfilesRequest(withEmptyTables).rejected, 0);
     const bad = structuredClone(ok);
     bad.resourceProfiles[0]!.scopeProfiles[0]!.profiles[0]!.samples[0]!.linkIndex = 1;
@@ -174,7 +228,13 @@ describe('validateProfilesRequest', () => {
   it('checks each dictionary entry once, however many samples reach it', () => {
     const req = everyFieldValid();
     const p = req.resourceProfiles[0]!.scopeProfiles[0]!.profiles[0]!;
-    p.samples = Array.from({ length: 2000 }, (_, i) => ({ stackIndex: 1 + (i % 3), attributeIndices: [2, 3], linkIndex: 1, values: [1], timestampsUnixNano: [] }));
+    p.samples = Array.from({ length: 2000 }, (_, i) => ({
+      stackIndex: 1 + (i % 3),
+      attributeIndices: [2, 3],
+      linkIndex: 1,
+      values: [1],
+      timestampsUnixNano: [],
+    }));
     const reads = new Map<string, number>();
     const counted = <T extends object>(name: string, table: T[]): T[] =>
       new Proxy(table, {

@@ -25,7 +25,10 @@ describe('varints', () => {
     fc.assert(
       fc.property(fc.integer({ min: -(2 ** 31), max: 2 ** 31 - 1 }), (v) => {
         const bytes = ours((w) => w.int32(v));
-        assert.deepStrictEqual(bytes, theirs((w) => w.int32(v)));
+        assert.deepStrictEqual(
+          bytes,
+          theirs((w) => w.int32(v)),
+        );
         if (v < 0) assert.equal(bytes.length, 10);
         const r = new Reader(bytes);
         assert.equal(r.int32(), v);
@@ -38,7 +41,10 @@ describe('varints', () => {
   it('uint32 read of a value written as uint32', () => {
     for (const v of [0, 1, 127, 128, 16383, 16384, 2 ** 31, 2 ** 32 - 1]) {
       const bytes = ours((w) => w.varint32(v));
-      assert.deepStrictEqual(bytes, theirs((w) => w.uint32(v)));
+      assert.deepStrictEqual(
+        bytes,
+        theirs((w) => w.uint32(v)),
+      );
       assert.equal(new Reader(bytes).uint32(), v);
     }
   });
@@ -47,7 +53,10 @@ describe('varints', () => {
     fc.assert(
       fc.property(fc.oneof(fc.maxSafeInteger(), fc.integer()), (v) => {
         const bytes = ours((w) => w.int64Number(v));
-        assert.deepStrictEqual(bytes, theirs((w) => w.int64(v)));
+        assert.deepStrictEqual(
+          bytes,
+          theirs((w) => w.int64(v)),
+        );
         assert.equal(new Reader(bytes).int64Number(), v);
       }),
       { numRuns: 500 },
@@ -58,7 +67,10 @@ describe('varints', () => {
     fc.assert(
       fc.property(fc.bigInt({ min: 0n, max: 2n ** 64n - 1n }), (v) => {
         const bytes = ours((w) => w.varintBig(v));
-        assert.deepStrictEqual(bytes, theirs((w) => w.uint64(v.toString() as unknown as number)));
+        assert.deepStrictEqual(
+          bytes,
+          theirs((w) => w.uint64(v.toString() as unknown as number)),
+        );
         assert.equal(new Reader(bytes).uint64Big(), v);
         assert.equal(new Reader(bytes).int64Big(), BigInt.asIntN(64, v));
       }),
@@ -88,7 +100,15 @@ describe('fixed width, strings and bytes', () => {
           w.fixed64Big(b);
           w.double(d);
         });
-        assert.deepStrictEqual(bytes, theirs((w) => w.fixed32(a).fixed64(b.toString() as unknown as number).double(d)));
+        assert.deepStrictEqual(
+          bytes,
+          theirs((w) =>
+            w
+              .fixed32(a)
+              .fixed64(b.toString() as unknown as number)
+              .double(d),
+          ),
+        );
         const r = new Reader(bytes);
         assert.equal(r.fixed32(), a);
         assert.equal(r.fixed64Big(), b);
@@ -102,7 +122,10 @@ describe('fixed width, strings and bytes', () => {
     fc.assert(
       fc.property(fc.oneof(fc.string({ maxLength: 100 }), fc.string({ unit: 'binary', maxLength: 200 })), (s) => {
         const bytes = ours((w) => w.string(s));
-        assert.deepStrictEqual(bytes, theirs((w) => w.string(s)));
+        assert.deepStrictEqual(
+          bytes,
+          theirs((w) => w.string(s)),
+        );
         assert.equal(new Reader(bytes).string(), s);
       }),
       { numRuns: 500 },
@@ -140,7 +163,13 @@ describe('fixed width, strings and bytes', () => {
         w.tag(16);
         w.varint32(7);
       });
-      const expected = theirs((w) => w.uint32(10).bytes(Uint8Array.from([0, ...body])).uint32(16).uint32(7));
+      const expected = theirs((w) =>
+        w
+          .uint32(10)
+          .bytes(Uint8Array.from([0, ...body]))
+          .uint32(16)
+          .uint32(7),
+      );
       assert.deepStrictEqual(bytes, expected, `size ${size}`);
     }
   });
@@ -160,7 +189,11 @@ describe('reader bounds', () => {
       ['empty', (r) => r.int32(), []],
     ];
     for (const [name, read, bytes] of reads) {
-      assert.throws(() => read(new Reader(Uint8Array.from(bytes))), (e: unknown) => e instanceof DecodeError && /truncated/.test(e.message), name);
+      assert.throws(
+        () => read(new Reader(Uint8Array.from(bytes))),
+        (e: unknown) => e instanceof DecodeError && /truncated/.test(e.message),
+        name,
+      );
     }
   });
 

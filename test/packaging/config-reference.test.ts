@@ -79,7 +79,24 @@ test('schemaRows: types, defaults in the units users write, required keys, union
   const byPath = new Map(rows.map((r) => [r.path, r]));
   assert.deepEqual(
     rows.map((r) => r.path),
-    ['wait', 'size', 'endpoint', 'url', 'mode', 'name', 'ratio', 'tags', 'list', 'auth', 'auth.token', 'auth.user', 'nested', 'nested.deep', 'byName', 'byName.<name>.n'],
+    [
+      'wait',
+      'size',
+      'endpoint',
+      'url',
+      'mode',
+      'name',
+      'ratio',
+      'tags',
+      'list',
+      'auth',
+      'auth.token',
+      'auth.user',
+      'nested',
+      'nested.deep',
+      'byName',
+      'byName.<name>.n',
+    ],
   );
   assert.deepEqual(byPath.get('wait'), { path: 'wait', type: 'duration', default: '90s', required: false, meaning: 'about wait' });
   assert.equal(byPath.get('size')!.default, '64MiB');

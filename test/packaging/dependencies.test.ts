@@ -19,8 +19,12 @@ function sources(dir: string): string[] {
 describe('runtime dependencies', () => {
   it('are all imported by src/ (the browser UI is bundled, not a dependency)', () => {
     const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { dependencies: Record<string, string> };
-    const text = sources(join(root, 'src')).map((f) => readFileSync(f, 'utf8')).join('\n');
-    const unused = Object.keys(pkg.dependencies).filter((name) => !new RegExp(`(from |import\\(|require\\()'${name.replace(/[/.]/g, '\\$&')}'`).test(text));
+    const text = sources(join(root, 'src'))
+      .map((f) => readFileSync(f, 'utf8'))
+      .join('\n');
+    const unused = Object.keys(pkg.dependencies).filter(
+      (name) => !new RegExp(`(from |import\\(|require\\()'${name.replace(/[/.]/g, '\\$&')}'`).test(text),
+    );
     assert.deepEqual(unused, []);
   });
 });

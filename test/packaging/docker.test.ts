@@ -77,7 +77,8 @@ const ops = (s: Stage, op: string) => s.instructions.filter((i) => i.op === op);
 test('Dockerfile: the default (last) stage is the bridge on node:20-slim (bookworm), as a non-root user', () => {
   const nodeImage = dockerfile.args.find((a) => a.args.startsWith('NODE_IMAGE='))?.args.split('=')[1];
   assert.ok(nodeImage === 'node:20-slim' || nodeImage === 'node:20-bookworm-slim', `base image ${nodeImage}`);
-  for (const s of dockerfile.stages) assert.ok(s.from === '${NODE_IMAGE}' || dockerfile.stages.some((o) => o.name === s.from), `stage from ${s.from}`);
+  for (const s of dockerfile.stages)
+    assert.ok(s.from === '${NODE_IMAGE}' || dockerfile.stages.some((o) => o.name === s.from), `stage from ${s.from}`);
   assert.equal(runtime.from, '${NODE_IMAGE}');
   const user = ops(runtime, 'USER').at(-1)?.args;
   assert.ok(user && user !== 'root' && user !== '0', 'runtime stage must switch to a non-root user');
@@ -100,7 +101,10 @@ test('Dockerfile: build runs npm ci and npm run build; runtime gets pruned node_
 });
 
 test('Dockerfile: EXPOSE, VOLUME, HEALTHCHECK and CMD match the bridge config it ships', () => {
-  const exposed = ops(runtime, 'EXPOSE').flatMap((i) => i.args.split(/\s+/)).map(Number).sort();
+  const exposed = ops(runtime, 'EXPOSE')
+    .flatMap((i) => i.args.split(/\s+/))
+    .map(Number)
+    .sort();
   assert.deepEqual(exposed, [GRPC_PORT, HTTP_PORT, DEFAULT_API_PORT].sort());
 
   const entrypoint = JSON.parse(ops(runtime, 'ENTRYPOINT').at(-1)!.args) as string[];
@@ -163,7 +167,10 @@ for (const file of ['bridge.yaml', 'bridge-pyroscope.yaml']) {
       assert.deepEqual(l.tokens, [l.where === 'extensions.api' ? TOKENS.BRIDGE_API_TOKEN : TOKENS.BRIDGE_TOKEN], l.where);
     }
     const unset = loadConfigFile(join(dockerDir, file), {}).config;
-    assert.throws(() => Bridge.create(unset, { logger }), (e: unknown) => isBridgeError(e) && e.code === 'ERR_CONFIG' && /bearer_token must not be empty/.test(e.message));
+    assert.throws(
+      () => Bridge.create(unset, { logger }),
+      (e: unknown) => isBridgeError(e) && e.code === 'ERR_CONFIG' && /bearer_token must not be empty/.test(e.message),
+    );
   });
 }
 
@@ -193,9 +200,13 @@ test('compose: the services are there, built from docker/Dockerfile, Pyroscope b
   for (const name of ['bridge', 'app', 'load']) {
     const b = services[name]!.build!;
     assert.ok(existsSync(join(dockerDir, b.context, b.dockerfile)), `${name}: ${b.dockerfile} does not exist`);
-    if (b.target) assert.ok(dockerfile.stages.some((s) => s.name === b.target), `${name}: no stage ${b.target}`);
+    if (b.target)
+      assert.ok(
+        dockerfile.stages.some((s) => s.name === b.target),
+        `${name}: no stage ${b.target}`,
+      );
   }
-  assert.equal(services.bridge!.build!.target, undefined, 'the bridge is the Dockerfile\'s default stage');
+  assert.equal(services.bridge!.build!.target, undefined, "the bridge is the Dockerfile's default stage");
   assert.deepEqual(services.pyroscope!.profiles, ['pyroscope']);
   assert.match(services['otel-collector']!.image!, /^otel\/opentelemetry-collector-contrib:/);
 });
@@ -214,17 +225,22 @@ test('compose: every config file a service names exists, and the bridge runs a s
   // The alternative config the README offers is in the image too.
   assert.ok(read('docker/compose.yaml').includes('BRIDGE_CONFIG=docker/bridge-pyroscope.yaml'));
   assert.ok(ops(runtime, 'COPY').some((c) => c.args.includes('docker/bridge-pyroscope.yaml')));
-  assert.ok(services.bridge!.volumes!.some((v) => v.endsWith(`:${ops(runtime, 'VOLUME').at(-1)!.args}`)), 'the data volume is not mounted');
+  assert.ok(
+    services.bridge!.volumes!.some((v) => v.endsWith(`:${ops(runtime, 'VOLUME').at(-1)!.args}`)),
+    'the data volume is not mounted',
+  );
 });
 
-test('compose: published ports are the bridge\'s and collector\'s defaults, on loopback', () => {
+test("compose: published ports are the bridge's and collector's defaults, on loopback", () => {
   assert.deepEqual(services.bridge!.ports!.map(containerPort), [DEFAULT_API_PORT]);
   assert.deepEqual(services['otel-collector']!.ports!.map(containerPort).sort(), [GRPC_PORT, HTTP_PORT].sort());
-  for (const s of Object.values(services)) for (const p of s.ports ?? []) assert.ok(p.startsWith('127.0.0.1:'), `${p} is published on every interface`);
+  for (const s of Object.values(services))
+    for (const p of s.ports ?? []) assert.ok(p.startsWith('127.0.0.1:'), `${p} is published on every interface`);
 });
 
 test('compose: the bridge and the collector get the tokens, which compose requires (${VAR:?...})', () => {
-  const required = (v: string | undefined, name: string) => assert.match(v ?? '', new RegExp(`^\\$\\{${name}:\\?[^}]+\\}$`), `${name} is not required`);
+  const required = (v: string | undefined, name: string) =>
+    assert.match(v ?? '', new RegExp(`^\\$\\{${name}:\\?[^}]+\\}$`), `${name} is not required`);
   required(services.bridge!.environment!.BRIDGE_TOKEN, 'BRIDGE_TOKEN');
   required(services.bridge!.environment!.BRIDGE_API_TOKEN, 'BRIDGE_API_TOKEN');
   required(services['otel-collector']!.environment!.BRIDGE_TOKEN, 'BRIDGE_TOKEN');
@@ -236,7 +252,10 @@ test('compose: the collector runs with the profiles feature gate and the app sen
   const cmd = services['otel-collector']!.command!;
   assert.ok(cmd.includes('--feature-gates=service.profilesSupport'));
   const configPath = cmd.find((c) => c.startsWith('--config='))!.slice('--config='.length);
-  assert.ok(services['otel-collector']!.volumes!.some((v) => v.split(':')[1] === configPath), 'the collector config is not mounted where --config points');
+  assert.ok(
+    services['otel-collector']!.volumes!.some((v) => v.split(':')[1] === configPath),
+    'the collector config is not mounted where --config points',
+  );
 
   const endpoint = new URL(services.app!.environment!.OTEL_EXPORTER_OTLP_ENDPOINT!);
   assert.equal(endpoint.hostname, 'otel-collector');
@@ -258,14 +277,15 @@ test('collector config: receives OTLP on all interfaces and forwards traces and 
   assert.deepEqual(splitHostPort(col.receivers.otlp.protocols.http.endpoint), { host: '0.0.0.0', port: HTTP_PORT });
 
   const bridgeGrpc = splitHostPort(
-    (loadConfigFile(join(dockerDir, 'bridge.yaml'), TOKENS).config.receivers.otlp as { protocols: { grpc: { endpoint: string } } }).protocols.grpc.endpoint,
+    (loadConfigFile(join(dockerDir, 'bridge.yaml'), TOKENS).config.receivers.otlp as { protocols: { grpc: { endpoint: string } } }).protocols.grpc
+      .endpoint,
   ).port;
   const toBridge = Object.entries(col.exporters).filter(([, e]) => e.endpoint === `bridge:${bridgeGrpc}`);
-  assert.equal(toBridge.length, 1, 'exactly one exporter should point at bridge:<the bridge\'s gRPC port>');
+  assert.equal(toBridge.length, 1, "exactly one exporter should point at bridge:<the bridge's gRPC port>");
   const [id, exporter] = toBridge[0]!;
   assert.match(id, /^otlp(_grpc)?(\/|$)/, 'the bridge receives OTLP/gRPC');
   assert.equal(exporter.tls?.insecure, true, 'the bridge in compose serves plaintext');
-  assert.equal(exporter.headers?.authorization, 'Bearer ${env:BRIDGE_TOKEN}', 'the collector sends the token the bridge\'s receivers require');
+  assert.equal(exporter.headers?.authorization, 'Bearer ${env:BRIDGE_TOKEN}', "the collector sends the token the bridge's receivers require");
   for (const signal of ['traces', 'profiles']) {
     const p = col.service.pipelines[signal];
     assert.ok(p, `no ${signal} pipeline`);
@@ -274,7 +294,7 @@ test('collector config: receives OTLP on all interfaces and forwards traces and 
   }
 });
 
-test('compose: the Pyroscope config sends to the pyroscope service\'s port', () => {
+test("compose: the Pyroscope config sends to the pyroscope service's port", () => {
   const { config } = loadConfigFile(join(dockerDir, 'bridge-pyroscope.yaml'), TOKENS);
   const url = new URL((config.exporters.pyroscope as { endpoint: string }).endpoint);
   assert.equal(url.hostname, 'pyroscope');

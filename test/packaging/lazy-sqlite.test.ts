@@ -9,7 +9,9 @@ import { ROOT } from '../helpers/sdk-package.js';
 
 function runModule(source: string): Promise<string> {
   return new Promise((resolve, reject) =>
-    execFile(process.execPath, ['--input-type=module', '-e', source], { cwd: ROOT, timeout: 60_000 }, (err, stdout, stderr) => (err ? reject(new Error(`${err.message}\n${stderr}`)) : resolve(stdout.trim()))),
+    execFile(process.execPath, ['--input-type=module', '-e', source], { cwd: ROOT, timeout: 60_000 }, (err, stdout, stderr) =>
+      err ? reject(new Error(`${err.message}\n${stderr}`)) : resolve(stdout.trim()),
+    ),
   );
 }
 

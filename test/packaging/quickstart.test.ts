@@ -56,7 +56,7 @@ function localPrebuild(dir: string): string | undefined {
 
 test('the Quick start works on a clean copy: npm install from the lockfile, npm start, /health, Ctrl-C', { timeout: 600_000 }, async (t) => {
   const readme = readFileSync(join(root, 'README.md'), 'utf8');
-  assert.ok(readme.includes('```sh\nnpm install && npm start\n```'), 'the README\'s first command changed; update this test');
+  assert.ok(readme.includes('```sh\nnpm install && npm start\n```'), "the README's first command changed; update this test");
 
   const repo = join(work, 'otel-profile-bridge');
   cleanCopy(repo);
@@ -78,11 +78,18 @@ test('the Quick start works on a clean copy: npm install from the lockfile, npm 
   assert.match(install.stdout, /added \d+ packages/);
   // Nothing for the user to act on: no unapproved install scripts, no other warnings.
   assert.ok(!/install scripts not yet covered by allowScripts/.test(output), output);
-  assert.deepEqual(output.split('\n').filter((l) => /^npm (warn|WARN|error|ERR)/.test(l)), [], output);
+  assert.deepEqual(
+    output.split('\n').filter((l) => /^npm (warn|WARN|error|ERR)/.test(l)),
+    [],
+    output,
+  );
   // From the lockfile: it is unchanged, and so is package.json.
   assert.equal(readFileSync(join(repo, 'package-lock.json'), 'utf8'), lockBefore, 'npm install rewrote package-lock.json');
   assert.equal(readFileSync(join(repo, 'package.json'), 'utf8'), pkgBefore);
-  assert.ok(existsSync(join(repo, 'node_modules', 'better-sqlite3', 'build', 'Release', 'better_sqlite3.node')), 'the SQLite binding was not installed');
+  assert.ok(
+    existsSync(join(repo, 'node_modules', 'better-sqlite3', 'build', 'Release', 'better_sqlite3.node')),
+    'the SQLite binding was not installed',
+  );
   const compiled = existsSync(join(repo, 'node_modules', 'better-sqlite3', 'build', 'Release', 'obj.target'));
   t.diagnostic(compiled ? 'better-sqlite3 was compiled from source' : 'better-sqlite3 used the local prebuild');
 
@@ -121,7 +128,9 @@ test('the Quick start works on a clean copy: npm install from the lockfile, npm 
 });
 
 test('allowScripts approves exactly the locked packages that have install scripts', () => {
-  const lock = JSON.parse(readFileSync(join(root, 'package-lock.json'), 'utf8')) as { packages: Record<string, { hasInstallScript?: boolean; optional?: boolean }> };
+  const lock = JSON.parse(readFileSync(join(root, 'package-lock.json'), 'utf8')) as {
+    packages: Record<string, { hasInstallScript?: boolean; optional?: boolean }>;
+  };
   const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { allowScripts?: Record<string, boolean> };
   const withScripts = Object.entries(lock.packages)
     .filter(([path, p]) => path !== '' && p.hasInstallScript)

@@ -57,7 +57,7 @@ test('the collector feature gate the README names is the one compose passes', ()
   assert.ok(readme.includes(`--feature-gates=${gate}`));
 });
 
-test('the README and the UI\'s empty state spell the collector exporter the same, with the note for older collectors', () => {
+test("the README and the UI's empty state spell the collector exporter the same, with the note for older collectors", () => {
   const ui = readFileSync(join(root, 'src', 'ui', 'components', 'empty-state.ts'), 'utf8');
   assert.match(readme, /otlp_grpc\/bridge: +# `otlp\/bridge` on collectors before v0\.144/);
   assert.ok(ui.includes("const COLLECTOR_EXPORTER = 'otlp_grpc/bridge';"));

@@ -18,7 +18,8 @@ function packagesIn(nodeModules: string): string[] {
   if (!existsSync(nodeModules)) return [];
   return readdirSync(nodeModules).flatMap((name) => {
     if (name.startsWith('.')) return [];
-    if (name.startsWith('@')) return readdirSync(join(nodeModules, name)).flatMap((sub) => [`${name}/${sub}`, ...packagesIn(join(nodeModules, name, sub, 'node_modules'))]);
+    if (name.startsWith('@'))
+      return readdirSync(join(nodeModules, name)).flatMap((sub) => [`${name}/${sub}`, ...packagesIn(join(nodeModules, name, sub, 'node_modules'))]);
     return [name, ...packagesIn(join(nodeModules, name, 'node_modules'))];
   });
 }
@@ -79,7 +80,9 @@ console.log(JSON.stringify({ started, scope: SCOPE_NAME, stats: p.stats(), grpcL
 `,
       );
       const out = await new Promise<string>((resolve, reject) =>
-        execFile(process.execPath, ['main.js'], { cwd: app, env: { PATH: process.env.PATH ?? '' }, timeout: 60_000 }, (err, stdout, stderr) => (err ? reject(new Error(`${err.message}\n${stderr}`)) : resolve(stdout))),
+        execFile(process.execPath, ['main.js'], { cwd: app, env: { PATH: process.env.PATH ?? '' }, timeout: 60_000 }, (err, stdout, stderr) =>
+          err ? reject(new Error(`${err.message}\n${stderr}`)) : resolve(stdout),
+        ),
       );
       const result = JSON.parse(out) as { started: boolean; scope: string; stats: { exported: number; failed: number }; grpcLoaded: boolean };
       assert.equal(result.started, true);

@@ -22,7 +22,8 @@ function build(): { b: DictionaryBuilder; good: () => Profile; cases: [string, P
     makeProfile({ sampleType: cpu, samples: [makeSample({ stackIndex: st, values: [1] }), makeSample({ stackIndex: st, values: [1], ...s })] });
 
   const badLocStack = d.stackTable.push({ locationIndices: [loc, 77] }) - 1;
-  const badFnLoc = d.locationTable.push({ mappingIndex: 0, address: 0n, lines: [{ functionIndex: 55, line: 1, column: 0 }], attributeIndices: [] }) - 1;
+  const badFnLoc =
+    d.locationTable.push({ mappingIndex: 0, address: 0n, lines: [{ functionIndex: 55, line: 1, column: 0 }], attributeIndices: [] }) - 1;
   const badFnStack = b.stack([badFnLoc]);
   const badNameFn = d.functionTable.push({ nameStrindex: 9999, systemNameStrindex: 0, filenameStrindex: 0, startLine: 0 }) - 1;
   const badNameStack = b.stack([b.location([{ functionIndex: badNameFn, line: 1, column: 0 }])]);
@@ -38,8 +39,16 @@ function build(): { b: DictionaryBuilder; good: () => Profile; cases: [string, P
     cases: [
       ['stack index', withSample({ stackIndex: 99 }), /samples\[1\]\.stack_index 99 is out of range \(stack_table has \d+ entries\)/],
       ['negative stack index', withSample({ stackIndex: -1 }), /samples\[1\]\.stack_index -1 is out of range/],
-      ['location index in a stack', withSample({ stackIndex: badLocStack }), /stack_table\[\d+\]\.location_indices\[1\] 77 is out of range \(location_table/],
-      ['function index in a line', withSample({ stackIndex: badFnStack }), /location_table\[\d+\]\.lines\[0\]\.function_index 55 is out of range \(function_table/],
+      [
+        'location index in a stack',
+        withSample({ stackIndex: badLocStack }),
+        /stack_table\[\d+\]\.location_indices\[1\] 77 is out of range \(location_table/,
+      ],
+      [
+        'function index in a line',
+        withSample({ stackIndex: badFnStack }),
+        /location_table\[\d+\]\.lines\[0\]\.function_index 55 is out of range \(function_table/,
+      ],
       ['function name string', withSample({ stackIndex: badNameStack }), /function_table\[\d+\]\.name_strindex 9999 is out of range \(string_table/],
       ['mapping index', withSample({ stackIndex: badMapStack }), /location_table\[\d+\]\.mapping_index 42 is out of range \(mapping_table/],
       ['link index', withSample({ linkIndex: 31 }), /samples\[1\]\.link_index 31 is out of range \(link_table/],
@@ -63,7 +72,9 @@ describe('convertProfilesRequest: bad references', () => {
     profiles.push(good());
     const req: ExportProfilesServiceRequest = {
       dictionary: b.dictionary,
-      resourceProfiles: [{ resource: makeResource({ 'service.name': 's' }), scopeProfiles: [{ scope: makeScope(), profiles, schemaUrl: '' }], schemaUrl: '' }],
+      resourceProfiles: [
+        { resource: makeResource({ 'service.name': 's' }), scopeProfiles: [{ scope: makeScope(), profiles, schemaUrl: '' }], schemaUrl: '' },
+      ],
     };
     const { profiles: out, errors } = convertProfilesRequest(req);
     assert.equal(out.length, cases.length + 1);
@@ -117,7 +128,13 @@ describe('convertProfilesRequest: bad references', () => {
       resourceProfiles: [
         {
           scopeProfiles: [
-            { profiles: [makeProfile({ samples: [makeSample({ values: [2] })] }), makeProfile({ samples: [makeSample({ stackIndex: 1, values: [2] })] })], schemaUrl: '' },
+            {
+              profiles: [
+                makeProfile({ samples: [makeSample({ values: [2] })] }),
+                makeProfile({ samples: [makeSample({ stackIndex: 1, values: [2] })] }),
+              ],
+              schemaUrl: '',
+            },
           ],
           schemaUrl: '',
         },

@@ -52,9 +52,21 @@ function build(spec: Spec): ExportProfilesServiceRequest {
     // A raw entry that repeats a value the builder may already hold, with its own strings.
     d.stringTable.push(f.name);
     const name = f.name === '' ? 0 : d.stringTable.length - 1;
-    return d.functionTable.push({ nameStrindex: name, systemNameStrindex: f.system ? b.string(f.system) : 0, filenameStrindex: f.file ? b.string(f.file) : 0, startLine: f.startLine }) - 1;
+    return (
+      d.functionTable.push({
+        nameStrindex: name,
+        systemNameStrindex: f.system ? b.string(f.system) : 0,
+        filenameStrindex: f.file ? b.string(f.file) : 0,
+        startLine: f.startLine,
+      }) - 1
+    );
   });
-  const mappings = [0, ...[1, 2, 3].map((i) => b.mapping({ memoryStart: BigInt(i) << 20n, memoryLimit: BigInt(i + 1) << 20n, fileOffset: 0n, filenameStrindex: b.string(`/bin/m${i}`) }))];
+  const mappings = [
+    0,
+    ...[1, 2, 3].map((i) =>
+      b.mapping({ memoryStart: BigInt(i) << 20n, memoryLimit: BigInt(i + 1) << 20n, fileOffset: 0n, filenameStrindex: b.string(`/bin/m${i}`) }),
+    ),
+  ];
   const locIndex = spec.locations.map((l) => {
     const lines = l.lines.map((ln) => ({ functionIndex: fnIndex[ln.fn % fnIndex.length]!, line: ln.line, column: ln.column }));
     if (!l.dup) return b.location(lines, mappings[l.mapping]!, l.address);
@@ -120,7 +132,9 @@ describe('convert: property', () => {
             add(want, otlpFrames(d, s.stackIndex), v);
           }
           const decoded = decodePprofIndependent(encodePprof(profiles[i]!.profile));
-          assert.deepEqual(decoded.sampleTypes, [{ type: d.stringTable[p.sampleType!.typeStrindex], unit: d.stringTable[p.sampleType!.unitStrindex] }]);
+          assert.deepEqual(decoded.sampleTypes, [
+            { type: d.stringTable[p.sampleType!.typeStrindex], unit: d.stringTable[p.sampleType!.unitStrindex] },
+          ]);
           const got = new Map<string, number>();
           for (const s of decoded.samples) {
             const frames = s.locations.flatMap((l) => l.lines.map((ln) => `${ln.function!.name}|${ln.function!.filename}|${ln.line}`));
@@ -132,7 +146,9 @@ describe('convert: property', () => {
           const total = (m: Map<string, number>) => [...m.values()].reduce((a, x) => a + x, 0);
           assert.equal(total(got), total(want));
           // Identical (stack, labels) never appear twice.
-          const identities = decoded.samples.map((s) => JSON.stringify([s.locations.map((l) => l.id), s.labels], (_k, v: unknown) => (typeof v === 'bigint' ? String(v) : v)));
+          const identities = decoded.samples.map((s) =>
+            JSON.stringify([s.locations.map((l) => l.id), s.labels], (_k, v: unknown) => (typeof v === 'bigint' ? String(v) : v)),
+          );
           assert.equal(new Set(identities).size, identities.length);
         });
       }),

@@ -6,15 +6,7 @@ import { DictionaryBuilder, makeProfile, makeProfilesRequest, makeSample } from 
 import { convertProfilesRequest, countProfiles } from '../../src/pprof/convert.js';
 import { encodePprof, encodePprofGzip } from '../../src/pprof/encode.js';
 import { decodePprofIndependent, frameList, labelRecord, type ResolvedPprof } from '../helpers/pprof-decoded.js';
-import {
-  CPU_PROFILE_ID_HEX,
-  ROOT_SPAN_ID_DEC,
-  SPAN_ID_DEC,
-  SPAN_ID_HEX,
-  T0,
-  TRACE_ID_HEX,
-  richRequest,
-} from '../helpers/profile-fixtures.js';
+import { CPU_PROFILE_ID_HEX, ROOT_SPAN_ID_DEC, SPAN_ID_DEC, SPAN_ID_HEX, T0, TRACE_ID_HEX, richRequest } from '../helpers/profile-fixtures.js';
 
 function decoded(i: number): { pprof: ResolvedPprof; converted: ReturnType<typeof convertProfilesRequest>['profiles'][number] } {
   const { profiles, errors } = convertProfilesRequest(richRequest().request);
@@ -203,7 +195,10 @@ describe('convertProfilesRequest: the rich fixture', () => {
     ]);
     // Samples without timestamps are unchanged.
     const cpu = decodePprofIndependent(encodePprof(profiles[0]!.profile));
-    assert.equal(cpu.samples.reduce((s, x) => s + x.values[0]!, 0), 17);
+    assert.equal(
+      cpu.samples.reduce((s, x) => s + x.values[0]!, 0),
+      17,
+    );
     assert.equal(cpu.samples.length, 6, 'the two timestamped events became two samples');
   });
 
@@ -226,7 +221,10 @@ describe('convertProfilesRequest: the rich fixture', () => {
     );
     const aggregated = convertProfilesRequest(req).profiles[0]!;
     assert.equal(aggregated.profileType, 'off_cpu');
-    assert.deepEqual(decodePprofIndependent(encodePprof(aggregated.profile)).samples.map((s) => s.values), [[70]]);
+    assert.deepEqual(
+      decodePprofIndependent(encodePprof(aggregated.profile)).samples.map((s) => s.values),
+      [[70]],
+    );
   });
 
   it('defaults: no resource -> service.name unknown_service; no sample type -> samples/count', () => {
@@ -275,7 +273,12 @@ describe('convertProfilesRequest: the rich fixture', () => {
 
   it('keeps addresses and memory ranges beyond 2^53 exact', () => {
     const b = new DictionaryBuilder();
-    const m = b.mapping({ memoryStart: 0xffffffffff600000n, memoryLimit: 0xffffffffff601000n, fileOffset: 0n, filenameStrindex: b.string('[vsyscall]') });
+    const m = b.mapping({
+      memoryStart: 0xffffffffff600000n,
+      memoryLimit: 0xffffffffff601000n,
+      fileOffset: 0n,
+      filenameStrindex: b.string('[vsyscall]'),
+    });
     const st = b.stack([b.location([], m, 0xffffffffff600400n)]);
     const p = makeProfile({ sampleType: b.valueType('cpu', 'nanoseconds'), samples: [makeSample({ stackIndex: st, values: [1] })] });
     const d = decodePprofIndependent(encodePprof(convertProfilesRequest(makeProfilesRequest(b.dictionary, [p])).profiles[0]!.profile));

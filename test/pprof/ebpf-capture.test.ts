@@ -145,7 +145,8 @@ describe('an OTel eBPF profiler capture', () => {
   it('keeps service.name out of the sample labels, and the other per-sample attributes in', () => {
     for (const [k, g] of got) {
       assert.ok(!g.labelKeys.has('service.name'), `${k} has a service.name sample label`);
-      for (const key of ['thread.name', 'process.executable.name', 'process.pid', 'thread.id', 'cpu.logical_number']) assert.ok(g.labelKeys.has(key), `${k} lacks ${key}`);
+      for (const key of ['thread.name', 'process.executable.name', 'process.pid', 'thread.id', 'cpu.logical_number'])
+        assert.ok(g.labelKeys.has(key), `${k} lacks ${key}`);
     }
   });
 });

@@ -124,10 +124,16 @@ function assertSame(direct: ConvertResult, model: ConvertResult): void {
 describe('direct pprof encoder', () => {
   it('matches the model converter + encoder on random requests, in both timestamp modes', () => {
     fc.assert(
-      fc.property(arbProfilesRequest(), specialsArb, corruptArb, fc.constantFrom<TimestampMode>('aggregate', 'label'), (req, specials, corrupt, mode) => {
-        const r = shape(req, specials, corrupt);
-        assertSame(encodeProfilesRequestPprof(r, { timestamps: mode }), convertProfilesRequest(r, { timestamps: mode }));
-      }),
+      fc.property(
+        arbProfilesRequest(),
+        specialsArb,
+        corruptArb,
+        fc.constantFrom<TimestampMode>('aggregate', 'label'),
+        (req, specials, corrupt, mode) => {
+          const r = shape(req, specials, corrupt);
+          assertSame(encodeProfilesRequestPprof(r, { timestamps: mode }), convertProfilesRequest(r, { timestamps: mode }));
+        },
+      ),
       { numRuns: 400 },
     );
   });
@@ -147,7 +153,7 @@ describe('direct pprof encoder', () => {
     );
   });
 
-  it('keeps each sample\'s own label order when equal label sets list their attributes differently', () => {
+  it("keeps each sample's own label order when equal label sets list their attributes differently", () => {
     const b = new DictionaryBuilder();
     const fn = b.function('work', '/app/work.js', 1);
     const stack = b.stack([b.location([{ functionIndex: fn, line: 2, column: 0 }])]);
@@ -167,7 +173,8 @@ describe('direct pprof encoder', () => {
       ],
       makeResource({ 'service.name': 'svc' }),
     );
-    for (const mode of ['aggregate', 'label'] as const) assertSame(encodeProfilesRequestPprof(req, { timestamps: mode }), convertProfilesRequest(req, { timestamps: mode }));
+    for (const mode of ['aggregate', 'label'] as const)
+      assertSame(encodeProfilesRequestPprof(req, { timestamps: mode }), convertProfilesRequest(req, { timestamps: mode }));
   });
 
   it('matches on the fixtures the conversion tests pin, and streams in the same order', () => {

@@ -45,8 +45,14 @@ describe('go tool pprof reads converted profiles', () => {
     const malloc = raw.samples.find((s) => s.values[0] === 3)!;
     assert.deepEqual(rawStack(raw, malloc), MALLOC);
     assert.deepEqual(malloc.labels, { gc: ['true'], ratio: ['0.5'] });
-    assert.ok(raw.mappings.some((m) => m.includes('/usr/bin/app deadbeefcafe [FN][FL][LN][IN]')), raw.mappings.join('\n'));
-    assert.ok(raw.mappings.some((m) => m.includes('/lib/libc.so.6 go-build-libc')), raw.mappings.join('\n'));
+    assert.ok(
+      raw.mappings.some((m) => m.includes('/usr/bin/app deadbeefcafe [FN][FL][LN][IN]')),
+      raw.mappings.join('\n'),
+    );
+    assert.ok(
+      raw.mappings.some((m) => m.includes('/lib/libc.so.6 go-build-libc')),
+      raw.mappings.join('\n'),
+    );
   });
 
   it('cpu: -top totals every sample, the empty stack included', () => {

@@ -38,14 +38,25 @@ describe('profileTypeOf', () => {
 });
 
 describe('a sample count next to the values it counts', () => {
-  const head = (st: ReturnType<typeof vt>, pt: ReturnType<typeof vt> | undefined, window = '1/10') => ({ sampleType: st, ...(pt ? { periodType: pt } : {}), window });
+  const head = (st: ReturnType<typeof vt>, pt: ReturnType<typeof vt> | undefined, window = '1/10') => ({
+    sampleType: st,
+    ...(pt ? { periodType: pt } : {}),
+    window,
+  });
   const WALL = vt('wall', 'nanoseconds');
 
   it('gets a type of its own; alone it stays the type it measures', () => {
     // dd-trace's / the SDK's wall profile: sample/count, wall/nanoseconds, cpu/nanoseconds.
-    assert.deepEqual(profileTypesOf([head(vt('sample', 'count'), WALL), head(WALL, WALL), head(vt('cpu', 'nanoseconds'), WALL)]), ['wall_samples', 'wall', 'cpu']);
+    assert.deepEqual(profileTypesOf([head(vt('sample', 'count'), WALL), head(WALL, WALL), head(vt('cpu', 'nanoseconds'), WALL)]), [
+      'wall_samples',
+      'wall',
+      'cpu',
+    ]);
     // Go's CPU profile.
-    assert.deepEqual(profileTypesOf([head(vt('samples', 'count'), vt('cpu', 'nanoseconds')), head(vt('cpu', 'nanoseconds'), vt('cpu', 'nanoseconds'))]), ['cpu_samples', 'cpu']);
+    assert.deepEqual(
+      profileTypesOf([head(vt('samples', 'count'), vt('cpu', 'nanoseconds')), head(vt('cpu', 'nanoseconds'), vt('cpu', 'nanoseconds'))]),
+      ['cpu_samples', 'cpu'],
+    );
     // The eBPF profiler's cpu, and a count of another window than the wall time.
     assert.deepEqual(profileTypesOf([head(vt('samples', 'count'), vt('cpu', 'nanoseconds'))]), ['cpu']);
     assert.deepEqual(profileTypesOf([head(vt('sample', 'count'), WALL, '1/10'), head(WALL, WALL, '11/10')]), ['wall', 'wall']);
@@ -57,18 +68,30 @@ describe('a sample count next to the values it counts', () => {
     const b = new DictionaryBuilder();
     const fn = b.function('work', '/app/work.js', 1);
     const stack = b.stack([b.location([{ functionIndex: fn, line: 2, column: 0 }])]);
-    const common = { timeUnixNano: 1_700_000_000_000_000_000n, durationNano: 10_000_000_000n, periodType: b.valueType('wall', 'nanoseconds'), period: 10_000_000 };
+    const common = {
+      timeUnixNano: 1_700_000_000_000_000_000n,
+      durationNano: 10_000_000_000n,
+      periodType: b.valueType('wall', 'nanoseconds'),
+      period: 10_000_000,
+    };
     const req = makeProfilesRequest(
       b.dictionary,
       [
         makeProfile({ ...common, sampleType: b.valueType('sample', 'count'), samples: [makeSample({ stackIndex: stack, values: [3] })] }),
-        makeProfile({ ...common, sampleType: b.valueType('wall', 'nanoseconds'), samples: [makeSample({ stackIndex: stack, values: [31_000_000] })] }),
+        makeProfile({
+          ...common,
+          sampleType: b.valueType('wall', 'nanoseconds'),
+          samples: [makeSample({ stackIndex: stack, values: [31_000_000] })],
+        }),
       ],
       makeResource({ 'service.name': 'svc' }),
     );
     const { profiles, errors } = convertProfilesRequest(req);
     assert.deepEqual(errors, []);
-    assert.deepEqual(profiles.map((p) => p.profileType), ['wall_samples', 'wall']);
+    assert.deepEqual(
+      profiles.map((p) => p.profileType),
+      ['wall_samples', 'wall'],
+    );
     // The direct encoder types them alike, with the same ids and bytes.
     const direct = encodeProfilesRequestPprof(req);
     assert.deepEqual(direct.errors, []);

@@ -17,7 +17,10 @@ describe('resourceServiceName', () => {
     assert.equal(resourceServiceName(toKeyValues({ 'host.name': 'h' })), 'unknown_service');
     assert.equal(resourceServiceName(undefined), 'unknown_service');
     // Keys given as string-table indices (the profiles dictionary form).
-    assert.equal(resourceServiceName([{ key: '', keyStrindex: 1, value: { stringValue: 'python3' } }], ['', 'process.executable.name']), 'unknown_service:python3');
+    assert.equal(
+      resourceServiceName([{ key: '', keyStrindex: 1, value: { stringValue: 'python3' } }], ['', 'process.executable.name']),
+      'unknown_service:python3',
+    );
   });
 });
 
@@ -49,7 +52,9 @@ describe('conversion: service naming', () => {
   it('a resource with process.executable.name and no service.name is unknown_service:<executable>', () => {
     const b = new DictionaryBuilder();
     const p = makeProfile({ sampleType: b.valueType('cpu', 'nanoseconds'), samples: [makeSample({ stackIndex: b.stack([]), values: [1] })] });
-    const [c] = convertProfilesRequest(makeProfilesRequest(b.dictionary, [p], makeResource({ 'process.executable.name': 'node', 'process.pid': 12 }))).profiles;
+    const [c] = convertProfilesRequest(
+      makeProfilesRequest(b.dictionary, [p], makeResource({ 'process.executable.name': 'node', 'process.pid': 12 })),
+    ).profiles;
     assert.equal(c!.seriesLabels['service.name'], 'unknown_service:node');
     assert.deepEqual(
       storeLabels(c!.profileType, c!.seriesLabels).find(([k]) => k === 'service_name'),
@@ -86,7 +91,7 @@ describe('conversion: service naming', () => {
     );
   });
 
-  it('samples naming the resource\'s own service leave the profile whole', () => {
+  it("samples naming the resource's own service leave the profile whole", () => {
     const { profiles } = convertProfilesRequest(withOnly(twoServiceRequest({ 'service.name': 'svc-a' })));
     assert.equal(profiles.length, 1);
     assert.equal(profiles[0]!.seriesLabels['service.name'], 'svc-a');

@@ -4,7 +4,16 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import { Function as PFunction, Label, Line as PLine, Location as PLocation, Profile as PProfile, Sample as PSample, StringTable, ValueType } from 'pprof-format';
+import {
+  Function as PFunction,
+  Label,
+  Line as PLine,
+  Location as PLocation,
+  Profile as PProfile,
+  Sample as PSample,
+  StringTable,
+  ValueType,
+} from 'pprof-format';
 import { makeResource, makeScope, anyValueToString } from '../../src/otlp/build.js';
 import { decodeProfilesRequest, encodeProfilesRequest, hexOf, type ExportProfilesServiceRequest, type Profile } from '../../src/otlp/index.js';
 import { FRAME_TYPE_ATTR, toProfilesRequest, type PprofProfile, type PprofWindow } from '../../src/sdk/convert.js';
@@ -72,7 +81,15 @@ const FRAMES: FrameSpec[] = [
 
 function wallWindow(samples: SampleSpec[]): PprofWindow {
   return {
-    profile: pprof([['sample', 'count'], ['wall', 'nanoseconds'], ['cpu', 'nanoseconds']], FRAMES, samples),
+    profile: pprof(
+      [
+        ['sample', 'count'],
+        ['wall', 'nanoseconds'],
+        ['cpu', 'nanoseconds'],
+      ],
+      FRAMES,
+      samples,
+    ),
     startUnixNano: 1_700_000_000_000_000_000n,
     durationNano: 10_000_000_000n,
     types: ['wall', 'cpu'],
@@ -95,7 +112,9 @@ function readable(req: ExportProfilesServiceRequest, p: Profile) {
   const d = req.dictionary!;
   const st = d.stringTable;
   return p.samples.map((s) => {
-    const frames = d.stackTable[s.stackIndex]!.locationIndices.map((li) => st[d.functionTable[d.locationTable[li]!.lines[0]!.functionIndex]!.nameStrindex]!);
+    const frames = d.stackTable[s.stackIndex]!.locationIndices.map(
+      (li) => st[d.functionTable[d.locationTable[li]!.lines[0]!.functionIndex]!.nameStrindex]!,
+    );
     const attrs: Record<string, string> = {};
     for (const ai of s.attributeIndices) {
       const a = d.attributeTable[ai]!;
@@ -118,7 +137,15 @@ describe('pprof -> OTLP profiles request', () => {
         { frames: [4], values: [0, 0, 7_000_000] },
       ]),
       {
-        profile: pprof([['inuse_objects', 'count'], ['inuse_space', 'bytes']], FRAMES, [{ frames: [1, 0], values: [2, 1024] }], 524288),
+        profile: pprof(
+          [
+            ['inuse_objects', 'count'],
+            ['inuse_space', 'bytes'],
+          ],
+          FRAMES,
+          [{ frames: [1, 0], values: [2, 1024] }],
+          524288,
+        ),
         startUnixNano: 1_700_000_010_000_000_000n,
         durationNano: 0n,
         types: ['inuse_space', 'inuse_objects'],
@@ -175,14 +202,26 @@ describe('pprof -> OTLP profiles request', () => {
   it('drops samples worth 0 for a type, labels runtime samples as such', () => {
     const wallRows = readable(req, wall!);
     assert.ok(!wallRows.some((r) => r.frames[0] === 'Non JS threads activity'), 'no wall time for non-JS threads');
-    assert.equal(wallRows.reduce((n, r) => n + r.value, 0), 10_000_000 * 7);
+    assert.equal(
+      wallRows.reduce((n, r) => n + r.value, 0),
+      10_000_000 * 7,
+    );
     const cpuRows = readable(req, cpu!);
     const nonJs = cpuRows.find((r) => r.frames[0] === 'Non JS threads activity')!;
     assert.equal(nonJs.value, 7_000_000);
     assert.deepEqual(nonJs.attrs, { 'thread.name': 'non-JS threads' });
-    assert.equal(cpuRows.reduce((n, r) => n + r.value, 0), 32_000_000);
-    assert.deepEqual(readable(req, objects!).map((r) => r.value), [2]);
-    assert.deepEqual(readable(req, space!).map((r) => r.value), [1024]);
+    assert.equal(
+      cpuRows.reduce((n, r) => n + r.value, 0),
+      32_000_000,
+    );
+    assert.deepEqual(
+      readable(req, objects!).map((r) => r.value),
+      [2],
+    );
+    assert.deepEqual(
+      readable(req, space!).map((r) => r.value),
+      [1024],
+    );
   });
 
   it('marks JavaScript frames with profile.frame.type=v8js, not runtime ones', () => {
@@ -190,7 +229,11 @@ describe('pprof -> OTLP profiles request', () => {
     for (const loc of d.locationTable.slice(1)) {
       const fn = d.functionTable[loc.lines[0]!.functionIndex]!;
       const types = loc.attributeIndices.map((i) => d.attributeTable[i]!).filter((a) => st[a.keyStrindex] === FRAME_TYPE_ATTR);
-      if (st[fn.filenameStrindex] !== '') assert.deepEqual(types.map((a) => a.value?.stringValue), ['v8js']);
+      if (st[fn.filenameStrindex] !== '')
+        assert.deepEqual(
+          types.map((a) => a.value?.stringValue),
+          ['v8js'],
+        );
       else assert.equal(types.length, 0);
     }
   });
@@ -236,12 +279,19 @@ describe('pprof -> OTLP (property)', () => {
         ['wall', 'cpu'].forEach((type, i) => {
           const p = byType.get(type);
           const rows = p ? readable(req, p) : [];
-          assert.equal(rows.reduce((n, r) => n + r.value, 0), totals[i]);
+          assert.equal(
+            rows.reduce((n, r) => n + r.value, 0),
+            totals[i],
+          );
           // Per (stack, span, endpoint) the values add up as in the input.
           const key = (frames: string[], span: string, endpoint: string | undefined) => `${frames.join('<')}|${span}|${endpoint ?? ''}`;
           const want = new Map<string, number>();
           for (const s of specs) {
-            const k = key(s.frames.map((f) => FRAMES[f]!.name), s.span ? `${TRACE}/${s.span}` : '', s.endpoint);
+            const k = key(
+              s.frames.map((f) => FRAMES[f]!.name),
+              s.span ? `${TRACE}/${s.span}` : '',
+              s.endpoint,
+            );
             want.set(k, (want.get(k) ?? 0) + s.values[i + 1]!);
           }
           for (const [k, v] of [...want]) if (v === 0) want.delete(k);

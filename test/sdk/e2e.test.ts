@@ -63,7 +63,11 @@ describe('SDK plugin end to end: example service -> bridge store -> hotspots', (
       return r.status === 200 && (r.body.types as { type: string }[]).some((t) => t.type === 'wall');
     });
     const types = (await getJson(profiler, '/api/v1/profile-types', {})).body.types as { type: string }[];
-    for (const t of ['wall', 'cpu', 'inuse_space', 'inuse_objects']) assert.ok(types.some((x) => x.type === t), `profile type ${t} stored`);
+    for (const t of ['wall', 'cpu', 'inuse_space', 'inuse_objects'])
+      assert.ok(
+        types.some((x) => x.type === t),
+        `profile type ${t} stored`,
+      );
   });
 
   /** Profiled SERVER spans of one endpoint (named like it), as the store joined them. */
@@ -116,6 +120,9 @@ describe('SDK plugin end to end: example service -> bridge store -> hotspots', (
     const fast = await getJson<Hotspots>(profiler, '/api/v1/hotspots', { endpoint: FAST, type: 'cpu', limit: 10_000 });
     assert.equal(fast.status, 200);
     assert.ok(fast.body.total > 0);
-    assert.equal(fast.body.top.find((r) => r.name === HOT), undefined);
+    assert.equal(
+      fast.body.top.find((r) => r.name === HOT),
+      undefined,
+    );
   });
 });

@@ -35,7 +35,13 @@ function request(value = 10): ExportProfilesServiceRequest {
   return makeProfilesRequest(b.dictionary, [profile], makeResource({ 'service.name': 'svc' }), makeScope('otel-profile-bridge/sdk', '0.1.0'));
 }
 
-const FAST: Omit<ExporterOptions, 'encoding' | 'compression'> = { timeoutMillis: 2000, maxAttempts: 3, warnEveryMillis: 0, backoffMillis: 5, maxBackoffMillis: 50 };
+const FAST: Omit<ExporterOptions, 'encoding' | 'compression'> = {
+  timeoutMillis: 2000,
+  maxAttempts: 3,
+  warnEveryMillis: 0,
+  backoffMillis: 5,
+  maxBackoffMillis: 50,
+};
 
 function httpSender(url: string, extra: Partial<ConstructorParameters<typeof HttpSender>[0]> = {}): HttpSender {
   return new HttpSender({ url, headers: {}, contentType: 'application/x-protobuf', gzip: true, userAgent: 'test/1', ...extra });
@@ -70,7 +76,10 @@ async function scriptedServer(answers: { status: number; headers?: Record<string
 
 const warnings: string[] = [];
 before(() => {
-  diag.setLogger({ error: () => undefined, warn: (m) => warnings.push(m), info: () => undefined, debug: () => undefined, verbose: () => undefined }, DiagLogLevel.WARN);
+  diag.setLogger(
+    { error: () => undefined, warn: (m) => warnings.push(m), info: () => undefined, debug: () => undefined, verbose: () => undefined },
+    DiagLogLevel.WARN,
+  );
 });
 after(() => diag.disable());
 
@@ -91,7 +100,10 @@ describe('sending into the bridge receivers', () => {
     const req = request();
     exporter.enqueue(req);
     await exporter.close();
-    assert.deepEqual({ ...exporter.stats, lastError: exporter.stats.lastError }, { exported: 1, failed: 0, dropped: 0, retries: 0, rejectedProfiles: 0, lastError: undefined });
+    assert.deepEqual(
+      { ...exporter.stats, lastError: exporter.stats.lastError },
+      { exported: 1, failed: 0, dropped: 0, retries: 0, rejectedProfiles: 0, lastError: undefined },
+    );
     assert.deepStrictEqual(bridge.sinks.get('sink')!.profiles, [req]);
   };
 
@@ -100,14 +112,19 @@ describe('sending into the bridge receivers', () => {
   it('OTLP/HTTP JSON, uncompressed', () =>
     viaExporter(httpSender(`${bridge.http}/v1development/profiles`, { contentType: 'application/json', gzip: false }), 'json', 'none'));
 
-  it('OTLP/gRPC, gzip by the channel', () => viaExporter(new GrpcSender({ url: `http://${bridge.grpc}`, headers: { 'x-tenant': 'a' }, gzip: true, userAgent: 'test/1' }), 'protobuf', 'none'));
+  it('OTLP/gRPC, gzip by the channel', () =>
+    viaExporter(new GrpcSender({ url: `http://${bridge.grpc}`, headers: { 'x-tenant': 'a' }, gzip: true, userAgent: 'test/1' }), 'protobuf', 'none'));
 });
 
 describe('failure handling', () => {
   it('retries 503 as told by Retry-After, sends the headers, then succeeds', async () => {
     const s = await scriptedServer([{ status: 503, headers: { 'retry-after': '0' } }, { status: 200 }]);
     try {
-      const exporter = new ProfileExporter(httpSender(s.url, { headers: { authorization: 'Bearer t' } }), { ...FAST, encoding: 'protobuf', compression: 'gzip' });
+      const exporter = new ProfileExporter(httpSender(s.url, { headers: { authorization: 'Bearer t' } }), {
+        ...FAST,
+        encoding: 'protobuf',
+        compression: 'gzip',
+      });
       exporter.enqueue(request());
       await exporter.idle();
       assert.equal(exporter.stats.exported, 1);
@@ -144,7 +161,10 @@ describe('failure handling', () => {
 
   it('gives up after maxAttempts on a refused connection (HTTP and gRPC)', async () => {
     const port = await closedPort();
-    for (const sender of [httpSender(`http://127.0.0.1:${port}/v1development/profiles`), new GrpcSender({ url: `http://127.0.0.1:${port}`, headers: {}, gzip: false, userAgent: 't' })]) {
+    for (const sender of [
+      httpSender(`http://127.0.0.1:${port}/v1development/profiles`),
+      new GrpcSender({ url: `http://127.0.0.1:${port}`, headers: {}, gzip: false, userAgent: 't' }),
+    ]) {
       const exporter = new ProfileExporter(sender, { ...FAST, encoding: 'protobuf', compression: 'none', maxAttempts: 2, timeoutMillis: 1000 });
       exporter.enqueue(request());
       await exporter.idle();

@@ -33,7 +33,10 @@ describe('resolveOptions', () => {
 
   it('gRPC: the base endpoint without a path, default port 4317', () => {
     assert.equal(resolveOptions({}, { OTEL_EXPORTER_OTLP_PROTOCOL: 'grpc' }).url, 'http://localhost:4317');
-    const o = resolveOptions({}, { OTEL_EXPORTER_OTLP_PROTOCOL: 'http/protobuf', OTEL_EXPORTER_OTLP_PROFILES_PROTOCOL: 'grpc', OTEL_EXPORTER_OTLP_ENDPOINT: 'http://c:4317' });
+    const o = resolveOptions(
+      {},
+      { OTEL_EXPORTER_OTLP_PROTOCOL: 'http/protobuf', OTEL_EXPORTER_OTLP_PROFILES_PROTOCOL: 'grpc', OTEL_EXPORTER_OTLP_ENDPOINT: 'http://c:4317' },
+    );
     assert.equal(o.protocol, 'grpc');
     assert.equal(o.url, 'http://c:4317');
   });
@@ -47,13 +50,16 @@ describe('resolveOptions', () => {
   });
 
   it('reports bad environment values and keeps the defaults', () => {
-    const o = resolveOptions({}, {
-      OTEL_EXPORTER_OTLP_PROTOCOL: 'carrier-pigeon',
-      OTEL_EXPORTER_OTLP_COMPRESSION: 'brotli',
-      OTEL_PROFILE_BRIDGE_EXPORT_INTERVAL: '-5',
-      OTEL_EXPORTER_OTLP_ENDPOINT: 'ftp://nope',
-      OTEL_EXPORTER_OTLP_HEADERS: 'novalue',
-    });
+    const o = resolveOptions(
+      {},
+      {
+        OTEL_EXPORTER_OTLP_PROTOCOL: 'carrier-pigeon',
+        OTEL_EXPORTER_OTLP_COMPRESSION: 'brotli',
+        OTEL_PROFILE_BRIDGE_EXPORT_INTERVAL: '-5',
+        OTEL_EXPORTER_OTLP_ENDPOINT: 'ftp://nope',
+        OTEL_EXPORTER_OTLP_HEADERS: 'novalue',
+      },
+    );
     assert.equal(o.protocol, 'http/protobuf');
     assert.equal(o.compression, 'gzip');
     assert.equal(o.exportIntervalMillis, 10_000);
@@ -62,13 +68,16 @@ describe('resolveOptions', () => {
   });
 
   it('reads the interval, sampling rate, heap switch and OTEL_SDK_DISABLED', () => {
-    const o = resolveOptions({}, {
-      OTEL_PROFILE_BRIDGE_EXPORT_INTERVAL: '2500',
-      OTEL_PROFILE_BRIDGE_SAMPLING_INTERVAL: '5000',
-      OTEL_PROFILE_BRIDGE_HEAP: 'false',
-      OTEL_SDK_DISABLED: 'true',
-      OTEL_EXPORTER_OTLP_PROFILES_TIMEOUT: '700',
-    });
+    const o = resolveOptions(
+      {},
+      {
+        OTEL_PROFILE_BRIDGE_EXPORT_INTERVAL: '2500',
+        OTEL_PROFILE_BRIDGE_SAMPLING_INTERVAL: '5000',
+        OTEL_PROFILE_BRIDGE_HEAP: 'false',
+        OTEL_SDK_DISABLED: 'true',
+        OTEL_EXPORTER_OTLP_PROFILES_TIMEOUT: '700',
+      },
+    );
     assert.equal(o.exportIntervalMillis, 2500);
     assert.equal(o.samplingIntervalMicros, 5000);
     assert.equal(o.heap, false);
@@ -97,11 +106,17 @@ describe('resource', () => {
   });
 
   it('prefers the given resource and only fills in missing keys', () => {
-    const r = buildResource({ attributes: { 'service.name': 'sdk-svc', 'host.name': 'h1', tags: ['a', 'b'], skipped: undefined } }, { OTEL_SERVICE_NAME: 'env-svc' });
+    const r = buildResource(
+      { attributes: { 'service.name': 'sdk-svc', 'host.name': 'h1', tags: ['a', 'b'], skipped: undefined } },
+      { OTEL_SERVICE_NAME: 'env-svc' },
+    );
     assert.equal(stringAttribute(r.attributes, 'service.name'), 'sdk-svc');
     assert.equal(stringAttribute(r.attributes, 'host.name'), 'h1');
     assert.deepEqual(r.attributes.find((a) => a.key === 'tags')?.value, { arrayValue: { values: [{ stringValue: 'a' }, { stringValue: 'b' }] } });
-    assert.equal(r.attributes.find((a) => a.key === 'skipped'), undefined);
+    assert.equal(
+      r.attributes.find((a) => a.key === 'skipped'),
+      undefined,
+    );
     assert.equal(new Set(r.attributes.map((a) => a.key)).size, r.attributes.length, 'keys are unique');
   });
 

@@ -58,7 +58,13 @@ function rowsOf(req: ExportProfilesServiceRequest, type: string): Row[] {
             d.locationTable[li]!.lines.map((l) => st[d.functionTable[l.functionIndex]!.nameStrindex]!),
           );
           const link = d.linkTable[s.linkIndex]!;
-          out.push({ frames, attrs, traceId: s.linkIndex ? hexOf(link.traceId) : '', spanId: s.linkIndex ? hexOf(link.spanId) : '', value: s.values[0]! });
+          out.push({
+            frames,
+            attrs,
+            traceId: s.linkIndex ? hexOf(link.traceId) : '',
+            spanId: s.linkIndex ? hexOf(link.spanId) : '',
+            value: s.values[0]!,
+          });
         }
       }
   return out;
@@ -196,7 +202,10 @@ describe('ProfilingSpanProcessor in process', () => {
     const second = new ProfilingSpanProcessor({ url: `${capture.url}/v1development/profiles` }, {});
     assert.equal(second.start(), false);
     assert.equal(second.running, false);
-    assert.ok(errors.some((e) => e.includes('profiling not started')), errors.join('\n'));
+    assert.ok(
+      errors.some((e) => e.includes('profiling not started')),
+      errors.join('\n'),
+    );
     assert.equal(profiler.running, true, 'the first one is unaffected');
   });
 

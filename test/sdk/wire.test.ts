@@ -77,7 +77,7 @@ describe('SDK plugin on the wire: captured from the example service', () => {
     await capture?.close();
   });
 
-  it('sends gzip\'d OTLP/HTTP protobuf to /v1development/profiles', () => {
+  it("sends gzip'd OTLP/HTTP protobuf to /v1development/profiles", () => {
     assert.ok(profileBodies.length >= 2, `${profileBodies.length} profile requests`);
     for (const c of profileBodies) {
       assert.equal(c.contentType, 'application/x-protobuf');
@@ -96,7 +96,11 @@ describe('SDK plugin on the wire: captured from the example service', () => {
     const bridge: RunningBridge = await startBridge();
     try {
       for (const c of profileBodies) {
-        const res = await fetch(`${bridge.http}/v1development/profiles`, { method: 'POST', headers: { 'content-type': c.contentType }, body: c.body });
+        const res = await fetch(`${bridge.http}/v1development/profiles`, {
+          method: 'POST',
+          headers: { 'content-type': c.contentType },
+          body: c.body,
+        });
         assert.equal(res.status, 200, await res.text());
       }
       assert.deepStrictEqual(bridge.sinks.get('sink')!.profiles, profiles);

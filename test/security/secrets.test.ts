@@ -44,7 +44,10 @@ describe('constant-time comparison', () => {
     w = watchCompare();
     const given = ['', 'x', TOKEN.slice(0, -1), `${TOKEN}x`, TOKEN, 'x'.repeat(10_000), 'ünïcødé'];
     const results = given.map((g) => constantTimeEqual(g, TOKEN));
-    assert.deepEqual(results, given.map((g) => g === TOKEN));
+    assert.deepEqual(
+      results,
+      given.map((g) => g === TOKEN),
+    );
     assert.equal(w.calls.length, given.length);
     for (const c of w.calls) assert.deepEqual(c, [32, 32]);
   });
@@ -118,7 +121,10 @@ describe('password checks', () => {
     const auth = new Authenticator(apiAuthConfigSchema.parse({ basic: { users: [{ name: 'ann', password_hash: hash }] } }));
     // All five start before any scrypt finishes (each runs up to its first await at once).
     const all = await Promise.all([1, 2, 3, 4, 5].map((i) => auth.check('api', basic('ann', `guess-${i}`), null)));
-    assert.deepEqual(all.map((d) => (d.ok ? 200 : d.status)), [401, 401, 401, 401, 429]);
+    assert.deepEqual(
+      all.map((d) => (d.ok ? 200 : d.status)),
+      [401, 401, 401, 401, 429],
+    );
     assert.equal((await auth.check('api', basic('ann', 'pw'), null)).ok, true, 'free again afterwards');
   });
 });

@@ -14,10 +14,19 @@ describe('fan-out', () => {
   it('refuses retryably when one consumer does, and re-offers the same request only to that one', async () => {
     const a = new Recorder();
     const b = new Recorder();
-    const fan = fanOutProfiles([{ id: 'a', consumer: a }, { id: 'b', consumer: b }], logger);
+    const fan = fanOutProfiles(
+      [
+        { id: 'a', consumer: a },
+        { id: 'b', consumer: b },
+      ],
+      logger,
+    );
     b.refuseWith = new ConsumerError('ERR_PIPELINE_FULL', 'full', { retryable: true, retryAfterSeconds: 3 });
     const req = profiles([{ value: 1 }]);
-    await assert.rejects(fan.consumeProfiles(req), (e: unknown) => e instanceof ConsumerError && e.code === 'ERR_PIPELINE_FULL' && e.retryable && e.retryAfterSeconds === 3);
+    await assert.rejects(
+      fan.consumeProfiles(req),
+      (e: unknown) => e instanceof ConsumerError && e.code === 'ERR_PIPELINE_FULL' && e.retryable && e.retryAfterSeconds === 3,
+    );
     assert.equal(a.profiles.length, 1);
     b.refuseWith = undefined;
     assert.deepEqual(await fan.consumeProfiles(req), { rejected: 0 });
@@ -31,7 +40,13 @@ describe('fan-out', () => {
   it('does not refuse for a permanent refusal when another consumer took the data', async () => {
     const a = new Recorder();
     const b = new Recorder();
-    const fan = fanOutProfiles([{ id: 'a', consumer: a }, { id: 'b', consumer: b }], logger);
+    const fan = fanOutProfiles(
+      [
+        { id: 'a', consumer: a },
+        { id: 'b', consumer: b },
+      ],
+      logger,
+    );
     b.refuseWith = new ConsumerError('ERR_EXPORT_PERMANENT', 'never fits', { retryable: false });
     const res = await fan.consumeProfiles(profiles([{}]));
     assert.equal(res.rejected, 0);

@@ -37,7 +37,10 @@ describe('process guard', () => {
   });
 
   it('without the guard the same script ends with an error (the test can fail)', () => {
-    const r = spawnSync(process.execPath, ['--input-type=module', '-e', "setTimeout(() => { throw new Error('x'); }, 0);"], { encoding: 'utf8', timeout: 60_000 });
+    const r = spawnSync(process.execPath, ['--input-type=module', '-e', "setTimeout(() => { throw new Error('x'); }, 0);"], {
+      encoding: 'utf8',
+      timeout: 60_000,
+    });
     assert.notEqual(r.status, 0);
   });
 });

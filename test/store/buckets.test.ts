@@ -40,7 +40,8 @@ interface Gen {
 
 function request(p: Gen, n: number): ExportProfilesServiceRequest {
   const b = new DictionaryBuilder();
-  const loc = (f: number) => b.location([{ functionIndex: b.function(FUNCS[f]!.name, FUNCS[f]!.file, FUNCS[f]!.startLine), line: FUNCS[f]!.startLine + 2, column: 0 }]);
+  const loc = (f: number) =>
+    b.location([{ functionIndex: b.function(FUNCS[f]!.name, FUNCS[f]!.file, FUNCS[f]!.startLine), line: FUNCS[f]!.startLine + 2, column: 0 }]);
   const cpu = p.type === 'cpu';
   const profile = makeProfile({
     sampleType: cpu ? b.valueType('cpu', 'nanoseconds') : b.valueType('inuse_space', 'bytes'),
@@ -51,7 +52,12 @@ function request(p: Gen, n: number): ExportProfilesServiceRequest {
     profileId: Uint8Array.from({ length: 16 }, (_, k) => (k < 4 ? (n >> (8 * k)) & 0xff : 0x42)),
     samples: p.samples.map((s) => makeSample({ stackIndex: b.stack(s.stack.map(loc)), values: [s.value] })),
   });
-  return makeProfilesRequest(b.dictionary, [profile], makeResource({ 'service.name': `svc-${p.service}`, 'host.name': `host-${p.service % 2}` }), makeScope());
+  return makeProfilesRequest(
+    b.dictionary,
+    [profile],
+    makeResource({ 'service.name': `svc-${p.service}`, 'host.name': `host-${p.service % 2}` }),
+    makeScope(),
+  );
 }
 
 const genProfile = (spanMs: number) =>
@@ -60,10 +66,16 @@ const genProfile = (spanMs: number) =>
     service: fc.integer({ min: 0, max: 2 }),
     startMs: fc.integer({ min: 0, max: spanMs }).map((t) => T0 + t),
     durationMs: fc.constantFrom(10_000, 30_000, 60_000, 95_000),
-    samples: fc.array(fc.record({ stack: fc.array(fc.integer({ min: 0, max: FUNCS.length - 1 }), { minLength: 1, maxLength: 5 }), value: fc.integer({ min: 1, max: 40 }) }), {
-      minLength: 1,
-      maxLength: 6,
-    }),
+    samples: fc.array(
+      fc.record({
+        stack: fc.array(fc.integer({ min: 0, max: FUNCS.length - 1 }), { minLength: 1, maxLength: 5 }),
+        value: fc.integer({ min: 1, max: 40 }),
+      }),
+      {
+        minLength: 1,
+        maxLength: 6,
+      },
+    ),
   });
 
 const dirs: string[] = [];
@@ -113,7 +125,14 @@ function answers(store: Store) {
 /** The tree with values rounded to 1e-6 (averages add thirds in another order) and children in a canonical order. */
 function canonical(n: FlameNode): unknown {
   const r = (v: number) => Math.round(v * 1e6) / 1e6;
-  return { name: n.name, file: n.file, line: n.line, self: r(n.self), total: r(n.total), children: n.children.map(canonical).sort((a, b) => JSON.stringify(a).localeCompare(JSON.stringify(b))) };
+  return {
+    name: n.name,
+    file: n.file,
+    line: n.line,
+    self: r(n.self),
+    total: r(n.total),
+    children: n.children.map(canonical).sort((a, b) => JSON.stringify(a).localeCompare(JSON.stringify(b))),
+  };
 }
 
 function assertSameAnswer(q: ReturnType<typeof answers>, sel: Selection): void {
@@ -122,7 +141,8 @@ function assertSameAnswer(q: ReturnType<typeof answers>, sel: Selection): void {
   assert.equal(a.aggregation, b.aggregation);
   assert.equal(a.snapshots, b.snapshots, 'snapshots');
   assert.deepEqual(canonical(a.flame), canonical(b.flame), 'flame tree');
-  const round = (rows: { self: number; total: number }[]) => rows.map((x) => ({ ...x, self: Math.round(x.self * 1e6) / 1e6, total: Math.round(x.total * 1e6) / 1e6 }));
+  const round = (rows: { self: number; total: number }[]) =>
+    rows.map((x) => ({ ...x, self: Math.round(x.self * 1e6) / 1e6, total: Math.round(x.total * 1e6) / 1e6 }));
   assert.deepEqual(round(a.top!.rows), round(b.top!.rows), 'top table (flame answer)');
   const ta = q.bucketed.top(sel, { limit: 1000, sort: 'total' });
   const tb = q.raw.top(sel, { limit: 1000, sort: 'total' });
@@ -196,7 +216,17 @@ describe('time buckets', () => {
     // One CPU and one heap profile per service per minute for a day and a bit.
     const gens: Gen[] = [];
     for (let m = 0; m < 26 * 60; m += 1) {
-      for (const type of ['cpu', 'inuse_space'] as const) gens.push({ type, service: m % 3, startMs: T0 + m * MIN + 5000, durationMs: 50_000, samples: [{ stack: [m % 12, 3, 1], value: 1 + (m % 7) }, { stack: [2, 1], value: 3 }] });
+      for (const type of ['cpu', 'inuse_space'] as const)
+        gens.push({
+          type,
+          service: m % 3,
+          startMs: T0 + m * MIN + 5000,
+          durationMs: 50_000,
+          samples: [
+            { stack: [m % 12, 3, 1], value: 1 + (m % 7) },
+            { stack: [2, 1], value: 3 },
+          ],
+        });
     }
     await ingest(store, gens);
     for (let i = 0; i < 10_000 && store.compact().more; i++);
@@ -220,7 +250,10 @@ describe('time buckets', () => {
       const ca = q.bucketed.compare(sel, other);
       const cb = q.raw.compare(sel, other);
       assert.deepEqual([ca.a.profiles, ca.b.profiles, ca.a.snapshots], [cb.a.profiles, cb.b.profiles, cb.a.snapshots]);
-      assert.deepEqual(JSON.parse(JSON.stringify(ca.rows, (_k, v) => (typeof v === 'number' ? Math.round(v * 1e6) / 1e6 : v))), JSON.parse(JSON.stringify(cb.rows, (_k, v) => (typeof v === 'number' ? Math.round(v * 1e6) / 1e6 : v))));
+      assert.deepEqual(
+        JSON.parse(JSON.stringify(ca.rows, (_k, v) => (typeof v === 'number' ? Math.round(v * 1e6) / 1e6 : v))),
+        JSON.parse(JSON.stringify(cb.rows, (_k, v) => (typeof v === 'number' ? Math.round(v * 1e6) / 1e6 : v))),
+      );
     }
     // What compaction has not reached yet is read raw, and still counted once.
     now = T0 + 10 * DAY;
@@ -250,12 +283,20 @@ describe('time buckets', () => {
     const dir = mkdtempSync(join(tmpdir(), 'opb-buckets-'));
     const now = () => T0 + 10 * DAY;
     let store = openStore(now, {}, dir);
-    const gens: Gen[] = Array.from({ length: 200 }, (_, i) => ({ type: 'cpu' as const, service: i % 3, startMs: T0 + i * 7 * MIN, durationMs: 60_000, samples: [{ stack: [i % 12, 0], value: i + 1 }] }));
+    const gens: Gen[] = Array.from({ length: 200 }, (_, i) => ({
+      type: 'cpu' as const,
+      service: i % 3,
+      startMs: T0 + i * 7 * MIN,
+      durationMs: 60_000,
+      samples: [{ stack: [i % 12, 0], value: i + 1 }],
+    }));
     await ingest(store, gens);
     await store.close();
     // As version 1 left it: no bucket tables.
     const db = new Database(join(dir, 'profiles.db'));
-    db.exec(`DROP TRIGGER profiles_bucket_pending; DROP TRIGGER profiles_bucket_unpending; DROP TABLE buckets; DROP TABLE bucket_pending; UPDATE meta SET value = '1' WHERE key = 'schema_version'`);
+    db.exec(
+      `DROP TRIGGER profiles_bucket_pending; DROP TRIGGER profiles_bucket_unpending; DROP TABLE buckets; DROP TABLE bucket_pending; UPDATE meta SET value = '1' WHERE key = 'schema_version'`,
+    );
     db.close();
     store = openStore(now, {}, dir);
     for (let i = 0; i < 1000 && store.compact().more; i++);
@@ -274,24 +315,46 @@ describe('time buckets', () => {
       service: i % 3,
       startMs: T0 + i * 15 * MIN,
       durationMs: 60_000,
-      samples: [{ stack: [i % 12, 1, 0], value: 1 + (i % 9) }, { stack: [(i * 5) % 12], value: 2 }],
+      samples: [
+        { stack: [i % 12, 1, 0], value: 1 + (i % 9) },
+        { stack: [(i * 5) % 12], value: 2 },
+      ],
     }));
     await ingest(store, gens);
     for (let i = 0; i < 1000 && store.compact().more; i++);
     const q = answers(store);
     const all = { from: T0, to: T0 + 3 * DAY };
-    const bucketsBefore = (q.db.prepare('SELECT count(*) FROM buckets WHERE start_ms < ?').pluck().get(T0 + DAY) as number);
+    const bucketsBefore = q.db
+      .prepare('SELECT count(*) FROM buckets WHERE start_ms < ?')
+      .pluck()
+      .get(T0 + DAY) as number;
     assert.ok(bucketsBefore > 0);
     // Age: the first day goes from raw profiles and from buckets alike.
     for (let i = 0; i < 100 && store.retain().more; i++);
-    assert.equal(q.db.prepare('SELECT count(*) FROM profiles WHERE start_ms < ? AND end_ms < ?').pluck().get(T0 + DAY, T0 + DAY), 0);
-    assert.equal(q.db.prepare('SELECT count(*) FROM buckets WHERE start_ms < ?').pluck().get(T0 + DAY), 0);
+    assert.equal(
+      q.db
+        .prepare('SELECT count(*) FROM profiles WHERE start_ms < ? AND end_ms < ?')
+        .pluck()
+        .get(T0 + DAY, T0 + DAY),
+      0,
+    );
+    assert.equal(
+      q.db
+        .prepare('SELECT count(*) FROM buckets WHERE start_ms < ?')
+        .pluck()
+        .get(T0 + DAY),
+      0,
+    );
     for (const type of ['cpu', 'inuse_space']) assertSameAnswer(q, { type, ...all });
     // Size: a bound below what is stored (about 300 kB here) but above the empty store's own
     // pages and log share (about 140 kB) deletes the oldest raw profiles, and buckets follow.
     await store.close();
     now = T0 + 3 * DAY;
-    const small = openStore(() => now, { retention: { check_interval: '1d', max_age: '30d', max_size: 250_000, max_deletes_per_run: 20 } }, dirs[dirs.length - 1]);
+    const small = openStore(
+      () => now,
+      { retention: { check_interval: '1d', max_age: '30d', max_size: 250_000, max_deletes_per_run: 20 } },
+      dirs[dirs.length - 1],
+    );
     for (let i = 0; i < 200 && small.retain().more; i++);
     const q2 = answers(small);
     const oldest = q2.db.prepare('SELECT min(start_ms) FROM profiles').pluck().get() as number;

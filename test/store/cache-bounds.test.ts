@@ -19,7 +19,9 @@ describe('ByteBoundedMap', () => {
     fc.assert(
       fc.property(
         fc.integer({ min: 1, max: 200 }),
-        fc.array(fc.tuple(fc.constantFrom('set', 'delete', 'clear'), fc.string({ maxLength: 6 }), fc.integer({ min: 0, max: 60 })), { maxLength: 120 }),
+        fc.array(fc.tuple(fc.constantFrom('set', 'delete', 'clear'), fc.string({ maxLength: 6 }), fc.integer({ min: 0, max: 60 })), {
+          maxLength: 120,
+        }),
         (maxBytes, ops) => {
           const size = (k: string, v: number) => k.length + v;
           const m = new ByteBoundedMap<string, number>(maxBytes, size);
@@ -42,7 +44,10 @@ describe('ByteBoundedMap', () => {
               m.set(k, v);
             }
             assert.ok(m.bytes <= maxBytes);
-            assert.equal(m.bytes, [...model].reduce((a, [kk, vv]) => a + size(kk, vv), 0));
+            assert.equal(
+              m.bytes,
+              [...model].reduce((a, [kk, vv]) => a + size(kk, vv), 0),
+            );
             assert.equal(m.size, model.size);
             for (const [kk, vv] of model) assert.equal(m.get(kk), vv);
           }

@@ -169,7 +169,9 @@ export function profileRequest(p: FixtureProfile, t0Ms: number, options: { servi
     period: cpu ? MS : 512 * 1024,
     timeUnixNano: BigInt(t0Ms + p.minute * 60_000) * 1_000_000n,
     durationNano: 10_000_000_000n,
-    profileId: Uint8Array.from({ length: 16 }, (_, i) => (i === 0 ? idByte : i === 1 ? salt & 0xff : i === 2 ? (salt >> 8) & 0xff : i === 3 ? (salt >> 16) & 0xff : 7)),
+    profileId: Uint8Array.from({ length: 16 }, (_, i) =>
+      i === 0 ? idByte : i === 1 ? salt & 0xff : i === 2 ? (salt >> 8) & 0xff : i === 3 ? (salt >> 16) & 0xff : 7,
+    ),
     samples,
   });
   return makeProfilesRequest(b.dictionary, [profile], makeResource(resourceLabels(p, options.service)), makeScope('fixture', '1'));
@@ -196,7 +198,13 @@ export function tracesRequest(t0Ms: number): ExportTraceServiceRequest {
   // Children first, as SDKs export them (a span is exported when it ends).
   spans.reverse();
   return {
-    resourceSpans: [{ resource: makeResource({ 'service.name': SERVICE }), schemaUrl: '', scopeSpans: [{ scope: makeScope('fixture', '1'), schemaUrl: '', spans }] }],
+    resourceSpans: [
+      {
+        resource: makeResource({ 'service.name': SERVICE }),
+        schemaUrl: '',
+        scopeSpans: [{ scope: makeScope('fixture', '1'), schemaUrl: '', spans }],
+      },
+    ],
   };
 }
 
@@ -266,7 +274,14 @@ export const EXPECTED = {
     /** S1 alone: parse 10 (P1). */
     S1: { total: 10, top: [{ name: 'parse', self: 10 }] },
     /** S1 + child S2: parse 10 + query 5. */
-    S1children: { total: 15, spans: ['S1', 'S2'], top: [{ name: 'parse', self: 10 }, { name: 'query', self: 5 }] },
+    S1children: {
+      total: 15,
+      spans: ['S1', 'S2'],
+      top: [
+        { name: 'parse', self: 10 },
+        { name: 'query', self: 5 },
+      ],
+    },
     /** R1 has no samples of its own; with children: S1 + S2. */
     R1: { total: 0 },
     R1children: { total: 15, spans: ['R1', 'S1', 'S2'] },
@@ -293,7 +308,10 @@ export const EXPECTED = {
       parse: { selfA: 14, selfB: 21, totalA: 14, totalB: 21, selfDelta: 7, selfNormalizedDelta: 21 / 38 - 14 / 28 },
       handle: { selfA: 0, selfB: 0, totalA: 25, totalB: 36, selfDelta: 0, selfNormalizedDelta: 0 },
       main: { selfA: 0, selfB: 0, totalA: 25, totalB: 36, selfDelta: 0, selfNormalizedDelta: 0 },
-    } as Record<string, { selfA: number; selfB: number; totalA: number; totalB: number; selfDelta: number; selfNormalizedDelta: number; totalNormalizedDelta?: number }>,
+    } as Record<
+      string,
+      { selfA: number; selfB: number; totalA: number; totalB: number; selfDelta: number; selfNormalizedDelta: number; totalNormalizedDelta?: number }
+    >,
     /** |selfNormalizedDelta| descending: 6/28=.214, 8/38=.211, 7/38=.184, 5/28=.179, gc .0545, parse .0526, then handle/main (by |totalDelta|, name). */
     order: ['shop.Cart.add', 'Db::exec', 'shop.Cart.remove', 'query', 'gc', 'parse', 'handle', 'main'],
   },

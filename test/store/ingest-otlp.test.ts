@@ -25,10 +25,39 @@ import { PROFILES, SPAN, TRACE, fixtureT0, profileRequest, tracesRequest } from 
 
 /** Strings that mean something to the converter or the store, mixed into random string tables. */
 const WORDS = [
-  'service.name', 'service.name', 'service.name', 'process.executable.name', 'thread.name', 'thread_name', 'span.name', 'trace.endpoint',
-  'local_root_span.id', 'span_id', 'span.id', 'span id', 'trace_id', 'trace.id', 'trace endpoint', 'local root span id',
-  'cpu', 'wall', 'samples', 'sample', 'count', 'nanoseconds', 'ms', 'seconds', 'alloc_space', 'bytes', 'off_cpu',
-  '00000000000000a1', '0123456789abcdef', '0af7651916cd43dd8448eb211c80319c', '12345', 'GET /cart', 'checkout',
+  'service.name',
+  'service.name',
+  'service.name',
+  'process.executable.name',
+  'thread.name',
+  'thread_name',
+  'span.name',
+  'trace.endpoint',
+  'local_root_span.id',
+  'span_id',
+  'span.id',
+  'span id',
+  'trace_id',
+  'trace.id',
+  'trace endpoint',
+  'local root span id',
+  'cpu',
+  'wall',
+  'samples',
+  'sample',
+  'count',
+  'nanoseconds',
+  'ms',
+  'seconds',
+  'alloc_space',
+  'bytes',
+  'off_cpu',
+  '00000000000000a1',
+  '0123456789abcdef',
+  '0af7651916cd43dd8448eb211c80319c',
+  '12345',
+  'GET /cart',
+  'checkout',
   'process.executable.build_id.gnu',
 ];
 
@@ -155,7 +184,10 @@ describe('store ingestion from OTLP', () => {
         assert.deepStrictEqual(b.profiles.map(withoutKey), a.profiles.map(withoutKey));
         // A content id is a 128-bit hex id, the same for the same request.
         for (const p of b.profiles) assert.match(p.profileKey, /^[0-9a-f]{32}$/);
-        assert.deepStrictEqual(newPath(req).profiles.map((p) => p.profileKey), b.profiles.map((p) => p.profileKey));
+        assert.deepStrictEqual(
+          newPath(req).profiles.map((p) => p.profileKey),
+          b.profiles.map((p) => p.profileKey),
+        );
       }),
       { numRuns: 300 },
     );
@@ -164,8 +196,16 @@ describe('store ingestion from OTLP', () => {
   it('splits by per-sample service.name, types sample counts beside their time, keeps negatives, as the pprof path', () => {
     const b = new DictionaryBuilder();
     const main = b.location([{ functionIndex: b.function('main', 'main.go', 1), line: 3, column: 0 }]);
-    const work = b.location([{ functionIndex: b.function('work', 'work.go', 10), line: 12, column: 0 }], b.mapping({ memoryStart: 0n, memoryLimit: 4096n, fileOffset: 0n, filenameStrindex: b.string('/bin/app') }), 0x1234n);
-    const raw = b.location([], b.mapping({ memoryStart: 0n, memoryLimit: 8192n, fileOffset: 0n, filenameStrindex: b.string('/lib/libc.so') }), 0xbeefn);
+    const work = b.location(
+      [{ functionIndex: b.function('work', 'work.go', 10), line: 12, column: 0 }],
+      b.mapping({ memoryStart: 0n, memoryLimit: 4096n, fileOffset: 0n, filenameStrindex: b.string('/bin/app') }),
+      0x1234n,
+    );
+    const raw = b.location(
+      [],
+      b.mapping({ memoryStart: 0n, memoryLimit: 8192n, fileOffset: 0n, filenameStrindex: b.string('/lib/libc.so') }),
+      0xbeefn,
+    );
     const s1 = b.stack([work, main]);
     const s2 = b.stack([raw, main]);
     const cart = b.attribute('service.name', 'cart');
@@ -180,15 +220,36 @@ describe('store ingestion from OTLP', () => {
       makeSample({ stackIndex: s2, values: [-2], linkIndex: span }),
       makeSample({ stackIndex: s1, timestampsUnixNano: [1n, 2n, 3n] }),
     ];
-    const wall = makeProfile({ ...window, sampleType: b.valueType('wall', 'nanoseconds'), periodType: b.valueType('wall', 'nanoseconds'), period: 10_000_000, samples, profileId: new Uint8Array(16).fill(1) });
-    const count = makeProfile({ ...window, sampleType: b.valueType('samples', 'count'), periodType: b.valueType('wall', 'nanoseconds'), period: 10_000_000, samples, profileId: new Uint8Array(16).fill(2) });
+    const wall = makeProfile({
+      ...window,
+      sampleType: b.valueType('wall', 'nanoseconds'),
+      periodType: b.valueType('wall', 'nanoseconds'),
+      period: 10_000_000,
+      samples,
+      profileId: new Uint8Array(16).fill(1),
+    });
+    const count = makeProfile({
+      ...window,
+      sampleType: b.valueType('samples', 'count'),
+      periodType: b.valueType('wall', 'nanoseconds'),
+      period: 10_000_000,
+      samples,
+      profileId: new Uint8Array(16).fill(2),
+    });
     const req = makeProfilesRequest(b.dictionary, [wall, count], makeResource({ 'service.name': 'web' }), makeScope());
     const a = oldPath(req);
     const n = newPath(req);
     assert.deepStrictEqual(n, a);
     // web: (work, thread) 5 - 5 = 0 is dropped; (libc, span) -2; (work) 3 timestamps = 3. cart: 7.
     assert.deepStrictEqual(
-      n.profiles.map((p) => [p.type, p.labels['service.name'], p.total, p.sampleCount, p.stacks.length, p.spanSamples.map((x) => [x.spanId, x.endpoint, x.value])]),
+      n.profiles.map((p) => [
+        p.type,
+        p.labels['service.name'],
+        p.total,
+        p.sampleCount,
+        p.stacks.length,
+        p.spanSamples.map((x) => [x.spanId, x.endpoint, x.value]),
+      ]),
       [
         ['wall', 'web', 1, 3, 2, [['0404040404040404', '', -2]]],
         ['wall', 'cart', 7, 1, 1, [['0404040404040404', 'GET /cart', 7]]],
@@ -231,7 +292,8 @@ describe('store ingestion from OTLP', () => {
     const s = (i: number) => newIndex.get(i)!;
     rd.stringTable.unshift('');
     const s1 = (i: number) => s(i) + 1;
-    for (const f of rd.functionTable) Object.assign(f, { nameStrindex: s1(f.nameStrindex), systemNameStrindex: s1(f.systemNameStrindex), filenameStrindex: s1(f.filenameStrindex) });
+    for (const f of rd.functionTable)
+      Object.assign(f, { nameStrindex: s1(f.nameStrindex), systemNameStrindex: s1(f.systemNameStrindex), filenameStrindex: s1(f.filenameStrindex) });
     for (const m of rd.mappingTable) m.filenameStrindex = s1(m.filenameStrindex);
     for (const a of rd.attributeTable) {
       a.keyStrindex = s1(a.keyStrindex);
@@ -288,9 +350,13 @@ describe('store answers through either ingestion path', () => {
       assert.deepStrictEqual(b.flame(v13), a.flame(v13), `flame ${t.type}`);
       assert.deepStrictEqual(b.top(sel, { groupBy: 'line' }), a.top(sel, { groupBy: 'line' }), `top ${t.type}`);
       assert.deepStrictEqual(b.timeseries(sel, { groupBy: 'version' }), a.timeseries(sel, { groupBy: 'version' }), `timeseries ${t.type}`);
-      assert.deepStrictEqual(b.compare(v13, { ...sel, query: parseTagQuery('-version:1.3') }), a.compare(v13, { ...sel, query: parseTagQuery('-version:1.3') }));
+      assert.deepStrictEqual(
+        b.compare(v13, { ...sel, query: parseTagQuery('-version:1.3') }),
+        a.compare(v13, { ...sel, query: parseTagQuery('-version:1.3') }),
+      );
       for (const target of [
-        { kind: 'span' as const, id: SPAN.R1 }, { kind: 'span' as const, id: SPAN.S1, includeChildren: true },
+        { kind: 'span' as const, id: SPAN.R1 },
+        { kind: 'span' as const, id: SPAN.S1, includeChildren: true },
         { kind: 'trace' as const, id: TRACE.T1 },
         { kind: 'endpoint' as const, id: 'GET /cart' },
       ]) {

@@ -27,13 +27,18 @@ function batch(): ExportProfilesServiceRequest {
         timeUnixNano: BigInt(T0 + i * 1000) * 1_000_000n,
         durationNano: 1_000_000_000n,
         profileId: Uint8Array.from({ length: 16 }, (_, k) => (k === 0 ? i + 1 : 3)),
-        samples: [makeSample({ stackIndex: b.stack([work, main]), values: [value * 1_000_000] }), makeSample({ stackIndex: b.stack([main]), values: [value * 1_000_000] })],
+        samples: [
+          makeSample({ stackIndex: b.stack([work, main]), values: [value * 1_000_000] }),
+          makeSample({ stackIndex: b.stack([main]), values: [value * 1_000_000] }),
+        ],
       }),
     );
   }
   return {
     dictionary: b.dictionary,
-    resourceProfiles: [{ resource: makeResource({ 'service.name': 'poison' }), schemaUrl: '', scopeProfiles: [{ scope: makeScope(), schemaUrl: '', profiles }] }],
+    resourceProfiles: [
+      { resource: makeResource({ 'service.name': 'poison' }), schemaUrl: '', scopeProfiles: [{ scope: makeScope(), schemaUrl: '', profiles }] },
+    ],
   };
 }
 

@@ -45,7 +45,11 @@ describe('tag query', () => {
 
   it('rejects malformed queries with reason syntax', () => {
     for (const bad of ['checkout', 'service:', 'host:"web', 'host:web-1,', ':x', 'a:b"c', 'a:x,*', '-', 'a:b c']) {
-      assert.equal(reasonOf(() => parseTagQuery(bad)), 'syntax', bad);
+      assert.equal(
+        reasonOf(() => parseTagQuery(bad)),
+        'syntax',
+        bad,
+      );
     }
   });
 
@@ -113,9 +117,16 @@ describe('times', () => {
   });
   it('rejects unreadable and inverted ranges', () => {
     for (const bad of ['yesterday', 'now-', 'now-1y', '2025-06-01', '2025-06-01T12:00:00', '12:00']) {
-      assert.equal(reasonOf(() => parseTime(bad, now, 'from')), 'time_range', bad);
+      assert.equal(
+        reasonOf(() => parseTime(bad, now, 'from')),
+        'time_range',
+        bad,
+      );
     }
-    assert.equal(reasonOf(() => parseTimeRange('now', 'now-1m', now)), 'time_range');
+    assert.equal(
+      reasonOf(() => parseTimeRange('now', 'now-1m', now)),
+      'time_range',
+    );
     assert.deepEqual(parseTimeRange(undefined, undefined, now), { from: now - 3_600_000, to: now });
   });
 });
@@ -140,8 +151,14 @@ describe('flame tree', () => {
     assert.deepEqual([main.name, main.total, main.self, main.line], ['main', 13, 0, 10]);
     const handle = main.children[0]!;
     assert.deepEqual([handle.total, handle.self], [13, 1]);
-    assert.deepEqual(handle.children.map((c) => [c.name, c.total, c.self]), [['parse', 12, 12]]);
-    assert.deepEqual(t.root.children.map((c) => c.name), ['main', 'a.B.c']);
+    assert.deepEqual(
+      handle.children.map((c) => [c.name, c.total, c.self]),
+      [['parse', 12, 12]],
+    );
+    assert.deepEqual(
+      t.root.children.map((c) => c.name),
+      ['main', 'a.B.c'],
+    );
   });
 
   const stacks = fc.array(
@@ -154,7 +171,10 @@ describe('flame tree', () => {
       fc.property(stacks, (list) => {
         const t = buildFlameTree(list, FRAMES);
         assert.equal(t.truncated, false);
-        assert.equal(t.root.total, list.reduce((s, x) => s + x.value, 0));
+        assert.equal(
+          t.root.total,
+          list.reduce((s, x) => s + x.value, 0),
+        );
         const check = (n: FlameNode) => {
           assert.equal(n.total, n.self + n.children.reduce((s, c) => s + c.total, 0));
           n.children.forEach(check);
@@ -192,11 +212,26 @@ describe('top functions', () => {
     assert.deepEqual(by['a.B.d'], [1, 4]);
     assert.equal(fn.total, 14);
     const line = topFunctions(stacks, FRAMES, { groupBy: 'line' });
-    assert.deepEqual(line.rows.filter((r) => r.name === 'parse').map((r) => [r.line, r.self]).sort(), [[12, 6], [9, 4]].sort());
+    assert.deepEqual(
+      line.rows
+        .filter((r) => r.name === 'parse')
+        .map((r) => [r.line, r.self])
+        .sort(),
+      [
+        [12, 6],
+        [9, 4],
+      ].sort(),
+    );
     const mod = topFunctions(stacks, FRAMES, { groupBy: 'module' });
-    assert.deepEqual(mod.rows.find((r) => r.name === 'b.js'), { name: 'b.js', file: 'b.js', line: 0, self: 4, total: 4 });
+    assert.deepEqual(
+      mod.rows.find((r) => r.name === 'b.js'),
+      { name: 'b.js', file: 'b.js', line: 0, self: 4, total: 4 },
+    );
     const cls = topFunctions(stacks, FRAMES, { groupBy: 'class' });
-    assert.deepEqual(cls.rows.find((r) => r.name === 'a.B'), { name: 'a.B', file: '', line: 0, self: 4, total: 4 });
+    assert.deepEqual(
+      cls.rows.find((r) => r.name === 'a.B'),
+      { name: 'a.B', file: '', line: 0, self: 4, total: 4 },
+    );
   });
 
   it('finds classes before the last . or ::', () => {
@@ -216,7 +251,10 @@ describe('top functions', () => {
     fc.assert(
       fc.property(stacks, fc.constantFrom('function', 'line', 'module', 'class' as const), (list, groupBy) => {
         const t = topFunctions(list, FRAMES, { groupBy });
-        assert.equal(t.rows.reduce((s, r) => s + r.self, 0), t.total);
+        assert.equal(
+          t.rows.reduce((s, r) => s + r.self, 0),
+          t.total,
+        );
         for (const r of t.rows) assert.ok(r.total >= r.self && r.total <= t.total);
       }),
       { numRuns: 150 },
@@ -227,8 +265,14 @@ describe('top functions', () => {
 describe('compare', () => {
   it('joins rows and computes absolute and normalised deltas', () => {
     const rows = compareRows(
-      [{ name: 'f', file: 'x', line: 0, self: 30, total: 50 }, { name: 'g', file: 'x', line: 0, self: 70, total: 70 }],
-      [{ name: 'f', file: 'x', line: 0, self: 120, total: 150 }, { name: 'h', file: 'y', line: 0, self: 80, total: 80 }],
+      [
+        { name: 'f', file: 'x', line: 0, self: 30, total: 50 },
+        { name: 'g', file: 'x', line: 0, self: 70, total: 70 },
+      ],
+      [
+        { name: 'f', file: 'x', line: 0, self: 120, total: 150 },
+        { name: 'h', file: 'y', line: 0, self: 80, total: 80 },
+      ],
       100,
       200,
     );
@@ -236,7 +280,11 @@ describe('compare', () => {
     assert.deepEqual([f.selfDelta, f.totalDelta], [90, 100]);
     assert.ok(Math.abs(f.selfNormalizedDelta - (0.6 - 0.3)) < 1e-12);
     assert.ok(Math.abs(f.totalNormalizedDelta - (0.75 - 0.5)) < 1e-12);
-    assert.deepEqual(rows.map((r) => r.name), ['g', 'h', 'f'], 'g -0.7, h +0.4, f +0.3');
+    assert.deepEqual(
+      rows.map((r) => r.name),
+      ['g', 'h', 'f'],
+      'g -0.7, h +0.4, f +0.3',
+    );
   });
 
   it('has self shares that cancel out when both sides have data (property)', () => {
@@ -250,7 +298,10 @@ describe('compare', () => {
         const tb = topFunctions(b, FRAMES);
         const rows = compareRows(ta.rows, tb.rows, ta.total, tb.total);
         assert.ok(Math.abs(rows.reduce((s, r) => s + r.selfNormalizedDelta, 0)) < 1e-9);
-        assert.equal(rows.reduce((s, r) => s + r.selfDelta, 0), tb.total - ta.total);
+        assert.equal(
+          rows.reduce((s, r) => s + r.selfDelta, 0),
+          tb.total - ta.total,
+        );
         const diff = diffTrees(a, b, FRAMES).root;
         assert.equal(diff.delta, tb.total - ta.total);
         // Every diff node carries exactly what each side's own tree has at that path.
@@ -274,7 +325,11 @@ describe('compare', () => {
 });
 
 describe('time series', () => {
-  const at = (startMs: number, total: number, version?: string) => ({ startMs, total, labels: (version ? { 'service.version': version } : {}) as Record<string, string> });
+  const at = (startMs: number, total: number, version?: string) => ({
+    startMs,
+    total,
+    labels: (version ? { 'service.version': version } : {}) as Record<string, string>,
+  });
   it('buckets by start time, fills empty buckets and folds small groups into other', () => {
     const s = bucketSeries([at(0, 1, 'a'), at(59_999, 2, 'a'), at(60_000, 4, 'b'), at(180_000, 8, 'c'), at(200_000, 16)], {
       from: 0,
@@ -293,7 +348,10 @@ describe('time series', () => {
     );
   });
   it('refuses too many buckets', () => {
-    assert.equal(reasonOf(() => bucketSeries([], { from: 0, to: MAX_BUCKETS * 10, step: 1 })), 'time_range');
+    assert.equal(
+      reasonOf(() => bucketSeries([], { from: 0, to: MAX_BUCKETS * 10, step: 1 })),
+      'time_range',
+    );
   });
 });
 

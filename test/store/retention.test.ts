@@ -96,7 +96,10 @@ describe('size retention under sustained load', () => {
       if (firstDeletion < 0 && store.profiles < i + 1) firstDeletion = i;
     }
     // What max_size holds: the profiles written before the first deletion.
-    assert.ok(firstDeletion > 10 && firstDeletion < total / 3, `the load is several times max_size (first deletion at profile ${firstDeletion} of ${total})`);
+    assert.ok(
+      firstDeletion > 10 && firstDeletion < total / 3,
+      `the load is several times max_size (first deletion at profile ${firstDeletion} of ${total})`,
+    );
     assert.ok(
       largest.main + largest.wal <= maxSize * 1.1,
       `database + WAL stayed within 10 % of ${maxSize}: largest ${largest.main} + ${largest.wal} after profile ${largest.at}`,
@@ -107,7 +110,10 @@ describe('size retention under sustained load', () => {
     // The newest ones, without a gap.
     const r = await store.queries.run('search', { from: 0, to: Number.MAX_SAFE_INTEGER, query: parseTagQuery('service:churn') }, { limit: 10_000 });
     const indices = r.profiles.map((p) => (p.startMs - T0) / 10_000).sort((a, b) => a - b);
-    assert.deepEqual(indices, Array.from({ length: kept }, (_, k) => total - kept + k));
+    assert.deepEqual(
+      indices,
+      Array.from({ length: kept }, (_, k) => total - kept + k),
+    );
     // Only the stacks and functions of kept profiles remain (400 leaves each, plus shared ones).
     assert.equal(tableCount(store, 'stacks'), kept * 400);
     assert.equal(tableCount(store, 'functions'), kept * 400 + 1 + 7);

@@ -110,7 +110,10 @@ describe('store ingestion', () => {
     await store.consumeTraces(one(SPAN.S1));
     let t = await store.queries.run('trace', TRACE.T1);
     // The root is unknown so far: each span shows the outermost endpoint seen.
-    assert.deepEqual(t.spans.map((s) => s.endpoint), ['checkout.handle', 'db.query']);
+    assert.deepEqual(
+      t.spans.map((s) => s.endpoint),
+      ['checkout.handle', 'db.query'],
+    );
     await store.consumeTraces(one(SPAN.R1));
     t = await store.queries.run('trace', TRACE.T1);
     assert.deepEqual(
@@ -132,7 +135,15 @@ describe('store ingestion', () => {
       startTimeUnixNano: BigInt(t0 + 1030) * 1_000_000n,
       endTimeUnixNano: BigInt(t0 + 1040) * 1_000_000n,
     });
-    await store.consumeTraces({ resourceSpans: [{ resource: makeResource({ 'service.name': 'inventory' }), schemaUrl: '', scopeSpans: [{ scope: makeScope(), schemaUrl: '', spans: [remoteChild] }] }] });
+    await store.consumeTraces({
+      resourceSpans: [
+        {
+          resource: makeResource({ 'service.name': 'inventory' }),
+          schemaUrl: '',
+          scopeSpans: [{ scope: makeScope(), schemaUrl: '', spans: [remoteChild] }],
+        },
+      ],
+    });
     t = await store.queries.run('trace', TRACE.T1);
     const inv = t.spans.find((s) => s.service === 'inventory')!;
     assert.equal(inv.endpoint, 'inventory.lookup');
@@ -157,8 +168,14 @@ describe('store ingestion', () => {
   it('refuses data once closed, and its queries say the store is not open', async () => {
     const { store } = openStore();
     await store.close();
-    await assert.rejects(store.consumeProfiles(wideProfile('c', 1, 0)), (e: unknown) => e instanceof ConsumerError && e.code === 'ERR_PIPELINE_UNAVAILABLE');
-    assert.throws(() => store.queries, (e: unknown) => e instanceof ConsumerError && e.code === 'ERR_STORE');
+    await assert.rejects(
+      store.consumeProfiles(wideProfile('c', 1, 0)),
+      (e: unknown) => e instanceof ConsumerError && e.code === 'ERR_PIPELINE_UNAVAILABLE',
+    );
+    assert.throws(
+      () => store.queries,
+      (e: unknown) => e instanceof ConsumerError && e.code === 'ERR_STORE',
+    );
   });
 
   it('reopens an existing database with its data', async () => {
@@ -191,7 +208,15 @@ describe('store retention', () => {
             {
               scope: makeScope(),
               schemaUrl: '',
-              spans: [makeSpan({ traceId: Buffer.alloc(16, 7), spanId: Buffer.alloc(8, 7), name: 'recent', startTimeUnixNano: BigInt(fresh) * 1_000_000n, endTimeUnixNano: BigInt(fresh + 5) * 1_000_000n })],
+              spans: [
+                makeSpan({
+                  traceId: Buffer.alloc(16, 7),
+                  spanId: Buffer.alloc(8, 7),
+                  name: 'recent',
+                  startTimeUnixNano: BigInt(fresh) * 1_000_000n,
+                  endTimeUnixNano: BigInt(fresh + 5) * 1_000_000n,
+                }),
+              ],
             },
           ],
         },
@@ -245,7 +270,10 @@ describe('store retention', () => {
     // What is left is the newest profiles.
     const r = await store.queries.run('search', { ...EVERYTHING, query: parseTagQuery('service:size') }, { limit: 1000 });
     const starts = r.profiles.map((p) => (p.startMs - t0) / 3_600_000).sort((a, b) => a - b);
-    assert.deepEqual(starts, Array.from({ length: kept }, (_, i) => count - kept + i));
+    assert.deepEqual(
+      starts,
+      Array.from({ length: kept }, (_, i) => count - kept + i),
+    );
     assert.match(await registry.getSingleMetricAsString('otel_profile_bridge_store_retention_deleted_total'), /reason="size"} \d+/);
   });
 });

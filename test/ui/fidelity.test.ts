@@ -20,7 +20,16 @@ import { formatValue } from '../../src/ui/format.js';
 
 const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 const OUT = resolve(process.env.OPB_TEST_OUTPUT ?? 'test-output', 'ui');
-const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+const CHROMIUM_ARGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+];
 const CLEAR_READY = `delete document.getElementById('main')?.dataset.ready`;
 const MiB = 1024 * 1024;
 const MS = 1_000_000;
@@ -203,7 +212,15 @@ describe('web UI numbers', () => {
     // 26.9 ms of wall time in the 236 ms span: the rest of it, the span awaited I/O.
     await post(
       '/v1development/profiles',
-      encodeProfilesRequest(profile({ service: 'shop', startMs: t0, sampleType: ['wall', 'nanoseconds'], periodType: ['wall', 'nanoseconds'], samples: [{ stack: [HANDLER, MAIN], value: 26.9 * MS, span: true }] })),
+      encodeProfilesRequest(
+        profile({
+          service: 'shop',
+          startMs: t0,
+          sampleType: ['wall', 'nanoseconds'],
+          periodType: ['wall', 'nanoseconds'],
+          samples: [{ stack: [HANDLER, MAIN], value: 26.9 * MS, span: true }],
+        }),
+      ),
     );
     await waitStored(SNAPSHOTS + 2);
     browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS });
@@ -247,9 +264,11 @@ describe('web UI numbers', () => {
 
   /** Self % of every row of the top table, the header's total, and the view's base. */
   async function tableState() {
-    const pcts = await page.locator('[data-testid=top-table] tbody tr').evaluateAll((rows) =>
-      rows.map((r) => Number(((r as unknown as { cells: { textContent: string }[] }).cells[3]!.textContent ?? '').replace('%', ''))),
-    );
+    const pcts = await page
+      .locator('[data-testid=top-table] tbody tr')
+      .evaluateAll((rows) =>
+        rows.map((r) => Number(((r as unknown as { cells: { textContent: string }[] }).cells[3]!.textContent ?? '').replace('%', ''))),
+      );
     const view = page.locator('section.flame-view');
     return {
       pctSum: pcts.reduce((a, b) => a + b, 0),
@@ -283,10 +302,15 @@ describe('web UI numbers', () => {
       assert.equal(s.base, 300 * MS, `${value}: the new answer holds both profiles`);
       assert.equal(s.header, formatValue(s.base, 'nanoseconds'), `${value}: the header shows the table's base`);
       await page.locator('[data-testid=flame-graph] g[name="main"]').first().hover();
-      assert.match(await text('[data-testid=flame-hover]'), /total 261 ms/, `${value}: the flame graph is drawn from the same answer (main: 3 × 87 ms)`);
+      assert.match(
+        await text('[data-testid=flame-hover]'),
+        /total 261 ms/,
+        `${value}: the flame graph is drawn from the same answer (main: 3 × 87 ms)`,
+      );
       const names = await page.locator('[data-testid=top-table] tbody tr td:first-child').allTextContents();
       if (value !== 'function') {
-        for (const native of [GC.fn, WRITEV.fn, NON_JS.fn]) assert.ok(names.includes(native), `${value}: ${native} has its own row in ${names.join(', ')}`);
+        for (const native of [GC.fn, WRITEV.fn, NON_JS.fn])
+          assert.ok(names.includes(native), `${value}: ${native} has its own row in ${names.join(', ')}`);
         assert.ok(!names.includes(''), `${value}: no nameless row`);
       }
     }

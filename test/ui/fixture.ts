@@ -56,10 +56,54 @@ const V14: Sample[] = [
 ];
 
 export const PROFILES: UiProfile[] = [
-  { version: '1.3', host: 'web-1', minute: 0, traceId: '13000000000000000000000000000001', rootSpanId: '1300000000000001', childSpanId: '1300000000000002', childName: 'tax.compute', rootMs: 700, childMs: 320, samples: V13 },
-  { version: '1.3', host: 'web-2', minute: 1, traceId: '13000000000000000000000000000002', rootSpanId: '1300000000000003', childSpanId: '1300000000000004', childName: 'tax.compute', rootMs: 650, childMs: 310, samples: V13 },
-  { version: '1.4', host: 'web-1', minute: 2, traceId: '14000000000000000000000000000001', rootSpanId: '1400000000000001', childSpanId: '1400000000000002', childName: 'discount.apply', rootMs: 900, childMs: 450, samples: V14 },
-  { version: '1.4', host: 'web-2', minute: 3, traceId: '14000000000000000000000000000002', rootSpanId: '1400000000000003', childSpanId: '1400000000000004', childName: 'discount.apply', rootMs: 880, childMs: 420, samples: V14 },
+  {
+    version: '1.3',
+    host: 'web-1',
+    minute: 0,
+    traceId: '13000000000000000000000000000001',
+    rootSpanId: '1300000000000001',
+    childSpanId: '1300000000000002',
+    childName: 'tax.compute',
+    rootMs: 700,
+    childMs: 320,
+    samples: V13,
+  },
+  {
+    version: '1.3',
+    host: 'web-2',
+    minute: 1,
+    traceId: '13000000000000000000000000000002',
+    rootSpanId: '1300000000000003',
+    childSpanId: '1300000000000004',
+    childName: 'tax.compute',
+    rootMs: 650,
+    childMs: 310,
+    samples: V13,
+  },
+  {
+    version: '1.4',
+    host: 'web-1',
+    minute: 2,
+    traceId: '14000000000000000000000000000001',
+    rootSpanId: '1400000000000001',
+    childSpanId: '1400000000000002',
+    childName: 'discount.apply',
+    rootMs: 900,
+    childMs: 450,
+    samples: V14,
+  },
+  {
+    version: '1.4',
+    host: 'web-2',
+    minute: 3,
+    traceId: '14000000000000000000000000000002',
+    rootSpanId: '1400000000000003',
+    childSpanId: '1400000000000004',
+    childName: 'discount.apply',
+    rootMs: 880,
+    childMs: 420,
+    samples: V14,
+  },
 ];
 
 /** Hand-computed answers (nanoseconds). */

@@ -19,7 +19,16 @@ import { startBridge, type RunningBridge } from '../helpers/bridge.js';
 import { PROFILES, fixtureT0, profileRequest, tracesRequest } from './fixture.js';
 
 const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
-const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+const CHROMIUM_ARGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+];
 const TOKEN = 'ui-login-token-8a7b6c5d4e3f2a1b';
 const USER = { name: 'viewer', password: 'read only, please' };
 
@@ -77,7 +86,11 @@ service:
     );
     base = `http://${bridge.bridge.endpoints()['extensions.api']!.http}`;
     const t0 = fixtureT0();
-    const post = async (path: string, body: Uint8Array) => assert.equal((await fetch(`${bridge.http}${path}`, { method: 'POST', body, headers: { 'content-type': 'application/x-protobuf' } })).status, 200);
+    const post = async (path: string, body: Uint8Array) =>
+      assert.equal(
+        (await fetch(`${bridge.http}${path}`, { method: 'POST', body, headers: { 'content-type': 'application/x-protobuf' } })).status,
+        200,
+      );
     await post('/v1/traces', encodeTracesRequest(tracesRequest(t0)));
     for (const p of PROFILES) await post('/v1development/profiles', encodeProfilesRequest(profileRequest(p, t0)));
     await eventually('4 stored profiles', async () => {

@@ -18,7 +18,16 @@ const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 const OUT = resolve(process.env.OPB_TEST_OUTPUT ?? 'test-output', 'ui');
 // Browser-side snippets are strings: this file is compiled without the DOM library.
 const CLEAR_READY = `delete document.getElementById('main')?.dataset.ready`;
-const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+const CHROMIUM_ARGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+];
 
 function ensureUiBuilt(): void {
   if (existsSync(join(ROOT, 'dist', 'ui', 'index.html'))) return;
@@ -150,10 +159,20 @@ describe('web UI', () => {
     assert.equal(await text('[data-testid=total]'), '2.8 s');
 
     // A time range without data, and a query the API refuses, both say so.
-    await navigating('search', () => page.getByTestId('range').selectOption('now-15m').then(() => undefined));
+    await navigating('search', () =>
+      page
+        .getByTestId('range')
+        .selectOption('now-15m')
+        .then(() => undefined),
+    );
     assert.match(page.url(), /from=now-15m/);
     assert.match(await text('[data-testid=no-match]'), /No profiles match/);
-    await navigating('search', () => page.getByTestId('range').selectOption('now-1h').then(() => undefined));
+    await navigating('search', () =>
+      page
+        .getByTestId('range')
+        .selectOption('now-1h')
+        .then(() => undefined),
+    );
     assert.equal(await text('[data-testid=profile-count]'), '4');
     const input = page.getByTestId('query');
     await input.fill('version');
@@ -321,7 +340,11 @@ describe('web UI', () => {
     assert.deepEqual(fns.sort(), ['applyDiscount', 'computeTax', 'parseCart', 'renderReceipt']);
     assert.equal(await page.getByTestId('chart-top-functions').locator('path.series').count(), 4);
     const prom = await text('[data-testid=prometheus]');
-    for (const name of ['otel_profile_bridge_profile_cpu_seconds_total', 'otel_profile_bridge_profile_function_cpu_seconds_total', 'otel_profile_bridge_profile_alloc_bytes_total']) {
+    for (const name of [
+      'otel_profile_bridge_profile_cpu_seconds_total',
+      'otel_profile_bridge_profile_function_cpu_seconds_total',
+      'otel_profile_bridge_profile_alloc_bytes_total',
+    ]) {
       assert.ok(prom.includes(name), name);
     }
     await shot('metrics');
@@ -331,6 +354,9 @@ describe('web UI', () => {
     // Chromium logs every 4xx fetch; the search test sends exactly one bad query on purpose.
     const refused = pageErrors.filter((e) => /status of 400/.test(e));
     assert.equal(refused.length, 1, pageErrors.join('\n'));
-    assert.deepEqual(pageErrors.filter((e) => !refused.includes(e)), []);
+    assert.deepEqual(
+      pageErrors.filter((e) => !refused.includes(e)),
+      [],
+    );
   });
 });

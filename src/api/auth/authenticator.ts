@@ -63,7 +63,9 @@ export class Authenticator {
     if (resource === 'metrics' && this.config.metrics.open) return { ok: true };
     const presented = parseAuthorization(authorization);
     if (presented.kind === 'bearer') {
-      const tokens = [this.config.bearer_token, resource === 'metrics' ? this.config.metrics.bearer_token : undefined].filter((t): t is string => !!t);
+      const tokens = [this.config.bearer_token, resource === 'metrics' ? this.config.metrics.bearer_token : undefined].filter(
+        (t): t is string => !!t,
+      );
       if (tokens.length > 0 && matchesAny(presented.token, tokens)) return { ok: true };
       return deny('wrong bearer token');
     }

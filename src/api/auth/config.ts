@@ -23,7 +23,10 @@ const passwordHash = z.string().superRefine((v, ctx) => {
 
 const user = z.strictObject({
   /** The user name sent in basic auth. */
-  name: z.string().min(1).regex(/^[^:\s]+$/, 'user names hold no colon or space'),
+  name: z
+    .string()
+    .min(1)
+    .regex(/^[^:\s]+$/, 'user names hold no colon or space'),
   /** `scrypt$N$r$p$salt$hash`, printed by `otel-profile-bridge hash-password`. */
   password_hash: passwordHash,
 });
@@ -41,15 +44,23 @@ export const apiAuthConfigSchema = z
     metrics: z
       .strictObject({
         open: z.boolean().default(false).describe('Serve `/metrics` without credentials (for a scraper on a private network).'),
-        bearer_token: token('metrics.bearer_token').optional().describe("A token accepted on `/metrics` only (give scrapers this instead of the API's)."),
+        bearer_token: token('metrics.bearer_token')
+          .optional()
+          .describe("A token accepted on `/metrics` only (give scrapers this instead of the API's)."),
       })
       .default({ open: false })
       .describe('Who may read `/metrics`.'),
-    pprof_query_token: z.boolean().default(true).describe('Accept the bearer token as `?token=` on the pprof download (`/debug/pprof/profile`, `/api/v1/pprof`) only, for `go tool pprof`, which cannot send headers. Never logged.'),
+    pprof_query_token: z
+      .boolean()
+      .default(true)
+      .describe(
+        'Accept the bearer token as `?token=` on the pprof download (`/debug/pprof/profile`, `/api/v1/pprof`) only, for `go tool pprof`, which cannot send headers. Never logged.',
+      ),
   })
   .superRefine((c, ctx) => {
     if (!c.bearer_token && !c.basic) ctx.addIssue({ code: 'custom', message: 'give bearer_token, basic, or both' });
-    if (c.basic && c.basic.users.length === 0 && !c.basic.users_file) ctx.addIssue({ code: 'custom', path: ['basic'], message: 'give users, users_file, or both' });
+    if (c.basic && c.basic.users.length === 0 && !c.basic.users_file)
+      ctx.addIssue({ code: 'custom', path: ['basic'], message: 'give users, users_file, or both' });
   });
 
 export type ApiAuthConfig = z.output<typeof apiAuthConfigSchema>;

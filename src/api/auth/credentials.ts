@@ -1,10 +1,7 @@
 // What a request presents: the Authorization header parsed (Bearer or Basic). Pure.
 
 export type Presented =
-  | { kind: 'none' }
-  | { kind: 'bearer'; token: string }
-  | { kind: 'basic'; name: string; password: string }
-  | { kind: 'malformed' };
+  { kind: 'none' } | { kind: 'bearer'; token: string } | { kind: 'basic'; name: string; password: string } | { kind: 'malformed' };
 
 export function parseAuthorization(header: string | undefined): Presented {
   if (header === undefined || header.trim() === '') return { kind: 'none' };

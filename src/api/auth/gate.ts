@@ -21,11 +21,19 @@ export function resourceOf(path: string): Resource | undefined {
 }
 
 function refusal(status: number, code: string, message: string, headers: Record<string, string>): Reply {
-  return { status, body: JSON.stringify({ error: { code, message } }), headers: { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store', ...headers } };
+  return {
+    status,
+    body: JSON.stringify({ error: { code, message } }),
+    headers: { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store', ...headers },
+  };
 }
 
 /** `denied`: the reply to send instead of routing; `user`: the basic-auth user, for the log. */
-export async function authorize(auth: Authenticator | undefined, headers: IncomingHttpHeaders, url: RequestTarget): Promise<{ denied?: Reply; user?: string }> {
+export async function authorize(
+  auth: Authenticator | undefined,
+  headers: IncomingHttpHeaders,
+  url: RequestTarget,
+): Promise<{ denied?: Reply; user?: string }> {
   const resource = resourceOf(url.pathname);
   const queryToken = resource === 'pprof' ? url.searchParams.get('token') : null;
   url.searchParams.delete('token');
@@ -34,5 +42,7 @@ export async function authorize(auth: Authenticator | undefined, headers: Incomi
   if (d.ok) return { user: d.user };
   if (d.status === 429) return { denied: refusal(429, 'ERR_TOO_MANY_REQUESTS', d.message, { 'retry-after': '1' }) };
   const forUi = headers['x-requested-with'] === UI_MARK;
-  return { denied: refusal(401, 'ERR_UNAUTHENTICATED', `${d.message} (see docs/api.md#authentication)`, { 'www-authenticate': auth.challenge(forUi) }) };
+  return {
+    denied: refusal(401, 'ERR_UNAUTHENTICATED', `${d.message} (see docs/api.md#authentication)`, { 'www-authenticate': auth.challenge(forUi) }),
+  };
 }

@@ -26,11 +26,7 @@ export function renderTable(rows: readonly ConfigRow[]): string {
 }
 
 export function renderReference(sections: readonly ReferenceSection[]): string {
-  const parts = [
-    START_MARKER,
-    '<!-- Generated from the config schemas by `npm run docs`; edit the schemas, not this text. -->',
-    '',
-  ];
+  const parts = [START_MARKER, '<!-- Generated from the config schemas by `npm run docs`; edit the schemas, not this text. -->', ''];
   for (const s of sections) {
     parts.push(`#### ${s.title}`, '');
     if (s.intro) parts.push(s.intro, '');

@@ -137,7 +137,9 @@ export function typeName(schema: z.ZodType): string {
     case 'boolean':
       return 'boolean';
     case 'enum':
-      return Object.values(d.entries as Record<string, string>).map((v) => `\`${v}\``).join(' \\| ');
+      return Object.values(d.entries as Record<string, string>)
+        .map((v) => `\`${v}\``)
+        .join(' \\| ');
     case 'literal':
       return (d.values as unknown[]).map((v) => `\`${String(v)}\``).join(' \\| ');
     case 'record':

@@ -86,7 +86,8 @@ export function attachmentsOf<T extends { converted: ConvertedProfile }>(family:
     const entry = byFile.get(a.file);
     if (!entry || entry.members !== a.members) continue;
     const hasCpuNanos = a.members.some((m) => m.converted.profileType === 'cpu' && !isCount(m.converted));
-    const rewrite = (m: T): ColumnRewrite | undefined => (family === 'node' && a.file === 'wall.pprof' && !hasCpuNanos ? cpuNanosOf(m.converted) : undefined);
+    const rewrite = (m: T): ColumnRewrite | undefined =>
+      family === 'node' && a.file === 'wall.pprof' && !hasCpuNanos ? cpuNanosOf(m.converted) : undefined;
     const rank = (m: T): number => entry.group.types.indexOf(m.converted.profileType) * 2 + (isCount(m.converted) && !rewrite(m) ? 0 : 1);
     a.members.sort((x, y) => rank(x) - rank(y));
     a.rewrites = a.members.map(rewrite);

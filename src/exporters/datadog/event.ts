@@ -70,7 +70,10 @@ const TAG_SOURCES: [string, string[]][] = [
 /** A tag value safe inside the comma-separated list. */
 export function tagValue(v: string): string {
   // eslint-disable-next-line no-control-regex
-  return v.trim().replace(/[,\u0000-\u001f\u007f]/g, '_').slice(0, 200);
+  return v
+    .trim()
+    .replace(/[,\u0000-\u001f\u007f]/g, '_')
+    .slice(0, 200);
 }
 
 function first(labels: Record<string, string>, keys: string[]): string | undefined {
@@ -118,7 +121,8 @@ export function buildUploads(
   const windowEnds = new Map<string, string>();
   for (const u of uploads) {
     const c = u.converted;
-    if (c.durationNano > 0n) windowEnds.set(`${seriesKeyOf(c.seriesLabels)}|${c.startUnixNano + c.durationNano}`, `${c.startUnixNano}|${c.durationNano}`);
+    if (c.durationNano > 0n)
+      windowEnds.set(`${seriesKeyOf(c.seriesLabels)}|${c.startUnixNano + c.durationNano}`, `${c.startUnixNano}|${c.durationNano}`);
   }
   const groups = new Map<string, PprofUpload[][]>();
   for (const u of uploads) {

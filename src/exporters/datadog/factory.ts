@@ -42,7 +42,12 @@ class DatadogBackend implements Backend {
             data:
               a.profiles.length === 1 && a.rewrites[0] === undefined
                 ? a.profiles[0]!.gzip
-                : await encodePprofGzipAsync(mergeProfiles(a.profiles.map((p) => p.converted.profile), a.rewrites)),
+                : await encodePprofGzipAsync(
+                    mergeProfiles(
+                      a.profiles.map((p) => p.converted.profile),
+                      a.rewrites,
+                    ),
+                  ),
           })),
         );
         const parts: Part[] = [

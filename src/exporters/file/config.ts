@@ -7,7 +7,10 @@
 import { z } from 'zod';
 
 export const fileExporterConfigSchema = z.strictObject({
-  directory: z.string({ error: 'directory is required: where to write the pprof files' }).min(1, 'directory must not be empty').describe('Where the files go, as `<service>/<profile type>/<time>-<id>.pb.gz` (created when missing).'),
+  directory: z
+    .string({ error: 'directory is required: where to write the pprof files' })
+    .min(1, 'directory must not be empty')
+    .describe('Where the files go, as `<service>/<profile type>/<time>-<id>.pb.gz` (created when missing).'),
   fsync: z.boolean().default(true).describe('Flush every file to disk before the data counts as accepted (durability over speed).'),
   sidecar: z.boolean().default(true).describe('Write a `<name>.json` beside each `<name>.pb.gz` with the resource, labels and time window.'),
   format: z

@@ -74,7 +74,9 @@ export class FileExporter implements Exporter {
   private async writeRequest(request: ExportProfilesServiceRequest): Promise<ConsumeResult> {
     const bytes = encodeProfilesRequest(request);
     let earliest: bigint | undefined;
-    for (const rp of request.resourceProfiles) for (const sp of rp.scopeProfiles) for (const p of sp.profiles) if (earliest === undefined || p.timeUnixNano < earliest) earliest = p.timeUnixNano;
+    for (const rp of request.resourceProfiles)
+      for (const sp of rp.scopeProfiles)
+        for (const p of sp.profiles) if (earliest === undefined || p.timeUnixNano < earliest) earliest = p.timeUnixNano;
     const name = `${fileTimestamp(earliest ?? 0n)}_${createHash('sha256').update(bytes).digest('hex').slice(0, 16)}.binpb`;
     const path = join(this.config.directory, name);
     try {
@@ -82,7 +84,10 @@ export class FileExporter implements Exporter {
     } catch (e) {
       this.metrics.writeError();
       this.ctx.logger.error({ directory: this.config.directory, err: errorMessage(e) }, 'cannot write request file');
-      throw new ConsumerError('ERR_EXPORT_RETRYABLE', `exporters.${this.ctx.id}: cannot write request: ${errorMessage(e)}`, { retryable: true, cause: e });
+      throw new ConsumerError('ERR_EXPORT_RETRYABLE', `exporters.${this.ctx.id}: cannot write request: ${errorMessage(e)}`, {
+        retryable: true,
+        cause: e,
+      });
     }
     this.metrics.written(bytes.byteLength);
     this.ctx.logger.debug({ file: path, bytes: bytes.byteLength }, 'request written');

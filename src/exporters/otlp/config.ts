@@ -20,12 +20,18 @@ const url = z.url({ protocol: /^https?$/, message: 'expected an http:// or https
 
 export const otlpExporterConfigSchema = z
   .strictObject({
-    endpoint: z.string().min(1, 'endpoint is required, e.g. 127.0.0.1:4317 (gRPC) or http://127.0.0.1:4318 (HTTP)').describe('gRPC: `host:port` or `http(s)://host:port`. HTTP: the base URL; `/v1/traces` and `/v1development/profiles` are appended.'),
+    endpoint: z
+      .string()
+      .min(1, 'endpoint is required, e.g. 127.0.0.1:4317 (gRPC) or http://127.0.0.1:4318 (HTTP)')
+      .describe('gRPC: `host:port` or `http(s)://host:port`. HTTP: the base URL; `/v1/traces` and `/v1development/profiles` are appended.'),
     protocol: z.enum(['grpc', 'http/protobuf', 'http/json']).default('grpc').describe('Wire protocol to the next hop.'),
     headers: z.record(z.string(), z.string()).default({}).describe('Sent with every request (gRPC metadata or HTTP headers), e.g. an API key.'),
     compression: z.enum(['gzip', 'none']).default('gzip').describe('Request compression.'),
     tls: z
-      .strictObject({ insecure: z.boolean().default(false).describe('Plaintext gRPC to a `host:port` endpoint.'), ca_file: z.string().min(1).optional().describe('PEM CA bundle to verify the server with (a private CA).') })
+      .strictObject({
+        insecure: z.boolean().default(false).describe('Plaintext gRPC to a `host:port` endpoint.'),
+        ca_file: z.string().min(1).optional().describe('PEM CA bundle to verify the server with (a private CA).'),
+      })
       .default({ insecure: false })
       .describe('TLS of gRPC connections (`http://` endpoints are always plaintext).'),
     traces_endpoint: url.optional().describe('HTTP only: full URL for traces, instead of `<endpoint>/v1/traces`.'),

@@ -76,10 +76,16 @@ class OtlpBackend implements Backend {
   private async encode(signal: Signal, request: ExportProfilesServiceRequest | ExportTraceServiceRequest): Promise<Uint8Array> {
     let body: Uint8Array;
     if (this.json) {
-      const value = signal === 'profiles' ? profilesRequestToJson(request as ExportProfilesServiceRequest) : tracesRequestToJson(request as ExportTraceServiceRequest);
+      const value =
+        signal === 'profiles'
+          ? profilesRequestToJson(request as ExportProfilesServiceRequest)
+          : tracesRequestToJson(request as ExportTraceServiceRequest);
       body = Buffer.from(JSON.stringify(value), 'utf8');
     } else {
-      body = signal === 'profiles' ? encodeProfilesRequest(request as ExportProfilesServiceRequest) : encodeTracesRequest(request as ExportTraceServiceRequest);
+      body =
+        signal === 'profiles'
+          ? encodeProfilesRequest(request as ExportProfilesServiceRequest)
+          : encodeTracesRequest(request as ExportTraceServiceRequest);
     }
     // gRPC compresses per message on the channel; HTTP bodies are queued compressed.
     if (!this.grpc && this.config.compression === 'gzip') body = await gzipAsync(body);
@@ -118,4 +124,3 @@ export const otlpExporterFactory: ExporterFactory<OtlpExporterConfig> = {
   configSchema: otlpExporterConfigSchema,
   create: (config: OtlpExporterConfig, ctx: ComponentContext): Exporter => new QueuedExporter(ctx, config, new OtlpBackend(config)),
 };
-

@@ -17,10 +17,15 @@ export const parcaConfigSchema = z.strictObject({
     .string()
     .refine((s) => /^[^\s/:]+:\d{1,5}$/.test(s) || /^\[[0-9a-fA-F:]+\]:\d{1,5}$/.test(s) || /^https?:\/\/[^/]+\/?$/.test(s), {
       message: 'expected host:port or http(s)://host:port, e.g. 127.0.0.1:7070',
-    }).describe("Parca's gRPC address (`ProfileStoreService/WriteRaw`): `host:port` or `http(s)://host:port`."),
+    })
+    .describe("Parca's gRPC address (`ProfileStoreService/WriteRaw`): `host:port` or `http(s)://host:port`."),
   insecure: z.boolean().default(false).describe('Plaintext gRPC (default: TLS).'),
   ca_file: z.string().min(1).optional().describe('PEM CA bundle for TLS with a private CA.'),
-  bearer_token: z.string().min(1, 'bearer_token must not be empty (use ${env:NAME} to read it from the environment)').optional().describe('Sent as `authorization: Bearer <token>` (e.g. for Polar Signals Cloud).'),
+  bearer_token: z
+    .string()
+    .min(1, 'bearer_token must not be empty (use ${env:NAME} to read it from the environment)')
+    .optional()
+    .describe('Sent as `authorization: Bearer <token>` (e.g. for Polar Signals Cloud).'),
   labels: z.record(z.string(), z.string()).default({}).describe('Static labels added to every series (they win over derived ones).'),
   normalized: z.boolean().default(false).describe('Value of `WriteRawRequest.normalized` (addresses already normalized).'),
   ...queuedExporterFields,

@@ -27,8 +27,13 @@ const auth = z.union([
 ]);
 
 export const pyroscopeConfigSchema = z.strictObject({
-  endpoint: z.url({ protocol: /^https?$/, message: 'endpoint must be an http:// or https:// URL, e.g. http://127.0.0.1:4040' }).describe('Base URL of Pyroscope (or Grafana Cloud Profiles), e.g. `http://pyroscope:4040`.'),
-  protocol: z.enum(['ingest', 'push']).default('ingest').describe('`ingest`: `POST /ingest` with the pprof; `push`: the `push.v1.PusherService/Push` API.'),
+  endpoint: z
+    .url({ protocol: /^https?$/, message: 'endpoint must be an http:// or https:// URL, e.g. http://127.0.0.1:4040' })
+    .describe('Base URL of Pyroscope (or Grafana Cloud Profiles), e.g. `http://pyroscope:4040`.'),
+  protocol: z
+    .enum(['ingest', 'push'])
+    .default('ingest')
+    .describe('`ingest`: `POST /ingest` with the pprof; `push`: the `push.v1.PusherService/Push` API.'),
   auth: auth.optional().describe('Either `basic` or `bearer_token`.'),
   tenant: z.string().min(1).optional().describe('Sent as `X-Scope-OrgID`, for multi-tenant Pyroscope.'),
   labels: z.record(z.string(), z.string()).default({}).describe('Static labels added to every series (they win over derived ones).'),

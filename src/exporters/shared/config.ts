@@ -20,9 +20,25 @@ export const DEFAULT_QUEUE_BYTES = 64 * 2 ** 20;
 
 export const sendingQueueSchema = z
   .strictObject({
-    max_bytes: byteSize().default(DEFAULT_QUEUE_BYTES).describe('Bound on queued payload bytes; beyond it the exporter refuses new data with a retryable error (back-pressure), and the drop is counted.'),
-    directory: z.string().min(1, 'directory must not be empty').optional().describe('Persist queued items under `<directory>/<exporter id>/`, one file each, so a restart or a crash loses nothing. Without it the queue lives in memory.'),
-    num_consumers: z.number().int().min(1).max(256).default(4).describe('Items sent at once (at most one per series at a time, so a series stays in order).'),
+    max_bytes: byteSize()
+      .default(DEFAULT_QUEUE_BYTES)
+      .describe(
+        'Bound on queued payload bytes; beyond it the exporter refuses new data with a retryable error (back-pressure), and the drop is counted.',
+      ),
+    directory: z
+      .string()
+      .min(1, 'directory must not be empty')
+      .optional()
+      .describe(
+        'Persist queued items under `<directory>/<exporter id>/`, one file each, so a restart or a crash loses nothing. Without it the queue lives in memory.',
+      ),
+    num_consumers: z
+      .number()
+      .int()
+      .min(1)
+      .max(256)
+      .default(4)
+      .describe('Items sent at once (at most one per series at a time, so a series stays in order).'),
     drain_timeout: duration().default(5000).describe('On shutdown, how long to keep delivering what is queued.'),
   })
   .default({ max_bytes: DEFAULT_QUEUE_BYTES, num_consumers: 4, drain_timeout: 5000 });

@@ -40,10 +40,21 @@ export const EXPORTER_METRIC = {
 
 export function exporterMetrics(registry: Registry, exporter: string): ExporterMetrics {
   const sent = counter(registry, EXPORTER_METRIC.sent, 'Items (uploads) the backend accepted', ['exporter']);
-  const failed = counter(registry, EXPORTER_METRIC.failed, 'Items given up on: refused by the backend for good, or retries exhausted', ['exporter', 'reason']);
+  const failed = counter(registry, EXPORTER_METRIC.failed, 'Items given up on: refused by the backend for good, or retries exhausted', [
+    'exporter',
+    'reason',
+  ]);
   const retried = counter(registry, EXPORTER_METRIC.retried, 'Delivery attempts that failed and will be retried', ['exporter']);
-  const dropped = counter(registry, EXPORTER_METRIC.dropped, 'Items never sent (queue full, too large, shutdown, corrupt, unconvertible)', ['exporter', 'reason']);
-  const rejected = counter(registry, EXPORTER_METRIC.rejectedItems, 'Profiles or spans a backend dropped from an accepted request (partial success)', ['exporter']);
+  const dropped = counter(registry, EXPORTER_METRIC.dropped, 'Items never sent (queue full, too large, shutdown, corrupt, unconvertible)', [
+    'exporter',
+    'reason',
+  ]);
+  const rejected = counter(
+    registry,
+    EXPORTER_METRIC.rejectedItems,
+    'Profiles or spans a backend dropped from an accepted request (partial success)',
+    ['exporter'],
+  );
   const bytes = gauge(registry, EXPORTER_METRIC.queueBytes, 'Bytes in the sending queue, in flight included', ['exporter']);
   const items = gauge(registry, EXPORTER_METRIC.queueItems, 'Items in the sending queue, in flight included', ['exporter']);
   // Zero-initialise so dashboards see the series before the first event.

@@ -30,7 +30,15 @@ export async function pprofUploads(request: ExportProfilesServiceRequest): Promi
   const rejected =
     errors.length === 0
       ? undefined
-      : { reason: 'convert', count: errors.length, message: errors.map((e) => e.message).slice(0, 3).join('; ') + (errors.length > 3 ? ` (and ${errors.length - 3} more)` : '') };
+      : {
+          reason: 'convert',
+          count: errors.length,
+          message:
+            errors
+              .map((e) => e.message)
+              .slice(0, 3)
+              .join('; ') + (errors.length > 3 ? ` (and ${errors.length - 3} more)` : ''),
+        };
   return { uploads, rejected };
 }
 

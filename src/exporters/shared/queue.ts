@@ -189,7 +189,10 @@ export class SendingQueue {
     const total = sizes.reduce((a, b) => a + b, 0);
     if (total > this.opts.maxBytes) {
       this.opts.metrics.dropped('too_large', items.length);
-      this.opts.logger.error({ bytes: total, max_bytes: this.opts.maxBytes, items: items.length }, 'data dropped: larger than the whole sending queue');
+      this.opts.logger.error(
+        { bytes: total, max_bytes: this.opts.maxBytes, items: items.length },
+        'data dropped: larger than the whole sending queue',
+      );
       throw new ConsumerError(
         'ERR_EXPORT_PERMANENT',
         `exporter ${this.opts.name}: ${total} bytes can never fit its sending queue of ${this.opts.maxBytes} bytes (raise sending_queue.max_bytes)`,
@@ -335,7 +338,10 @@ export class SendingQueue {
         metrics.sent();
         if (res.partial) {
           metrics.rejectedItems(res.partial.rejected);
-          logger.warn({ seq: e.seq, series: e.key, rejected: res.partial.rejected, backend_message: res.partial.message }, 'backend accepted the data only in part');
+          logger.warn(
+            { seq: e.seq, series: e.key, rejected: res.partial.rejected, backend_message: res.partial.message },
+            'backend accepted the data only in part',
+          );
         }
         return this.finish(e);
       }
@@ -347,11 +353,17 @@ export class SendingQueue {
       if (signal.aborted) return this.leaveBehind(e);
       if (!retry.enabled) {
         metrics.failed(res.reason);
-        logger.error({ seq: e.seq, series: e.key, reason: res.reason, backend_message: res.message }, 'delivery failed and retry is disabled; data dropped');
+        logger.error(
+          { seq: e.seq, series: e.key, reason: res.reason, backend_message: res.message },
+          'delivery failed and retry is disabled; data dropped',
+        );
         return this.finish(e);
       }
       // A server's "retry after 0" is honoured, but never as a busy loop.
-      const delay = res.retryAfterMs === undefined ? backoffDelay(retry, attempt, this.opts.random) : Math.max(res.retryAfterMs, Math.min(retry.initialIntervalMs, 100));
+      const delay =
+        res.retryAfterMs === undefined
+          ? backoffDelay(retry, attempt, this.opts.random)
+          : Math.max(res.retryAfterMs, Math.min(retry.initialIntervalMs, 100));
       const elapsed = Date.now() - started;
       if (retry.maxElapsedMs > 0 && elapsed + delay > retry.maxElapsedMs) {
         metrics.failed('retries_exhausted');

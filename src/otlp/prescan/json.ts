@@ -79,7 +79,8 @@ export function prescanJson(buf: Uint8Array, tally: Tally): void {
         break;
       }
       case COLON:
-        pendingKind = keyStart >= 0 && depth > 0 && stack[depth]! >= KVLIST_OBJECT ? keyKind(buf, keyStart, keyEnd, stack[depth] === KVLIST_OBJECT) : KIND_NONE;
+        pendingKind =
+          keyStart >= 0 && depth > 0 && stack[depth]! >= KVLIST_OBJECT ? keyKind(buf, keyStart, keyEnd, stack[depth] === KVLIST_OBJECT) : KIND_NONE;
         break;
       case COMMA:
         pendingKind = KIND_NONE;

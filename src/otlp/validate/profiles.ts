@@ -207,9 +207,7 @@ export class DictionaryChecker {
 
   private checkMapping(m: number): string | undefined {
     const mapping = this.d.mappingTable[m]!;
-    const r =
-      this.string('filename_strindex', mapping.filenameStrindex) ??
-      this.attributeIndices('attribute_indices', mapping.attributeIndices);
+    const r = this.string('filename_strindex', mapping.filenameStrindex) ?? this.attributeIndices('attribute_indices', mapping.attributeIndices);
     return r === undefined ? undefined : `mapping_table[${m}].${r}`;
   }
 
@@ -265,12 +263,10 @@ export function profileProblem(c: DictionaryChecker, p: Profile): string | undef
   const head =
     (p.sampleType === undefined
       ? undefined
-      : (c.string('sample_type.type_strindex', p.sampleType.typeStrindex) ??
-        c.string('sample_type.unit_strindex', p.sampleType.unitStrindex))) ??
+      : (c.string('sample_type.type_strindex', p.sampleType.typeStrindex) ?? c.string('sample_type.unit_strindex', p.sampleType.unitStrindex))) ??
     (p.periodType === undefined
       ? undefined
-      : (c.string('period_type.type_strindex', p.periodType.typeStrindex) ??
-        c.string('period_type.unit_strindex', p.periodType.unitStrindex))) ??
+      : (c.string('period_type.type_strindex', p.periodType.typeStrindex) ?? c.string('period_type.unit_strindex', p.periodType.unitStrindex))) ??
     c.attributeIndices('attribute_indices', p.attributeIndices);
   if (head !== undefined) return head;
   const samples = p.samples;
@@ -296,9 +292,7 @@ function countProfiles(scopes: readonly ScopeProfiles[]): number {
   return n;
 }
 
-export function validateProfilesRequest(
-  req: ExportProfilesServiceRequest,
-): ValidationResult<ExportProfilesServiceRequest> {
+export function validateProfilesRequest(req: ExportProfilesServiceRequest): ValidationResult<ExportProfilesServiceRequest> {
   const c = new DictionaryChecker(req.dictionary);
   const log = new MessageLog();
   let rejected = 0;

@@ -35,7 +35,11 @@ export class MessageLog {
  * undefined when it finds none (so an untouched scope keeps its array). `reject` is told
  * each one dropped, by index, with the problem.
  */
-export function keptLeaves<T>(leaves: readonly T[], problemOf: (leaf: T) => string | undefined, reject: (index: number, problem: string) => void): T[] | undefined {
+export function keptLeaves<T>(
+  leaves: readonly T[],
+  problemOf: (leaf: T) => string | undefined,
+  reject: (index: number, problem: string) => void,
+): T[] | undefined {
   let kept: T[] | undefined;
   for (let i = 0; i < leaves.length; i++) {
     const leaf = leaves[i]!;

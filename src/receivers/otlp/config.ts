@@ -28,38 +28,62 @@ const count = (d: number) => z.number().int().positive().default(d);
 // the work (60 MiB of empty messages decode into 30 M objects).
 const limits = z
   .strictObject({
-    max_messages: count(DEFAULT_REQUEST_LIMITS.max_messages).describe('Most nested messages (protobuf) or objects (JSON) one request may hold; more get 413 / RESOURCE_EXHAUSTED.'),
+    max_messages: count(DEFAULT_REQUEST_LIMITS.max_messages).describe(
+      'Most nested messages (protobuf) or objects (JSON) one request may hold; more get 413 / RESOURCE_EXHAUSTED.',
+    ),
     max_samples: count(DEFAULT_REQUEST_LIMITS.max_samples).describe('Most profile samples one request may hold.'),
-    max_strings: count(DEFAULT_REQUEST_LIMITS.max_strings).describe('Most entries of the profiles dictionary\'s string table one request may hold.'),
-    max_attributes: count(DEFAULT_REQUEST_LIMITS.max_attributes).describe('Most attributes (key-value pairs, anywhere in the request) one request may hold.'),
+    max_strings: count(DEFAULT_REQUEST_LIMITS.max_strings).describe("Most entries of the profiles dictionary's string table one request may hold."),
+    max_attributes: count(DEFAULT_REQUEST_LIMITS.max_attributes).describe(
+      'Most attributes (key-value pairs, anywhere in the request) one request may hold.',
+    ),
   })
   .prefault({});
 
 const grpc = z.strictObject({
-  endpoint: hostPort().default(DEFAULT_GRPC_ENDPOINT).describe('host:port to listen on; `0.0.0.0:4317` to accept connections from other hosts or containers.'),
-  max_recv_msg_size: byteSize().default(DEFAULT_MAX_BODY).describe('Largest request accepted, after decompression; larger ones get RESOURCE_EXHAUSTED.'),
+  endpoint: hostPort()
+    .default(DEFAULT_GRPC_ENDPOINT)
+    .describe('host:port to listen on; `0.0.0.0:4317` to accept connections from other hosts or containers.'),
+  max_recv_msg_size: byteSize()
+    .default(DEFAULT_MAX_BODY)
+    .describe('Largest request accepted, after decompression; larger ones get RESOURCE_EXHAUSTED.'),
   limits: limits.describe('Per-request limits on what a request may decode into, checked before decoding.'),
   tls: tls.optional().describe('Serve TLS instead of plaintext.'),
-  auth: authOf('Clients must send `authorization: Bearer <token>` metadata; others get UNAUTHENTICATED.').optional().describe('Require a bearer token.'),
-  allow_unauthenticated_remote: z.boolean().default(false).describe('Listen beyond loopback without `auth` (or a `tls.client_ca_file`) anyway. Logged as a warning on every start.'),
+  auth: authOf('Clients must send `authorization: Bearer <token>` metadata; others get UNAUTHENTICATED.')
+    .optional()
+    .describe('Require a bearer token.'),
+  allow_unauthenticated_remote: z
+    .boolean()
+    .default(false)
+    .describe('Listen beyond loopback without `auth` (or a `tls.client_ca_file`) anyway. Logged as a warning on every start.'),
 });
 
 const http = z.strictObject({
-  endpoint: hostPort().default(DEFAULT_HTTP_ENDPOINT).describe('host:port to listen on; `0.0.0.0:4318` to accept connections from other hosts or containers.'),
+  endpoint: hostPort()
+    .default(DEFAULT_HTTP_ENDPOINT)
+    .describe('host:port to listen on; `0.0.0.0:4318` to accept connections from other hosts or containers.'),
   max_request_body_size: byteSize().default(DEFAULT_MAX_BODY).describe('Largest request body accepted, after decompression; larger ones get 413.'),
   limits: limits.describe('Per-request limits on what a request may decode into, checked before decoding.'),
   retry_after: duration().default(1000).describe('Delay suggested in Retry-After (whole seconds) when the pipeline pushes back.'),
   tls: tls.optional().describe('Serve TLS instead of plaintext.'),
   auth: authOf('Clients must send `Authorization: Bearer <token>`; others get 401.').optional().describe('Require a bearer token.'),
-  allow_unauthenticated_remote: z.boolean().default(false).describe('Listen beyond loopback without `auth` (or a `tls.client_ca_file`) anyway. Logged as a warning on every start.'),
+  allow_unauthenticated_remote: z
+    .boolean()
+    .default(false)
+    .describe('Listen beyond loopback without `auth` (or a `tls.client_ca_file`) anyway. Logged as a warning on every start.'),
 });
 
 export const otlpReceiverConfigSchema = z
   .strictObject({
     protocols: z
       .strictObject({
-        grpc: grpc.nullable().optional().describe('OTLP/gRPC (TraceService and ProfilesService Export). Left out (while `http` is named): not started.'),
-        http: http.nullable().optional().describe('OTLP/HTTP (`POST /v1/traces`, `POST /v1development/profiles`). Left out (while `grpc` is named): not started.'),
+        grpc: grpc
+          .nullable()
+          .optional()
+          .describe('OTLP/gRPC (TraceService and ProfilesService Export). Left out (while `http` is named): not started.'),
+        http: http
+          .nullable()
+          .optional()
+          .describe('OTLP/HTTP (`POST /v1/traces`, `POST /v1development/profiles`). Left out (while `grpc` is named): not started.'),
       })
       .default({ grpc: null, http: null })
       .describe('The transports to serve; `otlp:` with no body serves both on their defaults.'),

@@ -60,7 +60,10 @@ export async function handleExport(
 ): Promise<ExportOutcome> {
   try {
     prescanRequest(signal, format, body, limits);
-    const outcome = signal === 'traces' ? await exportTraces(body, format, sinks, metrics, transport) : await exportProfiles(body, format, sinks, metrics, transport);
+    const outcome =
+      signal === 'traces'
+        ? await exportTraces(body, format, sinks, metrics, transport)
+        : await exportProfiles(body, format, sinks, metrics, transport);
     metrics.requests.inc({ signal, transport, result: outcome.result.rejected > 0 ? 'partial' : 'ok' });
     return outcome;
   } catch (e) {
@@ -69,7 +72,13 @@ export async function handleExport(
   }
 }
 
-async function exportTraces(body: Uint8Array, format: BodyFormat, sinks: ReceiverSinks, metrics: ReceiverMetrics, transport: string): Promise<ExportOutcome> {
+async function exportTraces(
+  body: Uint8Array,
+  format: BodyFormat,
+  sinks: ReceiverSinks,
+  metrics: ReceiverMetrics,
+  transport: string,
+): Promise<ExportOutcome> {
   const decoded: ExportTraceServiceRequest = format === 'proto' ? decodeTracesRequest(body) : tracesRequestFromJson(parseJson(body));
   const checked = validateTracesRequest(decoded);
   const spans = countSpans(checked.request);
@@ -84,14 +93,21 @@ async function exportTraces(body: Uint8Array, format: BodyFormat, sinks: Receive
   }
   metrics.items.inc({ signal: 'traces', transport, outcome: 'accepted' }, Math.max(0, spans - (result.rejected - checked.rejected)));
   if (result.rejected > 0) metrics.items.inc({ signal: 'traces', transport, outcome: 'rejected' }, result.rejected);
-  const response = result.rejected > 0 || result.message ? { partialSuccess: { rejectedSpans: result.rejected, errorMessage: result.message ?? '' } } : {};
+  const response =
+    result.rejected > 0 || result.message ? { partialSuccess: { rejectedSpans: result.rejected, errorMessage: result.message ?? '' } } : {};
   return {
     result,
     body: format === 'proto' ? encodeTracesResponse(response) : Buffer.from(JSON.stringify(tracesResponseToJson(response))),
   };
 }
 
-async function exportProfiles(body: Uint8Array, format: BodyFormat, sinks: ReceiverSinks, metrics: ReceiverMetrics, transport: string): Promise<ExportOutcome> {
+async function exportProfiles(
+  body: Uint8Array,
+  format: BodyFormat,
+  sinks: ReceiverSinks,
+  metrics: ReceiverMetrics,
+  transport: string,
+): Promise<ExportOutcome> {
   const decoded: ExportProfilesServiceRequest = format === 'proto' ? decodeProfilesRequest(body) : profilesRequestFromJson(parseJson(body));
   const checked = validateProfilesRequest(decoded);
   const profiles = countProfiles(checked.request);
@@ -106,7 +122,8 @@ async function exportProfiles(body: Uint8Array, format: BodyFormat, sinks: Recei
   }
   metrics.items.inc({ signal: 'profiles', transport, outcome: 'accepted' }, Math.max(0, profiles - (result.rejected - checked.rejected)));
   if (result.rejected > 0) metrics.items.inc({ signal: 'profiles', transport, outcome: 'rejected' }, result.rejected);
-  const response = result.rejected > 0 || result.message ? { partialSuccess: { rejectedProfiles: result.rejected, errorMessage: result.message ?? '' } } : {};
+  const response =
+    result.rejected > 0 || result.message ? { partialSuccess: { rejectedProfiles: result.rejected, errorMessage: result.message ?? '' } } : {};
   return {
     result,
     body: format === 'proto' ? encodeProfilesResponse(response) : Buffer.from(JSON.stringify(profilesResponseToJson(response))),

@@ -18,12 +18,12 @@ function receiverMetrics(registry: Registry, receiver: string): ReceiverMetrics 
     'Spans and profiles received, by outcome (accepted, rejected as bad data, refused with a retryable error)',
     ['receiver', 'signal', 'transport', 'outcome'],
   );
-  const requests = sharedCounter(
-    registry,
-    'otel_profile_bridge_receiver_requests_total',
-    'OTLP export requests, by result (ok, partial, refused)',
-    ['receiver', 'signal', 'transport', 'result'],
-  );
+  const requests = sharedCounter(registry, 'otel_profile_bridge_receiver_requests_total', 'OTLP export requests, by result (ok, partial, refused)', [
+    'receiver',
+    'signal',
+    'transport',
+    'result',
+  ]);
   return {
     items: { inc: (l: Record<string, string>, v?: number) => items.inc({ ...l, receiver }, v) } as ReceiverMetrics['items'],
     requests: { inc: (l: Record<string, string>, v?: number) => requests.inc({ ...l, receiver }, v) } as ReceiverMetrics['requests'],
@@ -37,8 +37,15 @@ class OtlpReceiver implements Receiver {
 
   private readonly warnings: string[] = [];
 
-  constructor(private readonly config: OtlpReceiverConfig, private readonly ctx: ComponentContext, sinks: ReceiverSinks) {
-    for (const [name, p] of [['grpc', config.grpc], ['http', config.http]] as const) {
+  constructor(
+    private readonly config: OtlpReceiverConfig,
+    private readonly ctx: ComponentContext,
+    sinks: ReceiverSinks,
+  ) {
+    for (const [name, p] of [
+      ['grpc', config.grpc],
+      ['http', config.http],
+    ] as const) {
       if (!p) continue;
       const where = `receivers.${ctx.id}.protocols.${name}`;
       const w = checkExposure({
@@ -59,8 +66,10 @@ class OtlpReceiver implements Receiver {
   async start(): Promise<void> {
     for (const w of this.warnings) this.ctx.logger.warn(w);
     const key = (p: string) => `receivers.${this.ctx.id}.protocols.${p}.endpoint`;
-    if (this.grpc) this.bound.grpc = await this.grpc.start().catch((e: unknown) => Promise.reject(listenError(e, this.config.grpc!.endpoint, key('grpc'))));
-    if (this.http) this.bound.http = await this.http.start().catch((e: unknown) => Promise.reject(listenError(e, this.config.http!.endpoint, key('http'))));
+    if (this.grpc)
+      this.bound.grpc = await this.grpc.start().catch((e: unknown) => Promise.reject(listenError(e, this.config.grpc!.endpoint, key('grpc'))));
+    if (this.http)
+      this.bound.http = await this.http.start().catch((e: unknown) => Promise.reject(listenError(e, this.config.http!.endpoint, key('http'))));
     this.ctx.logger.info({ endpoints: this.bound }, 'OTLP receiver listening');
   }
 

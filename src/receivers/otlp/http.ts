@@ -135,7 +135,10 @@ export class OtlpHttpServer {
   private fail(req: IncomingMessage, res: ServerResponse, format: BodyFormat, status: number, message: string): void {
     // gRPC-style code in the Status body, as the collector does (e.g. 3 = INVALID_ARGUMENT).
     const code = GRPC_CODE_OF_HTTP[status] ?? 2;
-    const body = format === 'json' ? Buffer.from(JSON.stringify(rpcStatusToJson({ code, message, details: [] }))) : encodeRpcStatus({ code, message, details: [] });
+    const body =
+      format === 'json'
+        ? Buffer.from(JSON.stringify(rpcStatusToJson({ code, message, details: [] })))
+        : encodeRpcStatus({ code, message, details: [] });
     if (!req.complete) {
       // The body was not read (refused up front): close the connection rather than read it.
       res.setHeader('Connection', 'close');

@@ -49,7 +49,11 @@ export function compactBuckets(db: Database.Database, o: CompactOptions): Compac
        WHERE bp.start_ms < ? ORDER BY bp.start_ms LIMIT ?`,
     )
     .raw();
-  const existing = db.prepare('SELECT id, snapshots, total, first_ms, last_ms, stack_ids, vals FROM buckets WHERE type = ? AND resolution_ms = ? AND start_ms = ? AND series_id = ?').raw();
+  const existing = db
+    .prepare(
+      'SELECT id, snapshots, total, first_ms, last_ms, stack_ids, vals FROM buckets WHERE type = ? AND resolution_ms = ? AND start_ms = ? AND series_id = ?',
+    )
+    .raw();
   const update = db.prepare('UPDATE buckets SET snapshots = ?, total = ?, first_ms = ?, last_ms = ?, stack_ids = ?, vals = ? WHERE id = ?');
   const insert = db.prepare(
     'INSERT INTO buckets (resolution_ms, type, start_ms, series_id, snapshots, total, first_ms, last_ms, stack_ids, vals) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
@@ -69,7 +73,11 @@ export function compactBuckets(db: Database.Database, o: CompactOptions): Compac
         if (b < floor) continue;
         const key = `${type}\u0000${r}\u0000${b}\u0000${seriesId}`;
         let d = deltas.get(key);
-        if (!d) deltas.set(key, (d = { type, seriesId, resolutionMs: r, startMs: b, snapshots: 0, total: 0, firstMs: startMs, lastMs: endMs, values: new Map() }));
+        if (!d)
+          deltas.set(
+            key,
+            (d = { type, seriesId, resolutionMs: r, startMs: b, snapshots: 0, total: 0, firstMs: startMs, lastMs: endMs, values: new Map() }),
+          );
         d.snapshots++;
         d.total += total;
         d.firstMs = Math.min(d.firstMs, startMs);

@@ -41,7 +41,12 @@ const ceilTo = (t: number, r: number): number => Math.ceil(t / r) * r;
  * The buckets covering the inclusive range [from, to] no earlier than `floorMs` (buckets
  * before it may be deleted by retention), or undefined when no whole bucket fits.
  */
-export function coverPlan(from: number, to: number, floorMs = Number.NEGATIVE_INFINITY, resolutions: readonly number[] = RESOLUTIONS_MS): CoverPlan | undefined {
+export function coverPlan(
+  from: number,
+  to: number,
+  floorMs = Number.NEGATIVE_INFINITY,
+  resolutions: readonly number[] = RESOLUTIONS_MS,
+): CoverPlan | undefined {
   const lo = Math.max(from, floorMs);
   const hi = to + 1; // exclusive
   const pieces: BucketPiece[] = [];

@@ -40,9 +40,13 @@ export class BucketReader {
   constructor(private readonly db: Database.Database) {
     this.stmt = {
       buckets: db
-        .prepare('SELECT series_id, snapshots, first_ms, last_ms, stack_ids, vals FROM buckets WHERE type = ? AND resolution_ms = ? AND start_ms >= ? AND start_ms < ?')
+        .prepare(
+          'SELECT series_id, snapshots, first_ms, last_ms, stack_ids, vals FROM buckets WHERE type = ? AND resolution_ms = ? AND start_ms >= ? AND start_ms < ?',
+        )
         .raw(),
-      rawBefore: db.prepare('SELECT id, series_id, start_ms, end_ms FROM profiles WHERE type = ? AND start_ms >= ? AND start_ms < ? AND end_ms >= ?').raw(),
+      rawBefore: db
+        .prepare('SELECT id, series_id, start_ms, end_ms FROM profiles WHERE type = ? AND start_ms >= ? AND start_ms < ? AND end_ms >= ?')
+        .raw(),
       rawAfter: db.prepare('SELECT id, series_id, start_ms, end_ms FROM profiles WHERE type = ? AND start_ms >= ? AND start_ms <= ?').raw(),
       pending: db
         .prepare(
@@ -52,7 +56,9 @@ export class BucketReader {
         .raw(),
       samples: db.prepare('SELECT profile_id, stack_ids, vals FROM samples WHERE profile_id IN (SELECT value FROM json_each(?))').raw(),
       newest: db
-        .prepare('SELECT id, series_id, start_ms, end_ms, total FROM profiles WHERE type = ? AND start_ms BETWEEN ? AND ? AND end_ms >= ? ORDER BY start_ms DESC, id DESC')
+        .prepare(
+          'SELECT id, series_id, start_ms, end_ms, total FROM profiles WHERE type = ? AND start_ms BETWEEN ? AND ? AND end_ms >= ? ORDER BY start_ms DESC, id DESC',
+        )
         .raw(),
     };
   }
@@ -62,7 +68,14 @@ export class BucketReader {
    * the range holds no whole bucket (read it raw then). `lookBackMs`: the longest stored
    * profile window, as raw selection looks back that far for profiles overlapping `from`.
    */
-  aggregate(type: string, from: number, to: number, series: ReadonlySet<number> | undefined, aggregation: Aggregation, lookBackMs: number): BucketAggregate | undefined {
+  aggregate(
+    type: string,
+    from: number,
+    to: number,
+    series: ReadonlySet<number> | undefined,
+    aggregation: Aggregation,
+    lookBackMs: number,
+  ): BucketAggregate | undefined {
     const plan = coverPlan(from, to, bucketsFrom(this.db));
     if (!plan) return undefined;
     const keep = (s: number) => !series || series.has(s);
@@ -73,9 +86,12 @@ export class BucketReader {
 
     const rows: { seriesId: number; ids: Uint32Array; vals: Float64Array }[] = [];
     for (const p of plan.pieces) {
-      for (const [seriesId, snapshots, firstMs, lastMs, idBlob, valBlob] of this.stmt.buckets.iterate(type, p.resolutionMs, p.fromMs, p.toMs) as Iterable<
-        [number, number, number, number, Buffer, Buffer]
-      >) {
+      for (const [seriesId, snapshots, firstMs, lastMs, idBlob, valBlob] of this.stmt.buckets.iterate(
+        type,
+        p.resolutionMs,
+        p.fromMs,
+        p.toMs,
+      ) as Iterable<[number, number, number, number, Buffer, Buffer]>) {
         if (!keep(seriesId)) continue;
         count(seriesId, snapshots);
         widen(firstMs, lastMs);
@@ -115,7 +131,9 @@ export class BucketReader {
   newest(type: string, from: number, to: number, series: ReadonlySet<number> | undefined, limit: number, lookBackMs: number): NewestRef[] {
     const out: NewestRef[] = [];
     if (limit <= 0) return out;
-    for (const [id, seriesId, startMs, endMs, total] of this.stmt.newest.iterate(type, from - lookBackMs, to, from) as Iterable<[number, number, number, number, number]>) {
+    for (const [id, seriesId, startMs, endMs, total] of this.stmt.newest.iterate(type, from - lookBackMs, to, from) as Iterable<
+      [number, number, number, number, number]
+    >) {
       if (series && !series.has(seriesId)) continue;
       out.push({ id, seriesId, startMs, endMs, total });
       if (out.length >= limit) break;

@@ -19,8 +19,13 @@ export function retainBuckets(db: Database.Database, o: { now: number; maxAgeMs:
     const oldest = db.prepare('SELECT min(start_ms) FROM profiles').pluck().get() as number | null;
     const fromMs = Math.max(bucketsFrom(db), o.now - o.maxAgeMs, oldest ?? Number.NEGATIVE_INFINITY);
     if (!Number.isFinite(fromMs)) return { fromMs, deleted: 0, more: false };
-    db.prepare('INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value').run(BUCKETS_FROM_KEY, String(fromMs));
-    const deleted = db.prepare('DELETE FROM buckets WHERE id IN (SELECT id FROM buckets WHERE start_ms < ? LIMIT ?)').run(fromMs, o.maxDeletes).changes;
+    db.prepare('INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value').run(
+      BUCKETS_FROM_KEY,
+      String(fromMs),
+    );
+    const deleted = db
+      .prepare('DELETE FROM buckets WHERE id IN (SELECT id FROM buckets WHERE start_ms < ? LIMIT ?)')
+      .run(fromMs, o.maxDeletes).changes;
     return { fromMs, deleted, more: deleted === o.maxDeletes };
   })();
 }

@@ -307,7 +307,8 @@ class RequestTables {
       const ln = l.lines[k]!;
       if (ln.functionIndex === 0) continue;
       const fi = ln.functionIndex;
-      const f = (fi > 0 && fi < this.functions.length ? this.functions[fi] : undefined) ?? this.function(fi, () => `${at()}.lines[${k}].function_index`);
+      const f =
+        (fi > 0 && fi < this.functions.length ? this.functions[fi] : undefined) ?? this.function(fi, () => `${at()}.lines[${k}].function_index`);
       key += idsKey([f.pprofId]) + numKey(ln.line) + numKey(ln.column);
       frames.push(this.frame(f.nameId, f.name, f.fileId, f.file, ln.line, f.startLine));
     }
@@ -339,7 +340,9 @@ class RequestTables {
     for (let k = 0; k < idx.length; k++) {
       const li = idx[k]!;
       // The memo is read here so the error message closure is only made on a miss.
-      const loc = (li >= 0 && li < this.locations.length ? this.locations[li] : undefined) ?? this.location(li, () => `stack_table[${i}].location_indices[${k}]`);
+      const loc =
+        (li >= 0 && li < this.locations.length ? this.locations[li] : undefined) ??
+        this.location(li, () => `stack_table[${i}].location_indices[${k}]`);
       pprofIds[k] = loc.pprofId;
       const lf = loc.frames;
       for (let j = 0; j < lf.length; j++) frames.push(lf[j]!);
@@ -430,7 +433,6 @@ class RequestTables {
 function labelText(l: LabelSpec): string {
   return 'str' in l ? `${l.key}\u0000s${l.str}` : `${l.key}\u0000n${l.num}\u0000${l.numUnit}`;
 }
-
 
 /** Attribute indices as a map key; small integers for the usual short lists (see convert.ts). */
 function rawAttributeKey(a: readonly number[]): number | string {
@@ -528,7 +530,9 @@ function extractPart(tables: RequestTables, p: Profile, part: Part, typeOfProfil
   const period = p.period;
   const periodType = periodTypeVt?.type ?? '';
   const periodUnit = periodTypeVt?.unit ?? '';
-  const { scale, unit } = isSampleCountType(profileType) ? { scale: 1, unit: 'count' } : valueScale(sampleTypeVt.unit, periodType, periodUnit, period);
+  const { scale, unit } = isSampleCountType(profileType)
+    ? { scale: 1, unit: 'count' }
+    : valueScale(sampleTypeVt.unit, periodType, periodUnit, period);
 
   // Merge as pprof does, by (pprof stack, label set); numeric keys while they fit.
   const merged = new Map<number | string, Merged>();
@@ -605,7 +609,8 @@ function extractPart(tables: RequestTables, p: Profile, part: Part, typeOfProfil
       const sk = si < 1 << 22 ? ls.spanKey * (1 << 22) + si : `${ls.spanKey}|${si}`;
       const hit = spanIndex.get(sk);
       if (hit) hit.value += value;
-      else spanIndex.set(sk, { spanId: ls.spanId, traceId: ls.traceId, localRootSpanId: ls.localRootSpanId, endpoint: ls.endpoint, stack: si, value });
+      else
+        spanIndex.set(sk, { spanId: ls.spanId, traceId: ls.traceId, localRootSpanId: ls.localRootSpanId, endpoint: ls.endpoint, stack: si, value });
     }
   }
 
@@ -617,7 +622,8 @@ function extractPart(tables: RequestTables, p: Profile, part: Part, typeOfProfil
   const endNs = start + duration;
 
   const profileKey =
-    part.profileKey ?? contentId(tables, merged, [profileType, sortedLabels(part.labels), sampleTypeVt, periodTypeVt ?? null, period, String(start), String(duration)]);
+    part.profileKey ??
+    contentId(tables, merged, [profileType, sortedLabels(part.labels), sampleTypeVt, periodTypeVt ?? null, period, String(start), String(duration)]);
   return {
     profileKey,
     type: profileType,

@@ -9,7 +9,16 @@
 
 export type Aggregation = 'sum' | 'average';
 
-const INSTANT_TYPES = new Set(['inuse_space', 'inuse_objects', 'heap', 'heap_live', 'heap_live_size', 'heap_live_samples', 'live_space', 'live_objects']);
+const INSTANT_TYPES = new Set([
+  'inuse_space',
+  'inuse_objects',
+  'heap',
+  'heap_live',
+  'heap_live_size',
+  'heap_live_samples',
+  'live_space',
+  'live_objects',
+]);
 
 /** `average` for instantaneous (gauge) types, `sum` for everything else. */
 export function aggregationOf(type: string): Aggregation {

@@ -70,7 +70,19 @@ export function compareRows(
     const k = rowKey(r);
     let row = byKey.get(k);
     if (!row) {
-      row = { name: r.name, file: r.file, line: r.line, selfA: 0, selfB: 0, totalA: 0, totalB: 0, selfDelta: 0, totalDelta: 0, selfNormalizedDelta: 0, totalNormalizedDelta: 0 };
+      row = {
+        name: r.name,
+        file: r.file,
+        line: r.line,
+        selfA: 0,
+        selfB: 0,
+        totalA: 0,
+        totalB: 0,
+        selfDelta: 0,
+        totalDelta: 0,
+        selfNormalizedDelta: 0,
+        totalNormalizedDelta: 0,
+      };
       byKey.set(k, row);
     }
     return row;
@@ -101,7 +113,10 @@ export function compareRows(
         : sort === 'abs_self'
           ? (r) => Math.abs(r.selfDelta)
           : (r) => Math.abs(r.totalDelta);
-  rows.sort((x, y) => key(y) - key(x) || Math.abs(y.totalDelta) - Math.abs(x.totalDelta) || (x.name < y.name ? -1 : x.name > y.name ? 1 : 0) || x.line - y.line);
+  rows.sort(
+    (x, y) =>
+      key(y) - key(x) || Math.abs(y.totalDelta) - Math.abs(x.totalDelta) || (x.name < y.name ? -1 : x.name > y.name ? 1 : 0) || x.line - y.line,
+  );
   if (options.limit !== undefined && rows.length > options.limit) rows.length = options.limit;
   return rows;
 }

@@ -22,7 +22,10 @@ export function sampleLabelOf(key: string, known: ReadonlySet<string>): string |
 }
 
 /** The query split into its series terms and the sample target of its sample-level terms. */
-export function splitSampleTerms(q: TagQuery | undefined, known: ReadonlySet<string>): { series: TagQuery | undefined; target: SpanTarget | undefined } {
+export function splitSampleTerms(
+  q: TagQuery | undefined,
+  known: ReadonlySet<string>,
+): { series: TagQuery | undefined; target: SpanTarget | undefined } {
   if (!q) return { series: q, target: undefined };
   const series: TagTerm[] = [];
   const target: { -readonly [K in keyof SpanTarget]: SpanTarget[K] } = {};
@@ -33,7 +36,8 @@ export function splitSampleTerms(q: TagQuery | undefined, known: ReadonlySet<str
       series.push(t);
       continue;
     }
-    if (t.negated) throw new QueryError('syntax', `query: "-${t.key}:…" — sample-level labels (span_name, trace endpoint, span_id, trace_id) cannot be negated`);
+    if (t.negated)
+      throw new QueryError('syntax', `query: "-${t.key}:…" — sample-level labels (span_name, trace endpoint, span_id, trace_id) cannot be negated`);
     any = true;
     const and = (prev: readonly string[] | undefined, next: readonly string[]) => (prev ? prev.filter((v) => next.includes(v)) : [...next]);
     switch (name) {
@@ -47,11 +51,19 @@ export function splitSampleTerms(q: TagQuery | undefined, known: ReadonlySet<str
         break;
       case 'span_id':
         if (t.any) target.hasSpan = true;
-        else target.spanIds = and(target.spanIds, t.values.map((v) => v.toLowerCase()));
+        else
+          target.spanIds = and(
+            target.spanIds,
+            t.values.map((v) => v.toLowerCase()),
+          );
         break;
       case 'trace_id':
         if (t.any) target.hasSpan = true;
-        else target.traceIds = and(target.traceIds, t.values.map((v) => v.toLowerCase()));
+        else
+          target.traceIds = and(
+            target.traceIds,
+            t.values.map((v) => v.toLowerCase()),
+          );
         break;
     }
   }
@@ -73,7 +85,10 @@ export function unknownKeyHints(q: TagQuery | undefined, known: ReadonlySet<stri
     hints.push(
       near.length > 0
         ? `no profile has a label "${t.key}"; did you mean ${near.map((n) => JSON.stringify(n)).join(', ')}?`
-        : `no profile has a label "${t.key}"; known labels: ${candidates.slice(0, 10).map((n) => JSON.stringify(n)).join(', ')}`,
+        : `no profile has a label "${t.key}"; known labels: ${candidates
+            .slice(0, 10)
+            .map((n) => JSON.stringify(n))
+            .join(', ')}`,
     );
   }
   return hints;

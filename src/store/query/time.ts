@@ -62,7 +62,11 @@ function readTime(text: string, now: number, param: string): number {
   if (rel) {
     if (!rel[1]) return now;
     const d = parseDurationMs(rel[2]!);
-    if (d === undefined) throw new QueryError('time_range', `${param}: "${clip(text)}" is not a time; the offset after now${rel[1]} must be a finite duration like 15m, 1h30m or 7d`);
+    if (d === undefined)
+      throw new QueryError(
+        'time_range',
+        `${param}: "${clip(text)}" is not a time; the offset after now${rel[1]} must be a finite duration like 15m, 1h30m or 7d`,
+      );
     return rel[1] === '-' ? now - d : now + d;
   }
   const m = RFC3339.exec(t);

@@ -45,7 +45,14 @@ export function bucketCount(from: number, to: number, step: number): number {
  */
 export function bucketSeries(
   profiles: Iterable<ProfileTotal>,
-  options: { from: number; to: number; step: number; groupBy?: { label: string; keys: readonly string[] }; limit?: number; aggregation?: Aggregation },
+  options: {
+    from: number;
+    to: number;
+    step: number;
+    groupBy?: { label: string; keys: readonly string[] };
+    limit?: number;
+    aggregation?: Aggregation;
+  },
 ): Series[] {
   const { from, to, step } = options;
   if (!(step > 0)) throw new QueryError('time_range', `step must be positive`);

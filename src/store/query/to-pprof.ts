@@ -58,7 +58,9 @@ export function stacksToPprof(stacks: Iterable<LabelledStack>, frames: FrameTabl
   }
 
   const sampleType = new ValueType({ type: strings.dedup(meta.type), unit: strings.dedup(meta.unit) });
-  const periodType = meta.periodType ? new ValueType({ type: strings.dedup(meta.periodType.type), unit: strings.dedup(meta.periodType.unit) }) : undefined;
+  const periodType = meta.periodType
+    ? new ValueType({ type: strings.dedup(meta.periodType.type), unit: strings.dedup(meta.periodType.unit) })
+    : undefined;
   return new Profile({
     sampleType: [sampleType],
     sample: samples,

@@ -9,16 +9,20 @@ const COLLECTOR_OLDER_NOTE = '`otlp/bridge` on collectors before v0.144';
 
 function snippet(title: string, code: string): HTMLElement {
   const pre = h('pre', null, h('code', null, code));
-  const copy = h('button', {
-    type: 'button',
-    class: 'secondary small copy',
-    onclick: () => {
-      void navigator.clipboard?.writeText(code).then(() => {
-        copy.textContent = 'Copied';
-        setTimeout(() => (copy.textContent = 'Copy'), 1200);
-      });
+  const copy = h(
+    'button',
+    {
+      type: 'button',
+      class: 'secondary small copy',
+      onclick: () => {
+        void navigator.clipboard?.writeText(code).then(() => {
+          copy.textContent = 'Copied';
+          setTimeout(() => (copy.textContent = 'Copy'), 1200);
+        });
+      },
     },
-  }, 'Copy');
+    'Copy',
+  );
   return h('div', { class: 'snippet' }, h('div', { class: 'snippet-head' }, h('strong', null, title), copy), pre);
 }
 
@@ -40,10 +44,24 @@ export function onboarding(): HTMLElement {
       h('code', null, 'POST /v1/traces'),
       '). Profiles show up here a second or two after they arrive; samples are joined to their spans by span id.',
     ),
-    snippet('Node.js app (OpenTelemetry SDK + the bundled profiler)', `OTEL_EXPORTER_OTLP_ENDPOINT=${HTTP} OTEL_SERVICE_NAME=checkout node --import ./otel.js app.js\n\n// otel.js\nimport { NodeSDK } from '@opentelemetry/sdk-node';\nimport { BatchSpanProcessor } from '@opentelemetry/sdk-trace-base';\nimport { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-proto';\nimport { startProfiling } from 'otel-profile-bridge/sdk';\nnew NodeSDK({ spanProcessors: [startProfiling(), new BatchSpanProcessor(new OTLPTraceExporter())] }).start();`),
+    snippet(
+      'Node.js app (OpenTelemetry SDK + the bundled profiler)',
+      `OTEL_EXPORTER_OTLP_ENDPOINT=${HTTP} OTEL_SERVICE_NAME=checkout node --import ./otel.js app.js\n\n// otel.js\nimport { NodeSDK } from '@opentelemetry/sdk-node';\nimport { BatchSpanProcessor } from '@opentelemetry/sdk-trace-base';\nimport { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-proto';\nimport { startProfiling } from 'otel-profile-bridge/sdk';\nnew NodeSDK({ spanProcessors: [startProfiling(), new BatchSpanProcessor(new OTLPTraceExporter())] }).start();`,
+    ),
     snippet('OpenTelemetry eBPF profiler (whole host, any language)', `sudo ./ebpf-profiler -collection-agent=${GRPC} -disable-tls`),
-    snippet('OpenTelemetry Collector (forward profiles and traces)', `exporters:\n  ${COLLECTOR_EXPORTER}:            # ${COLLECTOR_OLDER_NOTE}\n    endpoint: ${GRPC}\n    tls: { insecure: true }\nservice:\n  pipelines:\n    traces:   { receivers: [otlp], exporters: [${COLLECTOR_EXPORTER}] }\n    profiles: { receivers: [otlp], exporters: [${COLLECTOR_EXPORTER}] }`),
-    h('p', { class: 'muted' }, 'Addresses above are the defaults; yours may differ if the bridge was started with another config. The collector needs its ', h('code', null, 'service.profilesSupport'), ' feature gate for the profiles pipeline; collectors before v0.144 name the exporter ', h('code', null, 'otlp/bridge'), '.'),
+    snippet(
+      'OpenTelemetry Collector (forward profiles and traces)',
+      `exporters:\n  ${COLLECTOR_EXPORTER}:            # ${COLLECTOR_OLDER_NOTE}\n    endpoint: ${GRPC}\n    tls: { insecure: true }\nservice:\n  pipelines:\n    traces:   { receivers: [otlp], exporters: [${COLLECTOR_EXPORTER}] }\n    profiles: { receivers: [otlp], exporters: [${COLLECTOR_EXPORTER}] }`,
+    ),
+    h(
+      'p',
+      { class: 'muted' },
+      'Addresses above are the defaults; yours may differ if the bridge was started with another config. The collector needs its ',
+      h('code', null, 'service.profilesSupport'),
+      ' feature gate for the profiles pipeline; collectors before v0.144 name the exporter ',
+      h('code', null, 'otlp/bridge'),
+      '.',
+    ),
   );
 }
 
@@ -55,7 +73,13 @@ export function noMatch(what: string, hint: string): HTMLElement {
 export function errorBox(e: unknown): HTMLElement {
   const msg = e instanceof Error ? e.message : String(e);
   const reason = (e as { reason?: string }).reason;
-  return h('div', { class: 'error-box', role: 'alert', 'data-testid': 'error' }, h('strong', null, 'Request failed'), h('p', null, msg), reason ? h('p', { class: 'muted' }, `reason: ${reason}`) : null);
+  return h(
+    'div',
+    { class: 'error-box', role: 'alert', 'data-testid': 'error' },
+    h('strong', null, 'Request failed'),
+    h('p', null, msg),
+    reason ? h('p', { class: 'muted' }, `reason: ${reason}`) : null,
+  );
 }
 
 export function loading(text = 'Loading…'): HTMLElement {

@@ -86,7 +86,11 @@ export function flameView(opts: FlameViewOptions): FlameViewElement {
   });
   const resetBtn = h('button', { type: 'button', class: 'secondary', 'data-testid': 'reset-zoom', disabled: true }, 'Reset zoom');
   // The base every percentage of this view is relative to, and the grouping of its table.
-  const container = h('section', { class: 'flame-view', 'data-total': String(opts.total), 'data-group-by': opts.top?.groupBy ?? '' }) as FlameViewElement;
+  const container = h('section', {
+    class: 'flame-view',
+    'data-total': String(opts.total),
+    'data-group-by': opts.top?.groupBy ?? '',
+  }) as FlameViewElement;
 
   const header = h(
     'div',
@@ -97,7 +101,17 @@ export function flameView(opts: FlameViewOptions): FlameViewElement {
     zoomInfo,
     resetBtn,
     ...(opts.downloads ?? [{ label: 'Download pprof', href: opts.pprofHref }]).map((d, i) =>
-      h('a', { class: 'button secondary', href: d.href, download: '', 'data-testid': i === 0 ? 'pprof-link' : `pprof-link-${i}`, title: 'Download as gzip’d pprof (go tool pprof reads it)' }, d.label),
+      h(
+        'a',
+        {
+          class: 'button secondary',
+          href: d.href,
+          download: '',
+          'data-testid': i === 0 ? 'pprof-link' : `pprof-link-${i}`,
+          title: 'Download as gzip’d pprof (go tool pprof reads it)',
+        },
+        d.label,
+      ),
     ),
   );
   container.append(header);
@@ -148,7 +162,12 @@ function topSection(opts: FlameViewOptions, src: TopSource, highlight: (name: st
   const status = h('span', { class: 'muted' });
 
   const columns: Column<TopRow>[] = [
-    { key: 'name', label: groupBy === 'module' ? 'File' : groupBy === 'class' ? 'Class' : 'Function', value: (r) => r.name, render: (r) => h('span', { class: 'fn' }, r.name) },
+    {
+      key: 'name',
+      label: groupBy === 'module' ? 'File' : groupBy === 'class' ? 'Class' : 'Function',
+      value: (r) => r.name,
+      render: (r) => h('span', { class: 'fn' }, r.name),
+    },
     {
       key: 'location',
       label: 'Location',
@@ -157,7 +176,7 @@ function topSection(opts: FlameViewOptions, src: TopSource, highlight: (name: st
       render: (r) =>
         r.file === '' && groupBy !== 'class'
           ? h('span', { class: 'loc muted' }, '(no file)')
-          : h('span', { class: 'loc' }, location(r.file, r.line || (groupBy === 'function' ? lines.get(lineKey(r.name, r.file)) ?? 0 : 0))),
+          : h('span', { class: 'loc' }, location(r.file, r.line || (groupBy === 'function' ? (lines.get(lineKey(r.name, r.file)) ?? 0) : 0))),
     },
     { key: 'self', label: 'Self', numeric: true, value: (r) => r.self, render: (r) => formatValue(r.self, opts.unit) },
     { key: 'selfPct', label: 'Self %', numeric: true, value: (r) => r.self, render: (r) => bar(r.self, opts.total) },
@@ -206,10 +225,20 @@ function topSection(opts: FlameViewOptions, src: TopSource, highlight: (name: st
     ...GROUPS.map((g) => h('option', { value: g.value, selected: g.value === groupBy }, g.label)),
   );
   draw();
-  return h('section', { class: 'top-functions' }, h('div', { class: 'section-head' }, h('h3', null, 'Top functions'), h('label', { class: 'inline' }, 'Group by ', select), status), holder);
+  return h(
+    'section',
+    { class: 'top-functions' },
+    h('div', { class: 'section-head' }, h('h3', null, 'Top functions'), h('label', { class: 'inline' }, 'Group by ', select), status),
+    holder,
+  );
 }
 
 function bar(v: number, total: number): HTMLElement {
   const pct = total === 0 ? 0 : Math.max(0, Math.min(100, (100 * v) / total));
-  return h('span', { class: 'pct' }, h('span', { class: 'pct-track' }, h('span', { class: 'pct-bar', style: `width:${pct.toFixed(1)}%` })), h('span', { class: 'pct-text' }, formatPercent(v, total)));
+  return h(
+    'span',
+    { class: 'pct' },
+    h('span', { class: 'pct-track' }, h('span', { class: 'pct-bar', style: `width:${pct.toFixed(1)}%` })),
+    h('span', { class: 'pct-text' }, formatPercent(v, total)),
+  );
 }

@@ -42,7 +42,9 @@ export function lineChart(opts: LineChartOptions): HTMLElement {
   const legend = h(
     'ul',
     { class: 'legend' },
-    ...opts.series.map((s, i) => h('li', null, h('span', { class: 'swatch', style: `background:${colorOf(i)}` }), h('span', { class: 'legend-name' }, s.name || '(none)'))),
+    ...opts.series.map((s, i) =>
+      h('li', null, h('span', { class: 'swatch', style: `background:${colorOf(i)}` }), h('span', { class: 'legend-name' }, s.name || '(none)')),
+    ),
   );
   const root = h('div', { class: 'chart', 'data-testid': opts.testId ?? null }, h('div', { class: 'chart-ylabel' }, opts.yLabel), plot, tip, legend);
 
@@ -71,7 +73,11 @@ export function lineChart(opts: LineChartOptions): HTMLElement {
       .append('g')
       .attr('class', 'axis')
       .attr('transform', `translate(${MARGIN.left},0)`)
-      .call(axisLeft(y).ticks(5).tickFormat((v) => opts.yFormat(Number(v))))
+      .call(
+        axisLeft(y)
+          .ticks(5)
+          .tickFormat((v) => opts.yFormat(Number(v))),
+      )
       .call((g) =>
         g
           .selectAll('.tick line')
@@ -88,8 +94,18 @@ export function lineChart(opts: LineChartOptions): HTMLElement {
       const x0 = x(before.length > 0 ? Math.max(...before) : partialFrom);
       const x1 = x(Math.max(...xs));
       const band = svg.append('g').attr('class', 'partial-band').attr('data-testid', 'partial-bucket');
-      band.append('rect').attr('x', x0).attr('y', MARGIN.top).attr('width', Math.max(2, x1 - x0)).attr('height', height - MARGIN.top - MARGIN.bottom);
-      band.append('text').attr('x', x1 - 4).attr('y', MARGIN.top + 12).attr('text-anchor', 'end').text('partial');
+      band
+        .append('rect')
+        .attr('x', x0)
+        .attr('y', MARGIN.top)
+        .attr('width', Math.max(2, x1 - x0))
+        .attr('height', height - MARGIN.top - MARGIN.bottom);
+      band
+        .append('text')
+        .attr('x', x1 - 4)
+        .attr('y', MARGIN.top + 12)
+        .attr('text-anchor', 'end')
+        .text('partial');
       band.append('title').text('This bucket is still filling: it reaches past the end of the range, and profiles arrive after their window.');
     }
     opts.series.forEach((s, i) => {
@@ -98,10 +114,22 @@ export function lineChart(opts: LineChartOptions): HTMLElement {
       svg.append('path').attr('class', 'series').attr('fill', 'none').attr('stroke', colorOf(i)).attr('stroke-width', 2).attr('d', path(full));
       if (rest.length > 0) {
         const tail = full.length > 0 ? [full[full.length - 1]!, ...rest] : rest;
-        svg.append('path').attr('class', 'series-partial').attr('fill', 'none').attr('stroke', colorOf(i)).attr('stroke-width', 2).attr('stroke-dasharray', '4 4').attr('d', path(tail));
+        svg
+          .append('path')
+          .attr('class', 'series-partial')
+          .attr('fill', 'none')
+          .attr('stroke', colorOf(i))
+          .attr('stroke-width', 2)
+          .attr('stroke-dasharray', '4 4')
+          .attr('d', path(tail));
       }
     });
-    const rule = svg.append('line').attr('class', 'rule').attr('y1', MARGIN.top).attr('y2', height - MARGIN.bottom).attr('visibility', 'hidden');
+    const rule = svg
+      .append('line')
+      .attr('class', 'rule')
+      .attr('y1', MARGIN.top)
+      .attr('y2', height - MARGIN.bottom)
+      .attr('visibility', 'hidden');
     const times = [...new Set(xs)].sort((a, b) => a - b);
     svg
       .append('rect')

@@ -84,5 +84,9 @@ export function sortableTable<T>(columns: Column<T>[], rows: readonly T[], opts:
     );
   };
   fill();
-  return h('div', { class: 'table-wrap' }, h('table', { class: `data ${opts.className ?? ''}`, 'data-testid': opts.testId ?? null }, h('thead', null, headRow), tbody));
+  return h(
+    'div',
+    { class: 'table-wrap' },
+    h('table', { class: `data ${opts.className ?? ''}`, 'data-testid': opts.testId ?? null }, h('thead', null, headRow), tbody),
+  );
 }

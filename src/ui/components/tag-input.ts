@@ -46,7 +46,13 @@ export function tagInput(initial: string, ctx: () => TagContext, onSubmit: () =>
     const c = ctx();
     const key = `${c.from}|${c.to}|${c.type}`;
     if (!namesCache || namesCache.key !== key) {
-      namesCache = { key, names: api.labels({ from: c.from, to: c.to, type: c.type }).then((r) => r.names, () => []) };
+      namesCache = {
+        key,
+        names: api.labels({ from: c.from, to: c.to, type: c.type }).then(
+          (r) => r.names,
+          () => [],
+        ),
+      };
     }
     return namesCache.names;
   };
@@ -110,7 +116,11 @@ export function tagInput(initial: string, ctx: () => TagContext, onSubmit: () =>
     if (t.mode === 'key') {
       const all = await names();
       const p = t.prefix.toLowerCase();
-      const aliasOf = new Map(Object.entries(ALIASES).filter(([, full]) => all.includes(full)).map(([a, full]) => [full, a]));
+      const aliasOf = new Map(
+        Object.entries(ALIASES)
+          .filter(([, full]) => all.includes(full))
+          .map(([a, full]) => [full, a]),
+      );
       next = all
         .filter((n) => n.toLowerCase().includes(p) || (aliasOf.get(n) ?? '').startsWith(p))
         .slice(0, 15)

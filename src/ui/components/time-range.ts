@@ -26,7 +26,14 @@ export interface TimeRangeControl {
 }
 
 export function timeRange(initial: Partial<TimeRangeValue>, onChange: () => void, idPrefix = ''): TimeRangeControl {
-  const from = h('input', { type: 'text', class: 'time', value: initial.from || DEFAULT_FROM, 'aria-label': 'From', 'data-testid': `${idPrefix}from`, title: 'RFC 3339, unix ms, or now-15m / now-2h / now-7d' });
+  const from = h('input', {
+    type: 'text',
+    class: 'time',
+    value: initial.from || DEFAULT_FROM,
+    'aria-label': 'From',
+    'data-testid': `${idPrefix}from`,
+    title: 'RFC 3339, unix ms, or now-15m / now-2h / now-7d',
+  });
   const to = h('input', { type: 'text', class: 'time', value: initial.to || DEFAULT_TO, 'aria-label': 'To', 'data-testid': `${idPrefix}to` });
   const preset = h(
     'select',

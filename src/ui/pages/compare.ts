@@ -21,20 +21,34 @@ interface Side {
 
 function side(ctx: PageContext, name: 'a' | 'b', type: () => string, submit: () => void): Side & { el: HTMLElement } {
   const p = ctx.params;
-  const range = timeRange({ from: p.get(`${name}.from`) || p.get('from') || undefined, to: p.get(`${name}.to`) || p.get('to') || undefined }, () => undefined, `${name}-`);
+  const range = timeRange(
+    { from: p.get(`${name}.from`) || p.get('from') || undefined, to: p.get(`${name}.to`) || p.get('to') || undefined },
+    () => undefined,
+    `${name}-`,
+  );
   const query = tagInput(p.get(`${name}.query`) ?? p.get('query') ?? '', () => ({ ...range.value(), type: type() }), submit, `${name}-query`);
   const title = name === 'a' ? 'A — baseline' : 'B — comparison';
   return {
     query,
     range,
-    el: h('div', { class: `card side side-${name}` }, h('h3', null, title), h('label', { class: 'field' }, h('span', null, 'Tags'), query.el), h('label', { class: 'field' }, h('span', null, 'Time range'), range.el)),
+    el: h(
+      'div',
+      { class: `card side side-${name}` },
+      h('h3', null, title),
+      h('label', { class: 'field' }, h('span', null, 'Tags'), query.el),
+      h('label', { class: 'field' }, h('span', null, 'Time range'), range.el),
+    ),
   };
 }
 
 export async function renderCompare(ctx: PageContext): Promise<void> {
   const p = ctx.params;
   const type = effectiveType(p.get('type'), ctx.types);
-  const typeSel = h('select', { 'aria-label': 'Profile type', 'data-testid': 'type' }, ...ctx.types.map((t) => h('option', { value: t.type, selected: t.type === type }, t.type)));
+  const typeSel = h(
+    'select',
+    { 'aria-label': 'Profile type', 'data-testid': 'type' },
+    ...ctx.types.map((t) => h('option', { value: t.type, selected: t.type === type }, t.type)),
+  );
   const submit = () => {
     const va = a.range.value();
     const vb = b.range.value();
@@ -62,7 +76,13 @@ export async function renderCompare(ctx: PageContext): Promise<void> {
     },
     quick,
     h('div', { class: 'sides' }, a.el, b.el),
-    h('div', { class: 'row' }, h('label', { class: 'field' }, h('span', null, 'Type'), typeSel), h('span', { class: 'spacer' }), h('button', { type: 'submit', 'data-testid': 'compare' }, 'Compare')),
+    h(
+      'div',
+      { class: 'row' },
+      h('label', { class: 'field' }, h('span', null, 'Type'), typeSel),
+      h('span', { class: 'spacer' }),
+      h('button', { type: 'submit', 'data-testid': 'compare' }, 'Compare'),
+    ),
   );
   const result = h('div', { class: 'result' });
   replace(ctx.root, h('h1', null, 'Compare'), form, result);
@@ -94,8 +114,20 @@ export async function renderCompare(ctx: PageContext): Promise<void> {
     const columns: Column<CompareRow>[] = [
       { key: 'name', label: 'Function', value: (x) => x.name, render: (x) => h('span', { class: 'fn' }, x.name) },
       { key: 'location', label: 'Location', value: loc, render: (x) => h('span', { class: 'loc' }, loc(x)) },
-      { key: 'selfA', label: 'Self A', numeric: true, value: (x) => x.selfA, render: (x) => `${formatValue(x.selfA, r.unit)} (${formatPercent(x.selfA, r.a.total)})` },
-      { key: 'selfB', label: 'Self B', numeric: true, value: (x) => x.selfB, render: (x) => `${formatValue(x.selfB, r.unit)} (${formatPercent(x.selfB, r.b.total)})` },
+      {
+        key: 'selfA',
+        label: 'Self A',
+        numeric: true,
+        value: (x) => x.selfA,
+        render: (x) => `${formatValue(x.selfA, r.unit)} (${formatPercent(x.selfA, r.a.total)})`,
+      },
+      {
+        key: 'selfB',
+        label: 'Self B',
+        numeric: true,
+        value: (x) => x.selfB,
+        render: (x) => `${formatValue(x.selfB, r.unit)} (${formatPercent(x.selfB, r.b.total)})`,
+      },
       { key: 'selfDelta', label: 'Δ self', numeric: true, value: (x) => x.selfDelta, render: (x) => formatSigned(x.selfDelta, r.unit) },
       {
         key: 'change',
@@ -103,7 +135,12 @@ export async function renderCompare(ctx: PageContext): Promise<void> {
         numeric: true,
         title: 'Change of the share of the whole (B% − A%), in percentage points',
         value: (x) => Math.abs(x.selfNormalizedDelta),
-        render: (x) => h('span', { class: 'delta', style: `color:${deltaText(relativeChange(x.selfA, x.selfB, r.a.total, r.b.total))}` }, formatPoints(x.selfNormalizedDelta)),
+        render: (x) =>
+          h(
+            'span',
+            { class: 'delta', style: `color:${deltaText(relativeChange(x.selfA, x.selfB, r.a.total, r.b.total))}` },
+            formatPoints(x.selfNormalizedDelta),
+          ),
       },
       { key: 'totalA', label: 'Total A', numeric: true, value: (x) => x.totalA, render: (x) => formatValue(x.totalA, r.unit) },
       { key: 'totalB', label: 'Total B', numeric: true, value: (x) => x.totalB, render: (x) => formatValue(x.totalB, r.unit) },
@@ -163,7 +200,11 @@ function versionPicker(ctx: PageContext, type: string, types: ProfileType[], a: 
   const labelSel = h('select', { 'aria-label': 'Label', 'data-testid': 'quick-label' });
   const aSel = h('select', { 'aria-label': 'A value', 'data-testid': 'quick-a' });
   const bSel = h('select', { 'aria-label': 'B value', 'data-testid': 'quick-b' });
-  const range = () => ({ from: ctx.params.get('b.from') || ctx.params.get('from') || 'now-24h', to: ctx.params.get('b.to') || ctx.params.get('to') || 'now', type: types.length ? type : undefined });
+  const range = () => ({
+    from: ctx.params.get('b.from') || ctx.params.get('from') || 'now-24h',
+    to: ctx.params.get('b.to') || ctx.params.get('to') || 'now',
+    type: types.length ? type : undefined,
+  });
   const fill = () => {
     const key = labelSel.value;
     const short = Object.entries(ALIASES).find(([, full]) => full === key)?.[0] ?? key;
@@ -171,7 +212,9 @@ function versionPicker(ctx: PageContext, type: string, types: ProfileType[], a: 
     if (bSel.value) b.query.input.value = `${quoteIfNeeded(short)}:${quoteIfNeeded(bSel.value)}`;
   };
   const loadValues = async () => {
-    const r = await api.labelValues(labelSel.value, { ...range(), limit: 200 }, ctx.signal).catch(() => ({ values: [] as { value: string; profiles: number }[] }));
+    const r = await api
+      .labelValues(labelSel.value, { ...range(), limit: 200 }, ctx.signal)
+      .catch(() => ({ values: [] as { value: string; profiles: number }[] }));
     const values = r.values.map((v) => v.value).sort((x, y) => x.localeCompare(y, undefined, { numeric: true }));
     const opts = (sel: HTMLSelectElement) => sel.replaceChildren(h('option', { value: '' }, '—'), ...values.map((v) => h('option', { value: v }, v)));
     opts(aSel);

@@ -26,12 +26,26 @@ export async function renderFlame(ctx: PageContext): Promise<void> {
   let range = { from: sel.from, to: sel.to };
   const fetchView = (groupBy: GroupBy, sort: SortState) =>
     api.search(
-      { ...sel, ...range, limit: 1, with_top: true, group_by: groupBy, sort: sort.key === 'total' || sort.key === 'totalPct' ? 'total' : 'self', top_limit: TOP_LIMIT },
+      {
+        ...sel,
+        ...range,
+        limit: 1,
+        with_top: true,
+        group_by: groupBy,
+        sort: sort.key === 'total' || sort.key === 'totalPct' ? 'total' : 'self',
+        top_limit: TOP_LIMIT,
+      },
       ctx.signal,
     );
   const draw = (r: SearchResult, groupBy: GroupBy, sort: SortState) => {
     if (r.profileCount === 0) {
-      replace(result, noMatch('No profiles match this selection.', hintText(r.hints) ?? 'Widen the time range, pick another profile type, or remove a tag from the query.'));
+      replace(
+        result,
+        noMatch(
+          'No profiles match this selection.',
+          hintText(r.hints) ?? 'Widen the time range, pick another profile type, or remove a tag from the query.',
+        ),
+      );
       return;
     }
     replace(
@@ -39,7 +53,12 @@ export async function renderFlame(ctx: PageContext): Promise<void> {
       h(
         'div',
         { class: 'summary', 'data-testid': 'summary' },
-        h('span', { class: 'stat' }, h('b', { 'data-testid': 'profile-count' }, String(r.profileCount)), ` profile${r.profileCount === 1 ? '' : 's'}`),
+        h(
+          'span',
+          { class: 'stat' },
+          h('b', { 'data-testid': 'profile-count' }, String(r.profileCount)),
+          ` profile${r.profileCount === 1 ? '' : 's'}`,
+        ),
         h('span', { class: 'stat' }, 'total ', h('b', { 'data-testid': 'total' }, formatValue(r.total, r.unit)), ` ${r.type}`),
         h('span', { class: 'stat muted', 'data-testid': 'aggregation', title: aggregationTitle(r.aggregation) }, aggregationText(r)),
         h('span', { class: 'muted' }, 'Click a frame to zoom, a table row to highlight the function.'),

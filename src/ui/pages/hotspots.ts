@@ -46,10 +46,21 @@ export async function renderHotspots(ctx: PageContext): Promise<void> {
   const go = (t: Target) => navigate('hotspots', { ...base, ...t });
 
   // The picker: paste an id, or choose an endpoint.
-  const idInput = h('input', { type: 'text', class: 'id-input', placeholder: 'trace id (32 hex) or span id (16 hex)', 'aria-label': 'Trace or span id', 'data-testid': 'span-input', value: target?.span_id ?? target?.trace_id ?? '' });
+  const idInput = h('input', {
+    type: 'text',
+    class: 'id-input',
+    placeholder: 'trace id (32 hex) or span id (16 hex)',
+    'aria-label': 'Trace or span id',
+    'data-testid': 'span-input',
+    value: target?.span_id ?? target?.trace_id ?? '',
+  });
   const children = h('input', { type: 'checkbox', 'data-testid': 'include-children', checked: target?.include_children === 'true' });
   const idHint = h('span', { class: 'muted', 'data-testid': 'id-hint' });
-  const typeSel = h('select', { 'aria-label': 'Profile type', 'data-testid': 'type' }, ...ctx.types.map((t) => h('option', { value: t.type, selected: t.type === type }, t.type)));
+  const typeSel = h(
+    'select',
+    { 'aria-label': 'Profile type', 'data-testid': 'type' },
+    ...ctx.types.map((t) => h('option', { value: t.type, selected: t.type === type }, t.type)),
+  );
   typeSel.addEventListener('change', () => navigate('hotspots', { ...base, ...target, type: typeSel.value }));
   const submitId = () => {
     const id = idInput.value.trim().toLowerCase();
@@ -59,7 +70,11 @@ export async function renderHotspots(ctx: PageContext): Promise<void> {
       idHint.classList.add('warn');
       return;
     }
-    navigate('hotspots', { ...base, type: typeSel.value, ...(kind === 'trace' ? { trace_id: id } : { span_id: id, include_children: children.checked ? 'true' : undefined }) });
+    navigate('hotspots', {
+      ...base,
+      type: typeSel.value,
+      ...(kind === 'trace' ? { trace_id: id } : { span_id: id, include_children: children.checked ? 'true' : undefined }),
+    });
   };
   idInput.addEventListener('keydown', (e) => {
     if (e.key === 'Enter') submitId();
@@ -122,20 +137,37 @@ async function renderTarget(
     const [first, trace, spans] = await Promise.all([
       api.hotspots({ ...params, limit: 200 }, ctx.signal),
       target.trace_id ? api.trace(target.trace_id, ctx.signal).catch(() => undefined) : Promise.resolve(undefined),
-      recent.then((x) => x.spans, () => [] as SpanInfo[]),
+      recent.then(
+        (x) => x.spans,
+        () => [] as SpanInfo[],
+      ),
     ]);
-    const span = target.span_id ? (spans.find((s) => s.spanId === target.span_id) ?? trace?.spans.find((s) => s.spanId === target.span_id)) : undefined;
+    const span = target.span_id
+      ? (spans.find((s) => s.spanId === target.span_id) ?? trace?.spans.find((s) => s.spanId === target.span_id))
+      : undefined;
     const parts: Node[] = [
       h(
         'h2',
         { 'data-testid': 'target-heading' },
         headingOf(target),
-        span ? h('span', { class: 'muted small' }, ` — ${span.name} · ${formatMs(span.durationMs)} · ${span.service} · trace `, h('a', { href: '#', onclick: (e: Event) => (e.preventDefault(), go({ trace_id: span.traceId })) }, span.traceId)) : null,
+        span
+          ? h(
+              'span',
+              { class: 'muted small' },
+              ` — ${span.name} · ${formatMs(span.durationMs)} · ${span.service} · trace `,
+              h('a', { href: '#', onclick: (e: Event) => (e.preventDefault(), go({ trace_id: span.traceId })) }, span.traceId),
+            )
+          : null,
       ),
     ];
     if (trace && trace.spans.length > 0) parts.push(traceSpans(trace.spans, first.unit, type, go));
     if (first.total === 0) {
-      parts.push(noMatch(`No ${type} samples were attributed to this ${first.target.kind}.`, 'The span may have ended before a profile covered it, the profile may not have arrived yet, or it belongs to another profile type.'));
+      parts.push(
+        noMatch(
+          `No ${type} samples were attributed to this ${first.target.kind}.`,
+          'The span may have ended before a profile covered it, the profile may not have arrived yet, or it belongs to another profile type.',
+        ),
+      );
       replace(el, ...parts);
       return;
     }
@@ -167,7 +199,8 @@ async function renderTarget(
             rows: r.top,
             groupBy,
             sort,
-            regroup: async (g, s) => draw(await api.hotspots({ ...params, group_by: g, sort: s.key.startsWith('total') ? 'total' : 'self', limit: 200 }, ctx.signal), g, s),
+            regroup: async (g, s) =>
+              draw(await api.hotspots({ ...params, group_by: g, sort: s.key.startsWith('total') ? 'total' : 'self', limit: 200 }, ctx.signal), g, s),
           },
         }),
       );
@@ -212,7 +245,14 @@ function traceSpans(spans: SpanInfo[], unit: string, type: string, go: (t: Targe
         'div',
         { class: 'trace-span clickable', onclick: () => go({ span_id: s.spanId }), title: `${s.spanId} · ${formatMs(s.durationMs)}` },
         h('span', { class: 'trace-span-name' }, s.name),
-        h('span', { class: 'waterfall' }, h('span', { class: 'waterfall-bar', style: `left:${((100 * (s.startMs - t0)) / span).toFixed(2)}%;width:${Math.max(0.5, (100 * s.durationMs) / span).toFixed(2)}%` })),
+        h(
+          'span',
+          { class: 'waterfall' },
+          h('span', {
+            class: 'waterfall-bar',
+            style: `left:${((100 * (s.startMs - t0)) / span).toFixed(2)}%;width:${Math.max(0.5, (100 * s.durationMs) / span).toFixed(2)}%`,
+          }),
+        ),
         h('span', { class: 'num' }, formatMs(s.durationMs)),
         h('span', { class: 'num muted' }, s.samples[type] ? formatValue(s.samples[type]!, unit) : ''),
       ),
@@ -239,7 +279,13 @@ async function renderSlowSpans(
     p.set('profiled', String(profiled.checked));
     navigate('hotspots', p);
   };
-  const head = h('div', { class: 'section-head' }, h('h2', null, 'Recent slow spans'), tr.el, h('label', { class: 'check' }, profiled, ' only spans with samples'));
+  const head = h(
+    'div',
+    { class: 'section-head' },
+    h('h2', null, 'Recent slow spans'),
+    tr.el,
+    h('label', { class: 'check' }, profiled, ' only spans with samples'),
+  );
   try {
     const r = await spansPromise;
     const columns: Column<SpanInfo>[] = [
@@ -248,8 +294,19 @@ async function renderSlowSpans(
       { key: 'endpoint', label: 'Endpoint', value: (s) => s.endpoint },
       { key: 'start', label: 'Start', value: (s) => s.startMs, render: (s) => formatTime(s.startMs) },
       { key: 'duration', label: 'Duration', numeric: true, value: (s) => s.durationMs, render: (s) => formatMs(s.durationMs) },
-      { key: 'samples', label: type, numeric: true, value: (s) => s.samples[type] ?? 0, render: (s) => (s.samples[type] ? formatValue(s.samples[type]!, unit) : '–') },
-      { key: 'ids', label: 'Span / trace id', value: (s) => s.spanId, render: (s) => h('span', { class: 'mono small' }, s.spanId, h('br'), s.traceId) },
+      {
+        key: 'samples',
+        label: type,
+        numeric: true,
+        value: (s) => s.samples[type] ?? 0,
+        render: (s) => (s.samples[type] ? formatValue(s.samples[type]!, unit) : '–'),
+      },
+      {
+        key: 'ids',
+        label: 'Span / trace id',
+        value: (s) => s.spanId,
+        render: (s) => h('span', { class: 'mono small' }, s.spanId, h('br'), s.traceId),
+      },
     ];
     replace(
       el,
@@ -257,7 +314,9 @@ async function renderSlowSpans(
       sortableTable(columns, r.spans, {
         sort: { key: 'duration', desc: true },
         testId: 'slow-spans',
-        empty: range.profiled ? 'No spans with profile samples in this range. Untick “only spans with samples” or widen the range.' : 'No spans in this range. Send traces to /v1/traces (OTLP) to see them here.',
+        empty: range.profiled
+          ? 'No spans with profile samples in this range. Untick “only spans with samples” or widen the range.'
+          : 'No spans in this range. Send traces to /v1/traces (OTLP) to see them here.',
         rowTitle: () => 'Show the code that ran in this span',
         onRowClick: (s) => go({ span_id: s.spanId }),
       }),

@@ -26,7 +26,8 @@ function rateScale(unit: string, stepMs: number, max: number): { factor: number;
     return {
       factor: (perSecond / 1e9) * (milli ? 1000 : 1),
       label: (t) => `${what(t)} ${milli ? 'millicores' : 'cores'} (average)`,
-      format: (v) => (v === 0 ? '0' : Math.abs(v) >= 100 ? v.toFixed(0) : Math.abs(v) >= 10 ? v.toFixed(1) : v.toFixed(2)).replace(/\.0+$|(\.\d*?)0+$/, '$1'),
+      format: (v) =>
+        (v === 0 ? '0' : Math.abs(v) >= 100 ? v.toFixed(0) : Math.abs(v) >= 10 ? v.toFixed(1) : v.toFixed(2)).replace(/\.0+$|(\.\d*?)0+$/, '$1'),
     };
   }
   if (unit === 'bytes') return { factor: perSecond, label: (t) => `${t}: bytes per second`, format: (v) => `${formatBytes(v)}/s` };
@@ -82,7 +83,12 @@ export async function renderMetrics(ctx: PageContext): Promise<void> {
   ]);
 }
 
-async function renderByLabel(ctx: PageContext, el: HTMLElement, sel: ReturnType<typeof readSelection>, groupBy: string): Promise<TimeseriesResult | undefined> {
+async function renderByLabel(
+  ctx: PageContext,
+  el: HTMLElement,
+  sel: ReturnType<typeof readSelection>,
+  groupBy: string,
+): Promise<TimeseriesResult | undefined> {
   const title = (_unit: string) => h('h2', null, `${sel.type === 'cpu' ? 'CPU' : sel.type} by ${groupBy}`);
   try {
     const r = await api.timeseries({ ...sel, group_by: groupBy, limit: 10 }, ctx.signal);
@@ -91,8 +97,15 @@ async function renderByLabel(ctx: PageContext, el: HTMLElement, sel: ReturnType<
       replace(el, title(scale.label(r.type)), noMatch('No data in this range.', 'Widen the time range or remove a tag.'));
       return r;
     }
-    const series: ChartSeries[] = r.series.map((s) => ({ name: s.labels[r.groupBy ?? groupBy] ?? Object.values(s.labels)[0] ?? '', points: s.points.map(([t, v]) => [t, v * scale.factor]) }));
-    replace(el, title(scale.label(r.type)), lineChart({ series, yFormat: scale.format, yLabel: scale.label(r.type), testId: 'chart-by-label', partialFrom: r.partialFrom }));
+    const series: ChartSeries[] = r.series.map((s) => ({
+      name: s.labels[r.groupBy ?? groupBy] ?? Object.values(s.labels)[0] ?? '',
+      points: s.points.map(([t, v]) => [t, v * scale.factor]),
+    }));
+    replace(
+      el,
+      title(scale.label(r.type)),
+      lineChart({ series, yFormat: scale.format, yLabel: scale.label(r.type), testId: 'chart-by-label', partialFrom: r.partialFrom }),
+    );
     return r;
   } catch (e) {
     if (!isAbort(e)) replace(el, h('h2', null, `${sel.type} by ${groupBy}`), errorBox(e));
@@ -100,7 +113,12 @@ async function renderByLabel(ctx: PageContext, el: HTMLElement, sel: ReturnType<
   }
 }
 
-async function renderTopFunctions(ctx: PageContext, el: HTMLElement, sel: ReturnType<typeof readSelection>, ts: TimeseriesResult | undefined): Promise<void> {
+async function renderTopFunctions(
+  ctx: PageContext,
+  el: HTMLElement,
+  sel: ReturnType<typeof readSelection>,
+  ts: TimeseriesResult | undefined,
+): Promise<void> {
   const heading = h('h2', null, 'Top functions over time', h('span', { class: 'muted small' }, ' — self time'));
   if (!ts) {
     replace(el, heading, noMatch('No data in this range.', ''));
@@ -119,7 +137,18 @@ async function renderTopFunctions(ctx: PageContext, el: HTMLElement, sel: Return
     const starts: number[] = [];
     for (let t = ts.from; t < ts.to && starts.length < FUNCTION_BUCKETS + 1; t += width) starts.push(t);
     const tops = await mapLimit(starts, 4, (t) =>
-      api.top({ type: sel.type, query: sel.query, from: String(t), to: String(Math.min(ts.to, t + width - 1)), group_by: 'function', sort: 'self', limit: 500 }, ctx.signal),
+      api.top(
+        {
+          type: sel.type,
+          query: sel.query,
+          from: String(t),
+          to: String(Math.min(ts.to, t + width - 1)),
+          group_by: 'function',
+          sort: 'self',
+          limit: 500,
+        },
+        ctx.signal,
+      ),
     );
     const raw = names.map((name) => starts.map((t, i) => [t, tops[i]!.rows.find((r) => r.name === name)?.self ?? 0] as [number, number]));
     const scale = rateScale(overall.unit, width, maxOf(raw));
@@ -142,12 +171,29 @@ async function renderPrometheus(ctx: PageContext, el: HTMLElement): Promise<void
   const known = new Map(families.map((f) => [f.name, f]));
   const profiling = PROFILING_METRICS.map((m) => known.get(m.name) ?? m);
   const others = families.filter((f) => f.name.startsWith('otel_profile_bridge_') && !PROFILING_METRICS.some((m) => m.name === f.name));
-  const row = (m: MetricInfo) => h('tr', null, h('td', null, h('code', { class: 'metric-name' }, m.name)), h('td', null, m.type), h('td', { class: 'muted' }, m.help));
-  const table = (ms: MetricInfo[]) => h('div', { class: 'table-wrap' }, h('table', { class: 'data' }, h('thead', null, h('tr', null, h('th', null, 'Metric'), h('th', null, 'Type'), h('th', null, 'Help'))), h('tbody', null, ...ms.map(row))));
+  const row = (m: MetricInfo) =>
+    h('tr', null, h('td', null, h('code', { class: 'metric-name' }, m.name)), h('td', null, m.type), h('td', { class: 'muted' }, m.help));
+  const table = (ms: MetricInfo[]) =>
+    h(
+      'div',
+      { class: 'table-wrap' },
+      h(
+        'table',
+        { class: 'data' },
+        h('thead', null, h('tr', null, h('th', null, 'Metric'), h('th', null, 'Type'), h('th', null, 'Help'))),
+        h('tbody', null, ...ms.map(row)),
+      ),
+    );
   replace(
     el,
     h('h2', null, 'Prometheus metrics for dashboards'),
-    h('p', null, 'Scrape ', h('a', { href: '/metrics', target: '_blank' }, h('code', null, `${location.origin}/metrics`)), '. Profiling metrics are counted as profiles are stored:'),
+    h(
+      'p',
+      null,
+      'Scrape ',
+      h('a', { href: '/metrics', target: '_blank' }, h('code', null, `${location.origin}/metrics`)),
+      '. Profiling metrics are counted as profiles are stored:',
+    ),
     note ? h('p', { class: 'muted' }, note) : null,
     table(profiling),
     h('h3', null, 'Example queries'),

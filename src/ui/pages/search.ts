@@ -23,17 +23,32 @@ export async function renderSearch(ctx: PageContext): Promise<void> {
   try {
     const r = await api.search({ ...sel, limit: 50 }, ctx.signal);
     if (r.profileCount === 0) {
-      replace(result, noMatch('No profiles match this selection.', hintText(r.hints) ?? 'Widen the time range, pick another profile type, or remove a tag from the query.'));
+      replace(
+        result,
+        noMatch(
+          'No profiles match this selection.',
+          hintText(r.hints) ?? 'Widen the time range, pick another profile type, or remove a tag from the query.',
+        ),
+      );
       return;
     }
     const addTag = (k: string, v: string) => navigate('search', { ...sel, query: withTerm(sel.query, k, v) });
     const columns: Column<Profile>[] = [
       { key: 'start', label: 'Start', value: (p) => p.startMs, render: (p) => h('span', { class: 'nowrap' }, formatTime(p.startMs)) },
-      { key: 'duration', label: 'Duration', numeric: true, value: (p) => p.endMs - p.startMs, render: (p) => formatValue((p.endMs - p.startMs) * 1e6, 'nanoseconds') },
+      {
+        key: 'duration',
+        label: 'Duration',
+        numeric: true,
+        value: (p) => p.endMs - p.startMs,
+        render: (p) => formatValue((p.endMs - p.startMs) * 1e6, 'nanoseconds'),
+      },
       {
         key: 'labels',
         label: 'Tags',
-        value: (p) => Object.entries(p.labels).map(([k, v]) => `${k}=${v}`).join(' '),
+        value: (p) =>
+          Object.entries(p.labels)
+            .map(([k, v]) => `${k}=${v}`)
+            .join(' '),
         render: (p) =>
           h(
             'span',
@@ -41,7 +56,12 @@ export async function renderSearch(ctx: PageContext): Promise<void> {
             ...Object.entries(p.labels)
               .sort(([a], [b]) => a.localeCompare(b))
               .map(([k, v]) =>
-                h('button', { type: 'button', class: 'chip', title: `Filter by ${k}:${v}`, onclick: (e: Event) => (e.stopPropagation(), addTag(k, v)) }, h('span', { class: 'chip-key' }, k), v),
+                h(
+                  'button',
+                  { type: 'button', class: 'chip', title: `Filter by ${k}:${v}`, onclick: (e: Event) => (e.stopPropagation(), addTag(k, v)) },
+                  h('span', { class: 'chip-key' }, k),
+                  v,
+                ),
               ),
           ),
       },
@@ -53,7 +73,12 @@ export async function renderSearch(ctx: PageContext): Promise<void> {
       h(
         'div',
         { class: 'summary', 'data-testid': 'summary' },
-        h('span', { class: 'stat' }, h('b', { 'data-testid': 'profile-count' }, String(r.profileCount)), ` profile${r.profileCount === 1 ? '' : 's'}`),
+        h(
+          'span',
+          { class: 'stat' },
+          h('b', { 'data-testid': 'profile-count' }, String(r.profileCount)),
+          ` profile${r.profileCount === 1 ? '' : 's'}`,
+        ),
         h('span', { class: 'stat' }, 'total ', h('b', { 'data-testid': 'total' }, formatValue(r.total, r.unit)), ` ${r.type}`),
         h('span', { class: 'stat muted', 'data-testid': 'aggregation', title: aggregationTitle(r.aggregation) }, aggregationText(r)),
         h('span', { class: 'stat muted' }, `${formatTime(r.from)} → ${formatTime(r.to)}`),

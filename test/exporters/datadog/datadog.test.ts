@@ -56,7 +56,10 @@ service:
 
     const parts = await parseMultipart(plain.headers, plain.body);
     // Node's tracer sends wall and cpu time of one window together in wall.pprof.
-    assert.deepEqual(parts.map((p) => p.name), ['event', 'wall.pprof']);
+    assert.deepEqual(
+      parts.map((p) => p.name),
+      ['event', 'wall.pprof'],
+    );
     const eventPart = parts[0]!;
     assert.equal(eventPart.filename, 'event.json');
     assert.equal(eventPart.mimeType, 'application/json');
@@ -134,7 +137,10 @@ service:
         () => Bridge.create(parseConfigText(agentless, {}), { logger: pino({ level: 'silent' }), env: {} }),
         (e: unknown) => e instanceof ConfigError && /exporters\.datadog\.api_key: agentless upload \(site\) needs an API key/.test(e.message),
       );
-      assert.throws(() => withApiKey(datadogConfigSchema.parse({ site: 'datadoghq.com' }), { DD_API_KEY: '' }, 'exporters.datadog'), /exporters\.datadog\.api_key:/);
+      assert.throws(
+        () => withApiKey(datadogConfigSchema.parse({ site: 'datadoghq.com' }), { DD_API_KEY: '' }, 'exporters.datadog'),
+        /exporters\.datadog\.api_key:/,
+      );
     } finally {
       if (before === undefined) delete process.env.DD_API_KEY;
       else process.env.DD_API_KEY = before;
@@ -154,7 +160,11 @@ describe('datadog uploads (pure)', () => {
     const out = buildUploads([...uploads, ...uploads], {}, '1.0.0');
     assert.equal(out.length, 2);
     for (const u of out) assert.deepEqual(u.event.attachments, ['wall.pprof']);
-    for (const u of out) assert.deepEqual(u.attachments[0]!.profiles.map((p) => p.converted.profileType), ['wall', 'cpu']);
+    for (const u of out)
+      assert.deepEqual(
+        u.attachments[0]!.profiles.map((p) => p.converted.profileType),
+        ['wall', 'cpu'],
+      );
     assert.equal(out[0]!.key, out[1]!.key, 'same series: delivered in order');
   });
 

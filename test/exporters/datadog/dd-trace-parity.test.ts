@@ -46,7 +46,10 @@ async function readUpload(call: HttpCall): Promise<Upload> {
     if (p.name === 'event') continue;
     assert.equal(p.filename, p.name, 'attachment parts are named by their file');
     const pprof = decodePprofIndependent(p.data[0] === 0x1f && p.data[1] === 0x8b ? gunzipSync(p.data) : p.data);
-    attachments.set(p.name, pprof.sampleTypes.map((t) => `${t.type}/${t.unit}`));
+    attachments.set(
+      p.name,
+      pprof.sampleTypes.map((t) => `${t.type}/${t.unit}`),
+    );
   }
   return { event: JSON.parse(eventPart.data.toString('utf8')) as Record<string, unknown>, attachments, parts: parts.map((p) => p.name) };
 }
@@ -71,7 +74,11 @@ interface Child {
 }
 
 /** Spawns `node args` and resolves with the first stdout JSON line `pick` accepts. */
-async function spawnNode<T>(args: string[], env: Record<string, string>, pick: (line: Record<string, unknown>) => T | undefined): Promise<Child & { value: T }> {
+async function spawnNode<T>(
+  args: string[],
+  env: Record<string, string>,
+  pick: (line: Record<string, unknown>) => T | undefined,
+): Promise<Child & { value: T }> {
   const proc = spawn(process.execPath, args, { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
   let err = '';
   proc.stderr!.setEncoding('utf8').on('data', (d: string) => (err += d));
@@ -116,26 +123,34 @@ describe('Datadog uploads: the bridge against dd-trace', () => {
     // --- dd-trace, profiling the service, uploading to a recording agent.
     const ddAgent = await HttpBackend.start();
     agents.push(ddAgent);
-    const dd = await spawnNode([DD_SERVICE], {
-      DD_TRACE_AGENT_URL: ddAgent.url,
-      DD_SERVICE: 'parity',
-      DD_ENV: 'test',
-      DD_VERSION: '1.0.0',
-      DD_PROFILING_ENABLED: 'true',
-      DD_PROFILING_PROFILERS: 'wall,space',
-      DD_PROFILING_UPLOAD_PERIOD: '2',
-      // The timeline's events.pprof has no OTLP counterpart; gzip, as the bridge sends.
-      DD_PROFILING_TIMELINE_ENABLED: 'false',
-      DD_PROFILING_DEBUG_UPLOAD_COMPRESSION: 'gzip',
-      DD_TRACE_STARTUP_LOGS: 'false',
-      DD_INSTRUMENTATION_TELEMETRY_ENABLED: 'false',
-      DD_REMOTE_CONFIGURATION_ENABLED: 'false',
-      DD_RUNTIME_METRICS_ENABLED: 'false',
-    }, (l) => (l.event === 'listening' ? Number(l.port) : undefined));
+    const dd = await spawnNode(
+      [DD_SERVICE],
+      {
+        DD_TRACE_AGENT_URL: ddAgent.url,
+        DD_SERVICE: 'parity',
+        DD_ENV: 'test',
+        DD_VERSION: '1.0.0',
+        DD_PROFILING_ENABLED: 'true',
+        DD_PROFILING_PROFILERS: 'wall,space',
+        DD_PROFILING_UPLOAD_PERIOD: '2',
+        // The timeline's events.pprof has no OTLP counterpart; gzip, as the bridge sends.
+        DD_PROFILING_TIMELINE_ENABLED: 'false',
+        DD_PROFILING_DEBUG_UPLOAD_COMPRESSION: 'gzip',
+        DD_TRACE_STARTUP_LOGS: 'false',
+        DD_INSTRUMENTATION_TELEMETRY_ENABLED: 'false',
+        DD_REMOTE_CONFIGURATION_ENABLED: 'false',
+        DD_RUNTIME_METRICS_ENABLED: 'false',
+      },
+      (l) => (l.event === 'listening' ? Number(l.port) : undefined),
+    );
     children.push(dd.proc);
     const ddLoad = await load(dd.value, pathOf, { requests: REQUESTS, concurrency: 2 });
     assert.equal(ddLoad.statuses.get(200), REQUESTS, 'dd-trace service answered every request');
-    await waitUntil(async () => sumsTo(summedCounts(await uploadsOf(ddAgent)), REQUESTS), 90_000, `dd-trace uploads counting ${REQUESTS} requests; stderr: ${dd.stderr()}`);
+    await waitUntil(
+      async () => sumsTo(summedCounts(await uploadsOf(ddAgent)), REQUESTS),
+      90_000,
+      `dd-trace uploads counting ${REQUESTS} requests; stderr: ${dd.stderr()}`,
+    );
     dd.proc.kill('SIGTERM');
     const ddUploads = await uploadsOf(ddAgent);
 
@@ -163,7 +178,9 @@ service:
 `,
     );
     const bridge = await spawnNode([CLI, 'serve', '--config', config], {}, (l) =>
-      l.msg === 'otel-profile-bridge started' ? `http://${(l.endpoints as Record<string, Record<string, string>>)['receivers.otlp']!.http}` : undefined,
+      l.msg === 'otel-profile-bridge started'
+        ? `http://${(l.endpoints as Record<string, Record<string, string>>)['receivers.otlp']!.http}`
+        : undefined,
     );
     children.push(bridge.proc);
     example = await startExample({
@@ -177,10 +194,18 @@ service:
     });
     // Start the requests right after a window was cut (its upload arrived), so that every
     // span is at the bridge long before the window it ends in is cut.
-    await waitUntil(() => bridgeAgent.accepted.some((c) => c.url.pathname === INPUT), 60_000, `a first bridge upload; bridge stderr: ${bridge.stderr()}`);
+    await waitUntil(
+      () => bridgeAgent.accepted.some((c) => c.url.pathname === INPUT),
+      60_000,
+      `a first bridge upload; bridge stderr: ${bridge.stderr()}`,
+    );
     const ours = await load(example.port, pathOf, { requests: REQUESTS, concurrency: 2 });
     assert.equal(ours.statuses.get(200), REQUESTS, 'SDK service answered every request');
-    await waitUntil(async () => sumsTo(summedCounts(await uploadsOf(bridgeAgent)), REQUESTS), 90_000, `bridge uploads counting ${REQUESTS} requests; bridge stderr: ${bridge.stderr()}`);
+    await waitUntil(
+      async () => sumsTo(summedCounts(await uploadsOf(bridgeAgent)), REQUESTS),
+      90_000,
+      `bridge uploads counting ${REQUESTS} requests; bridge stderr: ${bridge.stderr()}`,
+    );
     const bridgeUploads = await uploadsOf(bridgeAgent);
 
     // endpoint_counts: requests per endpoint, each request in exactly one upload's window.
@@ -193,15 +218,22 @@ service:
     const ourShapes = new Set(bridgeUploads.map((u) => JSON.stringify(shape(u))));
     t.diagnostic(`dd-trace uploads: ${[...ddShapes].join(' | ')}`);
     t.diagnostic(`bridge uploads: ${[...ourShapes].join(' | ')}`);
-    assert.deepEqual([...ddShapes], [
-      JSON.stringify({
-        'space.pprof': ['inuse_objects/count', 'inuse_space/bytes'],
-        'wall.pprof': ['sample/count', 'wall/nanoseconds', 'cpu/nanoseconds'],
-      }),
-    ]);
+    assert.deepEqual(
+      [...ddShapes],
+      [
+        JSON.stringify({
+          'space.pprof': ['inuse_objects/count', 'inuse_space/bytes'],
+          'wall.pprof': ['sample/count', 'wall/nanoseconds', 'cpu/nanoseconds'],
+        }),
+      ],
+    );
     assert.deepEqual([...ourShapes], [...ddShapes]);
     for (const u of [...ddUploads, ...bridgeUploads]) {
-      assert.deepEqual(u.event.attachments, u.parts.filter((p) => p !== 'event'), 'event.attachments lists the attachment parts');
+      assert.deepEqual(
+        u.event.attachments,
+        u.parts.filter((p) => p !== 'event'),
+        'event.attachments lists the attachment parts',
+      );
     }
 
     // The event's keys, and the fields both fill with the same meaning.
@@ -219,7 +251,8 @@ service:
       assert.equal(u.event.version, '4');
       assert.ok(Date.parse(String(u.event.end)) > Date.parse(String(u.event.start)), 'a window, not an instant');
       const tags = String(u.event.tags_profiler).split(',');
-      for (const tag of ['service:parity', 'env:test', 'version:1.0.0', 'runtime:nodejs']) assert.ok(tags.includes(tag), `${tag} in ${u.event.tags_profiler}`);
+      for (const tag of ['service:parity', 'env:test', 'version:1.0.0', 'runtime:nodejs'])
+        assert.ok(tags.includes(tag), `${tag} in ${u.event.tags_profiler}`);
       const info = u.event.info as { application?: Record<string, string> };
       assert.deepEqual(info.application, { service: 'parity', env: 'test', version: '1.0.0' });
     }

@@ -11,7 +11,16 @@ import { RECEIVER_YAML, postProfiles, postTraces, startBridge, type RunningBridg
 import { buildUploads } from '../../../src/exporters/datadog/event.js';
 import { EndpointTally, isLocalRoot } from '../../../src/exporters/datadog/endpoint-tally.js';
 import { pprofUploads } from '../../../src/exporters/shared/pprof-uploads.js';
-import { DictionaryBuilder, makeProfile, makeProfilesRequest, makeResource, makeSample, makeScope, makeSpan, toKeyValues } from '../../../src/otlp/build.js';
+import {
+  DictionaryBuilder,
+  makeProfile,
+  makeProfilesRequest,
+  makeResource,
+  makeSample,
+  makeScope,
+  makeSpan,
+  toKeyValues,
+} from '../../../src/otlp/build.js';
 import { SpanFlags, type ExportTraceServiceRequest, type Span } from '../../../src/otlp/model.js';
 import { mergeProfiles } from '../../../src/pprof/merge.js';
 import { encodePprof } from '../../../src/pprof/encode.js';
@@ -29,7 +38,12 @@ function heapAndCpu(runtime: string) {
     ['goroutine', 'count'],
   ];
   const profiles = types.map(([t, u], i) =>
-    makeProfile({ sampleType: b.valueType(t, u), timeUnixNano: T0, durationNano: 10_000_000_000n, samples: [makeSample({ stackIndex: st, values: [i + 1] })] }),
+    makeProfile({
+      sampleType: b.valueType(t, u),
+      timeUnixNano: T0,
+      durationNano: 10_000_000_000n,
+      samples: [makeSample({ stackIndex: st, values: [i + 1] })],
+    }),
   );
   return makeProfilesRequest(b.dictionary, profiles, makeResource({ 'service.name': 'svc', 'process.runtime.name': runtime }), makeScope());
 }
@@ -39,24 +53,44 @@ describe('datadog attachments per family', () => {
     const [u] = buildUploads((await pprofUploads(heapAndCpu('go'))).uploads, {}, '1');
     assert.deepEqual(u!.event.attachments, ['delta-heap.pprof', 'cpu.pprof', 'goroutines.pprof']);
     const heap = u!.attachments[0]!;
-    assert.deepEqual(heap.profiles.map((p) => p.converted.profileType), ['alloc_objects', 'alloc_space', 'inuse_objects', 'inuse_space']);
-    const merged = decodePprofIndependent(encodePprof(mergeProfiles(heap.profiles.map((p) => p.converted.profile), heap.rewrites)));
-    assert.deepEqual(merged.sampleTypes.map((t) => t.type), ['alloc_objects', 'alloc_space', 'inuse_objects', 'inuse_space']);
+    assert.deepEqual(
+      heap.profiles.map((p) => p.converted.profileType),
+      ['alloc_objects', 'alloc_space', 'inuse_objects', 'inuse_space'],
+    );
+    const merged = decodePprofIndependent(
+      encodePprof(
+        mergeProfiles(
+          heap.profiles.map((p) => p.converted.profile),
+          heap.rewrites,
+        ),
+      ),
+    );
+    assert.deepEqual(
+      merged.sampleTypes.map((t) => t.type),
+      ['alloc_objects', 'alloc_space', 'inuse_objects', 'inuse_space'],
+    );
     // One stack: one sample holding each input's value in its column.
-    assert.deepEqual(merged.samples.map((s) => s.values.map(Number)), [[5, 3, 4, 1]]);
+    assert.deepEqual(
+      merged.samples.map((s) => s.values.map(Number)),
+      [[5, 3, 4, 1]],
+    );
   });
 
   it('node: space.pprof holds inuse_objects then inuse_space; a type its tracer does not send goes alone', async () => {
     const [u] = buildUploads((await pprofUploads(heapAndCpu('nodejs'))).uploads, {}, '1');
     assert.deepEqual(u!.event.attachments, ['space.pprof', 'wall.pprof', 'alloc_space.pprof', 'alloc_objects.pprof', 'goroutine.pprof']);
-    assert.deepEqual(u!.attachments[0]!.profiles.map((p) => p.converted.profileType), ['inuse_objects', 'inuse_space']);
+    assert.deepEqual(
+      u!.attachments[0]!.profiles.map((p) => p.converted.profileType),
+      ['inuse_objects', 'inuse_space'],
+    );
   });
 
-  it('node: a heap snapshot taken at the end of a window goes in that window\'s upload; alone it keeps its own', async () => {
+  it("node: a heap snapshot taken at the end of a window goes in that window's upload; alone it keeps its own", async () => {
     const b = new DictionaryBuilder();
     const st = b.stack([b.location([{ functionIndex: b.function('f', 'f.js', 1), line: 1, column: 0 }])]);
     const window = { timeUnixNano: T0, durationNano: 10_000_000_000n };
-    const snapshotAt = (t: bigint) => makeProfile({ sampleType: b.valueType('inuse_space', 'bytes'), timeUnixNano: t, samples: [makeSample({ stackIndex: st, values: [1024] })] });
+    const snapshotAt = (t: bigint) =>
+      makeProfile({ sampleType: b.valueType('inuse_space', 'bytes'), timeUnixNano: t, samples: [makeSample({ stackIndex: st, values: [1024] })] });
     const req = makeProfilesRequest(
       b.dictionary,
       [
@@ -68,15 +102,28 @@ describe('datadog attachments per family', () => {
       makeScope(),
     );
     const uploads = buildUploads((await pprofUploads(req)).uploads, {}, '1');
-    assert.deepEqual(uploads.map((u) => u.event.attachments), [['space.pprof', 'wall.pprof'], ['space.pprof']]);
-    assert.deepEqual([uploads[0]!.event.start, uploads[0]!.event.end], [new Date(Number(T0 / 1_000_000n)).toISOString(), new Date(Number(T0 / 1_000_000n) + 10_000).toISOString()]);
+    assert.deepEqual(
+      uploads.map((u) => u.event.attachments),
+      [['space.pprof', 'wall.pprof'], ['space.pprof']],
+    );
+    assert.deepEqual(
+      [uploads[0]!.event.start, uploads[0]!.event.end],
+      [new Date(Number(T0 / 1_000_000n)).toISOString(), new Date(Number(T0 / 1_000_000n) + 10_000).toISOString()],
+    );
     assert.deepEqual(uploads[0]!.event.endpoint_counts, {}, 'always written, as dd-trace does');
   });
 
   it('other families keep one attachment per type', async () => {
     const [u] = buildUploads((await pprofUploads(heapAndCpu('cpython'))).uploads, {}, '1');
     assert.equal(u!.event.family, 'python');
-    assert.deepEqual(u!.event.attachments, ['inuse_space.pprof', 'cpu.pprof', 'alloc_space.pprof', 'inuse_objects.pprof', 'alloc_objects.pprof', 'goroutine.pprof']);
+    assert.deepEqual(u!.event.attachments, [
+      'inuse_space.pprof',
+      'cpu.pprof',
+      'alloc_space.pprof',
+      'inuse_objects.pprof',
+      'alloc_objects.pprof',
+      'goroutine.pprof',
+    ]);
   });
 });
 
@@ -97,7 +144,11 @@ function span(i: number, o: { endpoint?: [string, string]; name?: string; parent
 }
 
 function traces(service: string, spans: Span[]): ExportTraceServiceRequest {
-  return { resourceSpans: [{ resource: makeResource({ 'service.name': service }), schemaUrl: '', scopeSpans: [{ scope: makeScope('t', '1'), schemaUrl: '', spans }] }] };
+  return {
+    resourceSpans: [
+      { resource: makeResource({ 'service.name': service }), schemaUrl: '', scopeSpans: [{ scope: makeScope('t', '1'), schemaUrl: '', spans }] },
+    ],
+  };
 }
 
 describe('endpoint tally', () => {

@@ -84,7 +84,8 @@ service:
 
     it('a profile with a bad reference is a partial success; the others are written', async () => {
       const fx = richRequest();
-      for (const rp of fx.request.resourceProfiles) for (const a of rp.resource!.attributes) if (a.key === 'service.name') a.value = { stringValue: 'partial' };
+      for (const rp of fx.request.resourceProfiles)
+        for (const a of rp.resource!.attributes) if (a.key === 'service.name') a.value = { stringValue: 'partial' };
       fx.request.resourceProfiles[0]!.scopeProfiles[0]!.profiles[1]!.samples[0]!.stackIndex = 777;
       const res = await postProfiles(b.http, encodeProfilesRequest(fx.request), 'application/x-protobuf');
       assert.equal(res.status, 200);
@@ -142,7 +143,15 @@ service:
       const traces = await fetch(`${b.http}/v1/traces`, {
         method: 'POST',
         headers: { 'content-type': 'application/x-protobuf' },
-        body: encodeTracesRequest({ resourceSpans: [{ resource: { attributes: [], droppedAttributesCount: 0, entityRefs: [] }, scopeSpans: [{ spans: [root, child], schemaUrl: '' }], schemaUrl: '' }] }),
+        body: encodeTracesRequest({
+          resourceSpans: [
+            {
+              resource: { attributes: [], droppedAttributesCount: 0, entityRefs: [] },
+              scopeSpans: [{ spans: [root, child], schemaUrl: '' }],
+              schemaUrl: '',
+            },
+          ],
+        }),
       });
       assert.equal(traces.status, 200);
 

@@ -144,7 +144,14 @@ describe('file exporter', () => {
     const files = tree(dir);
     assert.equal(files.length, 12);
     // An empty name has no service.name, so it is the converter's unknown_service.
-    assert.deepEqual([...new Set(files.map((f) => f.split('/')[0]))].sort(), ['_..', '_.._.._escaped', '_.hidden', '_etc_passwd', 'a_b_c', 'unknown_service']);
+    assert.deepEqual([...new Set(files.map((f) => f.split('/')[0]))].sort(), [
+      '_..',
+      '_.._.._escaped',
+      '_.hidden',
+      '_etc_passwd',
+      'a_b_c',
+      'unknown_service',
+    ]);
     for (const f of files) assert.ok(!f.split('/').some((seg) => seg === '..' || seg === '.' || (seg.startsWith('.') && !isTempFileName(seg))), f);
     assert.ok(!existsSync(join(root, 'escaped')));
   });
@@ -158,7 +165,10 @@ describe('file exporter', () => {
     fx.request.resourceProfiles[0]!.scopeProfiles[0]!.profiles[1]!.samples[0]!.stackIndex = 4242;
     const r = await exp.consumeProfiles(fx.request);
     assert.equal(r.rejected, 1);
-    assert.match(r.message ?? '', /1 profile\(s\) could not be converted to pprof: resource_profiles\[0\]\.scope_profiles\[0\]\.profiles\[1\]: samples\[0\]\.stack_index 4242 is out of range/);
+    assert.match(
+      r.message ?? '',
+      /1 profile\(s\) could not be converted to pprof: resource_profiles\[0\]\.scope_profiles\[0\]\.profiles\[1\]: samples\[0\]\.stack_index 4242 is out of range/,
+    );
     await exp.shutdown();
     assert.equal(tree(dir).filter((f) => f.endsWith('.pb.gz')).length, 2);
     assert.equal(await metricValue(metrics, FILE_EXPORTER_METRIC.rejected), 1);
@@ -191,7 +201,10 @@ describe('file exporter', () => {
   it('start fails clearly on an unusable directory and clears leftover temporary files', async () => {
     const notDir = join(root, 'plain-file');
     writeFileSync(notDir, 'x');
-    await assert.rejects(exporter(notDir).start(), (e: unknown) => e instanceof ConfigError && /exporters\.file\.directory: .*plain-file is not a writable directory/.test(e.message));
+    await assert.rejects(
+      exporter(notDir).start(),
+      (e: unknown) => e instanceof ConfigError && /exporters\.file\.directory: .*plain-file is not a writable directory/.test(e.message),
+    );
 
     const dir = join(root, 'leftovers');
     mkdirSync(join(dir, 'svc', 'cpu'), { recursive: true });
@@ -210,7 +223,10 @@ describe('file exporter', () => {
     await exp.start();
     await exp.shutdown();
     await exp.shutdown();
-    await assert.rejects(exp.consumeProfiles(simpleRequest()), (e: unknown) => e instanceof ConsumerError && e.code === 'ERR_PIPELINE_UNAVAILABLE' && e.retryable);
+    await assert.rejects(
+      exp.consumeProfiles(simpleRequest()),
+      (e: unknown) => e instanceof ConsumerError && e.code === 'ERR_PIPELINE_UNAVAILABLE' && e.retryable,
+    );
   });
 
   it('two file exporters share one metrics registry', async () => {
@@ -221,13 +237,10 @@ describe('file exporter', () => {
     await b.start!();
     await a.consumeProfiles!(simpleRequest());
     const m = await metrics.getSingleMetric(FILE_EXPORTER_METRIC.written)!.get();
-    assert.deepEqual(
-      m.values.map((v) => [v.labels.exporter, v.value]).sort(),
-      [
-        ['file/a', 1],
-        ['file/b', 0],
-      ],
-    );
+    assert.deepEqual(m.values.map((v) => [v.labels.exporter, v.value]).sort(), [
+      ['file/a', 1],
+      ['file/b', 0],
+    ]);
     await a.shutdown!();
     await b.shutdown!();
   });

@@ -30,7 +30,10 @@ function assertJoined(req: ExportProfilesServiceRequest): void {
   assert.equal(attrs.get('span.name'), SPAN_NAME);
   assert.equal(attrs.get('trace.endpoint'), ENDPOINT);
   assert.equal(attrs.get('local_root_span.id'), ROOT_SPAN_ID_HEX);
-  assert.ok(req.dictionary!.linkTable.some((l) => Buffer.from(l.spanId).toString('hex') === SPAN_ID_HEX), 'link to the span');
+  assert.ok(
+    req.dictionary!.linkTable.some((l) => Buffer.from(l.spanId).toString('hex') === SPAN_ID_HEX),
+    'link to the span',
+  );
   assert.equal(req.resourceProfiles[0]!.scopeProfiles[0]!.profiles.length, 2);
   const service = req.resourceProfiles[0]!.resource!.attributes.find((a) => a.key === 'service.name');
   assert.equal(service?.value?.stringValue, 'checkout');
@@ -74,11 +77,21 @@ ${pipelines('otlp')}`,
   it('counts and logs a partial success without retrying it', async () => {
     backend.answer = (call) =>
       call.method === OTLP_GRPC_METHODS.profiles
-        ? { response: Buffer.from(independentEncode(OTLP_TYPES.profilesResponse, { partialSuccess: { rejectedProfiles: 1, errorMessage: 'profile 1: unknown sample type' } })) }
+        ? {
+            response: Buffer.from(
+              independentEncode(OTLP_TYPES.profilesResponse, {
+                partialSuccess: { rejectedProfiles: 1, errorMessage: 'profile 1: unknown sample type' },
+              }),
+            ),
+          }
         : {};
     const before = backend.calls.length;
     assert.equal(await postProfiles(run.http, joinedRequest({ seq: 1 })), 200);
-    await waitUntil(async () => (await metricValue(run.metrics, 'otel_profile_bridge_exporter_rejected_items_total', { exporter: 'otlp' })) === 1, 10_000, 'rejected item counted');
+    await waitUntil(
+      async () => (await metricValue(run.metrics, 'otel_profile_bridge_exporter_rejected_items_total', { exporter: 'otlp' })) === 1,
+      10_000,
+      'rejected item counted',
+    );
     assert.equal(backend.calls.length, before + 1);
     const line = logs.find((l) => l.rejected === 1)!;
     assert.match(String(line.backend_message), /unknown sample type/);
@@ -93,7 +106,10 @@ ${pipelines('otlp')}`,
     await new Promise((r) => setTimeout(r, 300));
     assert.equal(backend.calls.length, before + 1);
     assert.match(String(logs.find((l) => l.reason === 'grpc_invalid_argument')!.backend_message), /string_table\[0\] must be empty/);
-    assert.equal(await metricValue(run.metrics, 'otel_profile_bridge_exporter_failed_total', { exporter: 'otlp', reason: 'grpc_invalid_argument' }), 1);
+    assert.equal(
+      await metricValue(run.metrics, 'otel_profile_bridge_exporter_failed_total', { exporter: 'otlp', reason: 'grpc_invalid_argument' }),
+      1,
+    );
   });
 
   it('retries UNAVAILABLE and delivers once', async () => {
@@ -120,7 +136,11 @@ describe('otlp exporter over HTTP', () => {
       }
       if (call.headers['content-type'] === 'application/json') JSON.parse(body.toString('utf8'));
       else independentDecode(call.url.pathname === '/v1/traces' ? OTLP_TYPES.tracesRequest : OTLP_TYPES.profilesRequest, body);
-      return { status: 200, headers: { 'content-type': String(call.headers['content-type']) }, body: call.headers['content-type'] === 'application/json' ? '{}' : Buffer.alloc(0) };
+      return {
+        status: 200,
+        headers: { 'content-type': String(call.headers['content-type']) },
+        body: call.headers['content-type'] === 'application/json' ? '{}' : Buffer.alloc(0),
+      };
     };
     run = await startBridge(
       `${RECEIVER_YAML}
@@ -165,7 +185,10 @@ service:
     assert.equal(json.headers['content-encoding'], undefined);
     const doc = JSON.parse(json.body.toString('utf8')) as { dictionary: { stringTable: string[]; linkTable: { spanId: string }[] } };
     assert.ok(doc.dictionary.stringTable.includes('trace.endpoint'));
-    assert.ok(doc.dictionary.linkTable.some((l) => l.spanId === SPAN_ID_HEX), 'span ids as hex in OTLP/JSON');
+    assert.ok(
+      doc.dictionary.linkTable.some((l) => l.spanId === SPAN_ID_HEX),
+      'span ids as hex in OTLP/JSON',
+    );
     assert.ok(by('/json/v1/traces'));
 
     await waitUntil(() => logs.lines.some((l) => l.reason === 'http_400'), 10_000, 'the bad route logged');

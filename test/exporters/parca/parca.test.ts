@@ -72,6 +72,9 @@ service:
     await new Promise((r) => setTimeout(r, 300));
     assert.equal(backend.calls.length, before + 1);
     assert.match(String(logs.find((l) => l.reason === 'grpc_unauthenticated')!.backend_message), /token expired/);
-    assert.equal(await metricValue(run.metrics, 'otel_profile_bridge_exporter_failed_total', { exporter: 'parca', reason: 'grpc_unauthenticated' }), 1);
+    assert.equal(
+      await metricValue(run.metrics, 'otel_profile_bridge_exporter_failed_total', { exporter: 'parca', reason: 'grpc_unauthenticated' }),
+      1,
+    );
   });
 });

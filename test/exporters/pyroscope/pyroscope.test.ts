@@ -8,16 +8,7 @@ import { decodePprofIndependent, labelRecord } from '../../helpers/pprof-decoded
 import { decodePushRequest, labelMap } from '../helpers/backend-proto.js';
 import { HttpBackend, waitUntil } from '../helpers/backends.js';
 import { captureLogs } from '../helpers/logs.js';
-import {
-  ENDPOINT,
-  ROOT_SPAN_ID_DEC,
-  SPAN_ID_DEC,
-  SPAN_ID_HEX,
-  SPAN_NAME,
-  T0_SECONDS,
-  TRACE_ID_HEX,
-  joinedRequest,
-} from '../helpers/joined.js';
+import { ENDPOINT, ROOT_SPAN_ID_DEC, SPAN_ID_DEC, SPAN_ID_HEX, SPAN_NAME, T0_SECONDS, TRACE_ID_HEX, joinedRequest } from '../helpers/joined.js';
 import { RECEIVER_YAML, metricValue, postProfiles, startBridge, type RunningBridge } from '../../helpers/bridge.js';
 import { ingestName } from '../../../src/exporters/pyroscope/ingest.js';
 
@@ -74,7 +65,10 @@ describe('pyroscope exporter, ingest route', () => {
       assert.equal(call.method, 'POST');
       assert.equal(call.url.pathname, '/ingest');
       const q = call.url.searchParams;
-      assert.equal(q.get('name'), 'checkout{cluster=eu-1,env=prod,hostname=web-1,process_runtime_name=nodejs,service_version=1.4.2,telemetry_sdk_language=nodejs}');
+      assert.equal(
+        q.get('name'),
+        'checkout{cluster=eu-1,env=prod,hostname=web-1,process_runtime_name=nodejs,service_version=1.4.2,telemetry_sdk_language=nodejs}',
+      );
       assert.equal(q.get('from'), String(T0_SECONDS + 3));
       assert.equal(q.get('until'), String(T0_SECONDS + 13));
       assert.equal(q.get('format'), 'pprof');
@@ -89,7 +83,11 @@ describe('pyroscope exporter, ingest route', () => {
     const types = backend.accepted.map((c) => decodePprofIndependent(c.body).sampleTypes[0]!.type).sort();
     assert.deepEqual(types, ['samples', 'wall']);
     // The backend records a request before the exporter has read the answer.
-    await waitUntil(async () => (await metricValue(run.metrics, 'otel_profile_bridge_exporter_sent_total', { exporter: 'pyroscope' })) === 2, 5000, 'sent_total = 2');
+    await waitUntil(
+      async () => (await metricValue(run.metrics, 'otel_profile_bridge_exporter_sent_total', { exporter: 'pyroscope' })) === 2,
+      5000,
+      'sent_total = 2',
+    );
   });
 });
 

@@ -95,13 +95,19 @@ service:
     children.push(second);
 
     const expected = new Set(acked.flatMap((seq) => TYPES.map((type) => `${seq}/${type}`)));
-    const atBackend = () => new Set(backend!.accepted.map((c) => `${Number(c.url.searchParams.get('from')) - T0_SECONDS}/${decodePprofIndependent(c.body).sampleTypes[0]!.type}`));
+    const atBackend = () =>
+      new Set(
+        backend!.accepted.map((c) => `${Number(c.url.searchParams.get('from')) - T0_SECONDS}/${decodePprofIndependent(c.body).sampleTypes[0]!.type}`),
+      );
     await waitUntil(() => [...expected].every((k) => atBackend().has(k)), 30_000, 'every acknowledged profile at the backend');
 
     // The files: one pprof (and sidecar) per profile, named by its start and id.
     const fileNames = new Set<string>();
-    for (const service of readdirSync(files)) for (const type of readdirSync(join(files, service))) for (const f of readdirSync(join(files, service, type))) fileNames.add(f);
-    const missingFiles = acked.filter((seq) => [...fileNames].filter((f) => f.startsWith(`${fileTimestamp(startOf(seq))}_`) && f.endsWith('.pb.gz')).length !== TYPES.length);
+    for (const service of readdirSync(files))
+      for (const type of readdirSync(join(files, service))) for (const f of readdirSync(join(files, service, type))) fileNames.add(f);
+    const missingFiles = acked.filter(
+      (seq) => [...fileNames].filter((f) => f.startsWith(`${fileTimestamp(startOf(seq))}_`) && f.endsWith('.pb.gz')).length !== TYPES.length,
+    );
     assert.deepEqual(missingFiles, [], 'every acknowledged request has its two pprof files');
 
     // The store: stop the process (flushes and closes the database), then read it.
@@ -109,20 +115,34 @@ service:
     assert.equal(await second.exited, 0, 'clean shutdown');
     const db = new Database(join(dir, 'store', DATABASE_FILE), { readonly: true });
     try {
-      const rows = db.prepare('SELECT start_ms AS startMs, sample_type AS type, count(*) AS n FROM profiles GROUP BY start_ms, sample_type').all() as {
+      const rows = db
+        .prepare('SELECT start_ms AS startMs, sample_type AS type, count(*) AS n FROM profiles GROUP BY start_ms, sample_type')
+        .all() as {
         startMs: number;
         type: string;
         n: number;
       }[];
       const stored = new Map(rows.map((r) => [`${r.startMs / 1000 - T0_SECONDS}/${r.type}`, r.n]));
-      assert.deepEqual([...expected].filter((k) => !stored.has(k)), [], 'every acknowledged profile is in the store');
-      assert.deepEqual(rows.filter((r) => r.n !== 1), [], 'no profile stored twice');
+      assert.deepEqual(
+        [...expected].filter((k) => !stored.has(k)),
+        [],
+        'every acknowledged profile is in the store',
+      );
+      assert.deepEqual(
+        rows.filter((r) => r.n !== 1),
+        [],
+        'no profile stored twice',
+      );
       const total = db.prepare('SELECT count(*) FROM profiles').pluck().get() as number;
       assert.equal(total, stored.size, 'one row per profile');
     } finally {
       db.close();
     }
     assert.deepEqual(holdFiles(), [], 'no held request left on disk');
-    assert.deepEqual(readdirSync(join(dir, 'queue', 'pyroscope')).filter((f) => f.endsWith('.item')), [], 'queue drained');
+    assert.deepEqual(
+      readdirSync(join(dir, 'queue', 'pyroscope')).filter((f) => f.endsWith('.item')),
+      [],
+      'queue drained',
+    );
   });
 });

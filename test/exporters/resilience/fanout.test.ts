@@ -59,7 +59,11 @@ service:
     flaky.accepted.splice(0, ROUNDS); // forget the warm-up
     healthy.accepted.splice(0, ROUNDS);
     // Going down while an answer is still on the wire would make the exporter send it again.
-    await waitUntil(async () => (await metricValue(run.metrics, 'otel_profile_bridge_exporter_sent_total', { exporter: 'pyroscope/flaky' })) === 2 * ROUNDS, 5000, 'flaky answers read');
+    await waitUntil(
+      async () => (await metricValue(run.metrics, 'otel_profile_bridge_exporter_sent_total', { exporter: 'pyroscope/flaky' })) === 2 * ROUNDS,
+      5000,
+      'flaky answers read',
+    );
 
     await flaky.down();
     const oneDown = await measure(ROUNDS);
@@ -69,14 +73,29 @@ service:
 
     assert.equal(healthy.accepted.length, 2 * ROUNDS);
     assert.equal(flaky.accepted.length, ROUNDS);
-    await waitUntil(async () => (await metricValue(run.metrics, 'otel_profile_bridge_exporter_retried_total', { exporter: 'pyroscope/flaky' })) > 0, 10_000, 'flaky retries');
-    assert.ok((await metricValue(run.metrics, 'otel_profile_bridge_exporter_queue_items', { exporter: 'pyroscope/flaky' })) >= ROUNDS - 1, 'the down exporter holds its data');
-    await waitUntil(async () => (await metricValue(run.metrics, 'otel_profile_bridge_exporter_queue_items', { exporter: 'pyroscope/healthy' })) === 0, 5000, 'healthy queue empty');
+    await waitUntil(
+      async () => (await metricValue(run.metrics, 'otel_profile_bridge_exporter_retried_total', { exporter: 'pyroscope/flaky' })) > 0,
+      10_000,
+      'flaky retries',
+    );
+    assert.ok(
+      (await metricValue(run.metrics, 'otel_profile_bridge_exporter_queue_items', { exporter: 'pyroscope/flaky' })) >= ROUNDS - 1,
+      'the down exporter holds its data',
+    );
+    await waitUntil(
+      async () => (await metricValue(run.metrics, 'otel_profile_bridge_exporter_queue_items', { exporter: 'pyroscope/healthy' })) === 0,
+      5000,
+      'healthy queue empty',
+    );
 
     // And when it comes back, the held data follows.
     await flaky.up();
     await waitUntil(() => flaky.accepted.length === 2 * ROUNDS, 15_000, 'held uploads delivered after recovery');
     const froms = flaky.accepted.slice(ROUNDS).map((c) => Number(c.url.searchParams.get('from')) - T0_SECONDS);
-    assert.deepEqual(froms, Array.from({ length: ROUNDS }, (_, i) => ROUNDS + i), 'in order');
+    assert.deepEqual(
+      froms,
+      Array.from({ length: ROUNDS }, (_, i) => ROUNDS + i),
+      'in order',
+    );
   });
 });

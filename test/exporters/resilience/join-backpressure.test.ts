@@ -74,7 +74,10 @@ service:
 
     await backend.up();
     const expected = acked.flatMap((seq) => ['samples', 'wall'].map((type) => `${seq}/${type}`));
-    const arrived = () => new Set(backend!.accepted.map((c) => `${Number(c.url.searchParams.get('from')) - T0_SECONDS}/${decodePprofIndependent(c.body).sampleTypes[0]!.type}`));
+    const arrived = () =>
+      new Set(
+        backend!.accepted.map((c) => `${Number(c.url.searchParams.get('from')) - T0_SECONDS}/${decodePprofIndependent(c.body).sampleTypes[0]!.type}`),
+      );
     await waitUntil(() => expected.every((k) => arrived().has(k)), 30_000, 'every acknowledged profile at the backend');
 
     bridge.proc.kill('SIGTERM');

@@ -36,7 +36,8 @@ describe('outage: 503 with Retry-After, then connection refused, then recovery',
 
   before(async () => {
     pyroscope = await HttpBackend.start();
-    pyroscope.answer = () => (phase === 'unavailable' ? { status: 503, headers: { 'retry-after': '1' }, body: 'ingester ring not ready' } : { status: 200 });
+    pyroscope.answer = () =>
+      phase === 'unavailable' ? { status: 503, headers: { 'retry-after': '1' }, body: 'ingester ring not ready' } : { status: 200 };
     parca = await GrpcBackend.start([WRITE_RAW_METHOD]);
     parca.answer = () => (phase === 'unavailable' ? { code: 14, details: 'not ready', metadata: { 'retry-after': '1' } } : {});
     run = await startBridge(`${RECEIVER_YAML}
@@ -77,7 +78,11 @@ service:
     await parca.up();
     await sender;
     const expectedUploads = REQUESTS * 2; // cpu + wall per request
-    await waitUntil(() => pyroscope.accepted.length >= expectedUploads && parca.accepted.length >= expectedUploads, 20_000, 'all uploads after recovery');
+    await waitUntil(
+      () => pyroscope.accepted.length >= expectedUploads && parca.accepted.length >= expectedUploads,
+      20_000,
+      'all uploads after recovery',
+    );
     await sleep(300); // any duplicate would show up now
     t.diagnostic(`outage scenario took ${Date.now() - started} ms; pyroscope calls ${pyroscope.calls.length}, parca calls ${parca.calls.length}`);
 
@@ -107,7 +112,11 @@ service:
       assert.ok((await metricValue(run.metrics, 'otel_profile_bridge_exporter_retried_total', { exporter })) > 0, `${exporter} retried`);
       assert.equal(await metricValue(run.metrics, 'otel_profile_bridge_exporter_failed_total', { exporter }), 0);
       assert.equal(await metricValue(run.metrics, 'otel_profile_bridge_exporter_dropped_total', { exporter }), 0);
-      await waitUntil(async () => (await metricValue(run.metrics, 'otel_profile_bridge_exporter_sent_total', { exporter })) === expectedUploads, 5000, `${exporter} sent_total`);
+      await waitUntil(
+        async () => (await metricValue(run.metrics, 'otel_profile_bridge_exporter_sent_total', { exporter })) === expectedUploads,
+        5000,
+        `${exporter} sent_total`,
+      );
     }
   });
 });

@@ -43,10 +43,7 @@ service:
     );
     assert.equal(await postProfiles(run.http, joinedRequest({ seq: 0 })), 200);
     let guard: NodeJS.Timeout | undefined;
-    const stopped = await Promise.race([
-      run.stop().then(() => true),
-      new Promise<false>((r) => (guard = setTimeout(() => r(false), 30_000))),
-    ]);
+    const stopped = await Promise.race([run.stop().then(() => true), new Promise<false>((r) => (guard = setTimeout(() => r(false), 30_000)))]);
     clearTimeout(guard);
     assert.equal(stopped, true, 'the stop ended');
     assert.ok(logs.lines.some((l) => l.msg === 'otel-profile-bridge stopped'));

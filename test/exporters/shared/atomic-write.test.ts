@@ -28,7 +28,10 @@ describe('writeFileAtomic', () => {
     await Promise.all(versions.map((v) => writeFileAtomic(p, v)));
     const got = readFileSync(p);
     assert.equal(got.length, 256 * 1024);
-    assert.ok(got.every((b) => b === got[0]), 'all bytes from one writer');
+    assert.ok(
+      got.every((b) => b === got[0]),
+      'all bytes from one writer',
+    );
     assert.deepEqual(readdirSync(dir).filter(isTempFileName), []);
   });
 
@@ -81,7 +84,10 @@ describe('writeFileAtomic', () => {
     for (const name of finals) {
       const b = readFileSync(join(out, name));
       assert.equal(b.length, SIZE, `${name} is whole`);
-      assert.ok(b.every((x) => x === b[0]), `${name} has one writer's bytes`);
+      assert.ok(
+        b.every((x) => x === b[0]),
+        `${name} has one writer's bytes`,
+      );
     }
     await removeTempFiles(out);
     assert.deepEqual(readdirSync(out).filter(isTempFileName), []);

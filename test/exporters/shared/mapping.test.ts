@@ -66,12 +66,21 @@ describe('runtime family', () => {
 });
 
 describe('retry classification', () => {
-  const res = (status: number, headers: Record<string, string> = {}, body = '') => ({ status, headers: new Headers(headers), body: Buffer.from(body) });
+  const res = (status: number, headers: Record<string, string> = {}, body = '') => ({
+    status,
+    headers: new Headers(headers),
+    body: Buffer.from(body),
+  });
 
   it('HTTP (non-OTLP intakes): 408, 429 and 5xx but 501/505 are retryable; other 4xx are permanent', () => {
     for (const s of [408, 429, 500, 502, 503, 504]) assert.ok(isRetryableStatus(s), String(s));
     for (const s of [400, 401, 403, 404, 413, 415, 501, 505]) assert.ok(!isRetryableStatus(s), String(s));
-    assert.deepEqual(resultOfResponse(res(503, { 'retry-after': '2' }, 'busy')), { kind: 'retryable', reason: 'http_503', message: 'HTTP 503: busy', retryAfterMs: 2000 });
+    assert.deepEqual(resultOfResponse(res(503, { 'retry-after': '2' }, 'busy')), {
+      kind: 'retryable',
+      reason: 'http_503',
+      message: 'HTTP 503: busy',
+      retryAfterMs: 2000,
+    });
     assert.deepEqual(resultOfResponse(res(413, {}, 'too\nbig')), { kind: 'permanent', reason: 'http_413', message: 'HTTP 413: too big' });
     assert.deepEqual(resultOfResponse(res(204)), { kind: 'success' });
   });
@@ -113,8 +122,20 @@ describe('pyroscope and parca messages', () => {
   it('PushRequest and WriteRawRequest read back by protobufjs, empty strings and several series included', () => {
     const push = decodePushRequest(
       encodePushRequest([
-        { labels: [['__name__', 'wall'], ['empty', '']], samples: [{ rawProfile: Buffer.from([1, 2]), id: '' }] },
-        { labels: [['service_name', 'ü'.repeat(200)]], samples: [{ rawProfile: Buffer.alloc(300, 7), id: 'x' }, { rawProfile: Buffer.alloc(0), id: 'y' }] },
+        {
+          labels: [
+            ['__name__', 'wall'],
+            ['empty', ''],
+          ],
+          samples: [{ rawProfile: Buffer.from([1, 2]), id: '' }],
+        },
+        {
+          labels: [['service_name', 'ü'.repeat(200)]],
+          samples: [
+            { rawProfile: Buffer.alloc(300, 7), id: 'x' },
+            { rawProfile: Buffer.alloc(0), id: 'y' },
+          ],
+        },
       ]),
     );
     assert.equal(push.series.length, 2);

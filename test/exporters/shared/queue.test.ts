@@ -32,7 +32,10 @@ function item(key: string, n: number, size = 10): NewItem {
   return { key, meta: { n }, body: Buffer.alloc(size, n & 0xff) };
 }
 
-function makeQueue(send: Sender, o: { maxBytes?: number; numConsumers?: number; directory?: string; retry?: RetryPolicy; drainTimeoutMs?: number; logger?: pino.Logger } = {}) {
+function makeQueue(
+  send: Sender,
+  o: { maxBytes?: number; numConsumers?: number; directory?: string; retry?: RetryPolicy; drainTimeoutMs?: number; logger?: pino.Logger } = {},
+) {
   const registry = new Registry();
   const queue = new SendingQueue({
     name: 'q',
@@ -45,17 +48,36 @@ function makeQueue(send: Sender, o: { maxBytes?: number; numConsumers?: number; 
     metrics: exporterMetrics(registry, 'q'),
     send,
   });
-  return { queue, registry, metric: (name: string, labels: Record<string, string> = {}) => metricValue(registry, name, { exporter: 'q', ...labels }) };
+  return {
+    queue,
+    registry,
+    metric: (name: string, labels: Record<string, string> = {}) => metricValue(registry, name, { exporter: 'q', ...labels }),
+  };
 }
 
 describe('backoff and Retry-After', () => {
   it('grows exponentially, is capped, and jitters within ±randomization_factor', () => {
     const p: RetryPolicy = { ...FAST, initialIntervalMs: 100, maxIntervalMs: 1000, multiplier: 2, randomizationFactor: 0.5 };
-    assert.equal(backoffDelay(p, 0, () => 0.5), 100);
-    assert.equal(backoffDelay(p, 2, () => 0.5), 400);
-    assert.equal(backoffDelay(p, 10, () => 0.5), 1000);
-    assert.equal(backoffDelay(p, 0, () => 0), 50);
-    assert.equal(backoffDelay(p, 0, () => 1), 150);
+    assert.equal(
+      backoffDelay(p, 0, () => 0.5),
+      100,
+    );
+    assert.equal(
+      backoffDelay(p, 2, () => 0.5),
+      400,
+    );
+    assert.equal(
+      backoffDelay(p, 10, () => 0.5),
+      1000,
+    );
+    assert.equal(
+      backoffDelay(p, 0, () => 0),
+      50,
+    );
+    assert.equal(
+      backoffDelay(p, 0, () => 1),
+      150,
+    );
   });
 
   it('reads delay-seconds and HTTP-dates', () => {
@@ -93,8 +115,14 @@ describe('SendingQueue', () => {
     const gate = new Promise<void>((r) => (release = r));
     const { queue, metric } = makeQueue(async () => (await gate, SUCCESS), { maxBytes: itemSize(item('a', 1, 100)) * 2 });
     await queue.enqueue([item('a', 1, 100), item('a', 2, 100)]);
-    await assert.rejects(queue.enqueue([item('a', 3, 100)]), (e: unknown) => e instanceof ConsumerError && e.code === 'ERR_PIPELINE_FULL' && e.retryable);
-    await assert.rejects(queue.enqueue([item('a', 4, 10_000)]), (e: unknown) => e instanceof ConsumerError && e.code === 'ERR_EXPORT_PERMANENT' && !e.retryable);
+    await assert.rejects(
+      queue.enqueue([item('a', 3, 100)]),
+      (e: unknown) => e instanceof ConsumerError && e.code === 'ERR_PIPELINE_FULL' && e.retryable,
+    );
+    await assert.rejects(
+      queue.enqueue([item('a', 4, 10_000)]),
+      (e: unknown) => e instanceof ConsumerError && e.code === 'ERR_EXPORT_PERMANENT' && !e.retryable,
+    );
     assert.equal(await metric('otel_profile_bridge_exporter_dropped_total', { reason: 'queue_full' }), 1);
     assert.equal(await metric('otel_profile_bridge_exporter_dropped_total', { reason: 'too_large' }), 1);
     release();
@@ -134,10 +162,17 @@ describe('SendingQueue', () => {
           }
           await queue.whenIdle();
           await queue.shutdown();
-          assert.deepEqual(delivered.map((d) => d.meta.n).sort((x, y) => (x as number) - (y as number)), plan.map((_, i) => i));
+          assert.deepEqual(
+            delivered.map((d) => d.meta.n).sort((x, y) => (x as number) - (y as number)),
+            plan.map((_, i) => i),
+          );
           for (const key of ['a', 'b', 'c', 'd']) {
             const order = delivered.filter((d) => d.key === key).map((d) => d.meta.n as number);
-            assert.deepEqual(order, [...order].sort((x, y) => x - y), `series ${key} in order`);
+            assert.deepEqual(
+              order,
+              [...order].sort((x, y) => x - y),
+              `series ${key} in order`,
+            );
           }
         },
       ),
@@ -147,11 +182,14 @@ describe('SendingQueue', () => {
 
   it('a stuck series does not hold up the others', async () => {
     const delivered: string[] = [];
-    const { queue } = makeQueue(async (it) => {
-      if (it.key === 'stuck') return retryable('connection', 'ECONNREFUSED');
-      delivered.push(`${it.key}${it.meta.n}`);
-      return SUCCESS;
-    }, { numConsumers: 2, drainTimeoutMs: 50 });
+    const { queue } = makeQueue(
+      async (it) => {
+        if (it.key === 'stuck') return retryable('connection', 'ECONNREFUSED');
+        delivered.push(`${it.key}${it.meta.n}`);
+        return SUCCESS;
+      },
+      { numConsumers: 2, drainTimeoutMs: 50 },
+    );
     await queue.enqueue([item('stuck', 1), item('ok', 2), item('stuck', 3), item('ok', 4)]);
     await waitUntil(() => delivered.length === 2, 5000, 'the healthy series delivered');
     assert.deepEqual(delivered, ['ok2', 'ok4']);
@@ -203,7 +241,10 @@ describe('SendingQueue', () => {
     await queue.shutdown();
     assert.equal(await metric('otel_profile_bridge_exporter_dropped_total', { reason: 'shutdown' }), 3);
     assert.ok(logs.lines.some((l) => l.level === 50 && /dropped/.test(String(l.msg))));
-    await assert.rejects(queue.enqueue([item('a', 4)]), (e: unknown) => e instanceof ConsumerError && e.code === 'ERR_PIPELINE_UNAVAILABLE' && e.retryable);
+    await assert.rejects(
+      queue.enqueue([item('a', 4)]),
+      (e: unknown) => e instanceof ConsumerError && e.code === 'ERR_PIPELINE_UNAVAILABLE' && e.retryable,
+    );
   });
 
   it('a persisted queue keeps undelivered items across a restart and delivers them in order', async () => {
@@ -220,7 +261,10 @@ describe('SendingQueue', () => {
     await second.queue.start();
     await second.queue.enqueue([item('a', 4)]);
     await second.queue.whenIdle();
-    assert.deepEqual(delivered.map((d) => d.meta.n), [1, 2, 3, 4]);
+    assert.deepEqual(
+      delivered.map((d) => d.meta.n),
+      [1, 2, 3, 4],
+    );
     assert.equal(delivered[2]!.body.length, 5000);
     assert.deepEqual([...delivered[2]!.body.subarray(0, 3)], [3, 3, 3]);
     assert.deepEqual(readdirSync(dir), [], 'delivered items are deleted');

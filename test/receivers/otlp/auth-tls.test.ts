@@ -32,10 +32,18 @@ function grpcTls(address: string, ca: Buffer, body: Uint8Array, token?: string):
   const md = new Metadata();
   if (token) md.set('authorization', `Bearer ${token}`);
   return new Promise((resolve) => {
-    client.makeUnaryRequest(PROFILES_METHOD, (b: Uint8Array) => Buffer.from(b), (b: Buffer) => b, body, md, { deadline: Date.now() + 15_000 }, (err: ServiceError | null) => {
-      client.close();
-      resolve(err ? { ok: false, code: err.code, details: err.details } : { ok: true });
-    });
+    client.makeUnaryRequest(
+      PROFILES_METHOD,
+      (b: Uint8Array) => Buffer.from(b),
+      (b: Buffer) => b,
+      body,
+      md,
+      { deadline: Date.now() + 15_000 },
+      (err: ServiceError | null) => {
+        client.close();
+        resolve(err ? { ok: false, code: err.code, details: err.details } : { ok: true });
+      },
+    );
   });
 }
 

@@ -65,7 +65,7 @@ describe('OTLP receivers refuse bad input clearly and keep serving', () => {
     }
     // Many random buffers: each answered 200 or 400, never 5xx, never a hang.
     for (let i = 0; i < 30; i++) {
-      const x = await send(`${b.http}${PROFILES}`, randomBytes(1 + (i * 37) % 500), { 'content-type': 'application/x-protobuf' });
+      const x = await send(`${b.http}${PROFILES}`, randomBytes(1 + ((i * 37) % 500)), { 'content-type': 'application/x-protobuf' });
       assert.ok(x.status === 200 || x.status === 400, `status ${x.status}`);
     }
     assert.equal(sink.profiles.length >= n, true);
@@ -113,7 +113,9 @@ describe('OTLP receivers refuse bad input clearly and keep serving', () => {
   it('spans with bad ids are rejected, the rest pass', async () => {
     const good = makeSpan({ traceId: new Uint8Array(16).fill(1), spanId: new Uint8Array(8).fill(2), name: 'ok' });
     const bad = makeSpan({ traceId: new Uint8Array(16), spanId: new Uint8Array(8).fill(3), name: 'zero-trace' });
-    const body = encodeTracesRequest({ resourceSpans: [{ schemaUrl: '', scopeSpans: [{ scope: makeScope('t'), schemaUrl: '', spans: [good, bad] }] }] });
+    const body = encodeTracesRequest({
+      resourceSpans: [{ schemaUrl: '', scopeSpans: [{ scope: makeScope('t'), schemaUrl: '', spans: [good, bad] }] }],
+    });
     const g = await grpcUnary(b.grpc, TRACES_METHOD, body);
     assert.ok(g.ok);
   });

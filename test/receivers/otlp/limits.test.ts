@@ -29,7 +29,11 @@ const MiB = 2 ** 20;
 async function post(url: string, body: Uint8Array, type: string) {
   const res = await fetch(url, { method: 'POST', body, headers: { 'content-type': type } });
   const bytes = Buffer.from(await res.arrayBuffer());
-  const message = type.includes('json') ? (JSON.parse(bytes.toString() || '{}') as { message?: string }).message ?? '' : res.status === 200 ? '' : decodeRpcStatus(bytes).message;
+  const message = type.includes('json')
+    ? ((JSON.parse(bytes.toString() || '{}') as { message?: string }).message ?? '')
+    : res.status === 200
+      ? ''
+      : decodeRpcStatus(bytes).message;
   return { status: res.status, message };
 }
 
@@ -65,7 +69,10 @@ service:
     ] as const) {
       const r = await post(`http://${ep.http}${PROFILES}`, body, type);
       assert.equal(r.status, 413, r.message);
-      assert.match(r.message, /\(the max_\w+ limit\); split it into smaller requests or raise receivers\.otlp\/small\.protocols\.http\.limits\.max_\w+/);
+      assert.match(
+        r.message,
+        /\(the max_\w+ limit\); split it into smaller requests or raise receivers\.otlp\/small\.protocols\.http\.limits\.max_\w+/,
+      );
     }
     const g = await grpcUnary(ep.grpc!, PROFILES_METHOD, proto);
     assert.equal(g.ok, false);
@@ -161,7 +168,10 @@ service:
   /** The uploads run in a separate sender process, so only the server's event loop is measured. */
   async function sendBig(...kinds: string[]): Promise<Sent[]> {
     const ep = s.endpoints['receivers.otlp']!;
-    const { stdout } = await promisify(execFile)(process.execPath, [SENDER, `http://${ep.http}`, ep.grpc!, ...kinds], { maxBuffer: 1 * MiB, timeout: 280_000 });
+    const { stdout } = await promisify(execFile)(process.execPath, [SENDER, `http://${ep.http}`, ep.grpc!, ...kinds], {
+      maxBuffer: 1 * MiB,
+      timeout: 280_000,
+    });
     return JSON.parse(stdout) as Sent[];
   }
 
@@ -181,7 +191,10 @@ service:
         assert.match(r!.message, /max_messages limit.*raise receivers\.otlp\.protocols\.http\.limits\.max_messages/);
       }
       assert.ok(probes >= 3, `only ${probes} probes`);
-      assert.ok(workMs < 1000, `the server worked ${workMs.toFixed(0)} ms (longest event-loop stall ${stallMs.toFixed(0)} ms, slowest /health ${slowestMs.toFixed(0)} ms)`);
+      assert.ok(
+        workMs < 1000,
+        `the server worked ${workMs.toFixed(0)} ms (longest event-loop stall ${stallMs.toFixed(0)} ms, slowest /health ${slowestMs.toFixed(0)} ms)`,
+      );
     });
   }
 
@@ -192,7 +205,10 @@ service:
       [413, 413],
     );
     assert.ok(probes >= 3, `only ${probes} probes`);
-    assert.ok(workMs < 2000, `the server worked ${workMs.toFixed(0)} ms (longest event-loop stall ${stallMs.toFixed(0)} ms, slowest /health ${slowestMs.toFixed(0)} ms)`);
+    assert.ok(
+      workMs < 2000,
+      `the server worked ${workMs.toFixed(0)} ms (longest event-loop stall ${stallMs.toFixed(0)} ms, slowest /health ${slowestMs.toFixed(0)} ms)`,
+    );
     // Each request holds its body (and briefly its chunks) and nothing more: far from the
     // ~4.5 GB one of these bodies cost when it was decoded.
     const peak = peakRss(s.child.pid!);

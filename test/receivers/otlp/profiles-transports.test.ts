@@ -2,7 +2,13 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { gzipSync } from 'node:zlib';
-import { encodeProfilesRequest, profilesRequestToJson, decodeProfilesResponse, decodeTracesResponse, encodeTracesRequest } from '../../../src/otlp/index.js';
+import {
+  encodeProfilesRequest,
+  profilesRequestToJson,
+  decodeProfilesResponse,
+  decodeTracesResponse,
+  encodeTracesRequest,
+} from '../../../src/otlp/index.js';
 import { startBridge, type RunningBridge } from '../../helpers/bridge.js';
 import { grpcUnary, PROFILES_METHOD, TRACES_METHOD } from '../../helpers/grpc-client.js';
 import { fullProfilesRequest } from '../../fixtures/profiles-request.js';

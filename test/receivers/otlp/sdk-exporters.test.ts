@@ -33,7 +33,14 @@ async function emitSpans(exporter: SpanExporter, label: string): Promise<Readabl
   const tracer = provider.getTracer('receiver-test', '0.0.1');
   const root = tracer.startSpan('GET /users/:id', {
     kind: SpanKind.SERVER,
-    attributes: { 'http.request.method': 'GET', 'http.route': '/users/:id', 'http.response.status_code': 200, ratio: 0.25, cached: false, tags: ['a', 'b'] },
+    attributes: {
+      'http.request.method': 'GET',
+      'http.route': '/users/:id',
+      'http.response.status_code': 200,
+      ratio: 0.25,
+      cached: false,
+      tags: ['a', 'b'],
+    },
   });
   const ctx = trace.setSpan(context.active(), root);
   const child = tracer.startSpan('db.query', { kind: SpanKind.CLIENT, attributes: { 'db.system': 'postgresql' } }, ctx);
@@ -74,7 +81,8 @@ describe('OTLP receivers with the OpenTelemetry JS SDK exporters', () => {
         for (const req of sink.traces)
           for (const rs of req.resourceSpans) {
             const svc = rs.resource?.attributes.find((a) => a.key === 'service.name')?.value?.stringValue;
-            for (const ss of rs.scopeSpans) for (const s of ss.spans) if (svc === service) byId.set(hex(s.spanId), { span: s, service: svc, scope: ss.scope?.name });
+            for (const ss of rs.scopeSpans)
+              for (const s of ss.spans) if (svc === service) byId.set(hex(s.spanId), { span: s, service: svc, scope: ss.scope?.name });
           }
         return byId.size >= 3;
       });
