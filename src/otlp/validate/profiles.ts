@@ -15,17 +15,8 @@
 //
 // Dictionary entries are checked once each (memoised), so the cost is one pass over the
 // samples plus one pass over the entries they reach.
-import type {
-  AnyValue,
-  ExportProfilesServiceRequest,
-  KeyValue,
-  Profile,
-  ProfilesDictionary,
-  ResourceProfiles,
-  Sample,
-  ScopeProfiles,
-} from '../model.js';
-import { keptLeaves, MessageLog, type ValidationResult } from './result.js';
+import type { AnyValue, ExportProfilesServiceRequest, KeyValue, Profile, ProfilesDictionary, Sample, ScopeProfiles } from '../model.js';
+import { keptNodes, MessageLog, type ValidationResult } from './result.js';
 import { emptyDictionary } from '../build.js';
 
 const UNKNOWN = 0;
@@ -296,49 +287,32 @@ export function validateProfilesRequest(req: ExportProfilesServiceRequest): Vali
   const c = new DictionaryChecker(req.dictionary);
   const log = new MessageLog();
   let rejected = 0;
-  let changed = false;
-  const resources: ResourceProfiles[] = [];
-  req.resourceProfiles.forEach((rp, ri) => {
+  const resources = keptNodes(req.resourceProfiles, (rp, ri) => {
     const resourceProblem = rp.resource === undefined ? undefined : c.keyValues('attributes', rp.resource.attributes);
     if (resourceProblem !== undefined) {
       const n = countProfiles(rp.scopeProfiles);
       rejected += n;
-      changed = true;
       log.add(`resource ${ri}: ${resourceProblem} (${n} profiles rejected)`);
-      return;
+      return undefined;
     }
-    let rpChanged = false;
-    const scopes: ScopeProfiles[] = [];
-    rp.scopeProfiles.forEach((sp, si) => {
+    const scopes = keptNodes(rp.scopeProfiles, (sp, si) => {
       const scopeProblem = sp.scope === undefined ? undefined : c.keyValues('attributes', sp.scope.attributes);
       if (scopeProblem !== undefined) {
         rejected += sp.profiles.length;
-        rpChanged = true;
         log.add(`scope ${ri}/${si}: ${scopeProblem} (${sp.profiles.length} profiles rejected)`);
-        return;
+        return undefined;
       }
-      const kept = keptLeaves(
-        sp.profiles,
-        (p) => profileProblem(c, p),
-        (pi, problem) => {
-          rejected++;
-          log.add(`profile ${ri}/${si}/${pi}: ${problem}`);
-        },
-      );
-      if (kept === undefined) {
-        scopes.push(sp);
-        return;
-      }
-      rpChanged = true;
-      if (kept.length > 0) scopes.push({ ...sp, profiles: kept });
+      const profiles = keptNodes(sp.profiles, (p, pi) => {
+        const problem = profileProblem(c, p);
+        if (problem === undefined) return p;
+        rejected++;
+        log.add(`profile ${ri}/${si}/${pi}: ${problem}`);
+        return undefined;
+      });
+      return profiles === undefined ? sp : profiles.length > 0 ? { ...sp, profiles } : undefined;
     });
-    if (!rpChanged) {
-      resources.push(rp);
-      return;
-    }
-    changed = true;
-    if (scopes.length > 0) resources.push({ ...rp, scopeProfiles: scopes });
+    return scopes === undefined ? rp : scopes.length > 0 ? { ...rp, scopeProfiles: scopes } : undefined;
   });
-  if (!changed) return { request: req, rejected: 0, messages: [] };
+  if (resources === undefined) return { request: req, rejected: 0, messages: [] };
   return { request: { ...req, resourceProfiles: resources }, rejected, messages: log.finish() };
 }

@@ -31,25 +31,22 @@ export class MessageLog {
 }
 
 /**
- * The leaves (profiles or spans) of one scope without those `problemOf` finds fault with, or
- * undefined when it finds none (so an untouched scope keeps its array). `reject` is told
- * each one dropped, by index, with the problem.
+ * One level of the request tree (resources, scopes or their profiles / spans) passed through
+ * `check`, which returns the node itself when nothing in it was rejected, a copy with fewer
+ * children, or undefined to drop it. Undefined when every node came back as it was, so an
+ * untouched level keeps its array (and the request stays the same object).
  */
-export function keptLeaves<T>(
-  leaves: readonly T[],
-  problemOf: (leaf: T) => string | undefined,
-  reject: (index: number, problem: string) => void,
-): T[] | undefined {
+export function keptNodes<T>(nodes: readonly T[], check: (node: T, index: number) => T | undefined): T[] | undefined {
   let kept: T[] | undefined;
-  for (let i = 0; i < leaves.length; i++) {
-    const leaf = leaves[i]!;
-    const problem = problemOf(leaf);
-    if (problem === undefined) {
-      kept?.push(leaf);
+  for (let i = 0; i < nodes.length; i++) {
+    const node = nodes[i]!;
+    const out = check(node, i);
+    if (out === node) {
+      kept?.push(node);
       continue;
     }
-    kept ??= leaves.slice(0, i);
-    reject(i, problem);
+    kept ??= nodes.slice(0, i);
+    if (out !== undefined) kept.push(out);
   }
   return kept;
 }

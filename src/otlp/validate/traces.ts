@@ -4,8 +4,8 @@
 // resources left with no spans by the removal are dropped too. Pure; the input is not
 // modified.
 import { isZeroId } from '../ids.js';
-import type { ExportTraceServiceRequest, ResourceSpans, ScopeSpans, Span } from '../model.js';
-import { keptLeaves, MessageLog, type ValidationResult } from './result.js';
+import type { ExportTraceServiceRequest, Span } from '../model.js';
+import { keptNodes, MessageLog, type ValidationResult } from './result.js';
 
 /** Why a span's ids are unusable, or undefined when they are fine. */
 export function spanIdProblem(span: Span): string | undefined {
@@ -23,30 +23,19 @@ export function spanIdProblem(span: Span): string | undefined {
 export function validateTracesRequest(req: ExportTraceServiceRequest): ValidationResult<ExportTraceServiceRequest> {
   const log = new MessageLog();
   let rejected = 0;
-  let changed = false;
-  const resources: ResourceSpans[] = [];
-  req.resourceSpans.forEach((rs, ri) => {
-    let rsChanged = false;
-    const scopes: ScopeSpans[] = [];
-    rs.scopeSpans.forEach((ss, si) => {
-      const kept = keptLeaves(ss.spans, spanIdProblem, (i, problem) => {
+  const resources = keptNodes(req.resourceSpans, (rs, ri) => {
+    const scopes = keptNodes(rs.scopeSpans, (ss, si) => {
+      const spans = keptNodes(ss.spans, (span, i) => {
+        const problem = spanIdProblem(span);
+        if (problem === undefined) return span;
         rejected++;
         log.add(`span ${ri}/${si}/${i}: ${problem}`);
+        return undefined;
       });
-      if (kept === undefined) {
-        scopes.push(ss);
-        return;
-      }
-      rsChanged = true;
-      if (kept.length > 0) scopes.push({ ...ss, spans: kept });
+      return spans === undefined ? ss : spans.length > 0 ? { ...ss, spans } : undefined;
     });
-    if (!rsChanged) {
-      resources.push(rs);
-      return;
-    }
-    changed = true;
-    if (scopes.length > 0) resources.push({ ...rs, scopeSpans: scopes });
+    return scopes === undefined ? rs : scopes.length > 0 ? { ...rs, scopeSpans: scopes } : undefined;
   });
-  if (!changed) return { request: req, rejected: 0, messages: [] };
+  if (resources === undefined) return { request: req, rejected: 0, messages: [] };
   return { request: { ...req, resourceSpans: resources }, rejected, messages: log.finish() };
 }
