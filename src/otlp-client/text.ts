@@ -4,8 +4,8 @@
 export const MAX_MESSAGE_CHARS = 512;
 
 export function clipText(text: string, max = MAX_MESSAGE_CHARS): string {
-  // eslint-disable-next-line no-control-regex
   const oneLine = text
+    // eslint-disable-next-line no-control-regex
     .replace(/[\u0000-\u001f\u007f]+/g, ' ')
     .replace(/\s+/g, ' ')
     .trim();

@@ -69,11 +69,13 @@ const TAG_SOURCES: [string, string[]][] = [
 
 /** A tag value safe inside the comma-separated list. */
 export function tagValue(v: string): string {
-  // eslint-disable-next-line no-control-regex
-  return v
-    .trim()
-    .replace(/[,\u0000-\u001f\u007f]/g, '_')
-    .slice(0, 200);
+  return (
+    v
+      .trim()
+      // eslint-disable-next-line no-control-regex
+      .replace(/[,\u0000-\u001f\u007f]/g, '_')
+      .slice(0, 200)
+  );
 }
 
 function first(labels: Record<string, string>, keys: string[]): string | undefined {
