@@ -4,32 +4,20 @@
 // 100 % even when data arrives in between; a span's wall time is explained next to its
 // duration; the metrics chart marks its last, still filling bucket.
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { spawnSync } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
 import { after, before, describe, it } from 'node:test';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import { type Browser, type Page } from 'playwright-core';
 import { DictionaryBuilder, makeProfile, makeProfilesRequest, makeResource, makeSample, makeScope, makeSpan } from '../../src/otlp/build.js';
 import { encodeProfilesRequest, encodeTracesRequest } from '../../src/otlp/index.js';
 import type { ExportProfilesServiceRequest, ExportTraceServiceRequest } from '../../src/otlp/model.js';
 import { defaultFactories } from '../../src/components.js';
 import { startBridge, type RunningBridge } from '../helpers/bridge.js';
+import { ensureUiBuilt, launchChromium } from './browser.js';
 import { formatValue } from '../../src/ui/format.js';
 
-const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 const OUT = resolve(process.env.OPB_TEST_OUTPUT ?? 'test-output', 'ui');
-const CHROMIUM_ARGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-];
 const CLEAR_READY = `delete document.getElementById('main')?.dataset.ready`;
 const MiB = 1024 * 1024;
 const MS = 1_000_000;
@@ -48,12 +36,6 @@ const CACHE: Fr = { fn: 'Cache.fill', file: 'src/cache.js' };
 const GC: Fr = { fn: '(garbage collector)', file: '' };
 const WRITEV: Fr = { fn: 'writev', file: '' };
 const NON_JS: Fr = { fn: 'Non JS threads activity', file: '' };
-
-function ensureUiBuilt(): void {
-  if (existsSync(join(ROOT, 'dist', 'ui', 'index.html'))) return;
-  const r = spawnSync(process.execPath, [join(ROOT, 'scripts', 'build-ui.mjs'), '--no-check'], { cwd: ROOT, encoding: 'utf8' });
-  assert.equal(r.status, 0, `building the UI failed:\n${r.stdout}\n${r.stderr}`);
-}
 
 function config(dir: string): string {
   return `
@@ -223,7 +205,7 @@ describe('web UI numbers', () => {
       ),
     );
     await waitStored(SNAPSHOTS + 2);
-    browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS });
+    browser = await launchChromium();
     page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
     page.setDefaultTimeout(10_000);
     page.on('pageerror', (e) => pageErrors.push(`pageerror: ${e.message}`));

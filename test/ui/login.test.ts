@@ -3,40 +3,22 @@
 // a reload ask nothing), shows the data, downloads pprof with them, and runs under the
 // Content-Security-Policy without a violation.
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { gunzipSync } from 'node:zlib';
 import { after, before, describe, it } from 'node:test';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import { type Browser, type Page } from 'playwright-core';
 import { Profile } from 'pprof-format';
 import { encodeProfilesRequest, encodeTracesRequest } from '../../src/otlp/index.js';
 import { defaultFactories } from '../../src/components.js';
 import { hashPassword } from '../../src/security/password.js';
 import { startBridge, type RunningBridge } from '../helpers/bridge.js';
+import { ensureUiBuilt, launchChromium } from './browser.js';
 import { PROFILES, fixtureT0, profileRequest, tracesRequest } from './fixture.js';
 
-const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
-const CHROMIUM_ARGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-];
 const TOKEN = 'ui-login-token-8a7b6c5d4e3f2a1b';
 const USER = { name: 'viewer', password: 'read only, please' };
-
-function ensureUiBuilt(): void {
-  if (existsSync(join(ROOT, 'dist', 'ui', 'index.html'))) return;
-  const r = spawnSync(process.execPath, [join(ROOT, 'scripts', 'build-ui.mjs'), '--no-check'], { cwd: ROOT, encoding: 'utf8' });
-  assert.equal(r.status, 0, `building the UI failed:\n${r.stdout}\n${r.stderr}`);
-}
 
 async function eventually(what: string, check: () => Promise<boolean>): Promise<void> {
   for (let i = 0; i < 200; i++) {
@@ -97,7 +79,7 @@ service:
       const r = await fetch(`${base}/api/v1/search?limit=1`, { headers: { authorization: `Bearer ${TOKEN}` } });
       return r.ok && ((await r.json()) as { profileCount: number }).profileCount === 4;
     });
-    browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS });
+    browser = await launchChromium();
   });
 
   after(async () => {

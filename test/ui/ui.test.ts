@@ -2,38 +2,20 @@
 // dist/ui), fixture data sent through the OTLP/HTTP receiver, and headless Chromium driven by
 // playwright-core through every page. Screenshots go to $OPB_TEST_OUTPUT/ui/.
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { after, before, describe, it } from 'node:test';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import { type Browser, type Page } from 'playwright-core';
 import { encodeProfilesRequest, encodeTracesRequest } from '../../src/otlp/index.js';
 import { defaultFactories } from '../../src/components.js';
 import { startBridge, type RunningBridge } from '../helpers/bridge.js';
+import { ensureUiBuilt, launchChromium } from './browser.js';
 import { PROFILES, fixtureT0, profileRequest, tracesRequest } from './fixture.js';
 
-const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 const OUT = resolve(process.env.OPB_TEST_OUTPUT ?? 'test-output', 'ui');
 // Browser-side snippets are strings: this file is compiled without the DOM library.
 const CLEAR_READY = `delete document.getElementById('main')?.dataset.ready`;
-const CHROMIUM_ARGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-];
-
-function ensureUiBuilt(): void {
-  if (existsSync(join(ROOT, 'dist', 'ui', 'index.html'))) return;
-  const r = spawnSync(process.execPath, [join(ROOT, 'scripts', 'build-ui.mjs'), '--no-check'], { cwd: ROOT, encoding: 'utf8' });
-  assert.equal(r.status, 0, `building the UI failed:\n${r.stdout}\n${r.stderr}`);
-}
 
 function config(dir: string): string {
   // The api extension's default ui_directory is used on purpose: it must find dist/ui.
@@ -88,7 +70,7 @@ describe('web UI', () => {
     dir = mkdtempSync(join(tmpdir(), 'opb-ui-'));
     bridge = await startBridge(config(dir), { factories: defaultFactories() });
     base = `http://${bridge.bridge.endpoints()['extensions.api']!.http}`;
-    browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS });
+    browser = await launchChromium();
     // bypassCSP: waitForFunction evaluates its string predicates with eval, which the UI's
     // Content-Security-Policy forbids; login.test.ts runs the UI under its policy.
     page = await browser.newPage({ viewport: { width: 1400, height: 900 }, bypassCSP: true });
