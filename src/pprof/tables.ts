@@ -50,18 +50,18 @@ export const BUILD_ID_ATTR_KEYS = [
 /** Bad data inside one profile; becomes a ConvertError with the profile's position. */
 export class BadData extends Error {}
 
-const ZERO_MAPPING: Mapping = { memoryStart: 0n, memoryLimit: 0n, fileOffset: 0n, filenameStrindex: 0, attributeIndices: [] };
-const ZERO_LOCATION: Location = { mappingIndex: 0, address: 0n, lines: [], attributeIndices: [] };
-const ZERO_FUNCTION: OtlpFunction = { nameStrindex: 0, systemNameStrindex: 0, filenameStrindex: 0, startLine: 0 };
-const ZERO_LINK: Link = { traceId: new Uint8Array(0), spanId: new Uint8Array(0) };
-const ZERO_ATTRIBUTE: KeyValueAndUnit = { keyStrindex: 0, unitStrindex: 0 };
-const ZERO_STACK: Stack = { locationIndices: [] };
+export const ZERO_MAPPING: Mapping = { memoryStart: 0n, memoryLimit: 0n, fileOffset: 0n, filenameStrindex: 0, attributeIndices: [] };
+export const ZERO_LOCATION: Location = { mappingIndex: 0, address: 0n, lines: [], attributeIndices: [] };
+export const ZERO_FUNCTION: OtlpFunction = { nameStrindex: 0, systemNameStrindex: 0, filenameStrindex: 0, startLine: 0 };
+export const ZERO_LINK: Link = { traceId: new Uint8Array(0), spanId: new Uint8Array(0) };
+export const ZERO_ATTRIBUTE: KeyValueAndUnit = { keyStrindex: 0, unitStrindex: 0 };
+export const ZERO_STACK: Stack = { locationIndices: [] };
 
 /**
  * `table[i]`, bounds-checked. OTLP requires a zero entry at index 0 of every table; a
  * sender that leaves a table empty still means "none" by 0, so that is tolerated.
  */
-function entry<T>(table: readonly T[], i: number, zero: T, name: string, what: () => string): T {
+export function entry<T>(table: readonly T[], i: number, zero: T, name: string, what: () => string): T {
   if (Number.isInteger(i) && i >= 0 && i < table.length) return table[i]!;
   if (i === 0 && table.length === 0) return zero;
   throw new BadData(`${what()} ${i} is out of range (${name} has ${table.length} entries)`);

@@ -16,27 +16,23 @@
 // profile holds (stable for equal content, as the converter's is), not the converter's hash.
 import { createHash, type Hash } from 'node:crypto';
 import { ConvertError } from '../../errors.js';
-import type {
-  AnyValue,
-  ExportProfilesServiceRequest,
-  Function as OtlpFunction,
-  KeyValue,
-  KeyValueAndUnit,
-  Link,
-  Location,
-  Mapping,
-  Profile,
-  ProfilesDictionary,
-  Sample,
-  Stack,
-} from '../../otlp/model.js';
-import { anyValueToString, emptyDictionary } from '../../otlp/build.js';
+import type { ExportProfilesServiceRequest, Profile, ProfilesDictionary, Sample } from '../../otlp/model.js';
+import { anyValueToString } from '../../otlp/build.js';
 import { hexOf, isZeroId } from '../../otlp/ids.js';
 import { BUILD_ID_ATTR_KEYS } from '../../pprof/convert.js';
-import { addSeriesLabel } from '../../pprof/tables.js';
+import {
+  BadData,
+  entry,
+  RequestTables as SharedTables,
+  ZERO_FUNCTION,
+  ZERO_LINK,
+  ZERO_LOCATION,
+  ZERO_MAPPING,
+  ZERO_STACK,
+} from '../../pprof/tables.js';
 import { decimalToHex16, linkIds, PPROF_LABELS, sampleLabels, type LabelSpec, type ResolvedAttribute } from '../../pprof/labels.js';
 import { isSampleCountType, profileTypesOf, profileTypeOf, type ProfileHead, type TypeAndUnit } from '../../pprof/profile-type.js';
-import { namingValue, SERVICE_NAME_KEY, unknownServiceName } from '../../pprof/service-name.js';
+import { SERVICE_NAME_KEY } from '../../pprof/service-name.js';
 import type { FrameInfo } from '../query/types.js';
 import { idsKey, numKey } from './keys.js';
 import { valueScale, type ExtractedProfile, type ExtractedStack, type SpanSample } from './extract.js';
@@ -48,21 +44,6 @@ export interface ExtractResult {
 }
 
 /** Bad data inside one profile; becomes a ConvertError with the profile's position. */
-class BadData extends Error {}
-
-const ZERO_MAPPING: Mapping = { memoryStart: 0n, memoryLimit: 0n, fileOffset: 0n, filenameStrindex: 0, attributeIndices: [] };
-const ZERO_LOCATION: Location = { mappingIndex: 0, address: 0n, lines: [], attributeIndices: [] };
-const ZERO_FUNCTION: OtlpFunction = { nameStrindex: 0, systemNameStrindex: 0, filenameStrindex: 0, startLine: 0 };
-const ZERO_LINK: Link = { traceId: new Uint8Array(0), spanId: new Uint8Array(0) };
-const ZERO_ATTRIBUTE: KeyValueAndUnit = { keyStrindex: 0, unitStrindex: 0 };
-const ZERO_STACK: Stack = { locationIndices: [] };
-
-/** `table[i]`, bounds-checked, with the converter's message (an empty table still means "none" by 0). */
-function entry<T>(table: readonly T[], i: number, zero: T, name: string, what: () => string): T {
-  if (Number.isInteger(i) && i >= 0 && i < table.length) return table[i]!;
-  if (i === 0 && table.length === 0) return zero;
-  throw new BadData(`${what()} ${i} is out of range (${name} has ${table.length} entries)`);
-}
 
 const THREAD_LABELS = new Set(['thread.name', 'thread_name', 'thread name']);
 
@@ -107,9 +88,7 @@ interface ResolvedStack {
 }
 
 /** Request-wide lookups, memoized: the dictionary is shared by every profile of a request. */
-class RequestTables {
-  readonly d: ProfilesDictionary;
-  private readonly attributes = new Map<number, ResolvedAttribute>();
+class RequestTables extends SharedTables {
   /** Frames of the request (deduplicated by value) and their keys. */
   readonly frames: FrameInfo[] = [];
   private readonly frameIndex = new Map<string, number>();
@@ -131,10 +110,9 @@ class RequestTables {
   private readonly labelSets: (Map<number | string, LabelSet> | undefined)[];
   private readonly labelSetIds = new Map<string, number>();
   private readonly spanKeys = new Map<string, number>();
-  private serviceByAttribute: Map<number, string> | undefined;
 
   constructor(dictionary: ProfilesDictionary | undefined) {
-    this.d = dictionary ?? emptyDictionary();
+    super(dictionary);
     this.functions = new Array<FunctionInfo | undefined>(this.d.functionTable.length);
     this.mappingKeys = new Array<string | undefined>(this.d.mappingTable.length);
     this.mappingIds = new Int32Array(this.d.mappingTable.length);
@@ -145,74 +123,6 @@ class RequestTables {
 
   get pprofStackCount(): number {
     return this.pprofStackIds.size;
-  }
-
-  string(i: number, what: () => string): string {
-    return entry(this.d.stringTable, i, '', 'string_table', what);
-  }
-
-  /** Checks every string index inside an AnyValue (they may nest in arrays and maps). */
-  checkValue(v: AnyValue | undefined, what: () => string): void {
-    if (!v) return;
-    if (v.stringValueStrindex !== undefined) this.string(v.stringValueStrindex, () => `${what()}.string_value_strindex`);
-    if (v.arrayValue) v.arrayValue.values.forEach((x, k) => this.checkValue(x, () => `${what()}.array_value[${k}]`));
-    if (v.kvlistValue) {
-      v.kvlistValue.values.forEach((kv, k) => {
-        if (kv.keyStrindex) this.string(kv.keyStrindex, () => `${what()}.kvlist_value[${k}].key_strindex`);
-        this.checkValue(kv.value, () => `${what()}.kvlist_value[${k}]`);
-      });
-    }
-  }
-
-  attribute(i: number, what: () => string): ResolvedAttribute {
-    const hit = this.attributes.get(i);
-    if (hit) return hit;
-    const a = entry(this.d.attributeTable, i, ZERO_ATTRIBUTE, 'attribute_table', what);
-    const at = () => `attribute_table[${i}]`;
-    const r: ResolvedAttribute = {
-      key: this.string(a.keyStrindex, () => `${at()}.key_strindex`),
-      value: a.value,
-      unit: this.string(a.unitStrindex, () => `${at()}.unit_strindex`),
-    };
-    this.checkValue(a.value, () => `${at()}.value`);
-    this.attributes.set(i, r);
-    return r;
-  }
-
-  private keyValueLabels(attrs: readonly KeyValue[] | undefined, out: Record<string, string>, where: string): void {
-    if (!attrs) return;
-    attrs.forEach((kv, k) => {
-      const key = kv.keyStrindex ? this.string(kv.keyStrindex, () => `${where}.attributes[${k}].key_strindex`) : kv.key;
-      this.checkValue(kv.value, () => `${where}.attributes[${k}].value`);
-      addSeriesLabel(out, key, kv.value, this.d.stringTable);
-    });
-  }
-
-  /** Resource, then scope, then profile attributes; the first to set a key wins (as the converter). */
-  seriesLabels(resource: readonly KeyValue[] | undefined, scope: readonly KeyValue[] | undefined, profile: Profile): Record<string, string> {
-    const out: Record<string, string> = {};
-    this.keyValueLabels(resource, out, 'resource');
-    this.keyValueLabels(scope, out, 'scope');
-    profile.attributeIndices.forEach((ai, k) => {
-      const a = this.attribute(ai, () => `attribute_indices[${k}]`);
-      addSeriesLabel(out, a.key, a.value, this.d.stringTable);
-    });
-    if (!out[SERVICE_NAME_KEY]) out[SERVICE_NAME_KEY] = unknownServiceName(out['process.executable.name']);
-    return out;
-  }
-
-  /** Attribute index -> the service it names, for every `service.name` attribute with a value. */
-  serviceAttributes(): Map<number, string> {
-    if (this.serviceByAttribute) return this.serviceByAttribute;
-    const m = new Map<number, string>();
-    const t = this.d.attributeTable;
-    for (let i = 1; i < t.length; i++) {
-      const a = t[i]!;
-      if (this.d.stringTable[a.keyStrindex] !== SERVICE_NAME_KEY) continue;
-      const v = namingValue(a.value, this.d.stringTable);
-      if (v !== '') m.set(i, v);
-    }
-    return (this.serviceByAttribute = m);
   }
 
   valueType(vt: Profile['sampleType'], field: string): TypeAndUnit | undefined {
