@@ -3,6 +3,7 @@
 // factory (src/service/components.ts), so this file only knows the frame.
 import { z } from 'zod';
 import { duration } from './units.js';
+import { workersConfigSchema } from '../workers/config.js';
 
 /** `type` or `type/name`, as in the collector. */
 export const COMPONENT_ID = /^[a-z][a-z0-9_]*(\/[A-Za-z0-9_.-]+)?$/;
@@ -50,6 +51,8 @@ export const bridgeConfigSchema = z.strictObject({
      * docs/delivery.md). Keep it below the container's stop grace period.
      */
     shutdown_timeout: duration().default(8000),
+    /** Worker threads that decode and check requests (and write the store, see `exporters.store.write_in_worker`) off the main thread. */
+    workers: workersConfigSchema,
     /** The bridge's own telemetry. */
     telemetry: z
       .strictObject({

@@ -11,6 +11,7 @@ import type { ProfilesConsumer, TracesConsumer } from '../pipeline/consumer.js';
 import { fanOutProfiles, fanOutTraces } from '../pipeline/fanout.js';
 import type { ComponentContext, ComponentKind, Exporter, Extension, Processor, Receiver } from './component.js';
 import { defaultFactories, type FactoryRegistry } from './components.js';
+import { WorkerPool } from '../workers/pool.js';
 
 export interface BridgeOptions {
   logger?: Logger;
@@ -35,6 +36,7 @@ export class Bridge {
   private readonly built: Built = { receiver: new Map(), processor: new Map(), exporter: new Map(), extension: new Map() };
   private started = false;
   private stopping: Promise<void> | undefined;
+  private readonly workers: WorkerPool | undefined;
 
   private constructor(
     private readonly config: BridgeConfig,
@@ -42,6 +44,9 @@ export class Bridge {
   ) {
     this.logger = options.logger ?? pino({ level: config.service.telemetry.logs.level });
     this.metrics = options.metrics ?? new Registry();
+    const w = config.service.workers;
+    // Threads start on first use: a bridge that never gets a request starts none.
+    this.workers = w.threads > 0 ? new WorkerPool({ threads: w.threads, maxQueued: w.max_queued }) : undefined;
     this.build(options.factories ?? defaultFactories());
   }
 
@@ -55,6 +60,7 @@ export class Bridge {
       id,
       logger: this.logger.child({ component: `${SECTION[kind]}.${id}` }),
       metrics: this.metrics,
+      ...(this.workers ? { workers: this.workers } : {}),
       lookup: (k, other) => {
         const c = this.built[k].get(other);
         if (!c) throw new ConfigError(`${SECTION[kind]}.${id}: refers to ${SECTION[k]}.${other}, which is not configured or not used by any pipeline`);
@@ -200,6 +206,8 @@ export class Bridge {
       const steps: [string, Iterable<{ shutdown?(deadline?: number): Promise<void> }>, number][] = [
         ['receivers', this.built.receiver.values(), processorsDeadline],
         ['processors', this.built.processor.values(), processorsDeadline],
+        // After the receivers: what they handed to the threads has come back by then.
+        ['worker threads', this.workers ? [this.workers] : [], processorsDeadline],
         ['exporters', this.built.exporter.values(), deadline],
         ['extensions', this.built.extension.values(), deadline],
       ];

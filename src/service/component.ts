@@ -6,6 +6,7 @@ import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
 import type { z } from 'zod';
 import type { Component, ProfilesConsumer, TracesConsumer } from '../pipeline/consumer.js';
+import type { WorkerPool } from '../workers/pool.js';
 
 export type ComponentKind = 'receiver' | 'processor' | 'exporter' | 'extension';
 
@@ -17,6 +18,8 @@ export interface ComponentContext {
   metrics: Registry;
   /** Looks up another built component by id (e.g. the API finding the store exporter). */
   lookup(kind: ComponentKind, id: string): unknown;
+  /** The bridge's worker threads (`service.workers`), absent when configured to 0. */
+  workers?: WorkerPool;
 }
 
 export interface Factory<C, T> {

@@ -52,8 +52,8 @@ class OtlpReceiver implements Receiver {
       if (w) this.warnings.push(w);
     }
     const metrics = receiverMetrics(ctx.metrics, ctx.id);
-    if (config.grpc) this.grpc = new OtlpGrpcServer(config.grpc, sinks, metrics, ctx.logger, `receivers.${ctx.id}`);
-    if (config.http) this.http = new OtlpHttpServer(config.http, sinks, metrics, ctx.logger, `receivers.${ctx.id}`);
+    if (config.grpc) this.grpc = new OtlpGrpcServer(config.grpc, sinks, metrics, ctx.logger, `receivers.${ctx.id}`, ctx.workers);
+    if (config.http) this.http = new OtlpHttpServer(config.http, sinks, metrics, ctx.logger, `receivers.${ctx.id}`, ctx.workers);
   }
 
   async start(): Promise<void> {

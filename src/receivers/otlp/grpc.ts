@@ -21,6 +21,7 @@ import { handleExport, type ReceiverMetrics, type Signal } from './export.js';
 import { answerFor } from './status.js';
 import { bearerTokenMatches } from './auth.js';
 import { encodeRetryInfoStatus } from '../../otlp/retry-info.js';
+import type { WorkerPool } from '../../workers/pool.js';
 
 const raw = (b: Buffer) => b;
 const rawOut = (b: Uint8Array) => Buffer.from(b.buffer, b.byteOffset, b.byteLength);
@@ -103,6 +104,8 @@ export class OtlpGrpcServer {
     private readonly logger: Logger,
     /** Config key of this receiver, e.g. `receivers.otlp`, for messages that name a key to change. */
     private readonly configKey = 'receivers.otlp',
+    /** The bridge's worker threads, where requests are checked when the pipeline allows (see export.ts). */
+    private readonly workers?: WorkerPool,
   ) {
     this.services = new Set(['']);
     if (sinks.traces) this.services.add('opentelemetry.proto.collector.trace.v1.TraceService');
@@ -170,7 +173,7 @@ export class OtlpGrpcServer {
         handleExport(signal, call.request, 'proto', this.sinks, this.metrics, 'grpc', {
           values: this.config.limits,
           configKey: `${this.configKey}.protocols.grpc.limits`,
-        }).then(
+        }, { workers: this.workers, order: call.getPeer() }).then(
           (outcome) => cb(null, Buffer.from(outcome.body.buffer, outcome.body.byteOffset, outcome.body.byteLength)),
           (e: unknown) => {
             const a = answerFor(e, 1);
