@@ -62,6 +62,11 @@ export const storeConfigSchema = z.strictObject({
       max_value_length: positiveInt(1024),
     })
     .prefault({}),
+  /**
+   * Decode, convert and write in a thread of its own, so a large request never holds the
+   * main thread (which keeps answering /health, the API and other requests meanwhile).
+   */
+  write_in_worker: z.boolean().default(false),
   query: z
     .strictObject({
       /** Threads that run queries (0 = in the calling thread; blocks ingestion while a query runs). */

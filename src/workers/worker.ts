@@ -3,6 +3,7 @@
 import { parentPort } from 'node:worker_threads';
 import { TASKS, type TaskName } from './tasks.js';
 import { toWireError } from './wire-error.js';
+import { releaseMemory } from './release.js';
 
 export interface TaskMessage {
   id: number;
@@ -34,4 +35,6 @@ parentPort!.on('message', (m: TaskMessage) => {
   } catch (e) {
     parentPort!.postMessage({ id: m.id, ok: false, error: toWireError(e) });
   }
+  const body = (m.input as { body?: Uint8Array } | undefined)?.body;
+  releaseMemory(body?.byteLength ?? 0);
 });
