@@ -8,6 +8,7 @@ import { suite as store } from './store.bench.js';
 import { suite as sdkOverhead } from './sdk-overhead.bench.js';
 import { suite as sdkInstall } from './sdk-install.bench.js';
 import { suite as hostileBodies } from './hostile-bodies.bench.js';
+import { suite as workers } from './workers.bench.js';
 
 export const suites: Record<string, BenchSuite> = {
   decode,
@@ -18,4 +19,5 @@ export const suites: Record<string, BenchSuite> = {
   'sdk-overhead': sdkOverhead,
   'sdk-install': sdkInstall,
   'hostile-bodies': hostileBodies,
+  workers,
 };
