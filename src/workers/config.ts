@@ -8,7 +8,7 @@ export const workersConfigSchema = z
     /** Worker threads; default: the number of cores (`os.availableParallelism()`). 0 = everything on the main thread. */
     threads: z.number().int().min(0).max(256).optional(),
     /** Requests that may wait for a free thread; one more is answered 429 / UNAVAILABLE with Retry-After. */
-    max_queued: z.number().int().min(0).default(8),
+    max_queued: z.number().int().min(0).default(64),
   })
   .prefault({})
   .transform((c) => ({ threads: c.threads ?? availableParallelism(), max_queued: c.max_queued }));

@@ -43,6 +43,15 @@ export function checkRequest(input: CheckInput): CheckedRequest {
   return { bytes: same ? body : encodeProfilesRequest(checked.request), items: countProfiles(checked.request), rejected: checked.rejected, messages: checked.messages };
 }
 
+/**
+ * Only the limits pre-scan, for pipelines that decode on the main thread: a body over a
+ * limit is refused here, off the event loop; one within them comes back (transferred).
+ */
+export function prescanOnly(input: CheckInput): { body: Uint8Array } {
+  prescanRequest(input.signal, input.format, input.body, input.limits);
+  return { body: input.body };
+}
+
 export interface PprofInput {
   format: BodyFormat;
   body: Uint8Array;
@@ -72,6 +81,7 @@ export function pprofOfRequest(input: PprofInput): PprofOutput {
 
 export const TASKS = {
   check: checkRequest,
+  prescan: prescanOnly,
   pprof: pprofOfRequest,
 } as const;
 

@@ -6,7 +6,9 @@
 //   receiver takes encoded requests (see EncodedRequest): the body is transferred to a
 //   worker, which pre-scans, decodes and validates it and sends back OTLP protobuf; the
 //   main thread only moves bytes;
-// - inline otherwise (a processor such as `join` needs the decoded request here).
+// - inline otherwise (a processor such as `join` needs the decoded request here); the limits
+//   pre-scan still runs in a worker when there are any, so a hostile body is refused off the
+//   event loop either way.
 import type { Counter } from 'prom-client';
 import { encodeProfilesResponse, encodeTracesResponse, profilesResponseToJson, tracesResponseToJson } from '../../otlp/index.js';
 import { prescanRequest, type LimitsOf } from '../../otlp/prescan/index.js';
@@ -61,7 +63,13 @@ export async function handleExport(
     if (place.workers && encodedSink) {
       outcome = await exportInWorker(signal, body, format, place.workers, place.order, encodedSink, metrics, transport, limits);
     } else {
-      prescanRequest(signal, format, body, limits);
+      if (place.workers) {
+        // The decode below needs the main thread, the limits scan does not.
+        const owned = ownedBytes(body);
+        body = (await place.workers.run('prescan', { signal, format, body: owned, limits }, transferOf(owned), place.order)).body;
+      } else {
+        prescanRequest(signal, format, body, limits);
+      }
       outcome = signal === 'traces' ? await exportTraces(body, format, sinks, metrics, transport) : await exportProfiles(body, format, sinks, metrics, transport);
     }
     metrics.requests.inc({ signal, transport, result: outcome.result.rejected > 0 ? 'partial' : 'ok' });
