@@ -127,3 +127,14 @@ describe('worker pool back-pressure', () => {
     await assert.rejects(pool.run('check', { signal: 'profiles', format: 'proto', body: new Uint8Array(0), limits }), (e: unknown) => e instanceof BridgeError && e.retryable);
   });
 });
+
+describe('service.workers config', () => {
+  it('defaults to one thread per core and 64 waiting requests; 0 threads is allowed', async () => {
+    const { availableParallelism } = await import('node:os');
+    const { workersConfigSchema } = await import('../../src/workers/config.js');
+    assert.deepEqual(workersConfigSchema.parse(undefined), { threads: availableParallelism(), max_queued: 64 });
+    assert.deepEqual(workersConfigSchema.parse({ threads: 0 }), { threads: 0, max_queued: 64 });
+    assert.throws(() => workersConfigSchema.parse({ threads: -1 }));
+    assert.throws(() => workersConfigSchema.parse({ thread: 2 }));
+  });
+});

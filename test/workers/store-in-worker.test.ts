@@ -21,7 +21,7 @@ import { isStoreExporter } from '../../src/store/exporter.js';
 
 const SENDER = new URL('../helpers/big-profile-sender.js', import.meta.url).pathname;
 
-function config(dir: string, inWorker: boolean): string {
+function config(dir: string, inWorker: boolean, threads?: number): string {
   return `
 receivers:
   otlp:
@@ -36,6 +36,7 @@ extensions:
   api: { endpoint: 127.0.0.1:0, ui_directory: ${JSON.stringify(join(dir, 'no-ui'))} }
 service:
   extensions: [api]
+  ${threads === undefined ? '' : `workers: { threads: ${threads} }`}
   telemetry: { logs: { level: silent } }
   pipelines:
     traces: { receivers: [otlp], exporters: [store] }
@@ -68,9 +69,11 @@ describe('store writing in a worker thread', () => {
   let t0: number;
   before(async () => {
     t0 = fixtureT0();
-    for (const inWorker of [false, true]) {
+    // Inline store; store in a worker fed by the pool's checks; store in a worker without a
+    // pool (`threads: 0`: the receiver decodes, the store encodes the request again for its thread).
+    for (const [inWorker, threads] of [[false, undefined], [true, undefined], [true, 0]] as const) {
       const dir = mkdtempSync(join(tmpdir(), 'opb-store-worker-'));
-      const b = await startBridge(config(dir, inWorker), defaultFactories());
+      const b = await startBridge(config(dir, inWorker, threads), defaultFactories());
       sides.push({ b, dir, api: `http://${b.bridge.endpoints()['extensions.api']!.http}` });
     }
   });
@@ -82,8 +85,9 @@ describe('store writing in a worker thread', () => {
   });
 
   it('is the worker kind only where configured', () => {
-    const [inline, worker] = sides.map((s) => s.b.bridge.component('exporter', 'store'));
-    assert.ok(isStoreExporter(inline) && isStoreExporter(worker));
+    const [inline, worker, noPool] = sides.map((s) => s.b.bridge.component('exporter', 'store'));
+    assert.ok(isStoreExporter(inline) && isStoreExporter(worker) && isStoreExporter(noPool));
+    assert.equal(noPool!.constructor.name, 'WorkerStoreExporter');
     assert.equal(inline!.constructor.name, 'StoreExporter');
     assert.equal(worker!.constructor.name, 'WorkerStoreExporter');
   });
@@ -96,13 +100,17 @@ describe('store writing in a worker thread', () => {
       ['/v1development/profiles', new Uint8Array([0x0a, 0x05, 0x01])],
     ];
     for (const [path, body] of requests) {
-      const [a, w] = await Promise.all(sides.map((s) => post(s.b, path, body)));
-      assert.equal(w!.status, a!.status, path);
-      assert.deepEqual(w!.body, a!.body, path);
+      const [a, ...others] = await Promise.all(sides.map((s) => post(s.b, path, body)));
+      for (const w of others) {
+        assert.equal(w.status, a!.status, path);
+        assert.deepEqual(w.body, a!.body, path);
+      }
     }
     const last = await post(sides[1]!.b, '/v1development/profiles', encodeProfilesRequest(withBadProfile()));
     assert.equal(last.status, 200);
     assert.ok(last.body.length > 0, 'the partial_success answer is not empty');
+    await post(sides[0]!.b, '/v1development/profiles', encodeProfilesRequest(withBadProfile()));
+    await post(sides[2]!.b, '/v1development/profiles', encodeProfilesRequest(withBadProfile()));
   });
 
   it('answers the same queries', async () => {
@@ -124,8 +132,8 @@ describe('store writing in a worker thread', () => {
       ['/api/v1/top', { ...range, type: 'cpu' }],
     ] as const) {
       const qs = new URLSearchParams(params as Record<string, string>).toString();
-      const [a, w] = await Promise.all(sides.map(async (s) => (await fetch(`${s.api}${path}?${qs}`)).text()));
-      assert.equal(w, a, path);
+      const [a, ...others] = await Promise.all(sides.map(async (s) => (await fetch(`${s.api}${path}?${qs}`)).text()));
+      for (const w of others) assert.equal(w, a, path);
     }
   });
 
