@@ -16,6 +16,10 @@ import { mergeResults, type ConsumeResult, type EncodedRequest } from '../../pip
 import type { ReceiverSinks } from '../../service/component.js';
 import type { WorkerPool } from '../../workers/pool.js';
 import { ownedBytes, transferOf } from '../../workers/transfer.js';
+import { checkRequest, type CheckedRequest } from '../../workers/tasks.js';
+
+/** Bodies at least this large are checked in a worker thread when there are any. */
+export const OFFLOAD_MIN_BYTES = 64 * 2 ** 10;
 import { checkedProfiles, checkedTraces, countProfiles, countSpans, summarize, type BodyFormat, type Signal } from './checked.js';
 
 export type { BodyFormat, Signal } from './checked.js';
@@ -60,13 +64,16 @@ export async function handleExport(
   try {
     const encodedSink = signal === 'traces' ? sinks.traces?.consumeEncodedTraces?.bind(sinks.traces) : sinks.profiles?.consumeEncodedProfiles?.bind(sinks.profiles);
     let outcome: ExportOutcome;
-    if (place.workers && encodedSink) {
-      outcome = await exportInWorker(signal, body, format, place.workers, place.order, encodedSink, metrics, transport, limits);
+    // A small body is cheaper to check here than to hand over (a thread hop costs more than
+    // scanning a few KiB), and it cannot hold the event loop for long.
+    const workers = body.byteLength >= OFFLOAD_MIN_BYTES ? place.workers : undefined;
+    if (encodedSink && (workers || place.workers)) {
+      outcome = await exportInWorker(signal, body, format, workers, place.order, encodedSink, metrics, transport, limits);
     } else {
-      if (place.workers) {
+      if (workers) {
         // The decode below needs the main thread, the limits scan does not.
         const owned = ownedBytes(body);
-        body = (await place.workers.run('prescan', { signal, format, body: owned, limits }, transferOf(owned), place.order)).body;
+        body = (await workers.run('prescan', { signal, format, body: owned, limits }, transferOf(owned), place.order)).body;
       } else {
         prescanRequest(signal, format, body, limits);
       }
@@ -84,15 +91,20 @@ async function exportInWorker(
   signal: Signal,
   body: Uint8Array,
   format: BodyFormat,
-  workers: WorkerPool,
+  workers: WorkerPool | undefined,
   order: string | undefined,
   consume: (r: EncodedRequest) => Promise<ConsumeResult>,
   metrics: ReceiverMetrics,
   transport: string,
   limits: LimitsOf,
 ): Promise<ExportOutcome> {
-  const owned = ownedBytes(body);
-  const checked = await workers.run('check', { signal, format, body: owned, limits }, transferOf(owned), order);
+  let checked: CheckedRequest;
+  if (workers) {
+    const owned = ownedBytes(body);
+    checked = await workers.run('check', { signal, format, body: owned, limits }, transferOf(owned), order);
+  } else {
+    checked = checkRequest({ signal, format, body, limits });
+  }
   return finish(signal, format, checked.items, checked.rejected, checked.messages, () => consume({ bytes: checked.bytes, items: checked.items }), metrics, transport);
 }
 
