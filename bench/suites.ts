@@ -9,6 +9,7 @@ import { suite as sdkOverhead } from './sdk-overhead.bench.js';
 import { suite as sdkInstall } from './sdk-install.bench.js';
 import { suite as hostileBodies } from './hostile-bodies.bench.js';
 import { suite as rssSoak } from './rss-soak.bench.js';
+import { suite as workers } from './workers.bench.js';
 
 export const suites: Record<string, BenchSuite> = {
   decode,
@@ -21,4 +22,5 @@ export const suites: Record<string, BenchSuite> = {
   'sdk-install': sdkInstall,
   'hostile-bodies': hostileBodies,
   'rss-soak': rssSoak,
+  workers,
 };

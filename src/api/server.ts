@@ -26,7 +26,8 @@ const GZIP_MIN_BYTES = 8 * 1024;
 
 export interface ApiServerOptions {
   endpoint: string;
-  store: Store;
+  /** What the API uses of a store (the inline Store or the one writing in a worker). */
+  store: Pick<Store, 'isOpen' | 'profiles' | 'queries'>;
   metrics: Registry;
   logger: Logger;
   uiDirectory: string;

@@ -12,12 +12,28 @@ export interface ConsumeResult {
 
 export const ACCEPTED: ConsumeResult = Object.freeze({ rejected: 0 });
 
+/**
+ * A request a receiver has already pre-scanned, decoded and validated, as OTLP protobuf
+ * bytes again. A consumer that works off the main thread (the store writing in a worker)
+ * takes this form, so the decoded object graph never has to exist on the main thread.
+ * The bytes are shared: a consumer copies them before transferring them anywhere.
+ */
+export interface EncodedRequest {
+  bytes: Uint8Array;
+  /** Spans or profiles in it. */
+  items: number;
+}
+
 export interface TracesConsumer {
   consumeTraces(request: ExportTraceServiceRequest): Promise<ConsumeResult>;
+  /** Present when the consumer (and everything behind it) can take the encoded form. */
+  consumeEncodedTraces?(request: EncodedRequest): Promise<ConsumeResult>;
 }
 
 export interface ProfilesConsumer {
   consumeProfiles(request: ExportProfilesServiceRequest): Promise<ConsumeResult>;
+  /** Present when the consumer (and everything behind it) can take the encoded form. */
+  consumeEncodedProfiles?(request: EncodedRequest): Promise<ConsumeResult>;
 }
 
 /** Anything with a lifecycle in the pipeline graph. Start in dependency order, stop in reverse. */

@@ -23,6 +23,8 @@ export interface ComponentContext {
    * `process.env`, so the loader's env is the one source. Absent: no variables.
    */
   env?: Readonly<Record<string, string | undefined>>;
+  /** The bridge's worker threads (`service.workers`), absent when configured to 0. */
+  workers?: WorkerThreads;
 }
 
 export interface Factory<C, T> {
@@ -73,3 +75,12 @@ export interface Extension extends Component {
 export type ProcessorFactory<C = unknown> = Factory<C, Processor>;
 export type ExporterFactory<C = unknown> = Factory<C, Exporter>;
 export type ExtensionFactory<C = unknown> = Factory<C, Extension>;
+
+/**
+ * The bridge's worker threads as the contracts see them: something that runs a named task off
+ * the main thread. The pool and its typed tasks live in src/workers/ (`workerPoolOf` narrows
+ * this back to them), so the contracts don't depend on the implementation.
+ */
+export interface WorkerThreads {
+  run(task: string, input: object, transfer?: ArrayBuffer[], order?: string): Promise<unknown>;
+}

@@ -3,6 +3,7 @@
 // factory (src/components.ts), so this file only knows the frame.
 import { z } from 'zod';
 import { duration } from './units.js';
+import { workersConfigSchema } from '../workers/config.js';
 
 /** `type` or `type/name`, as in the collector. */
 export const COMPONENT_ID = /^[a-z][a-z0-9_]*(\/[A-Za-z0-9_.-]+)?$/;
@@ -53,6 +54,9 @@ export const bridgeConfigSchema = z.strictObject({
         .describe(
           "How long a stop (SIGTERM / SIGINT) may take: receivers close, holds and queues flush until then; what is not delivered by then stays on disk where persisted (see docs/delivery.md). Keep it below the container's stop grace period.",
         ),
+      workers: workersConfigSchema.describe(
+        'Worker threads that decode and check requests (and write the store, see `exporters.store.write_in_worker`) off the main thread.',
+      ),
       telemetry: z
         .strictObject({
           logs: z

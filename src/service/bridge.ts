@@ -11,6 +11,7 @@ import type { ProfilesConsumer, TracesConsumer } from '../component/consumer.js'
 import { fanOutProfiles, fanOutTraces } from './fanout.js';
 import type { ComponentContext, ComponentKind, Exporter, Extension, Processor, Receiver } from '../component/factory.js';
 import { defaultFactories, type FactoryRegistry } from '../components.js';
+import { WorkerPool } from '../workers/pool.js';
 
 export interface BridgeOptions {
   logger?: Logger;
@@ -47,6 +48,7 @@ export class Bridge {
   private readonly env: Readonly<Record<string, string | undefined>>;
   private started = false;
   private stopping: Promise<void> | undefined;
+  private readonly workers: WorkerPool | undefined;
 
   private constructor(
     private readonly config: BridgeConfig,
@@ -55,6 +57,9 @@ export class Bridge {
     this.logger = options.logger ?? pino({ level: config.service.telemetry.logs.level });
     this.metrics = options.metrics ?? new Registry();
     this.env = options.env ?? {};
+    const w = config.service.workers;
+    // Threads start on first use: a bridge that never gets a request starts none.
+    this.workers = w.threads > 0 ? new WorkerPool({ threads: w.threads, maxQueued: w.max_queued }) : undefined;
     this.build(options.factories ?? defaultFactories());
   }
 
@@ -69,6 +74,7 @@ export class Bridge {
       logger: this.logger.child({ component: `${SECTION[kind]}.${id}` }),
       metrics: this.metrics,
       env: this.env,
+      ...(this.workers ? { workers: this.workers } : {}),
       lookup: (k, other) => {
         const c = this.built[k].get(other);
         if (!c)
@@ -226,6 +232,8 @@ export class Bridge {
       const steps: [string, Iterable<{ shutdown?(deadline?: number): Promise<void> }>, number][] = [
         ['receivers', this.built.receiver.values(), processorsDeadline],
         ['processors', this.built.processor.values(), processorsDeadline],
+        // After the receivers: what they handed to the threads has come back by then.
+        ['worker threads', this.workers ? [this.workers] : [], processorsDeadline],
         ['exporters', this.built.exporter.values(), deadline],
         ['extensions', this.built.extension.values(), deadline],
       ];

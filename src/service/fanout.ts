@@ -12,7 +12,14 @@
 // not make the fan-out refuse when another consumer took the data.
 import type { Logger } from 'pino';
 import { ConsumerError, errorMessage, isBridgeError } from '../errors.js';
-import { ACCEPTED, mergeResults, type ConsumeResult, type ProfilesConsumer, type TracesConsumer } from '../component/consumer.js';
+import {
+  ACCEPTED,
+  mergeResults,
+  type ConsumeResult,
+  type EncodedRequest,
+  type ProfilesConsumer,
+  type TracesConsumer,
+} from '../component/consumer.js';
 
 interface Target<T> {
   id: string;
@@ -73,14 +80,33 @@ async function fanOut<T extends object>(targets: Target<T>[], data: T, delivered
   return result;
 }
 
+/**
+ * The encoded form is offered only when every target takes it (the same semantics as the
+ * decoded form: it is the same fan-out over the same targets).
+ */
+function encodedFanOut(targets: { id: string; consume?: (d: EncodedRequest) => Promise<ConsumeResult> }[], logger: Logger) {
+  if (targets.length === 0 || targets.some((t) => t.consume === undefined)) return undefined;
+  const list = targets as Target<EncodedRequest>[];
+  const delivered = new WeakMap<EncodedRequest, Set<number>>();
+  return (req: EncodedRequest) => fanOut(list, req, delivered, logger);
+}
+
 export function fanOutTraces(targets: { id: string; consumer: TracesConsumer }[], logger: Logger): TracesConsumer {
   const list = targets.map((t) => ({ id: t.id, consume: (d: Parameters<TracesConsumer['consumeTraces']>[0]) => t.consumer.consumeTraces(d) }));
   const delivered = new WeakMap<Parameters<TracesConsumer['consumeTraces']>[0], Set<number>>();
-  return { consumeTraces: (req) => fanOut(list, req, delivered, logger) };
+  const encoded = encodedFanOut(
+    targets.map((t) => ({ id: t.id, consume: t.consumer.consumeEncodedTraces && ((d: EncodedRequest) => t.consumer.consumeEncodedTraces!(d)) })),
+    logger,
+  );
+  return { consumeTraces: (req) => fanOut(list, req, delivered, logger), ...(encoded ? { consumeEncodedTraces: encoded } : {}) };
 }
 
 export function fanOutProfiles(targets: { id: string; consumer: ProfilesConsumer }[], logger: Logger): ProfilesConsumer {
   const list = targets.map((t) => ({ id: t.id, consume: (d: Parameters<ProfilesConsumer['consumeProfiles']>[0]) => t.consumer.consumeProfiles(d) }));
   const delivered = new WeakMap<Parameters<ProfilesConsumer['consumeProfiles']>[0], Set<number>>();
-  return { consumeProfiles: (req) => fanOut(list, req, delivered, logger) };
+  const encoded = encodedFanOut(
+    targets.map((t) => ({ id: t.id, consume: t.consumer.consumeEncodedProfiles && ((d: EncodedRequest) => t.consumer.consumeEncodedProfiles!(d)) })),
+    logger,
+  );
+  return { consumeProfiles: (req) => fanOut(list, req, delivered, logger), ...(encoded ? { consumeEncodedProfiles: encoded } : {}) };
 }

@@ -64,6 +64,12 @@ export const storeConfigSchema = z.strictObject({
     })
     .prefault({})
     .describe('Bounds on the series labels the store keeps per profile.'),
+  write_in_worker: z
+    .boolean()
+    .default(false)
+    .describe(
+      'Decode, convert and write in a thread of its own, so a large request never holds the main thread (which keeps answering /health, the API and other requests meanwhile).',
+    ),
   query: z
     .strictObject({
       workers: z

@@ -5,6 +5,8 @@ import type { ExportProfilesServiceRequest, ExportTraceServiceRequest } from '..
 import type { ConsumeResult } from '../component/consumer.js';
 import { storeConfigSchema, type StoreConfig } from './config.js';
 import { Store } from './store.js';
+import { WorkerStoreExporter } from '../workers/store/exporter.js';
+import { WorkerStore } from '../workers/store/worker-store.js';
 
 export class StoreExporter implements Exporter {
   constructor(readonly store: Store) {}
@@ -26,14 +28,15 @@ export class StoreExporter implements Exporter {
   }
 }
 
-export function isStoreExporter(x: unknown): x is StoreExporter {
-  return x instanceof StoreExporter;
+export function isStoreExporter(x: unknown): x is StoreExporter | WorkerStoreExporter {
+  return x instanceof StoreExporter || x instanceof WorkerStoreExporter;
 }
 
 export const storeExporterFactory: ExporterFactory<StoreConfig> = {
   type: 'store',
   configSchema: storeConfigSchema,
   create(config, ctx) {
+    if (config.write_in_worker) return new WorkerStoreExporter(new WorkerStore({ config, logger: ctx.logger, metrics: ctx.metrics, id: ctx.id }));
     return new StoreExporter(new Store({ config, logger: ctx.logger, metrics: ctx.metrics, id: ctx.id }));
   },
 };

@@ -9,6 +9,7 @@ import { sharedCounter } from '../../component/metrics.js';
 import { listenError } from '../../config/listen-error.js';
 import { splitHostPort } from '../../config/units.js';
 import { checkExposure } from '../../security/exposure.js';
+import { workerPoolOf } from '../../workers/pool.js';
 
 function receiverMetrics(registry: Registry, receiver: string): ReceiverMetrics {
   // One set of metrics per registry, labelled by receiver id.
@@ -59,8 +60,8 @@ class OtlpReceiver implements Receiver {
       if (w) this.warnings.push(w);
     }
     const metrics = receiverMetrics(ctx.metrics, ctx.id);
-    if (config.grpc) this.grpc = new OtlpGrpcServer(config.grpc, sinks, metrics, ctx.logger, `receivers.${ctx.id}`);
-    if (config.http) this.http = new OtlpHttpServer(config.http, sinks, metrics, ctx.logger, `receivers.${ctx.id}`);
+    if (config.grpc) this.grpc = new OtlpGrpcServer(config.grpc, sinks, metrics, ctx.logger, `receivers.${ctx.id}`, workerPoolOf(ctx.workers));
+    if (config.http) this.http = new OtlpHttpServer(config.http, sinks, metrics, ctx.logger, `receivers.${ctx.id}`, workerPoolOf(ctx.workers));
   }
 
   async start(): Promise<void> {

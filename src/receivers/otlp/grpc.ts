@@ -23,6 +23,7 @@ import { bearerTokenMatches } from './auth.js';
 import { encodeRetryInfoStatus } from '../../otlp/retry-info.js';
 import { Reader } from '../../protobuf/reader.js';
 import { DecodeError } from '../../errors.js';
+import type { WorkerPool } from '../../workers/pool.js';
 
 const raw = (b: Buffer) => b;
 const rawOut = (b: Uint8Array) => Buffer.from(b.buffer, b.byteOffset, b.byteLength);
@@ -109,6 +110,8 @@ export class OtlpGrpcServer {
     private readonly logger: Logger,
     /** Config key of this receiver, e.g. `receivers.otlp`, for messages that name a key to change. */
     private readonly configKey = 'receivers.otlp',
+    /** The bridge's worker threads, where requests are checked when the pipeline allows (see export.ts). */
+    private readonly workers?: WorkerPool,
   ) {
     this.services = new Set(['']);
     if (sinks.traces) this.services.add('opentelemetry.proto.collector.trace.v1.TraceService');
@@ -173,10 +176,19 @@ export class OtlpGrpcServer {
           cb({ code: GrpcStatus.UNAVAILABLE, details: 'the bridge is shutting down' });
           return;
         }
-        handleExport(signal, call.request, 'proto', this.sinks, this.metrics, 'grpc', {
-          values: this.config.limits,
-          configKey: `${this.configKey}.protocols.grpc.limits`,
-        }).then(
+        handleExport(
+          signal,
+          call.request,
+          'proto',
+          this.sinks,
+          this.metrics,
+          'grpc',
+          {
+            values: this.config.limits,
+            configKey: `${this.configKey}.protocols.grpc.limits`,
+          },
+          { workers: this.workers, order: call.getPeer() },
+        ).then(
           (outcome) => cb(null, Buffer.from(outcome.body.buffer, outcome.body.byteOffset, outcome.body.byteLength)),
           (e: unknown) => {
             const a = answerFor(e, 1);

@@ -16,6 +16,7 @@ import { answerFor } from './status.js';
 import { bearerTokenMatches } from './auth.js';
 import { guardHandler } from '../../http/guard.js';
 import { requestTarget } from '../../http/target.js';
+import type { WorkerPool } from '../../workers/pool.js';
 
 const ROUTES: Record<string, Signal> = {
   '/v1/traces': 'traces',
@@ -39,6 +40,8 @@ export class OtlpHttpServer {
     private readonly logger: Logger,
     /** Config key of this receiver, e.g. `receivers.otlp`, for messages that name a key to change. */
     private readonly configKey = 'receivers.otlp',
+    /** The bridge's worker threads, where requests are checked when the pipeline allows (see export.ts). */
+    private readonly workers?: WorkerPool,
   ) {}
 
   async start(): Promise<string> {
@@ -117,10 +120,19 @@ export class OtlpHttpServer {
     }
     try {
       const body = await readBody(req, this.config.max_request_body_size);
-      const outcome = await handleExport(signal, body, format, this.sinks, this.metrics, 'http', {
-        values: this.config.limits,
-        configKey: `${this.configKey}.protocols.http.limits`,
-      });
+      const outcome = await handleExport(
+        signal,
+        body,
+        format,
+        this.sinks,
+        this.metrics,
+        'http',
+        {
+          values: this.config.limits,
+          configKey: `${this.configKey}.protocols.http.limits`,
+        },
+        { workers: this.workers, order: `${req.socket.remoteAddress}:${req.socket.remotePort}` },
+      );
       res.writeHead(200, { 'Content-Type': format === 'json' ? 'application/json' : 'application/x-protobuf' });
       res.end(outcome.body);
     } catch (e) {
