@@ -669,22 +669,20 @@ export class StoreQueries {
       if (!st) continue; // left out (idle) or deleted meanwhile
       remaining.set(r.stackId, remaining.get(r.stackId)! - r.value);
       const l = r.labels;
-      const labels: [string, string][] = [
-        [PPROF_LABELS.SPAN_ID, l.spanId],
-        [PPROF_LABELS.SPAN_NAME, names.get(l.spanId) ?? ''],
-        [PPROF_LABELS.TRACE_ID, l.traceId],
-        [PPROF_LABELS.LOCAL_ROOT_SPAN_ID, decimalOf(l.localRootSpanId)],
-        [PPROF_LABELS.TRACE_ENDPOINT, l.endpoint],
-        [THREAD_LABELS.NAME, l.threadName],
-      ];
-      // An integer thread id as a numeric label, as the converter writes the SDK's `thread.id`.
-      const numeric = /^\d{1,15}$/.test(l.threadId);
-      if (!numeric) labels.push([THREAD_LABELS.ID, l.threadId]);
       out.push({
         frames: st.frames,
         value: r.value,
-        labels,
-        ...(numeric ? { numLabels: [[THREAD_LABELS.ID, Number(l.threadId)] as const] } : {}),
+        labels: [
+          [PPROF_LABELS.SPAN_ID, l.spanId],
+          [PPROF_LABELS.SPAN_NAME, names.get(l.spanId) ?? ''],
+          [PPROF_LABELS.TRACE_ID, l.traceId],
+          [PPROF_LABELS.LOCAL_ROOT_SPAN_ID, decimalOf(l.localRootSpanId)],
+          [PPROF_LABELS.TRACE_ENDPOINT, l.endpoint],
+          [THREAD_LABELS.NAME, l.threadName],
+          // A string, as dd-trace writes its `thread id`: pprof readers drop a numeric label
+          // of 0 without a unit, and 0 is the id of Node's main thread.
+          [THREAD_LABELS.ID, l.threadId],
+        ],
       });
     }
     if (t) return out;

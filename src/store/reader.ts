@@ -352,7 +352,19 @@ export class StoreReader {
     const sql = `SELECT ss.stack_id, SUM(ss.value), MIN(p.start_ms), MAX(p.end_ms), p.series_id${labelCols}
                  FROM span_samples ss CROSS JOIN profiles p ON p.id = ss.profile_id
                  WHERE ${where.join(' AND ')} GROUP BY ss.stack_id, p.series_id${labelCols}`;
-    const rows = this.db.prepare(sql).raw().all(params) as [number, number, number, number, number, string?, string?, string?, string?, string?, string?][];
+    const rows = this.db.prepare(sql).raw().all(params) as [
+      number,
+      number,
+      number,
+      number,
+      number,
+      string?,
+      string?,
+      string?,
+      string?,
+      string?,
+      string?,
+    ][];
     return rows.map(([stackId, v, start, end, series, spanId, traceId, root, endpoint, threadName, threadId]) => ({
       stackId,
       value: v * (seriesWeights?.get(series) ?? 1),

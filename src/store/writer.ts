@@ -160,7 +160,17 @@ export class StoreWriter {
     const blobs = encodeSamples([...merged.keys()], [...merged.values()]);
     this.stmt.samplesInsert.run(profileId, blobs.ids, blobs.vals);
     for (const ss of p.spanSamples) {
-      this.stmt.spanSampleInsert.run(profileId, ss.spanId, ss.traceId, ss.localRootSpanId, ss.endpoint, stackIds[ss.stack]!, ss.value, ss.threadName, ss.threadId);
+      this.stmt.spanSampleInsert.run(
+        profileId,
+        ss.spanId,
+        ss.traceId,
+        ss.localRootSpanId,
+        ss.endpoint,
+        stackIds[ss.stack]!,
+        ss.value,
+        ss.threadName,
+        ss.threadId,
+      );
     }
     return profileId;
   }

@@ -17,12 +17,9 @@ export interface PprofMeta {
   period?: number;
 }
 
-/** A stack with the labels its samples carried (span_id, trace endpoint, thread.name, …). */
+/** A stack with the string labels its samples carried (span_id, trace endpoint, …). */
 export interface LabelledStack extends StackValue {
-  /** String labels; an empty value is left out. */
   labels?: readonly (readonly [string, string])[];
-  /** Numeric labels (no unit), e.g. `thread.id`. */
-  numLabels?: readonly (readonly [string, number])[];
 }
 
 export function stacksToPprof(stacks: Iterable<LabelledStack>, frames: FrameTable, meta: PprofMeta): Profile {
@@ -56,7 +53,6 @@ export function stacksToPprof(stacks: Iterable<LabelledStack>, frames: FrameTabl
     const ids: number[] = [];
     for (let i = 0; i < s.frames.length; i++) ids.push(locationOf(s.frames[i]!));
     const label = (s.labels ?? []).filter(([, v]) => v !== '').map(([k, v]) => new Label({ key: strings.dedup(k), str: strings.dedup(v) }));
-    for (const [k, num] of s.numLabels ?? []) label.push(new Label({ key: strings.dedup(k), num }));
     // pprof values are integers; averaged (heap) values are fractional.
     samples.push(new Sample({ locationId: ids, value: [Math.round(s.value)], label }));
   }
