@@ -201,5 +201,11 @@ describe('thread names in the store', () => {
     store = openStore(dir);
     assert.equal(store.profiles, before.profiles + 1);
     assert.equal((await store.queries.run('flame', { type: 'cpu', ...EVERYTHING, query: parseTagQuery('thread.name:main') }, {})).total, 30 * MS);
+    // A newer schema than the code knows is refused, not guessed at.
+    await store.close();
+    db = new Database(join(dir, 'profiles.db'));
+    db.prepare(`UPDATE meta SET value = '99' WHERE key = 'schema_version'`).run();
+    db.close();
+    assert.throws(() => openStore(dir), /store schema version 99 is not supported \(expected 3\)/);
   });
 });
