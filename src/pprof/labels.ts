@@ -28,6 +28,17 @@ export const PPROF_LABELS = {
 } as const;
 
 /**
+ * A thread's name and id: the OTel semantic conventions' attribute keys. The converter keeps
+ * every other attribute's key as its label key, so these are the thread labels of converted
+ * OTel profiles (the SDK plugin's, the eBPF profiler's); the store's pprof downloads write them
+ * too. Not context keys: they label a sample on their own.
+ */
+export const THREAD_LABELS = {
+  NAME: 'thread.name',
+  ID: 'thread.id',
+} as const;
+
+/**
  * Attribute keys whose label depends on the rest of the sample (span identity, the join's
  * attributes and the label names those become). A sample without any of them gets exactly
  * its link's labels followed by one label per attribute, which lets the converter cache

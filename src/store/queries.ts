@@ -12,11 +12,11 @@ import { topFunctions, type GroupBy, type TopRow, type TopSort } from './query/t
 import { aggregationOf, IDLE_FRAME, isCpuType, profileWeights, seriesWeights, type Aggregation } from './query/aggregation.js';
 import { sampleLabelOf, splitSampleTerms, unknownKeyHints } from './query/sample-labels.js';
 import type { FrameInfo, StackValue } from './query/types.js';
-import type { StoreReader, ProfileRef, SpanRow, SpanTarget, TypeInfo } from './reader.js';
+import type { StoreReader, ProfileRef, SampleFacet, SpanRow, SpanTarget, TypeInfo } from './reader.js';
 import { BucketReader, type BucketAggregate } from './buckets/read.js';
 import { MIN_BUCKETED_RANGE_MS } from './buckets/plan.js';
 import { PPROF_GZIP_LEVEL } from '../pprof/encode.js';
-import { PPROF_LABELS } from '../pprof/labels.js';
+import { PPROF_LABELS, THREAD_LABELS } from '../pprof/labels.js';
 import { bytesOfHex, spanIdToDecimal } from '../otlp/ids.js';
 
 export interface Selection {
@@ -171,7 +171,8 @@ export interface TopOptions {
 
 const DEFAULT_TOP_LIMIT = 100;
 /** Sample-level labels offered as facets (names and values) next to the series labels. */
-const SAMPLE_FACETS = ['span_name', 'trace endpoint'] as const;
+const SAMPLE_FACETS: readonly SampleFacet[] = ['span_name', 'trace endpoint', 'thread.name'];
+const isSampleFacet = (name: string | undefined): name is SampleFacet => (SAMPLE_FACETS as readonly (string | undefined)[]).includes(name);
 
 /** A selection narrowed to profiles: what every aggregate query starts from. */
 interface Selected {
@@ -371,7 +372,7 @@ export class StoreQueries {
   }
 
   private sampleFacet(
-    label: (typeof SAMPLE_FACETS)[number],
+    label: SampleFacet,
     sel: { from: number; to: number; type?: string; query?: TagQuery },
     existsOnly = false,
   ): Map<string, number> {
@@ -390,7 +391,7 @@ export class StoreQueries {
     const sample = sampleLabelOf(name, known);
     let counts: Map<string, number>;
     let shown: string;
-    if (sample === 'span_name' || sample === 'trace endpoint') {
+    if (isSampleFacet(sample)) {
       counts = this.sampleFacet(sample, sel);
       shown = sample;
     } else {
@@ -625,7 +626,8 @@ export class StoreQueries {
   /**
    * The selection (or a hotspot target within it) as gzip'd pprof bytes. With `labels`,
    * samples keep the sample labels stored with them (span_id, span_name, trace_id,
-   * local root span id, trace endpoint); samples without attribution stay unlabelled.
+   * local root span id, trace endpoint, thread.name, thread.id); samples without any stay
+   * unlabelled.
    */
   pprof(sel: Selection, target?: HotspotTarget, options: { labels?: boolean } = {}): Uint8Array {
     const s = this.select(sel);
@@ -654,7 +656,7 @@ export class StoreQueries {
     return gzipSync(profile.encode(), { level: PPROF_GZIP_LEVEL });
   }
 
-  /** The resolved stacks split by the sample labels of their attributed samples. */
+  /** The resolved stacks split by the sample labels of their labelled samples. */
   private labelledStacks(s: Selected, spanTarget: SpanTarget | undefined, resolved: Resolved): LabelledStack[] {
     const t = bothTargets(s.sampleTarget, spanTarget);
     const rows = this.reader.labelledSpans(t ?? {}, s.type.type, s.from, s.to, s.seriesIds, seriesWeights(s.refs, s.aggregation));
@@ -676,11 +678,15 @@ export class StoreQueries {
           [PPROF_LABELS.TRACE_ID, l.traceId],
           [PPROF_LABELS.LOCAL_ROOT_SPAN_ID, decimalOf(l.localRootSpanId)],
           [PPROF_LABELS.TRACE_ENDPOINT, l.endpoint],
+          [THREAD_LABELS.NAME, l.threadName],
+          // A string, as dd-trace writes its `thread id`: pprof readers drop a numeric label
+          // of 0 without a unit, and 0 is the id of Node's main thread.
+          [THREAD_LABELS.ID, l.threadId],
         ],
       });
     }
     if (t) return out;
-    // Whole-selection downloads: what no span claimed stays, unlabelled.
+    // Whole-selection downloads: what carries no sample-level label stays, unlabelled.
     for (const [id, v] of remaining) if (v > 0.5) out.push({ frames: byId.get(id)!.frames, value: v });
     return out;
   }

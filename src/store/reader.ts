@@ -48,7 +48,7 @@ export interface SpanRow {
   endUs: number;
 }
 
-/** Which attributed samples to take; every given field must hold (lists: any of). */
+/** Which labelled samples (span_samples rows) to take; every given field must hold (lists: any of). */
 export interface SpanTarget {
   spanIds?: readonly string[];
   traceId?: string;
@@ -57,19 +57,28 @@ export interface SpanTarget {
   endpoints?: readonly string[];
   /** Names of the spans (looked up in the stored spans). */
   spanNames?: readonly string[];
+  /** Thread names (the samples' thread name label). */
+  threadNames?: readonly string[];
   /** Samples attributed to some span / to some endpoint. */
   hasSpan?: boolean;
   hasEndpoint?: boolean;
   hasSpanName?: boolean;
+  /** Samples that carry a thread name. */
+  hasThread?: boolean;
 }
 
-/** The sample labels of attributed samples, as stored. */
+/** The sample labels of labelled samples, as stored ('' where a sample has none). */
 export interface SampleLabels {
   spanId: string;
   traceId: string;
   localRootSpanId: string;
   endpoint: string;
+  threadName: string;
+  threadId: string;
 }
+
+/** Sample-level labels whose values are listed as facets, and where each value is read. */
+export type SampleFacet = 'span_name' | 'trace endpoint' | 'thread.name';
 
 /**
  * Cache bounds in estimated heap bytes (oldest entries evicted first): a stack is a
@@ -280,7 +289,8 @@ export class StoreReader {
   ): { stackId: number; labels: SampleLabels; value: number }[] {
     const out = new Map<string, { stackId: number; labels: SampleLabels; value: number }>();
     for (const r of this.spanRows(target, type, from, to, seriesIds, seriesWeights, true)) {
-      const k = `${r.stackId}|${r.labels!.spanId}|${r.labels!.traceId}|${r.labels!.localRootSpanId}|${r.labels!.endpoint}`;
+      const l = r.labels!;
+      const k = `${r.stackId}|${l.spanId}|${l.traceId}|${l.localRootSpanId}|${l.endpoint}|${l.threadName}|${l.threadId}`;
       const hit = out.get(k);
       if (hit) hit.value += r.value;
       else out.set(k, { stackId: r.stackId, labels: r.labels!, value: r.value });
@@ -323,27 +333,46 @@ export class StoreReader {
       where.push('ss.span_id IN (SELECT span_id FROM spans WHERE name IN (SELECT value FROM json_each(@names)))');
       params.names = JSON.stringify(target.spanNames);
     }
+    if (target.threadNames) {
+      where.push('ss.thread_name IN (SELECT value FROM json_each(@threads))');
+      params.threads = JSON.stringify(target.threadNames);
+    }
     if (target.hasSpan) where.push(`ss.span_id <> ''`);
     if (target.hasEndpoint) where.push(`ss.endpoint <> ''`);
     if (target.hasSpanName) where.push('ss.span_id IN (SELECT span_id FROM spans)');
+    if (target.hasThread) where.push(`ss.thread_name <> ''`);
     if (seriesIds) {
       where.push('p.series_id IN (SELECT value FROM json_each(@series))');
       params.series = JSON.stringify(seriesIds);
     }
-    const labelCols = withLabels ? ', ss.span_id, ss.trace_id, ss.local_root_span_id, ss.endpoint' : '';
+    const labelCols = withLabels ? ', ss.span_id, ss.trace_id, ss.local_root_span_id, ss.endpoint, ss.thread_name, ss.thread_id' : '';
     // CROSS JOIN fixes the loop order: the span_samples index on the target first, then each
     // row's profile by primary key. Left to itself the planner may scan every profile in the
     // range and all their attributed samples, which for a single span is most of the table.
     const sql = `SELECT ss.stack_id, SUM(ss.value), MIN(p.start_ms), MAX(p.end_ms), p.series_id${labelCols}
                  FROM span_samples ss CROSS JOIN profiles p ON p.id = ss.profile_id
                  WHERE ${where.join(' AND ')} GROUP BY ss.stack_id, p.series_id${labelCols}`;
-    const rows = this.db.prepare(sql).raw().all(params) as [number, number, number, number, number, string?, string?, string?, string?][];
-    return rows.map(([stackId, v, start, end, series, spanId, traceId, root, endpoint]) => ({
+    const rows = this.db.prepare(sql).raw().all(params) as [
+      number,
+      number,
+      number,
+      number,
+      number,
+      string?,
+      string?,
+      string?,
+      string?,
+      string?,
+      string?,
+    ][];
+    return rows.map(([stackId, v, start, end, series, spanId, traceId, root, endpoint, threadName, threadId]) => ({
       stackId,
       value: v * (seriesWeights?.get(series) ?? 1),
       start,
       end,
-      labels: withLabels ? { spanId: spanId!, traceId: traceId!, localRootSpanId: root!, endpoint: endpoint! } : undefined,
+      labels: withLabels
+        ? { spanId: spanId!, traceId: traceId!, localRootSpanId: root!, endpoint: endpoint!, threadName: threadName!, threadId: threadId! }
+        : undefined,
     }));
   }
 
@@ -362,11 +391,11 @@ export class StoreReader {
   }
 
   /**
-   * Values of a sample-level label among the attributed samples of profiles in the range
+   * Values of a sample-level label among the labelled samples of profiles in the range
    * (of `type` when given), with how many profiles carry each.
    */
   sampleLabelCounts(
-    label: 'span_name' | 'trace endpoint',
+    label: SampleFacet,
     type: string | undefined,
     from: number,
     to: number,
@@ -383,11 +412,11 @@ export class StoreReader {
       where.push('p.series_id IN (SELECT value FROM json_each(@series))');
       params.series = JSON.stringify(seriesIds);
     }
+    const col = label === 'span_name' ? 'sp.name' : label === 'thread.name' ? 'ss.thread_name' : 'ss.endpoint';
     const from_ =
       label === 'span_name'
         ? `FROM profiles p CROSS JOIN span_samples ss ON ss.profile_id = p.id JOIN spans sp ON sp.span_id = ss.span_id WHERE ${where.join(' AND ')}`
-        : `FROM profiles p CROSS JOIN span_samples ss ON ss.profile_id = p.id WHERE ${where.join(' AND ')} AND ss.endpoint <> ''`;
-    const col = label === 'span_name' ? 'sp.name' : 'ss.endpoint';
+        : `FROM profiles p CROSS JOIN span_samples ss ON ss.profile_id = p.id WHERE ${where.join(' AND ')} AND ${col} <> ''`;
     if (existsOnly) {
       // Label lists only need to know whether any sample carries it: stop at the first.
       const row = this.db.prepare(`SELECT ${col} ${from_} LIMIT 1`).pluck().get(params) as string | undefined;

@@ -10,8 +10,9 @@
 // - `samples`: per profile, its distinct stacks and their values as two parallel blobs
 //   (uint32 stack ids, float64 values). Reading a profile's samples is one row and a typed
 //   array view instead of thousands of rows; merging 1 M samples stays in the tens of ms.
-// - `span_samples`: the span attribution of samples (span, trace, local root, endpoint ->
-//   stack, value), row per distinct combination, indexed by each way it is looked up.
+// - `span_samples`: the sample-level labels of samples (span, trace, local root, endpoint,
+//   thread name and id -> stack, value), row per distinct combination, indexed by each way
+//   it is looked up. A sample with none of those labels has no row. (Thread columns: version 3.)
 // - `spans`: spans from the traces pipeline, for "slow spans" and to find a span's
 //   descendants (`include_children`).
 // - `buckets` + `bucket_pending` (version 2): pre-merged profiles per time bucket, series
@@ -27,7 +28,7 @@ import { BUCKETS_DDL, migrateToBuckets } from './buckets/schema.js';
 let sqlite: typeof Database | undefined;
 const openSqlite = (): typeof Database => (sqlite ??= createRequire(import.meta.url)('better-sqlite3') as typeof Database);
 
-export const SCHEMA_VERSION = 2;
+export const SCHEMA_VERSION = 3;
 
 const DDL = `
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;
@@ -91,7 +92,9 @@ CREATE TABLE IF NOT EXISTS span_samples (
   local_root_span_id TEXT NOT NULL,
   endpoint TEXT NOT NULL,
   stack_id INTEGER NOT NULL,
-  value INTEGER NOT NULL
+  value INTEGER NOT NULL,
+  thread_name TEXT NOT NULL DEFAULT '',
+  thread_id TEXT NOT NULL DEFAULT ''
 );
 CREATE INDEX IF NOT EXISTS span_samples_by_span ON span_samples (span_id);
 CREATE INDEX IF NOT EXISTS span_samples_by_trace ON span_samples (trace_id);
@@ -130,13 +133,15 @@ export function openWriteDatabase(file: string): Database.Database {
     db.pragma('cache_size = -32000');
     db.exec(DDL);
     const v = db.prepare(`SELECT value FROM meta WHERE key = 'schema_version'`).pluck().get() as string | undefined;
-    if (v !== undefined && Number(v) !== SCHEMA_VERSION && Number(v) !== 1) {
+    if (v !== undefined && !(Number(v) >= 1 && Number(v) <= SCHEMA_VERSION)) {
       throw new Error(`store schema version ${v} is not supported (expected ${SCHEMA_VERSION})`);
     }
     db.transaction(() => {
       db.exec(BUCKETS_DDL);
       // Version 1 had no buckets: what it stored is compacted like newly written profiles.
       if (Number(v) === 1) migrateToBuckets(db);
+      // Versions 1 and 2 kept no thread per sample: their rows get the columns, empty.
+      migrateToThreads(db);
       db.prepare(`INSERT INTO meta (key, value) VALUES ('schema_version', ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value`).run(
         String(SCHEMA_VERSION),
       );
@@ -146,6 +151,17 @@ export function openWriteDatabase(file: string): Database.Database {
     db.close();
     throw e;
   }
+}
+
+/**
+ * Versions 1-2 -> 3: `span_samples` gains `thread_name` / `thread_id` (ADD COLUMN with a
+ * default rewrites no row) and the index on thread names. A no-op on a current database.
+ */
+function migrateToThreads(db: Database.Database): void {
+  const cols = new Set((db.prepare('PRAGMA table_info(span_samples)').all() as { name: string }[]).map((c) => c.name));
+  if (!cols.has('thread_name')) db.exec(`ALTER TABLE span_samples ADD COLUMN thread_name TEXT NOT NULL DEFAULT ''`);
+  if (!cols.has('thread_id')) db.exec(`ALTER TABLE span_samples ADD COLUMN thread_id TEXT NOT NULL DEFAULT ''`);
+  db.exec('CREATE INDEX IF NOT EXISTS span_samples_by_thread ON span_samples (thread_name)');
 }
 
 /** A read-only connection to the same database (WAL: it never blocks the writer). */

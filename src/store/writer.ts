@@ -75,7 +75,7 @@ export class StoreWriter {
       stackTouch: db.prepare('UPDATE stacks SET last_seen_ms = ? WHERE id = ? AND last_seen_ms < ?'),
       samplesInsert: db.prepare('INSERT INTO samples (profile_id, stack_ids, vals) VALUES (?, ?, ?)'),
       spanSampleInsert: db.prepare(
-        'INSERT INTO span_samples (profile_id, span_id, trace_id, local_root_span_id, endpoint, stack_id, value) VALUES (?, ?, ?, ?, ?, ?, ?)',
+        'INSERT INTO span_samples (profile_id, span_id, trace_id, local_root_span_id, endpoint, stack_id, value, thread_name, thread_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)',
       ),
       metaSet: db.prepare('INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value'),
       spanUpsert: db.prepare(
@@ -160,7 +160,17 @@ export class StoreWriter {
     const blobs = encodeSamples([...merged.keys()], [...merged.values()]);
     this.stmt.samplesInsert.run(profileId, blobs.ids, blobs.vals);
     for (const ss of p.spanSamples) {
-      this.stmt.spanSampleInsert.run(profileId, ss.spanId, ss.traceId, ss.localRootSpanId, ss.endpoint, stackIds[ss.stack]!, ss.value);
+      this.stmt.spanSampleInsert.run(
+        profileId,
+        ss.spanId,
+        ss.traceId,
+        ss.localRootSpanId,
+        ss.endpoint,
+        stackIds[ss.stack]!,
+        ss.value,
+        ss.threadName,
+        ss.threadId,
+      );
     }
     return profileId;
   }

@@ -37,15 +37,23 @@ describe('JSON API over the fixture', () => {
 
   it('answers label names and values for autocomplete', async () => {
     const names = await getJson(p, '/api/v1/labels', range);
-    // Series labels, then the sample-level facets the attributed samples carry.
+    // Series labels, then the sample-level facets the samples carry (threads: the allocation profile P5).
     assert.deepEqual(names.body.names, [
       'deployment.environment.name',
       'host.name',
       'service.name',
       'service.version',
       'span_name',
+      'thread.name',
       'trace endpoint',
     ]);
+    const threads = await getJson(p, '/api/v1/labels/thread.name/values', range);
+    assert.deepEqual(threads.body.values, [
+      { value: 'main', profiles: 1 },
+      { value: 'worker-1', profiles: 1 },
+    ]);
+    const cpuNames = await getJson(p, '/api/v1/labels', { ...range, type: 'cpu' });
+    assert.ok(!cpuNames.body.names.includes('thread.name'), 'no CPU sample names a thread');
     const versions = await getJson(p, '/api/v1/labels/version/values', range);
     assert.equal(versions.body.name, 'service.version');
     // 1.3: P1, P2; 1.4: P3, P4 and the allocation profile P5.

@@ -1,11 +1,12 @@
 // Numbers a profiler user can trust, end to end over the JSON API: in-use heap snapshots are
 // averaged (not summed), CPU views leave the idle pseudo-frame out, frames without a file
 // keep their own rows in every grouping, sample-level labels select samples, unknown keys
-// get hints, and pprof downloads keep the span labels (`go tool pprof -tags` reads them).
+// get hints, and pprof downloads keep the span and thread labels (`go tool pprof -tags` reads
+// them).
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { DictionaryBuilder, makeProfile, makeProfilesRequest, makeResource, makeSample, makeScope } from '../../src/otlp/build.js';
-import type { ExportProfilesServiceRequest } from '../../src/otlp/model.js';
+import { DictionaryBuilder, makeProfile, makeProfilesRequest, makeResource, makeSample, makeScope, makeSpan } from '../../src/otlp/build.js';
+import type { ExportProfilesServiceRequest, ExportTraceServiceRequest } from '../../src/otlp/model.js';
 import { MS, PROFILES, SPAN, fixtureT0, profileRequest, tracesRequest } from '../store/fixture.js';
 import { eventually, getJson, sendProfiles, sendTraces, startProfiler, type Profiler } from './helpers.js';
 import { goPprofAsync } from './go-pprof-url.js';
@@ -54,6 +55,74 @@ const WRITEV: Fr = { fn: 'writev', file: '' };
 const PROGRAM: Fr = { fn: '(program)', file: '' };
 
 const SNAPSHOTS = 6;
+
+/** Service `threaded`: a trace GET /threads -> threads.work, and where its CPU samples ran. */
+const THREADED = { trace: 'dd'.repeat(16), root: 'd400000000000001', span: 'd400000000000002' } as const;
+
+function threadedTraces(t0: number): ExportTraceServiceRequest {
+  const at = (ms: number) => BigInt(t0 + ms) * 1_000_000n;
+  const id = (hex: string) => Uint8Array.from(Buffer.from(hex, 'hex'));
+  const spans = [
+    makeSpan({
+      traceId: id(THREADED.trace),
+      spanId: id(THREADED.span),
+      parentSpanId: id(THREADED.root),
+      name: 'threads.work',
+      kind: 1,
+      startTimeUnixNano: at(1100),
+      endTimeUnixNano: at(1200),
+    }),
+    makeSpan({
+      traceId: id(THREADED.trace),
+      spanId: id(THREADED.root),
+      name: 'GET /threads',
+      kind: 2,
+      attributes: [
+        { key: 'http.route', value: { stringValue: '/threads' }, keyStrindex: 0 },
+        { key: 'http.request.method', value: { stringValue: 'GET' }, keyStrindex: 0 },
+      ],
+      startTimeUnixNano: at(1000),
+      endTimeUnixNano: at(1300),
+    }),
+  ];
+  return {
+    resourceSpans: [
+      {
+        resource: makeResource({ 'service.name': 'threaded' }),
+        schemaUrl: '',
+        scopeSpans: [{ scope: makeScope('fidelity', '1'), schemaUrl: '', spans }],
+      },
+    ],
+  };
+}
+
+/**
+ * As the SDK plugin labels samples: `thread.name` and an integer `thread.id` on each. On main
+ * (thread 0): work 20 ms in threads.work, work 10 ms outside any span; on worker-3: poll 12 ms.
+ */
+function threadedProfile(t0: number): ExportProfilesServiceRequest {
+  const b = new DictionaryBuilder();
+  const loc = (f: Fr) => b.location([{ functionIndex: b.function(f.fn, f.file, 1), line: 2, column: 0 }]);
+  const main = [b.attribute('thread.name', 'main'), b.attribute('thread.id', 0)];
+  const worker = [b.attribute('thread.name', 'worker-3'), b.attribute('thread.id', 3)];
+  const link = b.link(Buffer.from(THREADED.trace, 'hex'), Buffer.from(THREADED.span, 'hex'));
+  const work = b.stack([loc(WORK), loc(MAIN)]);
+  const poll = b.stack([loc({ fn: 'poll', file: 'src/poll.js' })]);
+  const profile = makeProfile({
+    sampleType: b.valueType('cpu', 'nanoseconds'),
+    periodType: b.valueType('cpu', 'nanoseconds'),
+    period: 10 * MS,
+    timeUnixNano: BigInt(t0) * 1_000_000n,
+    durationNano: 10_000_000_000n,
+    profileId: Uint8Array.from({ length: 16 }, () => 0x3d),
+    samples: [
+      makeSample({ stackIndex: work, values: [20 * MS], attributeIndices: main, linkIndex: link }),
+      makeSample({ stackIndex: work, values: [10 * MS], attributeIndices: main }),
+      makeSample({ stackIndex: poll, values: [12 * MS], attributeIndices: worker }),
+    ],
+  });
+  return makeProfilesRequest(b.dictionary, [profile], makeResource({ 'service.name': 'threaded' }), makeScope('fidelity', '1'));
+}
 
 describe('numbers that agree: aggregation, idle, native frames, sample labels', () => {
   let p: Profiler;
@@ -113,6 +182,10 @@ describe('numbers that agree: aggregation, idle, native frames, sample labels', 
     await sendTraces(p, tracesRequest(t0));
     for (const pr of PROFILES) await sendProfiles(p, profileRequest(pr, t0));
     expectedProfiles += PROFILES.length;
+    // Service `threaded`: samples on two threads, some in a span.
+    await sendTraces(p, threadedTraces(t0));
+    await sendProfiles(p, threadedProfile(t0));
+    expectedProfiles += 1;
     await eventually('every profile stored', async () => p.store.profiles === expectedProfiles);
   });
   after(() => p?.stop());
@@ -215,14 +288,50 @@ describe('numbers that agree: aggregation, idle, native frames, sample labels', 
     const names = await getJson(p, '/api/v1/labels/span_name/values', { ...range, type: 'cpu' });
     assert.deepEqual(
       names.body.values.map((v: any) => v.value),
-      ['cart.add', 'checkout.handle', 'db.exec', 'db.query'],
+      ['cart.add', 'checkout.handle', 'db.exec', 'db.query', 'threads.work'],
     );
     const endpoints = await getJson(p, `/api/v1/labels/${encodeURIComponent('trace endpoint')}/values`, { ...range, type: 'cpu' });
     assert.deepEqual(endpoints.body.values, [
       { value: 'GET /cart', profiles: 1 },
       { value: 'GET /checkout', profiles: 2 },
+      { value: 'GET /threads', profiles: 1 },
     ]);
     const negated = await getJson(p, '/api/v1/flame', { ...range, type: 'cpu', query: '-span_name:x' });
+    assert.equal(negated.status, 400);
+    assert.match(negated.body.error.message, /cannot be negated/);
+  });
+
+  it('selects samples by thread name, lists thread.name with its values, hints at it', async () => {
+    const flame = (query: string) => getJson(p, '/api/v1/flame', { ...range, type: 'cpu', query });
+    const all = await flame('service:threaded');
+    assert.equal(all.body.total, 42 * MS);
+    const main = await flame('thread.name:main');
+    assert.equal(main.status, 200, JSON.stringify(main.body));
+    assert.equal(main.body.total, 30 * MS, 'work 20 ms in the span + 10 ms outside');
+    assert.deepEqual(main.body.hints, []);
+    assert.equal((await flame('"thread name":worker-3')).body.total, 12 * MS, 'the Datadog spelling');
+    assert.equal((await flame('thread_name:worker-3 service:threaded')).body.total, 12 * MS);
+    assert.equal((await flame('thread.name:main span_name:threads.work')).body.total, 20 * MS);
+    assert.equal((await flame('thread.name:main "trace endpoint":"GET /threads"')).body.total, 20 * MS);
+    assert.equal((await flame('thread.name:worker-3 span_name:threads.work')).body.total, 0);
+    const search = await getJson(p, '/api/v1/search', { ...range, type: 'cpu', query: 'thread.name:worker-3' });
+    assert.equal(search.body.total, 12 * MS);
+    // Listed as a label when a sample in the range carries it, with its values.
+    const labels = await getJson(p, '/api/v1/labels', { ...range, type: 'cpu' });
+    assert.ok(labels.body.names.includes('thread.name'), JSON.stringify(labels.body));
+    const values = await getJson(p, '/api/v1/labels/thread.name/values', { ...range, type: 'cpu' });
+    assert.deepEqual(values.body.values, [
+      { value: 'main', profiles: 1 },
+      { value: 'worker-3', profiles: 1 },
+    ]);
+    const prefixed = await getJson(p, `/api/v1/labels/${encodeURIComponent('thread name')}/values`, { ...range, type: 'cpu', prefix: 'wo' });
+    assert.deepEqual(prefixed.body.values, [{ value: 'worker-3', profiles: 1 }]);
+    // A typo names the facet; negation is refused as for the other sample-level labels.
+    const typo = await flame('thread.nam:main');
+    assert.equal(typo.body.total, 0);
+    assert.equal(typo.body.hints.length, 1);
+    assert.match(typo.body.hints[0], /no profile has a label "thread\.nam"; did you mean .*"thread\.name"/);
+    const negated = await flame('-thread.name:main');
     assert.equal(negated.status, 400);
     assert.match(negated.body.error.message, /cannot be negated/);
   });
@@ -240,7 +349,7 @@ describe('numbers that agree: aggregation, idle, native frames, sample labels', 
     assert.deepEqual(fine.body.hints, []);
   });
 
-  it('keeps span_id, span_name and trace endpoint in pprof downloads, readable by go tool pprof -tags', async () => {
+  it('keeps span_id, span_name, trace endpoint and thread.name / thread.id in pprof downloads, readable by go tool pprof -tags', async () => {
     const url = `${p.api}/api/v1/pprof?span_id=${SPAN.S1}&include_children=true`;
     const tags = await goPprofAsync(['-tags', url]);
     for (const key of ['span_id', 'span_name', 'trace endpoint', 'trace_id', 'local root span id'])
@@ -260,6 +369,25 @@ describe('numbers that agree: aggregation, idle, native frames, sample labels', 
       `${p.api}/api/v1/pprof?type=cpu&from=${range.from}&to=${range.to}&query=service:checkout&labels=true`,
     ]);
     assert.match(top, /66000000ns total/, `labelled download keeps every sample:\n${top}`);
+    // Thread labels: a span's download (its samples ran on main) and a thread selection.
+    const spanTags = await goPprofAsync(['-tags', `${p.api}/api/v1/pprof?span_id=${THREADED.span}`]);
+    for (const key of ['span_id', 'span_name', 'trace endpoint', 'thread.name', 'thread.id'])
+      assert.match(spanTags, new RegExp(`^ ?${key}:`, 'm'), `${key} in:\n${spanTags}`);
+    assert.match(spanTags, /^ ?thread\.name: Total 20\.0ms\n\s+20\.0ms \(\s*100%\): main$/m, spanTags);
+    assert.match(spanTags, /threads\.work/);
+    assert.match(spanTags, /GET \/threads/);
+    const threadTags = await goPprofAsync([
+      '-tags',
+      `${p.api}/api/v1/pprof?type=cpu&from=${range.from}&to=${range.to}&query=${encodeURIComponent('service:threaded')}&labels=true`,
+    ]);
+    assert.match(threadTags, /^ ?thread\.name: Total 42\.0ms\n\s+30\.0ms \(\s*71\.43%\): main\n\s+12\.0ms \(\s*28\.57%\): worker-3$/m, threadTags);
+    // The thread id as a string label: main's id 0 survives (a numeric 0 would not).
+    assert.match(threadTags, /^ ?thread\.id: Total 42\.0ms\n\s+30\.0ms \(\s*71\.43%\): 0\n\s+12\.0ms \(\s*28\.57%\): 3$/m, threadTags);
+    const onlyWorker = await goPprofAsync([
+      '-tags',
+      `${p.api}/api/v1/pprof?type=cpu&from=${range.from}&to=${range.to}&query=${encodeURIComponent('thread.name:worker-3')}`,
+    ]);
+    assert.match(onlyWorker, /^ ?thread\.name: Total 12\.0ms\n\s+12\.0ms \(\s*100%\): worker-3$/m, onlyWorker);
     // CPU downloads leave idle out as the views do; the heap download holds the average.
     const idler = await goPprofAsync(['-top', '-unit=ns', `${p.api}/api/v1/pprof?type=cpu&from=${range.from}&to=${range.to}&query=service:idler`]);
     assert.match(idler, /21000000ns total/, idler);

@@ -31,6 +31,8 @@ const WORDS = [
   'process.executable.name',
   'thread.name',
   'thread_name',
+  'thread.id',
+  'thread id',
   'span.name',
   'trace.endpoint',
   'local_root_span.id',
@@ -146,7 +148,7 @@ function profilesOf(req: ExportProfilesServiceRequest): Profile[] {
 
 describe('store ingestion from OTLP', () => {
   it('extracts what the pprof path extracts, on random requests with ids', () => {
-    const seen = { spans: 0, threads: 0, stacks: 0, merged: 0, timed: 0, split: 0, counts: 0 };
+    const seen = { spans: 0, threads: 0, threadIds: 0, stacks: 0, merged: 0, timed: 0, split: 0, counts: 0 };
     fc.assert(
       fc.property(arbMeaningfulRequest(), fc.array(arbId(16), { minLength: 12, maxLength: 12 }), (req, ids) => {
         profilesOf(req).forEach((p, i) => (p.profileId = ids[i % ids.length]!));
@@ -157,6 +159,7 @@ describe('store ingestion from OTLP', () => {
         for (const p of b.profiles) {
           if (p.spanSamples.length > 0) seen.spans++;
           if (p.threads.size > 0) seen.threads++;
+          if (p.spanSamples.some((x) => x.threadId !== '')) seen.threadIds++;
           if (p.stacks.length > 1) seen.stacks++;
           if (p.sampleCount > p.stacks.length) seen.merged++;
           if (p.unit === 'nanoseconds') seen.timed++;
@@ -171,7 +174,7 @@ describe('store ingestion from OTLP', () => {
     // The random requests reach every part of the extraction.
     // The random requests reach the common parts of the extraction (service splits and
     // `_samples` types are rarer: the example below takes them on).
-    for (const k of ['spans', 'threads', 'stacks', 'merged', 'timed'] as const) assert.ok(seen[k] > 0, `${k}: ${seen[k]}`);
+    for (const k of ['spans', 'threads', 'threadIds', 'stacks', 'merged', 'timed'] as const) assert.ok(seen[k] > 0, `${k}: ${seen[k]}`);
   });
 
   it('extracts what the pprof path extracts, profile ids aside, on random requests without ids', () => {

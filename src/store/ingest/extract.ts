@@ -1,11 +1,12 @@
 // A converted pprof profile -> what the store keeps: its frames, its distinct stacks with
-// their values, the span attribution of its samples, and per-thread totals. Pure.
+// their values, the sample-level labels of its samples (span attribution, thread), and
+// per-thread totals. Pure.
 //
 // Values are normalised at this point so that profiles with different periods add up:
 // time units become nanoseconds, and counted samples of a CPU/wall period become
 // `count × period` nanoseconds. A profile type therefore has one unit in the store.
 import type { Profile as PprofProfile } from 'pprof-format';
-import { decimalToHex16, PPROF_LABELS } from '../../pprof/labels.js';
+import { decimalToHex16, PPROF_LABELS, THREAD_LABELS } from '../../pprof/labels.js';
 import { isSampleCountType } from '../../pprof/profile-type.js';
 import type { ConvertedProfile } from '../../pprof/types.js';
 import type { FrameInfo } from '../query/types.js';
@@ -25,6 +26,10 @@ export interface SpanSample {
   localRootSpanId: string;
   /** The request's endpoint (`trace endpoint` label) or ''. */
   endpoint: string;
+  /** The first thread name label (THREAD_NAME_LABELS) or ''. */
+  threadName: string;
+  /** The first thread id label (THREAD_ID_LABELS), as text (a numeric label in decimal), or ''. */
+  threadId: string;
   /** Index into ExtractedProfile.stacks. */
   stack: number;
   value: number;
@@ -85,7 +90,13 @@ export function valueScale(sampleUnit: string, periodType: string, periodUnit: s
   return { scale: 1, unit: su === '' ? 'count' : su };
 }
 
-const THREAD_LABELS = ['thread.name', 'thread_name', 'thread name'];
+/**
+ * The label keys a thread's name and id come under: the OTel semantic conventions' attribute
+ * keys (what the SDK plugin and the eBPF profiler send, which the converter keeps as label
+ * keys), and the spellings other profilers write (`thread name`: @datadog/pprof).
+ */
+export const THREAD_NAME_LABELS: readonly string[] = [THREAD_LABELS.NAME, 'thread_name', 'thread name'];
+export const THREAD_ID_LABELS: readonly string[] = [THREAD_LABELS.ID, 'thread_id', 'thread id'];
 
 export function extractProfile(c: ConvertedProfile): ExtractedProfile {
   const p: PprofProfile = c.profile;
@@ -149,7 +160,8 @@ export function extractProfile(c: ConvertedProfile): ExtractedProfile {
   const kTrace = keyIds.get(PPROF_LABELS.TRACE_ID) ?? -1;
   const kRoot = keyIds.get(PPROF_LABELS.LOCAL_ROOT_SPAN_ID) ?? -1;
   const kEndpoint = keyIds.get(PPROF_LABELS.TRACE_ENDPOINT) ?? -1;
-  const kThreads = THREAD_LABELS.map((k) => keyIds.get(k) ?? -1).filter((k) => k >= 0);
+  const kThreads = THREAD_NAME_LABELS.map((k) => keyIds.get(k) ?? -1).filter((k) => k >= 0);
+  const kThreadIds = THREAD_ID_LABELS.map((k) => keyIds.get(k) ?? -1).filter((k) => k >= 0);
 
   for (const sample of p.sample) {
     const raw = Number(sample.value[0] ?? 0);
@@ -181,6 +193,7 @@ export function extractProfile(c: ConvertedProfile): ExtractedProfile {
     let root = '';
     let endpoint = '';
     let thread: string | undefined;
+    let threadId = '';
     for (const l of sample.label) {
       const k = Number(l.key);
       if (k === kSpan) spanId = s(l.str);
@@ -188,13 +201,16 @@ export function extractProfile(c: ConvertedProfile): ExtractedProfile {
       else if (k === kRoot) root = rootHex(s(l.str));
       else if (k === kEndpoint) endpoint = s(l.str);
       else if (thread === undefined && kThreads.includes(k) && Number(l.str) !== 0) thread = s(l.str);
+      // A string label, or a numeric one (the converter writes integer attributes as `num`).
+      else if (threadId === '' && kThreadIds.includes(k)) threadId = Number(l.str) !== 0 ? s(l.str) : String(l.num);
     }
     if (thread !== undefined) threads.set(thread, (threads.get(thread) ?? 0) + value);
-    if (spanId !== '' || traceId !== '' || endpoint !== '') {
-      const sk = `${spanId}|${traceId}|${root}|${endpoint}|${si}`;
+    const threadName = thread ?? '';
+    if (spanId !== '' || traceId !== '' || endpoint !== '' || threadName !== '' || threadId !== '') {
+      const sk = `${spanId}|${traceId}|${root}|${endpoint}|${threadName}|${threadId}|${si}`;
       const hit = spanIndex.get(sk);
       if (hit) hit.value += value;
-      else spanIndex.set(sk, { spanId, traceId, localRootSpanId: root, endpoint, stack: si, value });
+      else spanIndex.set(sk, { spanId, traceId, localRootSpanId: root, endpoint, threadName, threadId, stack: si, value });
     }
   }
 

@@ -35,7 +35,7 @@ import { isSampleCountType, profileTypesOf, profileTypeOf, type ProfileHead, typ
 import { SERVICE_NAME_KEY } from '../../pprof/service-name.js';
 import type { FrameInfo } from '../query/types.js';
 import { idsKey, numKey } from './keys.js';
-import { valueScale, type ExtractedProfile, type ExtractedStack, type SpanSample } from './extract.js';
+import { THREAD_ID_LABELS, THREAD_NAME_LABELS, valueScale, type ExtractedProfile, type ExtractedStack, type SpanSample } from './extract.js';
 
 export interface ExtractResult {
   profiles: ExtractedProfile[];
@@ -45,13 +45,14 @@ export interface ExtractResult {
 
 /** Bad data inside one profile; becomes a ConvertError with the profile's position. */
 
-const THREAD_LABELS = new Set(['thread.name', 'thread_name', 'thread name']);
+const THREAD_LABELS = new Set(THREAD_NAME_LABELS);
+const THREAD_ID_KEYS = new Set(THREAD_ID_LABELS);
 
 /** A distinct label set of the request, with what the store reads from it. */
 interface LabelSet {
   /** Same for label sets with the same labels in any order (pprof's sample identity). */
   id: number;
-  /** Same for label sets with the same span attribution (spanId, traceId, root, endpoint). */
+  /** Same for label sets with the same sample-level labels (spanId, traceId, root, endpoint, thread). */
   spanKey: number;
   spanId: string;
   traceId: string;
@@ -59,6 +60,8 @@ interface LabelSet {
   endpoint: string;
   /** First thread name label, if any. */
   thread: string | undefined;
+  /** First thread id label as text (numeric ones in decimal), or ''. */
+  threadId: string;
   /** Canonical text of the labels (for content ids). */
   text: string;
 }
@@ -319,6 +322,7 @@ class RequestTables extends SharedTables {
     let root = '';
     let endpoint = '';
     let thread: string | undefined;
+    let threadId = '';
     const texts: string[] = [];
     for (const l of labels) {
       const str = 'str' in l ? l.str : '';
@@ -327,16 +331,17 @@ class RequestTables extends SharedTables {
       else if (l.key === PPROF_LABELS.LOCAL_ROOT_SPAN_ID) root = rootHex(str);
       else if (l.key === PPROF_LABELS.TRACE_ENDPOINT) endpoint = str;
       else if (thread === undefined && THREAD_LABELS.has(l.key) && str !== '') thread = str;
+      else if (threadId === '' && THREAD_ID_KEYS.has(l.key)) threadId = 'num' in l ? String(l.num) : str;
       texts.push(labelText(l));
     }
     texts.sort();
     const text = texts.join('\u0001');
     let id = this.labelSetIds.get(text);
     if (id === undefined) this.labelSetIds.set(text, (id = this.labelSetIds.size));
-    const sk = `${spanId}|${traceId}|${root}|${endpoint}`;
+    const sk = `${spanId}|${traceId}|${root}|${endpoint}|${thread ?? ''}|${threadId}`;
     let spanKey = this.spanKeys.get(sk);
     if (spanKey === undefined) this.spanKeys.set(sk, (spanKey = this.spanKeys.size));
-    return { id, spanKey, spanId, traceId, localRootSpanId: root, endpoint, thread, text };
+    return { id, spanKey, spanId, traceId, localRootSpanId: root, endpoint, thread, threadId, text };
   }
 }
 
@@ -515,12 +520,21 @@ function extractPart(tables: RequestTables, p: Profile, part: Part, typeOfProfil
     total += value;
     const ls = m.labels;
     if (ls.thread !== undefined) threads.set(ls.thread, (threads.get(ls.thread) ?? 0) + value);
-    if (ls.spanId !== '' || ls.traceId !== '' || ls.endpoint !== '') {
+    if (ls.spanId !== '' || ls.traceId !== '' || ls.endpoint !== '' || ls.thread !== undefined || ls.threadId !== '') {
       const sk = si < 1 << 22 ? ls.spanKey * (1 << 22) + si : `${ls.spanKey}|${si}`;
       const hit = spanIndex.get(sk);
       if (hit) hit.value += value;
       else
-        spanIndex.set(sk, { spanId: ls.spanId, traceId: ls.traceId, localRootSpanId: ls.localRootSpanId, endpoint: ls.endpoint, stack: si, value });
+        spanIndex.set(sk, {
+          spanId: ls.spanId,
+          traceId: ls.traceId,
+          localRootSpanId: ls.localRootSpanId,
+          endpoint: ls.endpoint,
+          threadName: ls.thread ?? '',
+          threadId: ls.threadId,
+          stack: si,
+          value,
+        });
     }
   }
 

@@ -1,10 +1,12 @@
 // Sample-level labels in the tag query. Series labels (resource attributes) select whole
-// profiles; `span_name`, `trace endpoint`, `span_id` and `trace_id` belong to single samples
-// (the span a sample ran under), so a term on them selects the attributed samples within
-// the profiles the other terms select. Also: hints for keys nothing carries. Pure.
+// profiles; `span_name`, `trace endpoint`, `span_id`, `trace_id` (the span a sample ran
+// under) and `thread.name` (the thread it ran on) belong to single samples, so a term on them
+// selects those samples within the profiles the other terms select. Also: hints for keys
+// nothing carries. Pure.
 import { QueryError } from './errors.js';
 import { LABEL_ALIASES, labelKeysFor, type TagQuery, type TagTerm } from './tag-query.js';
 import type { SpanTarget } from '../reader.js';
+import { THREAD_NAME_LABELS } from '../ingest/extract.js';
 
 /** Sample-level label keys the tag query understands, and the keys they may be written as. */
 export const SAMPLE_LABEL_KEYS: Readonly<Record<string, readonly string[]>> = {
@@ -12,6 +14,9 @@ export const SAMPLE_LABEL_KEYS: Readonly<Record<string, readonly string[]>> = {
   'trace endpoint': ['trace endpoint', 'trace_endpoint', 'endpoint'],
   span_id: ['span_id', 'span id'],
   trace_id: ['trace_id'],
+  // The OTel semantic conventions' key (the converter keeps it as the pprof label key), and
+  // the spellings other profilers use (`thread name`: @datadog/pprof).
+  'thread.name': THREAD_NAME_LABELS,
 };
 
 /** The sample-level label a key names, if any (a stored series label of that name wins). */
@@ -37,7 +42,10 @@ export function splitSampleTerms(
       continue;
     }
     if (t.negated)
-      throw new QueryError('syntax', `query: "-${t.key}:…" — sample-level labels (span_name, trace endpoint, span_id, trace_id) cannot be negated`);
+      throw new QueryError(
+        'syntax',
+        `query: "-${t.key}:…" — sample-level labels (span_name, trace endpoint, span_id, trace_id, thread.name) cannot be negated`,
+      );
     any = true;
     const and = (prev: readonly string[] | undefined, next: readonly string[]) => (prev ? prev.filter((v) => next.includes(v)) : [...next]);
     switch (name) {
@@ -64,6 +72,10 @@ export function splitSampleTerms(
             target.traceIds,
             t.values.map((v) => v.toLowerCase()),
           );
+        break;
+      case 'thread.name':
+        if (t.any) target.hasThread = true;
+        else target.threadNames = and(target.threadNames, t.values);
         break;
     }
   }
