@@ -125,6 +125,13 @@ class StringTable {
   private readonly ids = new Map<string, number>();
   private values: (string | undefined)[] = [];
   private refs = new Int32Array(64);
+  /**
+   * Per id: its number in the answer being built (see `local`), valid while its stamp is
+   * the answer's. Sized like `refs`.
+   */
+  private localNo = new Int32Array(64);
+  private stamp = new Uint32Array(64);
+  private answer = 0;
   private readonly free: number[] = [];
   private stringBytes = 0;
 
@@ -140,7 +147,9 @@ class StringTable {
   }
 
   get bytes(): number {
-    return this.stringBytes + this.refs.byteLength + this.values.length * 8 + this.free.length * 8;
+    return (
+      this.stringBytes + this.refs.byteLength + this.localNo.byteLength + this.stamp.byteLength + this.values.length * 8 + this.free.length * 8
+    );
   }
 
   intern(s: string): number {
@@ -149,11 +158,7 @@ class StringTable {
       id = this.free.pop() ?? this.values.length;
       if (id === this.values.length) this.values.push(s);
       else this.values[id] = s;
-      if (id >= this.refs.length) {
-        const grown = new Int32Array(this.refs.length * 2);
-        grown.set(this.refs);
-        this.refs = grown;
-      }
+      if (id >= this.refs.length) this.grow();
       this.refs[id] = 0;
       this.ids.set(s, id);
       this.stringBytes += StringTable.cost(s);
@@ -162,8 +167,47 @@ class StringTable {
     return id;
   }
 
+  /** One more reference to an interned id (cheaper than interning its string again). */
+  addRef(id: number): void {
+    this.refs[id]!++;
+  }
+
   get(id: number): string {
     return this.values[id] ?? '';
+  }
+
+  /** Starts an answer: `local` numbers strings from 0 again. */
+  beginAnswer(): void {
+    if (++this.answer > 0xffffffff) {
+      this.answer = 1;
+      this.stamp.fill(0);
+    }
+  }
+
+  /**
+   * The number of id's string among the distinct strings of the current answer, appending
+   * it to `strings` on first use. Taking the text now means the answer stays right even if
+   * the id is released and reused before the caller reads it.
+   */
+  local(id: number, strings: string[]): number {
+    if (this.stamp[id] !== this.answer) {
+      this.stamp[id] = this.answer;
+      this.localNo[id] = strings.push(this.values[id] ?? '') - 1;
+    }
+    return this.localNo[id]!;
+  }
+
+  private grow(): void {
+    const n = this.refs.length * 2;
+    const refs = new Int32Array(n);
+    refs.set(this.refs);
+    this.refs = refs;
+    const localNo = new Int32Array(n);
+    localNo.set(this.localNo);
+    this.localNo = localNo;
+    const stamp = new Uint32Array(n);
+    stamp.set(this.stamp);
+    this.stamp = stamp;
   }
 
   release(id: number): void {
@@ -282,16 +326,26 @@ export class InMemorySpanIndex implements SpanIndex {
     this.expire(now);
     let indexed = 0;
     for (const rs of request.resourceSpans) {
-      const service = serviceOf(rs.resource);
+      // The service is interned once per resource; this reference keeps it while its spans
+      // are added (each takes its own).
+      const serviceId = this.strings.intern(serviceOf(rs.resource));
       for (const ss of rs.scopeSpans) {
-        for (const span of ss.spans) if (this.putSpan(span, service, now)) indexed++;
+        for (const span of ss.spans) if (this.putOne(span, serviceId, now)) indexed++;
       }
+      this.strings.release(serviceId);
     }
     return indexed;
   }
 
   /** Indexes one span; false when its ids are invalid. Exposed for bulk loaders and benchmarks. */
   putSpan(span: Span, service: string, now = this.now()): boolean {
+    const serviceId = this.strings.intern(service);
+    const ok = this.putOne(span, serviceId, now);
+    this.strings.release(serviceId);
+    return ok;
+  }
+
+  private putOne(span: Span, serviceId: number, now: number): boolean {
     const id = span.spanId;
     const trace = span.traceId;
     if (id.length !== 8 || trace.length !== 16 || isZeroId(id) || isZeroId(trace)) return false;
@@ -299,8 +353,12 @@ export class InMemorySpanIndex implements SpanIndex {
     const hi = u32be(id, 0);
     const lo = u32be(id, 4);
     const nameId = this.strings.intern(span.name);
-    const serviceId = this.strings.intern(service);
-    const endpointId = this.strings.intern(endpointOf(span));
+    this.strings.addRef(serviceId);
+    // Most spans' endpoint is their name: take another reference instead of a second lookup.
+    const endpoint = endpointOf(span);
+    let endpointId = nameId;
+    if (endpoint === span.name) this.strings.addRef(nameId);
+    else endpointId = this.strings.intern(endpoint);
 
     let s = this.slotOf(hi, lo);
     if (s >= 0) {
@@ -347,29 +405,38 @@ export class InMemorySpanIndex implements SpanIndex {
   }
 
   /**
-   * The batched lookup: one pass over the ids' words, answers written into columns; the
-   * only allocations are the columns themselves (names and endpoints are the interned
-   * strings). Resolves local roots now, like `get`.
+   * The batched lookup: one pass over the ids' words, answers written into columns; names
+   * and endpoints are numbers into the answer's own list of distinct strings, so the only
+   * allocations are the columns and that list. Resolves local roots now, like `get`.
    */
   resolve(ids: SpanIdBatch): ResolvedSpans {
     this.expire(this.now());
     const out = allocResolved(ids.count);
     const c = this.cols;
+    const strings = this.strings;
+    strings.beginAnswer();
+    const { known, trace, name, endpoint, rootRef, rootHi, rootLo, missingHi, missingLo } = out;
+    const texts = out.strings;
+    const qhi = ids.hi;
+    const qlo = ids.lo;
     for (let i = 0; i < ids.count; i++) {
-      const s = this.slotOf(ids.hi[i]!, ids.lo[i]!);
+      const s = this.slotOf(qhi[i]!, qlo[i]!);
       if (s < 0) continue;
-      out.known[i] = 1;
-      out.trace[i * 4] = c.trace[s * 4]!;
-      out.trace[i * 4 + 1] = c.trace[s * 4 + 1]!;
-      out.trace[i * 4 + 2] = c.trace[s * 4 + 2]!;
-      out.trace[i * 4 + 3] = c.trace[s * 4 + 3]!;
-      out.name[i] = this.strings.get(c.name[s]!);
+      known[i] = 1;
+      trace[i * 4] = c.trace[s * 4]!;
+      trace[i * 4 + 1] = c.trace[s * 4 + 1]!;
+      trace[i * 4 + 2] = c.trace[s * 4 + 2]!;
+      trace[i * 4 + 3] = c.trace[s * 4 + 3]!;
+      name[i] = strings.local(c.name[s]!, texts);
       const root = this.walk(s);
-      out.rootHi[i] = c.idHi[root]!;
-      out.rootLo[i] = c.idLo[root]!;
-      out.endpoint[i] = this.strings.get(c.endpoint[root]!);
-      out.missingHi[i] = this.walkMissing[0]!;
-      out.missingLo[i] = this.walkMissing[1]!;
+      // A span that is its own local root is entry i of the batch: say so, saving the
+      // linker a lookup of its root's id.
+      rootRef[i] = root === s ? i : -1;
+      rootHi[i] = c.idHi[root]!;
+      rootLo[i] = c.idLo[root]!;
+      endpoint[i] = strings.local(c.endpoint[root]!, texts);
+      missingHi[i] = this.walkMissing[0]!;
+      missingLo[i] = this.walkMissing[1]!;
     }
     return out;
   }
@@ -530,19 +597,25 @@ export class InMemorySpanIndex implements SpanIndex {
     while (this.count > capacity) this.evictOldest();
     const old = this.cols;
     const next = allocColumns(capacity);
-    for (let k = 0; k < this.count; k++) {
-      const from = (this.first + k) % old.capacity;
-      next.idHi[k] = old.idHi[from]!;
-      next.idLo[k] = old.idLo[from]!;
-      next.trace.set(old.trace.subarray(from * 4, from * 4 + 4), k * 4);
-      next.parentHi[k] = old.parentHi[from]!;
-      next.parentLo[k] = old.parentLo[from]!;
-      next.start[k] = old.start[from]!;
-      next.end[k] = old.end[from]!;
-      next.flags[k] = old.flags[from]!;
-      next.name[k] = old.name[from]!;
-      next.service[k] = old.service[from]!;
-      next.endpoint[k] = old.endpoint[from]!;
+    // The live slots are at most two runs of the old ring: [first, end of ring) and [0, rest).
+    const firstRun = Math.min(this.count, old.capacity - this.first);
+    const runs: [from: number, to: number, at: number][] = [
+      [this.first, this.first + firstRun, 0],
+      [0, this.count - firstRun, firstRun],
+    ];
+    for (const [from, to, at] of runs) {
+      if (to <= from) continue;
+      next.idHi.set(old.idHi.subarray(from, to), at);
+      next.idLo.set(old.idLo.subarray(from, to), at);
+      next.trace.set(old.trace.subarray(from * 4, to * 4), at * 4);
+      next.parentHi.set(old.parentHi.subarray(from, to), at);
+      next.parentLo.set(old.parentLo.subarray(from, to), at);
+      next.start.set(old.start.subarray(from, to), at);
+      next.end.set(old.end.subarray(from, to), at);
+      next.flags.set(old.flags.subarray(from, to), at);
+      next.name.set(old.name.subarray(from, to), at);
+      next.service.set(old.service.subarray(from, to), at);
+      next.endpoint.set(old.endpoint.subarray(from, to), at);
     }
     this.cols = next;
     this.first = 0;
