@@ -73,6 +73,13 @@ const DEFAULT_TTL_MS = 5 * 60_000;
  */
 const SLOT_BYTES = 8 + 16 + 8 + 16 + 2 + 12;
 const HASH_ENTRY_BYTES = 4;
+/**
+ * A hash entry is `slot + 1` in its low TAG_SHIFT bits and the top bits of the id's hash
+ * above them (a tag), so a probe skips most non-matching entries without reading their slot.
+ * This caps the ring at 2^26 - 1 slots (a 4 GiB index).
+ */
+const TAG_SHIFT = 26;
+const SLOT_MASK = 2 ** TAG_SHIFT - 1;
 const MAX_LOAD = 0.75;
 /** Objects, typed-array headers and the age buckets: a fixed allowance. */
 const FIXED_BYTES = 4096;
@@ -259,7 +266,7 @@ export function serviceOf(resource: ExportTraceServiceRequest['resourceSpans'][n
  *
  * Layout: slot `s` of the ring holds one span across the columns; `first` is the oldest
  * slot, and the next `size` slots (mod capacity) are live. The hash table maps a span id to
- * `slot + 1` (0 = empty) with linear probing and backward-shift deletion (no tombstones).
+ * `slot + 1` (0 = empty; plus a tag, see TAG_SHIFT) with linear probing and backward-shift deletion (no tombstones).
  * Capacity grows by doubling while the byte bound allows and shrinks when interned strings
  * need the room; both re-lay the ring from slot 0.
  */
@@ -520,17 +527,27 @@ export class InMemorySpanIndex implements SpanIndex {
 
   private slotOf(hi: number, lo: number): number {
     const { idHi, idLo } = this.cols;
-    for (let i = hashOf(hi, lo) & this.mask; ; i = (i + 1) & this.mask) {
-      const e = this.table[i]!;
+    const t = this.table;
+    const mask = this.mask;
+    const h = hashOf(hi, lo);
+    const tag = h >>> TAG_SHIFT;
+    for (let i = h & mask; ; i = (i + 1) & mask) {
+      const e = t[i]!;
       if (e === 0) return -1;
-      if (idHi[e - 1] === hi && idLo[e - 1] === lo) return e - 1;
+      // The tag rules out most other ids of the probe run without reading their slots (a
+      // cache miss each, at random places of the columns).
+      if (e >>> TAG_SHIFT === tag) {
+        const s = (e & SLOT_MASK) - 1;
+        if (idHi[s] === hi && idLo[s] === lo) return s;
+      }
     }
   }
 
   private insertHash(s: number): void {
-    let i = hashOf(this.cols.idHi[s]!, this.cols.idLo[s]!) & this.mask;
+    const h = hashOf(this.cols.idHi[s]!, this.cols.idLo[s]!);
+    let i = h & this.mask;
     while (this.table[i] !== 0) i = (i + 1) & this.mask;
-    this.table[i] = s + 1;
+    this.table[i] = ((h >>> TAG_SHIFT) << TAG_SHIFT) | (s + 1);
   }
 
   private removeHash(s: number): void {
@@ -538,7 +555,7 @@ export class InMemorySpanIndex implements SpanIndex {
     const mask = this.mask;
     const t = this.table;
     let i = hashOf(idHi[s]!, idLo[s]!) & mask;
-    while (t[i] !== s + 1) i = (i + 1) & mask;
+    while ((t[i]! & SLOT_MASK) !== s + 1) i = (i + 1) & mask;
     // Backward-shift deletion: pull later entries of the probe run into the hole.
     for (;;) {
       t[i] = 0;
@@ -547,7 +564,8 @@ export class InMemorySpanIndex implements SpanIndex {
         j = (j + 1) & mask;
         const e = t[j]!;
         if (e === 0) return;
-        const k = hashOf(idHi[e - 1]!, idLo[e - 1]!) & mask;
+        const o = (e & SLOT_MASK) - 1;
+        const k = hashOf(idHi[o]!, idLo[o]!) & mask;
         const stays = i <= j ? i < k && k <= j : i < k || k <= j;
         if (!stays) {
           t[i] = e;
@@ -641,7 +659,7 @@ export class InMemorySpanIndex implements SpanIndex {
       const c = Math.min(Math.floor(h * MAX_LOAD), Math.floor((budget - HASH_ENTRY_BYTES * h) / SLOT_BYTES));
       if (c > best) best = c;
     }
-    return best;
+    return Math.min(best, SLOT_MASK - 1);
   }
 
   private trackAge(now: number): void {
