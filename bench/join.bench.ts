@@ -17,7 +17,7 @@ import { InMemorySpanIndex } from '../src/join/span-index.js';
 import { alternate, fmt, table, time, type BenchSuite } from './harness.js';
 
 v8.setFlagsFromString('--expose-gc');
-const gc = vm.runInNewContext('gc') as (options?: { type: 'major' | 'minor' }) => void;
+const gc = vm.runInNewContext('gc') as () => void;
 
 const BATCH = 1000;
 const NAMES = Array.from({ length: 200 }, (_, i) => `GET /api/v1/resource/${i}`);
@@ -154,13 +154,11 @@ export const suite: BenchSuite = {
     // --- joining samples, as the processor does it: the batched linker (span ids as words,
     // the index answering in columns) and the first, per-sample linker (hex ids, a Map of
     // SpanContext objects), run in alternation so both see the same machine load. Each turn
-    // is a block of consecutive calls (BLOCK for the batched one, one call of the much slower
-    // per-sample one) after a minor GC, so neither pays for the young garbage the other left,
-    // while each block still pays the scavenges of its own garbage. (A forced full GC before
-    // each call was tried: it shrinks the young generation, and the output both build then
-    // dominates the figure.)
+    // of the batched linker is a block of BLOCK consecutive calls (it is 10x faster; one call
+    // is too short to time under load). No GC is forced between turns: a forced full GC
+    // shrinks the young generation, and even a forced minor GC made the batched calls after it
+    // 1.5x slower, so either would measure the GC rather than the join.
     const BLOCK = 10;
-    const minorGc = () => gc({ type: 'minor' });
     const joins: { label: string; req: ExportProfilesServiceRequest }[] = [
       { label: '10 k samples, 1 k distinct spans', req: profileRequest(10_000, 1000, N - 5000) },
       { label: '10 k samples, 10 k distinct spans (one span per sample)', req: profileRequest(10_000, 10_000, N - 20_000) },
@@ -183,7 +181,7 @@ export const suite: BenchSuite = {
         const r = referenceLinkProfiles(req, (id) => known.get(id));
         if (r.linked !== 10_000) throw new Error(`linked ${r.linked}`);
       };
-      const [blockNew, tOld] = await alternate([batched, perSample], 15, 2, minorGc);
+      const [blockNew, tOld] = await alternate([batched, perSample], 15, 2);
       const tNew = blockNew! / BLOCK;
       const best = Math.min(...blocks.slice(2));
       rows.push([
