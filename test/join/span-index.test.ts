@@ -273,20 +273,33 @@ describe('span index: eviction', () => {
   it('a batched answer keeps its names when the index changes before the join applies it', () => {
     let now = 1_000_000;
     const idx = new InMemorySpanIndex({ ttlMs: 1000, now: () => now });
-    idx.put(traces({ shop: [{ id: sid(1), name: 'checkout' }, { id: sid(2), name: 'pay' }] }));
+    idx.put(
+      traces({
+        shop: [
+          { id: sid(1), name: 'checkout' },
+          { id: sid(2), name: 'pay' },
+        ],
+      }),
+    );
     const req: ExportProfilesServiceRequest = profiles([{ span: sid(1) }, { span: sid(2) }]);
     const plan = planJoin(req);
     const answer = idx.resolve(plan.ids);
     // Both spans age out (their strings are released) and new spans with other names take
     // the freed string ids.
     now += 2000;
-    idx.put(traces({ other: [{ id: sid(3), name: 'render' }, { id: sid(4), name: 'sleep' }] }));
+    idx.put(
+      traces({
+        other: [
+          { id: sid(3), name: 'render' },
+          { id: sid(4), name: 'sleep' },
+        ],
+      }),
+    );
     assert.equal(idx.get(sid(1)), undefined);
     const out = plan.apply(answer);
     assert.equal(out.linked, 2);
     const d = out.request.dictionary!;
-    const valuesOf = (key: string) =>
-      d.attributeTable.filter((a) => d.stringTable[a.keyStrindex] === key).map((a) => a.value?.stringValue);
+    const valuesOf = (key: string) => d.attributeTable.filter((a) => d.stringTable[a.keyStrindex] === key).map((a) => a.value?.stringValue);
     assert.deepEqual(valuesOf(SPAN_NAME_ATTR), ['checkout', 'pay']);
     assert.deepEqual(valuesOf(TRACE_ENDPOINT_ATTR), ['checkout', 'pay']);
   });
