@@ -114,16 +114,16 @@ class RefReader {
     else this.traceFrom = T_NONE;
   }
 
-  /** True when the sample's trace id (as read) equals the four words at `t[at..]`. */
-  traceEquals(t: Uint32Array, at: number): boolean {
-    const w = this.traceFrom === T_LINK ? this.linkTrace : this.attrWords;
-    const o = this.traceAt * 4;
+  /** True when the trace id read from (`from`, `traceAt`) equals the four words at `t[at..]`. */
+  traceEquals(from: number, traceAt: number, t: Uint32Array, at: number): boolean {
+    const w = from === T_LINK ? this.linkTrace : this.attrWords;
+    const o = traceAt * 4;
     return w[o] === t[at] && w[o + 1] === t[at + 1] && w[o + 2] === t[at + 2] && w[o + 3] === t[at + 3];
   }
 
-  /** The sample's trace id (as read) as bytes. */
-  traceBytes(): Uint8Array {
-    return bytesOfTraceWords(this.traceFrom === T_LINK ? this.linkTrace : this.attrWords, this.traceAt * 4);
+  /** The trace id read from (`from`, `traceAt`) as bytes. */
+  traceBytes(from: number, traceAt: number): Uint8Array {
+    return bytesOfTraceWords(from === T_LINK ? this.linkTrace : this.attrWords, traceAt * 4);
   }
 
   isJoinKey(attributeIndex: number): boolean {
@@ -219,13 +219,39 @@ export interface JoinPlan {
   apply(resolved: ResolvedSpans): LinkResult;
 }
 
+/**
+ * Each sample's span reference as `planJoin` read it, by position in request order (resource,
+ * scope, profile, sample), so that `apply` does not read the samples again.
+ */
+interface SampleRefs {
+  /** The span's number in the batch, -1 for none. */
+  ref: Int32Array;
+  /** Bits 0-1: where the trace id came from (T_*); bit 2: the sample's own Link carries both ids. */
+  meta: Uint8Array;
+  /** The link or attribute index the trace id is held at. */
+  traceAt: Int32Array;
+}
+
+const VIA_LINK = 4;
+
 export function planJoin(request: ExportProfilesServiceRequest): JoinPlan {
   const dict = request.dictionary;
   if (!dict) return { ids: new SpanIdBatch(), apply: () => ({ request, linked: 0, unlinked: 0, pending: new Set() }) };
-  const reader = new RefReader(dict, Math.min(countSamples(request), dict.linkTable.length + dict.attributeTable.length));
+  const total = countSamples(request);
+  const reader = new RefReader(dict, Math.min(total, dict.linkTable.length + dict.attributeTable.length));
+  const refs: SampleRefs = { ref: new Int32Array(total), meta: new Uint8Array(total), traceAt: new Int32Array(total) };
+  let k = 0;
   for (const rp of request.resourceProfiles)
-    for (const sp of rp.scopeProfiles) for (const p of sp.profiles) for (const s of p.samples) reader.read(s);
-  return { ids: reader.ids, apply: (resolved) => applyJoin(request, dict, reader, resolved) };
+    for (const sp of rp.scopeProfiles)
+      for (const p of sp.profiles)
+        for (const s of p.samples) {
+          reader.read(s);
+          refs.ref[k] = reader.ref;
+          refs.meta[k] = reader.traceFrom | (reader.viaLink ? VIA_LINK : 0);
+          refs.traceAt[k] = reader.traceAt;
+          k++;
+        }
+  return { ids: reader.ids, apply: (resolved) => applyJoin(request, dict, reader, refs, resolved) };
 }
 
 /** Every span id (hex) the request's samples reference, for a batched index lookup. */
@@ -247,16 +273,23 @@ export function linkProfiles(request: ExportProfilesServiceRequest, lookup: Span
   return plan.apply(resolvedFromContexts(plan.ids, lookup));
 }
 
-function applyJoin(request: ExportProfilesServiceRequest, dict: ProfilesDictionary, reader: RefReader, r: ResolvedSpans): LinkResult {
+function applyJoin(
+  request: ExportProfilesServiceRequest,
+  dict: ProfilesDictionary,
+  reader: RefReader,
+  refs: SampleRefs,
+  r: ResolvedSpans,
+): LinkResult {
   const pending = new Set<string>();
-  const n = reader.ids.count;
+  const ids = reader.ids;
+  const n = ids.count;
   let linkBuilder: DictionaryBuilder | undefined;
   /** Per span: bit 1 once its id is in `pending` (unknown here), bit 2 once its missing ancestor is (known). */
   const pendingDone = new Uint8Array(n);
   /** Per span: the three join attribute indices, filled on first use (-1 = not yet). */
   const joinAttrs = new Int32Array(n * 3).fill(-1);
   /** Per span: [name, root, endpoint] shared by its samples that had no attributes. */
-  const shared: (number[] | undefined)[] = [];
+  const shared = new Array<number[] | undefined>(n);
   /** Per span: its Link index when one has to be added (0 = not yet). */
   const addedLink = new Int32Array(n);
   const linkFor = new Map<string, number>();
@@ -264,49 +297,55 @@ function applyJoin(request: ExportProfilesServiceRequest, dict: ProfilesDictiona
   let unlinked = 0;
 
   let attrs: JoinAttributeTable | undefined;
-  // Attribute index per value, so the table is asked once per distinct name, root and
-  // endpoint rather than once per span.
-  const names = new Map<string, number>();
-  const endpoints = new Map<string, number>();
-  const roots = new SpanIdBatch(n);
-  const rootAttr: number[] = [];
-  const attribute = (cache: Map<string, number>, key: string, value: string): number => {
-    let i = cache.get(value);
-    if (i === undefined) {
-      i = (attrs ??= new JoinAttributeTable(dict)).index(key, value);
-      cache.set(value, i);
+  const table = (): JoinAttributeTable => (attrs ??= new JoinAttributeTable(dict));
+  // Attribute index per distinct value, so the table is asked once per distinct name, root
+  // and endpoint rather than once per span: names and endpoints by their number in the
+  // answer, roots by their number in the batch (or, for roots the request does not name,
+  // in a batch of their own).
+  const nameAttr = new Int32Array(r.strings.length).fill(-1);
+  const endpointAttr = new Int32Array(r.strings.length).fill(-1);
+  const rootAttr = new Int32Array(n).fill(-1);
+  let otherRoots: SpanIdBatch | undefined;
+  const otherRootAttr: number[] = [];
+  const rootAttribute = (ref: number): number => {
+    const hi = r.rootHi[ref]!;
+    const lo = r.rootLo[ref]!;
+    let k = r.rootRef[ref]!;
+    if (k < 0) k = ids.indexOf(hi, lo);
+    if (k >= 0) {
+      let a = rootAttr[k]!;
+      if (a < 0) a = rootAttr[k] = table().index(LOCAL_ROOT_SPAN_ID_ATTR, ids.hex(k));
+      return a;
     }
-    return i;
-  };
-  const rootAttribute = (hi: number, lo: number): number => {
-    const k = roots.add(hi, lo);
-    return (rootAttr[k] ??= (attrs ??= new JoinAttributeTable(dict)).index(LOCAL_ROOT_SPAN_ID_ATTR, roots.hex(k)));
+    otherRoots ??= new SpanIdBatch();
+    const j = otherRoots.add(hi, lo);
+    return (otherRootAttr[j] ??= table().index(LOCAL_ROOT_SPAN_ID_ATTR, otherRoots.hex(j)));
   };
   const newLink = (traceBytes: Uint8Array, ref: number): number => {
     // A separate builder, made only when a link is added: indexing a link table (one entry
     // per span, often) costs as much as the join itself when links are already there.
     linkBuilder ??= linkTableBuilder(dict);
-    return linkBuilder.link(traceBytes, bytesOfWords(reader.ids.hi[ref]!, reader.ids.lo[ref]!));
+    return linkBuilder.link(traceBytes, bytesOfWords(ids.hi[ref]!, ids.lo[ref]!));
   };
 
-  const joinSample = (s: Sample): Sample => {
-    reader.read(s);
-    const ref = reader.ref;
-    if (ref < 0) return s;
-    const hasTrace = reader.traceFrom !== T_NONE;
-    const known = ref < n && r.known[ref] === 1 && (!hasTrace || reader.traceEquals(r.trace, ref * 4));
+  const joinSample = (s: Sample, ref: number, meta: number, traceAt: number): Sample => {
+    const from = meta & 3;
+    const viaLink = (meta & VIA_LINK) !== 0;
+    const hasTrace = from !== T_NONE;
+    const known = ref < n && r.known[ref] === 1 && (!hasTrace || reader.traceEquals(from, traceAt, r.trace, ref * 4));
     if (!known) {
       // Same span id in another trace, or not indexed (yet).
       if ((pendingDone[ref]! & 1) === 0) {
-        pending.add(reader.ids.hex(ref));
+        pending.add(ids.hex(ref));
         pendingDone[ref]! |= 1;
       }
       unlinked++;
-      if (reader.viaLink || !hasTrace) return s;
-      const key = hexOfTraceWordsOf(reader) + reader.ids.hex(ref);
+      if (viaLink || !hasTrace) return s;
+      const traceBytes = reader.traceBytes(from, traceAt);
+      const key = hexOf(traceBytes) + ids.hex(ref);
       let li = linkFor.get(key);
       if (li === undefined) {
-        li = newLink(reader.traceBytes(), ref);
+        li = newLink(traceBytes, ref);
         linkFor.set(key, li);
       }
       return {
@@ -326,9 +365,15 @@ function applyJoin(request: ExportProfilesServiceRequest, dict: ProfilesDictiona
     }
     let a = joinAttrs[ref * 3]!;
     if (a < 0) {
-      a = joinAttrs[ref * 3] = attribute(names, SPAN_NAME_ATTR, r.name[ref]!);
-      joinAttrs[ref * 3 + 1] = rootAttribute(r.rootHi[ref]!, r.rootLo[ref]!);
-      joinAttrs[ref * 3 + 2] = attribute(endpoints, TRACE_ENDPOINT_ATTR, r.endpoint[ref]!);
+      const name = r.name[ref]!;
+      a = nameAttr[name]!;
+      if (a < 0) a = nameAttr[name] = table().index(SPAN_NAME_ATTR, r.strings[name]!);
+      joinAttrs[ref * 3] = a;
+      joinAttrs[ref * 3 + 1] = rootAttribute(ref);
+      const endpoint = r.endpoint[ref]!;
+      let c = endpointAttr[endpoint]!;
+      if (c < 0) c = endpointAttr[endpoint] = table().index(TRACE_ENDPOINT_ATTR, r.strings[endpoint]!);
+      joinAttrs[ref * 3 + 2] = c;
     }
     const b = joinAttrs[ref * 3 + 1]!;
     const c = joinAttrs[ref * 3 + 2]!;
@@ -341,7 +386,7 @@ function applyJoin(request: ExportProfilesServiceRequest, dict: ProfilesDictiona
       attributeIndices.push(a, b, c);
     }
     let linkIndex = s.linkIndex;
-    if (!reader.viaLink) {
+    if (!viaLink) {
       linkIndex = addedLink[ref]!;
       if (linkIndex === 0) linkIndex = addedLink[ref] = newLink(bytesOfTraceWords(r.trace, ref * 4), ref);
     }
@@ -349,6 +394,8 @@ function applyJoin(request: ExportProfilesServiceRequest, dict: ProfilesDictiona
   };
 
   let changed = false;
+  /** Position of the next sample in request order (as in SampleRefs). */
+  let at = 0;
   const resourceProfiles = request.resourceProfiles.map((rp) => {
     let rpChanged = false;
     const scopeProfiles = rp.scopeProfiles.map((sp) => {
@@ -356,9 +403,14 @@ function applyJoin(request: ExportProfilesServiceRequest, dict: ProfilesDictiona
       const profiles = sp.profiles.map((p) => {
         let pChanged = false;
         const samples = new Array<Sample>(p.samples.length);
-        for (let k = 0; k < samples.length; k++) {
+        for (let k = 0; k < samples.length; k++, at++) {
           const s = p.samples[k]!;
-          const out = joinSample(s);
+          const ref = refs.ref[at]!;
+          if (ref < 0) {
+            samples[k] = s;
+            continue;
+          }
+          const out = joinSample(s, ref, refs.meta[at]!, refs.traceAt[at]!);
           if (out !== s) pChanged = true;
           samples[k] = out;
         }
@@ -440,10 +492,6 @@ class JoinAttributeTable {
     const i = values === undefined || values.size === 0 ? undefined : values.get(value);
     return i ?? this.attributes.push({ keyStrindex: k, value: { stringValue: value }, unitStrindex: 0 }) - 1;
   }
-}
-
-function hexOfTraceWordsOf(reader: RefReader): string {
-  return hexOf(reader.traceBytes());
 }
 
 /**

@@ -20,13 +20,35 @@ export function u32be(b: Uint8Array, at: number): number {
 
 const SCRATCH = new Uint8Array(16);
 const SCRATCH_VIEW = new DataView(SCRATCH.buffer);
-const SCRATCH8 = SCRATCH.subarray(0, 8);
 
-/** 16 lowercase hex chars of a span id held as two words. */
+/** Char codes of the lowercase hex digits. */
+const HEX_CODES = new Uint16Array(16);
+for (let i = 0; i < 16; i++) HEX_CODES[i] = '0123456789abcdef'.charCodeAt(i);
+
+/**
+ * 16 lowercase hex chars of a span id held as two words. One fromCharCode of 16 codes makes
+ * a flat string directly, 2-3x faster than going through bytes and Buffer's hex encoder.
+ */
 export function hexOfWords(hi: number, lo: number): string {
-  SCRATCH_VIEW.setUint32(0, hi);
-  SCRATCH_VIEW.setUint32(4, lo);
-  return hexOf(SCRATCH8);
+  const c = HEX_CODES;
+  return String.fromCharCode(
+    c[hi >>> 28]!,
+    c[(hi >>> 24) & 15]!,
+    c[(hi >>> 20) & 15]!,
+    c[(hi >>> 16) & 15]!,
+    c[(hi >>> 12) & 15]!,
+    c[(hi >>> 8) & 15]!,
+    c[(hi >>> 4) & 15]!,
+    c[hi & 15]!,
+    c[lo >>> 28]!,
+    c[(lo >>> 24) & 15]!,
+    c[(lo >>> 20) & 15]!,
+    c[(lo >>> 16) & 15]!,
+    c[(lo >>> 12) & 15]!,
+    c[(lo >>> 8) & 15]!,
+    c[(lo >>> 4) & 15]!,
+    c[lo & 15]!,
+  );
 }
 
 /** 32 lowercase hex chars of a trace id held as four words at `t[at..at+3]`. */
@@ -140,9 +162,14 @@ export interface ResolvedSpans {
   known: Uint8Array;
   /** Four words per span: its trace id. */
   trace: Uint32Array;
-  name: string[];
-  /** The local root's endpoint. */
-  endpoint: string[];
+  /** The span's name, as a number into `strings`. */
+  name: Uint32Array;
+  /** The local root's endpoint, as a number into `strings`. */
+  endpoint: Uint32Array;
+  /** The distinct names and endpoints of this answer (one entry per distinct string). */
+  strings: string[];
+  /** The local root's number in the batch when the index knows it is one of the batch's ids, else -1. */
+  rootRef: Int32Array;
   rootHi: Uint32Array;
   rootLo: Uint32Array;
   /** The parent the local-root walk could not find; 0/0 when the root is certain. */
@@ -154,8 +181,10 @@ export function allocResolved(count: number): ResolvedSpans {
   return {
     known: new Uint8Array(count),
     trace: new Uint32Array(count * 4),
-    name: new Array<string>(count).fill(''),
-    endpoint: new Array<string>(count).fill(''),
+    name: new Uint32Array(count),
+    endpoint: new Uint32Array(count),
+    strings: [],
+    rootRef: new Int32Array(count).fill(-1),
     rootHi: new Uint32Array(count),
     rootLo: new Uint32Array(count),
     missingHi: new Uint32Array(count),
@@ -171,14 +200,20 @@ function wordsInto(hex: string, out: Uint32Array, at: number): void {
 /** The batched answer built from per-id contexts (for a SpanIndex that only has `lookup`). */
 export function resolvedFromContexts(ids: SpanIdBatch, contextOf: (spanIdHex: string) => SpanContext | undefined): ResolvedSpans {
   const out = allocResolved(ids.count);
+  const numbers = new Map<string, number>();
+  const numberOf = (s: string): number => {
+    let k = numbers.get(s);
+    if (k === undefined) numbers.set(s, (k = out.strings.push(s) - 1));
+    return k;
+  };
   const pair = new Uint32Array(2);
   for (let i = 0; i < ids.count; i++) {
     const ctx = contextOf(ids.hex(i));
     if (!ctx) continue;
     out.known[i] = 1;
     wordsInto(ctx.traceId, out.trace, i * 4);
-    out.name[i] = ctx.name;
-    out.endpoint[i] = ctx.traceEndpoint;
+    out.name[i] = numberOf(ctx.name);
+    out.endpoint[i] = numberOf(ctx.traceEndpoint);
     wordsInto(ctx.localRootSpanId, pair, 0);
     out.rootHi[i] = pair[0]!;
     out.rootLo[i] = pair[1]!;

@@ -73,6 +73,13 @@ const DEFAULT_TTL_MS = 5 * 60_000;
  */
 const SLOT_BYTES = 8 + 16 + 8 + 16 + 2 + 12;
 const HASH_ENTRY_BYTES = 4;
+/**
+ * A hash entry is `slot + 1` in its low TAG_SHIFT bits and the top bits of the id's hash
+ * above them (a tag), so a probe skips most non-matching entries without reading their slot.
+ * This caps the ring at 2^26 - 1 slots (a 4 GiB index).
+ */
+const TAG_SHIFT = 26;
+const SLOT_MASK = 2 ** TAG_SHIFT - 1;
 const MAX_LOAD = 0.75;
 /** Objects, typed-array headers and the age buckets: a fixed allowance. */
 const FIXED_BYTES = 4096;
@@ -125,6 +132,13 @@ class StringTable {
   private readonly ids = new Map<string, number>();
   private values: (string | undefined)[] = [];
   private refs = new Int32Array(64);
+  /**
+   * Per id: its number in the answer being built (see `local`), valid while its stamp is
+   * the answer's. Sized like `refs` (4 bytes each, like it: `bytes` counts 12 per id).
+   */
+  private localNo = new Int32Array(64);
+  private stamp = new Uint32Array(64);
+  private answer = 0;
   private readonly free: number[] = [];
   private stringBytes = 0;
 
@@ -139,8 +153,9 @@ class StringTable {
     return this.ids.size;
   }
 
+  /** Read on every put (the byte bound), so kept up to date rather than summed. */
   get bytes(): number {
-    return this.stringBytes + this.refs.byteLength + this.values.length * 8 + this.free.length * 8;
+    return this.stringBytes + this.refs.length * 12 + this.values.length * 8 + this.free.length * 8;
   }
 
   intern(s: string): number {
@@ -149,11 +164,7 @@ class StringTable {
       id = this.free.pop() ?? this.values.length;
       if (id === this.values.length) this.values.push(s);
       else this.values[id] = s;
-      if (id >= this.refs.length) {
-        const grown = new Int32Array(this.refs.length * 2);
-        grown.set(this.refs);
-        this.refs = grown;
-      }
+      if (id >= this.refs.length) this.grow();
       this.refs[id] = 0;
       this.ids.set(s, id);
       this.stringBytes += StringTable.cost(s);
@@ -162,8 +173,47 @@ class StringTable {
     return id;
   }
 
+  /** One more reference to an interned id (cheaper than interning its string again). */
+  addRef(id: number): void {
+    this.refs[id]!++;
+  }
+
   get(id: number): string {
     return this.values[id] ?? '';
+  }
+
+  /** Starts an answer: `local` numbers strings from 0 again. */
+  beginAnswer(): void {
+    if (++this.answer > 0xffffffff) {
+      this.answer = 1;
+      this.stamp.fill(0);
+    }
+  }
+
+  /**
+   * The number of id's string among the distinct strings of the current answer, appending
+   * it to `strings` on first use. Taking the text now means the answer stays right even if
+   * the id is released and reused before the caller reads it.
+   */
+  local(id: number, strings: string[]): number {
+    if (this.stamp[id] !== this.answer) {
+      this.stamp[id] = this.answer;
+      this.localNo[id] = strings.push(this.values[id] ?? '') - 1;
+    }
+    return this.localNo[id]!;
+  }
+
+  private grow(): void {
+    const n = this.refs.length * 2;
+    const refs = new Int32Array(n);
+    refs.set(this.refs);
+    this.refs = refs;
+    const localNo = new Int32Array(n);
+    localNo.set(this.localNo);
+    this.localNo = localNo;
+    const stamp = new Uint32Array(n);
+    stamp.set(this.stamp);
+    this.stamp = stamp;
   }
 
   release(id: number): void {
@@ -215,7 +265,7 @@ export function serviceOf(resource: ExportTraceServiceRequest['resourceSpans'][n
  *
  * Layout: slot `s` of the ring holds one span across the columns; `first` is the oldest
  * slot, and the next `size` slots (mod capacity) are live. The hash table maps a span id to
- * `slot + 1` (0 = empty) with linear probing and backward-shift deletion (no tombstones).
+ * `slot + 1` (0 = empty; plus a tag, see TAG_SHIFT) with linear probing and backward-shift deletion (no tombstones).
  * Capacity grows by doubling while the byte bound allows and shrinks when interned strings
  * need the room; both re-lay the ring from slot 0.
  */
@@ -282,16 +332,26 @@ export class InMemorySpanIndex implements SpanIndex {
     this.expire(now);
     let indexed = 0;
     for (const rs of request.resourceSpans) {
-      const service = serviceOf(rs.resource);
+      // The service is interned once per resource; this reference keeps it while its spans
+      // are added (each takes its own).
+      const serviceId = this.strings.intern(serviceOf(rs.resource));
       for (const ss of rs.scopeSpans) {
-        for (const span of ss.spans) if (this.putSpan(span, service, now)) indexed++;
+        for (const span of ss.spans) if (this.putOne(span, serviceId, now)) indexed++;
       }
+      this.strings.release(serviceId);
     }
     return indexed;
   }
 
   /** Indexes one span; false when its ids are invalid. Exposed for bulk loaders and benchmarks. */
   putSpan(span: Span, service: string, now = this.now()): boolean {
+    const serviceId = this.strings.intern(service);
+    const ok = this.putOne(span, serviceId, now);
+    this.strings.release(serviceId);
+    return ok;
+  }
+
+  private putOne(span: Span, serviceId: number, now: number): boolean {
     const id = span.spanId;
     const trace = span.traceId;
     if (id.length !== 8 || trace.length !== 16 || isZeroId(id) || isZeroId(trace)) return false;
@@ -299,8 +359,12 @@ export class InMemorySpanIndex implements SpanIndex {
     const hi = u32be(id, 0);
     const lo = u32be(id, 4);
     const nameId = this.strings.intern(span.name);
-    const serviceId = this.strings.intern(service);
-    const endpointId = this.strings.intern(endpointOf(span));
+    this.strings.addRef(serviceId);
+    // Most spans' endpoint is their name: take another reference instead of a second lookup.
+    const endpoint = endpointOf(span);
+    let endpointId = nameId;
+    if (endpoint === span.name) this.strings.addRef(nameId);
+    else endpointId = this.strings.intern(endpoint);
 
     let s = this.slotOf(hi, lo);
     if (s >= 0) {
@@ -347,29 +411,38 @@ export class InMemorySpanIndex implements SpanIndex {
   }
 
   /**
-   * The batched lookup: one pass over the ids' words, answers written into columns; the
-   * only allocations are the columns themselves (names and endpoints are the interned
-   * strings). Resolves local roots now, like `get`.
+   * The batched lookup: one pass over the ids' words, answers written into columns; names
+   * and endpoints are numbers into the answer's own list of distinct strings, so the only
+   * allocations are the columns and that list. Resolves local roots now, like `get`.
    */
   resolve(ids: SpanIdBatch): ResolvedSpans {
     this.expire(this.now());
     const out = allocResolved(ids.count);
     const c = this.cols;
+    const strings = this.strings;
+    strings.beginAnswer();
+    const { known, trace, name, endpoint, rootRef, rootHi, rootLo, missingHi, missingLo } = out;
+    const texts = out.strings;
+    const qhi = ids.hi;
+    const qlo = ids.lo;
     for (let i = 0; i < ids.count; i++) {
-      const s = this.slotOf(ids.hi[i]!, ids.lo[i]!);
+      const s = this.slotOf(qhi[i]!, qlo[i]!);
       if (s < 0) continue;
-      out.known[i] = 1;
-      out.trace[i * 4] = c.trace[s * 4]!;
-      out.trace[i * 4 + 1] = c.trace[s * 4 + 1]!;
-      out.trace[i * 4 + 2] = c.trace[s * 4 + 2]!;
-      out.trace[i * 4 + 3] = c.trace[s * 4 + 3]!;
-      out.name[i] = this.strings.get(c.name[s]!);
+      known[i] = 1;
+      trace[i * 4] = c.trace[s * 4]!;
+      trace[i * 4 + 1] = c.trace[s * 4 + 1]!;
+      trace[i * 4 + 2] = c.trace[s * 4 + 2]!;
+      trace[i * 4 + 3] = c.trace[s * 4 + 3]!;
+      name[i] = strings.local(c.name[s]!, texts);
       const root = this.walk(s);
-      out.rootHi[i] = c.idHi[root]!;
-      out.rootLo[i] = c.idLo[root]!;
-      out.endpoint[i] = this.strings.get(c.endpoint[root]!);
-      out.missingHi[i] = this.walkMissing[0]!;
-      out.missingLo[i] = this.walkMissing[1]!;
+      // A span that is its own local root is entry i of the batch: say so, saving the
+      // linker a lookup of its root's id.
+      rootRef[i] = root === s ? i : -1;
+      rootHi[i] = c.idHi[root]!;
+      rootLo[i] = c.idLo[root]!;
+      endpoint[i] = strings.local(c.endpoint[root]!, texts);
+      missingHi[i] = this.walkMissing[0]!;
+      missingLo[i] = this.walkMissing[1]!;
     }
     return out;
   }
@@ -453,17 +526,27 @@ export class InMemorySpanIndex implements SpanIndex {
 
   private slotOf(hi: number, lo: number): number {
     const { idHi, idLo } = this.cols;
-    for (let i = hashOf(hi, lo) & this.mask; ; i = (i + 1) & this.mask) {
-      const e = this.table[i]!;
+    const t = this.table;
+    const mask = this.mask;
+    const h = hashOf(hi, lo);
+    const tag = h >>> TAG_SHIFT;
+    for (let i = h & mask; ; i = (i + 1) & mask) {
+      const e = t[i]!;
       if (e === 0) return -1;
-      if (idHi[e - 1] === hi && idLo[e - 1] === lo) return e - 1;
+      // The tag rules out most other ids of the probe run without reading their slots (a
+      // cache miss each, at random places of the columns).
+      if (e >>> TAG_SHIFT === tag) {
+        const s = (e & SLOT_MASK) - 1;
+        if (idHi[s] === hi && idLo[s] === lo) return s;
+      }
     }
   }
 
   private insertHash(s: number): void {
-    let i = hashOf(this.cols.idHi[s]!, this.cols.idLo[s]!) & this.mask;
+    const h = hashOf(this.cols.idHi[s]!, this.cols.idLo[s]!);
+    let i = h & this.mask;
     while (this.table[i] !== 0) i = (i + 1) & this.mask;
-    this.table[i] = s + 1;
+    this.table[i] = ((h >>> TAG_SHIFT) << TAG_SHIFT) | (s + 1);
   }
 
   private removeHash(s: number): void {
@@ -471,7 +554,7 @@ export class InMemorySpanIndex implements SpanIndex {
     const mask = this.mask;
     const t = this.table;
     let i = hashOf(idHi[s]!, idLo[s]!) & mask;
-    while (t[i] !== s + 1) i = (i + 1) & mask;
+    while ((t[i]! & SLOT_MASK) !== s + 1) i = (i + 1) & mask;
     // Backward-shift deletion: pull later entries of the probe run into the hole.
     for (;;) {
       t[i] = 0;
@@ -480,7 +563,8 @@ export class InMemorySpanIndex implements SpanIndex {
         j = (j + 1) & mask;
         const e = t[j]!;
         if (e === 0) return;
-        const k = hashOf(idHi[e - 1]!, idLo[e - 1]!) & mask;
+        const o = (e & SLOT_MASK) - 1;
+        const k = hashOf(idHi[o]!, idLo[o]!) & mask;
         const stays = i <= j ? i < k && k <= j : i < k || k <= j;
         if (!stays) {
           t[i] = e;
@@ -530,19 +614,25 @@ export class InMemorySpanIndex implements SpanIndex {
     while (this.count > capacity) this.evictOldest();
     const old = this.cols;
     const next = allocColumns(capacity);
-    for (let k = 0; k < this.count; k++) {
-      const from = (this.first + k) % old.capacity;
-      next.idHi[k] = old.idHi[from]!;
-      next.idLo[k] = old.idLo[from]!;
-      next.trace.set(old.trace.subarray(from * 4, from * 4 + 4), k * 4);
-      next.parentHi[k] = old.parentHi[from]!;
-      next.parentLo[k] = old.parentLo[from]!;
-      next.start[k] = old.start[from]!;
-      next.end[k] = old.end[from]!;
-      next.flags[k] = old.flags[from]!;
-      next.name[k] = old.name[from]!;
-      next.service[k] = old.service[from]!;
-      next.endpoint[k] = old.endpoint[from]!;
+    // The live slots are at most two runs of the old ring: [first, end of ring) and [0, rest).
+    const firstRun = Math.min(this.count, old.capacity - this.first);
+    const runs: [from: number, to: number, at: number][] = [
+      [this.first, this.first + firstRun, 0],
+      [0, this.count - firstRun, firstRun],
+    ];
+    for (const [from, to, at] of runs) {
+      if (to <= from) continue;
+      next.idHi.set(old.idHi.subarray(from, to), at);
+      next.idLo.set(old.idLo.subarray(from, to), at);
+      next.trace.set(old.trace.subarray(from * 4, to * 4), at * 4);
+      next.parentHi.set(old.parentHi.subarray(from, to), at);
+      next.parentLo.set(old.parentLo.subarray(from, to), at);
+      next.start.set(old.start.subarray(from, to), at);
+      next.end.set(old.end.subarray(from, to), at);
+      next.flags.set(old.flags.subarray(from, to), at);
+      next.name.set(old.name.subarray(from, to), at);
+      next.service.set(old.service.subarray(from, to), at);
+      next.endpoint.set(old.endpoint.subarray(from, to), at);
     }
     this.cols = next;
     this.first = 0;
@@ -568,7 +658,7 @@ export class InMemorySpanIndex implements SpanIndex {
       const c = Math.min(Math.floor(h * MAX_LOAD), Math.floor((budget - HASH_ENTRY_BYTES * h) / SLOT_BYTES));
       if (c > best) best = c;
     }
-    return best;
+    return Math.min(best, SLOT_MASK - 1);
   }
 
   private trackAge(now: number): void {

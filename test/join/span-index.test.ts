@@ -4,7 +4,10 @@ import fc from 'fast-check';
 import { SpanKind } from '../../src/otlp/model.js';
 import { makeSpan } from '../../src/otlp/build.js';
 import { endpointOf, InMemorySpanIndex } from '../../src/join/span-index.js';
-import { sid, traces, TRACE_A, TRACE_B } from './data.js';
+import { planJoin } from '../../src/join/linker.js';
+import { SPAN_NAME_ATTR, TRACE_ENDPOINT_ATTR } from '../../src/join/attributes.js';
+import type { ExportProfilesServiceRequest } from '../../src/otlp/model.js';
+import { profiles, sid, traces, TRACE_A, TRACE_B } from './data.js';
 
 const ROOT = 'aaaaaaaaaaaaaaa1';
 const CHILD = 'bbbbbbbbbbbbbbb2';
@@ -227,6 +230,78 @@ describe('span index: eviction', () => {
     assert.ok(idx.bytes <= 16 * 1024);
     idx.put(traces({ s: [{ id: sid(2), name: 'small' }] }));
     assert.equal(idx.get(sid(2))!.name, 'small');
+  });
+
+  it('keeps every field of every span when a wrapped ring grows', () => {
+    // Age eviction moves the ring's start forward; refilling wraps it round the end of the
+    // columns; growing then re-lays the two runs from slot 0.
+    let now = 1_000_000;
+    const ttl = 64_000;
+    const idx = new InMemorySpanIndex({ ttlMs: ttl, now: () => now });
+    const batch = (from: number, n: number) =>
+      traces({
+        svc: Array.from({ length: n }, (_, k) => ({
+          id: sid(from + k),
+          parent: k % 4 === 0 ? undefined : sid(from + k - 1),
+          name: `op-${(from + k) % 5}`,
+          trace: (from + k) % 2 === 0 ? TRACE_A : TRACE_B,
+        })),
+      });
+    idx.put(batch(0, 600)); // fills 600 of the first 1024 slots
+    now += ttl + ttl / 32; // ...which age out
+    idx.put(batch(600, 1024)); // the ring now starts at slot 600 and wraps
+    idx.put(batch(1624, 900)); // full: grows from 1024 slots
+    assert.equal(idx.size, 1924);
+    assert.equal(idx.evictions, 600);
+    for (let i = 0; i < 600; i++) assert.equal(idx.get(sid(i)), undefined);
+    for (let i = 600; i < 2524; i++) {
+      const ctx = idx.get(sid(i))!;
+      assert.ok(ctx, `span ${i}`);
+      assert.equal(ctx.name, `op-${i % 5}`);
+      assert.equal(ctx.traceId, i % 2 === 0 ? TRACE_A : TRACE_B);
+      const first = i < 1624 ? 600 : 1624;
+      const own = (i - first) % 4 === 0;
+      assert.equal(ctx.parentSpanId, own ? '' : sid(i - 1));
+      // Parents are in the other trace: every span is its own local root.
+      assert.equal(ctx.localRootSpanId, sid(i));
+      assert.equal(ctx.missingAncestorId, '');
+      assert.equal(ctx.startUnixNano, 1_700_000_000_000_000_000n);
+      assert.equal(ctx.endUnixNano, 1_700_000_000_500_000_000n);
+    }
+  });
+
+  it('a batched answer keeps its names when the index changes before the join applies it', () => {
+    let now = 1_000_000;
+    const idx = new InMemorySpanIndex({ ttlMs: 1000, now: () => now });
+    idx.put(
+      traces({
+        shop: [
+          { id: sid(1), name: 'checkout' },
+          { id: sid(2), name: 'pay' },
+        ],
+      }),
+    );
+    const req: ExportProfilesServiceRequest = profiles([{ span: sid(1) }, { span: sid(2) }]);
+    const plan = planJoin(req);
+    const answer = idx.resolve(plan.ids);
+    // Both spans age out (their strings are released) and new spans with other names take
+    // the freed string ids.
+    now += 2000;
+    idx.put(
+      traces({
+        other: [
+          { id: sid(3), name: 'render' },
+          { id: sid(4), name: 'sleep' },
+        ],
+      }),
+    );
+    assert.equal(idx.get(sid(1)), undefined);
+    const out = plan.apply(answer);
+    assert.equal(out.linked, 2);
+    const d = out.request.dictionary!;
+    const valuesOf = (key: string) => d.attributeTable.filter((a) => d.stringTable[a.keyStrindex] === key).map((a) => a.value?.stringValue);
+    assert.deepEqual(valuesOf(SPAN_NAME_ATTR), ['checkout', 'pay']);
+    assert.deepEqual(valuesOf(TRACE_ENDPOINT_ATTR), ['checkout', 'pay']);
   });
 
   it('behaves like a FIFO map under random puts, re-puts and evictions (hash deletion stays consistent)', () => {
