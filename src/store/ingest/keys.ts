@@ -29,3 +29,48 @@ export function idsKey(ids: ArrayLike<number>): string {
 export function numKey(v: number | bigint): string {
   return `${v};`;
 }
+
+/**
+ * Dense ids for short lists of numbers (a tuple or an id sequence), without building key
+ * text: a 32-bit hash of the values picks the candidates, which are compared value by value.
+ * For one request's tables (unbounded: a request is). Values compare with ===, so any
+ * numbers may be listed; only the hash looks at their low 32 bits.
+ */
+export class SeqInterner {
+  private readonly byHash = new Map<number, number | number[]>();
+  private readonly seqs: ArrayLike<number>[] = [];
+
+  get size(): number {
+    return this.seqs.length;
+  }
+
+  /**
+   * The id of the first n values of seq; a new list is kept as a copy, or as it is when
+   * `owned` (the caller hands it over and never changes it).
+   */
+  intern(seq: ArrayLike<number>, n: number = seq.length, owned = false): number {
+    let h = 0x811c9dc5 ^ n;
+    for (let i = 0; i < n; i++) h = Math.imul(h ^ seq[i]!, 0x01000193);
+    h |= 0;
+    const hit = this.byHash.get(h);
+    if (hit !== undefined) {
+      if (typeof hit === 'number') {
+        if (same(this.seqs[hit]!, seq, n)) return hit;
+      } else {
+        for (const id of hit) if (same(this.seqs[id]!, seq, n)) return id;
+      }
+    }
+    const id = this.seqs.length;
+    this.seqs.push(owned && seq.length === n ? seq : (Array.prototype.slice.call(seq, 0, n) as number[]));
+    if (hit === undefined) this.byHash.set(h, id);
+    else if (typeof hit === 'number') this.byHash.set(h, [hit, id]);
+    else hit.push(id);
+    return id;
+  }
+}
+
+function same(a: ArrayLike<number>, b: ArrayLike<number>, n: number): boolean {
+  if (a.length !== n) return false;
+  for (let i = 0; i < n; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
