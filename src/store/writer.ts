@@ -28,6 +28,8 @@ export interface StoreWriterOptions {
   stackCacheBytes?: number;
   functionCacheBytes?: number;
   seriesCacheBytes?: number;
+  /** The stack cache's hash of frame ids (tests pass a constant one: every stack collides). */
+  stackHash?: (ids: Uint32Array, n: number) => number;
 }
 
 interface CachedId {
@@ -93,6 +95,7 @@ export class StoreWriter {
   /** Reused buffers: a profile's frame ids, and one stack's frame ids. */
   private frameIdBuf = new Uint32Array(1024);
   private stackBuf = new Uint32Array(256);
+  private readonly stackHash: (ids: Uint32Array, n: number) => number;
   private readonly knownTypes = new Set<string>();
   private maxDurationMs: number;
   private readonly stmt;
@@ -107,6 +110,7 @@ export class StoreWriter {
     this.functionIds = new ByteBoundedMap(functionBytes - Math.floor(functionBytes / 4), functionEntryBytes);
     this.stringIds = new ByteBoundedMap(Math.floor(functionBytes / 4), stringIdEntryBytes);
     this.stackIds = new ByteBoundedMap(options.stackCacheBytes ?? STACK_CACHE_BYTES, stackEntryBytes);
+    this.stackHash = options.stackHash ?? hashIds;
     this.stmt = {
       seriesInsert: db.prepare('INSERT OR IGNORE INTO series (key, labels) VALUES (?, ?)'),
       seriesSelect: db.prepare('SELECT id FROM series WHERE key = ?').pluck(),
@@ -277,7 +281,7 @@ export class StoreWriter {
 
   /** The id of the stack of the first n ids of frameIds (a buffer the caller reuses). */
   private stackId(frameIds: Uint32Array, n: number, seenMs: number): number {
-    const hash = hashIds(frameIds, n);
+    const hash = this.stackHash(frameIds, n);
     let e = this.stackIds.get(hash);
     if (e === undefined || !sameIds(e.frames, frameIds, n)) {
       const blob = typedBlob(frameIds, n);
@@ -345,4 +349,3 @@ export class StoreWriter {
     this.stringIds.clear();
   }
 }
-

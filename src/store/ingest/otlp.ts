@@ -92,25 +92,29 @@ class RequestTables extends SharedTables {
   /** Frames of the request (deduplicated by value) and their keys. */
   readonly frames: FrameInfo[] = [];
   /** (name, file, line, start line) canonical ids -> frame index (ids are dense: they index frames). */
-  private readonly frameIndex = new SeqInterner();
+  private readonly frameIndex: SeqInterner;
   /** Strings by value -> a small id (equal strings at different indices share one). */
   private readonly canonicalStrings = new Map<string, number>();
   private readonly functions: (FunctionInfo | undefined)[];
-  private readonly functionIds = new SeqInterner();
+  private readonly functionIds: SeqInterner;
   /** Canonical string id by string index (-1: not yet read). */
   private readonly canonicalAt: Int32Array;
   private readonly mappingKeys: (string | undefined)[];
   private readonly mappingIds: Int32Array;
   private readonly mappingIdsByKey = new Map<string, number>();
   private readonly mappingFiles: string[] = [];
-  /** Per location index: its frames and its pprof identity. */
-  private readonly locations: ({ frames: number[]; pprofId: number } | undefined)[];
-  private readonly locationIds = new SeqInterner();
+  /** Per location index: its pprof identity (-1: not resolved yet), and where its frames are in locFrames. */
+  private readonly locPprof: Int32Array;
+  private readonly locStart: Int32Array;
+  private readonly locCount: Int32Array;
+  /** Request frame indices of every resolved location, innermost first. */
+  private readonly locFrames: number[] = [];
+  private readonly locationIds: SeqInterner;
   private readonly stacks: (ResolvedStack | undefined)[];
-  private readonly pprofStackIds = new SeqInterner();
-  private readonly storeStackIds = new SeqInterner();
+  private readonly pprofStackIds: SeqInterner;
+  private readonly storeStackIds: SeqInterner;
   /** Reused while resolving a stack: its locations' pprof ids. */
-  private pprofIdBuf = new Array<number>();
+  private readonly pprofIdBuf: number[] = [];
   /** link index -> raw attribute key -> label set. */
   private readonly labelSets: (Map<number | string, LabelSet> | undefined)[];
   private readonly labelSetIds = new Map<string, number>();
@@ -119,10 +123,20 @@ class RequestTables extends SharedTables {
   constructor(dictionary: ProfilesDictionary | undefined) {
     super(dictionary);
     this.functions = new Array<FunctionInfo | undefined>(this.d.functionTable.length);
+    // Sized for the tables' entries (each is one at most, but for inlined lines).
+    this.functionIds = new SeqInterner(this.d.functionTable.length);
+    this.frameIndex = new SeqInterner(this.d.locationTable.length);
+    this.locationIds = new SeqInterner(this.d.locationTable.length);
+    this.pprofStackIds = new SeqInterner(this.d.stackTable.length);
+    this.storeStackIds = new SeqInterner(this.d.stackTable.length);
     this.mappingKeys = new Array<string | undefined>(this.d.mappingTable.length);
     this.canonicalAt = new Int32Array(this.d.stringTable.length).fill(-1);
     this.mappingIds = new Int32Array(this.d.mappingTable.length);
-    this.locations = new Array(this.d.locationTable.length);
+    // One slot at least: index 0 of an empty table means "no location" (see entry()).
+    const nLoc = Math.max(1, this.d.locationTable.length);
+    this.locPprof = new Int32Array(nLoc).fill(-1);
+    this.locStart = new Int32Array(nLoc);
+    this.locCount = new Int32Array(nLoc);
     this.stacks = new Array<ResolvedStack | undefined>(this.d.stackTable.length);
     this.labelSets = new Array<Map<number | string, LabelSet> | undefined>(Math.max(1, this.d.linkTable.length));
   }
@@ -149,15 +163,14 @@ class RequestTables extends SharedTables {
     return id;
   }
 
-  /** The canonical id of the string at index i (checked: the message names `what`). */
-  private canonicalString(i: number, what: () => string): { id: number; str: string } {
-    const str = this.string(i, what);
+  /** The canonical id of the string at index i, which `string` has checked. */
+  private canonicalOf(i: number, str: string): number {
     let id = i >= 0 && i < this.canonicalAt.length ? this.canonicalAt[i]! : -1;
     if (id < 0) {
       id = this.canonical(str);
       if (i >= 0 && i < this.canonicalAt.length) this.canonicalAt[i] = id;
     }
-    return { id, str };
+    return id;
   }
 
   private readonly tuple = [0, 0, 0, 0];
@@ -179,14 +192,20 @@ class RequestTables extends SharedTables {
     if (memo !== undefined) return memo;
     const f = entry(this.d.functionTable, i, ZERO_FUNCTION, 'function_table', what);
     const at = (): string => `function_table[${i}]`;
-    const { id: sysId, str: systemName } = this.canonicalString(f.systemNameStrindex, () => `${at()}.system_name_strindex`);
-    const own = this.canonicalString(f.nameStrindex, () => `${at()}.name_strindex`);
-    const ownName = own.str;
-    const { id: fileId, str: file } = this.canonicalString(f.filenameStrindex, () => `${at()}.filename_strindex`);
-    const nameId = ownName === '' ? sysId : own.id;
+    // In-range indices read directly; the others go through string() for its message.
+    const t = this.d.stringTable;
+    const si = f.systemNameStrindex;
+    const ni = f.nameStrindex;
+    const fli = f.filenameStrindex;
+    const systemName = si >>> 0 === si && si < t.length ? t[si]! : this.string(si, () => `${at()}.system_name_strindex`);
+    const ownName = ni >>> 0 === ni && ni < t.length ? t[ni]! : this.string(ni, () => `${at()}.name_strindex`);
+    const file = fli >>> 0 === fli && fli < t.length ? t[fli]! : this.string(fli, () => `${at()}.filename_strindex`);
+    const sysId = this.canonicalOf(f.systemNameStrindex, systemName);
+    const nameId = ownName === '' ? sysId : this.canonicalOf(f.nameStrindex, ownName);
+    const fileId = this.canonicalOf(f.filenameStrindex, file);
     const pprofId = this.functionIds.intern([nameId, sysId, fileId, f.startLine], 4, true);
     const name = ownName || systemName || '(unknown)';
-    const r: FunctionInfo = { pprofId, name, nameId: this.canonical(name), file, fileId, startLine: f.startLine };
+    const r: FunctionInfo = { pprofId, name, nameId: name === ownName ? nameId : this.canonical(name), file, fileId, startLine: f.startLine };
     if (i < this.functions.length) this.functions[i] = r;
     return r;
   }
@@ -224,13 +243,16 @@ class RequestTables extends SharedTables {
     return key;
   }
 
-  private location(i: number, what: () => string): { frames: number[]; pprofId: number } {
-    const memo = i >= 0 && i < this.locations.length ? this.locations[i] : undefined;
-    if (memo !== undefined) return memo;
+  /**
+   * Resolves location i into locPprof / locStart / locCount (its frames are
+   * locFrames[start, start + count)); typed arrays, so a stack walks contiguous memory.
+   */
+  private location(i: number, what: () => string): void {
     const l = entry(this.d.locationTable, i, ZERO_LOCATION, 'location_table', what);
     const at = (): string => `location_table[${i}]`;
-    const mkey = this.mappingKey(l.mappingIndex, () => `${at()}.mapping_index`);
-    const frames: number[] = [];
+    const mkey = l.mappingIndex === 0 ? '' : this.mappingKey(l.mappingIndex, () => `${at()}.mapping_index`);
+    const frames = this.locFrames;
+    const start = frames.length;
     // pprof's identity of a location: mapping, address, lines (function, line, column).
     const key: number[] = [mkey === '' ? 0 : (this.mappingIds[l.mappingIndex] ?? this.mappingIdsByKey.size + 1)];
     pushAddress(key, l.address);
@@ -243,16 +265,16 @@ class RequestTables extends SharedTables {
       key.push(f.pprofId, ln.line, ln.column);
       frames.push(this.frame(f.nameId, f.name, f.fileId, f.file, ln.line, f.startLine));
     }
-    if (frames.length === 0) {
+    if (frames.length === start) {
       // Unsymbolized: the address is all there is; keep the binary as its "file".
       const name = `0x${l.address.toString(16)}`;
       const file = mkey === '' ? '' : (this.mappingFiles[l.mappingIndex] ?? '');
       frames.push(this.frame(this.canonical(name), name, this.canonical(file), file, 0, 0));
     }
-    const pprofId = this.locationIds.intern(key, key.length, true);
-    const r = { frames, pprofId };
-    if (i >= 0 && i < this.locations.length) this.locations[i] = r;
-    return r;
+    // entry() accepted i: it is an index of the table (or 0 of an empty one, slot 0 here too).
+    this.locPprof[i] = this.locationIds.intern(key, key.length, true);
+    this.locStart[i] = start;
+    this.locCount[i] = frames.length - start;
   }
 
   /** The stack at index i when already resolved. */
@@ -265,17 +287,24 @@ class RequestTables extends SharedTables {
     if (memo !== undefined) return memo;
     const s = entry(this.d.stackTable, i, ZERO_STACK, 'stack_table', () => `samples[${si}].stack_index`);
     const idx = s.locationIndices;
-    const frames: number[] = [];
     const pprofIds = this.pprofIdBuf;
+    const lp = this.locPprof;
+    const lc = this.locCount;
+    let n = 0;
     for (let k = 0; k < idx.length; k++) {
       const li = idx[k]!;
-      // The memo is read here so the error message closure is only made on a miss.
-      const loc =
-        (li >= 0 && li < this.locations.length ? this.locations[li] : undefined) ??
-        this.location(li, () => `stack_table[${i}].location_indices[${k}]`);
-      pprofIds[k] = loc.pprofId;
-      const lf = loc.frames;
-      for (let j = 0; j < lf.length; j++) frames.push(lf[j]!);
+      // Not resolved yet, or not an index (undefined >= 0 is false): location() checks it.
+      if (!(lp[li]! >= 0)) this.location(li, () => `stack_table[${i}].location_indices[${k}]`);
+      pprofIds[k] = lp[li]!;
+      n += lc[li]!;
+    }
+    // Filled to its length at once (no growth while pushing).
+    const frames = new Array<number>(n);
+    const ls = this.locStart;
+    const lf = this.locFrames;
+    for (let k = 0, j = 0; k < idx.length; k++) {
+      const li = idx[k]!;
+      for (let f = ls[li]!, end = f + lc[li]!; f < end; f++) frames[j++] = lf[f]!;
     }
     const pprofId = this.pprofStackIds.intern(pprofIds, idx.length);
     const storeId = this.storeStackIds.intern(frames, frames.length, true);
