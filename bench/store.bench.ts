@@ -313,6 +313,8 @@ export const suite: BenchSuite = {
           ],
         ),
         '',
+        'The two ingestion paths side by side (OTLP path against the pprof path it replaced) are their own quick suite: `npm run bench -- store-ingest`, section "Embedded store: ingestion, 1000-stack profiles".',
+        '',
         table(['query', 'median ms', 'min ms', 'max ms'], rows),
         '',
         'Queries run as the API runs them: in a worker thread with its own read-only connection (WAL), so ingestion continues meanwhile, answering JSON text serialised in the worker. The `inline` rows run in the calling thread and split the flame query into its parts. Samples are stored per profile as two blobs (stack ids, values), so reading 1 M samples is 1000 row reads plus typed-array merging. This machine was shared with other work while measuring; compare rows of one run only.',
