@@ -4,7 +4,7 @@ import { suite as decode } from './decode.bench.js';
 import { suite as join } from './join.bench.js';
 import { suite as exporterQueue } from './exporter-queue.bench.js';
 import { suite as convert } from './convert.bench.js';
-import { suite as store, bucketsSuite as storeBuckets } from './store.bench.js';
+import { suite as store, bucketsSuite as storeBuckets, ingestSuite as storeIngest } from './store.bench.js';
 import { suite as sdkOverhead } from './sdk-overhead.bench.js';
 import { suite as sdkInstall } from './sdk-install.bench.js';
 import { suite as hostileBodies } from './hostile-bodies.bench.js';
@@ -18,6 +18,7 @@ export const suites: Record<string, BenchSuite> = {
   convert,
   store,
   'store-buckets': storeBuckets,
+  'store-ingest': storeIngest,
   'sdk-overhead': sdkOverhead,
   'sdk-install': sdkInstall,
   'hostile-bodies': hostileBodies,

@@ -179,6 +179,14 @@ export function encodeStack(frames: ArrayLike<number>): Buffer {
   return b;
 }
 
+/**
+ * The first n elements of a typed array as a blob, without copying (a view of its memory;
+ * SQLite copies the bytes when it binds them). Little-endian, as every platform Node supports.
+ */
+export function typedBlob(a: Uint32Array | Float64Array, n: number): Buffer {
+  return Buffer.from(a.buffer, a.byteOffset, n * a.BYTES_PER_ELEMENT);
+}
+
 /** The `stacks.frames` blob as frame ids. */
 export function decodeStack(b: Uint8Array): Uint32Array {
   const n = b.byteLength >>> 2;

@@ -4,7 +4,7 @@
 import type Database from 'better-sqlite3';
 import type { ExtractedProfile } from './ingest/extract.js';
 import type { SpanRecord } from './ingest/spans.js';
-import { encodeSamples, encodeStack } from './schema.js';
+import { typedBlob } from './schema.js';
 import { ByteBoundedMap, MAP_ENTRY_BYTES, SMALL_OBJECT_BYTES, stringBytes } from './byte-bounded-map.js';
 
 /**
@@ -28,6 +28,8 @@ export interface StoreWriterOptions {
   stackCacheBytes?: number;
   functionCacheBytes?: number;
   seriesCacheBytes?: number;
+  /** The stack cache's hash of frame ids (tests pass a constant one: every stack collides). */
+  stackHash?: (ids: Uint32Array, n: number) => number;
 }
 
 interface CachedId {
@@ -35,8 +37,39 @@ interface CachedId {
   lastSeen: number;
 }
 
-/** A cached id entry: key string, map slot and the { id, lastSeen } object. */
-const idEntryBytes = (key: string): number => stringBytes(key) + MAP_ENTRY_BYTES + SMALL_OBJECT_BYTES;
+/** A cached stack: its id and its frame ids (to tell it from another stack of the same hash). */
+interface CachedStack extends CachedId {
+  frames: Uint32Array;
+}
+
+/** A cached function: its id and what it is, as ids of its strings (to tell it from another of the same hash). */
+interface CachedFunction extends CachedId {
+  name: number;
+  file: number;
+  line: number;
+  startLine: number;
+}
+
+const functionEntryBytes = (): number => MAP_ENTRY_BYTES + 2 * SMALL_OBJECT_BYTES;
+const stringIdEntryBytes = (key: string): number => stringBytes(key) + MAP_ENTRY_BYTES;
+
+/** A typed array's own header and its backing store's, before the elements: an estimate. */
+const TYPED_ARRAY_BYTES = 96;
+/** A cached stack entry: map slot, the entry object, its frame ids. */
+const stackEntryBytes = (_hash: number, e: CachedStack): number => MAP_ENTRY_BYTES + SMALL_OBJECT_BYTES + TYPED_ARRAY_BYTES + e.frames.byteLength;
+
+/** A 32-bit hash of the first n ids (FNV-1a over whole ids), as a small integer map key. */
+function hashIds(ids: Uint32Array, n: number): number {
+  let h = 0x811c9dc5 ^ n;
+  for (let i = 0; i < n; i++) h = Math.imul(h ^ ids[i]!, 0x01000193);
+  return h | 0;
+}
+
+function sameIds(a: Uint32Array, b: Uint32Array, n: number): boolean {
+  if (a.length !== n) return false;
+  for (let i = 0; i < n; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
 
 export interface WrittenProfile {
   /** Row id in `profiles`. */
@@ -46,8 +79,23 @@ export interface WrittenProfile {
 
 export class StoreWriter {
   private readonly seriesIds: ByteBoundedMap<string, number>;
-  private readonly functionIds: ByteBoundedMap<string, CachedId>;
-  private readonly stackIds: ByteBoundedMap<string, CachedId>;
+  /**
+   * Functions by a hash of (name, file, line, start line), names and files as string ids:
+   * no key text is built per frame. String ids are never reused (a string evicted and seen
+   * again gets a new one), so an entry naming an evicted string is simply never hit again.
+   */
+  private readonly functionIds: ByteBoundedMap<number, CachedFunction>;
+  private readonly stringIds: ByteBoundedMap<string, number>;
+  private nextStringId = 1;
+  /**
+   * Stacks by the hash of their frame ids (no key text is built per stack); an entry holds
+   * the frame ids, so a stack whose hash another one took is looked up in the table.
+   */
+  private readonly stackIds: ByteBoundedMap<number, CachedStack>;
+  /** Reused buffers: a profile's frame ids, and one stack's frame ids. */
+  private frameIdBuf = new Uint32Array(1024);
+  private stackBuf = new Uint32Array(256);
+  private readonly stackHash: (ids: Uint32Array, n: number) => number;
   private readonly knownTypes = new Set<string>();
   private maxDurationMs: number;
   private readonly stmt;
@@ -57,8 +105,12 @@ export class StoreWriter {
     options: StoreWriterOptions = {},
   ) {
     this.seriesIds = new ByteBoundedMap(options.seriesCacheBytes ?? SERIES_CACHE_BYTES, (key) => stringBytes(key) + MAP_ENTRY_BYTES);
-    this.functionIds = new ByteBoundedMap(options.functionCacheBytes ?? FUNCTION_CACHE_BYTES, idEntryBytes);
-    this.stackIds = new ByteBoundedMap(options.stackCacheBytes ?? STACK_CACHE_BYTES, idEntryBytes);
+    // A quarter of the function budget holds the strings that name them.
+    const functionBytes = options.functionCacheBytes ?? FUNCTION_CACHE_BYTES;
+    this.functionIds = new ByteBoundedMap(functionBytes - Math.floor(functionBytes / 4), functionEntryBytes);
+    this.stringIds = new ByteBoundedMap(Math.floor(functionBytes / 4), stringIdEntryBytes);
+    this.stackIds = new ByteBoundedMap(options.stackCacheBytes ?? STACK_CACHE_BYTES, stackEntryBytes);
+    this.stackHash = options.stackHash ?? hashIds;
     this.stmt = {
       seriesInsert: db.prepare('INSERT OR IGNORE INTO series (key, labels) VALUES (?, ?)'),
       seriesSelect: db.prepare('SELECT id FROM series WHERE key = ?').pluck(),
@@ -148,17 +200,37 @@ export class StoreWriter {
       this.stmt.metaSet.run('max_profile_duration_ms', String(duration));
     }
 
-    const frameIds = p.frames.map((f) => this.functionId(f.name, f.file, f.line, f.startLine, p.endMs));
-    const stackIds: number[] = [];
-    const merged = new Map<number, number>();
-    for (const s of p.stacks) {
-      const ids = s.frames.map((i) => frameIds[i]!);
-      const sid = this.stackId(ids, p.endMs);
-      stackIds.push(sid);
-      merged.set(sid, (merged.get(sid) ?? 0) + s.value);
+    const frames = p.frames;
+    if (this.frameIdBuf.length < frames.length) this.frameIdBuf = new Uint32Array(frames.length * 2);
+    const frameIds = this.frameIdBuf;
+    for (let i = 0; i < frames.length; i++) {
+      const f = frames[i]!;
+      frameIds[i] = this.functionId(f.name, f.file, f.line, f.startLine, p.endMs);
     }
-    const blobs = encodeSamples([...merged.keys()], [...merged.values()]);
-    this.stmt.samplesInsert.run(profileId, blobs.ids, blobs.vals);
+    // Stack ids and values straight into the typed arrays the blobs are views of. Stacks of
+    // one profile are distinct by their frames, but a caller may repeat one: merged then.
+    const n = p.stacks.length;
+    const stackIds = new Uint32Array(n);
+    const sids = new Uint32Array(n);
+    const vals = new Float64Array(n);
+    const slot = new Map<number, number>();
+    let m = 0;
+    for (let k = 0; k < n; k++) {
+      const s = p.stacks[k]!;
+      const fr = s.frames;
+      if (this.stackBuf.length < fr.length) this.stackBuf = new Uint32Array(fr.length * 2);
+      const buf = this.stackBuf;
+      for (let j = 0; j < fr.length; j++) buf[j] = frameIds[fr[j]!]!;
+      const sid = this.stackId(buf, fr.length, p.endMs);
+      stackIds[k] = sid;
+      const at = slot.get(sid);
+      if (at === undefined) {
+        slot.set(sid, m);
+        sids[m] = sid;
+        vals[m++] = s.value;
+      } else vals[at]! += s.value;
+    }
+    this.stmt.samplesInsert.run(profileId, typedBlob(sids, m), typedBlob(vals, m));
     for (const ss of p.spanSamples) {
       this.stmt.spanSampleInsert.run(
         profileId,
@@ -190,13 +262,25 @@ export class StoreWriter {
     return id;
   }
 
+  private stringId(s: string): number {
+    let id = this.stringIds.get(s);
+    if (id === undefined) this.stringIds.set(s, (id = this.nextStringId++));
+    return id;
+  }
+
   private functionId(name: string, file: string, line: number, startLine: number, seenMs: number): number {
-    const key = `${name}\u0000${file}\u0000${line}\u0000${startLine}`;
-    let e = this.functionIds.get(key);
-    if (e === undefined) {
-      const row = this.stmt.functionSelect.get(name, file, line, startLine) as { id: number; lastSeen: number } | undefined;
-      e = row ?? { id: Number(this.stmt.functionInsert.run(name, file, line, startLine, seenMs).lastInsertRowid), lastSeen: seenMs };
-      this.functionIds.set(key, e);
+    const nameId = this.stringId(name);
+    const fileId = this.stringId(file);
+    let h = Math.imul(0x811c9dc5 ^ nameId, 0x01000193);
+    h = Math.imul(h ^ fileId, 0x01000193);
+    h = Math.imul(h ^ line, 0x01000193);
+    h = Math.imul(h ^ startLine, 0x01000193) | 0;
+    let e = this.functionIds.get(h);
+    if (e === undefined || e.name !== nameId || e.file !== fileId || e.line !== line || e.startLine !== startLine) {
+      const row = this.stmt.functionSelect.get(name, file, line, startLine) as CachedId | undefined;
+      const id = row ? row.id : Number(this.stmt.functionInsert.run(name, file, line, startLine, seenMs).lastInsertRowid);
+      e = { id, lastSeen: row ? row.lastSeen : seenMs, name: nameId, file: fileId, line, startLine };
+      this.functionIds.set(h, e);
     }
     if (seenMs > e.lastSeen + LAST_SEEN_SLACK_MS) {
       this.stmt.functionTouch.run(seenMs, e.id, seenMs);
@@ -205,15 +289,16 @@ export class StoreWriter {
     return e.id;
   }
 
-  private stackId(frameIds: number[], seenMs: number): number {
-    const key = frameIds.join(',');
-    let e = this.stackIds.get(key);
-    if (e === undefined) {
-      const blob = encodeStack(frameIds);
-      const row = this.stmt.stackSelect.get(blob) as { id: number; lastSeen: number } | undefined;
-      if (row) e = row;
-      else e = { id: Number(this.stmt.stackInsert.run(blob, seenMs).lastInsertRowid), lastSeen: seenMs };
-      this.stackIds.set(key, e);
+  /** The id of the stack of the first n ids of frameIds (a buffer the caller reuses). */
+  private stackId(frameIds: Uint32Array, n: number, seenMs: number): number {
+    const hash = this.stackHash(frameIds, n);
+    let e = this.stackIds.get(hash);
+    if (e === undefined || !sameIds(e.frames, frameIds, n)) {
+      const blob = typedBlob(frameIds, n);
+      const row = this.stmt.stackSelect.get(blob) as CachedId | undefined;
+      const id = row ? row.id : Number(this.stmt.stackInsert.run(blob, seenMs).lastInsertRowid);
+      e = { id, lastSeen: row ? row.lastSeen : seenMs, frames: frameIds.slice(0, n) };
+      this.stackIds.set(hash, e);
     }
     if (seenMs > e.lastSeen + LAST_SEEN_SLACK_MS) {
       this.stmt.stackTouch.run(seenMs, e.id, seenMs);
@@ -259,11 +344,11 @@ export class StoreWriter {
   /** Estimated bytes and entries held by the id caches. */
   cacheStats(): { bytes: number; stacks: number; functions: number; series: number; evictions: number } {
     return {
-      bytes: this.stackIds.bytes + this.functionIds.bytes + this.seriesIds.bytes,
+      bytes: this.stackIds.bytes + this.functionIds.bytes + this.stringIds.bytes + this.seriesIds.bytes,
       stacks: this.stackIds.size,
       functions: this.functionIds.size,
       series: this.seriesIds.size,
-      evictions: this.stackIds.evictions + this.functionIds.evictions + this.seriesIds.evictions,
+      evictions: this.stackIds.evictions + this.functionIds.evictions + this.stringIds.evictions + this.seriesIds.evictions,
     };
   }
 
@@ -271,5 +356,6 @@ export class StoreWriter {
   forgetStacks(): void {
     this.stackIds.clear();
     this.functionIds.clear();
+    this.stringIds.clear();
   }
 }

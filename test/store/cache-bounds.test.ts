@@ -11,7 +11,7 @@ import { ByteBoundedMap, stringBytes } from '../../src/store/byte-bounded-map.js
 import { readFileSync } from 'node:fs';
 import { FUNCTION_CACHE_BYTES, SERIES_CACHE_BYTES, STACK_CACHE_BYTES, StoreWriter } from '../../src/store/writer.js';
 import { READER_FRAME_CACHE_BYTES, READER_STACK_CACHE_BYTES } from '../../src/store/reader.js';
-import { openReadDatabase, openWriteDatabase } from '../../src/store/schema.js';
+import { decodeSamples, decodeStack, openReadDatabase, openWriteDatabase } from '../../src/store/schema.js';
 import type { ExtractedProfile } from '../../src/store/ingest/extract.js';
 
 describe('ByteBoundedMap', () => {
@@ -109,6 +109,43 @@ describe('StoreWriter caches', () => {
       writer.writeProfiles([profile(1000, all.slice(0, 200), FRAMES)]);
       assert.equal(db.prepare('SELECT count(*) FROM stacks').pluck().get(), distinct);
       assert.equal(db.prepare('SELECT count(*) FROM functions').pluck().get(), FRAMES);
+    } finally {
+      db.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('StoreWriter stack cache', () => {
+  it('keeps stacks whose cache hashes collide apart (distinct rows and ids, also when written again)', () => {
+    const FRAMES = 50;
+    const a = [3, 1, 4, 1, 5];
+    const b = [9, 2, 6];
+    const dir = mkdtempSync(join(tmpdir(), 'opb-stack-hash-'));
+    const db = openWriteDatabase(join(dir, 'store.db'));
+    try {
+      // Every stack hashes alike: each lookup finds another stack's entry, or its own.
+      const writer = new StoreWriter(db, { stackHash: () => 7 });
+      // Functions are written in frame order into a new database: frame f has id f + 1.
+      writer.writeProfiles([profile(1, [a, b, a.slice(1)], FRAMES)]);
+      writer.writeProfiles([profile(2, [b, a], FRAMES)]);
+      writer.writeProfiles([profile(3, [a, b], FRAMES)]);
+      const stacks = db.prepare('SELECT id, frames FROM stacks ORDER BY id').all() as { id: number; frames: Buffer }[];
+      assert.deepStrictEqual(
+        stacks.map((s) => [...decodeStack(s.frames)]),
+        [a, b, a.slice(1)].map((s) => s.map((f) => f + 1)),
+      );
+      const idOf = new Map(stacks.map((s) => [[...decodeStack(s.frames)].join(), s.id]));
+      const rows = db.prepare('SELECT stack_ids, vals FROM samples ORDER BY profile_id').all() as { stack_ids: Buffer; vals: Buffer }[];
+      const want = [
+        [a, b, a.slice(1)],
+        [b, a],
+        [a, b],
+      ].map((list) => list.map((s) => idOf.get(s.map((f) => f + 1).join())));
+      assert.deepStrictEqual(
+        rows.map((row) => [...decodeSamples(row.stack_ids, row.vals).ids]),
+        want,
+      );
     } finally {
       db.close();
       rmSync(dir, { recursive: true, force: true });

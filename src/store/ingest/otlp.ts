@@ -34,7 +34,7 @@ import { decimalToHex16, linkIds, PPROF_LABELS, sampleLabels, type LabelSpec, ty
 import { isSampleCountType, profileTypesOf, profileTypeOf, type ProfileHead, type TypeAndUnit } from '../../pprof/profile-type.js';
 import { SERVICE_NAME_KEY } from '../../pprof/service-name.js';
 import type { FrameInfo } from '../query/types.js';
-import { idsKey, numKey } from './keys.js';
+import { SeqInterner } from './keys.js';
 import { THREAD_ID_LABELS, THREAD_NAME_LABELS, valueScale, type ExtractedProfile, type ExtractedStack, type SpanSample } from './extract.js';
 
 export interface ExtractResult {
@@ -94,21 +94,30 @@ interface ResolvedStack {
 class RequestTables extends SharedTables {
   /** Frames of the request (deduplicated by value) and their keys. */
   readonly frames: FrameInfo[] = [];
-  private readonly frameIndex = new Map<string, number>();
+  /** (name, file, line, start line) canonical ids -> frame index (ids are dense: they index frames). */
+  private readonly frameIndex: SeqInterner;
   /** Strings by value -> a small id (equal strings at different indices share one). */
   private readonly canonicalStrings = new Map<string, number>();
   private readonly functions: (FunctionInfo | undefined)[];
-  private readonly functionIds = new Map<string, number>();
+  private readonly functionIds: SeqInterner;
+  /** Canonical string id by string index (-1: not yet read). */
+  private readonly canonicalAt: Int32Array;
   private readonly mappingKeys: (string | undefined)[];
   private readonly mappingIds: Int32Array;
   private readonly mappingIdsByKey = new Map<string, number>();
   private readonly mappingFiles: string[] = [];
-  /** Per location index: its frames and its pprof identity. */
-  private readonly locations: ({ frames: number[]; pprofId: number } | undefined)[];
-  private readonly locationIds = new Map<string, number>();
+  /** Per location index: its pprof identity (-1: not resolved yet), and where its frames are in locFrames. */
+  private readonly locPprof: Int32Array;
+  private readonly locStart: Int32Array;
+  private readonly locCount: Int32Array;
+  /** Request frame indices of every resolved location, innermost first. */
+  private readonly locFrames: number[] = [];
+  private readonly locationIds: SeqInterner;
   private readonly stacks: (ResolvedStack | undefined)[];
-  private readonly pprofStackIds = new Map<string, number>();
-  private readonly storeStackIds = new Map<string, number>();
+  private readonly pprofStackIds: SeqInterner;
+  private readonly storeStackIds: SeqInterner;
+  /** Reused while resolving a stack: its locations' pprof ids. */
+  private readonly pprofIdBuf: number[] = [];
   /** link index -> raw attribute key -> label set. */
   private readonly labelSets: (Map<number | string, LabelSet> | undefined)[];
   private readonly labelSetIds = new Map<string, number>();
@@ -117,15 +126,30 @@ class RequestTables extends SharedTables {
   constructor(dictionary: ProfilesDictionary | undefined) {
     super(dictionary);
     this.functions = new Array<FunctionInfo | undefined>(this.d.functionTable.length);
+    // Sized for the tables' entries (each is one at most, but for inlined lines).
+    this.functionIds = new SeqInterner(this.d.functionTable.length);
+    this.frameIndex = new SeqInterner(this.d.locationTable.length);
+    this.locationIds = new SeqInterner(this.d.locationTable.length);
+    this.pprofStackIds = new SeqInterner(this.d.stackTable.length);
+    this.storeStackIds = new SeqInterner(this.d.stackTable.length);
     this.mappingKeys = new Array<string | undefined>(this.d.mappingTable.length);
+    this.canonicalAt = new Int32Array(this.d.stringTable.length).fill(-1);
     this.mappingIds = new Int32Array(this.d.mappingTable.length);
-    this.locations = new Array(this.d.locationTable.length);
+    // One slot at least: index 0 of an empty table means "no location" (see entry()).
+    const nLoc = Math.max(1, this.d.locationTable.length);
+    this.locPprof = new Int32Array(nLoc).fill(-1);
+    this.locStart = new Int32Array(nLoc);
+    this.locCount = new Int32Array(nLoc);
     this.stacks = new Array<ResolvedStack | undefined>(this.d.stackTable.length);
     this.labelSets = new Array<Map<number | string, LabelSet> | undefined>(Math.max(1, this.d.linkTable.length));
   }
 
   get pprofStackCount(): number {
     return this.pprofStackIds.size;
+  }
+
+  get storeStackCount(): number {
+    return this.storeStackIds.size;
   }
 
   valueType(vt: Profile['sampleType'], field: string): TypeAndUnit | undefined {
@@ -142,14 +166,26 @@ class RequestTables extends SharedTables {
     return id;
   }
 
-  private frame(nameId: number, name: string, fileId: number, file: string, line: number, startLine: number): number {
-    const k = idsKey([nameId, fileId]) + numKey(line) + numKey(startLine);
-    let i = this.frameIndex.get(k);
-    if (i === undefined) {
-      i = this.frames.length;
-      this.frames.push({ name, file, line, startLine });
-      this.frameIndex.set(k, i);
+  /** The canonical id of the string at index i, which `string` has checked. */
+  private canonicalOf(i: number, str: string): number {
+    let id = i >= 0 && i < this.canonicalAt.length ? this.canonicalAt[i]! : -1;
+    if (id < 0) {
+      id = this.canonical(str);
+      if (i >= 0 && i < this.canonicalAt.length) this.canonicalAt[i] = id;
     }
+    return id;
+  }
+
+  private readonly tuple = [0, 0, 0, 0];
+
+  private frame(nameId: number, name: string, fileId: number, file: string, line: number, startLine: number): number {
+    const t = this.tuple;
+    t[0] = nameId;
+    t[1] = fileId;
+    t[2] = line;
+    t[3] = startLine;
+    const i = this.frameIndex.intern(t, 4);
+    if (i === this.frames.length) this.frames.push({ name, file, line, startLine });
     return i;
   }
 
@@ -159,17 +195,20 @@ class RequestTables extends SharedTables {
     if (memo !== undefined) return memo;
     const f = entry(this.d.functionTable, i, ZERO_FUNCTION, 'function_table', what);
     const at = (): string => `function_table[${i}]`;
-    const systemName = this.string(f.systemNameStrindex, () => `${at()}.system_name_strindex`);
-    const ownName = this.string(f.nameStrindex, () => `${at()}.name_strindex`);
-    const file = this.string(f.filenameStrindex, () => `${at()}.filename_strindex`);
-    const sysId = this.canonical(systemName);
-    const nameId = ownName === '' ? sysId : this.canonical(ownName);
-    const fileId = this.canonical(file);
-    const key = idsKey([nameId, sysId, fileId]) + numKey(f.startLine);
-    let pprofId = this.functionIds.get(key);
-    if (pprofId === undefined) this.functionIds.set(key, (pprofId = this.functionIds.size));
+    // In-range indices read directly; the others go through string() for its message.
+    const t = this.d.stringTable;
+    const si = f.systemNameStrindex;
+    const ni = f.nameStrindex;
+    const fli = f.filenameStrindex;
+    const systemName = si >>> 0 === si && si < t.length ? t[si]! : this.string(si, () => `${at()}.system_name_strindex`);
+    const ownName = ni >>> 0 === ni && ni < t.length ? t[ni]! : this.string(ni, () => `${at()}.name_strindex`);
+    const file = fli >>> 0 === fli && fli < t.length ? t[fli]! : this.string(fli, () => `${at()}.filename_strindex`);
+    const sysId = this.canonicalOf(f.systemNameStrindex, systemName);
+    const nameId = ownName === '' ? sysId : this.canonicalOf(f.nameStrindex, ownName);
+    const fileId = this.canonicalOf(f.filenameStrindex, file);
+    const pprofId = this.functionIds.intern([nameId, sysId, fileId, f.startLine], 4, true);
     const name = ownName || systemName || '(unknown)';
-    const r: FunctionInfo = { pprofId, name, nameId: this.canonical(name), file, fileId, startLine: f.startLine };
+    const r: FunctionInfo = { pprofId, name, nameId: name === ownName ? nameId : this.canonical(name), file, fileId, startLine: f.startLine };
     if (i < this.functions.length) this.functions[i] = r;
     return r;
   }
@@ -207,35 +246,38 @@ class RequestTables extends SharedTables {
     return key;
   }
 
-  private location(i: number, what: () => string): { frames: number[]; pprofId: number } {
-    const memo = i >= 0 && i < this.locations.length ? this.locations[i] : undefined;
-    if (memo !== undefined) return memo;
+  /**
+   * Resolves location i into locPprof / locStart / locCount (its frames are
+   * locFrames[start, start + count)); typed arrays, so a stack walks contiguous memory.
+   */
+  private location(i: number, what: () => string): void {
     const l = entry(this.d.locationTable, i, ZERO_LOCATION, 'location_table', what);
     const at = (): string => `location_table[${i}]`;
-    const mkey = this.mappingKey(l.mappingIndex, () => `${at()}.mapping_index`);
-    const frames: number[] = [];
+    const mkey = l.mappingIndex === 0 ? '' : this.mappingKey(l.mappingIndex, () => `${at()}.mapping_index`);
+    const frames = this.locFrames;
+    const start = frames.length;
     // pprof's identity of a location: mapping, address, lines (function, line, column).
-    let key = idsKey([mkey === '' ? 0 : (this.mappingIds[l.mappingIndex] ?? this.mappingIdsByKey.size + 1)]) + numKey(l.address);
+    const key: number[] = [mkey === '' ? 0 : (this.mappingIds[l.mappingIndex] ?? this.mappingIdsByKey.size + 1)];
+    pushAddress(key, l.address);
     for (let k = 0; k < l.lines.length; k++) {
       const ln = l.lines[k]!;
       if (ln.functionIndex === 0) continue;
       const fi = ln.functionIndex;
       const f =
         (fi > 0 && fi < this.functions.length ? this.functions[fi] : undefined) ?? this.function(fi, () => `${at()}.lines[${k}].function_index`);
-      key += idsKey([f.pprofId]) + numKey(ln.line) + numKey(ln.column);
+      key.push(f.pprofId, ln.line, ln.column);
       frames.push(this.frame(f.nameId, f.name, f.fileId, f.file, ln.line, f.startLine));
     }
-    if (frames.length === 0) {
+    if (frames.length === start) {
       // Unsymbolized: the address is all there is; keep the binary as its "file".
       const name = `0x${l.address.toString(16)}`;
       const file = mkey === '' ? '' : (this.mappingFiles[l.mappingIndex] ?? '');
       frames.push(this.frame(this.canonical(name), name, this.canonical(file), file, 0, 0));
     }
-    let pprofId = this.locationIds.get(key);
-    if (pprofId === undefined) this.locationIds.set(key, (pprofId = this.locationIds.size));
-    const r = { frames, pprofId };
-    if (i >= 0 && i < this.locations.length) this.locations[i] = r;
-    return r;
+    // entry() accepted i: it is an index of the table (or 0 of an empty one, slot 0 here too).
+    this.locPprof[i] = this.locationIds.intern(key, key.length, true);
+    this.locStart[i] = start;
+    this.locCount[i] = frames.length - start;
   }
 
   /** The stack at index i when already resolved. */
@@ -248,24 +290,27 @@ class RequestTables extends SharedTables {
     if (memo !== undefined) return memo;
     const s = entry(this.d.stackTable, i, ZERO_STACK, 'stack_table', () => `samples[${si}].stack_index`);
     const idx = s.locationIndices;
-    const frames: number[] = [];
-    const pprofIds = new Array<number>(idx.length);
+    const pprofIds = this.pprofIdBuf;
+    const lp = this.locPprof;
+    const lc = this.locCount;
+    let n = 0;
     for (let k = 0; k < idx.length; k++) {
       const li = idx[k]!;
-      // The memo is read here so the error message closure is only made on a miss.
-      const loc =
-        (li >= 0 && li < this.locations.length ? this.locations[li] : undefined) ??
-        this.location(li, () => `stack_table[${i}].location_indices[${k}]`);
-      pprofIds[k] = loc.pprofId;
-      const lf = loc.frames;
-      for (let j = 0; j < lf.length; j++) frames.push(lf[j]!);
+      // Not resolved yet, or not an index (undefined >= 0 is false): location() checks it.
+      if (!(lp[li]! >= 0)) this.location(li, () => `stack_table[${i}].location_indices[${k}]`);
+      pprofIds[k] = lp[li]!;
+      n += lc[li]!;
     }
-    const pkey = idsKey(pprofIds);
-    let pprofId = this.pprofStackIds.get(pkey);
-    if (pprofId === undefined) this.pprofStackIds.set(pkey, (pprofId = this.pprofStackIds.size));
-    const skey = idsKey(frames);
-    let storeId = this.storeStackIds.get(skey);
-    if (storeId === undefined) this.storeStackIds.set(skey, (storeId = this.storeStackIds.size));
+    // Filled to its length at once (no growth while pushing).
+    const frames = new Array<number>(n);
+    const ls = this.locStart;
+    const lf = this.locFrames;
+    for (let k = 0, j = 0; k < idx.length; k++) {
+      const li = idx[k]!;
+      for (let f = ls[li]!, end = f + lc[li]!; f < end; f++) frames[j++] = lf[f]!;
+    }
+    const pprofId = this.pprofStackIds.intern(pprofIds, idx.length);
+    const storeId = this.storeStackIds.intern(frames, frames.length, true);
     const r: ResolvedStack = { frames, pprofId, storeId, locations: idx };
     if (i >= 0 && i < this.stacks.length) this.stacks[i] = r;
     return r;
@@ -343,6 +388,12 @@ class RequestTables extends SharedTables {
     if (spanKey === undefined) this.spanKeys.set(sk, (spanKey = this.spanKeys.size));
     return { id, spanKey, spanId, traceId, localRootSpanId: root, endpoint, thread, threadId, text };
   }
+}
+
+/** A location address as key values: exact below 2^53, else a marker and its two halves. */
+function pushAddress(key: number[], address: bigint): void {
+  if (address <= 9007199254740991n) key.push(Number(address));
+  else key.push(-1, Number(address >> 32n), Number(address & 0xffffffffn));
 }
 
 function labelText(l: LabelSpec): string {
@@ -481,40 +532,42 @@ function extractPart(tables: RequestTables, p: Profile, part: Part, typeOfProfil
 
   // The store's view: frames and stacks of this profile, span attribution, threads.
   const frames: FrameInfo[] = [];
-  const frameLocal = new Map<number, number>();
+  // Request frame / store stack -> this profile's index (-1: not used yet).
+  const frameLocal = new Int32Array(tables.frames.length).fill(-1);
   const stacks: ExtractedStack[] = [];
-  const stackLocal = new Map<number, number>();
+  const stackLocal = new Int32Array(tables.storeStackCount).fill(-1);
   const spanIndex = new Map<number | string, SpanSample>();
   const threads = new Map<string, number>();
   let total = 0;
   // Frames in the order pprof's locations would list them: by first use, zero-valued samples
   // included (so functions are written in the same order as by the pprof path).
   const frameOf = (rf: number): number => {
-    let fi = frameLocal.get(rf);
-    if (fi === undefined) {
+    let fi = frameLocal[rf]!;
+    if (fi < 0) {
       fi = frames.length;
       frames.push(tables.frames[rf]!);
-      frameLocal.set(rf, fi);
+      frameLocal[rf] = fi;
     }
     return fi;
   };
-  const seenStacks = new Set<number>();
+  const seenStacks = new Uint8Array(tables.pprofStackCount);
   for (const m of merged.values()) {
-    if (seenStacks.has(m.stack.pprofId)) continue;
-    seenStacks.add(m.stack.pprofId);
-    for (const f of m.stack.frames) frameOf(f);
+    if (seenStacks[m.stack.pprofId] === 1) continue;
+    seenStacks[m.stack.pprofId] = 1;
+    const rf = m.stack.frames;
+    for (let k = 0; k < rf.length; k++) frameOf(rf[k]!);
   }
   for (const m of merged.values()) {
     if (m.value === 0) continue;
     const value = Math.round(m.value * scale);
-    let si = stackLocal.get(m.stack.storeId);
-    if (si === undefined) {
+    let si = stackLocal[m.stack.storeId]!;
+    if (si < 0) {
       const rf = m.stack.frames;
       const ids = new Array<number>(rf.length);
-      for (let k = 0; k < rf.length; k++) ids[k] = frameOf(rf[k]!);
+      for (let k = 0; k < rf.length; k++) ids[k] = frameLocal[rf[k]!]!;
       si = stacks.length;
       stacks.push({ frames: ids, value: 0 });
-      stackLocal.set(m.stack.storeId, si);
+      stackLocal[m.stack.storeId] = si;
     }
     stacks[si]!.value += value;
     total += value;
