@@ -35,6 +35,7 @@ import { hexOf, isZeroId } from '../otlp/ids.js';
 import { CONTEXT_ATTRIBUTE_KEYS, PPROF_LABELS, attributeLabel, linkIds, sampleLabels, type LabelSpec, type ResolvedAttribute } from './labels.js';
 import { profileTypeOf, profileTypesOf, type ProfileHead, type TypeAndUnit } from './profile-type.js';
 import { namingValue, SERVICE_NAME_KEY, unknownServiceName } from './service-name.js';
+import { IdRuns } from './id-runs.js';
 import type { ConvertedProfile, PprofSummary } from './types.js';
 
 /** How per-event sample timestamps are kept; see the comment at the top of convert.ts. */
@@ -239,40 +240,24 @@ function hasKey(refs: readonly LabelRef[], key: number | bigint): boolean {
   return false;
 }
 
-/** Insertion sort: label sets hold a handful of ids, where this beats Array#sort's callback. */
-function sortSmall(a: number[]): void {
-  for (let i = 1; i < a.length; i++) {
+/** `a` sorted into `out` by insertion sort: label sets hold a handful of ids, where this beats Array#sort. */
+function sortedInto(a: readonly number[], out: Int32Array): void {
+  for (let i = 0; i < a.length; i++) {
     const v = a[i]!;
     let j = i - 1;
-    while (j >= 0 && a[j]! > v) {
-      a[j + 1] = a[j]!;
+    while (j >= 0 && out[j]! > v) {
+      out[j + 1] = out[j]!;
       j--;
     }
-    a[j + 1] = v;
+    out[j + 1] = v;
   }
-}
-
-/**
- * A list of small non-negative ids as a map key: one UTF-16 unit per id while they fit below
- * the surrogate range (short strings hash fast), else decimal text. The two forms cannot
- * meet: only the first starts with U+0001.
- */
-function idsKey(ids: readonly number[]): string {
-  let s = '\u0001';
-  for (let i = 0; i < ids.length; i++) {
-    const v = ids[i]!;
-    if (v >= 0xd800) return ids.join(',');
-    s += String.fromCharCode(v);
-  }
-  return s;
 }
 
 export interface StackEntry {
   ids: number[];
   /** Same for every OTLP stack with the same pprof location sequence. */
   id: number;
-  /** The direct encoder's location_id field bytes and content-id text, made on first use. */
-  run: Uint8Array | undefined;
+  /** The content-id text, made on first use. */
   text: string | undefined;
 }
 
@@ -289,10 +274,13 @@ interface LinkEntry {
 
 export interface LabelsEntry {
   labels: PprofLabel[];
+  /** Each label's LabelRef id, in label order. */
+  refIds: number[];
   /** Same for every label set with the same labels, in any order. */
   id: number;
-  /** The direct encoder's Label messages and content-id text, made on first use. */
-  bytes: Uint8Array | undefined;
+  /** This entry's index among the builder's entries (0, 1, 2, … in order of creation). */
+  seq: number;
+  /** The content-id text, made on first use. */
   text: string | undefined;
   endpoint: string | undefined;
   /** What makes one request for endpoint_counts: the local root span, else the trace. */
@@ -319,10 +307,13 @@ export abstract class PprofBuilder {
   protected readonly mappings: PprofMapping[] = [];
   /** By OTLP stack index (a dense array: indexed reads beat a Map on the per-sample path). */
   private readonly stacks: (StackEntry | undefined)[];
-  private readonly stackIds = new Map<string, number>();
+  private readonly stackIds = new IdRuns();
   /** link index -> raw attribute key (see rawAttributeKey) -> label set. */
   private readonly labelSets: (Map<number | string, LabelsEntry> | undefined)[];
-  private readonly labelSetIds = new Map<string, number>();
+  private readonly labelSetIds = new IdRuns();
+  private sortScratch = new Int32Array(16);
+  /** Label set entries made so far (each entry's `seq`). */
+  private labelSetCount = 0;
   private readonly links = new Map<number, LinkEntry>();
   /** Labels of plain attributes (see CONTEXT_ATTRIBUTE_KEYS), by attribute index. */
   private readonly attributeLabels = new Map<number, LabelRef | null>();
@@ -464,11 +455,9 @@ export abstract class PprofBuilder {
       const memo = this.locationIds[li] ?? 0;
       ids[k] = memo !== 0 ? memo : this.locationId(li, () => `stack_table[${i}].location_indices[${k}]`);
     }
-    const key = idsKey(ids);
-    let id = this.stackIds.get(key);
-    if (id === undefined) this.stackIds.set(key, (id = this.stackIds.size));
+    const id = this.stackIds.intern(ids);
     // Every field set here, so all entries share one shape (the direct encoder reads them per sample).
-    const e: StackEntry = { ids, id, run: undefined, text: undefined };
+    const e: StackEntry = { ids, id, text: undefined };
     if (i >= 0 && i < this.stacks.length) this.stacks[i] = e;
     return e;
   }
@@ -547,12 +536,17 @@ export abstract class PprofBuilder {
       endpoint = spec.endpoint;
       requestKey = spec.localRootSpanId ?? spec.traceId ?? '';
     }
-    const ids = refs.map((r) => r.id);
-    sortSmall(ids);
-    const key = idsKey(ids);
-    let id = this.labelSetIds.get(key);
-    if (id === undefined) this.labelSetIds.set(key, (id = this.labelSetIds.size));
-    const e: LabelsEntry = { labels: refs.map((r) => r.label), id, endpoint, requestKey, bytes: undefined, text: undefined };
+    const n = refs.length;
+    const refIds = new Array<number>(n);
+    const labels = new Array<PprofLabel>(n);
+    for (let k = 0; k < n; k++) {
+      refIds[k] = refs[k]!.id;
+      labels[k] = refs[k]!.label;
+    }
+    const sorted = this.sortScratch.length >= n ? this.sortScratch : (this.sortScratch = new Int32Array(n * 2));
+    sortedInto(refIds, sorted);
+    const id = this.labelSetIds.intern(sorted, n);
+    const e: LabelsEntry = { labels, refIds, id, seq: this.labelSetCount++, endpoint, requestKey, text: undefined };
     byAttributes.set(raw, e);
     return e;
   }
