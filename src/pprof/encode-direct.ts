@@ -21,7 +21,7 @@ import { Writer } from '../protobuf/writer.js';
 import { convertPart, type ConvertOptions, type ConvertResult } from './convert.js';
 import { encodeProfileFast } from './encode-fast.js';
 import { growInt32 } from './id-runs.js';
-import { eachPart, labelText, PprofBuilder, type LabelsEntry, type RequestTables, type StackEntry, type TimestampMode } from './tables.js';
+import { eachPart, labelText, PprofBuilder, type LabelsEntry, type RequestTables, type TimestampMode } from './tables.js';
 import type { ConvertedProfile, PprofSummary } from './types.js';
 
 /** Converts every profile of the request straight to pprof bytes; bad profiles become errors. */
@@ -176,8 +176,8 @@ class BytesBuilder extends PprofBuilder {
   private n = 0;
   /** Sample index + 1 per slot, 0 = empty; its length is a power of two, at most half full. */
   private slots = new Int32Array(2048);
-  /** One entry per stack id (for the content id's text). */
-  private readonly stackById: StackEntry[] = [];
+  /** Content-id text per stack id, made on first use. */
+  private readonly stackTexts: (string | undefined)[] = [];
   /** One entry per label set seq (for the content id's text). */
   private readonly labelsBySeq: LabelsEntry[] = [];
   /** Encoded runs: by stack id, by label set seq, by label ref id (-1 = not yet). */
@@ -211,17 +211,17 @@ class BytesBuilder extends PprofBuilder {
   }
 
   /** Encodes the stack's location_id field (tag, length, packed ids) into the arena. */
-  private encodeRun(st: StackEntry): void {
-    const id = st.id;
+  private encodeRun(id: number): void {
     if (id >= this.runStart.length) {
       this.runStart = BytesBuilder.grownFilled(this.runStart, id);
       this.runLen = growInt32(this.runLen, this.runStart.length);
     }
-    this.stackById[id] = st;
-    const ids = st.ids;
-    const k = ids.length;
+    const runs = this.stackRuns;
+    const ids = runs.pool;
+    const from = runs.start[id]!;
+    const k = runs.len[id]!;
     let payload = 0;
-    for (let i = 0; i < k; i++) payload += vsize32(ids[i]!);
+    for (let i = 0; i < k; i++) payload += vsize32(ids[from + i]!);
     const a = this.arena;
     const at = k === 0 ? a.used : a.reserve(1 + 5 + payload);
     const buf = a.buf;
@@ -229,7 +229,7 @@ class BytesBuilder extends PprofBuilder {
     if (k !== 0) {
       buf[pos++] = 10;
       pos = putVarint32(buf, pos, payload);
-      for (let i = 0; i < k; i++) pos = putVarint32(buf, pos, ids[i]!);
+      for (let i = 0; i < k; i++) pos = putVarint32(buf, pos, ids[from + i]!);
     }
     a.used = pos;
     this.runStart[id] = at;
@@ -261,19 +261,21 @@ class BytesBuilder extends PprofBuilder {
       this.setLen = growInt32(this.setLen, this.setStart.length);
     }
     this.labelsBySeq[seq] = ls;
-    const refs = ls.refIds;
+    const refs = this.setRefs.pool;
+    const from = this.setRefs.start[seq]!;
+    const count = this.setRefs.len[seq]!;
     let total = 0;
-    for (let k = 0; k < refs.length; k++) {
-      const r = refs[k]!;
-      if ((this.refStart[r] ?? -1) < 0) this.encodeRef(r, ls.labels[k]!);
+    for (let k = 0; k < count; k++) {
+      const r = refs[from + k]!;
+      if ((this.refStart[r] ?? -1) < 0) this.encodeRef(r, this.labelById[r]!);
       total += this.refLen[r]!;
     }
     const a = this.arena;
     const at = a.reserve(total);
     const buf = a.buf;
     let pos = at;
-    for (let k = 0; k < refs.length; k++) {
-      const r = refs[k]!;
+    for (let k = 0; k < count; k++) {
+      const r = refs[from + k]!;
       const s = this.refStart[r]!;
       const e = s + this.refLen[r]!;
       for (let j = s; j < e; j++) buf[pos++] = buf[j]!;
@@ -284,7 +286,7 @@ class BytesBuilder extends PprofBuilder {
   }
 
   /** Appends a sample (no merge lookup) and returns its index. */
-  private push(st: StackEntry, ls: LabelsEntry, value: number): number {
+  private push(stack: number, ls: LabelsEntry, value: number): number {
     const i = this.n;
     if (i === this.values.length) {
       this.sampleStack = growInt32(this.sampleStack, i + 1);
@@ -294,9 +296,9 @@ class BytesBuilder extends PprofBuilder {
       v.set(this.values);
       this.values = v;
     }
-    if ((this.runStart[st.id] ?? -1) < 0) this.encodeRun(st);
+    if ((this.runStart[stack] ?? -1) < 0) this.encodeRun(stack);
     if ((this.setStart[ls.seq] ?? -1) < 0) this.encodeSet(ls);
-    this.sampleStack[i] = st.id;
+    this.sampleStack[i] = stack;
     this.sampleLabels[i] = ls.id;
     this.sampleSeq[i] = ls.seq;
     this.values[i] = value;
@@ -317,8 +319,7 @@ class BytesBuilder extends PprofBuilder {
     this.slots = slots;
   }
 
-  protected add(st: StackEntry, ls: LabelsEntry, value: number): void {
-    const stack = st.id;
+  protected add(stack: number, ls: LabelsEntry, value: number): void {
     const labels = ls.id;
     const slots = this.slots;
     const mask = slots.length - 1;
@@ -332,36 +333,36 @@ class BytesBuilder extends PprofBuilder {
       }
       k = (k + 1) & mask;
     }
-    const i = this.push(st, ls, value);
+    const i = this.push(stack, ls, value);
     slots[k] = i + 1;
     if (this.timed) this.times.push(undefined);
     // Merged samples only; counting all samples keeps the table at most half full either way.
     if (this.n * 2 > slots.length) this.rehash();
   }
 
-  protected addEvent(st: StackEntry, ls: LabelsEntry, t: bigint, tsKey: number, value: number): void {
+  protected addEvent(stack: number, ls: LabelsEntry, t: bigint, tsKey: number, value: number): void {
     if (!this.timed) {
       this.timed = true;
       for (let i = 0; i < this.n; i++) this.times.push(undefined);
     }
     this.tsKey = tsKey;
-    const key = `${st.id}|${ls.id}|${t}`;
+    const key = `${stack}|${ls.id}|${t}`;
     const hit = this.mergedEvents.get(key);
     if (hit !== undefined) {
       this.values[hit] += value;
       return;
     }
-    this.mergedEvents.set(key, this.push(st, ls, value));
+    this.mergedEvents.set(key, this.push(stack, ls, value));
     this.times.push(t);
   }
 
   protected sampleTexts(push: (text: string) => void): void {
     const n = this.n;
     for (let i = 0; i < n; i++) {
-      const st = this.stackById[this.sampleStack[i]!]!;
+      const stack = this.sampleStack[i]!;
       const ls = this.labelsBySeq[this.sampleSeq[i]!]!;
-      const stackText = (st.text ??= st.ids.join(','));
-      let labels = (ls.text ??= ls.labels.map(labelText).join(','));
+      const stackText = (this.stackTexts[stack] ??= this.stackLocationIds(stack).join(','));
+      let labels = (ls.text ??= this.labelsOfSet(ls).map(labelText).join(','));
       const t = this.timed ? this.times[i] : undefined;
       if (t !== undefined) labels = `${labels}${labels === '' ? '' : ','}${this.tsKey}:0:${t}:0`;
       push(`${stackText}|${labels}=${this.values[i]}`);

@@ -17,11 +17,11 @@ export function growInt32(a: Int32Array<ArrayBuffer>, n: number): Int32Array<Arr
 }
 
 export class IdRuns {
-  /** Every interned run, back to back; run r is pool[start[r] .. start[r] + len[r]). */
-  private pool: Int32Array<ArrayBuffer> = new Int32Array(4096);
+  /** Every interned run, back to back; run r is pool[start[r] .. start[r] + len[r]) (read-only outside). */
+  pool: Int32Array<ArrayBuffer> = new Int32Array(4096);
   private used = 0;
-  private start = new Int32Array(256);
-  private len = new Int32Array(256);
+  start: Int32Array<ArrayBuffer> = new Int32Array(256);
+  len: Int32Array<ArrayBuffer> = new Int32Array(256);
   private hashes = new Int32Array(256);
   /** Run id + 1 per slot, 0 = empty; a power of two in size, at most half full. */
   private slots = new Int32Array(512);
@@ -66,6 +66,15 @@ export class IdRuns {
     return r;
   }
 
+  /** Run `r` as a new array. */
+  ids(r: number): number[] {
+    const s = this.start[r]!;
+    const n = this.len[r]!;
+    const out = new Array<number>(n);
+    for (let i = 0; i < n; i++) out[i] = this.pool[s + i]!;
+    return out;
+  }
+
   private same(r: number, ids: ArrayLike<number>, n: number): boolean {
     const pool = this.pool;
     const s = this.start[r]!;
@@ -82,5 +91,31 @@ export class IdRuns {
       slots[k] = r + 1;
     }
     this.slots = slots;
+  }
+}
+
+/** An append-only list of integer runs in one flat Int32Array (no interning). */
+export class RunList {
+  pool: Int32Array<ArrayBuffer> = new Int32Array(4096);
+  private used = 0;
+  start: Int32Array<ArrayBuffer> = new Int32Array(256);
+  len: Int32Array<ArrayBuffer> = new Int32Array(256);
+  size = 0;
+
+  /** Appends the first `n` elements of `ids` as run `size` and returns its index. */
+  add(ids: ArrayLike<number>, n: number): number {
+    const r = this.size++;
+    if (r === this.start.length) {
+      this.start = growInt32(this.start, r + 1);
+      this.len = growInt32(this.len, r + 1);
+    }
+    this.pool = growInt32(this.pool, this.used + n);
+    const pool = this.pool;
+    const s = this.used;
+    for (let i = 0; i < n; i++) pool[s + i] = ids[i]!;
+    this.used = s + n;
+    this.start[r] = s;
+    this.len[r] = n;
+    return r;
   }
 }
