@@ -119,3 +119,50 @@ export class RunList {
     return r;
   }
 }
+
+/** Interning of pairs of int32 values to dense ids, 0, 1, 2, … in order of first appearance. */
+export class IntPairs {
+  private a = new Int32Array(256);
+  private b = new Int32Array(256);
+  /** Pair id + 1 per slot, 0 = empty; a power of two in size, at most half full. */
+  private slots = new Int32Array(512);
+  size = 0;
+
+  private static slotOf(x: number, y: number, mask: number): number {
+    return ((Math.imul(x, 0x9e3779b1) ^ Math.imul(y + 0x7f4a7c15, 0x85ebca77)) >>> 0) & mask;
+  }
+
+  /** The id of (x, y), a new one if the pair is new. Both must be int32. */
+  intern(x: number, y: number): number {
+    const slots = this.slots;
+    const mask = slots.length - 1;
+    let k = IntPairs.slotOf(x, y, mask);
+    for (;;) {
+      const at = slots[k]!;
+      if (at === 0) break;
+      if (this.a[at - 1] === x && this.b[at - 1] === y) return at - 1;
+      k = (k + 1) & mask;
+    }
+    const r = this.size++;
+    if (r === this.a.length) {
+      this.a = growInt32(this.a, r + 1);
+      this.b = growInt32(this.b, r + 1);
+    }
+    this.a[r] = x;
+    this.b[r] = y;
+    slots[k] = r + 1;
+    if (this.size * 2 > slots.length) this.rehash();
+    return r;
+  }
+
+  private rehash(): void {
+    const slots = new Int32Array(this.slots.length * 2);
+    const mask = slots.length - 1;
+    for (let r = 0; r < this.size; r++) {
+      let k = IntPairs.slotOf(this.a[r]!, this.b[r]!, mask);
+      while (slots[k] !== 0) k = (k + 1) & mask;
+      slots[k] = r + 1;
+    }
+    this.slots = slots;
+  }
+}

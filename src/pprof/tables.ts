@@ -35,7 +35,7 @@ import { hexOf, isZeroId } from '../otlp/ids.js';
 import { CONTEXT_ATTRIBUTE_KEYS, PPROF_LABELS, attributeLabel, linkIds, sampleLabels, type LabelSpec, type ResolvedAttribute } from './labels.js';
 import { profileTypeOf, profileTypesOf, type ProfileHead, type TypeAndUnit } from './profile-type.js';
 import { namingValue, SERVICE_NAME_KEY, unknownServiceName } from './service-name.js';
-import { IdRuns, RunList } from './id-runs.js';
+import { IdRuns, IntPairs, RunList } from './id-runs.js';
 import type { ConvertedProfile, PprofSummary } from './types.js';
 
 /** How per-event sample timestamps are kept; see the comment at the top of convert.ts. */
@@ -307,9 +307,16 @@ export abstract class PprofBuilder {
    * Label sets by (link index, raw attribute key (see rawAttributeKey)): pairs of integers
    * interned to dense ids, entries by id; any other pair by text.
    */
-  private readonly comboIds = new IdRuns();
+  private readonly comboIds = new IntPairs();
   private readonly combos: LabelsEntry[] = [];
-  private readonly pair = new Int32Array(2);
+  /**
+   * What an attribute index adds to a label set, once resolved: 0 = not yet, -1 = nothing
+   * (service.name), -2 = a context attribute (the set goes through sampleLabels), -3 =
+   * nothing (no label), -4 = a plain attribute whose label is not made yet (labels are made
+   * after the link's, so that strings are interned in the model converter's order), r + 1 =
+   * the label with LabelRef id r.
+   */
+  private readonly attrInfo: Int32Array;
   private readonly otherCombos = new Map<string, LabelsEntry>();
   /** Link indices in range (0 is, even when the link table is empty). */
   private readonly linkCount: number;
@@ -338,6 +345,7 @@ export abstract class PprofBuilder {
     this.mappingIds = new Int32Array(this.d.mappingTable.length);
     this.stackOf = new Int32Array(Math.max(1, this.d.stackTable.length));
     this.linkCount = Math.max(1, this.d.linkTable.length);
+    this.attrInfo = new Int32Array(Math.max(1, this.d.attributeTable.length));
   }
 
   /** pprof string id of an OTLP string index. */
@@ -531,10 +539,13 @@ export abstract class PprofBuilder {
 
   private labelSet(s: Sample, si: number): LabelsEntry {
     const indices = s.attributeIndices;
+    const info = this.attrInfo;
     let plain = true;
     for (let k = 0; k < indices.length; k++) {
-      const a = this.tables.cachedAttribute(indices[k]!) ?? this.tables.attribute(indices[k]!, () => `samples[${si}].attribute_indices[${k}]`);
-      if (a.key !== SERVICE_NAME_KEY && CONTEXT_ATTRIBUTE_KEYS.has(a.key)) plain = false;
+      const ai = indices[k]!;
+      let what = info[ai] ?? 0;
+      if (what === 0) what = this.resolveAttribute(ai, si, k);
+      if (what === -2) plain = false;
     }
     const linkEntry = this.link(s.linkIndex, si);
     let refIds: ArrayLike<number>;
@@ -551,8 +562,15 @@ export abstract class PprofBuilder {
       n = 0;
       for (let k = 0; k < own.length; k++) ids[n++] = own[k]!.id;
       for (let k = 0; k < indices.length; k++) {
-        const r = this.attributeLabel(indices[k]!, si, k);
-        if (r !== undefined && !this.hasKey(ids, n, r.label.key)) ids[n++] = r.id;
+        // Every index resolved above (an unresolvable one threw).
+        const ai = indices[k]!;
+        let what = info[ai]!;
+        if (what === -4) {
+          const r = this.attributeLabel(ai, si, k);
+          what = r === undefined ? -3 : r.id + 1;
+          info[ai] = what;
+        }
+        if (what > 0 && !this.hasKey(ids, n, this.labelById[what - 1]!.key)) ids[n++] = what - 1;
       }
       refIds = ids;
       requestKey = linkEntry.traceId ?? '';
@@ -577,6 +595,18 @@ export abstract class PprofBuilder {
     return e;
   }
 
+  /** Resolves attribute index `ai` for label sets (see attrInfo), with the error a bad index gets. */
+  private resolveAttribute(ai: number, si: number, k: number): number {
+    const a = this.tables.attribute(ai, () => `samples[${si}].attribute_indices[${k}]`);
+    let what: number;
+    if (a.key === SERVICE_NAME_KEY) what = -1;
+    else if (CONTEXT_ATTRIBUTE_KEYS.has(a.key)) what = -2;
+    else what = -4;
+    // attribute() accepts only an in-range integer index, or 0 when the table is empty.
+    if (ai < this.attrInfo.length) this.attrInfo[ai] = what;
+    return what;
+  }
+
   /** Whether one of the first `n` label ids has this key. */
   private hasKey(ids: Int32Array, n: number, key: number | bigint): boolean {
     for (let i = 0; i < n; i++) if (this.labelById[ids[i]!]!.key === key) return true;
@@ -590,10 +620,7 @@ export abstract class PprofBuilder {
     // integers. An out-of-range link index gets its error from link() when the label set is
     // built (a bad profile is dropped with its builder, so caching a failed pair is harmless).
     if (typeof raw === 'number' && (raw | 0) === raw && (li | 0) === li && li >= 0 && li < this.linkCount) {
-      const pair = this.pair;
-      pair[0] = li;
-      pair[1] = raw;
-      const c = this.comboIds.intern(pair, 2);
+      const c = this.comboIds.intern(li, raw);
       const combos = this.combos;
       if (c < combos.length) return combos[c]!;
       const e = this.labelSet(s, si);
