@@ -84,20 +84,31 @@ function byteBreakdown(model: ReturnType<typeof convertProfilesRequest>['profile
   ];
 }
 
-/** Times each function `iterations` times, round-robin, after `warmup` rounds. */
-function roundRobin(fns: (() => unknown)[], iterations = ITERATIONS, warmup = WARMUP): Timing[] {
+/**
+ * Times each function `iterations` times, round-robin, after `warmup` rounds: wall time, and
+ * the process's CPU time (user + system, GC threads included), which a busy machine inflates
+ * less than wall time (time spent descheduled is not counted).
+ */
+function roundRobin(fns: (() => unknown)[], iterations = ITERATIONS, warmup = WARMUP): (Timing & { cpuMedianMs: number })[] {
   const samples: number[][] = fns.map(() => []);
+  const cpu: number[][] = fns.map(() => []);
   for (let i = 0; i < warmup + iterations; i++) {
     fns.forEach((fn, k) => {
+      const c0 = process.cpuUsage();
       const t0 = performance.now();
       fn();
       const dt = performance.now() - t0;
-      if (i >= warmup) samples[k]!.push(dt);
+      const c = process.cpuUsage(c0);
+      if (i >= warmup) {
+        samples[k]!.push(dt);
+        cpu[k]!.push((c.user + c.system) / 1000);
+      }
     });
   }
-  return samples.map((s) => {
+  const median = (s: number[]) => [...s].sort((a, b) => a - b)[Math.floor(s.length / 2)]!;
+  return samples.map((s, k) => {
     s.sort((a, b) => a - b);
-    return { medianMs: s[Math.floor(s.length / 2)]!, minMs: s[0]!, maxMs: s[s.length - 1]!, iterations };
+    return { medianMs: s[Math.floor(s.length / 2)]!, minMs: s[0]!, maxMs: s[s.length - 1]!, iterations, cpuMedianMs: median(cpu[k]!) };
   });
 }
 
@@ -133,9 +144,17 @@ export const suite: BenchSuite = {
     const timings = roundRobin(ops.map(([, fn]) => fn));
     const byName = new Map(ops.map(([name], i) => [name, timings[i]!]));
     const decodeMs = timings[0]!.medianMs;
+    const decodeCpu = timings[0]!.cpuMedianMs;
     const rows = ops.map(([name], i) => {
       const t = timings[i]!;
-      return [name, t.medianMs.toFixed(1), `${fmt(samples / (t.medianMs / 1000))} samples/s`, `${(t.medianMs / decodeMs).toFixed(2)}×`];
+      return [
+        name,
+        t.medianMs.toFixed(1),
+        `${fmt(samples / (t.medianMs / 1000))} samples/s`,
+        `${(t.medianMs / decodeMs).toFixed(2)}×`,
+        t.cpuMedianMs.toFixed(1),
+        `${(t.cpuMedianMs / decodeCpu).toFixed(2)}×`,
+      ];
     });
     const ours = byName.get('encode pprof: ours (encodeProfileFast)')!.medianMs;
     const theirs = byName.get('encode pprof: pprof-format `Profile.encode()`')!.medianMs;
@@ -145,6 +164,14 @@ export const suite: BenchSuite = {
       ...GZIP_VARIANTS.map(([name, options]) => [name, mib(gzipSync(pprofBytes, options).length)]),
     ];
     const direct = byName.get(DIRECT)!.medianMs;
+    const directCpu = byName.get(DIRECT)!.cpuMedianMs;
+    const e2eNewCpu = byName.get(DIRECT_E2E)!.cpuMedianMs;
+    const gz8 = byName.get(gzipName(1))!;
+    const gz9 = byName.get(GZIP_VARIANTS[0]![0])!;
+    const huff = byName.get('gzip level 1, Z_HUFFMAN_ONLY strategy')!;
+    const size = (o: ZlibOptions) => gzipSync(pprofBytes, o).length;
+    const size8 = size({ level: 1 });
+    const pct = (a: number, b: number) => `${a >= b ? '+' : ''}${((100 * (a - b)) / b).toFixed(1)}%`;
     const viaModel = byName.get(MODEL)!.medianMs;
     const e2eOld = byName.get('decode + convert + encode + gzip (request bytes in, file bytes out)')!.medianMs;
     const e2eNew = byName.get(DIRECT_E2E)!.medianMs;
@@ -158,14 +185,22 @@ export const suite: BenchSuite = {
         `${fmt(model.stringTable.strings.length, 0)} strings), ${(pprofBytes.length / 2 ** 20).toFixed(1)} MiB of pprof. ` +
         `Median of ${ITERATIONS} round-robin runs after ${WARMUP} warm-up rounds; "× decode" = median / the bare decode's median.`,
       '',
-      table(['operation', 'median ms', 'throughput', '× decode'], rows),
+      table(['operation', 'median ms', 'throughput', '× decode', 'median CPU ms', 'CPU × decode'], rows),
       '',
       table(
         ['figure (this run)', 'value', 'target'],
         [
-          ['convert + encode, × bare decode: direct encoder', `${(direct / decodeMs).toFixed(2)}×`, '≤ 1.5×'],
+          [
+            'convert + encode, × bare decode: direct encoder',
+            `${(direct / decodeMs).toFixed(2)}× (CPU time: ${(directCpu / decodeCpu).toFixed(2)}×)`,
+            '≤ 1.5×',
+          ],
           ['convert + encode, × bare decode: through the model (before)', `${(viaModel / decodeMs).toFixed(2)}×`, ''],
-          ["request bytes in → gzip'd pprof out, one thread: direct", `${fmt(samples / (e2eNew / 1000))} samples/s`, '≥ 400 k samples/s'],
+          [
+            "request bytes in → gzip'd pprof out, one thread: direct",
+            `${fmt(samples / (e2eNew / 1000))} samples/s (per CPU second: ${fmt(samples / (e2eNewCpu / 1000))})`,
+            '≥ 400 k samples/s',
+          ],
           ["request bytes in → gzip'd pprof out, one thread: through the model (before)", `${fmt(samples / (e2eOld / 1000))} samples/s`, ''],
           ['direct vs model, convert + encode', `${(viaModel / direct).toFixed(2)}× faster`, ''],
           ['direct vs model, bytes in → gzip out', `${(e2eOld / e2eNew).toFixed(2)}× faster`, ''],
@@ -180,6 +215,10 @@ export const suite: BenchSuite = {
         'integer it measures or writes and measures nested messages twice.',
       '',
       table(['gzip', 'size'], sizes),
+      '',
+      `gzip trade-offs in this run, against level 1 with zlib's default memLevel 8: memLevel 9 (used) ` +
+        `${pct(gz9.cpuMedianMs, gz8.cpuMedianMs)} CPU time, ${pct(size(PPROF_GZIP_OPTIONS), size8)} bytes; ` +
+        `Z_HUFFMAN_ONLY ${pct(huff.cpuMedianMs, gz8.cpuMedianMs)} CPU time, ${pct(size({ level: 1, strategy: constants.Z_HUFFMAN_ONLY }), size8)} bytes.`,
       '',
       `Where the ${(pprofBytes.length / 2 ** 20).toFixed(2)} MiB of pprof go (${(pprofBytes.length / model.sample.length).toFixed(1)} bytes per sample):`,
       '',
