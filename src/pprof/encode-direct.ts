@@ -5,9 +5,12 @@
 // most of the cost (bench/RESULTS.md, "pprof conversion"). Here the tables (strings,
 // functions, mappings, locations: one entry per distinct value, far fewer than samples) are
 // built exactly as the model converter builds them, by the same code (tables.ts), but each
-// stack's packed location-id run and each label set's label messages are encoded once, when
-// first used, and a merged sample is kept as three numbers (stack, label set, value) in typed arrays. Writing
-// a sample is then a tag, a length, two copies and a varint.
+// stack's packed location-id field, each label's message and each label set's messages are
+// encoded once, when first used, into one arena, and a merged sample is kept as numbers
+// (stack id, label set id and entry, value) in typed arrays. The output is sized in one pass
+// and allocated once; writing a sample is then a tag, a length, two copies and a varint. No
+// string key, Map lookup or object is made per sample (only per distinct stack and label set,
+// and those are interned by integer hashing: id-runs.ts).
 //
 // The output is byte-identical to `encodePprof(convertProfilesRequest(req).profiles[i].profile)`
 // (test/pprof/encode-direct.property.test.ts checks it on random requests): same tables in
