@@ -7,13 +7,13 @@
 // when the machine is busy.
 import { loadavg } from 'node:os';
 import { performance } from 'node:perf_hooks';
-import { constants, gzipSync } from 'node:zlib';
+import { constants, gzipSync, type ZlibOptions } from 'node:zlib';
 import { decodeProfilesRequest } from '../src/otlp/decode.js';
 import { encodeProfilesRequest } from '../src/otlp/encode.js';
 import { convertProfilesRequest } from '../src/pprof/convert.js';
 import { encodeProfilesRequestPprof } from '../src/pprof/encode-direct.js';
 import { encodeProfileFast } from '../src/pprof/encode-fast.js';
-import { PPROF_GZIP_LEVEL, encodePprofGzip } from '../src/pprof/encode.js';
+import { PPROF_GZIP_LEVEL, PPROF_GZIP_OPTIONS, encodePprofGzip } from '../src/pprof/encode.js';
 import { type BenchSuite, fmt, table, type Timing } from './harness.js';
 import { LARGE_PROFILE, realisticProfilesRequest } from './otlp-data.js';
 
@@ -21,27 +21,94 @@ const ITERATIONS = 9;
 const LEVELS = [1, 2, 3, 6, 9];
 
 function gzipName(level: number): string {
-  return `gzip level ${level}${level === PPROF_GZIP_LEVEL ? ' (used)' : ''}`;
+  return `gzip level ${level}${level === PPROF_GZIP_LEVEL ? ', memLevel 8 (zlib default)' : ''}`;
 }
+
+/** Other zlib settings at level 1, each timed and sized beside the levels. */
+const GZIP_VARIANTS: [string, ZlibOptions][] = [
+  ['gzip level 1, memLevel 9 (used: PPROF_GZIP_OPTIONS)', PPROF_GZIP_OPTIONS],
+  ['gzip level 1, memLevel 9, chunkSize 1 MiB', { ...PPROF_GZIP_OPTIONS, chunkSize: 2 ** 20 }],
+  ['gzip level 1, memLevel 9, chunkSize = input (one output chunk)', { ...PPROF_GZIP_OPTIONS, chunkSize: 16 * 2 ** 20 }],
+  ['gzip level 1, Z_RLE strategy', { level: 1, strategy: constants.Z_RLE }],
+  ['gzip level 1, Z_FILTERED strategy', { level: 1, strategy: constants.Z_FILTERED }],
+  ['gzip level 1, Z_HUFFMAN_ONLY strategy', { level: 1, strategy: constants.Z_HUFFMAN_ONLY }],
+];
 const WARMUP = 2;
 const DIRECT = 'convert + encode, direct (OTLP model -> pprof bytes, encode-direct.ts)';
 const MODEL = 'convert + encode, through the pprof-format model (before)';
 const DIRECT_E2E = 'decode + direct encode + gzip (request bytes in, file bytes out; what the exporters run)';
 
-/** Times each function `iterations` times, round-robin, after `warmup` rounds. */
-function roundRobin(fns: (() => unknown)[], iterations = ITERATIONS, warmup = WARMUP): Timing[] {
+/** Bytes of an unsigned varint (values here are non-negative and below 2^53). */
+function vsize(v: number | bigint): number {
+  let n = 1;
+  let x = Number(v);
+  while (x >= 128) {
+    n++;
+    x = Math.floor(x / 128);
+  }
+  return n;
+}
+
+/** Where a pprof's bytes go: the samples' location-id runs, labels and rest, and the tables. */
+function byteBreakdown(model: ReturnType<typeof convertProfilesRequest>['profiles'][number]['profile'], total: number): string[][] {
+  let runs = 0;
+  let labels = 0;
+  let sampleRest = 0;
+  for (const s of model.sample) {
+    let payload = 0;
+    for (const id of s.locationId) payload += vsize(id);
+    const run = s.locationId.length === 0 ? 0 : 1 + vsize(payload) + payload;
+    let lb = 0;
+    for (const l of s.label) {
+      let body = 0;
+      if (Number(l.key) !== 0) body += 1 + vsize(l.key);
+      if (Number(l.str) !== 0) body += 1 + vsize(l.str);
+      if (Number(l.num) !== 0) body += 1 + vsize(l.num);
+      if (Number(l.numUnit) !== 0) body += 1 + vsize(l.numUnit);
+      lb += 1 + vsize(body) + body;
+    }
+    let vb = 0;
+    for (const v of s.value) vb += vsize(v);
+    const body = run + (s.value.length === 0 ? 0 : 1 + vsize(vb) + vb) + lb;
+    runs += run;
+    labels += lb;
+    sampleRest += 1 + vsize(body) + body - run - lb;
+  }
+  const n = model.sample.length;
+  const row = (name: string, b: number) => [name, `${(b / n).toFixed(1)} B/sample`, `${((100 * b) / total).toFixed(1)}%`];
+  return [
+    row('location-id runs (field 1 of each Sample)', runs),
+    row('labels (thread name and id, span and trace ids)', labels),
+    row('sample tags, lengths and values', sampleRest),
+    row('tables (strings, functions, locations, mappings) and header', total - runs - labels - sampleRest),
+  ];
+}
+
+/**
+ * Times each function `iterations` times, round-robin, after `warmup` rounds: wall time, and
+ * the process's CPU time (user + system, GC threads included), which a busy machine inflates
+ * less than wall time (time spent descheduled is not counted).
+ */
+function roundRobin(fns: (() => unknown)[], iterations = ITERATIONS, warmup = WARMUP): (Timing & { cpuMedianMs: number })[] {
   const samples: number[][] = fns.map(() => []);
+  const cpu: number[][] = fns.map(() => []);
   for (let i = 0; i < warmup + iterations; i++) {
     fns.forEach((fn, k) => {
+      const c0 = process.cpuUsage();
       const t0 = performance.now();
       fn();
       const dt = performance.now() - t0;
-      if (i >= warmup) samples[k]!.push(dt);
+      const c = process.cpuUsage(c0);
+      if (i >= warmup) {
+        samples[k]!.push(dt);
+        cpu[k]!.push((c.user + c.system) / 1000);
+      }
     });
   }
-  return samples.map((s) => {
+  const median = (s: number[]) => [...s].sort((a, b) => a - b)[Math.floor(s.length / 2)]!;
+  return samples.map((s, k) => {
     s.sort((a, b) => a - b);
-    return { medianMs: s[Math.floor(s.length / 2)]!, minMs: s[0]!, maxMs: s[s.length - 1]!, iterations };
+    return { medianMs: s[Math.floor(s.length / 2)]!, minMs: s[0]!, maxMs: s[s.length - 1]!, iterations, cpuMedianMs: median(cpu[k]!) };
   });
 }
 
@@ -71,26 +138,40 @@ export const suite: BenchSuite = {
         'decode + convert + encode + gzip (request bytes in, file bytes out)',
         () => encodePprofGzip(convertProfilesRequest(decodeProfilesRequest(bytes)).profiles[0]!.profile),
       ],
-      [DIRECT_E2E, () => gzipSync(encodeProfilesRequestPprof(decodeProfilesRequest(bytes)).profiles[0]!.pprof!, { level: PPROF_GZIP_LEVEL })],
-      ['gzip level 1, Z_RLE strategy', () => gzipSync(pprofBytes, { level: 1, strategy: constants.Z_RLE })],
-      ['gzip level 1, Z_FILTERED strategy', () => gzipSync(pprofBytes, { level: 1, strategy: constants.Z_FILTERED })],
+      [DIRECT_E2E, () => gzipSync(encodeProfilesRequestPprof(decodeProfilesRequest(bytes)).profiles[0]!.pprof!, PPROF_GZIP_OPTIONS)],
+      ...GZIP_VARIANTS.map(([name, options]): [string, () => unknown] => [name, () => gzipSync(pprofBytes, options)]),
     ];
     const timings = roundRobin(ops.map(([, fn]) => fn));
     const byName = new Map(ops.map(([name], i) => [name, timings[i]!]));
     const decodeMs = timings[0]!.medianMs;
+    const decodeCpu = timings[0]!.cpuMedianMs;
     const rows = ops.map(([name], i) => {
       const t = timings[i]!;
-      return [name, t.medianMs.toFixed(1), `${fmt(samples / (t.medianMs / 1000))} samples/s`, `${(t.medianMs / decodeMs).toFixed(2)}×`];
+      return [
+        name,
+        t.medianMs.toFixed(1),
+        `${fmt(samples / (t.medianMs / 1000))} samples/s`,
+        `${(t.medianMs / decodeMs).toFixed(2)}×`,
+        t.cpuMedianMs.toFixed(1),
+        `${(t.cpuMedianMs / decodeCpu).toFixed(2)}×`,
+      ];
     });
     const ours = byName.get('encode pprof: ours (encodeProfileFast)')!.medianMs;
     const theirs = byName.get('encode pprof: pprof-format `Profile.encode()`')!.medianMs;
     const mib = (n: number) => `${(n / 2 ** 20).toFixed(2)} MiB`;
     const sizes = [
       ...LEVELS.map((level) => [gzipName(level), mib(gzipSync(pprofBytes, { level }).length)]),
-      ['gzip level 1, Z_RLE strategy', mib(gzipSync(pprofBytes, { level: 1, strategy: constants.Z_RLE }).length)],
-      ['gzip level 1, Z_FILTERED strategy', mib(gzipSync(pprofBytes, { level: 1, strategy: constants.Z_FILTERED }).length)],
+      ...GZIP_VARIANTS.map(([name, options]) => [name, mib(gzipSync(pprofBytes, options).length)]),
     ];
     const direct = byName.get(DIRECT)!.medianMs;
+    const directCpu = byName.get(DIRECT)!.cpuMedianMs;
+    const e2eNewCpu = byName.get(DIRECT_E2E)!.cpuMedianMs;
+    const gz8 = byName.get(gzipName(1))!;
+    const gz9 = byName.get(GZIP_VARIANTS[0]![0])!;
+    const huff = byName.get('gzip level 1, Z_HUFFMAN_ONLY strategy')!;
+    const size = (o: ZlibOptions) => gzipSync(pprofBytes, o).length;
+    const size8 = size({ level: 1 });
+    const pct = (a: number, b: number) => `${a >= b ? '+' : ''}${((100 * (a - b)) / b).toFixed(1)}%`;
     const viaModel = byName.get(MODEL)!.medianMs;
     const e2eOld = byName.get('decode + convert + encode + gzip (request bytes in, file bytes out)')!.medianMs;
     const e2eNew = byName.get(DIRECT_E2E)!.medianMs;
@@ -104,14 +185,22 @@ export const suite: BenchSuite = {
         `${fmt(model.stringTable.strings.length, 0)} strings), ${(pprofBytes.length / 2 ** 20).toFixed(1)} MiB of pprof. ` +
         `Median of ${ITERATIONS} round-robin runs after ${WARMUP} warm-up rounds; "× decode" = median / the bare decode's median.`,
       '',
-      table(['operation', 'median ms', 'throughput', '× decode'], rows),
+      table(['operation', 'median ms', 'throughput', '× decode', 'median CPU ms', 'CPU × decode'], rows),
       '',
       table(
         ['figure (this run)', 'value', 'target'],
         [
-          ['convert + encode, × bare decode: direct encoder', `${(direct / decodeMs).toFixed(2)}×`, '≤ 1.5×'],
+          [
+            'convert + encode, × bare decode: direct encoder',
+            `${(direct / decodeMs).toFixed(2)}× (CPU time: ${(directCpu / decodeCpu).toFixed(2)}×)`,
+            '≤ 1.5×',
+          ],
           ['convert + encode, × bare decode: through the model (before)', `${(viaModel / decodeMs).toFixed(2)}×`, ''],
-          ["request bytes in → gzip'd pprof out, one thread: direct", `${fmt(samples / (e2eNew / 1000))} samples/s`, '≥ 400 k samples/s'],
+          [
+            "request bytes in → gzip'd pprof out, one thread: direct",
+            `${fmt(samples / (e2eNew / 1000))} samples/s (per CPU second: ${fmt(samples / (e2eNewCpu / 1000))})`,
+            '≥ 400 k samples/s',
+          ],
           ["request bytes in → gzip'd pprof out, one thread: through the model (before)", `${fmt(samples / (e2eOld / 1000))} samples/s`, ''],
           ['direct vs model, convert + encode', `${(viaModel / direct).toFixed(2)}× faster`, ''],
           ['direct vs model, bytes in → gzip out', `${(e2eOld / e2eNew).toFixed(2)}× faster`, ''],
@@ -126,6 +215,14 @@ export const suite: BenchSuite = {
         'integer it measures or writes and measures nested messages twice.',
       '',
       table(['gzip', 'size'], sizes),
+      '',
+      `gzip trade-offs in this run, against level 1 with zlib's default memLevel 8: memLevel 9 (used) ` +
+        `${pct(gz9.cpuMedianMs, gz8.cpuMedianMs)} CPU time, ${pct(size(PPROF_GZIP_OPTIONS), size8)} bytes; ` +
+        `Z_HUFFMAN_ONLY ${pct(huff.cpuMedianMs, gz8.cpuMedianMs)} CPU time, ${pct(size({ level: 1, strategy: constants.Z_HUFFMAN_ONLY }), size8)} bytes.`,
+      '',
+      `Where the ${(pprofBytes.length / 2 ** 20).toFixed(2)} MiB of pprof go (${(pprofBytes.length / model.sample.length).toFixed(1)} bytes per sample):`,
+      '',
+      table(['part', 'bytes', 'share'], byteBreakdown(model, pprofBytes.length)),
       '',
       `1-minute load average at start / end of this suite: ${loadBefore.toFixed(1)} / ${loadavg()[0]!.toFixed(1)} ` +
         '(throughputs scale with it; the ratios much less).',

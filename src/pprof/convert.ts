@@ -39,17 +39,7 @@ import { Label as PprofLabel, Sample as PprofSample } from 'pprof-format';
 import { ConvertError } from '../errors.js';
 import type { ExportProfilesServiceRequest, Profile } from '../otlp/model.js';
 import { UNKNOWN_SERVICE } from './service-name.js';
-import {
-  BUILD_ID_ATTR_KEYS,
-  eachPart,
-  labelText,
-  num,
-  PprofBuilder,
-  type LabelsEntry,
-  type RequestTables,
-  type StackEntry,
-  type TimestampMode,
-} from './tables.js';
+import { BUILD_ID_ATTR_KEYS, eachPart, labelText, num, PprofBuilder, type LabelsEntry, type RequestTables, type TimestampMode } from './tables.js';
 import type { ConvertedProfile } from './types.js';
 
 export { BUILD_ID_ATTR_KEYS, UNKNOWN_SERVICE, type TimestampMode };
@@ -118,29 +108,33 @@ class ModelBuilder extends PprofBuilder {
   private readonly mergedEvents = new Map<string, PprofSample>();
   private readonly samples: PprofSample[] = [];
 
-  protected add(st: StackEntry, ls: LabelsEntry, value: number): void {
-    let byLabels = this.merged[st.id];
-    if (byLabels === undefined) this.merged[st.id] = byLabels = new Map();
+  protected add(stack: number, ls: LabelsEntry, value: number): void {
+    let byLabels = this.merged[stack];
+    if (byLabels === undefined) this.merged[stack] = byLabels = new Map();
     const hit = byLabels.get(ls.id);
     if (hit !== undefined) {
       hit.value[0] = (hit.value[0] as number) + value;
       return;
     }
-    const sample = new PprofSample({ locationId: st.ids, value: [value] });
+    const sample = new PprofSample({ locationId: this.stackLocationIds(stack), value: [value] });
     // Shared with every sample of this label set (the model is read-only once built).
-    sample.label = ls.labels;
+    sample.label = this.labelsOfSet(ls);
     byLabels.set(ls.id, sample);
     this.samples.push(sample);
   }
 
-  protected addEvent(st: StackEntry, ls: LabelsEntry, t: bigint, tsKey: number, value: number): void {
-    const key = `${st.id}|${ls.id}|${t}`;
+  protected addEvent(stack: number, ls: LabelsEntry, t: bigint, tsKey: number, value: number): void {
+    const key = `${stack}|${ls.id}|${t}`;
     const hit = this.mergedEvents.get(key);
     if (hit !== undefined) {
       hit.value[0] = (hit.value[0] as number) + value;
       return;
     }
-    const sample = new PprofSample({ locationId: st.ids, value: [value], label: [...ls.labels, new PprofLabel({ key: tsKey, num: num(t) })] });
+    const sample = new PprofSample({
+      locationId: this.stackLocationIds(stack),
+      value: [value],
+      label: [...this.labelsOfSet(ls), new PprofLabel({ key: tsKey, num: num(t) })],
+    });
     this.mergedEvents.set(key, sample);
     this.samples.push(sample);
   }

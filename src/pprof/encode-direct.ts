@@ -5,9 +5,12 @@
 // most of the cost (bench/RESULTS.md, "pprof conversion"). Here the tables (strings,
 // functions, mappings, locations: one entry per distinct value, far fewer than samples) are
 // built exactly as the model converter builds them, by the same code (tables.ts), but each
-// stack's packed location-id run and each label set's label messages are encoded once, when
-// first used, and a merged sample is kept as three numbers (stack, label set, value) in typed arrays. Writing
-// a sample is then a tag, a length, two copies and a varint.
+// stack's packed location-id field, each label's message and each label set's messages are
+// encoded once, when first used, into one arena, and a merged sample is kept as numbers
+// (stack id, label set id and entry, value) in typed arrays. The output is sized in one pass
+// and allocated once; writing a sample is then a tag, a length, two copies and a varint. No
+// string key, Map lookup or object is made per sample (only per distinct stack and label set,
+// and those are interned by integer hashing: id-runs.ts).
 //
 // The output is byte-identical to `encodePprof(convertProfilesRequest(req).profiles[i].profile)`
 // (test/pprof/encode-direct.property.test.ts checks it on random requests): same tables in
@@ -20,7 +23,8 @@ import type { ExportProfilesServiceRequest, Profile } from '../otlp/model.js';
 import { Writer } from '../protobuf/writer.js';
 import { convertPart, type ConvertOptions, type ConvertResult } from './convert.js';
 import { encodeProfileFast } from './encode-fast.js';
-import { eachPart, labelText, PprofBuilder, type LabelsEntry, type RequestTables, type StackEntry, type TimestampMode } from './tables.js';
+import { growInt32 } from './id-runs.js';
+import { eachPart, labelText, PprofBuilder, type LabelsEntry, type RequestTables, type TimestampMode } from './tables.js';
 import type { ConvertedProfile, PprofSummary } from './types.js';
 
 /** Converts every profile of the request straight to pprof bytes; bad profiles become errors. */
@@ -97,14 +101,8 @@ function bigSize(v: bigint): number {
   return n;
 }
 
-/** A scratch writer for the small per-stack and per-label-set byte runs. */
-const scratch = new Writer(4096);
-
-function takeScratch(): Uint8Array {
-  const out = scratch.buf.slice(0, scratch.pos);
-  scratch.pos = 0;
-  return out;
-}
+/** A scratch writer for the rare values outside the fast paths below. */
+const scratch = new Writer(64);
 
 function numeric(w: Writer, v: number | bigint): void {
   if (typeof v === 'bigint') w.varintBig(v);
@@ -134,56 +132,65 @@ function writeLabel(w: Writer, l: PprofLabel): void {
   w.join(start);
 }
 
-/** The stack's location_id field (tag, length, packed ids), encoded on first use. */
-function runOf(st: StackEntry): Uint8Array {
-  if (st.run !== undefined) return st.run;
-  const ids = st.ids;
-  if (ids.length !== 0) scratch.packedInt32(10, ids);
-  return (st.run = takeScratch());
-}
-
-/** The label set's Label messages, encoded on first use. */
-function labelBytesOf(ls: LabelsEntry): Uint8Array {
-  if (ls.bytes !== undefined) return ls.bytes;
-  for (const l of ls.labels) writeLabel(scratch, l);
-  return (ls.bytes = takeScratch());
-}
-
-/** Copies `src` into the writer's buffer (room already ensured); a loop beats set() on short runs. */
-function copy(w: Writer, src: Uint8Array): void {
-  const n = src.length;
-  const buf = w.buf;
-  let pos = w.pos;
-  if (n < 64) {
-    for (let i = 0; i < n; i++) buf[pos++] = src[i]!;
-  } else {
-    buf.set(src, pos);
-    pos += n;
+/** Writes an unsigned varint below 2^32 at `pos`; returns the position after it. */
+function putVarint32(buf: Uint8Array, pos: number, v: number): number {
+  while (v > 0x7f) {
+    buf[pos++] = (v & 0x7f) | 0x80;
+    v >>>= 7;
   }
-  w.pos = pos;
+  buf[pos++] = v;
+  return pos;
+}
+
+/**
+ * Byte runs written once and copied many times (a stack's location_id field, a label's
+ * message, a label set's messages): one growable buffer, each run known by start and length.
+ */
+class Arena {
+  buf = new Uint8Array(64 * 1024);
+  used = 0;
+
+  /** Makes room for `n` more bytes and returns where they go. */
+  reserve(n: number): number {
+    if (this.used + n > this.buf.length) {
+      let size = this.buf.length * 2;
+      while (size < this.used + n) size *= 2;
+      const next = new Uint8Array(size);
+      next.set(this.buf.subarray(0, this.used));
+      this.buf = next;
+    }
+    return this.used;
+  }
 }
 
 /** Keeps merged samples as (stack, label set, value[, event time]) and writes them as bytes. */
 class BytesBuilder extends PprofBuilder {
   /**
-   * Merged samples, column by column: stack id, label set id, value. Typed arrays, grown by
-   * doubling, and an open-addressed table from (stack id, label set id) to the sample: no
-   * object or map per stack or per sample on the hot path (on a 100 k-sample profile nearly
-   * every sample is a pair of its own, so per-pair maps were most of the garbage).
+   * Merged samples, column by column: stack id, label set id (what merging compares), the
+   * label set entry's seq (whose bytes the sample is written with: equal ids may list their
+   * labels in another order, and a sample keeps the order of its first occurrence), value.
+   * Typed arrays, grown by doubling, and an open-addressed table from (stack id, label set
+   * id) to the sample: no object or map per stack or per sample on the hot path.
    */
   private sampleStack = new Int32Array(1024);
   private sampleLabels = new Int32Array(1024);
-  /**
-   * Each sample's own label set entry: equal ids may list their labels in another order (the
-   * id does not depend on it), and a sample keeps the order of its first occurrence.
-   */
-  private readonly labelsOfSample: LabelsEntry[] = [];
+  private sampleSeq = new Int32Array(1024);
   private values = new Float64Array(1024);
   private n = 0;
   /** Sample index + 1 per slot, 0 = empty; its length is a power of two, at most half full. */
   private slots = new Int32Array(2048);
-  /** One entry per stack id: equal ids hold the same location ids, so their encoded run is shared. */
-  private readonly stackById: StackEntry[] = [];
+  /** Content-id text per stack id, made on first use. */
+  private readonly stackTexts: (string | undefined)[] = [];
+  /** One entry per label set seq (for the content id's text). */
+  private readonly labelsBySeq: LabelsEntry[] = [];
+  /** Encoded runs: by stack id, by label set seq, by label ref id (-1 = not yet). */
+  private readonly arena = new Arena();
+  private runStart = new Int32Array(256).fill(-1);
+  private runLen = new Int32Array(256);
+  private setStart = new Int32Array(256).fill(-1);
+  private setLen = new Int32Array(256);
+  private refStart = new Int32Array(256).fill(-1);
+  private refLen = new Int32Array(256);
   /** 'label' mode: sample index by `stack|labels|timestamp`. */
   private readonly mergedEvents = new Map<string, number>();
   /**
@@ -198,24 +205,106 @@ class BytesBuilder extends PprofBuilder {
     return ((Math.imul(stack, 0x9e3779b1) ^ Math.imul(labels + 0x7f4a7c15, 0x85ebca77)) >>> 0) & mask;
   }
 
+  private static grownFilled(a: Int32Array<ArrayBuffer>, n: number): Int32Array<ArrayBuffer> {
+    let size = a.length * 2;
+    while (size <= n) size *= 2;
+    const b = new Int32Array(size).fill(-1);
+    b.set(a);
+    return b;
+  }
+
+  /** Encodes the stack's location_id field (tag, length, packed ids) into the arena. */
+  private encodeRun(id: number): void {
+    if (id >= this.runStart.length) {
+      this.runStart = BytesBuilder.grownFilled(this.runStart, id);
+      this.runLen = growInt32(this.runLen, this.runStart.length);
+    }
+    const runs = this.stackRuns;
+    const ids = runs.pool;
+    const from = runs.start[id]!;
+    const k = runs.len[id]!;
+    let payload = 0;
+    for (let i = 0; i < k; i++) payload += vsize32(ids[from + i]!);
+    const a = this.arena;
+    const at = k === 0 ? a.used : a.reserve(1 + 5 + payload);
+    const buf = a.buf;
+    let pos = at;
+    if (k !== 0) {
+      buf[pos++] = 10;
+      pos = putVarint32(buf, pos, payload);
+      for (let i = 0; i < k; i++) pos = putVarint32(buf, pos, ids[from + i]!);
+    }
+    a.used = pos;
+    this.runStart[id] = at;
+    this.runLen[id] = pos - at;
+  }
+
+  /** Encodes one label's message into the arena, once per label of this pprof. */
+  private encodeRef(ref: number, l: PprofLabel): void {
+    if (ref >= this.refStart.length) {
+      this.refStart = BytesBuilder.grownFilled(this.refStart, ref);
+      this.refLen = growInt32(this.refLen, this.refStart.length);
+    }
+    writeLabel(scratch, l);
+    const n = scratch.pos;
+    const a = this.arena;
+    const at = a.reserve(n);
+    a.buf.set(scratch.buf.subarray(0, n), at);
+    a.used = at + n;
+    scratch.pos = 0;
+    this.refStart[ref] = at;
+    this.refLen[ref] = n;
+  }
+
+  /** Encodes the label set's messages (its labels' messages, in its order) into the arena. */
+  private encodeSet(ls: LabelsEntry): void {
+    const seq = ls.seq;
+    if (seq >= this.setStart.length) {
+      this.setStart = BytesBuilder.grownFilled(this.setStart, seq);
+      this.setLen = growInt32(this.setLen, this.setStart.length);
+    }
+    this.labelsBySeq[seq] = ls;
+    const refs = this.setRefs.pool;
+    const from = this.setRefs.start[seq]!;
+    const count = this.setRefs.len[seq]!;
+    let total = 0;
+    for (let k = 0; k < count; k++) {
+      const r = refs[from + k]!;
+      if ((this.refStart[r] ?? -1) < 0) this.encodeRef(r, this.labelById[r]!);
+      total += this.refLen[r]!;
+    }
+    const a = this.arena;
+    const at = a.reserve(total);
+    const buf = a.buf;
+    let pos = at;
+    for (let k = 0; k < count; k++) {
+      const r = refs[from + k]!;
+      const s = this.refStart[r]!;
+      const e = s + this.refLen[r]!;
+      for (let j = s; j < e; j++) buf[pos++] = buf[j]!;
+    }
+    a.used = pos;
+    this.setStart[seq] = at;
+    this.setLen[seq] = total;
+  }
+
   /** Appends a sample (no merge lookup) and returns its index. */
-  private push(st: StackEntry, ls: LabelsEntry, value: number): number {
+  private push(stack: number, ls: LabelsEntry, value: number): number {
     const i = this.n;
     if (i === this.values.length) {
-      const grow = <T extends Int32Array | Float64Array>(a: T, make: (n: number) => T): T => {
-        const b = make(a.length * 2);
-        b.set(a);
-        return b;
-      };
-      this.sampleStack = grow(this.sampleStack, (k) => new Int32Array(k));
-      this.sampleLabels = grow(this.sampleLabels, (k) => new Int32Array(k));
-      this.values = grow(this.values, (k) => new Float64Array(k));
+      this.sampleStack = growInt32(this.sampleStack, i + 1);
+      this.sampleLabels = growInt32(this.sampleLabels, i + 1);
+      this.sampleSeq = growInt32(this.sampleSeq, i + 1);
+      const v = new Float64Array(this.sampleStack.length);
+      v.set(this.values);
+      this.values = v;
     }
-    this.sampleStack[i] = st.id;
+    if ((this.runStart[stack] ?? -1) < 0) this.encodeRun(stack);
+    if ((this.setStart[ls.seq] ?? -1) < 0) this.encodeSet(ls);
+    this.sampleStack[i] = stack;
     this.sampleLabels[i] = ls.id;
+    this.sampleSeq[i] = ls.seq;
     this.values[i] = value;
-    this.stackById[st.id] ??= st;
-    this.labelsOfSample.push(ls);
     this.n = i + 1;
     return i;
   }
@@ -233,8 +322,7 @@ class BytesBuilder extends PprofBuilder {
     this.slots = slots;
   }
 
-  protected add(st: StackEntry, ls: LabelsEntry, value: number): void {
-    const stack = st.id;
+  protected add(stack: number, ls: LabelsEntry, value: number): void {
     const labels = ls.id;
     const slots = this.slots;
     const mask = slots.length - 1;
@@ -248,36 +336,36 @@ class BytesBuilder extends PprofBuilder {
       }
       k = (k + 1) & mask;
     }
-    const i = this.push(st, ls, value);
+    const i = this.push(stack, ls, value);
     slots[k] = i + 1;
     if (this.timed) this.times.push(undefined);
     // Merged samples only; counting all samples keeps the table at most half full either way.
     if (this.n * 2 > slots.length) this.rehash();
   }
 
-  protected addEvent(st: StackEntry, ls: LabelsEntry, t: bigint, tsKey: number, value: number): void {
+  protected addEvent(stack: number, ls: LabelsEntry, t: bigint, tsKey: number, value: number): void {
     if (!this.timed) {
       this.timed = true;
       for (let i = 0; i < this.n; i++) this.times.push(undefined);
     }
     this.tsKey = tsKey;
-    const key = `${st.id}|${ls.id}|${t}`;
+    const key = `${stack}|${ls.id}|${t}`;
     const hit = this.mergedEvents.get(key);
     if (hit !== undefined) {
       this.values[hit] += value;
       return;
     }
-    this.mergedEvents.set(key, this.push(st, ls, value));
+    this.mergedEvents.set(key, this.push(stack, ls, value));
     this.times.push(t);
   }
 
   protected sampleTexts(push: (text: string) => void): void {
     const n = this.n;
     for (let i = 0; i < n; i++) {
-      const st = this.stackById[this.sampleStack[i]!]!;
-      const ls = this.labelsOfSample[i]!;
-      const stackText = (st.text ??= st.ids.join(','));
-      let labels = (ls.text ??= ls.labels.map(labelText).join(','));
+      const stack = this.sampleStack[i]!;
+      const ls = this.labelsBySeq[this.sampleSeq[i]!]!;
+      const stackText = (this.stackTexts[stack] ??= this.stackLocationIds(stack).join(','));
+      let labels = (ls.text ??= this.labelsOfSet(ls).map(labelText).join(','));
       const t = this.timed ? this.times[i] : undefined;
       if (t !== undefined) labels = `${labels}${labels === '' ? '' : ','}${this.tsKey}:0:${t}:0`;
       push(`${stackText}|${labels}=${this.values[i]}`);
@@ -301,52 +389,83 @@ class BytesBuilder extends PprofBuilder {
     );
   }
 
-  /** The tables-only profile's bytes with the samples put in after its sample_type field. */
+  /**
+   * The tables-only profile's bytes with the samples put in after its sample_type field: one
+   * pass to size every sample, one output allocation, then per sample two varints, a copy of
+   * its stack's run, its value and a copy of its label set's run.
+   */
   private encode(tables: Uint8Array): Uint8Array {
     // Field 1 (sample_type) holds two small string ids: its length fits one byte.
     if (tables[0] !== 10 || tables[1]! >= 0x80) throw new Error('pprof direct encoder: unexpected sample_type field');
     const head = 2 + tables[1]!;
     const n = this.n;
     const stackOf = this.sampleStack;
-    const stacks = this.stackById;
-    const labelSets = this.labelsOfSample;
+    const seqOf = this.sampleSeq;
+    const values = this.values;
+    const runStart = this.runStart;
+    const runLen = this.runLen;
+    const setStart = this.setStart;
+    const setLen = this.setLen;
+    const timed = this.timed;
     const tsKeySize = 1 + vsize32(this.tsKey);
     const bodies = new Int32Array(n);
     let total = tables.length;
-    const timed = this.timed;
     for (let i = 0; i < n; i++) {
-      const t = timed ? this.times[i] : undefined;
-      let body = runOf(stacks[stackOf[i]!]!).length + 2 + valueSize(this.values[i]!) + labelBytesOf(labelSets[i]!).length;
-      if (t !== undefined) body += 2 + tsKeySize + (t === 0n ? 0 : 1 + bigSize(t));
+      let body = runLen[stackOf[i]!]! + 2 + valueSize(values[i]!) + setLen[seqOf[i]!]!;
+      if (timed) {
+        const t = this.times[i];
+        if (t !== undefined) body += 2 + tsKeySize + (t === 0n ? 0 : 1 + bigSize(t));
+      }
       bodies[i] = body;
       total += 1 + vsize32(body) + body;
     }
-    const w = new Writer(total);
-    w.ensure(total);
-    copy(w, tables.subarray(0, head));
+    // Unpooled (a buffer of its own, not a slice of Node's shared pool), and not zero-filled:
+    // every byte is written below.
+    const nodeBuf = Buffer.allocUnsafeSlow(total);
+    const out = new Uint8Array(nodeBuf.buffer, nodeBuf.byteOffset, total);
+    const src = this.arena.buf;
+    out.set(tables.subarray(0, head), 0);
+    let pos = head;
     for (let i = 0; i < n; i++) {
-      w.tag(18);
-      w.varint32(bodies[i]!);
-      copy(w, runOf(stacks[stackOf[i]!]!));
-      const v = this.values[i]!;
-      w.tag(18);
-      w.varint32(valueSize(v));
-      w.int64Number(v);
-      copy(w, labelBytesOf(labelSets[i]!));
-      const t = timed ? this.times[i] : undefined;
-      if (t !== undefined) {
-        w.tag(26);
-        w.varint32(tsKeySize + (t === 0n ? 0 : 1 + bigSize(t)));
-        w.tag(8);
-        w.varint32(this.tsKey);
-        if (t !== 0n) {
-          w.tag(24);
-          w.varintBig(t);
+      out[pos++] = 18;
+      pos = putVarint32(out, pos, bodies[i]!);
+      let s = runStart[stackOf[i]!]!;
+      let e = s + runLen[stackOf[i]!]!;
+      while (s < e) out[pos++] = src[s++]!;
+      const v = values[i]!;
+      out[pos++] = 18;
+      if (v >= 0 && v < 0x100000000) {
+        const x = v >>> 0;
+        out[pos++] = vsize32(x);
+        pos = putVarint32(out, pos, x);
+      } else {
+        scratch.int64Number(v);
+        out[pos++] = scratch.pos;
+        for (let j = 0; j < scratch.pos; j++) out[pos++] = scratch.buf[j]!;
+        scratch.pos = 0;
+      }
+      s = setStart[seqOf[i]!]!;
+      e = s + setLen[seqOf[i]!]!;
+      while (s < e) out[pos++] = src[s++]!;
+      if (timed) {
+        const t = this.times[i];
+        if (t !== undefined) {
+          scratch.tag(26);
+          scratch.varint32(tsKeySize + (t === 0n ? 0 : 1 + bigSize(t)));
+          scratch.tag(8);
+          scratch.varint32(this.tsKey);
+          if (t !== 0n) {
+            scratch.tag(24);
+            scratch.varintBig(t);
+          }
+          for (let j = 0; j < scratch.pos; j++) out[pos++] = scratch.buf[j]!;
+          scratch.pos = 0;
         }
       }
     }
-    copy(w, tables.subarray(head));
-    if (w.pos !== total) throw new Error(`pprof direct encoder size mismatch: wrote ${w.pos} of ${total} bytes`);
-    return w.finish();
+    out.set(tables.subarray(head), pos);
+    pos += tables.length - head;
+    if (pos !== total) throw new Error(`pprof direct encoder size mismatch: wrote ${pos} of ${total} bytes`);
+    return out;
   }
 }

@@ -11,7 +11,16 @@ export {
   type TimestampMode,
 } from './convert.js';
 export { resourceServiceName, unknownServiceName, namingValue, SERVICE_NAME_KEY, PROCESS_EXECUTABLE_NAME_KEY } from './service-name.js';
-export { encodePprof, encodePprofGzip, encodePprofGzipAsync, pprofBytesOf, pprofGzipAsync, pprofSummary, PPROF_GZIP_LEVEL } from './encode.js';
+export {
+  encodePprof,
+  encodePprofGzip,
+  encodePprofGzipAsync,
+  pprofBytesOf,
+  pprofGzipAsync,
+  pprofSummary,
+  PPROF_GZIP_LEVEL,
+  PPROF_GZIP_OPTIONS,
+} from './encode.js';
 export { encodeProfilesRequestPprof, encodeEach } from './encode-direct.js';
 export { encodeProfileFast } from './encode-fast.js';
 export { pprofOf, forgetPprof } from './cache.js';

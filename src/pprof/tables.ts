@@ -35,6 +35,7 @@ import { hexOf, isZeroId } from '../otlp/ids.js';
 import { CONTEXT_ATTRIBUTE_KEYS, PPROF_LABELS, attributeLabel, linkIds, sampleLabels, type LabelSpec, type ResolvedAttribute } from './labels.js';
 import { profileTypeOf, profileTypesOf, type ProfileHead, type TypeAndUnit } from './profile-type.js';
 import { namingValue, SERVICE_NAME_KEY, unknownServiceName } from './service-name.js';
+import { IdRuns, IntPairs, RunList } from './id-runs.js';
 import type { ConvertedProfile, PprofSummary } from './types.js';
 
 /** How per-event sample timestamps are kept; see the comment at the top of convert.ts. */
@@ -234,46 +235,17 @@ function rawAttributeKey(a: readonly number[]): number | string {
   return a.join(',');
 }
 
-function hasKey(refs: readonly LabelRef[], key: number | bigint): boolean {
-  for (const r of refs) if (r.label.key === key) return true;
-  return false;
-}
-
-/** Insertion sort: label sets hold a handful of ids, where this beats Array#sort's callback. */
-function sortSmall(a: number[]): void {
-  for (let i = 1; i < a.length; i++) {
+/** The first `n` of `a` sorted into `out` by insertion sort: label sets hold a handful of ids, where this beats Array#sort. */
+function sortedInto(a: ArrayLike<number>, n: number, out: Int32Array): void {
+  for (let i = 0; i < n; i++) {
     const v = a[i]!;
     let j = i - 1;
-    while (j >= 0 && a[j]! > v) {
-      a[j + 1] = a[j]!;
+    while (j >= 0 && out[j]! > v) {
+      out[j + 1] = out[j]!;
       j--;
     }
-    a[j + 1] = v;
+    out[j + 1] = v;
   }
-}
-
-/**
- * A list of small non-negative ids as a map key: one UTF-16 unit per id while they fit below
- * the surrogate range (short strings hash fast), else decimal text. The two forms cannot
- * meet: only the first starts with U+0001.
- */
-function idsKey(ids: readonly number[]): string {
-  let s = '\u0001';
-  for (let i = 0; i < ids.length; i++) {
-    const v = ids[i]!;
-    if (v >= 0xd800) return ids.join(',');
-    s += String.fromCharCode(v);
-  }
-  return s;
-}
-
-export interface StackEntry {
-  ids: number[];
-  /** Same for every OTLP stack with the same pprof location sequence. */
-  id: number;
-  /** The direct encoder's location_id field bytes and content-id text, made on first use. */
-  run: Uint8Array | undefined;
-  text: string | undefined;
 }
 
 /** A distinct label of this pprof and its small id (label sets are identified by ids). */
@@ -288,11 +260,16 @@ interface LinkEntry {
 }
 
 export interface LabelsEntry {
-  labels: PprofLabel[];
+  /**
+   * The labels, made on first use (labelsOfSet): the direct encoder reads the label ids, kept
+   * in PprofBuilder.setRefs as run `seq`, and never needs the array.
+   */
+  labels: PprofLabel[] | undefined;
   /** Same for every label set with the same labels, in any order. */
   id: number;
-  /** The direct encoder's Label messages and content-id text, made on first use. */
-  bytes: Uint8Array | undefined;
+  /** This entry's index among the builder's entries (0, 1, 2, … in order of creation). */
+  seq: number;
+  /** The content-id text, made on first use. */
   text: string | undefined;
   endpoint: string | undefined;
   /** What makes one request for endpoint_counts: the local root span, else the trace. */
@@ -317,12 +294,39 @@ export abstract class PprofBuilder {
   protected readonly functions: PprofFunction[] = [];
   protected readonly locations: PprofLocation[] = [];
   protected readonly mappings: PprofMapping[] = [];
-  /** By OTLP stack index (a dense array: indexed reads beat a Map on the per-sample path). */
-  private readonly stacks: (StackEntry | undefined)[];
-  private readonly stackIds = new Map<string, number>();
-  /** link index -> raw attribute key (see rawAttributeKey) -> label set. */
-  private readonly labelSets: (Map<number | string, LabelsEntry> | undefined)[];
-  private readonly labelSetIds = new Map<string, number>();
+  /**
+   * OTLP stack index -> stack id + 1 (0 = not yet). A stack id is the same for every OTLP
+   * stack with the same pprof location sequence; the sequence is `stackRuns` run `id`.
+   */
+  private readonly stackOf: Int32Array;
+  protected readonly stackRuns = new IdRuns();
+  private idScratch = new Int32Array(64);
+  /** Stack id -> its location ids as an array (the model's samples share them), on first use. */
+  private readonly stackArrays: (number[] | undefined)[] = [];
+  /**
+   * Label sets by (link index, raw attribute key (see rawAttributeKey)): pairs of integers
+   * interned to dense ids, entries by id; any other pair by text.
+   */
+  private readonly comboIds = new IntPairs();
+  private readonly combos: LabelsEntry[] = [];
+  /**
+   * What an attribute index adds to a label set, once resolved: 0 = not yet, -1 = nothing
+   * (service.name), -2 = a context attribute (the set goes through sampleLabels), -3 =
+   * nothing (no label), -4 = a plain attribute whose label is not made yet (labels are made
+   * after the link's, so that strings are interned in the model converter's order), r + 1 =
+   * the label with LabelRef id r.
+   */
+  private readonly attrInfo: Int32Array;
+  private readonly otherCombos = new Map<string, LabelsEntry>();
+  /** Link indices in range (0 is, even when the link table is empty). */
+  private readonly linkCount: number;
+  private readonly labelSetIds = new IdRuns();
+  /** Label set entry seq -> its labels' LabelRef ids, in label order. */
+  protected readonly setRefs = new RunList();
+  /** LabelRef id -> its Label. */
+  protected readonly labelById: PprofLabel[] = [];
+  private refScratch = new Int32Array(16);
+  private sortScratch = new Int32Array(16);
   private readonly links = new Map<number, LinkEntry>();
   /** Labels of plain attributes (see CONTEXT_ATTRIBUTE_KEYS), by attribute index. */
   private readonly attributeLabels = new Map<number, LabelRef | null>();
@@ -339,8 +343,9 @@ export abstract class PprofBuilder {
     this.functionIds = new Int32Array(this.d.functionTable.length);
     this.locationIds = new Int32Array(this.d.locationTable.length);
     this.mappingIds = new Int32Array(this.d.mappingTable.length);
-    this.stacks = new Array<StackEntry | undefined>(Math.max(1, this.d.stackTable.length)).fill(undefined);
-    this.labelSets = new Array<Map<number | string, LabelsEntry> | undefined>(Math.max(1, this.d.linkTable.length)).fill(undefined);
+    this.stackOf = new Int32Array(Math.max(1, this.d.stackTable.length));
+    this.linkCount = Math.max(1, this.d.linkTable.length);
+    this.attrInfo = new Int32Array(Math.max(1, this.d.attributeTable.length));
   }
 
   /** pprof string id of an OTLP string index. */
@@ -454,23 +459,37 @@ export abstract class PprofBuilder {
     }
   }
 
-  private stack(i: number, si: number): StackEntry {
+  /** The stack id of OTLP stack `i`, resolving its locations on first use. */
+  private stack(i: number, si: number): number {
     const s = entry(this.d.stackTable, i, ZERO_STACK, 'stack_table', () => `samples[${si}].stack_index`);
     const idx = s.locationIndices;
-    const ids = new Array<number>(idx.length);
+    if (idx.length > this.idScratch.length) this.idScratch = new Int32Array(idx.length * 2);
+    const ids = this.idScratch;
     for (let k = 0; k < idx.length; k++) {
       const li = idx[k]!;
       // The memo check is inlined so the (rare) error message closure is only made on a miss.
       const memo = this.locationIds[li] ?? 0;
       ids[k] = memo !== 0 ? memo : this.locationId(li, () => `stack_table[${i}].location_indices[${k}]`);
     }
-    const key = idsKey(ids);
-    let id = this.stackIds.get(key);
-    if (id === undefined) this.stackIds.set(key, (id = this.stackIds.size));
-    // Every field set here, so all entries share one shape (the direct encoder reads them per sample).
-    const e: StackEntry = { ids, id, run: undefined, text: undefined };
-    if (i >= 0 && i < this.stacks.length) this.stacks[i] = e;
-    return e;
+    const id = this.stackRuns.intern(ids, idx.length);
+    if (i >= 0 && i < this.stackOf.length) this.stackOf[i] = id + 1;
+    return id;
+  }
+
+  /** Stack `id`'s location ids, one array per stack id (read-only: samples share it). */
+  protected stackLocationIds(id: number): number[] {
+    return (this.stackArrays[id] ??= this.stackRuns.ids(id));
+  }
+
+  /** The label set's labels, in its order (one array per entry, read-only: samples share it). */
+  protected labelsOfSet(ls: LabelsEntry): PprofLabel[] {
+    if (ls.labels !== undefined) return ls.labels;
+    const r = this.setRefs;
+    const s = r.start[ls.seq]!;
+    const n = r.len[ls.seq]!;
+    const out = new Array<PprofLabel>(n);
+    for (let k = 0; k < n; k++) out[k] = this.labelById[r.pool[s + k]!]!;
+    return (ls.labels = out);
   }
 
   /** One shared Label object per distinct label (many label sets repeat e.g. a thread name). */
@@ -485,6 +504,7 @@ export abstract class PprofBuilder {
           : new PprofLabel({ key, num: l.num, numUnit: l.numUnit ? this.strings.dedup(l.numUnit) : 0 });
       ref = { label, id: this.pprofLabels.size };
       this.pprofLabels.set(cacheKey, ref);
+      this.labelById.push(label);
     }
     return ref;
   }
@@ -517,62 +537,106 @@ export abstract class PprofBuilder {
     return l ?? undefined;
   }
 
-  private labelSet(byAttributes: Map<number | string, LabelsEntry>, raw: number | string, s: Sample, si: number): LabelsEntry {
+  private labelSet(s: Sample, si: number): LabelsEntry {
     const indices = s.attributeIndices;
-    const attrs: ResolvedAttribute[] = [];
+    const info = this.attrInfo;
     let plain = true;
     for (let k = 0; k < indices.length; k++) {
-      const a = this.tables.cachedAttribute(indices[k]!) ?? this.tables.attribute(indices[k]!, () => `samples[${si}].attribute_indices[${k}]`);
-      if (a.key === SERVICE_NAME_KEY) continue;
-      attrs.push(a);
-      if (CONTEXT_ATTRIBUTE_KEYS.has(a.key)) plain = false;
+      const ai = indices[k]!;
+      let what = info[ai] ?? 0;
+      if (what === 0) what = this.resolveAttribute(ai, si, k);
+      if (what === -2) plain = false;
     }
     const linkEntry = this.link(s.linkIndex, si);
-    let refs: LabelRef[];
+    let refIds: ArrayLike<number>;
+    let n: number;
     let endpoint: string | undefined;
     let requestKey: string;
     if (plain) {
       // What sampleLabels gives for such a sample, from cached parts: the link's labels,
       // then each attribute's (the first of a repeated key wins).
-      refs = linkEntry.refs.slice();
+      const own = linkEntry.refs;
+      const most = own.length + indices.length;
+      if (most > this.refScratch.length) this.refScratch = new Int32Array(most * 2);
+      const ids = this.refScratch;
+      n = 0;
+      for (let k = 0; k < own.length; k++) ids[n++] = own[k]!.id;
       for (let k = 0; k < indices.length; k++) {
-        const r = this.attributeLabel(indices[k]!, si, k);
-        if (r !== undefined && !hasKey(refs, r.label.key)) refs.push(r);
+        // Every index resolved above (an unresolvable one threw).
+        const ai = indices[k]!;
+        let what = info[ai]!;
+        if (what === -4) {
+          const r = this.attributeLabel(ai, si, k);
+          what = r === undefined ? -3 : r.id + 1;
+          info[ai] = what;
+        }
+        if (what > 0 && !this.hasKey(ids, n, this.labelById[what - 1]!.key)) ids[n++] = what - 1;
       }
+      refIds = ids;
       requestKey = linkEntry.traceId ?? '';
     } else {
+      const attrs: ResolvedAttribute[] = [];
+      for (let k = 0; k < indices.length; k++) {
+        const a = this.tables.cachedAttribute(indices[k]!)!;
+        if (a.key !== SERVICE_NAME_KEY) attrs.push(a);
+      }
       const link = s.linkIndex === 0 ? undefined : this.d.linkTable[s.linkIndex];
       const spec = sampleLabels(link, attrs, this.d.stringTable);
-      refs = spec.labels.map((l) => this.pprofLabel(l));
+      refIds = spec.labels.map((l) => this.pprofLabel(l).id);
+      n = refIds.length;
       endpoint = spec.endpoint;
       requestKey = spec.localRootSpanId ?? spec.traceId ?? '';
     }
-    const ids = refs.map((r) => r.id);
-    sortSmall(ids);
-    const key = idsKey(ids);
-    let id = this.labelSetIds.get(key);
-    if (id === undefined) this.labelSetIds.set(key, (id = this.labelSetIds.size));
-    const e: LabelsEntry = { labels: refs.map((r) => r.label), id, endpoint, requestKey, bytes: undefined, text: undefined };
-    byAttributes.set(raw, e);
+    const seq = this.setRefs.add(refIds, n);
+    const sorted = this.sortScratch.length >= n ? this.sortScratch : (this.sortScratch = new Int32Array(n * 2));
+    sortedInto(refIds, n, sorted);
+    const id = this.labelSetIds.intern(sorted, n);
+    const e: LabelsEntry = { labels: undefined, id, seq, endpoint, requestKey, text: undefined };
     return e;
+  }
+
+  /** Resolves attribute index `ai` for label sets (see attrInfo), with the error a bad index gets. */
+  private resolveAttribute(ai: number, si: number, k: number): number {
+    const a = this.tables.attribute(ai, () => `samples[${si}].attribute_indices[${k}]`);
+    let what: number;
+    if (a.key === SERVICE_NAME_KEY) what = -1;
+    else if (CONTEXT_ATTRIBUTE_KEYS.has(a.key)) what = -2;
+    else what = -4;
+    // attribute() accepts only an in-range integer index, or 0 when the table is empty.
+    if (ai < this.attrInfo.length) this.attrInfo[ai] = what;
+    return what;
+  }
+
+  /** Whether one of the first `n` label ids has this key. */
+  private hasKey(ids: Int32Array, n: number, key: number | bigint): boolean {
+    for (let i = 0; i < n; i++) if (this.labelById[ids[i]!]!.key === key) return true;
+    return false;
   }
 
   private labelsOf(s: Sample, si: number): LabelsEntry {
     const li = s.linkIndex;
-    // An out-of-range link index gets its error from link() when the label set is built.
-    let byAttributes = li >= 0 && li < this.labelSets.length ? this.labelSets[li] : undefined;
-    if (byAttributes === undefined) {
-      byAttributes = new Map();
-      if (li >= 0 && li < this.labelSets.length) this.labelSets[li] = byAttributes;
-    }
     const raw = rawAttributeKey(s.attributeIndices);
-    return byAttributes.get(raw) ?? this.labelSet(byAttributes, raw, s, si);
+    // The usual case: an in-range link index and an integer key, interned as a pair of
+    // integers. An out-of-range link index gets its error from link() when the label set is
+    // built (a bad profile is dropped with its builder, so caching a failed pair is harmless).
+    if (typeof raw === 'number' && (raw | 0) === raw && (li | 0) === li && li >= 0 && li < this.linkCount) {
+      const c = this.comboIds.intern(li, raw);
+      const combos = this.combos;
+      if (c < combos.length) return combos[c]!;
+      const e = this.labelSet(s, si);
+      combos.push(e);
+      return e;
+    }
+    const key = `${li}|${raw}`;
+    let e = this.otherCombos.get(key);
+    if (e === undefined) this.otherCombos.set(key, (e = this.labelSet(s, si)));
+    return e;
   }
 
   /** Keeps `value` for the sample (stack, label set), merging it into an earlier equal one. */
-  protected abstract add(st: StackEntry, ls: LabelsEntry, value: number): void;
+  protected abstract add(stack: number, ls: LabelsEntry, value: number): void;
   /** 'label' mode: one sample per (stack, label set, event time). */
-  protected abstract addEvent(st: StackEntry, ls: LabelsEntry, t: bigint, tsKey: number, value: number): void;
+  protected abstract addEvent(stack: number, ls: LabelsEntry, t: bigint, tsKey: number, value: number): void;
   /** The kept samples' texts for the content id, in sample order (see contentId). */
   protected abstract sampleTexts(push: (text: string) => void): void;
 
@@ -599,7 +663,8 @@ export abstract class PprofBuilder {
       }
       if (nv === 0 && nt === 0) continue;
       const sx = s.stackIndex;
-      const st = (sx >= 0 && sx < this.stacks.length ? this.stacks[sx] : undefined) ?? this.stack(sx, si);
+      const known = this.stackOf[sx] ?? 0;
+      const st = known !== 0 ? known - 1 : this.stack(sx, si);
       const ls = this.labelsOf(s, si);
       if (needTimes) {
         for (let j = 0; j < nt; j++) {
