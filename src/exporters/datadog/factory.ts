@@ -7,7 +7,7 @@ import type { ExportProfilesServiceRequest, ExportTraceServiceRequest } from '..
 import { encodePprofGzipAsync } from '../../pprof/encode.js';
 import { mergeProfiles } from '../../pprof/merge.js';
 import { packageVersion } from '../../version.js';
-import type { ComponentContext, Exporter, ExporterFactory } from '../../component/factory.js';
+import type { ComponentContext, Exporter, ExporterFactory, WorkerThreads } from '../../component/factory.js';
 import { QueuedExporter, type Backend, type ItemBatch, type SendContext } from '../shared/exporter.js';
 import { failureOf, httpPost, intakeRetryableStatus, success, type ExportResult } from '../../otlp-client/index.js';
 import { pprofUploads } from '../shared/pprof-uploads.js';
@@ -23,7 +23,10 @@ class DatadogBackend implements Backend {
   private readonly version = safeVersion();
   private readonly tally = new EndpointTally();
 
-  constructor(private readonly config: DatadogConfig) {}
+  constructor(
+    private readonly config: DatadogConfig,
+    private readonly workers?: WorkerThreads,
+  ) {}
 
   /** Spans only feed the endpoint tally; nothing is queued or sent for them. */
   tracesToItems(request: ExportTraceServiceRequest): ItemBatch {
@@ -32,7 +35,7 @@ class DatadogBackend implements Backend {
   }
 
   async profilesToItems(request: ExportProfilesServiceRequest): Promise<ItemBatch> {
-    const { uploads, rejected } = await pprofUploads(request);
+    const { uploads, rejected } = await pprofUploads(request, this.workers);
     const built = buildUploads(uploads, this.config.tags, this.version, undefined, (labels, start, end) => this.tally.counts(labels, start, end));
     const items = await Promise.all(
       built.map(async (u) => {
@@ -87,6 +90,6 @@ export const datadogExporterFactory: ExporterFactory<DatadogConfig> = {
   configSchema: datadogConfigSchema as unknown as ExporterFactory<DatadogConfig>['configSchema'],
   create: (config: DatadogConfig, ctx: ComponentContext): Exporter => {
     const resolved = withApiKey(config, ctx.env ?? {}, `exporters.${ctx.id}`);
-    return new QueuedExporter(ctx, resolved, new DatadogBackend(resolved));
+    return new QueuedExporter(ctx, resolved, new DatadogBackend(resolved, ctx.workers));
   },
 };
