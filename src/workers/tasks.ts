@@ -8,7 +8,8 @@ import { decodeProfilesRequest, encodeProfilesRequest, encodeTracesRequest } fro
 import type { ExportProfilesServiceRequest } from '../otlp/model.js';
 import { prescanRequest, type LimitsOf } from '../otlp/prescan/index.js';
 import { encodeProfilesRequestPprof } from '../pprof/encode-direct.js';
-import { PPROF_GZIP_LEVEL } from '../pprof/encode.js';
+import { encodePprofGzip, PPROF_GZIP_LEVEL } from '../pprof/encode.js';
+import { mergeProfiles, type ColumnRewrite } from '../pprof/merge.js';
 import type { ConvertedProfile } from '../pprof/types.js';
 import { ownedBytes } from './transfer.js';
 import { checkedProfiles, checkedTraces, countProfiles, countSpans, type BodyFormat, type Signal } from '../receivers/otlp/checked.js';
@@ -137,6 +138,30 @@ export function exportPprof(input: ExportPprofInput): ExportPprofOutput {
   return pprofOfDecoded(decodeProfilesRequest(input.body));
 }
 
+export interface MergePprofInput {
+  /** OTLP protobuf of the request (as for exportPprof). */
+  body: Uint8Array;
+  /** Per merged file: the profiles (indices into exportPprof's `meta`) and their column rewrites, in sample-type order. */
+  merges: { indices: number[]; rewrites: (ColumnRewrite | undefined)[] }[];
+}
+
+/**
+ * Several converted profiles of a request merged into one multi-type pprof each (Datadog's
+ * attachments), gzip'd: the same bytes as mergeProfiles over the inline path's models.
+ */
+export function mergePprof(input: MergePprofInput): { gzips: Uint8Array[] } {
+  const { profiles } = encodeProfilesRequestPprof(decodeProfilesRequest(input.body));
+  const gzips = input.merges.map((m) => {
+    const members = m.indices.map((i) => {
+      const p = profiles[i];
+      if (p === undefined) throw new RangeError(`mergePprof: the request has no converted profile ${i}`);
+      return p.profile;
+    });
+    return ownedBytes(encodePprofGzip(mergeProfiles(members, m.rewrites)));
+  });
+  return { gzips };
+}
+
 /** Request bytes in, gzip'd pprof out: limits, decode, validate, convert + encode (direct), gzip. */
 export function pprofOfRequest(input: PprofInput): PprofOutput {
   prescanRequest('profiles', input.format, input.body, input.limits);
@@ -150,6 +175,7 @@ export const TASKS = {
   prescan: prescanOnly,
   pprof: pprofOfRequest,
   exportPprof,
+  mergePprof,
 } as const;
 
 export type TaskName = keyof typeof TASKS;

@@ -1,6 +1,7 @@
 // The exporters' conversion in a worker thread gives what the inline path gives: for the same
 // request, each gzip'd pprof from the worker decompresses to exactly the inline direct
-// encoder's pprof bytes, with the same metadata and the same refusals; and the receiver-side
+// encoder's pprof bytes, with the same metadata and the same refusals; merged attachments are
+// the inline merge's bytes; and the receiver-side
 // 'pprof' task (limits, decode, validate, convert, gzip) uses the same direct encoder.
 import { after, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
@@ -10,7 +11,8 @@ import { decodeProfilesRequest, encodeProfilesRequest } from '../../src/otlp/ind
 import type { ExportProfilesServiceRequest } from '../../src/otlp/model.js';
 import { DEFAULT_REQUEST_LIMITS } from '../../src/otlp/prescan/index.js';
 import { encodeProfilesRequestPprof } from '../../src/pprof/encode-direct.js';
-import { pprofSummary } from '../../src/pprof/encode.js';
+import { encodePprof, pprofSummary } from '../../src/pprof/encode.js';
+import { mergeProfiles } from '../../src/pprof/merge.js';
 import { checkedProfiles } from '../../src/receivers/otlp/checked.js';
 import { WorkerPool } from '../../src/workers/pool.js';
 import type { ExportPprofOutput } from '../../src/workers/tasks.js';
@@ -84,6 +86,19 @@ describe("exporters' pprof conversion in a worker thread", () => {
       }),
       { numRuns: 60 },
     );
+  });
+
+  it("merges profiles into one multi-type pprof as the inline path does (Datadog's attachments)", async () => {
+    const req = joinedRequest({ seq: 5 });
+    const inline = encodeProfilesRequestPprof(req).profiles;
+    assert.equal(inline.length, 2);
+    const rewrites = [undefined, { type: 'cpu', unit: 'nanoseconds', scale: 10_000_000 }];
+    const body = encodeProfilesRequest(req);
+    const out = await pool.run('mergePprof', { body, merges: [{ indices: [1, 0], rewrites }] }, [body.buffer as ArrayBuffer]);
+    assert.equal(out.gzips.length, 1);
+    assert.deepEqual(gunzipSync(out.gzips[0]!), Buffer.from(encodePprof(mergeProfiles([inline[1]!.profile, inline[0]!.profile], rewrites))));
+    const bad = encodeProfilesRequest(req);
+    await assert.rejects(pool.run('mergePprof', { body: bad, merges: [{ indices: [7], rewrites: [undefined] }] }), /no converted profile 7/);
   });
 
   it("the receiver-side 'pprof' task uses the direct encoder: the same bytes, validation's refusals counted", async () => {

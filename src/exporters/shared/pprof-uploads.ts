@@ -13,7 +13,8 @@
 // - Without them, the conversion runs here (src/pprof/cache.ts) and gzip in zlib's pool.
 //
 // Both give the same bytes for the same request (test/exporters/shared/pprof-in-workers.test.ts).
-import { pprofGzipAsync } from '../../pprof/encode.js';
+import { encodePprofGzipAsync, pprofGzipAsync } from '../../pprof/encode.js';
+import { mergeProfiles, type ColumnRewrite } from '../../pprof/merge.js';
 import { pprofOf } from '../../pprof/cache.js';
 import type { ConvertedProfile } from '../../pprof/types.js';
 import type { ExportProfilesServiceRequest } from '../../otlp/model.js';
@@ -51,11 +52,11 @@ export function gzipOf(converted: ConvertedProfile): Promise<Uint8Array> {
 
 /**
  * A profile converted in a worker thread: its metadata as the worker sent it. The model is
- * made only if something reads `profile` (Datadog merging several types into one
- * attachment), on this thread, from the same request (the same conversion, so the i-th
- * profile is the same profile).
+ * made only if something reads `profile` (nothing in the exporters does: Datadog's merges of
+ * pooled profiles run in a worker, see mergedGzips), on this thread, from the same request
+ * (the same conversion, so the i-th profile is the same profile).
  */
-class PooledProfile implements ConvertedProfile {
+export class PooledProfile implements ConvertedProfile {
   readonly profileType: string;
   readonly seriesLabels: Record<string, string>;
   readonly startUnixNano: bigint;
@@ -67,7 +68,8 @@ class PooledProfile implements ConvertedProfile {
   constructor(
     meta: PprofMeta,
     private readonly request: ExportProfilesServiceRequest,
-    private readonly index: number,
+    /** Its position in the request's converted profiles. */
+    readonly index: number,
   ) {
     this.profileType = meta.profileType;
     this.seriesLabels = meta.seriesLabels;
@@ -117,6 +119,36 @@ export function convertedUploads(request: ExportProfilesServiceRequest, workers?
     });
   }
   return p;
+}
+
+/**
+ * Each group of `request`'s converted profiles merged into one gzip'd multi-type pprof, with
+ * its column rewrites (Datadog's attachments; see ../../pprof/merge.ts). In a worker thread
+ * when the uploads came from one (the worker converts the request again and builds the models
+ * of the members only), else here, with gzip in zlib's pool. Same bytes either way.
+ */
+export async function mergedGzips(
+  request: ExportProfilesServiceRequest,
+  groups: { members: PprofUpload[]; rewrites: (ColumnRewrite | undefined)[] }[],
+  workers?: WorkerThreads,
+): Promise<Uint8Array[]> {
+  const pool = workerPoolOf(workers);
+  if (groups.length === 0) return [];
+  if (pool !== undefined && groups.every((g) => g.members.every((m) => m.converted instanceof PooledProfile))) {
+    const body = encodeProfilesRequest(request);
+    const merges = groups.map((g) => ({ indices: g.members.map((m) => (m.converted as PooledProfile).index), rewrites: g.rewrites }));
+    return (await pool.run('mergePprof', { body, merges }, [body.buffer as ArrayBuffer], PPROF_ORDER_KEY)).gzips;
+  }
+  return Promise.all(
+    groups.map((g) =>
+      encodePprofGzipAsync(
+        mergeProfiles(
+          g.members.map((m) => m.converted.profile),
+          g.rewrites,
+        ),
+      ),
+    ),
+  );
 }
 
 export async function pprofUploads(

@@ -41,7 +41,7 @@ function withBadProfile(): ExportProfilesServiceRequest {
   return req;
 }
 
-/** Requests that cover Node's and Go's merged Datadog attachments, single types and a refusal. */
+/** Requests that cover a merged Datadog attachment (Node's wall + cpu), single types and a refusal. */
 function requests(): ExportProfilesServiceRequest[] {
   return [
     joinedRequest({ seq: 1 }),
@@ -60,6 +60,7 @@ interface Recorded {
   parca: string[];
   files: string[];
   ranInWorkers: number;
+  mergedInWorkers: number;
 }
 
 const hex = (b: Uint8Array) => Buffer.from(b).toString('hex');
@@ -97,6 +98,7 @@ service:
     await waitUntil(() => datadog.accepted.length > 0, 20_000, 'datadog uploads');
     const pool = (run.bridge as unknown as { workers?: WorkerPool }).workers;
     const ranInWorkers = pool?.stats.ran.exportPprof ?? 0;
+    const mergedInWorkers = pool?.stats.ran.mergePprof ?? 0;
     await run.stop();
     run = undefined;
     const datadogParts = await Promise.all(
@@ -114,6 +116,7 @@ service:
       parca: parca.accepted.map((c) => hex(c.body)).sort(),
       files: tree(dir).map((f) => `${f} ${hex(readFileSync(join(dir, f)))}`),
       ranInWorkers,
+      mergedInWorkers,
     };
   } finally {
     await run?.stop();
@@ -133,6 +136,9 @@ describe('pprof exporters with and without worker threads', () => {
   it('threads: 2 converted every request in the pool (once per request for all four exporters); threads: 0 ran none', () => {
     assert.equal(inline.ranInWorkers, 0);
     assert.equal(pooled.ranInWorkers, requests().length);
+    // Datadog's merged attachments: one task per request that has any (Node's wall.pprof here).
+    assert.equal(inline.mergedInWorkers, 0);
+    assert.equal(pooled.mergedInWorkers, 1);
   });
 
   it('the senders get the same answers (including the partial success for the refused profile)', () => {
@@ -143,7 +149,10 @@ describe('pprof exporters with and without worker threads', () => {
   it('pyroscope, datadog and parca receive the same bytes; the file exporter writes the same tree', () => {
     assert.ok(inline.pyroscope.length >= 8);
     assert.deepEqual(pooled.pyroscope, inline.pyroscope);
-    assert.ok(inline.datadog.some((d) => d.includes('wall.pprof')) && inline.datadog.some((d) => d.includes('cpu.pprof')), 'merged attachments');
+    assert.ok(
+      inline.datadog.some((d) => d.includes('wall.pprof')),
+      "Node's merged wall.pprof",
+    );
     assert.deepEqual(pooled.datadog, inline.datadog);
     assert.deepEqual(pooled.parca, inline.parca);
     assert.ok(inline.files.length >= 16); // pprof + sidecar each
