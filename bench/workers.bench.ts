@@ -1,6 +1,7 @@
-// The worker pool: request bytes in -> gzip'd pprof out (limits pre-scan, decode, validate,
-// convert, encode, gzip) on 1 and on 2 worker threads, timed alternately in the same run so
-// the ratio holds on a busy machine; and a 1 M-sample request end to end into the store of a
+// The worker pool: request bytes in -> gzip'd pprof out on 1 and on 2 worker threads, timed
+// alternately in the same run so the ratio holds on a busy machine, for both pool tasks that
+// make pprof: the receiver-side `pprof` (limits pre-scan, decode, validate, direct encode, gzip)
+// and the exporters' `exportPprof` (decode, direct encode, gzip); and a 1 M-sample request end to end into the store of a
 // running `serve`, with the store on the main thread and writing in a worker: the server's
 // longest event-loop stall meanwhile (prom-client's event-loop-lag maximum, as the limits
 // test reads it), the request's duration and the process's peak RSS.
@@ -24,17 +25,22 @@ const REQUESTS = 16;
 const ROUNDS = 3;
 const limits = { values: DEFAULT_REQUEST_LIMITS, configKey: 'bench' };
 
-/** Samples per second through `pool` for REQUESTS requests submitted at once. */
-async function throughput(pool: WorkerPool, bodies: Uint8Array[]): Promise<number> {
+type PoolTask = 'pprof' | 'exportPprof';
+
+/** Request samples per second through `pool` for `bodies` submitted at once. */
+async function throughput(pool: WorkerPool, task: PoolTask, bodies: Uint8Array[]): Promise<number> {
   const t0 = performance.now();
-  const outs = await Promise.all(
+  await Promise.all(
     bodies.map((b) => {
-      const copy = b.slice(); // each request's own buffer, transferred as a receiver does
-      return pool.run('pprof', { format: 'proto', body: copy, limits }, [copy.buffer as ArrayBuffer]);
+      const copy = b.slice(); // each request's own buffer, transferred as a receiver or exporter does
+      const transfer = [copy.buffer as ArrayBuffer];
+      return task === 'pprof'
+        ? pool.run('pprof', { format: 'proto', body: copy, limits }, transfer)
+        : pool.run('exportPprof', { body: copy }, transfer);
     }),
   );
   const s = (performance.now() - t0) / 1000;
-  return outs.reduce((n, o) => n + o.samples, 0) / s;
+  return (bodies.length * SHAPE.samples) / s;
 }
 
 function median(xs: number[]): number {
@@ -42,44 +48,63 @@ function median(xs: number[]): number {
   return s[Math.floor(s.length / 2)]!;
 }
 
+interface TaskRates {
+  task: PoolTask;
+  /** Per round: [1 worker, 2 workers] samples/s and the 1-minute load average before the round. */
+  rounds: { one: number; two: number; load: number }[];
+}
+
 async function poolRows(): Promise<string> {
   const bodies = Array.from({ length: REQUESTS }, (_, i) => encodeProfilesRequest(realisticProfilesRequest(SHAPE, i + 1)));
   const load0 = loadavg()[0]!;
-  // Inline, for reference: the same function on this thread, one request after the other.
+  // Inline, for reference: the receiver-side function on this thread, one request after the other.
   const t0 = performance.now();
-  let inlineSamples = 0;
-  for (const b of bodies.slice(0, 4)) inlineSamples += pprofOfRequest({ format: 'proto', body: b, limits }).samples;
-  const inline = inlineSamples / ((performance.now() - t0) / 1000);
+  for (const b of bodies.slice(0, 4)) pprofOfRequest({ format: 'proto', body: b, limits });
+  const inline = (4 * SHAPE.samples) / ((performance.now() - t0) / 1000);
   const pools = [new WorkerPool({ threads: 1, maxQueued: REQUESTS }), new WorkerPool({ threads: 2, maxQueued: REQUESTS })];
-  const rates: number[][] = [[], []];
+  const results: TaskRates[] = [
+    { task: 'pprof', rounds: [] },
+    { task: 'exportPprof', rounds: [] },
+  ];
   try {
-    for (const p of pools) await throughput(p, bodies.slice(0, 4)); // warm up: threads started, code optimised
-    for (let r = 0; r < ROUNDS; r++) {
-      // Alternate which goes first, so a change in the machine's load hits both alike.
-      const order = r % 2 === 0 ? [0, 1] : [1, 0];
-      for (const k of order) rates[k]!.push(await throughput(pools[k]!, bodies));
+    for (const p of pools) for (const r of results) await throughput(p, r.task, bodies.slice(0, 4)); // warm up: threads started, code optimised
+    for (let round = 0; round < ROUNDS; round++) {
+      for (const r of results) {
+        // Alternate which goes first, so a change in the machine's load hits both alike.
+        const load = loadavg()[0]!;
+        const rates = [0, 0];
+        for (const k of round % 2 === 0 ? [0, 1] : [1, 0]) rates[k] = await throughput(pools[k]!, r.task, bodies);
+        r.rounds.push({ one: rates[0]!, two: rates[1]!, load });
+      }
     }
   } finally {
     await Promise.all(pools.map((p) => p.close()));
   }
-  const ratios = rates[0]!.map((one, i) => rates[1]![i]! / one);
-  const one = median(rates[0]!);
-  const two = median(rates[1]!);
-  const ratio = median(ratios);
+  const label: Record<PoolTask, string> = {
+    pprof: "receiver's `pprof` task (limits, decode, validate, direct encode, gzip)",
+    exportPprof: "exporters' `exportPprof` task (decode, direct encode, gzip)",
+  };
+  const rows: string[][] = [['main thread, inline `pprof` (reference)', fmt(inline), '—', '—', `${load0.toFixed(1)}`]];
+  const summary: string[] = [];
+  for (const r of results) {
+    const ratios = r.rounds.map((x) => x.two / x.one);
+    const one = median(r.rounds.map((x) => x.one));
+    const two = median(r.rounds.map((x) => x.two));
+    const ratio = median(ratios);
+    const loads = r.rounds.map((x) => x.load.toFixed(1)).join(', ');
+    rows.push([`${label[r.task]}, 1 worker`, fmt(one), r.rounds.map((x) => fmt(x.one, 0)).join(', '), '', loads]);
+    rows.push([`${label[r.task]}, 2 workers`, fmt(two), r.rounds.map((x) => fmt(x.two, 0)).join(', '), '', loads]);
+    rows.push([`**${r.task}: 2 workers ÷ 1 worker**`, '', ratios.map((x) => x.toFixed(2)).join(', '), `**${ratio.toFixed(2)}×**`, loads]);
+    summary.push(
+      `${r.task}: ${ratio.toFixed(2)}× with 2 workers (${((ratio / 2) * 100).toFixed(0)} % per added core); 16 idle cores would give about ${fmt(one * 16 * (ratio / 2))} samples/s (16 × the 1-worker figure × that efficiency — an extrapolation, not a measurement).`,
+    );
+  }
   return [
-    `${REQUESTS} requests of ${fmt(SHAPE.samples, 0)} samples (${(bodies[0]!.length / MiB).toFixed(1)} MiB each) submitted at once, ${ROUNDS} alternating rounds; load average ${load0.toFixed(1)} → ${loadavg()[0]!.toFixed(1)} on ${availableParallelism()} cores (shared with other work: absolute figures are low and noisy, the ratio is the figure).`,
+    `${REQUESTS} OTLP protobuf requests of ${fmt(SHAPE.samples, 0)} samples (${(bodies[0]!.length / MiB).toFixed(1)} MiB each) submitted at once, bytes in → gzip'd pprof out (samples/s counts request samples); ${ROUNDS} rounds, 1 and 2 workers alternating within each; load average ${load0.toFixed(1)} → ${loadavg()[0]!.toFixed(1)} on ${availableParallelism()} cores (shared with other work: absolute figures are low and noisy, the ratio is the figure).`,
     '',
-    table(
-      ['path', 'samples/s (median)', 'per round'],
-      [
-        ['main thread, inline (reference)', fmt(inline), '—'],
-        ['pool, 1 worker', fmt(one), rates[0]!.map((x) => fmt(x, 0)).join(', ')],
-        ['pool, 2 workers', fmt(two), rates[1]!.map((x) => fmt(x, 0)).join(', ')],
-        ['**2 workers ÷ 1 worker**', `**${ratio.toFixed(2)}×**`, ratios.map((x) => x.toFixed(2)).join(', ')],
-      ],
-    ),
+    table(['path', 'samples/s (median)', 'per round', 'ratio (median)', '1-min load per round'], rows),
     '',
-    `A 16-core machine: the tasks share nothing (each thread decodes, converts and gzips its own request), so throughput scales with free cores; with this run's 2-worker efficiency (${((ratio / 2) * 100).toFixed(0)} % per added core) a reader should expect about ${fmt(one * 16 * (ratio / 2))} samples/s on 16 idle cores (16 × the 1-worker figure × that efficiency) — an extrapolation from 1 and 2 workers, not a measurement.`,
+    `A 16-core machine: the tasks share nothing (each thread decodes, converts and gzips its own request), so throughput scales with free cores. ${summary.join(' ')}`,
   ].join('\n');
 }
 

@@ -55,7 +55,7 @@ export const bridgeConfigSchema = z.strictObject({
           "How long a stop (SIGTERM / SIGINT) may take: receivers close, holds and queues flush until then; what is not delivered by then stays on disk where persisted (see docs/delivery.md). Keep it below the container's stop grace period.",
         ),
       workers: workersConfigSchema.describe(
-        'Worker threads that decode and check requests (and write the store, see `exporters.store.write_in_worker`) off the main thread.',
+        'Worker threads that decode and check requests, convert, encode and gzip the pprof of the pyroscope, parca, datadog and file exporters (and write the store, see `exporters.store.write_in_worker`) off the main thread.',
       ),
       telemetry: z
         .strictObject({

@@ -42,12 +42,15 @@ export interface PoolStats {
   threads: number;
   busy: number;
   queued: number;
+  /** Tasks completed (successfully or not) since start, by name. */
+  ran: Partial<Record<TaskName, number>>;
 }
 
 export class WorkerPool {
   private readonly slots: Slot[] = [];
   private readonly queue: Job[] = [];
   private readonly tails = new Map<string, Promise<unknown>>();
+  private readonly ran: Partial<Record<TaskName, number>> = {};
   private nextId = 1;
   private closed = false;
 
@@ -56,7 +59,7 @@ export class WorkerPool {
   }
 
   get stats(): PoolStats {
-    return { threads: this.options.threads, busy: this.slots.filter((s) => s.job).length, queued: this.queue.length };
+    return { threads: this.options.threads, busy: this.slots.filter((s) => s.job).length, queued: this.queue.length, ran: { ...this.ran } };
   }
 
   /**
@@ -119,6 +122,7 @@ export class WorkerPool {
       const job = slot.job;
       if (!job || job.id !== m.id) return;
       slot.job = undefined;
+      this.ran[job.task] = (this.ran[job.task] ?? 0) + 1;
       if (m.ok) job.resolve(m.output);
       else job.reject(fromWireError(m.error!));
       this.next(slot);

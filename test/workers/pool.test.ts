@@ -110,7 +110,7 @@ describe('worker pool back-pressure', () => {
       const first = pool.run('check', { signal: 'profiles', format: 'proto', body: body(), limits });
       const second = pool.run('check', { signal: 'profiles', format: 'proto', body: body(), limits });
       const third = pool.run('check', { signal: 'profiles', format: 'proto', body: body(), limits });
-      assert.deepEqual(pool.stats, { threads: 1, busy: 1, queued: 1 });
+      assert.deepEqual(pool.stats, { threads: 1, busy: 1, queued: 1, ran: {} });
       await assert.rejects(third, (e: unknown) => {
         assert.ok(e instanceof ConsumerError && e.code === 'ERR_PIPELINE_FULL' && e.retryable, String(e));
         const a = answerFor(e, 1);
@@ -122,6 +122,7 @@ describe('worker pool back-pressure', () => {
       // What was admitted still completes.
       assert.equal((await first).items, countProfiles(fullProfilesRequest()));
       assert.equal((await second).items, countProfiles(fullProfilesRequest()));
+      assert.deepEqual(pool.stats.ran, { check: 2 }, 'the refused task never ran');
     } finally {
       await pool.close();
     }

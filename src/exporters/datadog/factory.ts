@@ -4,13 +4,11 @@
 // for the event's fields. On a traces pipeline it sends no spans: it tallies their local
 // roots per endpoint for the uploads' endpoint_counts (endpoint-tally.ts).
 import type { ExportProfilesServiceRequest, ExportTraceServiceRequest } from '../../otlp/model.js';
-import { encodePprofGzipAsync } from '../../pprof/encode.js';
-import { mergeProfiles } from '../../pprof/merge.js';
 import { packageVersion } from '../../version.js';
-import type { ComponentContext, Exporter, ExporterFactory } from '../../component/factory.js';
+import type { ComponentContext, Exporter, ExporterFactory, WorkerThreads } from '../../component/factory.js';
 import { QueuedExporter, type Backend, type ItemBatch, type SendContext } from '../shared/exporter.js';
 import { failureOf, httpPost, intakeRetryableStatus, success, type ExportResult } from '../../otlp-client/index.js';
-import { pprofUploads } from '../shared/pprof-uploads.js';
+import { mergedGzips, pprofUploads } from '../shared/pprof-uploads.js';
 import type { QueuedItem } from '../shared/queue.js';
 import { datadogConfigSchema, withApiKey, type DatadogConfig } from './config.js';
 import { EndpointTally } from './endpoint-tally.js';
@@ -23,7 +21,10 @@ class DatadogBackend implements Backend {
   private readonly version = safeVersion();
   private readonly tally = new EndpointTally();
 
-  constructor(private readonly config: DatadogConfig) {}
+  constructor(
+    private readonly config: DatadogConfig,
+    private readonly workers?: WorkerThreads,
+  ) {}
 
   /** Spans only feed the endpoint tally; nothing is queued or sent for them. */
   tracesToItems(request: ExportTraceServiceRequest): ItemBatch {
@@ -32,32 +33,29 @@ class DatadogBackend implements Backend {
   }
 
   async profilesToItems(request: ExportProfilesServiceRequest): Promise<ItemBatch> {
-    const { uploads, rejected } = await pprofUploads(request);
+    const { uploads, rejected } = await pprofUploads(request, this.workers);
     const built = buildUploads(uploads, this.config.tags, this.version, undefined, (labels, start, end) => this.tally.counts(labels, start, end));
-    const items = await Promise.all(
-      built.map(async (u) => {
-        const files = await Promise.all(
-          u.attachments.map(async (a) => ({
-            name: a.name,
-            data:
-              a.profiles.length === 1 && a.rewrites[0] === undefined
-                ? a.profiles[0]!.gzip
-                : await encodePprofGzipAsync(
-                    mergeProfiles(
-                      a.profiles.map((p) => p.converted.profile),
-                      a.rewrites,
-                    ),
-                  ),
-          })),
-        );
-        const parts: Part[] = [
-          { name: 'event', filename: 'event.json', contentType: 'application/json', data: Buffer.from(JSON.stringify(u.event), 'utf8') },
-          ...files.map((f) => ({ name: f.name, filename: f.name, contentType: 'application/octet-stream', data: f.data })),
-        ];
-        const { body, contentType } = encodeMultipart(parts);
-        return { key: u.key, meta: { contentType }, body };
-      }),
+    // Attachments of several profiles are merged (in a worker thread when the bridge has them),
+    // all of a request's in one go; a profile alone in its file goes as its own gzip.
+    const merges = built.flatMap((u) => u.attachments).filter((a) => !(a.profiles.length === 1 && a.rewrites[0] === undefined));
+    const merged = new Map(
+      (
+        await mergedGzips(
+          request,
+          merges.map((a) => ({ members: a.profiles, rewrites: a.rewrites })),
+          this.workers,
+        )
+      ).map((g, i) => [merges[i]!, g]),
     );
+    const items = built.map((u) => {
+      const files = u.attachments.map((a) => ({ name: a.name, data: merged.get(a) ?? a.profiles[0]!.gzip }));
+      const parts: Part[] = [
+        { name: 'event', filename: 'event.json', contentType: 'application/json', data: Buffer.from(JSON.stringify(u.event), 'utf8') },
+        ...files.map((f) => ({ name: f.name, filename: f.name, contentType: 'application/octet-stream', data: f.data })),
+      ];
+      const { body, contentType } = encodeMultipart(parts);
+      return { key: u.key, meta: { contentType }, body };
+    });
     return { items, rejected };
   }
 
@@ -87,6 +85,6 @@ export const datadogExporterFactory: ExporterFactory<DatadogConfig> = {
   configSchema: datadogConfigSchema as unknown as ExporterFactory<DatadogConfig>['configSchema'],
   create: (config: DatadogConfig, ctx: ComponentContext): Exporter => {
     const resolved = withApiKey(config, ctx.env ?? {}, `exporters.${ctx.id}`);
-    return new QueuedExporter(ctx, resolved, new DatadogBackend(resolved));
+    return new QueuedExporter(ctx, resolved, new DatadogBackend(resolved, ctx.workers));
   },
 };

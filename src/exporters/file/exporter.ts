@@ -9,11 +9,10 @@ import { join } from 'node:path';
 import { ConfigError, ConsumerError, errorMessage } from '../../errors.js';
 import { encodeProfilesRequest } from '../../otlp/encode.js';
 import type { ExportProfilesServiceRequest } from '../../otlp/model.js';
-import { pprofOf } from '../../pprof/cache.js';
 import { ACCEPTED, type ConsumeResult } from '../../component/consumer.js';
 import type { ComponentContext, Exporter } from '../../component/factory.js';
 import { removeTempFiles, writeFileAtomic } from '../shared/atomic-write.js';
-import { gzipOf } from '../shared/pprof-uploads.js';
+import { convertedUploads } from '../shared/pprof-uploads.js';
 import type { FileExporterConfig } from './config.js';
 import { fileTimestamp } from './layout.js';
 import { fileExporterMetrics, type FileExporterMetrics } from './metrics.js';
@@ -96,11 +95,13 @@ export class FileExporter implements Exporter {
 
   private async write(request: ExportProfilesServiceRequest): Promise<ConsumeResult> {
     if (this.config.format === 'otlp') return this.writeRequest(request);
-    const { profiles, errors } = pprofOf(request);
-    for (const cp of profiles) {
+    // In a worker thread when the bridge has them (see ../shared/pprof-uploads.ts); a full
+    // pool refuses the request (retryable) before anything is written.
+    const { uploads, errors } = await convertedUploads(request, this.ctx.workers);
+    for (const { converted, gzip } of uploads) {
       let written;
       try {
-        written = await writeProfileFiles(this.config.directory, cp, await gzipOf(cp), {
+        written = await writeProfileFiles(this.config.directory, converted, gzip, {
           fsync: this.config.fsync,
           sidecar: this.config.sidecar,
         });
@@ -117,7 +118,7 @@ export class FileExporter implements Exporter {
     }
     if (errors.length === 0) return ACCEPTED;
     this.metrics.rejected(errors.length);
-    const quoted = errors.slice(0, QUOTED_ERRORS).map((e) => e.message);
+    const quoted = errors.slice(0, QUOTED_ERRORS);
     if (errors.length > QUOTED_ERRORS) quoted.push(`and ${errors.length - QUOTED_ERRORS} more`);
     const message = `${errors.length} profile(s) could not be converted to pprof: ${quoted.join('; ')}`;
     this.ctx.logger.warn({ rejected: errors.length, err: message }, 'profiles left out');

@@ -2,7 +2,7 @@
 // (labels: `__name__` = the profile family, service_name, the other series labels, then
 // the configured ones; see src/exporters/shared/series-labels.ts) and one gzip'd pprof.
 import type { ExportProfilesServiceRequest } from '../../otlp/model.js';
-import type { ComponentContext, Exporter, ExporterFactory } from '../../component/factory.js';
+import type { ComponentContext, Exporter, ExporterFactory, WorkerThreads } from '../../component/factory.js';
 import { QueuedExporter, type Backend, type ItemBatch, type SendContext } from '../shared/exporter.js';
 import { GrpcUnaryClient, isGrpcOk, success, type ExportResult } from '../../otlp-client/index.js';
 import { pprofUploads } from '../shared/pprof-uploads.js';
@@ -15,7 +15,10 @@ class ParcaBackend implements Backend {
   private readonly client: GrpcUnaryClient;
   private readonly metadata: Record<string, string>;
 
-  constructor(private readonly config: ParcaConfig) {
+  constructor(
+    private readonly config: ParcaConfig,
+    private readonly workers?: WorkerThreads,
+  ) {
     this.client = new GrpcUnaryClient({
       endpoint: config.endpoint,
       insecure: config.insecure,
@@ -27,7 +30,7 @@ class ParcaBackend implements Backend {
   }
 
   async profilesToItems(request: ExportProfilesServiceRequest): Promise<ItemBatch> {
-    const { uploads, rejected } = await pprofUploads(request);
+    const { uploads, rejected } = await pprofUploads(request, this.workers);
     const items = uploads.map(({ converted, gzip }) => {
       const labels = storeLabels(converted.profileType, converted.seriesLabels, this.config.labels);
       return { key: seriesKey(labels), meta: {}, body: encodeWriteRawRequest([{ labels, samples: [gzip] }], this.config.normalized) };
@@ -48,5 +51,5 @@ class ParcaBackend implements Backend {
 export const parcaExporterFactory: ExporterFactory<ParcaConfig> = {
   type: 'parca',
   configSchema: parcaConfigSchema,
-  create: (config: ParcaConfig, ctx: ComponentContext): Exporter => new QueuedExporter(ctx, config, new ParcaBackend(config)),
+  create: (config: ParcaConfig, ctx: ComponentContext): Exporter => new QueuedExporter(ctx, config, new ParcaBackend(config, ctx.workers)),
 };

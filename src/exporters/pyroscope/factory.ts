@@ -2,7 +2,7 @@
 // API (POST /ingest?name=app{labels}&..., body = gzip'd pprof) or the Connect Push API
 // (POST /push.v1.PusherService/Push, body = PushRequest with one series and one sample).
 // Series labels: see src/exporters/shared/series-labels.ts.
-import type { ComponentContext, Exporter, ExporterFactory } from '../../component/factory.js';
+import type { ComponentContext, Exporter, ExporterFactory, WorkerThreads } from '../../component/factory.js';
 import { authorizationHeader } from '../shared/auth.js';
 import { QueuedExporter, type Backend, type ItemBatch, type SendContext } from '../shared/exporter.js';
 import { clipText, failureOf, httpPost, intakeRetryableStatus, success, type ExportResult, type HttpResponse } from '../../otlp-client/index.js';
@@ -17,12 +17,15 @@ import type { ExportProfilesServiceRequest } from '../../otlp/model.js';
 class PyroscopeBackend implements Backend {
   private readonly base: string;
 
-  constructor(private readonly config: PyroscopeConfig) {
+  constructor(
+    private readonly config: PyroscopeConfig,
+    private readonly workers?: WorkerThreads,
+  ) {
     this.base = config.endpoint.replace(/\/+$/, '');
   }
 
   async profilesToItems(request: ExportProfilesServiceRequest): Promise<ItemBatch> {
-    const { uploads, rejected } = await pprofUploads(request);
+    const { uploads, rejected } = await pprofUploads(request, this.workers);
     const now = BigInt(Date.now()) * 1_000_000n;
     const items = uploads.map(({ converted, gzip }) => {
       const labels = storeLabels(converted.profileType, converted.seriesLabels, this.config.labels);
@@ -73,5 +76,5 @@ export function describeError(res: HttpResponse): string {
 export const pyroscopeExporterFactory: ExporterFactory<PyroscopeConfig> = {
   type: 'pyroscope',
   configSchema: pyroscopeConfigSchema,
-  create: (config: PyroscopeConfig, ctx: ComponentContext): Exporter => new QueuedExporter(ctx, config, new PyroscopeBackend(config)),
+  create: (config: PyroscopeConfig, ctx: ComponentContext): Exporter => new QueuedExporter(ctx, config, new PyroscopeBackend(config, ctx.workers)),
 };
