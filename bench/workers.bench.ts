@@ -186,7 +186,7 @@ service:
     done = true;
     await prober;
     return {
-      label: inWorker ? 'store in a worker (`write_in_worker: true`)' : 'store on the main thread (default)',
+      label: inWorker ? 'store in a worker (`write_in_worker: true`, the default)' : 'store on the main thread (`write_in_worker: false`)',
       status: res.status,
       seconds,
       stallMs: (await lag()) * 1000,

@@ -66,7 +66,7 @@ export const storeConfigSchema = z.strictObject({
     .describe('Bounds on the series labels the store keeps per profile.'),
   write_in_worker: z
     .boolean()
-    .default(false)
+    .default(true)
     .describe(
       'Decode, convert and write in a thread of its own, so a large request never holds the main thread (which keeps answering /health, the API and other requests meanwhile).',
     ),
