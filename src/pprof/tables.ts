@@ -269,8 +269,6 @@ export interface LabelsEntry {
   id: number;
   /** This entry's index among the builder's entries (0, 1, 2, … in order of creation). */
   seq: number;
-  /** The content-id text, made on first use. */
-  text: string | undefined;
   endpoint: string | undefined;
   /** What makes one request for endpoint_counts: the local root span, else the trace. */
   requestKey: string;
@@ -591,7 +589,7 @@ export abstract class PprofBuilder {
     const sorted = this.sortScratch.length >= n ? this.sortScratch : (this.sortScratch = new Int32Array(n * 2));
     sortedInto(refIds, n, sorted);
     const id = this.labelSetIds.intern(sorted, n);
-    const e: LabelsEntry = { labels: undefined, id, seq, endpoint, requestKey, text: undefined };
+    const e: LabelsEntry = { labels: undefined, id, seq, endpoint, requestKey };
     return e;
   }
 
@@ -637,8 +635,6 @@ export abstract class PprofBuilder {
   protected abstract add(stack: number, ls: LabelsEntry, value: number): void;
   /** 'label' mode: one sample per (stack, label set, event time). */
   protected abstract addEvent(stack: number, ls: LabelsEntry, t: bigint, tsKey: number, value: number): void;
-  /** The kept samples' texts for the content id, in sample order (see contentId). */
-  protected abstract sampleTexts(push: (text: string) => void): void;
 
   /**
    * Walks the profile's samples in order, handing each to add / addEvent, then fills in the
@@ -712,11 +708,19 @@ export abstract class PprofBuilder {
     const profileType = typeOfProfile ?? profileTypeOf(sampleType, periodType);
     const endpointCounts: Record<string, number> = {};
     for (const [endpoint, requests] of this.endpoints) endpointCounts[endpoint] = requests.size;
-    const profileId = !isZeroId(p.profileId)
-      ? hexOf(p.profileId)
-      : this.contentId(profileType, seriesLabels, sampleType, periodType, p.period, start, duration);
+    // A profile sent without an id gets contentId(contentHead, its pprof bytes), made by the subclass.
+    const hasId = !isZeroId(p.profileId);
+    const profileId = hasId ? hexOf(p.profileId) : '';
+    const contentHead = hasId
+      ? undefined
+      : JSON.stringify([profileType, Object.keys(seriesLabels).sort().map((k) => [k, seriesLabels[k]])]);
     const summary: PprofSummary = { sampleTypes: [sampleType], periodType: periodType ?? null, period: p.period, sampleCount: 0 };
-    return { model, summary, converted: { profileType, seriesLabels, startUnixNano: start, durationNano: duration, profileId, endpointCounts } };
+    return {
+      model,
+      summary,
+      converted: { profileType, seriesLabels, startUnixNano: start, durationNano: duration, profileId, endpointCounts },
+      contentHead,
+    };
   }
 
   /** Resolved type and unit; undefined when absent or both empty. */
@@ -726,47 +730,22 @@ export abstract class PprofBuilder {
     const unit = this.tables.string(vt.unitStrindex, () => `${field}.unit_strindex`);
     return type === '' && unit === '' ? undefined : { type, unit };
   }
-
-  /**
-   * A stable 128-bit id from the profile's content, for profiles sent without one: the same
-   * request converts to the same id, so a retried export overwrites rather than duplicates.
-   */
-  private contentId(
-    profileType: string,
-    series: Record<string, string>,
-    sampleType: TypeAndUnit,
-    periodType: TypeAndUnit | undefined,
-    period: number,
-    start: bigint,
-    duration: bigint,
-  ): string {
-    const h = createHash('sha256');
-    const sortedSeries = Object.keys(series)
-      .sort()
-      .map((k) => [k, series[k]]);
-    h.update(JSON.stringify([profileType, sortedSeries, sampleType, periodType ?? null, period, String(start), String(duration)]));
-    const strings = this.strings.strings;
-    h.update(strings.join('\u0000'));
-    let chunk: string[] = [];
-    this.sampleTexts((text) => {
-      chunk.push(text);
-      if (chunk.length === 4096) {
-        h.update(chunk.join(';'));
-        chunk = [];
-      }
-    });
-    h.update(chunk.join(';'));
-    for (const l of this.locations)
-      h.update(`L${l.id}:${l.mappingId}:${l.address}:${l.line.map((x) => `${x.functionId}.${x.line}.${x.column}`).join(',')}`);
-    for (const f of this.functions) h.update(`F${f.id}:${f.name}:${f.systemName}:${f.filename}:${f.startLine}`);
-    for (const m of this.mappings) h.update(`M${m.id}:${m.memoryStart}:${m.memoryLimit}:${m.fileOffset}:${m.filename}:${m.buildId}`);
-    return h.digest('hex').slice(0, 32);
-  }
 }
 
-/** A sample's labels as the content id writes them (`key:str:num:numUnit`, by string id). */
-export function labelText(l: PprofLabel): string {
-  return `${l.key}:${l.str}:${l.num}:${l.numUnit}`;
+/**
+ * A stable 128-bit id from a profile's content, for profiles sent without one: the same
+ * request converts to the same id, so a retried export overwrites rather than duplicates.
+ * It hashes what the pprof does not hold (`head`: profile type and series labels, see
+ * PprofBuilder.collect) and the uncompressed pprof bytes, which both converters write
+ * identically (encode-direct.ts): hashing bytes already made costs one pass over them,
+ * where a text per sample cost more than the conversion itself.
+ */
+export function contentId(head: string, pprof: Uint8Array): string {
+  const h = createHash('sha256');
+  h.update(head);
+  h.update('\u0000');
+  h.update(pprof);
+  return h.digest('hex').slice(0, 32);
 }
 
 /**
@@ -816,6 +795,11 @@ export interface Collected {
   /** sampleCount is left 0 for the subclass to set. */
   summary: PprofSummary;
   converted: Omit<ConvertedProfile, 'profile' | 'pprof' | 'summary'>;
+  /**
+   * Set when the profile has no id: `converted.profileId` is then '' and the id is
+   * contentId(contentHead, the pprof's bytes).
+   */
+  contentHead: string | undefined;
 }
 
 /**
