@@ -283,6 +283,22 @@ class BytesBuilder extends PprofBuilder {
     this.setLen[seq] = total;
   }
 
+  /**
+   * Sizes sample storage for `samples` merged samples at most (aggregate mode can never keep
+   * more; 'label' mode may, and grows by doubling): no copy while the samples are walked.
+   */
+  protected override expect(samples: number): void {
+    const n = Math.min(samples, 1 << 24);
+    if (n <= this.values.length) return;
+    this.sampleStack = new Int32Array(n);
+    this.sampleLabels = new Int32Array(n);
+    this.sampleSeq = new Int32Array(n);
+    this.values = new Float64Array(n);
+    let slots = this.slots.length;
+    while (slots < 2 * n) slots *= 2;
+    this.slots = new Int32Array(slots);
+  }
+
   /** Appends a sample (no merge lookup) and returns its index. */
   private push(stack: number, ls: LabelsEntry, value: number): number {
     const i = this.n;

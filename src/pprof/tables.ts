@@ -631,6 +631,8 @@ export abstract class PprofBuilder {
     return e;
   }
 
+  /** Told before the walk how many OTLP samples follow (to size sample storage once). */
+  protected expect(_samples: number): void {}
   /** Keeps `value` for the sample (stack, label set), merging it into an earlier equal one. */
   protected abstract add(stack: number, ls: LabelsEntry, value: number): void;
   /** 'label' mode: one sample per (stack, label set, event time). */
@@ -650,18 +652,23 @@ export abstract class PprofBuilder {
     const needTimes = p.timeUnixNano === 0n || p.durationNano === 0n;
 
     const samples = p.samples;
+    this.expect(samples.length);
+    const labelMode = this.mode === 'label';
+    const stackOf = this.stackOf;
     for (let si = 0; si < samples.length; si++) {
       const s = samples[si]!;
-      const nv = s.values.length;
+      const values = s.values;
+      const nv = values.length;
       const nt = s.timestampsUnixNano.length;
       if (nv !== 0 && nt !== 0 && nv !== nt) {
         throw new BadData(`samples[${si}] has ${nv} values but ${nt} timestamps; values[i] must belong to timestamps[i]`);
       }
       if (nv === 0 && nt === 0) continue;
       const sx = s.stackIndex;
-      const known = this.stackOf[sx] ?? 0;
+      const known = stackOf[sx] ?? 0;
       const st = known !== 0 ? known - 1 : this.stack(sx, si);
       const ls = this.labelsOf(s, si);
+      // BigInt timestamps are read only when the window must come from them, or in 'label' mode.
       if (needTimes) {
         for (let j = 0; j < nt; j++) {
           const t = s.timestampsUnixNano[j]!;
@@ -669,12 +676,14 @@ export abstract class PprofBuilder {
           if (maxTs === undefined || t > maxTs) maxTs = t;
         }
       }
-      if (this.mode === 'label' && nt !== 0) {
-        for (let j = 0; j < nt; j++) this.addEvent(st, ls, s.timestampsUnixNano[j]!, tsKey, nv === 0 ? 1 : s.values[j]!);
+      if (labelMode && nt !== 0) {
+        for (let j = 0; j < nt; j++) this.addEvent(st, ls, s.timestampsUnixNano[j]!, tsKey, nv === 0 ? 1 : values[j]!);
+      } else if (nv === 1) {
+        this.add(st, ls, values[0]!);
       } else {
         let v = 0;
         if (nv === 0) v = nt;
-        else for (let j = 0; j < nv; j++) v += s.values[j]!;
+        else for (let j = 0; j < nv; j++) v += values[j]!;
         this.add(st, ls, v);
       }
       if (ls.endpoint !== undefined) {
