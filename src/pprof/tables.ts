@@ -422,15 +422,15 @@ export abstract class PprofBuilder {
     const memo = this.locationIds[i] ?? 0;
     if (memo !== 0) return memo;
     const l = entry(this.d.locationTable, i, ZERO_LOCATION, 'location_table', what);
-    const at = `location_table[${i}]`;
-    const mappingId = this.mappingId(l.mappingIndex, () => `${at}.mapping_index`);
+    const mappingId = this.mappingIds[l.mappingIndex] || this.locationMappingId(i, l.mappingIndex);
     // OTLP and pprof agree on order: lines[0] is the innermost inlined function.
     const lines: PprofLine[] = [];
-    l.lines.forEach((ln, k) => {
-      if (ln.functionIndex === 0) return;
-      const functionId = this.functionId(ln.functionIndex, () => `${at}.lines[${k}].function_index`);
+    for (let k = 0; k < l.lines.length; k++) {
+      const ln = l.lines[k]!;
+      if (ln.functionIndex === 0) continue;
+      const functionId = this.functionIds[ln.functionIndex] || this.lineFunctionId(i, k, ln.functionIndex);
       lines.push(new PprofLine({ functionId, line: ln.line, column: ln.column }));
-    });
+    }
     const key = `${mappingId}/${l.address}/${lines.map((x) => `${x.functionId}:${x.line}:${x.column}`).join(',')}`;
     let id = this.locationsByKey.get(key);
     if (id === undefined) {
@@ -441,6 +441,14 @@ export abstract class PprofBuilder {
     }
     if (i < this.locationIds.length) this.locationIds[i] = id;
     return id;
+  }
+
+  private locationMappingId(i: number, mi: number): number {
+    return this.mappingId(mi, () => `location_table[${i}].mapping_index`);
+  }
+
+  private lineFunctionId(i: number, k: number, fi: number): number {
+    return this.functionId(fi, () => `location_table[${i}].lines[${k}].function_index`);
   }
 
   /**
@@ -459,7 +467,10 @@ export abstract class PprofBuilder {
 
   /** The stack id of OTLP stack `i`, resolving its locations on first use. */
   private stack(i: number, si: number): number {
-    const s = entry(this.d.stackTable, i, ZERO_STACK, 'stack_table', () => `samples[${si}].stack_index`);
+    // No closure here (error messages are made in the cold helpers): V8 would allocate a
+    // context per call, and per iteration for one capturing the loop variable.
+    const table = this.d.stackTable;
+    const s = (i | 0) === i && i >= 0 && i < table.length ? table[i]! : this.stackEntry(i, si);
     const idx = s.locationIndices;
     if (idx.length > this.idScratch.length) this.idScratch = new Int32Array(idx.length * 2);
     const ids = this.idScratch;
@@ -467,11 +478,19 @@ export abstract class PprofBuilder {
       const li = idx[k]!;
       // The memo check is inlined so the (rare) error message closure is only made on a miss.
       const memo = this.locationIds[li] ?? 0;
-      ids[k] = memo !== 0 ? memo : this.locationId(li, () => `stack_table[${i}].location_indices[${k}]`);
+      ids[k] = memo !== 0 ? memo : this.stackLocationId(i, k, li);
     }
     const id = this.stackRuns.intern(ids, idx.length);
     if (i >= 0 && i < this.stackOf.length) this.stackOf[i] = id + 1;
     return id;
+  }
+
+  private stackEntry(i: number, si: number): Stack {
+    return entry(this.d.stackTable, i, ZERO_STACK, 'stack_table', () => `samples[${si}].stack_index`);
+  }
+
+  private stackLocationId(i: number, k: number, li: number): number {
+    return this.locationId(li, () => `stack_table[${i}].location_indices[${k}]`);
   }
 
   /** Stack `id`'s location ids, one array per stack id (read-only: samples share it). */
@@ -508,8 +527,12 @@ export abstract class PprofBuilder {
   }
 
   private link(i: number, si: number): LinkEntry {
-    let e = this.links.get(i);
-    if (e !== undefined) return e;
+    // The miss path is its own method: a closure in this one would cost a context per call.
+    return this.links.get(i) ?? this.newLink(i, si);
+  }
+
+  private newLink(i: number, si: number): LinkEntry {
+    let e: LinkEntry;
     const link = i === 0 ? undefined : entry(this.d.linkTable, i, ZERO_LINK, 'link_table', () => `samples[${si}].link_index`);
     let ids;
     try {
