@@ -201,11 +201,7 @@ export const suite: BenchSuite = {
             `${(direct / decodeMs).toFixed(2)}× (CPU time: ${(directCpu / decodeCpu).toFixed(2)}×)`,
             '≤ 1.5×',
           ],
-          [
-            'convert + encode, × bare decode: direct, no profile id',
-            `${(byName.get(DIRECT_NO_ID)!.medianMs / decodeMs).toFixed(2)}×`,
-            '≤ 1.5×',
-          ],
+          ['convert + encode, × bare decode: direct, no profile id', `${(byName.get(DIRECT_NO_ID)!.medianMs / decodeMs).toFixed(2)}×`, '≤ 1.5×'],
           ['convert + encode, × bare decode: through the model (before)', `${(viaModel / decodeMs).toFixed(2)}×`, ''],
           [
             "request bytes in → gzip'd pprof out, one thread: direct",

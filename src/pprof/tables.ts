@@ -532,7 +532,6 @@ export abstract class PprofBuilder {
   }
 
   private newLink(i: number, si: number): LinkEntry {
-    let e: LinkEntry;
     const link = i === 0 ? undefined : entry(this.d.linkTable, i, ZERO_LINK, 'link_table', () => `samples[${si}].link_index`);
     let ids;
     try {
@@ -541,7 +540,7 @@ export abstract class PprofBuilder {
       throw new BadData(`samples[${si}]: link_table[${i}]: ${(err as Error).message}`);
     }
     const spec = sampleLabels(link, [], this.d.stringTable);
-    e = { refs: spec.labels.map((l) => this.pprofLabel(l)), traceId: ids?.traceId };
+    const e: LinkEntry = { refs: spec.labels.map((l) => this.pprofLabel(l)), traceId: ids?.traceId };
     this.links.set(i, e);
     return e;
   }
@@ -745,7 +744,12 @@ export abstract class PprofBuilder {
     const profileId = hasId ? hexOf(p.profileId) : '';
     const contentHead = hasId
       ? undefined
-      : JSON.stringify([profileType, Object.keys(seriesLabels).sort().map((k) => [k, seriesLabels[k]])]);
+      : JSON.stringify([
+          profileType,
+          Object.keys(seriesLabels)
+            .sort()
+            .map((k) => [k, seriesLabels[k]]),
+        ]);
     const summary: PprofSummary = { sampleTypes: [sampleType], periodType: periodType ?? null, period: p.period, sampleCount: 0 };
     return {
       model,

@@ -43,7 +43,12 @@ describe('content id of a profile without profile_id', () => {
   it('ignores dictionary entries the profile does not use', () => {
     const req = richRequest().request;
     req.dictionary!.stringTable.push('unused string');
-    req.dictionary!.functionTable.push({ nameStrindex: req.dictionary!.stringTable.length - 1, systemNameStrindex: 0, filenameStrindex: 0, startLine: 1 });
+    req.dictionary!.functionTable.push({
+      nameStrindex: req.dictionary!.stringTable.length - 1,
+      systemNameStrindex: 0,
+      filenameStrindex: 0,
+      startLine: 1,
+    });
     assert.equal(ids(req).direct, ids().direct);
   });
 
