@@ -38,8 +38,9 @@
 import { Label as PprofLabel, Sample as PprofSample } from 'pprof-format';
 import { ConvertError } from '../errors.js';
 import type { ExportProfilesServiceRequest, Profile } from '../otlp/model.js';
+import { encodeProfileFast } from './encode-fast.js';
 import { UNKNOWN_SERVICE } from './service-name.js';
-import { BUILD_ID_ATTR_KEYS, eachPart, labelText, num, PprofBuilder, type LabelsEntry, type RequestTables, type TimestampMode } from './tables.js';
+import { BUILD_ID_ATTR_KEYS, contentId, eachPart, num, PprofBuilder, type LabelsEntry, type RequestTables, type TimestampMode } from './tables.js';
 import type { ConvertedProfile } from './types.js';
 
 export { BUILD_ID_ATTR_KEYS, UNKNOWN_SERVICE, type TimestampMode };
@@ -139,13 +140,11 @@ class ModelBuilder extends PprofBuilder {
     this.samples.push(sample);
   }
 
-  protected sampleTexts(push: (text: string) => void): void {
-    for (const s of this.samples) push(`${s.locationId.join(',')}|${s.label.map(labelText).join(',')}=${s.value[0]}`);
-  }
-
   build(p: Profile, seriesLabels: Record<string, string>, profileType: string | undefined): ConvertedProfile {
-    const { model, converted } = this.collect(p, seriesLabels, profileType);
+    const { model, converted, contentHead } = this.collect(p, seriesLabels, profileType);
     model.sample = this.samples;
+    // The same bytes the direct encoder writes, so both give the same content id.
+    if (contentHead !== undefined) converted.profileId = contentId(contentHead, encodeProfileFast(model));
     return { profile: model, ...converted };
   }
 }

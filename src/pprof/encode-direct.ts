@@ -24,7 +24,7 @@ import { Writer } from '../protobuf/writer.js';
 import { convertPart, type ConvertOptions, type ConvertResult } from './convert.js';
 import { encodeProfileFast } from './encode-fast.js';
 import { growInt32 } from './id-runs.js';
-import { eachPart, labelText, PprofBuilder, type LabelsEntry, type RequestTables, type TimestampMode } from './tables.js';
+import { contentId, eachPart, PprofBuilder, type LabelsEntry, type RequestTables, type TimestampMode } from './tables.js';
 import type { ConvertedProfile, PprofSummary } from './types.js';
 
 /** Converts every profile of the request straight to pprof bytes; bad profiles become errors. */
@@ -179,10 +179,6 @@ class BytesBuilder extends PprofBuilder {
   private n = 0;
   /** Sample index + 1 per slot, 0 = empty; its length is a power of two, at most half full. */
   private slots = new Int32Array(2048);
-  /** Content-id text per stack id, made on first use. */
-  private readonly stackTexts: (string | undefined)[] = [];
-  /** One entry per label set seq (for the content id's text). */
-  private readonly labelsBySeq: LabelsEntry[] = [];
   /** Encoded runs: by stack id, by label set seq, by label ref id (-1 = not yet). */
   private readonly arena = new Arena();
   private runStart = new Int32Array(256).fill(-1);
@@ -263,7 +259,6 @@ class BytesBuilder extends PprofBuilder {
       this.setStart = BytesBuilder.grownFilled(this.setStart, seq);
       this.setLen = growInt32(this.setLen, this.setStart.length);
     }
-    this.labelsBySeq[seq] = ls;
     const refs = this.setRefs.pool;
     const from = this.setRefs.start[seq]!;
     const count = this.setRefs.len[seq]!;
@@ -286,6 +281,22 @@ class BytesBuilder extends PprofBuilder {
     a.used = pos;
     this.setStart[seq] = at;
     this.setLen[seq] = total;
+  }
+
+  /**
+   * Sizes sample storage for `samples` merged samples at most (aggregate mode can never keep
+   * more; 'label' mode may, and grows by doubling): no copy while the samples are walked.
+   */
+  protected override expect(samples: number): void {
+    const n = Math.min(samples, 1 << 24);
+    if (n <= this.values.length) return;
+    this.sampleStack = new Int32Array(n);
+    this.sampleLabels = new Int32Array(n);
+    this.sampleSeq = new Int32Array(n);
+    this.values = new Float64Array(n);
+    let slots = this.slots.length;
+    while (slots < 2 * n) slots *= 2;
+    this.slots = new Int32Array(slots);
   }
 
   /** Appends a sample (no merge lookup) and returns its index. */
@@ -359,23 +370,11 @@ class BytesBuilder extends PprofBuilder {
     this.times.push(t);
   }
 
-  protected sampleTexts(push: (text: string) => void): void {
-    const n = this.n;
-    for (let i = 0; i < n; i++) {
-      const stack = this.sampleStack[i]!;
-      const ls = this.labelsBySeq[this.sampleSeq[i]!]!;
-      const stackText = (this.stackTexts[stack] ??= this.stackLocationIds(stack).join(','));
-      let labels = (ls.text ??= this.labelsOfSet(ls).map(labelText).join(','));
-      const t = this.timed ? this.times[i] : undefined;
-      if (t !== undefined) labels = `${labels}${labels === '' ? '' : ','}${this.tsKey}:0:${t}:0`;
-      push(`${stackText}|${labels}=${this.values[i]}`);
-    }
-  }
-
   build(p: Profile, seriesLabels: Record<string, string>, profileType: string | undefined): ConvertedProfile {
-    const { model, summary, converted } = this.collect(p, seriesLabels, profileType);
+    const { model, summary, converted, contentHead } = this.collect(p, seriesLabels, profileType);
     summary.sampleCount = this.n;
     const pprof = this.encode(encodeProfileFast(model));
+    const profileId = contentHead === undefined ? converted.profileId : contentId(contentHead, pprof);
     return new EncodedProfile(
       pprof,
       summary,
@@ -383,7 +382,7 @@ class BytesBuilder extends PprofBuilder {
       converted.seriesLabels,
       converted.startUnixNano,
       converted.durationNano,
-      converted.profileId,
+      profileId,
       converted.endpointCounts,
       { tables: this.tables, mode: this.mode, part: p },
     );

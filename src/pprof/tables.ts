@@ -269,8 +269,6 @@ export interface LabelsEntry {
   id: number;
   /** This entry's index among the builder's entries (0, 1, 2, … in order of creation). */
   seq: number;
-  /** The content-id text, made on first use. */
-  text: string | undefined;
   endpoint: string | undefined;
   /** What makes one request for endpoint_counts: the local root span, else the trace. */
   requestKey: string;
@@ -424,15 +422,15 @@ export abstract class PprofBuilder {
     const memo = this.locationIds[i] ?? 0;
     if (memo !== 0) return memo;
     const l = entry(this.d.locationTable, i, ZERO_LOCATION, 'location_table', what);
-    const at = `location_table[${i}]`;
-    const mappingId = this.mappingId(l.mappingIndex, () => `${at}.mapping_index`);
+    const mappingId = this.mappingIds[l.mappingIndex] || this.locationMappingId(i, l.mappingIndex);
     // OTLP and pprof agree on order: lines[0] is the innermost inlined function.
     const lines: PprofLine[] = [];
-    l.lines.forEach((ln, k) => {
-      if (ln.functionIndex === 0) return;
-      const functionId = this.functionId(ln.functionIndex, () => `${at}.lines[${k}].function_index`);
+    for (let k = 0; k < l.lines.length; k++) {
+      const ln = l.lines[k]!;
+      if (ln.functionIndex === 0) continue;
+      const functionId = this.functionIds[ln.functionIndex] || this.lineFunctionId(i, k, ln.functionIndex);
       lines.push(new PprofLine({ functionId, line: ln.line, column: ln.column }));
-    });
+    }
     const key = `${mappingId}/${l.address}/${lines.map((x) => `${x.functionId}:${x.line}:${x.column}`).join(',')}`;
     let id = this.locationsByKey.get(key);
     if (id === undefined) {
@@ -443,6 +441,14 @@ export abstract class PprofBuilder {
     }
     if (i < this.locationIds.length) this.locationIds[i] = id;
     return id;
+  }
+
+  private locationMappingId(i: number, mi: number): number {
+    return this.mappingId(mi, () => `location_table[${i}].mapping_index`);
+  }
+
+  private lineFunctionId(i: number, k: number, fi: number): number {
+    return this.functionId(fi, () => `location_table[${i}].lines[${k}].function_index`);
   }
 
   /**
@@ -461,7 +467,10 @@ export abstract class PprofBuilder {
 
   /** The stack id of OTLP stack `i`, resolving its locations on first use. */
   private stack(i: number, si: number): number {
-    const s = entry(this.d.stackTable, i, ZERO_STACK, 'stack_table', () => `samples[${si}].stack_index`);
+    // No closure here (error messages are made in the cold helpers): V8 would allocate a
+    // context per call, and per iteration for one capturing the loop variable.
+    const table = this.d.stackTable;
+    const s = (i | 0) === i && i >= 0 && i < table.length ? table[i]! : this.stackEntry(i, si);
     const idx = s.locationIndices;
     if (idx.length > this.idScratch.length) this.idScratch = new Int32Array(idx.length * 2);
     const ids = this.idScratch;
@@ -469,11 +478,19 @@ export abstract class PprofBuilder {
       const li = idx[k]!;
       // The memo check is inlined so the (rare) error message closure is only made on a miss.
       const memo = this.locationIds[li] ?? 0;
-      ids[k] = memo !== 0 ? memo : this.locationId(li, () => `stack_table[${i}].location_indices[${k}]`);
+      ids[k] = memo !== 0 ? memo : this.stackLocationId(i, k, li);
     }
     const id = this.stackRuns.intern(ids, idx.length);
     if (i >= 0 && i < this.stackOf.length) this.stackOf[i] = id + 1;
     return id;
+  }
+
+  private stackEntry(i: number, si: number): Stack {
+    return entry(this.d.stackTable, i, ZERO_STACK, 'stack_table', () => `samples[${si}].stack_index`);
+  }
+
+  private stackLocationId(i: number, k: number, li: number): number {
+    return this.locationId(li, () => `stack_table[${i}].location_indices[${k}]`);
   }
 
   /** Stack `id`'s location ids, one array per stack id (read-only: samples share it). */
@@ -510,8 +527,11 @@ export abstract class PprofBuilder {
   }
 
   private link(i: number, si: number): LinkEntry {
-    let e = this.links.get(i);
-    if (e !== undefined) return e;
+    // The miss path is its own method: a closure in this one would cost a context per call.
+    return this.links.get(i) ?? this.newLink(i, si);
+  }
+
+  private newLink(i: number, si: number): LinkEntry {
     const link = i === 0 ? undefined : entry(this.d.linkTable, i, ZERO_LINK, 'link_table', () => `samples[${si}].link_index`);
     let ids;
     try {
@@ -520,7 +540,7 @@ export abstract class PprofBuilder {
       throw new BadData(`samples[${si}]: link_table[${i}]: ${(err as Error).message}`);
     }
     const spec = sampleLabels(link, [], this.d.stringTable);
-    e = { refs: spec.labels.map((l) => this.pprofLabel(l)), traceId: ids?.traceId };
+    const e: LinkEntry = { refs: spec.labels.map((l) => this.pprofLabel(l)), traceId: ids?.traceId };
     this.links.set(i, e);
     return e;
   }
@@ -591,7 +611,7 @@ export abstract class PprofBuilder {
     const sorted = this.sortScratch.length >= n ? this.sortScratch : (this.sortScratch = new Int32Array(n * 2));
     sortedInto(refIds, n, sorted);
     const id = this.labelSetIds.intern(sorted, n);
-    const e: LabelsEntry = { labels: undefined, id, seq, endpoint, requestKey, text: undefined };
+    const e: LabelsEntry = { labels: undefined, id, seq, endpoint, requestKey };
     return e;
   }
 
@@ -633,12 +653,12 @@ export abstract class PprofBuilder {
     return e;
   }
 
+  /** Told before the walk how many OTLP samples follow (to size sample storage once). */
+  protected expect(_samples: number): void {}
   /** Keeps `value` for the sample (stack, label set), merging it into an earlier equal one. */
   protected abstract add(stack: number, ls: LabelsEntry, value: number): void;
   /** 'label' mode: one sample per (stack, label set, event time). */
   protected abstract addEvent(stack: number, ls: LabelsEntry, t: bigint, tsKey: number, value: number): void;
-  /** The kept samples' texts for the content id, in sample order (see contentId). */
-  protected abstract sampleTexts(push: (text: string) => void): void;
 
   /**
    * Walks the profile's samples in order, handing each to add / addEvent, then fills in the
@@ -654,18 +674,23 @@ export abstract class PprofBuilder {
     const needTimes = p.timeUnixNano === 0n || p.durationNano === 0n;
 
     const samples = p.samples;
+    this.expect(samples.length);
+    const labelMode = this.mode === 'label';
+    const stackOf = this.stackOf;
     for (let si = 0; si < samples.length; si++) {
       const s = samples[si]!;
-      const nv = s.values.length;
+      const values = s.values;
+      const nv = values.length;
       const nt = s.timestampsUnixNano.length;
       if (nv !== 0 && nt !== 0 && nv !== nt) {
         throw new BadData(`samples[${si}] has ${nv} values but ${nt} timestamps; values[i] must belong to timestamps[i]`);
       }
       if (nv === 0 && nt === 0) continue;
       const sx = s.stackIndex;
-      const known = this.stackOf[sx] ?? 0;
+      const known = stackOf[sx] ?? 0;
       const st = known !== 0 ? known - 1 : this.stack(sx, si);
       const ls = this.labelsOf(s, si);
+      // BigInt timestamps are read only when the window must come from them, or in 'label' mode.
       if (needTimes) {
         for (let j = 0; j < nt; j++) {
           const t = s.timestampsUnixNano[j]!;
@@ -673,12 +698,14 @@ export abstract class PprofBuilder {
           if (maxTs === undefined || t > maxTs) maxTs = t;
         }
       }
-      if (this.mode === 'label' && nt !== 0) {
-        for (let j = 0; j < nt; j++) this.addEvent(st, ls, s.timestampsUnixNano[j]!, tsKey, nv === 0 ? 1 : s.values[j]!);
+      if (labelMode && nt !== 0) {
+        for (let j = 0; j < nt; j++) this.addEvent(st, ls, s.timestampsUnixNano[j]!, tsKey, nv === 0 ? 1 : values[j]!);
+      } else if (nv === 1) {
+        this.add(st, ls, values[0]!);
       } else {
         let v = 0;
         if (nv === 0) v = nt;
-        else for (let j = 0; j < nv; j++) v += s.values[j]!;
+        else for (let j = 0; j < nv; j++) v += values[j]!;
         this.add(st, ls, v);
       }
       if (ls.endpoint !== undefined) {
@@ -712,11 +739,24 @@ export abstract class PprofBuilder {
     const profileType = typeOfProfile ?? profileTypeOf(sampleType, periodType);
     const endpointCounts: Record<string, number> = {};
     for (const [endpoint, requests] of this.endpoints) endpointCounts[endpoint] = requests.size;
-    const profileId = !isZeroId(p.profileId)
-      ? hexOf(p.profileId)
-      : this.contentId(profileType, seriesLabels, sampleType, periodType, p.period, start, duration);
+    // A profile sent without an id gets contentId(contentHead, its pprof bytes), made by the subclass.
+    const hasId = !isZeroId(p.profileId);
+    const profileId = hasId ? hexOf(p.profileId) : '';
+    const contentHead = hasId
+      ? undefined
+      : JSON.stringify([
+          profileType,
+          Object.keys(seriesLabels)
+            .sort()
+            .map((k) => [k, seriesLabels[k]]),
+        ]);
     const summary: PprofSummary = { sampleTypes: [sampleType], periodType: periodType ?? null, period: p.period, sampleCount: 0 };
-    return { model, summary, converted: { profileType, seriesLabels, startUnixNano: start, durationNano: duration, profileId, endpointCounts } };
+    return {
+      model,
+      summary,
+      converted: { profileType, seriesLabels, startUnixNano: start, durationNano: duration, profileId, endpointCounts },
+      contentHead,
+    };
   }
 
   /** Resolved type and unit; undefined when absent or both empty. */
@@ -726,47 +766,22 @@ export abstract class PprofBuilder {
     const unit = this.tables.string(vt.unitStrindex, () => `${field}.unit_strindex`);
     return type === '' && unit === '' ? undefined : { type, unit };
   }
-
-  /**
-   * A stable 128-bit id from the profile's content, for profiles sent without one: the same
-   * request converts to the same id, so a retried export overwrites rather than duplicates.
-   */
-  private contentId(
-    profileType: string,
-    series: Record<string, string>,
-    sampleType: TypeAndUnit,
-    periodType: TypeAndUnit | undefined,
-    period: number,
-    start: bigint,
-    duration: bigint,
-  ): string {
-    const h = createHash('sha256');
-    const sortedSeries = Object.keys(series)
-      .sort()
-      .map((k) => [k, series[k]]);
-    h.update(JSON.stringify([profileType, sortedSeries, sampleType, periodType ?? null, period, String(start), String(duration)]));
-    const strings = this.strings.strings;
-    h.update(strings.join('\u0000'));
-    let chunk: string[] = [];
-    this.sampleTexts((text) => {
-      chunk.push(text);
-      if (chunk.length === 4096) {
-        h.update(chunk.join(';'));
-        chunk = [];
-      }
-    });
-    h.update(chunk.join(';'));
-    for (const l of this.locations)
-      h.update(`L${l.id}:${l.mappingId}:${l.address}:${l.line.map((x) => `${x.functionId}.${x.line}.${x.column}`).join(',')}`);
-    for (const f of this.functions) h.update(`F${f.id}:${f.name}:${f.systemName}:${f.filename}:${f.startLine}`);
-    for (const m of this.mappings) h.update(`M${m.id}:${m.memoryStart}:${m.memoryLimit}:${m.fileOffset}:${m.filename}:${m.buildId}`);
-    return h.digest('hex').slice(0, 32);
-  }
 }
 
-/** A sample's labels as the content id writes them (`key:str:num:numUnit`, by string id). */
-export function labelText(l: PprofLabel): string {
-  return `${l.key}:${l.str}:${l.num}:${l.numUnit}`;
+/**
+ * A stable 128-bit id from a profile's content, for profiles sent without one: the same
+ * request converts to the same id, so a retried export overwrites rather than duplicates.
+ * It hashes what the pprof does not hold (`head`: profile type and series labels, see
+ * PprofBuilder.collect) and the uncompressed pprof bytes, which both converters write
+ * identically (encode-direct.ts): hashing bytes already made costs one pass over them,
+ * where a text per sample cost more than the conversion itself.
+ */
+export function contentId(head: string, pprof: Uint8Array): string {
+  const h = createHash('sha256');
+  h.update(head);
+  h.update('\u0000');
+  h.update(pprof);
+  return h.digest('hex').slice(0, 32);
 }
 
 /**
@@ -816,6 +831,11 @@ export interface Collected {
   /** sampleCount is left 0 for the subclass to set. */
   summary: PprofSummary;
   converted: Omit<ConvertedProfile, 'profile' | 'pprof' | 'summary'>;
+  /**
+   * Set when the profile has no id: `converted.profileId` is then '' and the id is
+   * contentId(contentHead, the pprof's bytes).
+   */
+  contentHead: string | undefined;
 }
 
 /**

@@ -43,7 +43,10 @@ export interface ConvertedProfile {
   seriesLabels: Record<string, string>;
   startUnixNano: bigint;
   durationNano: bigint;
-  /** Hex profile id from OTLP, or a stable id derived from content when absent. */
+  /**
+   * Hex profile id from OTLP, or, when absent, a stable id derived from content: sha256 of the
+   * profile type and series labels, then the uncompressed pprof bytes (tables.ts contentId).
+   */
   profileId: string;
   /**
    * Requests per trace endpoint seen in the samples: distinct local root spans (else traces)
