@@ -86,6 +86,14 @@ export class RequestTables {
     return entry(this.d.stringTable, i, '', 'string_table', what);
   }
 
+  /** A sample or period type's resolved type and unit; undefined when absent or both empty. */
+  valueType(vt: Profile['sampleType'], field: string): TypeAndUnit | undefined {
+    if (!vt) return undefined;
+    const type = this.string(vt.typeStrindex, () => `${field}.type_strindex`);
+    const unit = this.string(vt.unitStrindex, () => `${field}.unit_strindex`);
+    return type === '' && unit === '' ? undefined : { type, unit };
+  }
+
   /** Checks every string index inside an AnyValue (they may nest in arrays and maps). */
   checkValue(v: AnyValue | undefined, what: () => string): void {
     if (!v) return;
@@ -665,8 +673,8 @@ export abstract class PprofBuilder {
    * tables-only model (every field but the samples) and what the exporters read besides.
    */
   protected collect(p: Profile, seriesLabels: Record<string, string>, typeOfProfile: string | undefined): Collected {
-    const sampleType = this.valueType(p.sampleType, 'sample_type') ?? { type: 'samples', unit: 'count' };
-    const periodType = this.valueType(p.periodType, 'period_type');
+    const sampleType = this.tables.valueType(p.sampleType, 'sample_type') ?? { type: 'samples', unit: 'count' };
+    const periodType = this.tables.valueType(p.periodType, 'period_type');
     let minTs: bigint | undefined;
     let maxTs: bigint | undefined;
     const tsKey = this.mode === 'label' ? this.strings.dedup(PPROF_LABELS.END_TIMESTAMP_NS) : 0;
@@ -758,14 +766,6 @@ export abstract class PprofBuilder {
       contentHead,
     };
   }
-
-  /** Resolved type and unit; undefined when absent or both empty. */
-  private valueType(vt: Profile['sampleType'], field: string): TypeAndUnit | undefined {
-    if (!vt) return undefined;
-    const type = this.tables.string(vt.typeStrindex, () => `${field}.type_strindex`);
-    const unit = this.tables.string(vt.unitStrindex, () => `${field}.unit_strindex`);
-    return type === '' && unit === '' ? undefined : { type, unit };
-  }
 }
 
 /**
@@ -792,15 +792,9 @@ export function contentId(head: string, pprof: Uint8Array): string {
 export function scopeProfileTypes(tables: RequestTables, profiles: readonly Profile[]): (string | undefined)[] {
   const heads: (ProfileHead | undefined)[] = profiles.map((p) => {
     try {
-      const vt = (v: Profile['sampleType']): TypeAndUnit | undefined => {
-        if (!v) return undefined;
-        const type = tables.string(v.typeStrindex, () => 'sample_type.type_strindex');
-        const unit = tables.string(v.unitStrindex, () => 'sample_type.unit_strindex');
-        return type === '' && unit === '' ? undefined : { type, unit };
-      };
-      const periodType = vt(p.periodType);
+      const periodType = tables.valueType(p.periodType, 'period_type');
       return {
-        sampleType: vt(p.sampleType) ?? { type: 'samples', unit: 'count' },
+        sampleType: tables.valueType(p.sampleType, 'sample_type') ?? { type: 'samples', unit: 'count' },
         ...(periodType ? { periodType } : {}),
         window: `${p.timeUnixNano}/${p.durationNano}`,
       };

@@ -24,6 +24,7 @@ import {
   BadData,
   entry,
   RequestTables as SharedTables,
+  scopeProfileTypes,
   ZERO_FUNCTION,
   ZERO_LINK,
   ZERO_LOCATION,
@@ -31,7 +32,7 @@ import {
   ZERO_STACK,
 } from '../../pprof/tables.js';
 import { decimalToHex16, linkIds, PPROF_LABELS, sampleLabels, type LabelSpec, type ResolvedAttribute } from '../../pprof/labels.js';
-import { isSampleCountType, profileTypesOf, profileTypeOf, type ProfileHead, type TypeAndUnit } from '../../pprof/profile-type.js';
+import { isSampleCountType, profileTypeOf } from '../../pprof/profile-type.js';
 import { SERVICE_NAME_KEY } from '../../pprof/service-name.js';
 import type { FrameInfo } from '../query/types.js';
 import { SeqInterner } from './keys.js';
@@ -150,13 +151,6 @@ class RequestTables extends SharedTables {
 
   get storeStackCount(): number {
     return this.storeStackIds.size;
-  }
-
-  valueType(vt: Profile['sampleType'], field: string): TypeAndUnit | undefined {
-    if (!vt) return undefined;
-    const type = this.string(vt.typeStrindex, () => `${field}.type_strindex`);
-    const unit = this.string(vt.unitStrindex, () => `${field}.unit_strindex`);
-    return type === '' && unit === '' ? undefined : { type, unit };
   }
 
   /** Canonical id of a string (by value). */
@@ -462,24 +456,6 @@ function partId(id: Uint8Array, service: string): string {
   h.update('\u0000');
   h.update(service);
   return h.digest().subarray(0, 16).toString('hex');
-}
-
-/** The profile type of each profile of one scope (undefined where its types do not resolve). */
-function scopeProfileTypes(tables: RequestTables, profiles: readonly Profile[]): (string | undefined)[] {
-  const heads: (ProfileHead | undefined)[] = profiles.map((p) => {
-    try {
-      const periodType = tables.valueType(p.periodType, 'period_type');
-      const sampleType = tables.valueType(p.sampleType, 'sample_type') ?? { type: 'samples', unit: 'count' };
-      return { sampleType, ...(periodType ? { periodType } : {}), window: `${p.timeUnixNano}/${p.durationNano}` };
-    } catch (e) {
-      if (e instanceof BadData) return undefined;
-      throw e;
-    }
-  });
-  const known = heads.filter((h): h is ProfileHead => h !== undefined);
-  const types = profileTypesOf(known);
-  let k = 0;
-  return heads.map((h) => (h === undefined ? undefined : types[k++]));
 }
 
 /** Merged samples of one profile: pprof's (stack, label set) identity -> value. */
