@@ -22,7 +22,7 @@ import { ConvertError } from '../errors.js';
 import type { ExportProfilesServiceRequest, Profile } from '../otlp/model.js';
 import { Writer } from '../protobuf/writer.js';
 import { convertPart, type ConvertOptions, type ConvertResult } from './convert.js';
-import { encodeProfileFast } from './encode-fast.js';
+import { encodeProfileFast, vsize } from './encode-fast.js';
 import { growInt32 } from './id-runs.js';
 import { contentId, eachPart, PprofBuilder, type LabelsEntry, type RequestTables, type TimestampMode } from './tables.js';
 import type { ConvertedProfile, PprofSummary } from './types.js';
@@ -75,30 +75,6 @@ class EncodedProfile implements ConvertedProfile {
 /** Bytes of an unsigned varint below 2^32. */
 function vsize32(v: number): number {
   return v < 0x80 ? 1 : v < 0x4000 ? 2 : v < 0x200000 ? 3 : v < 0x10000000 ? 4 : 5;
-}
-
-/** Bytes of a sample value's varint, as encode-fast.ts writes it (negative: 10). */
-function valueSize(v: number): number {
-  if (v >= 0 && v < 0x100000000) return vsize32(v);
-  if (v < 0) return 10;
-  let n = 4;
-  let x = Math.floor(v / 268435456);
-  while (x > 0) {
-    n++;
-    x = Math.floor(x / 128);
-  }
-  return n;
-}
-
-/** Bytes of a uint64 varint held as a bigint. */
-function bigSize(v: bigint): number {
-  let n = 1;
-  let x = BigInt.asUintN(64, v) >> 7n;
-  while (x > 0n) {
-    n++;
-    x >>= 7n;
-  }
-  return n;
 }
 
 /** A scratch writer for the rare values outside the fast paths below. */
@@ -410,10 +386,10 @@ class BytesBuilder extends PprofBuilder {
     const bodies = new Int32Array(n);
     let total = tables.length;
     for (let i = 0; i < n; i++) {
-      let body = runLen[stackOf[i]!]! + 2 + valueSize(values[i]!) + setLen[seqOf[i]!]!;
+      let body = runLen[stackOf[i]!]! + 2 + vsize(values[i]!) + setLen[seqOf[i]!]!;
       if (timed) {
         const t = this.times[i];
-        if (t !== undefined) body += 2 + tsKeySize + (t === 0n ? 0 : 1 + bigSize(t));
+        if (t !== undefined) body += 2 + tsKeySize + (t === 0n ? 0 : 1 + vsize(t));
       }
       bodies[i] = body;
       total += 1 + vsize32(body) + body;
@@ -450,7 +426,7 @@ class BytesBuilder extends PprofBuilder {
         const t = this.times[i];
         if (t !== undefined) {
           scratch.tag(26);
-          scratch.varint32(tsKeySize + (t === 0n ? 0 : 1 + bigSize(t)));
+          scratch.varint32(tsKeySize + (t === 0n ? 0 : 1 + vsize(t)));
           scratch.tag(8);
           scratch.varint32(this.tsKey);
           if (t !== 0n) {

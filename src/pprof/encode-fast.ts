@@ -13,7 +13,7 @@ type Numeric = number | bigint;
 const TWO_32 = 4294967296;
 
 /** Bytes of a varint; negative values take 10 (64-bit two's complement), as in protobuf. */
-function vsize(v: Numeric): number {
+export function vsize(v: Numeric): number {
   if (typeof v === 'number') {
     if (v < 0) return 10;
     if (v < 128) return 1;
