@@ -31,3 +31,33 @@ export function ensureUiBuilt(): void {
 export function launchChromium(): Promise<Browser> {
   return chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS });
 }
+
+/**
+ * The embedded profiler as the browser tests run it: OTLP/HTTP -> join -> store, and the api
+ * extension on its default ui_directory (on purpose: it must find dist/ui). `api` holds YAML
+ * lines added under `extensions.api` (e.g. auth), indented by the caller to 4 spaces.
+ */
+export function uiBridgeConfig(dir: string, api = ''): string {
+  return `
+receivers:
+  otlp:
+    protocols:
+      http: { endpoint: 127.0.0.1:0 }
+processors:
+  join: { hold_window: 200ms }
+exporters:
+  store:
+    directory: ${JSON.stringify(join(dir, 'data'))}
+    batch: { flush_interval: 20ms }
+extensions:
+  api:
+    endpoint: 127.0.0.1:0
+${api}
+service:
+  extensions: [api]
+  telemetry: { logs: { level: silent } }
+  pipelines:
+    traces: { receivers: [otlp], processors: [join], exporters: [store] }
+    profiles: { receivers: [otlp], processors: [join], exporters: [store] }
+`;
+}

@@ -14,7 +14,7 @@ import { encodeProfilesRequest, encodeTracesRequest } from '../../src/otlp/index
 import type { ExportProfilesServiceRequest, ExportTraceServiceRequest } from '../../src/otlp/model.js';
 import { defaultFactories } from '../../src/components.js';
 import { startBridge, type RunningBridge } from '../helpers/bridge.js';
-import { ensureUiBuilt, launchChromium } from './browser.js';
+import { ensureUiBuilt, launchChromium, uiBridgeConfig } from './browser.js';
 import { formatValue } from '../../src/ui/format.js';
 
 const OUT = resolve(process.env.OPB_TEST_OUTPUT ?? 'test-output', 'ui');
@@ -36,30 +36,6 @@ const CACHE: Fr = { fn: 'Cache.fill', file: 'src/cache.js' };
 const GC: Fr = { fn: '(garbage collector)', file: '' };
 const WRITEV: Fr = { fn: 'writev', file: '' };
 const NON_JS: Fr = { fn: 'Non JS threads activity', file: '' };
-
-function config(dir: string): string {
-  return `
-receivers:
-  otlp:
-    protocols:
-      http: { endpoint: 127.0.0.1:0 }
-processors:
-  join: { hold_window: 200ms }
-exporters:
-  store:
-    directory: ${JSON.stringify(join(dir, 'data'))}
-    batch: { flush_interval: 20ms }
-extensions:
-  api:
-    endpoint: 127.0.0.1:0
-service:
-  extensions: [api]
-  telemetry: { logs: { level: silent } }
-  pipelines:
-    traces: { receivers: [otlp], processors: [join], exporters: [store] }
-    profiles: { receivers: [otlp], processors: [join], exporters: [store] }
-`;
-}
 
 let nextId = 1;
 function profile(o: {
@@ -169,7 +145,7 @@ describe('web UI numbers', () => {
     ensureUiBuilt();
     mkdirSync(OUT, { recursive: true });
     dir = mkdtempSync(join(tmpdir(), 'opb-ui-numbers-'));
-    bridge = await startBridge(config(dir), { factories: defaultFactories() });
+    bridge = await startBridge(uiBridgeConfig(dir), { factories: defaultFactories() });
     base = `http://${bridge.bridge.endpoints()['extensions.api']!.http}`;
     t0 = Math.floor(Date.now() / 60_000) * 60_000 - 20 * 60_000;
     await post('/v1/traces', encodeTracesRequest(traces(t0 + 1000)));

@@ -14,19 +14,12 @@ import { encodeProfilesRequest, encodeTracesRequest } from '../../src/otlp/index
 import { defaultFactories } from '../../src/components.js';
 import { hashPassword } from '../../src/security/password.js';
 import { startBridge, type RunningBridge } from '../helpers/bridge.js';
-import { ensureUiBuilt, launchChromium } from './browser.js';
+import { eventually } from '../api/helpers.js';
+import { ensureUiBuilt, launchChromium, uiBridgeConfig } from './browser.js';
 import { PROFILES, fixtureT0, profileRequest, tracesRequest } from './fixture.js';
 
 const TOKEN = 'ui-login-token-8a7b6c5d4e3f2a1b';
 const USER = { name: 'viewer', password: 'read only, please' };
-
-async function eventually(what: string, check: () => Promise<boolean>): Promise<void> {
-  for (let i = 0; i < 200; i++) {
-    if (await check()) return;
-    await new Promise((r) => setTimeout(r, 25));
-  }
-  throw new Error(`timed out waiting for ${what}`);
-}
 
 describe('web UI sign-in', () => {
   let dir: string;
@@ -40,30 +33,12 @@ describe('web UI sign-in', () => {
     dir = mkdtempSync(join(tmpdir(), 'opb-ui-login-'));
     const hash = await hashPassword(USER.password, { N: 1024, r: 8, p: 1 });
     bridge = await startBridge(
-      `
-receivers:
-  otlp:
-    protocols:
-      http: { endpoint: 127.0.0.1:0 }
-processors:
-  join: { hold_window: 200ms }
-exporters:
-  store:
-    directory: ${JSON.stringify(join(dir, 'data'))}
-    batch: { flush_interval: 20ms }
-extensions:
-  api:
-    endpoint: 127.0.0.1:0
-    auth:
+      uiBridgeConfig(
+        dir,
+        `    auth:
       bearer_token: ${TOKEN}
-      basic: { users: [{ name: ${USER.name}, password_hash: "${hash}" }] }
-service:
-  extensions: [api]
-  telemetry: { logs: { level: silent } }
-  pipelines:
-    traces: { receivers: [otlp], processors: [join], exporters: [store] }
-    profiles: { receivers: [otlp], processors: [join], exporters: [store] }
-`,
+      basic: { users: [{ name: ${USER.name}, password_hash: "${hash}" }] }`,
+      ),
       { factories: defaultFactories() },
     );
     base = `http://${bridge.bridge.endpoints()['extensions.api']!.http}`;

@@ -10,50 +10,18 @@ import { type Browser, type Page } from 'playwright-core';
 import { encodeProfilesRequest, encodeTracesRequest } from '../../src/otlp/index.js';
 import { defaultFactories } from '../../src/components.js';
 import { startBridge, type RunningBridge } from '../helpers/bridge.js';
-import { ensureUiBuilt, launchChromium } from './browser.js';
+import { eventually } from '../api/helpers.js';
+import { ensureUiBuilt, launchChromium, uiBridgeConfig } from './browser.js';
 import { PROFILES, fixtureT0, profileRequest, tracesRequest } from './fixture.js';
 
 const OUT = resolve(process.env.OPB_TEST_OUTPUT ?? 'test-output', 'ui');
 // Browser-side snippets are strings: this file is compiled without the DOM library.
 const CLEAR_READY = `delete document.getElementById('main')?.dataset.ready`;
 
-function config(dir: string): string {
-  // The api extension's default ui_directory is used on purpose: it must find dist/ui.
-  return `
-receivers:
-  otlp:
-    protocols:
-      http: { endpoint: 127.0.0.1:0 }
-processors:
-  join: { hold_window: 200ms }
-exporters:
-  store:
-    directory: ${JSON.stringify(join(dir, 'data'))}
-    batch: { flush_interval: 20ms }
-extensions:
-  api:
-    endpoint: 127.0.0.1:0
-service:
-  extensions: [api]
-  telemetry: { logs: { level: silent } }
-  pipelines:
-    traces: { receivers: [otlp], processors: [join], exporters: [store] }
-    profiles: { receivers: [otlp], processors: [join], exporters: [store] }
-`;
-}
-
 async function post(url: string, body: Uint8Array): Promise<void> {
   const res = await fetch(url, { method: 'POST', body, headers: { 'content-type': 'application/x-protobuf' } });
   await res.arrayBuffer();
   assert.equal(res.status, 200, `POST ${url}`);
-}
-
-async function eventually(what: string, check: () => Promise<boolean>): Promise<void> {
-  for (let i = 0; i < 200; i++) {
-    if (await check()) return;
-    await new Promise((r) => setTimeout(r, 25));
-  }
-  throw new Error(`timed out waiting for ${what}`);
 }
 
 describe('web UI', () => {
@@ -68,7 +36,7 @@ describe('web UI', () => {
     ensureUiBuilt();
     mkdirSync(OUT, { recursive: true });
     dir = mkdtempSync(join(tmpdir(), 'opb-ui-'));
-    bridge = await startBridge(config(dir), { factories: defaultFactories() });
+    bridge = await startBridge(uiBridgeConfig(dir), { factories: defaultFactories() });
     base = `http://${bridge.bridge.endpoints()['extensions.api']!.http}`;
     browser = await launchChromium();
     // bypassCSP: waitForFunction evaluates its string predicates with eval, which the UI's
