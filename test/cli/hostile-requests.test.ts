@@ -4,25 +4,7 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { rawRequest } from '../helpers/raw-http.js';
-import { startServe, type ServeChild } from '../helpers/cli-serve.js';
-
-const CONFIG = `
-receivers:
-  otlp:
-    protocols:
-      grpc: { endpoint: 127.0.0.1:0 }
-      http: { endpoint: 127.0.0.1:0 }
-exporters:
-  store: { directory: \${DIR}/data }
-extensions:
-  api: { endpoint: 127.0.0.1:0, ui_directory: \${DIR}/no-ui }
-service:
-  extensions: [api]
-  telemetry: { logs: { level: info } }
-  pipelines:
-    traces: { receivers: [otlp], exporters: [store] }
-    profiles: { receivers: [otlp], exporters: [store] }
-`;
+import { SERVE_STORE_CONFIG, startServe, type ServeChild } from '../helpers/cli-serve.js';
 
 // What `curl --request-target T http://127.0.0.1:PORT/` sends.
 const curlLike = (target: string, port: string) =>
@@ -31,7 +13,7 @@ const curlLike = (target: string, port: string) =>
 describe('serve survives hostile request targets', () => {
   let s: ServeChild;
   before(async () => {
-    s = await startServe(CONFIG);
+    s = await startServe(SERVE_STORE_CONFIG);
   });
   after(async () => {
     assert.equal(await s.stop(), 0, s.output());

@@ -18,6 +18,25 @@ export interface ServeChild {
   stop(): Promise<number | null>;
 }
 
+/** OTLP on both transports straight into the store, with the API (no UI), for startServe. */
+export const SERVE_STORE_CONFIG = `
+receivers:
+  otlp:
+    protocols:
+      grpc: { endpoint: 127.0.0.1:0 }
+      http: { endpoint: 127.0.0.1:0 }
+exporters:
+  store: { directory: \${DIR}/data }
+extensions:
+  api: { endpoint: 127.0.0.1:0, ui_directory: \${DIR}/no-ui }
+service:
+  extensions: [api]
+  telemetry: { logs: { level: info } }
+  pipelines:
+    traces: { receivers: [otlp], exporters: [store] }
+    profiles: { receivers: [otlp], exporters: [store] }
+`;
+
 /** `yaml` may use `${DIR}` for a fresh temporary directory. */
 export async function startServe(yaml: string, extraArgs: string[] = []): Promise<ServeChild> {
   const dir = mkdtempSync(join(tmpdir(), 'opb-serve-'));

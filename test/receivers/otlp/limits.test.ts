@@ -10,7 +10,7 @@ import { readFileSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
 import { decodeRpcStatus, encodeProfilesRequest, profilesRequestToJson } from '../../../src/otlp/index.js';
 import { startBridge, type RunningBridge } from '../../helpers/bridge.js';
-import { startServe, type ServeChild } from '../../helpers/cli-serve.js';
+import { SERVE_STORE_CONFIG, startServe, type ServeChild } from '../../helpers/cli-serve.js';
 import { grpcUnary, PROFILES_METHOD } from '../../helpers/grpc-client.js';
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
@@ -99,23 +99,7 @@ function peakRss(pid: number): number {
 describe('60 MiB hostile bodies against the real CLI', () => {
   let s: ServeChild;
   before(async () => {
-    s = await startServe(`
-receivers:
-  otlp:
-    protocols:
-      grpc: { endpoint: 127.0.0.1:0 }
-      http: { endpoint: 127.0.0.1:0 }
-exporters:
-  store: { directory: \${DIR}/data }
-extensions:
-  api: { endpoint: 127.0.0.1:0, ui_directory: \${DIR}/no-ui }
-service:
-  extensions: [api]
-  telemetry: { logs: { level: info } }
-  pipelines:
-    traces: { receivers: [otlp], exporters: [store] }
-    profiles: { receivers: [otlp], exporters: [store] }
-`);
+    s = await startServe(SERVE_STORE_CONFIG);
   });
   after(async () => {
     assert.equal(await s.stop(), 0, s.output());
