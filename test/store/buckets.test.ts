@@ -7,7 +7,7 @@ import { after, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import Database from 'better-sqlite3';
 import fc from 'fast-check';
 import pino from 'pino';
@@ -115,9 +115,9 @@ async function ingest(store: Store, profiles: Gen[]): Promise<void> {
 }
 
 /** Both ways of answering, on one read connection. */
-function answers(store: Store) {
+function answers(store: Store, closeAtEnd = true) {
   const db = openReadDatabase(store.file);
-  dbs.push(db);
+  if (closeAtEnd) dbs.push(db);
   const reader = new StoreReader(db);
   return { db, bucketed: new StoreQueries(reader), raw: new StoreQueries(new StoreReader(db), { buckets: false }), buckets: new BucketReader(db) };
 }
@@ -185,25 +185,37 @@ describe('time buckets', () => {
         fc.integer({ min: 0, max: 8 }),
         fc.array(fc.tuple(fc.integer({ min: -HOUR, max: SPAN }), fc.integer({ min: HOUR, max: SPAN + 2 * HOUR })), { minLength: 1, maxLength: 3 }),
         async (first, late, runs, ranges) => {
+          // Each run (and each shrink) closes what it opened: left open, a few hundred runs
+          // exhaust the process's file descriptors and every later open fails (SQLITE_CANTOPEN).
           const store = openStore(() => T0 + 30 * DAY);
-          await ingest(store, first);
-          // Everything compacted (minute buckets settled long ago), then profiles arrive late
-          // for compacted buckets, then only some runs: some profiles stay pending.
-          for (let i = 0; i < 100 && store.compact().more; i++);
-          await ingest(store, late);
-          for (let i = 0; i < runs; i++) store.compact();
-          const q = answers(store);
-          for (const type of ['cpu', 'inuse_space']) {
-            for (const [start, length] of ranges) {
-              const sel: Selection = { type, from: T0 + start, to: T0 + start + length };
-              if (!q.raw.profileTypes().some((t) => t.type === type)) continue;
-              assertSameAnswer(q, sel);
-              assertSameAnswer(q, { ...sel, query: parseTagQuery('service:svc-1') });
-              assertSameAnswer(q, { ...sel, query: parseTagQuery('host:host-0') });
-            }
-            if (q.raw.profileTypes().some((t) => t.type === type)) assertSameAnswer(q, { type, from: 0, to: Number.MAX_SAFE_INTEGER });
+          let q: ReturnType<typeof answers> | undefined;
+          try {
+            await check(store);
+          } finally {
+            q?.db.close();
+            await store.close();
+            stores.splice(stores.indexOf(store), 1);
+            rmSync(dirname(store.file), { recursive: true, force: true });
           }
-          await store.close();
+          async function check(store: Store): Promise<void> {
+            await ingest(store, first);
+            // Everything compacted (minute buckets settled long ago), then profiles arrive late
+            // for compacted buckets, then only some runs: some profiles stay pending.
+            for (let i = 0; i < 100 && store.compact().more; i++);
+            await ingest(store, late);
+            for (let i = 0; i < runs; i++) store.compact();
+            q = answers(store, false);
+            for (const type of ['cpu', 'inuse_space']) {
+              for (const [start, length] of ranges) {
+                const sel: Selection = { type, from: T0 + start, to: T0 + start + length };
+                if (!q.raw.profileTypes().some((t) => t.type === type)) continue;
+                assertSameAnswer(q, sel);
+                assertSameAnswer(q, { ...sel, query: parseTagQuery('service:svc-1') });
+                assertSameAnswer(q, { ...sel, query: parseTagQuery('host:host-0') });
+              }
+              if (q.raw.profileTypes().some((t) => t.type === type)) assertSameAnswer(q, { type, from: 0, to: Number.MAX_SAFE_INTEGER });
+            }
+          }
         },
       ),
       { numRuns: 25 },

@@ -142,10 +142,21 @@ export function topFunctions(
   const used = rows.filter((r) => r.total > 0);
   const key = options.sort ?? 'self';
   const other = key === 'self' ? 'total' : 'self';
-  used.sort((a, b) => b[key] - a[key] || b[other] - a[other] || cmp(a.name, b.name) || cmp(a.file, b.file) || a.line - b.line);
+  // Averaged types (in-use heap) add fractions, and buckets add them in another order than raw
+  // profiles: values equal to 12 significant digits are ties, so both paths order rows alike.
+  const order = new Map(used.map((r) => [r, [sortValue(r[key]), sortValue(r[other])] as const]));
+  used.sort((a, b) => {
+    const x = order.get(a)!;
+    const y = order.get(b)!;
+    return y[0] - x[0] || y[1] - x[1] || cmp(a.name, b.name) || cmp(a.file, b.file) || a.line - b.line;
+  });
   const groups = used.length;
   if (options.limit !== undefined && used.length > options.limit) used.length = options.limit;
   return { rows: used, total, groups };
+}
+
+function sortValue(v: number): number {
+  return Number.isInteger(v) ? v : Number(v.toPrecision(12));
 }
 
 function cmp(a: string, b: string): number {
