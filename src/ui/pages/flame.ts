@@ -2,12 +2,12 @@
 // drives the header, the graph, the table and its percentages; changing the grouping fetches
 // a new answer for the same absolute time range and draws all of them anew.
 import { api, pprofUrl, type SearchResult } from '../api.js';
-import { errorBox, loading, noMatch } from '../components/empty-state.js';
+import { errorBox, loading } from '../components/empty-state.js';
 import { filterBar } from '../components/filter-bar.js';
 import { flameView, type GroupBy } from '../components/flame-view.js';
 import type { SortState } from '../components/table.js';
+import { noProfiles, selectionStats } from '../components/selection-summary.js';
 import { h, replace } from '../dom.js';
-import { aggregationText, formatValue } from '../format.js';
 import { navigate } from '../router.js';
 import { isAbort, readSelection, type PageContext } from './context.js';
 
@@ -39,13 +39,7 @@ export async function renderFlame(ctx: PageContext): Promise<void> {
     );
   const draw = (r: SearchResult, groupBy: GroupBy, sort: SortState) => {
     if (r.profileCount === 0) {
-      replace(
-        result,
-        noMatch(
-          'No profiles match this selection.',
-          hintText(r.hints) ?? 'Widen the time range, pick another profile type, or remove a tag from the query.',
-        ),
-      );
+      replace(result, noProfiles(r));
       return;
     }
     replace(
@@ -53,14 +47,7 @@ export async function renderFlame(ctx: PageContext): Promise<void> {
       h(
         'div',
         { class: 'summary', 'data-testid': 'summary' },
-        h(
-          'span',
-          { class: 'stat' },
-          h('b', { 'data-testid': 'profile-count' }, String(r.profileCount)),
-          ` profile${r.profileCount === 1 ? '' : 's'}`,
-        ),
-        h('span', { class: 'stat' }, 'total ', h('b', { 'data-testid': 'total' }, formatValue(r.total, r.unit)), ` ${r.type}`),
-        h('span', { class: 'stat muted', 'data-testid': 'aggregation', title: aggregationTitle(r.aggregation) }, aggregationText(r)),
+        ...selectionStats(r),
         h('span', { class: 'muted' }, 'Click a frame to zoom, a table row to highlight the function.'),
       ),
       flameView({
@@ -87,15 +74,4 @@ export async function renderFlame(ctx: PageContext): Promise<void> {
   } catch (e) {
     if (!isAbort(e)) replace(result, errorBox(e));
   }
-}
-
-/** The API's hints for a query that matches nothing (unknown keys, with near matches). */
-export function hintText(hints: string[] | undefined): string | undefined {
-  return hints && hints.length > 0 ? hints.join(' ') : undefined;
-}
-
-export function aggregationTitle(a: 'sum' | 'average'): string {
-  return a === 'average'
-    ? 'An instantaneous type (in-use memory): each process’s snapshots in the range are averaged, then the processes are added up.'
-    : 'A cumulative type: the values of every profile in the range are added up.';
 }

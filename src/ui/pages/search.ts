@@ -1,12 +1,12 @@
 // Search: filter profiles by tags, time and type; list the matches and their merged flame graph.
 import { api, pprofUrl, type Profile } from '../api.js';
-import { errorBox, loading, noMatch } from '../components/empty-state.js';
+import { errorBox, loading } from '../components/empty-state.js';
 import { filterBar } from '../components/filter-bar.js';
 import { flameView } from '../components/flame-view.js';
 import { sortableTable, type Column } from '../components/table.js';
 import { h, replace } from '../dom.js';
-import { aggregationText, formatTime, formatValue } from '../format.js';
-import { aggregationTitle, hintText } from './flame.js';
+import { formatTime, formatValue } from '../format.js';
+import { noProfiles, selectionStats } from '../components/selection-summary.js';
 import { href, navigate } from '../router.js';
 import { withTerm } from '../tag-query.js';
 import { isAbort, readSelection, type PageContext } from './context.js';
@@ -23,13 +23,7 @@ export async function renderSearch(ctx: PageContext): Promise<void> {
   try {
     const r = await api.search({ ...sel, limit: 50 }, ctx.signal);
     if (r.profileCount === 0) {
-      replace(
-        result,
-        noMatch(
-          'No profiles match this selection.',
-          hintText(r.hints) ?? 'Widen the time range, pick another profile type, or remove a tag from the query.',
-        ),
-      );
+      replace(result, noProfiles(r));
       return;
     }
     const addTag = (k: string, v: string) => navigate('search', { ...sel, query: withTerm(sel.query, k, v) });
@@ -73,14 +67,7 @@ export async function renderSearch(ctx: PageContext): Promise<void> {
       h(
         'div',
         { class: 'summary', 'data-testid': 'summary' },
-        h(
-          'span',
-          { class: 'stat' },
-          h('b', { 'data-testid': 'profile-count' }, String(r.profileCount)),
-          ` profile${r.profileCount === 1 ? '' : 's'}`,
-        ),
-        h('span', { class: 'stat' }, 'total ', h('b', { 'data-testid': 'total' }, formatValue(r.total, r.unit)), ` ${r.type}`),
-        h('span', { class: 'stat muted', 'data-testid': 'aggregation', title: aggregationTitle(r.aggregation) }, aggregationText(r)),
+        ...selectionStats(r),
         h('span', { class: 'stat muted' }, `${formatTime(r.from)} → ${formatTime(r.to)}`),
         h('span', { class: 'spacer' }),
         h('a', { href: href('flame', { ...sel }), 'data-testid': 'open-flame' }, 'Flame graph & top functions →'),
