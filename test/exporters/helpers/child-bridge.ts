@@ -1,8 +1,15 @@
 // A bridge as a real child process (`otel-profile-bridge serve --config <file>`), for the
 // tests that kill it (SIGKILL) or stop it (SIGTERM) the way an operator would.
 import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { createInterface } from 'node:readline';
+import { after } from 'node:test';
 import { fileURLToPath } from 'node:url';
+import { decodePprofIndependent } from '../../helpers/pprof-decoded.js';
+import { HttpBackend } from './backends.js';
+import { T0_SECONDS } from './joined.js';
 
 const CLI = fileURLToPath(new URL('../../../src/cli/main.js', import.meta.url));
 
@@ -47,4 +54,44 @@ export async function startChildBridge(config: string): Promise<ChildBridge> {
 /** SIGKILLs a child that is still running (test clean-up). */
 export function killChild(c: ChildBridge): void {
   if (c.proc.exitCode === null && c.proc.signalCode === null) c.proc.kill('SIGKILL');
+}
+
+/**
+ * What the kill and restart tests share: a temporary directory, an HTTP backend that starts
+ * down (its port reserved, connections refused) and the child bridges started on it, all
+ * removed by the suite's `after`. Call it in the `describe` body.
+ */
+export function outageRig(prefix: string): {
+  dir: string;
+  downBackend(): Promise<HttpBackend>;
+  start(config: string): Promise<ChildBridge>;
+} {
+  const dir = mkdtempSync(join(tmpdir(), prefix));
+  const children: ChildBridge[] = [];
+  let backend: HttpBackend | undefined;
+  after(async () => {
+    for (const c of children) killChild(c);
+    await backend?.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+  return {
+    dir,
+    async downBackend() {
+      backend = await HttpBackend.start();
+      await backend.down();
+      return backend;
+    },
+    async start(config) {
+      const c = await startChildBridge(config);
+      children.push(c);
+      return c;
+    },
+  };
+}
+
+/** "seq/type" of every upload a Pyroscope-style backend accepted (seq from the `from` parameter, as joinedRequest encodes it). */
+export function uploadKeys(backend: HttpBackend): Set<string> {
+  return new Set(
+    backend.accepted.map((c) => `${Number(c.url.searchParams.get('from')) - T0_SECONDS}/${decodePprofIndependent(c.body).sampleTypes[0]!.type}`),
+  );
 }

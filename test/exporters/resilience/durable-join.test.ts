@@ -3,17 +3,15 @@
 // persisted queue is killed with SIGKILL while span-linked profiles stream in; a second
 // process on the same config, with the backend up, delivers every profile that was answered
 // 200 to all three — and the store holds each exactly once.
-import { after, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { fileTimestamp } from '../../../src/exporters/file/layout.js';
 import { DATABASE_FILE } from '../../../src/store/store.js';
-import { decodePprofIndependent } from '../../helpers/pprof-decoded.js';
-import { HttpBackend, waitUntil } from '../helpers/backends.js';
-import { killChild, startChildBridge, type ChildBridge } from '../helpers/child-bridge.js';
+import { waitUntil } from '../helpers/backends.js';
+import { outageRig, uploadKeys } from '../helpers/child-bridge.js';
 import { T0_SECONDS, joinedRequest, startOf } from '../helpers/joined.js';
 import { postProfiles } from '../../helpers/bridge.js';
 
@@ -24,18 +22,11 @@ const KILL_AFTER = 24;
 const TYPES = ['samples', 'wall'] as const;
 
 describe('kill -9 with the join holding profiles', () => {
-  const dir = mkdtempSync(join(tmpdir(), 'opb-durable-join-'));
-  const children: ChildBridge[] = [];
-  let backend: HttpBackend | undefined;
-  after(async () => {
-    for (const c of children) killChild(c);
-    await backend?.close();
-    rmSync(dir, { recursive: true, force: true });
-  });
+  const rig = outageRig('opb-durable-join-');
+  const dir = rig.dir;
 
   it('delivers every acknowledged profile to the store, the files and the backend after a restart', async (t) => {
-    backend = await HttpBackend.start();
-    await backend.down(); // the port is reserved; the first process cannot deliver
+    const backend = await rig.downBackend(); // the port is reserved; the first process cannot deliver
     const config = join(dir, 'bridge.yaml');
     const files = join(dir, 'files');
     writeFileSync(
@@ -61,8 +52,7 @@ service:
 `,
     );
 
-    const first = await startChildBridge(config);
-    children.push(first);
+    const first = await rig.start(config);
     // Several senders at once, so the kill lands with requests held, in flight and queued.
     const acked: number[] = [];
     let nextSeq = 0;
@@ -91,14 +81,10 @@ service:
     t.diagnostic(`${acked.length} requests acknowledged before the kill; ${heldAtKill} held on disk at the kill`);
 
     await backend.up();
-    const second = await startChildBridge(config);
-    children.push(second);
+    const second = await rig.start(config);
 
     const expected = new Set(acked.flatMap((seq) => TYPES.map((type) => `${seq}/${type}`)));
-    const atBackend = () =>
-      new Set(
-        backend!.accepted.map((c) => `${Number(c.url.searchParams.get('from')) - T0_SECONDS}/${decodePprofIndependent(c.body).sampleTypes[0]!.type}`),
-      );
+    const atBackend = () => uploadKeys(backend);
     await waitUntil(() => [...expected].every((k) => atBackend().has(k)), 30_000, 'every acknowledged profile at the backend');
 
     // The files: one pprof (and sidecar) per profile, named by its start and id.

@@ -2,34 +2,25 @@
 // small, so released holds are refused; the join keeps them (bounded by max_hold_bytes)
 // and, once that is full, the sender is answered 429 with Retry-After instead of 200. When
 // the backend is back, every profile that was answered 200 arrives.
-import { after, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { encodeProfilesRequest } from '../../../src/otlp/encode.js';
-import { decodePprofIndependent } from '../../helpers/pprof-decoded.js';
-import { HttpBackend, waitUntil } from '../helpers/backends.js';
-import { killChild, startChildBridge, type ChildBridge } from '../helpers/child-bridge.js';
-import { T0_SECONDS, joinedRequest } from '../helpers/joined.js';
+import { waitUntil } from '../helpers/backends.js';
+import { outageRig, uploadKeys } from '../helpers/child-bridge.js';
+import { joinedRequest } from '../helpers/joined.js';
 
 const MAX_REQUESTS = 400;
 /** 429s to see before the backend comes back. */
 const REFUSALS = 5;
 
 describe('join back-pressure with the backend down', () => {
-  const dir = mkdtempSync(join(tmpdir(), 'opb-join-bp-'));
-  const children: ChildBridge[] = [];
-  let backend: HttpBackend | undefined;
-  after(async () => {
-    for (const c of children) killChild(c);
-    await backend?.close();
-    rmSync(dir, { recursive: true, force: true });
-  });
+  const rig = outageRig('opb-join-bp-');
+  const dir = rig.dir;
 
   it('answers 429 once the hold is full and delivers every acknowledged profile after the backend returns', async (t) => {
-    backend = await HttpBackend.start();
-    await backend.down();
+    const backend = await rig.downBackend();
     const config = join(dir, 'bridge.yaml');
     writeFileSync(
       config,
@@ -51,8 +42,7 @@ service:
     profiles: { receivers: [otlp], processors: [join], exporters: [pyroscope] }
 `,
     );
-    const bridge = await startChildBridge(config);
-    children.push(bridge);
+    const bridge = await rig.start(config);
 
     const acked: number[] = [];
     const refused: { seq: number; retryAfter: string | null }[] = [];
@@ -74,10 +64,7 @@ service:
 
     await backend.up();
     const expected = acked.flatMap((seq) => ['samples', 'wall'].map((type) => `${seq}/${type}`));
-    const arrived = () =>
-      new Set(
-        backend!.accepted.map((c) => `${Number(c.url.searchParams.get('from')) - T0_SECONDS}/${decodePprofIndependent(c.body).sampleTypes[0]!.type}`),
-      );
+    const arrived = () => uploadKeys(backend);
     await waitUntil(() => expected.every((k) => arrived().has(k)), 30_000, 'every acknowledged profile at the backend');
 
     bridge.proc.kill('SIGTERM');

@@ -1,32 +1,24 @@
 // A crash with a persisted queue: a bridge process (the real CLI) queues profiles while
 // its backend is down, is killed with SIGKILL, and a second process started on the same
 // config delivers everything once the backend is back — in order per series.
-import { after, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { decodePprofIndependent } from '../../helpers/pprof-decoded.js';
-import { HttpBackend, waitUntil } from '../helpers/backends.js';
-import { killChild, startChildBridge as startChild, type ChildBridge as Child } from '../helpers/child-bridge.js';
+import { waitUntil } from '../helpers/backends.js';
+import { outageRig } from '../helpers/child-bridge.js';
 import { T0_SECONDS, joinedRequest } from '../helpers/joined.js';
 import { postProfiles } from '../../helpers/bridge.js';
 
 const REQUESTS = 6;
 
 describe('restart with a persisted queue', () => {
-  const dir = mkdtempSync(join(tmpdir(), 'opb-restart-'));
-  const children: Child[] = [];
-  let backend: HttpBackend | undefined;
-  after(async () => {
-    for (const c of children) killChild(c);
-    await backend?.close();
-    rmSync(dir, { recursive: true, force: true });
-  });
+  const rig = outageRig('opb-restart-');
+  const dir = rig.dir;
 
   it('delivers what a SIGKILLed bridge had queued while the backend was down', async (t) => {
-    backend = await HttpBackend.start();
-    await backend.down(); // reserve a port, then refuse connections on it
+    const backend = await rig.downBackend(); // reserve a port, then refuse connections on it
     const queueDir = join(dir, 'queue');
     const config = join(dir, 'bridge.yaml');
     writeFileSync(
@@ -48,8 +40,7 @@ service:
 `,
     );
 
-    const first = await startChild(config);
-    children.push(first);
+    const first = await rig.start(config);
     for (let seq = 0; seq < REQUESTS; seq++) {
       // 200 means the items are on disk: the exporter persists before the receiver answers.
       assert.equal(await postProfiles(first.http, joinedRequest({ seq, service: seq % 2 === 0 ? 'cart' : 'search' })), 200);
@@ -60,9 +51,8 @@ service:
     await first.exited;
 
     await backend.up();
-    const second = await startChild(config);
-    children.push(second);
-    await waitUntil(() => backend!.accepted.length >= REQUESTS * 2, 15_000, 'queued uploads delivered by the second process');
+    const second = await rig.start(config);
+    await waitUntil(() => backend.accepted.length >= REQUESTS * 2, 15_000, 'queued uploads delivered by the second process');
     const reloaded = second.logs.find((l) => l.msg === 'reloaded persisted sending queue');
     assert.equal(reloaded?.items, REQUESTS * 2);
     t.diagnostic(`second process reloaded ${String(reloaded?.items)} items (${String(reloaded?.bytes)} bytes)`);
