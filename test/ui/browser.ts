@@ -6,7 +6,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { chromium, type Browser } from 'playwright-core';
+import { chromium, type Browser, type BrowserContextOptions, type Page } from 'playwright-core';
 
 export const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 
@@ -30,6 +30,30 @@ export function ensureUiBuilt(): void {
 
 export function launchChromium(): Promise<Browser> {
   return chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS });
+}
+
+/** A 1400×900 page whose uncaught errors and console errors are pushed to `errors`. */
+export async function newAppPage(browser: Browser, errors: string[], options: BrowserContextOptions = {}): Promise<Page> {
+  const page = await browser.newPage({ viewport: { width: 1400, height: 900 }, ...options });
+  page.setDefaultTimeout(10_000);
+  page.on('pageerror', (e) => errors.push(`pageerror: ${e.message}`));
+  page.on('console', (m) => {
+    if (m.type() === 'error') errors.push(`console: ${m.text()}`);
+  });
+  return page;
+}
+
+/** Forgets which page was drawn, so that waiting for `main[data-ready]` waits for the next one. */
+export const CLEAR_READY = `delete document.getElementById('main')?.dataset.ready`;
+
+/** Opens a route of the app at `base` and waits until the page has drawn everything it fetched. */
+export async function openRoute(page: Page, base: string, hash: string, pageName: string): Promise<void> {
+  await page.evaluate(CLEAR_READY).catch(() => undefined);
+  const url = `${base}/${hash}`;
+  // The same URL again is no navigation at all: reload to draw the page afresh.
+  if (page.url() === url) await page.reload();
+  else await page.goto(url);
+  await page.waitForSelector(`main[data-ready="${pageName}"]`);
 }
 
 /**

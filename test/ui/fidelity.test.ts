@@ -14,11 +14,10 @@ import { encodeProfilesRequest, encodeTracesRequest } from '../../src/otlp/index
 import type { ExportProfilesServiceRequest, ExportTraceServiceRequest } from '../../src/otlp/model.js';
 import { defaultFactories } from '../../src/components.js';
 import { startBridge, type RunningBridge } from '../helpers/bridge.js';
-import { ensureUiBuilt, launchChromium, uiBridgeConfig } from './browser.js';
+import { ensureUiBuilt, launchChromium, newAppPage, openRoute, uiBridgeConfig } from './browser.js';
 import { formatValue } from '../../src/ui/format.js';
 
 const OUT = resolve(process.env.OPB_TEST_OUTPUT ?? 'test-output', 'ui');
-const CLEAR_READY = `delete document.getElementById('main')?.dataset.ready`;
 const MiB = 1024 * 1024;
 const MS = 1_000_000;
 const SNAPSHOTS = 5;
@@ -182,12 +181,7 @@ describe('web UI numbers', () => {
     );
     await waitStored(SNAPSHOTS + 2);
     browser = await launchChromium();
-    page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
-    page.setDefaultTimeout(10_000);
-    page.on('pageerror', (e) => pageErrors.push(`pageerror: ${e.message}`));
-    page.on('console', (m) => {
-      if (m.type() === 'error') pageErrors.push(`console: ${m.text()}`);
-    });
+    page = await newAppPage(browser, pageErrors);
   });
 
   after(async () => {
@@ -196,14 +190,7 @@ describe('web UI numbers', () => {
     if (dir) rmSync(dir, { recursive: true, force: true });
   });
 
-  async function open(hash: string, pageName: string): Promise<void> {
-    await page.evaluate(CLEAR_READY).catch(() => undefined);
-    const url = `${base}/${hash}`;
-    // The same URL again is no navigation at all: reload to draw the page afresh.
-    if (page.url() === url) await page.reload();
-    else await page.goto(url);
-    await page.waitForSelector(`main[data-ready="${pageName}"]`);
-  }
+  const open = (hash: string, pageName: string) => openRoute(page, base, hash, pageName);
   const text = async (sel: string) => ((await page.locator(sel).first().textContent()) ?? '').trim();
   const q = (s: string) => encodeURIComponent(s);
 

@@ -11,12 +11,11 @@ import { encodeProfilesRequest, encodeTracesRequest } from '../../src/otlp/index
 import { defaultFactories } from '../../src/components.js';
 import { startBridge, type RunningBridge } from '../helpers/bridge.js';
 import { eventually } from '../api/helpers.js';
-import { ensureUiBuilt, launchChromium, uiBridgeConfig } from './browser.js';
+import { CLEAR_READY, ensureUiBuilt, launchChromium, newAppPage, openRoute, uiBridgeConfig } from './browser.js';
 import { PROFILES, fixtureT0, profileRequest, tracesRequest } from './fixture.js';
 
 const OUT = resolve(process.env.OPB_TEST_OUTPUT ?? 'test-output', 'ui');
 // Browser-side snippets are strings: this file is compiled without the DOM library.
-const CLEAR_READY = `delete document.getElementById('main')?.dataset.ready`;
 
 async function post(url: string, body: Uint8Array): Promise<void> {
   const res = await fetch(url, { method: 'POST', body, headers: { 'content-type': 'application/x-protobuf' } });
@@ -41,12 +40,7 @@ describe('web UI', () => {
     browser = await launchChromium();
     // bypassCSP: waitForFunction evaluates its string predicates with eval, which the UI's
     // Content-Security-Policy forbids; login.test.ts runs the UI under its policy.
-    page = await browser.newPage({ viewport: { width: 1400, height: 900 }, bypassCSP: true });
-    page.setDefaultTimeout(10_000);
-    page.on('pageerror', (e) => pageErrors.push(`pageerror: ${e.message}`));
-    page.on('console', (m) => {
-      if (m.type() === 'error') pageErrors.push(`console: ${m.text()}`);
-    });
+    page = await newAppPage(browser, pageErrors, { bypassCSP: true });
   });
 
   after(async () => {
@@ -55,15 +49,7 @@ describe('web UI', () => {
     if (dir) rmSync(dir, { recursive: true, force: true });
   });
 
-  /** Opens a route and waits until the page has drawn everything it fetched. */
-  async function open(hash: string, pageName: string): Promise<void> {
-    await page.evaluate(CLEAR_READY).catch(() => undefined);
-    const url = `${base}/${hash}`;
-    // The same URL again is no navigation at all: reload to draw the page afresh.
-    if (page.url() === url) await page.reload();
-    else await page.goto(url);
-    await page.waitForSelector(`main[data-ready="${pageName}"]`);
-  }
+  const open = (hash: string, pageName: string) => openRoute(page, base, hash, pageName);
 
   /** Runs an action that navigates inside the app, and waits for the new page to be drawn. */
   async function navigating(pageName: string, action: () => Promise<void>): Promise<void> {
