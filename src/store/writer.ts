@@ -6,6 +6,7 @@ import type { ExtractedProfile } from './ingest/extract.js';
 import type { SpanRecord } from './ingest/spans.js';
 import { typedBlob } from './schema.js';
 import { ByteBoundedMap, MAP_ENTRY_BYTES, SMALL_OBJECT_BYTES, stringBytes } from './byte-bounded-map.js';
+import { IngestCache } from './ingest/cache.js';
 
 /**
  * A stack's or function's `last_seen_ms` (the latest end of a profile using it) is moved
@@ -30,6 +31,45 @@ export interface StoreWriterOptions {
   seriesCacheBytes?: number;
   /** The stack cache's hash of frame ids (tests pass a constant one: every stack collides). */
   stackHash?: (ids: Uint32Array, n: number) => number;
+  /** Bound of the ingestion cache (IngestCache) in estimated bytes. */
+  ingestCacheBytes?: number;
+}
+
+/**
+ * Row ids (0: not known yet) and last_seen_ms by the ids of one IngestCache generation: a
+ * profile extracted with the writer's cache finds its functions and stacks by index.
+ */
+class RowsByCacheId {
+  generation = 0;
+  rows = new Int32Array(1024);
+  seen = new Float64Array(1024);
+
+  /** Holds rows of `generation` (the cache's current one) from now on; those of another are dropped. */
+  adopt(generation: number): void {
+    if (generation === this.generation) return;
+    this.generation = generation;
+    this.clear();
+  }
+
+  set(id: number, row: number, seen: number): void {
+    if (id >= this.rows.length) {
+      let n = this.rows.length;
+      while (n <= id) n *= 2;
+      const rows = new Int32Array(n);
+      rows.set(this.rows);
+      const s = new Float64Array(n);
+      s.set(this.seen);
+      this.rows = rows;
+      this.seen = s;
+    }
+    this.rows[id] = row;
+    this.seen[id] = seen;
+  }
+
+  clear(): void {
+    this.rows = new Int32Array(1024);
+    this.seen = new Float64Array(1024);
+  }
 }
 
 interface CachedId {
@@ -99,6 +139,10 @@ export class StoreWriter {
   private readonly knownTypes = new Set<string>();
   private maxDurationMs: number;
   private readonly stmt;
+  /** Hand it to extractRequest: profiles extracted with it are written by array index. */
+  readonly ingestCache: IngestCache;
+  private readonly functionRows = new RowsByCacheId();
+  private readonly stackRows = new RowsByCacheId();
 
   constructor(
     private readonly db: Database.Database,
@@ -111,6 +155,7 @@ export class StoreWriter {
     this.stringIds = new ByteBoundedMap(Math.floor(functionBytes / 4), stringIdEntryBytes);
     this.stackIds = new ByteBoundedMap(options.stackCacheBytes ?? STACK_CACHE_BYTES, stackEntryBytes);
     this.stackHash = options.stackHash ?? hashIds;
+    this.ingestCache = new IngestCache(options.ingestCacheBytes);
     this.stmt = {
       seriesInsert: db.prepare('INSERT OR IGNORE INTO series (key, labels) VALUES (?, ?)'),
       seriesSelect: db.prepare('SELECT id FROM series WHERE key = ?').pluck(),
@@ -201,11 +246,35 @@ export class StoreWriter {
     }
 
     const frames = p.frames;
+    const seenMs = p.endMs;
     if (this.frameIdBuf.length < frames.length) this.frameIdBuf = new Uint32Array(frames.length * 2);
     const frameIds = this.frameIdBuf;
+    const resolved = p.resolved;
+    const fr = this.functionRows;
+    const sr = this.stackRows;
+    // Ids of the writer's own cache (and of its current generation): rows by index.
+    const byIndex = resolved !== undefined && resolved.generation === this.ingestCache.generation;
+    if (byIndex) {
+      fr.adopt(resolved.generation);
+      sr.adopt(resolved.generation);
+    }
     for (let i = 0; i < frames.length; i++) {
+      if (byIndex) {
+        const g = resolved.frames[i]!;
+        const row = g < fr.rows.length ? fr.rows[g]! : 0;
+        if (row !== 0) {
+          if (seenMs > fr.seen[g]! + LAST_SEEN_SLACK_MS) {
+            this.stmt.functionTouch.run(seenMs, row, seenMs);
+            fr.seen[g] = seenMs;
+          }
+          frameIds[i] = row;
+          continue;
+        }
+      }
       const f = frames[i]!;
-      frameIds[i] = this.functionId(f.name, f.file, f.line, f.startLine, p.endMs);
+      const e = this.functionEntry(f.name, f.file, f.line, f.startLine, seenMs);
+      frameIds[i] = e.id;
+      if (byIndex) fr.set(resolved.frames[i]!, e.id, e.lastSeen);
     }
     // Stack ids and values straight into the typed arrays the blobs are views of. Stacks of
     // one profile are distinct by their frames, but a caller may repeat one: merged then.
@@ -217,11 +286,24 @@ export class StoreWriter {
     let m = 0;
     for (let k = 0; k < n; k++) {
       const s = p.stacks[k]!;
-      const fr = s.frames;
-      if (this.stackBuf.length < fr.length) this.stackBuf = new Uint32Array(fr.length * 2);
-      const buf = this.stackBuf;
-      for (let j = 0; j < fr.length; j++) buf[j] = frameIds[fr[j]!]!;
-      const sid = this.stackId(buf, fr.length, p.endMs);
+      let sid = 0;
+      if (byIndex) {
+        const g = resolved.stacks[k]!;
+        sid = g < sr.rows.length ? sr.rows[g]! : 0;
+        if (sid !== 0 && seenMs > sr.seen[g]! + LAST_SEEN_SLACK_MS) {
+          this.stmt.stackTouch.run(seenMs, sid, seenMs);
+          sr.seen[g] = seenMs;
+        }
+      }
+      if (sid === 0) {
+        const sf = s.frames;
+        if (this.stackBuf.length < sf.length) this.stackBuf = new Uint32Array(sf.length * 2);
+        const buf = this.stackBuf;
+        for (let j = 0; j < sf.length; j++) buf[j] = frameIds[sf[j]!]!;
+        const e = this.stackEntry(buf, sf.length, seenMs);
+        sid = e.id;
+        if (byIndex) sr.set(resolved.stacks[k]!, sid, e.lastSeen);
+      }
       stackIds[k] = sid;
       const at = slot.get(sid);
       if (at === undefined) {
@@ -268,7 +350,7 @@ export class StoreWriter {
     return id;
   }
 
-  private functionId(name: string, file: string, line: number, startLine: number, seenMs: number): number {
+  private functionEntry(name: string, file: string, line: number, startLine: number, seenMs: number): CachedId {
     const nameId = this.stringId(name);
     const fileId = this.stringId(file);
     let h = Math.imul(0x811c9dc5 ^ nameId, 0x01000193);
@@ -286,11 +368,11 @@ export class StoreWriter {
       this.stmt.functionTouch.run(seenMs, e.id, seenMs);
       e.lastSeen = seenMs;
     }
-    return e.id;
+    return e;
   }
 
   /** The id of the stack of the first n ids of frameIds (a buffer the caller reuses). */
-  private stackId(frameIds: Uint32Array, n: number, seenMs: number): number {
+  private stackEntry(frameIds: Uint32Array, n: number, seenMs: number): CachedId {
     const hash = this.stackHash(frameIds, n);
     let e = this.stackIds.get(hash);
     if (e === undefined || !sameIds(e.frames, frameIds, n)) {
@@ -304,7 +386,7 @@ export class StoreWriter {
       this.stmt.stackTouch.run(seenMs, e.id, seenMs);
       e.lastSeen = seenMs;
     }
-    return e.id;
+    return e;
   }
 
   /** Writes spans (re-sent spans replace their row), resolving local roots against stored spans. */
@@ -357,5 +439,7 @@ export class StoreWriter {
     this.stackIds.clear();
     this.functionIds.clear();
     this.stringIds.clear();
+    this.functionRows.clear();
+    this.stackRows.clear();
   }
 }

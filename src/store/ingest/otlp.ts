@@ -36,6 +36,7 @@ import { isSampleCountType, profileTypeOf } from '../../pprof/profile-type.js';
 import { SERVICE_NAME_KEY } from '../../pprof/service-name.js';
 import type { FrameInfo } from '../query/types.js';
 import { SeqInterner } from './keys.js';
+import { IngestCache } from './cache.js';
 import { THREAD_ID_LABELS, THREAD_NAME_LABELS, valueScale, type ExtractedProfile, type ExtractedStack, type SpanSample } from './extract.js';
 
 export interface ExtractResult {
@@ -93,12 +94,8 @@ interface ResolvedStack {
 
 /** Request-wide lookups, memoized: the dictionary is shared by every profile of a request. */
 class RequestTables extends SharedTables {
-  /** Frames of the request (deduplicated by value) and their keys. */
-  readonly frames: FrameInfo[] = [];
-  /** (name, file, line, start line) canonical ids -> frame index (ids are dense: they index frames). */
-  private readonly frameIndex: SeqInterner;
-  /** Strings by value -> a small id (equal strings at different indices share one). */
-  private readonly canonicalStrings = new Map<string, number>();
+  /** Strings, frames and stacks by value, with ids shared across requests (frame ids index cache.frames). */
+  readonly cache: IngestCache;
   private readonly functions: (FunctionInfo | undefined)[];
   private readonly functionIds: SeqInterner;
   /** Canonical string id by string index (-1: not yet read). */
@@ -116,7 +113,8 @@ class RequestTables extends SharedTables {
   private readonly locationIds: SeqInterner;
   private readonly stacks: (ResolvedStack | undefined)[];
   private readonly pprofStackIds: SeqInterner;
-  private readonly storeStackIds: SeqInterner;
+  /** Reused while resolving a location: its pprof key. */
+  private readonly keyBuf: number[] = [];
   /** Reused while resolving a stack: its locations' pprof ids. */
   private readonly pprofIdBuf: number[] = [];
   /** link index -> raw attribute key -> label set. */
@@ -124,15 +122,14 @@ class RequestTables extends SharedTables {
   private readonly labelSetIds = new Map<string, number>();
   private readonly spanKeys = new Map<string, number>();
 
-  constructor(dictionary: ProfilesDictionary | undefined) {
+  constructor(dictionary: ProfilesDictionary | undefined, cache: IngestCache) {
     super(dictionary);
+    this.cache = cache;
     this.functions = new Array<FunctionInfo | undefined>(this.d.functionTable.length);
     // Sized for the tables' entries (each is one at most, but for inlined lines).
     this.functionIds = new SeqInterner(this.d.functionTable.length);
-    this.frameIndex = new SeqInterner(this.d.locationTable.length);
     this.locationIds = new SeqInterner(this.d.locationTable.length);
     this.pprofStackIds = new SeqInterner(this.d.stackTable.length);
-    this.storeStackIds = new SeqInterner(this.d.stackTable.length);
     this.mappingKeys = new Array<string | undefined>(this.d.mappingTable.length);
     this.canonicalAt = new Int32Array(this.d.stringTable.length).fill(-1);
     this.mappingIds = new Int32Array(this.d.mappingTable.length);
@@ -149,15 +146,9 @@ class RequestTables extends SharedTables {
     return this.pprofStackIds.size;
   }
 
-  get storeStackCount(): number {
-    return this.storeStackIds.size;
-  }
-
   /** Canonical id of a string (by value). */
   private canonical(str: string): number {
-    let id = this.canonicalStrings.get(str);
-    if (id === undefined) this.canonicalStrings.set(str, (id = this.canonicalStrings.size));
-    return id;
+    return this.cache.string(str);
   }
 
   /** The canonical id of the string at index i, which `string` has checked. */
@@ -172,22 +163,11 @@ class RequestTables extends SharedTables {
 
   private readonly tuple = [0, 0, 0, 0];
 
-  private frame(nameId: number, name: string, fileId: number, file: string, line: number, startLine: number): number {
-    const t = this.tuple;
-    t[0] = nameId;
-    t[1] = fileId;
-    t[2] = line;
-    t[3] = startLine;
-    const i = this.frameIndex.intern(t, 4);
-    if (i === this.frames.length) this.frames.push({ name, file, line, startLine });
-    return i;
-  }
-
   /** A function, resolved: pprof's identity of it (name falls back to the system name) and the frame it names. */
-  private function(i: number, what: () => string): FunctionInfo {
+  private function(i: number, location: number, line: number): FunctionInfo {
     const memo = i >= 0 && i < this.functions.length ? this.functions[i] : undefined;
     if (memo !== undefined) return memo;
-    const f = entry(this.d.functionTable, i, ZERO_FUNCTION, 'function_table', what);
+    const f = entry(this.d.functionTable, i, ZERO_FUNCTION, 'function_table', () => `location_table[${location}].lines[${line}].function_index`);
     const at = (): string => `function_table[${i}]`;
     // In-range indices read directly; the others go through string() for its message.
     const t = this.d.stringTable;
@@ -200,7 +180,12 @@ class RequestTables extends SharedTables {
     const sysId = this.canonicalOf(f.systemNameStrindex, systemName);
     const nameId = ownName === '' ? sysId : this.canonicalOf(f.nameStrindex, ownName);
     const fileId = this.canonicalOf(f.filenameStrindex, file);
-    const pprofId = this.functionIds.intern([nameId, sysId, fileId, f.startLine], 4, true);
+    const t4 = this.tuple;
+    t4[0] = nameId;
+    t4[1] = sysId;
+    t4[2] = fileId;
+    t4[3] = f.startLine;
+    const pprofId = this.functionIds.intern(t4, 4);
     const name = ownName || systemName || '(unknown)';
     const r: FunctionInfo = { pprofId, name, nameId: name === ownName ? nameId : this.canonical(name), file, fileId, startLine: f.startLine };
     if (i < this.functions.length) this.functions[i] = r;
@@ -244,32 +229,51 @@ class RequestTables extends SharedTables {
    * Resolves location i into locPprof / locStart / locCount (its frames are
    * locFrames[start, start + count)); typed arrays, so a stack walks contiguous memory.
    */
-  private location(i: number, what: () => string): void {
-    const l = entry(this.d.locationTable, i, ZERO_LOCATION, 'location_table', what);
-    const at = (): string => `location_table[${i}]`;
-    const mkey = l.mappingIndex === 0 ? '' : this.mappingKey(l.mappingIndex, () => `${at()}.mapping_index`);
+  private location(i: number, stackIndex: number, k: number): void {
+    // In range: read directly (no message closures on the hot path); else entry() throws.
+    const table = this.d.locationTable;
+    const l =
+      i >>> 0 === i && i < table.length
+        ? table[i]!
+        : entry(table, i, ZERO_LOCATION, 'location_table', () => `stack_table[${stackIndex}].location_indices[${k}]`);
+    const mi = l.mappingIndex;
+    const mkey = mi === 0 ? '' : this.mappingKey(mi, () => `location_table[${i}].mapping_index`);
     const frames = this.locFrames;
     const start = frames.length;
     // pprof's identity of a location: mapping, address, lines (function, line, column).
-    const key: number[] = [mkey === '' ? 0 : (this.mappingIds[l.mappingIndex] ?? this.mappingIdsByKey.size + 1)];
-    pushAddress(key, l.address);
-    for (let k = 0; k < l.lines.length; k++) {
-      const ln = l.lines[k]!;
-      if (ln.functionIndex === 0) continue;
+    const key = this.keyBuf;
+    let n = 0;
+    key[n++] = mkey === '' ? 0 : (this.mappingIds[mi] ?? this.mappingIdsByKey.size + 1);
+    const address = l.address;
+    if (address === 0n) key[n++] = 0;
+    else if (address <= 9007199254740991n) key[n++] = Number(address);
+    else {
+      // Exact below 2^53, else a marker and its two halves.
+      key[n++] = -1;
+      key[n++] = Number(address >> 32n);
+      key[n++] = Number(address & 0xffffffffn);
+    }
+    const lines = l.lines;
+    const functions = this.functions;
+    const cache = this.cache;
+    for (let k = 0; k < lines.length; k++) {
+      const ln = lines[k]!;
       const fi = ln.functionIndex;
-      const f =
-        (fi > 0 && fi < this.functions.length ? this.functions[fi] : undefined) ?? this.function(fi, () => `${at()}.lines[${k}].function_index`);
-      key.push(f.pprofId, ln.line, ln.column);
-      frames.push(this.frame(f.nameId, f.name, f.fileId, f.file, ln.line, f.startLine));
+      if (fi === 0) continue;
+      const f = (fi > 0 && fi < functions.length ? functions[fi] : undefined) ?? this.function(fi, i, k);
+      key[n++] = f.pprofId;
+      key[n++] = ln.line;
+      key[n++] = ln.column;
+      frames.push(cache.frame(f.nameId, f.name, f.fileId, f.file, ln.line, f.startLine));
     }
     if (frames.length === start) {
       // Unsymbolized: the address is all there is; keep the binary as its "file".
       const name = `0x${l.address.toString(16)}`;
       const file = mkey === '' ? '' : (this.mappingFiles[l.mappingIndex] ?? '');
-      frames.push(this.frame(this.canonical(name), name, this.canonical(file), file, 0, 0));
+      frames.push(this.cache.frame(this.canonical(name), name, this.canonical(file), file, 0, 0));
     }
     // entry() accepted i: it is an index of the table (or 0 of an empty one, slot 0 here too).
-    this.locPprof[i] = this.locationIds.intern(key, key.length, true);
+    this.locPprof[i] = this.locationIds.intern(key, n);
     this.locStart[i] = start;
     this.locCount[i] = frames.length - start;
   }
@@ -282,7 +286,8 @@ class RequestTables extends SharedTables {
   stack(i: number, si: number): ResolvedStack {
     const memo = i >= 0 && i < this.stacks.length ? this.stacks[i] : undefined;
     if (memo !== undefined) return memo;
-    const s = entry(this.d.stackTable, i, ZERO_STACK, 'stack_table', () => `samples[${si}].stack_index`);
+    const table = this.d.stackTable;
+    const s = i >>> 0 === i && i < table.length ? table[i]! : entry(table, i, ZERO_STACK, 'stack_table', () => `samples[${si}].stack_index`);
     const idx = s.locationIndices;
     const pprofIds = this.pprofIdBuf;
     const lp = this.locPprof;
@@ -291,7 +296,7 @@ class RequestTables extends SharedTables {
     for (let k = 0; k < idx.length; k++) {
       const li = idx[k]!;
       // Not resolved yet, or not an index (undefined >= 0 is false): location() checks it.
-      if (!(lp[li]! >= 0)) this.location(li, () => `stack_table[${i}].location_indices[${k}]`);
+      if (!(lp[li]! >= 0)) this.location(li, i, k);
       pprofIds[k] = lp[li]!;
       n += lc[li]!;
     }
@@ -304,7 +309,7 @@ class RequestTables extends SharedTables {
       for (let f = ls[li]!, end = f + lc[li]!; f < end; f++) frames[j++] = lf[f]!;
     }
     const pprofId = this.pprofStackIds.intern(pprofIds, idx.length);
-    const storeId = this.storeStackIds.intern(frames, frames.length, true);
+    const storeId = this.cache.stack(frames);
     const r: ResolvedStack = { frames, pprofId, storeId, locations: idx };
     if (i >= 0 && i < this.stacks.length) this.stacks[i] = r;
     return r;
@@ -382,12 +387,6 @@ class RequestTables extends SharedTables {
     if (spanKey === undefined) this.spanKeys.set(sk, (spanKey = this.spanKeys.size));
     return { id, spanKey, spanId, traceId, localRootSpanId: root, endpoint, thread, threadId, text };
   }
-}
-
-/** A location address as key values: exact below 2^53, else a marker and its two halves. */
-function pushAddress(key: number[], address: bigint): void {
-  if (address <= 9007199254740991n) key.push(Number(address));
-  else key.push(-1, Number(address >> 32n), Number(address & 0xffffffffn));
 }
 
 function labelText(l: LabelSpec): string {
@@ -476,9 +475,13 @@ function extractPart(tables: RequestTables, p: Profile, part: Part, typeOfProfil
     ? { scale: 1, unit: 'count' }
     : valueScale(sampleTypeVt.unit, periodType, periodUnit, period);
 
-  // Merge as pprof does, by (pprof stack, label set); numeric keys while they fit.
+  // Merge as pprof does, by (pprof stack, label set). Keys are small integers while they fit
+  // (pprof stack ids are below the stack table's length): a Map keyed by them needs no
+  // boxed numbers; the list keeps the merged samples in first-seen order.
   const merged = new Map<number | string, Merged>();
-  const nLabelIds = 1 << 22;
+  const list: Merged[] = [];
+  const stackBound = Math.max(1, tables.d.stackTable.length);
+  const smiLabels = Math.floor(2 ** 30 / stackBound);
   let minTs: bigint | undefined;
   let maxTs: bigint | undefined;
   const samples = part.samples;
@@ -500,57 +503,68 @@ function extractPart(tables: RequestTables, p: Profile, part: Part, typeOfProfil
     let v = 0;
     if (nv === 0) v = nt;
     else for (let j = 0; j < nv; j++) v += s.values[j]!;
-    const key = ls.id < nLabelIds ? st.pprofId * nLabelIds + ls.id : `${st.pprofId}|${ls.id}`;
+    const key = ls.id < smiLabels ? ls.id * stackBound + st.pprofId : `${st.pprofId}|${ls.id}`;
     const hit = merged.get(key);
     if (hit !== undefined) hit.value += v;
-    else merged.set(key, { stack: st, labels: ls, value: v });
+    else {
+      const m: Merged = { stack: st, labels: ls, value: v };
+      merged.set(key, m);
+      list.push(m);
+    }
   }
 
-  // The store's view: frames and stacks of this profile, span attribution, threads.
+  // The store's view: frames and stacks of this profile, span attribution, threads. Frames
+  // and stacks are the cache's shared objects; their global ids go along (resolved).
+  const cache = tables.cache;
+  cache.beginProfile();
+  const allFrames = cache.frames;
   const frames: FrameInfo[] = [];
-  // Request frame / store stack -> this profile's index (-1: not used yet).
-  const frameLocal = new Int32Array(tables.frames.length).fill(-1);
+  const frameGids: number[] = [];
   const stacks: ExtractedStack[] = [];
-  const stackLocal = new Int32Array(tables.storeStackCount).fill(-1);
+  const stackGids: number[] = [];
   const spanIndex = new Map<number | string, SpanSample>();
   const threads = new Map<string, number>();
   let total = 0;
   // Frames in the order pprof's locations would list them: by first use, zero-valued samples
   // included (so functions are written in the same order as by the pprof path).
-  const frameOf = (rf: number): number => {
-    let fi = frameLocal[rf]!;
-    if (fi < 0) {
-      fi = frames.length;
-      frames.push(tables.frames[rf]!);
-      frameLocal[rf] = fi;
-    }
-    return fi;
-  };
   const seenStacks = new Uint8Array(tables.pprofStackCount);
-  for (const m of merged.values()) {
-    if (seenStacks[m.stack.pprofId] === 1) continue;
-    seenStacks[m.stack.pprofId] = 1;
-    const rf = m.stack.frames;
-    for (let k = 0; k < rf.length; k++) frameOf(rf[k]!);
+  for (let k = 0; k < list.length; k++) {
+    const st = list[k]!.stack;
+    if (seenStacks[st.pprofId] === 1) continue;
+    seenStacks[st.pprofId] = 1;
+    const rf = st.frames;
+    for (let j = 0; j < rf.length; j++) {
+      const g = rf[j]!;
+      if (cache.frameIndex(g) < 0) {
+        cache.setFrameIndex(g, frames.length);
+        frames.push(allFrames[g]!);
+        frameGids.push(g);
+      }
+    }
   }
-  for (const m of merged.values()) {
+  const smiSpans = Math.floor(2 ** 30 / Math.max(1, list.length));
+  for (let k = 0; k < list.length; k++) {
+    const m = list[k]!;
     if (m.value === 0) continue;
     const value = Math.round(m.value * scale);
-    let si = stackLocal[m.stack.storeId]!;
+    const storeId = m.stack.storeId;
+    let si = cache.stackIndex(storeId);
     if (si < 0) {
       const rf = m.stack.frames;
       const ids = new Array<number>(rf.length);
-      for (let k = 0; k < rf.length; k++) ids[k] = frameLocal[rf[k]!]!;
+      for (let j = 0; j < rf.length; j++) ids[j] = cache.frameIndex(rf[j]!);
       si = stacks.length;
       stacks.push({ frames: ids, value: 0 });
-      stackLocal[m.stack.storeId] = si;
+      stackGids.push(storeId);
+      cache.setStackIndex(storeId, si);
     }
     stacks[si]!.value += value;
     total += value;
     const ls = m.labels;
     if (ls.thread !== undefined) threads.set(ls.thread, (threads.get(ls.thread) ?? 0) + value);
     if (ls.spanId !== '' || ls.traceId !== '' || ls.endpoint !== '' || ls.thread !== undefined || ls.threadId !== '') {
-      const sk = si < 1 << 22 ? ls.spanKey * (1 << 22) + si : `${ls.spanKey}|${si}`;
+      // si < list.length: a small integer key while it fits.
+      const sk = ls.spanKey < smiSpans ? ls.spanKey * list.length + si : `${ls.spanKey}|${si}`;
       const hit = spanIndex.get(sk);
       if (hit) hit.value += value;
       else
@@ -576,7 +590,7 @@ function extractPart(tables: RequestTables, p: Profile, part: Part, typeOfProfil
 
   const profileKey =
     part.profileKey ??
-    contentId(tables, merged, [profileType, sortedLabels(part.labels), sampleTypeVt, periodTypeVt ?? null, period, String(start), String(duration)]);
+    contentId(tables, list, [profileType, sortedLabels(part.labels), sampleTypeVt, periodTypeVt ?? null, period, String(start), String(duration)]);
   return {
     profileKey,
     type: profileType,
@@ -594,7 +608,8 @@ function extractPart(tables: RequestTables, p: Profile, part: Part, typeOfProfil
     spanSamples: [...spanIndex.values()],
     threads,
     total,
-    sampleCount: merged.size,
+    sampleCount: list.length,
+    resolved: { generation: cache.generation, frames: Int32Array.from(frameGids), stacks: Int32Array.from(stackGids) },
   };
 }
 
@@ -610,13 +625,13 @@ function sortedLabels(labels: Record<string, string>): [string, string][] {
  * recognised as a duplicate. Covers the head, every merged sample (stack locations, labels,
  * value) in order.
  */
-function contentId(tables: RequestTables, merged: Map<number | string, Merged>, head: unknown[]): string {
+function contentId(tables: RequestTables, merged: readonly Merged[], head: unknown[]): string {
   const h: Hash = createHash('sha256');
   h.update(JSON.stringify(head));
   const stackLocal = new Map<number, number>();
   const labelLocal = new Map<number, number>();
   let chunk: string[] = [];
-  for (const m of merged.values()) {
+  for (const m of merged) {
     let s = stackLocal.get(m.stack.pprofId);
     if (s === undefined) {
       s = stackLocal.size;
@@ -640,8 +655,9 @@ function contentId(tables: RequestTables, merged: Map<number | string, Merged>, 
 }
 
 /** Extracts every profile of the request; bad profiles become errors, the rest are kept. */
-export function extractRequest(req: ExportProfilesServiceRequest): ExtractResult {
-  const tables = new RequestTables(req.dictionary);
+export function extractRequest(req: ExportProfilesServiceRequest, cache: IngestCache = new IngestCache()): ExtractResult {
+  cache.trim();
+  const tables = new RequestTables(req.dictionary, cache);
   const out: ExtractResult = { profiles: [], errors: [] };
   for (let ri = 0; ri < req.resourceProfiles.length; ri++) {
     const rp = req.resourceProfiles[ri]!;
