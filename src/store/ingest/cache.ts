@@ -17,8 +17,8 @@ export const INGEST_CACHE_BYTES = 64 * 2 ** 20;
 
 /** Per-entry estimates (map or table slot, the entry's own objects). */
 const STRING_ENTRY_BYTES = 56;
-const FRAME_ENTRY_BYTES = 160;
-const STACK_ENTRY_BYTES = 96;
+/** The frame's object (the interners' typed arrays are counted by their size). */
+const FRAME_ENTRY_BYTES = 80;
 
 /** Where a profile's frames and stacks sit in global ids (ExtractedProfile.resolved). */
 export interface ResolvedIds {
@@ -53,7 +53,7 @@ export class IngestCache {
 
   /** Estimated heap bytes held. */
   get bytes(): number {
-    return this.used;
+    return this.used + this.frameIds.bytes + this.stackIds.bytes;
   }
 
   get stackCount(): number {
@@ -62,7 +62,7 @@ export class IngestCache {
 
   /** Starts afresh when over the bound; call between requests only. */
   trim(): void {
-    if (this.used <= this.maxBytes) return;
+    if (this.bytes <= this.maxBytes) return;
     this.strings = new Map();
     this.frameIds = new SeqInterner(1024);
     this.stackIds = new SeqInterner(1024);
@@ -96,12 +96,9 @@ export class IngestCache {
     return i;
   }
 
-  /** The global id of a stack of global frame ids (kept as it is: the caller hands it over). */
-  stack(frames: number[]): number {
-    const n = this.stackIds.size;
-    const id = this.stackIds.intern(frames, frames.length, true);
-    if (id === n) this.used += STACK_ENTRY_BYTES + 8 * frames.length;
-    return id;
+  /** The global id of the stack of the first n global frame ids of `frames`. */
+  stack(frames: ArrayLike<number>, n: number): number {
+    return this.stackIds.intern(frames, n);
   }
 
   /** Starts a profile's scratch: every frameIndex / stackIndex reads -1 until set. */

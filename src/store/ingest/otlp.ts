@@ -309,7 +309,7 @@ class RequestTables extends SharedTables {
       for (let f = ls[li]!, end = f + lc[li]!; f < end; f++) frames[j++] = lf[f]!;
     }
     const pprofId = this.pprofStackIds.intern(pprofIds, idx.length);
-    const storeId = this.cache.stack(frames);
+    const storeId = this.cache.stack(frames, n);
     const r: ResolvedStack = { frames, pprofId, storeId, locations: idx };
     if (i >= 0 && i < this.stacks.length) this.stacks[i] = r;
     return r;
