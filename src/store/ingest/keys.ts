@@ -78,6 +78,20 @@ export class SeqInterner {
     return id;
   }
 
+  /** Where list `id`'s values start in `values`. */
+  start(id: number): number {
+    return this.starts[id]!;
+  }
+
+  length(id: number): number {
+    return this.lengths[id]!;
+  }
+
+  /** The values of every list (a new array after the pool grows: read it after interning). */
+  get values(): Float64Array {
+    return this.pool;
+  }
+
   /** Estimated bytes held (for caches bounded by bytes). */
   get bytes(): number {
     return this.pool.byteLength + 4 * (this.slots.length * 2 + this.starts.length * 2);

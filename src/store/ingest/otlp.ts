@@ -68,55 +68,23 @@ interface LabelSet {
   text: string;
 }
 
-/** A function of the request, resolved. */
-interface FunctionInfo {
-  /** Same for functions pprof would write once. */
-  pprofId: number;
-  /** As the store shows it: its name, else its system name, else '(unknown)'. */
-  name: string;
-  nameId: number;
-  file: string;
-  fileId: number;
-  startLine: number;
-}
-
-/** A stack of the request, resolved. */
-interface ResolvedStack {
-  /** Request frame indices, leaf first (inlined functions expanded). */
-  frames: number[];
-  /** Same for stacks with the same pprof location sequence. */
-  pprofId: number;
-  /** Same for stacks with the same frames (the store's stack identity). */
-  storeId: number;
-  /** Location indices (for content ids). */
-  locations: readonly number[];
-}
-
 /** Request-wide lookups, memoized: the dictionary is shared by every profile of a request. */
 class RequestTables extends SharedTables {
-  /** Strings, frames and stacks by value, with ids shared across requests (frame ids index cache.frames). */
+  /** Strings, functions, locations, frames and stacks by value, with ids shared across requests. */
   readonly cache: IngestCache;
-  private readonly functions: (FunctionInfo | undefined)[];
-  private readonly functionIds: SeqInterner;
-  /** Canonical string id by string index (-1: not yet read). */
-  private readonly canonicalAt: Int32Array;
+  /** Per index of the request's tables: the global id (-1: not resolved yet). */
+  private readonly stringGid: Int32Array;
+  private readonly functionGid: Int32Array;
+  private readonly locationGid: Int32Array;
+  private readonly stackGid: Int32Array;
   private readonly mappingKeys: (string | undefined)[];
-  private readonly mappingIds: Int32Array;
-  private readonly mappingIdsByKey = new Map<string, number>();
+  /** Per mapping index: the string id of its key, plus one (0: not resolved). */
+  private readonly mappingGid: Int32Array;
   private readonly mappingFiles: string[] = [];
-  /** Per location index: its pprof identity (-1: not resolved yet), and where its frames are in locFrames. */
-  private readonly locPprof: Int32Array;
-  private readonly locStart: Int32Array;
-  private readonly locCount: Int32Array;
-  /** Request frame indices of every resolved location, innermost first. */
-  private readonly locFrames: number[] = [];
-  private readonly locationIds: SeqInterner;
-  private readonly stacks: (ResolvedStack | undefined)[];
-  private readonly pprofStackIds: SeqInterner;
   /** Reused while resolving a location: its pprof key. */
   private readonly keyBuf: number[] = [];
-  /** Reused while resolving a stack: its locations' pprof ids. */
-  private readonly pprofIdBuf: number[] = [];
+  /** Reused while resolving a stack: its locations' global ids. */
+  private readonly locBuf: number[] = [];
   /** link index -> raw attribute key -> label set. */
   private readonly labelSets: (Map<number | string, LabelSet> | undefined)[];
   private readonly labelSetIds = new Map<string, number>();
@@ -125,48 +93,30 @@ class RequestTables extends SharedTables {
   constructor(dictionary: ProfilesDictionary | undefined, cache: IngestCache) {
     super(dictionary);
     this.cache = cache;
-    this.functions = new Array<FunctionInfo | undefined>(this.d.functionTable.length);
-    // Sized for the tables' entries (each is one at most, but for inlined lines).
-    this.functionIds = new SeqInterner(this.d.functionTable.length);
-    this.locationIds = new SeqInterner(this.d.locationTable.length);
-    this.pprofStackIds = new SeqInterner(this.d.stackTable.length);
+    this.stringGid = new Int32Array(this.d.stringTable.length).fill(-1);
+    this.functionGid = new Int32Array(this.d.functionTable.length).fill(-1);
+    // One slot at least: index 0 of an empty table means "none" (see entry()).
+    this.locationGid = new Int32Array(Math.max(1, this.d.locationTable.length)).fill(-1);
+    this.stackGid = new Int32Array(Math.max(1, this.d.stackTable.length)).fill(-1);
     this.mappingKeys = new Array<string | undefined>(this.d.mappingTable.length);
-    this.canonicalAt = new Int32Array(this.d.stringTable.length).fill(-1);
-    this.mappingIds = new Int32Array(this.d.mappingTable.length);
-    // One slot at least: index 0 of an empty table means "no location" (see entry()).
-    const nLoc = Math.max(1, this.d.locationTable.length);
-    this.locPprof = new Int32Array(nLoc).fill(-1);
-    this.locStart = new Int32Array(nLoc);
-    this.locCount = new Int32Array(nLoc);
-    this.stacks = new Array<ResolvedStack | undefined>(this.d.stackTable.length);
+    this.mappingGid = new Int32Array(this.d.mappingTable.length);
     this.labelSets = new Array<Map<number | string, LabelSet> | undefined>(Math.max(1, this.d.linkTable.length));
   }
 
-  get pprofStackCount(): number {
-    return this.pprofStackIds.size;
-  }
-
-  /** Canonical id of a string (by value). */
-  private canonical(str: string): number {
-    return this.cache.string(str);
-  }
-
-  /** The canonical id of the string at index i, which `string` has checked. */
-  private canonicalOf(i: number, str: string): number {
-    let id = i >= 0 && i < this.canonicalAt.length ? this.canonicalAt[i]! : -1;
+  /** The global id of the string at index i, which `string` has checked. */
+  private stringId(i: number, str: string): number {
+    let id = i >= 0 && i < this.stringGid.length ? this.stringGid[i]! : -1;
     if (id < 0) {
-      id = this.canonical(str);
-      if (i >= 0 && i < this.canonicalAt.length) this.canonicalAt[i] = id;
+      id = this.cache.string(str);
+      if (i >= 0 && i < this.stringGid.length) this.stringGid[i] = id;
     }
     return id;
   }
 
-  private readonly tuple = [0, 0, 0, 0];
-
-  /** A function, resolved: pprof's identity of it (name falls back to the system name) and the frame it names. */
-  private function(i: number, location: number, line: number): FunctionInfo {
-    const memo = i >= 0 && i < this.functions.length ? this.functions[i] : undefined;
-    if (memo !== undefined) return memo;
+  /** A function's global id (pprof's identity of it: name falls back to the system name). */
+  private function(i: number, location: number, line: number): number {
+    const memo = i >= 0 && i < this.functionGid.length ? this.functionGid[i]! : -1;
+    if (memo >= 0) return memo;
     const f = entry(this.d.functionTable, i, ZERO_FUNCTION, 'function_table', () => `location_table[${location}].lines[${line}].function_index`);
     const at = (): string => `function_table[${i}]`;
     // In-range indices read directly; the others go through string() for its message.
@@ -177,19 +127,12 @@ class RequestTables extends SharedTables {
     const systemName = si >>> 0 === si && si < t.length ? t[si]! : this.string(si, () => `${at()}.system_name_strindex`);
     const ownName = ni >>> 0 === ni && ni < t.length ? t[ni]! : this.string(ni, () => `${at()}.name_strindex`);
     const file = fli >>> 0 === fli && fli < t.length ? t[fli]! : this.string(fli, () => `${at()}.filename_strindex`);
-    const sysId = this.canonicalOf(f.systemNameStrindex, systemName);
-    const nameId = ownName === '' ? sysId : this.canonicalOf(f.nameStrindex, ownName);
-    const fileId = this.canonicalOf(f.filenameStrindex, file);
-    const t4 = this.tuple;
-    t4[0] = nameId;
-    t4[1] = sysId;
-    t4[2] = fileId;
-    t4[3] = f.startLine;
-    const pprofId = this.functionIds.intern(t4, 4);
-    const name = ownName || systemName || '(unknown)';
-    const r: FunctionInfo = { pprofId, name, nameId: name === ownName ? nameId : this.canonical(name), file, fileId, startLine: f.startLine };
-    if (i < this.functions.length) this.functions[i] = r;
-    return r;
+    const sysId = this.stringId(si, systemName);
+    const nameId = ownName === '' ? sysId : this.stringId(ni, ownName);
+    const fileId = this.stringId(fli, file);
+    const id = this.cache.function(nameId, ownName, sysId, systemName, fileId, file, f.startLine);
+    if (i < this.functionGid.length) this.functionGid[i] = id;
+    return id;
   }
 
   private mappingKey(i: number, what: () => string): string {
@@ -218,18 +161,13 @@ class RequestTables extends SharedTables {
     if (i < this.mappingKeys.length) {
       this.mappingKeys[i] = key;
       this.mappingFiles[i] = filename;
-      let id = this.mappingIdsByKey.get(key);
-      if (id === undefined) this.mappingIdsByKey.set(key, (id = this.mappingIdsByKey.size + 1));
-      this.mappingIds[i] = id;
+      this.mappingGid[i] = this.cache.string(key) + 1;
     }
     return key;
   }
 
-  /**
-   * Resolves location i into locPprof / locStart / locCount (its frames are
-   * locFrames[start, start + count)); typed arrays, so a stack walks contiguous memory.
-   */
-  private location(i: number, stackIndex: number, k: number): void {
+  /** The global id of location i; its frames are recorded in the cache the first time it is seen. */
+  private location(i: number, stackIndex: number, k: number): number {
     // In range: read directly (no message closures on the hot path); else entry() throws.
     const table = this.d.locationTable;
     const l =
@@ -238,12 +176,10 @@ class RequestTables extends SharedTables {
         : entry(table, i, ZERO_LOCATION, 'location_table', () => `stack_table[${stackIndex}].location_indices[${k}]`);
     const mi = l.mappingIndex;
     const mkey = mi === 0 ? '' : this.mappingKey(mi, () => `location_table[${i}].mapping_index`);
-    const frames = this.locFrames;
-    const start = frames.length;
     // pprof's identity of a location: mapping, address, lines (function, line, column).
     const key = this.keyBuf;
     let n = 0;
-    key[n++] = mkey === '' ? 0 : (this.mappingIds[mi] ?? this.mappingIdsByKey.size + 1);
+    key[n++] = mkey === '' ? 0 : this.mappingGid[mi]!;
     const address = l.address;
     if (address === 0n) key[n++] = 0;
     else if (address <= 9007199254740991n) key[n++] = Number(address);
@@ -254,65 +190,71 @@ class RequestTables extends SharedTables {
       key[n++] = Number(address & 0xffffffffn);
     }
     const lines = l.lines;
-    const functions = this.functions;
-    const cache = this.cache;
+    const fgid = this.functionGid;
     for (let k = 0; k < lines.length; k++) {
       const ln = lines[k]!;
       const fi = ln.functionIndex;
       if (fi === 0) continue;
-      const f = (fi > 0 && fi < functions.length ? functions[fi] : undefined) ?? this.function(fi, i, k);
-      key[n++] = f.pprofId;
+      const known = fi > 0 && fi < fgid.length ? fgid[fi]! : -1;
+      key[n++] = known >= 0 ? known : this.function(fi, i, k);
       key[n++] = ln.line;
       key[n++] = ln.column;
-      frames.push(cache.frame(f.nameId, f.name, f.fileId, f.file, ln.line, f.startLine));
     }
-    if (frames.length === start) {
-      // Unsymbolized: the address is all there is; keep the binary as its "file".
-      const name = `0x${l.address.toString(16)}`;
-      const file = mkey === '' ? '' : (this.mappingFiles[l.mappingIndex] ?? '');
-      frames.push(this.cache.frame(this.canonical(name), name, this.canonical(file), file, 0, 0));
+    const cache = this.cache;
+    const id = cache.location(key, n);
+    if (!cache.hasLocation(id)) {
+      // First seen: its frames, one per line with a function, innermost first.
+      cache.beginLocation(id);
+      let frames = 0;
+      for (let k = 0; k < lines.length; k++) {
+        const ln = lines[k]!;
+        if (ln.functionIndex === 0) continue;
+        const f = cache.functions[fgid[ln.functionIndex]!]!;
+        cache.pushFrame(cache.frame(f.nameId, f.name, f.fileId, f.file, ln.line, f.startLine));
+        frames++;
+      }
+      if (frames === 0) {
+        // Unsymbolized: the address is all there is; keep the binary as its "file".
+        const name = `0x${address.toString(16)}`;
+        const file = mkey === '' ? '' : (this.mappingFiles[mi] ?? '');
+        cache.pushFrame(cache.frame(cache.string(name), name, cache.string(file), file, 0, 0));
+      }
+      cache.endLocation(id);
     }
     // entry() accepted i: it is an index of the table (or 0 of an empty one, slot 0 here too).
-    this.locPprof[i] = this.locationIds.intern(key, n);
-    this.locStart[i] = start;
-    this.locCount[i] = frames.length - start;
+    this.locationGid[i] = id;
+    return id;
   }
 
-  /** The stack at index i when already resolved. */
-  stackAt(i: number): ResolvedStack | undefined {
-    return i >= 0 && i < this.stacks.length ? this.stacks[i] : undefined;
+  /** The global pprof stack id of stack i when already resolved, else -1. */
+  stackAt(i: number): number {
+    return i >= 0 && i < this.stackGid.length ? this.stackGid[i]! : -1;
   }
 
-  stack(i: number, si: number): ResolvedStack {
-    const memo = i >= 0 && i < this.stacks.length ? this.stacks[i] : undefined;
-    if (memo !== undefined) return memo;
+  /** The global pprof stack id of stack i (its store stack: cache.storeStack). */
+  stack(i: number, si: number): number {
+    const memo = this.stackAt(i);
+    if (memo >= 0) return memo;
     const table = this.d.stackTable;
     const s = i >>> 0 === i && i < table.length ? table[i]! : entry(table, i, ZERO_STACK, 'stack_table', () => `samples[${si}].stack_index`);
     const idx = s.locationIndices;
-    const pprofIds = this.pprofIdBuf;
-    const lp = this.locPprof;
-    const lc = this.locCount;
-    let n = 0;
+    const buf = this.locBuf;
+    const lg = this.locationGid;
     for (let k = 0; k < idx.length; k++) {
       const li = idx[k]!;
       // Not resolved yet, or not an index (undefined >= 0 is false): location() checks it.
-      if (!(lp[li]! >= 0)) this.location(li, i, k);
-      pprofIds[k] = lp[li]!;
-      n += lc[li]!;
+      const g = lg[li]!;
+      buf[k] = g >= 0 ? g : this.location(li, i, k);
     }
-    // Filled to its length at once (no growth while pushing).
-    const frames = new Array<number>(n);
-    const ls = this.locStart;
-    const lf = this.locFrames;
-    for (let k = 0, j = 0; k < idx.length; k++) {
-      const li = idx[k]!;
-      for (let f = ls[li]!, end = f + lc[li]!; f < end; f++) frames[j++] = lf[f]!;
-    }
-    const pprofId = this.pprofStackIds.intern(pprofIds, idx.length);
-    const storeId = this.cache.stack(frames, n);
-    const r: ResolvedStack = { frames, pprofId, storeId, locations: idx };
-    if (i >= 0 && i < this.stacks.length) this.stacks[i] = r;
-    return r;
+    const id = this.cache.stack(buf, idx.length);
+    // entry() accepted i: an index of the table, or 0 of an empty one (slot 0 here too).
+    this.stackGid[i] = id;
+    return id;
+  }
+
+  /** The location indices of stack i (resolved: in range). */
+  stackLocations(i: number): readonly number[] {
+    return (this.d.stackTable[i] ?? ZERO_STACK).locationIndices;
   }
 
   /** A location's pprof content as text (for content ids; only called for resolved locations). */
@@ -459,7 +401,10 @@ function partId(id: Uint8Array, service: string): string {
 
 /** Merged samples of one profile: pprof's (stack, label set) identity -> value. */
 interface Merged {
-  stack: ResolvedStack;
+  /** Global pprof stack id. */
+  pprof: number;
+  /** The stack table index of the first sample merged here (for content ids). */
+  stackIndex: number;
   labels: LabelSet;
   value: number;
 }
@@ -476,15 +421,19 @@ function extractPart(tables: RequestTables, p: Profile, part: Part, typeOfProfil
     : valueScale(sampleTypeVt.unit, periodType, periodUnit, period);
 
   // Merge as pprof does, by (pprof stack, label set). Keys are small integers while they fit
-  // (pprof stack ids are below the stack table's length): a Map keyed by them needs no
-  // boxed numbers; the list keeps the merged samples in first-seen order.
+  // (pprof stacks numbered per profile, below the sample count): a Map keyed by them needs
+  // no boxed numbers; the list keeps the merged samples in first-seen order.
+  const cache = tables.cache;
+  cache.beginProfile();
+  const pprofIndex = cache.pprofIndex;
+  let pprofCount = 0;
   const merged = new Map<number | string, Merged>();
   const list: Merged[] = [];
-  const stackBound = Math.max(1, tables.d.stackTable.length);
+  const samples = part.samples;
+  const stackBound = Math.max(1, samples.length);
   const smiLabels = Math.floor(2 ** 30 / stackBound);
   let minTs: bigint | undefined;
   let maxTs: bigint | undefined;
-  const samples = part.samples;
   for (let si = 0; si < samples.length; si++) {
     const s = samples[si]!;
     const nv = s.values.length;
@@ -493,7 +442,8 @@ function extractPart(tables: RequestTables, p: Profile, part: Part, typeOfProfil
       throw new BadData(`samples[${si}] has ${nv} values but ${nt} timestamps; values[i] must belong to timestamps[i]`);
     }
     if (nv === 0 && nt === 0) continue;
-    const st = tables.stackAt(s.stackIndex) ?? tables.stack(s.stackIndex, si);
+    const known = tables.stackAt(s.stackIndex);
+    const st = known >= 0 ? known : tables.stack(s.stackIndex, si);
     const ls = tables.labelSet(s, si);
     for (let j = 0; j < nt; j++) {
       const t = s.timestampsUnixNano[j]!;
@@ -503,21 +453,24 @@ function extractPart(tables: RequestTables, p: Profile, part: Part, typeOfProfil
     let v = 0;
     if (nv === 0) v = nt;
     else for (let j = 0; j < nv; j++) v += s.values[j]!;
-    const key = ls.id < smiLabels ? ls.id * stackBound + st.pprofId : `${st.pprofId}|${ls.id}`;
+    let local = pprofIndex.get(st);
+    if (local < 0) pprofIndex.set(st, (local = pprofCount++));
+    const key = ls.id < smiLabels ? ls.id * stackBound + local : `${local}|${ls.id}`;
     const hit = merged.get(key);
     if (hit !== undefined) hit.value += v;
     else {
-      const m: Merged = { stack: st, labels: ls, value: v };
+      const m: Merged = { pprof: st, stackIndex: s.stackIndex, labels: ls, value: v };
       merged.set(key, m);
       list.push(m);
     }
   }
 
   // The store's view: frames and stacks of this profile, span attribution, threads. Frames
-  // and stacks are the cache's shared objects; their global ids go along (resolved).
-  const cache = tables.cache;
-  cache.beginProfile();
+  // are the cache's shared objects; their global ids and the stacks' go along (resolved).
   const allFrames = cache.frames;
+  const values = cache.stackValues;
+  const frameIndex = cache.frameIndex;
+  const stackIndex = cache.stackIndex;
   const frames: FrameInfo[] = [];
   const frameGids: number[] = [];
   const stacks: ExtractedStack[] = [];
@@ -526,19 +479,18 @@ function extractPart(tables: RequestTables, p: Profile, part: Part, typeOfProfil
   const threads = new Map<string, number>();
   let total = 0;
   // Frames in the order pprof's locations would list them: by first use, zero-valued samples
-  // included (so functions are written in the same order as by the pprof path).
-  const seenStacks = new Uint8Array(tables.pprofStackCount);
+  // included (so functions are written in the same order as by the pprof path). A store stack
+  // walked once is marked -2 (walked, not listed yet).
   for (let k = 0; k < list.length; k++) {
-    const st = list[k]!.stack;
-    if (seenStacks[st.pprofId] === 1) continue;
-    seenStacks[st.pprofId] = 1;
-    const rf = st.frames;
-    for (let j = 0; j < rf.length; j++) {
-      const g = rf[j]!;
-      if (cache.frameIndex(g) < 0) {
-        cache.setFrameIndex(g, frames.length);
-        frames.push(allFrames[g]!);
-        frameGids.push(g);
+    const g = cache.storeStack(list[k]!.pprof);
+    if (stackIndex.get(g) !== -1) continue;
+    stackIndex.set(g, -2);
+    for (let f = cache.stackStart(g), end = f + cache.stackLength(g); f < end; f++) {
+      const fg = values[f]!;
+      if (frameIndex.get(fg) < 0) {
+        frameIndex.set(fg, frames.length);
+        frames.push(allFrames[fg]!);
+        frameGids.push(fg);
       }
     }
   }
@@ -547,16 +499,17 @@ function extractPart(tables: RequestTables, p: Profile, part: Part, typeOfProfil
     const m = list[k]!;
     if (m.value === 0) continue;
     const value = Math.round(m.value * scale);
-    const storeId = m.stack.storeId;
-    let si = cache.stackIndex(storeId);
+    const g = cache.storeStack(m.pprof);
+    let si = stackIndex.get(g);
     if (si < 0) {
-      const rf = m.stack.frames;
-      const ids = new Array<number>(rf.length);
-      for (let j = 0; j < rf.length; j++) ids[j] = cache.frameIndex(rf[j]!);
+      const start = cache.stackStart(g);
+      const n = cache.stackLength(g);
+      const ids = new Array<number>(n);
+      for (let j = 0; j < n; j++) ids[j] = frameIndex.get(values[start + j]!);
       si = stacks.length;
       stacks.push({ frames: ids, value: 0 });
-      stackGids.push(storeId);
-      cache.setStackIndex(storeId, si);
+      stackGids.push(g);
+      stackIndex.set(g, si);
     }
     stacks[si]!.value += value;
     total += value;
@@ -632,11 +585,11 @@ function contentId(tables: RequestTables, merged: readonly Merged[], head: unkno
   const labelLocal = new Map<number, number>();
   let chunk: string[] = [];
   for (const m of merged) {
-    let s = stackLocal.get(m.stack.pprofId);
+    let s = stackLocal.get(m.pprof);
     if (s === undefined) {
       s = stackLocal.size;
-      stackLocal.set(m.stack.pprofId, s);
-      chunk.push(`S${m.stack.locations.map((i) => tables.locationText(i)).join('\u0002')}`);
+      stackLocal.set(m.pprof, s);
+      chunk.push(`S${tables.stackLocations(m.stackIndex).map((i) => tables.locationText(i)).join('\u0002')}`);
     }
     let l = labelLocal.get(m.labels.id);
     if (l === undefined) {
