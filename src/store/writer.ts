@@ -2,7 +2,7 @@
 // the caller groups many items into one transaction, which is what makes SQLite fast.
 // Frames, stacks and series are interned through in-memory caches backed by the tables.
 import type Database from 'better-sqlite3';
-import type { ExtractedProfile } from './ingest/extract.js';
+import type { ExtractedProfile, SpanSample } from './ingest/extract.js';
 import type { SpanRecord } from './ingest/spans.js';
 import { typedBlob } from './schema.js';
 import { ByteBoundedMap, MAP_ENTRY_BYTES, SMALL_OBJECT_BYTES, stringBytes } from './byte-bounded-map.js';
@@ -111,6 +111,22 @@ function sameIds(a: Uint32Array, b: Uint32Array, n: number): boolean {
   return true;
 }
 
+/** span_samples rows per INSERT statement (fewer calls into SQLite for a profile's hundreds of rows). */
+const SPAN_ROWS = 32;
+
+/** One span_samples row's parameters at params[o, o + 9). */
+function spanRow(params: unknown[], o: number, profileId: number, ss: SpanSample, stackIds: Uint32Array): void {
+  params[o] = profileId;
+  params[o + 1] = ss.spanId;
+  params[o + 2] = ss.traceId;
+  params[o + 3] = ss.localRootSpanId;
+  params[o + 4] = ss.endpoint;
+  params[o + 5] = stackIds[ss.stack]!;
+  params[o + 6] = ss.value;
+  params[o + 7] = ss.threadName;
+  params[o + 8] = ss.threadId;
+}
+
 export interface WrittenProfile {
   /** Row id in `profiles`. */
   id: number;
@@ -139,6 +155,8 @@ export class StoreWriter {
   private readonly knownTypes = new Set<string>();
   private maxDurationMs: number;
   private readonly stmt;
+  /** Reused parameters of the span_samples inserts. */
+  private readonly spanParams: unknown[] = new Array<unknown>(9 * SPAN_ROWS);
   /** Hand it to extractRequest: profiles extracted with it are written by array index. */
   readonly ingestCache: IngestCache;
   private readonly functionRows = new RowsByCacheId();
@@ -171,6 +189,9 @@ export class StoreWriter {
       stackInsert: db.prepare('INSERT INTO stacks (frames, last_seen_ms) VALUES (?, ?)'),
       stackTouch: db.prepare('UPDATE stacks SET last_seen_ms = ? WHERE id = ? AND last_seen_ms < ?'),
       samplesInsert: db.prepare('INSERT INTO samples (profile_id, stack_ids, vals) VALUES (?, ?, ?)'),
+      spanSampleInsertMany: db.prepare(
+        `INSERT INTO span_samples (profile_id, span_id, trace_id, local_root_span_id, endpoint, stack_id, value, thread_name, thread_id) VALUES ${Array.from({ length: SPAN_ROWS }, () => '(?, ?, ?, ?, ?, ?, ?, ?, ?)').join(', ')}`,
+      ),
       spanSampleInsert: db.prepare(
         'INSERT INTO span_samples (profile_id, span_id, trace_id, local_root_span_id, endpoint, stack_id, value, thread_name, thread_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)',
       ),
@@ -313,18 +334,17 @@ export class StoreWriter {
       } else vals[at]! += s.value;
     }
     this.stmt.samplesInsert.run(profileId, typedBlob(sids, m), typedBlob(vals, m));
-    for (const ss of p.spanSamples) {
-      this.stmt.spanSampleInsert.run(
-        profileId,
-        ss.spanId,
-        ss.traceId,
-        ss.localRootSpanId,
-        ss.endpoint,
-        stackIds[ss.stack]!,
-        ss.value,
-        ss.threadName,
-        ss.threadId,
-      );
+    // SPAN_ROWS rows a statement (one call, one parameter array), the rest one by one.
+    const spans = p.spanSamples;
+    const params = this.spanParams;
+    let k = 0;
+    for (; k + SPAN_ROWS <= spans.length; k += SPAN_ROWS) {
+      for (let j = 0, o = 0; j < SPAN_ROWS; j++, o += 9) spanRow(params, o, profileId, spans[k + j]!, stackIds);
+      this.stmt.spanSampleInsertMany.run(params);
+    }
+    for (; k < spans.length; k++) {
+      spanRow(params, 0, profileId, spans[k]!, stackIds);
+      this.stmt.spanSampleInsert.run(params.slice(0, 9));
     }
     return profileId;
   }
