@@ -49,7 +49,7 @@ let generations = 0;
 
 /** A growable Int32Array. */
 class IntList {
-  a = new Int32Array(1024);
+  a = new Int32Array(64);
   length = 0;
 
   push(v: number): void {
@@ -98,11 +98,11 @@ export class StampedIndex {
 
 export class IngestCache {
   private strings = new Map<string, number>();
-  private functionIds = new SeqInterner(1024);
-  private frameIds = new SeqInterner(1024);
-  private locationIds = new SeqInterner(1024);
-  private pprofStackIds = new SeqInterner(1024);
-  private storeStackIds = new SeqInterner(1024);
+  private functionIds = new SeqInterner(64);
+  private frameIds = new SeqInterner(64);
+  private locationIds = new SeqInterner(64);
+  private pprofStackIds = new SeqInterner(64);
+  private storeStackIds = new SeqInterner(64);
   /** Global function id -> the function. */
   functions: CachedFunction[] = [];
   /** Global frame id -> the frame (one object per distinct frame, shared by the profiles using it). */
@@ -136,11 +136,11 @@ export class IngestCache {
   trim(): void {
     if (this.bytes <= this.maxBytes) return;
     this.strings = new Map();
-    this.functionIds = new SeqInterner(1024);
-    this.frameIds = new SeqInterner(1024);
-    this.locationIds = new SeqInterner(1024);
-    this.pprofStackIds = new SeqInterner(1024);
-    this.storeStackIds = new SeqInterner(1024);
+    this.functionIds = new SeqInterner(64);
+    this.frameIds = new SeqInterner(64);
+    this.locationIds = new SeqInterner(64);
+    this.pprofStackIds = new SeqInterner(64);
+    this.storeStackIds = new SeqInterner(64);
     this.functions = [];
     this.frames = [];
     this.locStart = new IntList();

@@ -35,7 +35,6 @@ import { decimalToHex16, linkIds, PPROF_LABELS, sampleLabels, type LabelSpec, ty
 import { isSampleCountType, profileTypeOf } from '../../pprof/profile-type.js';
 import { SERVICE_NAME_KEY } from '../../pprof/service-name.js';
 import type { FrameInfo } from '../query/types.js';
-import { SeqInterner } from './keys.js';
 import { IngestCache } from './cache.js';
 import { THREAD_ID_LABELS, THREAD_NAME_LABELS, valueScale, type ExtractedProfile, type ExtractedStack, type SpanSample } from './extract.js';
 
@@ -589,7 +588,12 @@ function contentId(tables: RequestTables, merged: readonly Merged[], head: unkno
     if (s === undefined) {
       s = stackLocal.size;
       stackLocal.set(m.pprof, s);
-      chunk.push(`S${tables.stackLocations(m.stackIndex).map((i) => tables.locationText(i)).join('\u0002')}`);
+      chunk.push(
+        `S${tables
+          .stackLocations(m.stackIndex)
+          .map((i) => tables.locationText(i))
+          .join('\u0002')}`,
+      );
     }
     let l = labelLocal.get(m.labels.id);
     if (l === undefined) {
