@@ -286,11 +286,20 @@ class RequestTables extends SharedTables {
     return e;
   }
 
+  /** rootHex, memoized: a request's samples share few local roots (and it goes through a BigInt). */
+  private readonly roots = new Map<string, string>();
+
+  private rootHex(decimal: string): string {
+    let hex = this.roots.get(decimal);
+    if (hex === undefined) this.roots.set(decimal, (hex = rootHex(decimal)));
+    return hex;
+  }
+
   private buildLabelSet(s: Sample, si: number): LabelSet {
     const indices = s.attributeIndices;
     const attrs: ResolvedAttribute[] = [];
     for (let k = 0; k < indices.length; k++) {
-      const a = this.attribute(indices[k]!, () => `samples[${si}].attribute_indices[${k}]`);
+      const a = this.cachedAttribute(indices[k]!) ?? this.attribute(indices[k]!, () => `samples[${si}].attribute_indices[${k}]`);
       // The sample's service is its series' service.name, not a label.
       if (a.key !== SERVICE_NAME_KEY) attrs.push(a);
     }
@@ -313,13 +322,13 @@ class RequestTables extends SharedTables {
       const str = 'str' in l ? l.str : '';
       if (l.key === PPROF_LABELS.SPAN_ID) spanId = str;
       else if (l.key === PPROF_LABELS.TRACE_ID) traceId = str;
-      else if (l.key === PPROF_LABELS.LOCAL_ROOT_SPAN_ID) root = rootHex(str);
+      else if (l.key === PPROF_LABELS.LOCAL_ROOT_SPAN_ID) root = this.rootHex(str);
       else if (l.key === PPROF_LABELS.TRACE_ENDPOINT) endpoint = str;
       else if (thread === undefined && THREAD_LABELS.has(l.key) && str !== '') thread = str;
       else if (threadId === '' && THREAD_ID_KEYS.has(l.key)) threadId = 'num' in l ? String(l.num) : str;
       texts.push(labelText(l));
     }
-    texts.sort();
+    if (texts.length > 1) texts.sort();
     const text = texts.join('\u0001');
     let id = this.labelSetIds.get(text);
     if (id === undefined) this.labelSetIds.set(text, (id = this.labelSetIds.size));
