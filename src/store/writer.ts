@@ -157,6 +157,9 @@ export class StoreWriter {
   private readonly stmt;
   /** Reused parameters of the span_samples inserts. */
   private readonly spanParams: unknown[] = new Array<unknown>(9 * SPAN_ROWS);
+  /** Rows whose last_seen_ms the profile being written moves forward: one statement per table and profile. */
+  private readonly touchedStacks: number[] = [];
+  private readonly touchedFunctions: number[] = [];
   /** Hand it to extractRequest: profiles extracted with it are written by array index. */
   readonly ingestCache: IngestCache;
   private readonly functionRows = new RowsByCacheId();
@@ -185,9 +188,11 @@ export class StoreWriter {
       functionInsert: db.prepare('INSERT INTO functions (name, file, line, start_line, last_seen_ms) VALUES (?, ?, ?, ?, ?)'),
       functionSelect: db.prepare('SELECT id, last_seen_ms AS lastSeen FROM functions WHERE name = ? AND file = ? AND line = ? AND start_line = ?'),
       functionTouch: db.prepare('UPDATE functions SET last_seen_ms = ? WHERE id = ? AND last_seen_ms < ?'),
+      functionTouchMany: db.prepare('UPDATE functions SET last_seen_ms = ? WHERE id IN (SELECT value FROM json_each(?)) AND last_seen_ms < ?'),
       stackSelect: db.prepare('SELECT id, last_seen_ms AS lastSeen FROM stacks WHERE frames = ?'),
       stackInsert: db.prepare('INSERT INTO stacks (frames, last_seen_ms) VALUES (?, ?)'),
       stackTouch: db.prepare('UPDATE stacks SET last_seen_ms = ? WHERE id = ? AND last_seen_ms < ?'),
+      stackTouchMany: db.prepare('UPDATE stacks SET last_seen_ms = ? WHERE id IN (SELECT value FROM json_each(?)) AND last_seen_ms < ?'),
       samplesInsert: db.prepare('INSERT INTO samples (profile_id, stack_ids, vals) VALUES (?, ?, ?)'),
       spanSampleInsertMany: db.prepare(
         `INSERT INTO span_samples (profile_id, span_id, trace_id, local_root_span_id, endpoint, stack_id, value, thread_name, thread_id) VALUES ${Array.from({ length: SPAN_ROWS }, () => '(?, ?, ?, ?, ?, ?, ?, ?, ?)').join(', ')}`,
@@ -237,6 +242,9 @@ export class StoreWriter {
   }
 
   private writeProfile(p: ExtractedProfile): number | undefined {
+    // Left over only by a profile whose write threw (its transaction rolled back).
+    this.touchedStacks.length = 0;
+    this.touchedFunctions.length = 0;
     const seriesId = this.series(p.labels);
     if (!this.knownTypes.has(p.type)) {
       this.stmt.typeInsert.run(p.type, p.unit, p.periodType, p.periodUnit, p.period);
@@ -285,7 +293,7 @@ export class StoreWriter {
         const row = g < fr.rows.length ? fr.rows[g]! : 0;
         if (row !== 0) {
           if (seenMs > fr.seen[g]! + LAST_SEEN_SLACK_MS) {
-            this.stmt.functionTouch.run(seenMs, row, seenMs);
+            this.touchedFunctions.push(row);
             fr.seen[g] = seenMs;
           }
           frameIds[i] = row;
@@ -312,7 +320,7 @@ export class StoreWriter {
         const g = resolved.stacks[k]!;
         sid = g < sr.rows.length ? sr.rows[g]! : 0;
         if (sid !== 0 && seenMs > sr.seen[g]! + LAST_SEEN_SLACK_MS) {
-          this.stmt.stackTouch.run(seenMs, sid, seenMs);
+          this.touchedStacks.push(sid);
           sr.seen[g] = seenMs;
         }
       }
@@ -334,6 +342,8 @@ export class StoreWriter {
       } else vals[at]! += s.value;
     }
     this.stmt.samplesInsert.run(profileId, typedBlob(sids, m), typedBlob(vals, m));
+    this.touch(this.touchedFunctions, this.stmt.functionTouch, this.stmt.functionTouchMany, seenMs);
+    this.touch(this.touchedStacks, this.stmt.stackTouch, this.stmt.stackTouchMany, seenMs);
     // SPAN_ROWS rows a statement (one call, one parameter array), the rest one by one.
     const spans = p.spanSamples;
     const params = this.spanParams;
@@ -347,6 +357,13 @@ export class StoreWriter {
       this.stmt.spanSampleInsert.run(params.slice(0, 9));
     }
     return profileId;
+  }
+
+  /** Moves last_seen_ms of the listed rows forward to seenMs (never back), and empties the list. */
+  private touch(ids: number[], one: Database.Statement, many: Database.Statement, seenMs: number): void {
+    if (ids.length === 1) one.run(seenMs, ids[0], seenMs);
+    else if (ids.length > 1) many.run(seenMs, `[${ids.join(',')}]`, seenMs);
+    ids.length = 0;
   }
 
   private series(labels: Record<string, string>): number {
@@ -385,7 +402,7 @@ export class StoreWriter {
       this.functionIds.set(h, e);
     }
     if (seenMs > e.lastSeen + LAST_SEEN_SLACK_MS) {
-      this.stmt.functionTouch.run(seenMs, e.id, seenMs);
+      this.touchedFunctions.push(e.id);
       e.lastSeen = seenMs;
     }
     return e;
@@ -403,7 +420,7 @@ export class StoreWriter {
       this.stackIds.set(hash, e);
     }
     if (seenMs > e.lastSeen + LAST_SEEN_SLACK_MS) {
-      this.stmt.stackTouch.run(seenMs, e.id, seenMs);
+      this.touchedStacks.push(e.id);
       e.lastSeen = seenMs;
     }
     return e;

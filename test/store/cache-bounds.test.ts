@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import fc from 'fast-check';
 import { ByteBoundedMap, stringBytes } from '../../src/store/byte-bounded-map.js';
 import { readFileSync } from 'node:fs';
-import { FUNCTION_CACHE_BYTES, SERIES_CACHE_BYTES, STACK_CACHE_BYTES, StoreWriter } from '../../src/store/writer.js';
+import { FUNCTION_CACHE_BYTES, LAST_SEEN_SLACK_MS, SERIES_CACHE_BYTES, STACK_CACHE_BYTES, StoreWriter } from '../../src/store/writer.js';
 import { READER_FRAME_CACHE_BYTES, READER_STACK_CACHE_BYTES } from '../../src/store/reader.js';
 import { decodeSamples, decodeStack, openReadDatabase, openWriteDatabase } from '../../src/store/schema.js';
 import type { ExtractedProfile } from '../../src/store/ingest/extract.js';
@@ -186,6 +186,44 @@ describe('ingestion cache', () => {
     } finally {
       db.close();
       rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('last_seen_ms of stacks and functions', () => {
+  it('moves forward when a profile uses them more than the slack later, never back, by index or by value', () => {
+    for (const withCache of [true, false]) {
+      const dir = mkdtempSync(join(tmpdir(), 'opb-last-seen-'));
+      const db = openWriteDatabase(join(dir, 'store.db'));
+      try {
+        const writer = new StoreWriter(db);
+        const write = (i: number, stacks: number[][]) =>
+          writer.writeProfiles(extractRequest(stacksRequest(i, stacks), withCache ? writer.ingestCache : undefined).profiles);
+        const endOf = (i: number) => 1_750_000_000_000 + i * 1000 + 1000;
+        const seen = () => ({
+          stacks: db.prepare('SELECT last_seen_ms FROM stacks ORDER BY id').pluck().all(),
+          functions: db.prepare('SELECT last_seen_ms FROM functions ORDER BY id').pluck().all(),
+        });
+        const step = Math.ceil(LAST_SEEN_SLACK_MS / 1000);
+        write(0, [
+          [1, 2, 3],
+          [4, 2, 3],
+        ]);
+        assert.deepStrictEqual(seen(), { stacks: [endOf(0), endOf(0)], functions: [endOf(0), endOf(0), endOf(0), endOf(0)] });
+        // Within the slack: nothing is rewritten.
+        write(step - 2, [[1, 2, 3]]);
+        assert.deepStrictEqual(seen(), { stacks: [endOf(0), endOf(0)], functions: [endOf(0), endOf(0), endOf(0), endOf(0)] });
+        // Beyond it: the stack and functions used move forward (several in one statement), the others stay.
+        const later = 2 * step;
+        write(later, [[1, 2, 3]]);
+        assert.deepStrictEqual(seen(), { stacks: [endOf(later), endOf(0)], functions: [endOf(later), endOf(later), endOf(later), endOf(0)] });
+        // An older profile written afterwards moves nothing back.
+        write(step + 1, [[1, 2, 3]]);
+        assert.deepStrictEqual(seen(), { stacks: [endOf(later), endOf(0)], functions: [endOf(later), endOf(later), endOf(later), endOf(0)] });
+      } finally {
+        db.close();
+        rmSync(dir, { recursive: true, force: true });
+      }
     }
   });
 });
