@@ -256,5 +256,6 @@ export function extractedBytes(e: ExtractedProfile): number {
   for (const f of e.frames) b += 64 + 2 * (f.name.length + f.file.length);
   for (const s of e.stacks) b += 48 + 8 * s.frames.length;
   b += e.spanSamples.length * 200;
+  if (e.resolved) b += 4 * (e.resolved.frames.length + e.resolved.stacks.length);
   return b;
 }

@@ -1,7 +1,10 @@
 // An OTLP profiles request -> what the store keeps (ExtractedProfile), read straight from the
 // request's dictionary. The store has no use for a pprof model: OTLP already holds each
-// distinct stack once (stack_table), so a stack is resolved to frames once per request and a
-// sample costs a few array reads and one map update. Pure: no I/O, no clock.
+// distinct stack once (stack_table), so each entry of the request's tables is resolved once
+// to the ids of an IngestCache (cache.ts; the caller's, kept across requests, or a new one),
+// a location's and a stack's frames are worked out the first time that cache sees them, and
+// a sample costs a few array reads and one map update. No I/O, no clock; what it changes is
+// the cache it is given (which never changes an answer, only how fast it comes).
 //
 // The answers are those of the pprof path (convert.ts, then extract.ts) on the same request,
 // which the property test in test/store/ingest-otlp.test.ts checks on random requests:
