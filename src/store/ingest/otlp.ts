@@ -119,16 +119,20 @@ class RequestTables extends SharedTables {
   private function(i: number, location: number, line: number): number {
     const memo = i >= 0 && i < this.functionGid.length ? this.functionGid[i]! : -1;
     if (memo >= 0) return memo;
-    const f = entry(this.d.functionTable, i, ZERO_FUNCTION, 'function_table', () => `location_table[${location}].lines[${line}].function_index`);
-    const at = (): string => `function_table[${i}]`;
-    // In-range indices read directly; the others go through string() for its message.
+    const ft = this.d.functionTable;
+    const f =
+      i >>> 0 === i && i < ft.length
+        ? ft[i]!
+        : entry(ft, i, ZERO_FUNCTION, 'function_table', () => `location_table[${location}].lines[${line}].function_index`);
+    // In-range indices read directly; the others go through string() for its message (no
+    // message closure is made on the way).
     const t = this.d.stringTable;
     const si = f.systemNameStrindex;
     const ni = f.nameStrindex;
     const fli = f.filenameStrindex;
-    const systemName = si >>> 0 === si && si < t.length ? t[si]! : this.string(si, () => `${at()}.system_name_strindex`);
-    const ownName = ni >>> 0 === ni && ni < t.length ? t[ni]! : this.string(ni, () => `${at()}.name_strindex`);
-    const file = fli >>> 0 === fli && fli < t.length ? t[fli]! : this.string(fli, () => `${at()}.filename_strindex`);
+    const systemName = si >>> 0 === si && si < t.length ? t[si]! : this.string(si, () => `function_table[${i}].system_name_strindex`);
+    const ownName = ni >>> 0 === ni && ni < t.length ? t[ni]! : this.string(ni, () => `function_table[${i}].name_strindex`);
+    const file = fli >>> 0 === fli && fli < t.length ? t[fli]! : this.string(fli, () => `function_table[${i}].filename_strindex`);
     const sysId = this.stringId(si, systemName);
     const nameId = ownName === '' ? sysId : this.stringId(ni, ownName);
     const fileId = this.stringId(fli, file);
