@@ -285,7 +285,7 @@ export const ingestSuite: BenchSuite = {
         '',
         table(['part', 'share of CPU samples'], parts),
         '',
-        `The V8 profiler's self time over 200 more profiles through the same path (after 100 of warm-up, requests built outside the profile), by the part of ingestion each function belongs to. Per profile the dictionary holds about 2800 functions and locations, 3300 strings and 1000 stacks (20 k location references); 100 samples name a span each, so 100 span_samples rows are written, each into the table and its five indexes; and because each profile's window is 10 s after the previous one's, about 250 stacks a profile cross the ${LAST_SEEN_SLACK_MS / 60_000}-minute last-seen slack and are updated.`,
+        `The V8 profiler's self time over 200 more profiles through the same path (after 100 of warm-up, requests built outside the profile), by the part of ingestion each function belongs to (a function the compiler inlined counts to the one it was inlined into, so the parts are approximate). Per profile the dictionary holds about 2800 functions and locations, 3300 strings and 1000 stacks (20 k location references); 100 samples name a span each, so 100 span_samples rows are written, each into the table and its five indexes; and because each profile's window is 10 s after the previous one's, about 250 stacks a profile cross the ${LAST_SEEN_SLACK_MS / 60_000}-minute last-seen slack and are updated.`,
       ].join('\n');
     } finally {
       rmSync(dir, { recursive: true, force: true });
@@ -406,7 +406,7 @@ export const suite: BenchSuite = {
           ],
         ),
         '',
-        'The two ingestion paths side by side (OTLP path against the pprof path it replaced) are their own quick suite: `npm run bench -- store-ingest`, section "Embedded store: ingestion, 1000-stack profiles".',
+        'The ingestion paths side by side (the OTLP path with and without its cache across requests, and the pprof path it replaced) are their own quick suite: `npm run bench -- store-ingest`, section "Embedded store: ingestion, 1000-stack profiles".',
         '',
         table(['query', 'median ms', 'min ms', 'max ms'], rows),
         '',
