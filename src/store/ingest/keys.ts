@@ -1,12 +1,12 @@
-// Dense ids for a request's lists of numbers, keyed without building key text (building
-// it from numbers through decimal text was most of the cost of resolving a stack).
+// Dense ids for lists of numbers (functions, locations, frames, stacks as ids), keyed without
+// building key text (building it from numbers through decimal text was most of the cost of
+// resolving a stack).
 
 /**
  * Dense ids for short lists of numbers (a tuple or an id sequence), without building key
  * text: an open-addressing table of 32-bit hashes picks the candidates, which are compared
- * value by value. For one request's tables (unbounded: a request is; sized from a hint so it
- * rarely grows). Values compare with ===, so any numbers may be listed; only the hash looks
- * at their low 32 bits.
+ * value by value. Unbounded itself: the IngestCache holding it bounds it by its bytes. Values compare with ===, so any numbers
+ * may be listed (they are kept as float64); only the hash looks at their low 32 bits.
  */
 export class SeqInterner {
   /**
