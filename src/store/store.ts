@@ -133,7 +133,7 @@ export class Store {
 
   async consumeProfiles(req: ExportProfilesServiceRequest): Promise<ConsumeResult> {
     this.refuseIfClosed();
-    const { profiles: read, errors } = extractRequest(req);
+    const { profiles: read, errors } = extractRequest(req, this.writer!.ingestCache);
     const extracted = read.map((p) => this.withBoundedLabels(p));
     let bytes = 0;
     let stacks = 0;

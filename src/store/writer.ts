@@ -2,10 +2,11 @@
 // the caller groups many items into one transaction, which is what makes SQLite fast.
 // Frames, stacks and series are interned through in-memory caches backed by the tables.
 import type Database from 'better-sqlite3';
-import type { ExtractedProfile } from './ingest/extract.js';
+import type { ExtractedProfile, SpanSample } from './ingest/extract.js';
 import type { SpanRecord } from './ingest/spans.js';
 import { typedBlob } from './schema.js';
 import { ByteBoundedMap, MAP_ENTRY_BYTES, SMALL_OBJECT_BYTES, stringBytes } from './byte-bounded-map.js';
+import { IngestCache } from './ingest/cache.js';
 
 /**
  * A stack's or function's `last_seen_ms` (the latest end of a profile using it) is moved
@@ -30,6 +31,45 @@ export interface StoreWriterOptions {
   seriesCacheBytes?: number;
   /** The stack cache's hash of frame ids (tests pass a constant one: every stack collides). */
   stackHash?: (ids: Uint32Array, n: number) => number;
+  /** Bound of the ingestion cache (IngestCache) in estimated bytes. */
+  ingestCacheBytes?: number;
+}
+
+/**
+ * Row ids (0: not known yet) and last_seen_ms by the ids of one IngestCache generation: a
+ * profile extracted with the writer's cache finds its functions and stacks by index.
+ */
+class RowsByCacheId {
+  generation = 0;
+  rows = new Int32Array(1024);
+  seen = new Float64Array(1024);
+
+  /** Holds rows of `generation` (the cache's current one) from now on; those of another are dropped. */
+  adopt(generation: number): void {
+    if (generation === this.generation) return;
+    this.generation = generation;
+    this.clear();
+  }
+
+  set(id: number, row: number, seen: number): void {
+    if (id >= this.rows.length) {
+      let n = this.rows.length;
+      while (n <= id) n *= 2;
+      const rows = new Int32Array(n);
+      rows.set(this.rows);
+      const s = new Float64Array(n);
+      s.set(this.seen);
+      this.rows = rows;
+      this.seen = s;
+    }
+    this.rows[id] = row;
+    this.seen[id] = seen;
+  }
+
+  clear(): void {
+    this.rows = new Int32Array(1024);
+    this.seen = new Float64Array(1024);
+  }
 }
 
 interface CachedId {
@@ -71,6 +111,22 @@ function sameIds(a: Uint32Array, b: Uint32Array, n: number): boolean {
   return true;
 }
 
+/** span_samples rows per INSERT statement (fewer calls into SQLite for a profile's hundreds of rows). */
+const SPAN_ROWS = 32;
+
+/** One span_samples row's parameters at params[o, o + 9). */
+function spanRow(params: unknown[], o: number, profileId: number, ss: SpanSample, stackIds: Uint32Array): void {
+  params[o] = profileId;
+  params[o + 1] = ss.spanId;
+  params[o + 2] = ss.traceId;
+  params[o + 3] = ss.localRootSpanId;
+  params[o + 4] = ss.endpoint;
+  params[o + 5] = stackIds[ss.stack]!;
+  params[o + 6] = ss.value;
+  params[o + 7] = ss.threadName;
+  params[o + 8] = ss.threadId;
+}
+
 export interface WrittenProfile {
   /** Row id in `profiles`. */
   id: number;
@@ -99,6 +155,15 @@ export class StoreWriter {
   private readonly knownTypes = new Set<string>();
   private maxDurationMs: number;
   private readonly stmt;
+  /** Reused parameters of the span_samples inserts. */
+  private readonly spanParams: unknown[] = new Array<unknown>(9 * SPAN_ROWS);
+  /** Rows whose last_seen_ms the profile being written moves forward: one statement per table and profile. */
+  private readonly touchedStacks: number[] = [];
+  private readonly touchedFunctions: number[] = [];
+  /** Hand it to extractRequest: profiles extracted with it are written by array index. */
+  readonly ingestCache: IngestCache;
+  private readonly functionRows = new RowsByCacheId();
+  private readonly stackRows = new RowsByCacheId();
 
   constructor(
     private readonly db: Database.Database,
@@ -111,6 +176,7 @@ export class StoreWriter {
     this.stringIds = new ByteBoundedMap(Math.floor(functionBytes / 4), stringIdEntryBytes);
     this.stackIds = new ByteBoundedMap(options.stackCacheBytes ?? STACK_CACHE_BYTES, stackEntryBytes);
     this.stackHash = options.stackHash ?? hashIds;
+    this.ingestCache = new IngestCache(options.ingestCacheBytes);
     this.stmt = {
       seriesInsert: db.prepare('INSERT OR IGNORE INTO series (key, labels) VALUES (?, ?)'),
       seriesSelect: db.prepare('SELECT id FROM series WHERE key = ?').pluck(),
@@ -122,10 +188,15 @@ export class StoreWriter {
       functionInsert: db.prepare('INSERT INTO functions (name, file, line, start_line, last_seen_ms) VALUES (?, ?, ?, ?, ?)'),
       functionSelect: db.prepare('SELECT id, last_seen_ms AS lastSeen FROM functions WHERE name = ? AND file = ? AND line = ? AND start_line = ?'),
       functionTouch: db.prepare('UPDATE functions SET last_seen_ms = ? WHERE id = ? AND last_seen_ms < ?'),
+      functionTouchMany: db.prepare('UPDATE functions SET last_seen_ms = ? WHERE id IN (SELECT value FROM json_each(?)) AND last_seen_ms < ?'),
       stackSelect: db.prepare('SELECT id, last_seen_ms AS lastSeen FROM stacks WHERE frames = ?'),
       stackInsert: db.prepare('INSERT INTO stacks (frames, last_seen_ms) VALUES (?, ?)'),
       stackTouch: db.prepare('UPDATE stacks SET last_seen_ms = ? WHERE id = ? AND last_seen_ms < ?'),
+      stackTouchMany: db.prepare('UPDATE stacks SET last_seen_ms = ? WHERE id IN (SELECT value FROM json_each(?)) AND last_seen_ms < ?'),
       samplesInsert: db.prepare('INSERT INTO samples (profile_id, stack_ids, vals) VALUES (?, ?, ?)'),
+      spanSampleInsertMany: db.prepare(
+        `INSERT INTO span_samples (profile_id, span_id, trace_id, local_root_span_id, endpoint, stack_id, value, thread_name, thread_id) VALUES ${Array.from({ length: SPAN_ROWS }, () => '(?, ?, ?, ?, ?, ?, ?, ?, ?)').join(', ')}`,
+      ),
       spanSampleInsert: db.prepare(
         'INSERT INTO span_samples (profile_id, span_id, trace_id, local_root_span_id, endpoint, stack_id, value, thread_name, thread_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)',
       ),
@@ -171,6 +242,9 @@ export class StoreWriter {
   }
 
   private writeProfile(p: ExtractedProfile): number | undefined {
+    // Left over only by a profile whose write threw (its transaction rolled back).
+    this.touchedStacks.length = 0;
+    this.touchedFunctions.length = 0;
     const seriesId = this.series(p.labels);
     if (!this.knownTypes.has(p.type)) {
       this.stmt.typeInsert.run(p.type, p.unit, p.periodType, p.periodUnit, p.period);
@@ -201,11 +275,35 @@ export class StoreWriter {
     }
 
     const frames = p.frames;
+    const seenMs = p.endMs;
     if (this.frameIdBuf.length < frames.length) this.frameIdBuf = new Uint32Array(frames.length * 2);
     const frameIds = this.frameIdBuf;
+    const resolved = p.resolved;
+    const fr = this.functionRows;
+    const sr = this.stackRows;
+    // Ids of the writer's own cache (and of its current generation): rows by index.
+    const byIndex = resolved !== undefined && resolved.generation === this.ingestCache.generation;
+    if (byIndex) {
+      fr.adopt(resolved.generation);
+      sr.adopt(resolved.generation);
+    }
     for (let i = 0; i < frames.length; i++) {
+      if (byIndex) {
+        const g = resolved.frames[i]!;
+        const row = g < fr.rows.length ? fr.rows[g]! : 0;
+        if (row !== 0) {
+          if (seenMs > fr.seen[g]! + LAST_SEEN_SLACK_MS) {
+            this.touchedFunctions.push(row);
+            fr.seen[g] = seenMs;
+          }
+          frameIds[i] = row;
+          continue;
+        }
+      }
       const f = frames[i]!;
-      frameIds[i] = this.functionId(f.name, f.file, f.line, f.startLine, p.endMs);
+      const e = this.functionEntry(f.name, f.file, f.line, f.startLine, seenMs);
+      frameIds[i] = e.id;
+      if (byIndex) fr.set(resolved.frames[i]!, e.id, e.lastSeen);
     }
     // Stack ids and values straight into the typed arrays the blobs are views of. Stacks of
     // one profile are distinct by their frames, but a caller may repeat one: merged then.
@@ -217,11 +315,24 @@ export class StoreWriter {
     let m = 0;
     for (let k = 0; k < n; k++) {
       const s = p.stacks[k]!;
-      const fr = s.frames;
-      if (this.stackBuf.length < fr.length) this.stackBuf = new Uint32Array(fr.length * 2);
-      const buf = this.stackBuf;
-      for (let j = 0; j < fr.length; j++) buf[j] = frameIds[fr[j]!]!;
-      const sid = this.stackId(buf, fr.length, p.endMs);
+      let sid = 0;
+      if (byIndex) {
+        const g = resolved.stacks[k]!;
+        sid = g < sr.rows.length ? sr.rows[g]! : 0;
+        if (sid !== 0 && seenMs > sr.seen[g]! + LAST_SEEN_SLACK_MS) {
+          this.touchedStacks.push(sid);
+          sr.seen[g] = seenMs;
+        }
+      }
+      if (sid === 0) {
+        const sf = s.frames;
+        if (this.stackBuf.length < sf.length) this.stackBuf = new Uint32Array(sf.length * 2);
+        const buf = this.stackBuf;
+        for (let j = 0; j < sf.length; j++) buf[j] = frameIds[sf[j]!]!;
+        const e = this.stackEntry(buf, sf.length, seenMs);
+        sid = e.id;
+        if (byIndex) sr.set(resolved.stacks[k]!, sid, e.lastSeen);
+      }
       stackIds[k] = sid;
       const at = slot.get(sid);
       if (at === undefined) {
@@ -231,20 +342,28 @@ export class StoreWriter {
       } else vals[at]! += s.value;
     }
     this.stmt.samplesInsert.run(profileId, typedBlob(sids, m), typedBlob(vals, m));
-    for (const ss of p.spanSamples) {
-      this.stmt.spanSampleInsert.run(
-        profileId,
-        ss.spanId,
-        ss.traceId,
-        ss.localRootSpanId,
-        ss.endpoint,
-        stackIds[ss.stack]!,
-        ss.value,
-        ss.threadName,
-        ss.threadId,
-      );
+    this.touch(this.touchedFunctions, this.stmt.functionTouch, this.stmt.functionTouchMany, seenMs);
+    this.touch(this.touchedStacks, this.stmt.stackTouch, this.stmt.stackTouchMany, seenMs);
+    // SPAN_ROWS rows a statement (one call, one parameter array), the rest one by one.
+    const spans = p.spanSamples;
+    const params = this.spanParams;
+    let k = 0;
+    for (; k + SPAN_ROWS <= spans.length; k += SPAN_ROWS) {
+      for (let j = 0, o = 0; j < SPAN_ROWS; j++, o += 9) spanRow(params, o, profileId, spans[k + j]!, stackIds);
+      this.stmt.spanSampleInsertMany.run(params);
+    }
+    for (; k < spans.length; k++) {
+      spanRow(params, 0, profileId, spans[k]!, stackIds);
+      this.stmt.spanSampleInsert.run(params.slice(0, 9));
     }
     return profileId;
+  }
+
+  /** Moves last_seen_ms of the listed rows forward to seenMs (never back), and empties the list. */
+  private touch(ids: number[], one: Database.Statement, many: Database.Statement, seenMs: number): void {
+    if (ids.length === 1) one.run(seenMs, ids[0], seenMs);
+    else if (ids.length > 1) many.run(seenMs, `[${ids.join(',')}]`, seenMs);
+    ids.length = 0;
   }
 
   private series(labels: Record<string, string>): number {
@@ -268,7 +387,7 @@ export class StoreWriter {
     return id;
   }
 
-  private functionId(name: string, file: string, line: number, startLine: number, seenMs: number): number {
+  private functionEntry(name: string, file: string, line: number, startLine: number, seenMs: number): CachedId {
     const nameId = this.stringId(name);
     const fileId = this.stringId(file);
     let h = Math.imul(0x811c9dc5 ^ nameId, 0x01000193);
@@ -283,14 +402,14 @@ export class StoreWriter {
       this.functionIds.set(h, e);
     }
     if (seenMs > e.lastSeen + LAST_SEEN_SLACK_MS) {
-      this.stmt.functionTouch.run(seenMs, e.id, seenMs);
+      this.touchedFunctions.push(e.id);
       e.lastSeen = seenMs;
     }
-    return e.id;
+    return e;
   }
 
   /** The id of the stack of the first n ids of frameIds (a buffer the caller reuses). */
-  private stackId(frameIds: Uint32Array, n: number, seenMs: number): number {
+  private stackEntry(frameIds: Uint32Array, n: number, seenMs: number): CachedId {
     const hash = this.stackHash(frameIds, n);
     let e = this.stackIds.get(hash);
     if (e === undefined || !sameIds(e.frames, frameIds, n)) {
@@ -301,10 +420,10 @@ export class StoreWriter {
       this.stackIds.set(hash, e);
     }
     if (seenMs > e.lastSeen + LAST_SEEN_SLACK_MS) {
-      this.stmt.stackTouch.run(seenMs, e.id, seenMs);
+      this.touchedStacks.push(e.id);
       e.lastSeen = seenMs;
     }
-    return e.id;
+    return e;
   }
 
   /** Writes spans (re-sent spans replace their row), resolving local roots against stored spans. */
@@ -357,5 +476,7 @@ export class StoreWriter {
     this.stackIds.clear();
     this.functionIds.clear();
     this.stringIds.clear();
+    this.functionRows.clear();
+    this.stackRows.clear();
   }
 }

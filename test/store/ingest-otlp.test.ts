@@ -14,6 +14,7 @@ import { DictionaryBuilder, makeProfile, makeProfilesRequest, makeResource, make
 import { convertProfilesRequest } from '../../src/pprof/convert.js';
 import { extractProfile, type ExtractedProfile } from '../../src/store/ingest/extract.js';
 import { extractRequest } from '../../src/store/ingest/otlp.js';
+import { IngestCache } from '../../src/store/ingest/cache.js';
 import { spanRecords } from '../../src/store/ingest/spans.js';
 import { openReadDatabase, openWriteDatabase } from '../../src/store/schema.js';
 import { StoreWriter } from '../../src/store/writer.js';
@@ -135,9 +136,37 @@ function oldPath(req: ExportProfilesServiceRequest): { profiles: ExtractedProfil
   return { profiles: r.profiles.map(extractProfile), errors: r.errors.map((e) => e.message) };
 }
 
-function newPath(req: ExportProfilesServiceRequest): { profiles: ExtractedProfile[]; errors: string[] } {
-  const r = extractRequest(req);
-  return { profiles: r.profiles, errors: r.errors.map((e) => e.message) };
+/**
+ * One ingestion cache for every request of this file, small enough to start afresh now and
+ * then: what earlier requests left in it must not change an answer.
+ */
+const sharedCache = new IngestCache(64 * 1024);
+
+/** A profile's global ids name its own frames and stacks in the cache it was extracted with. */
+function checkResolved(p: ExtractedProfile, cache: IngestCache): void {
+  const r = p.resolved;
+  assert.ok(r, 'the OTLP path gives the global ids of what it extracted');
+  assert.equal(r.generation, cache.generation);
+  assert.equal(r.frames.length, p.frames.length);
+  r.frames.forEach((g, i) => assert.equal(cache.frames[g], p.frames[i]));
+  assert.equal(r.stacks.length, p.stacks.length);
+  assert.equal(new Set(r.stacks).size, r.stacks.length, 'a profile lists a stack once');
+  // Equal frame lists have one id: the same stack in two profiles is found by its id.
+  const byFrames = new Map<string, number>();
+  r.stacks.forEach((g, i) => {
+    const key = p.stacks[i]!.frames.map((f) => r.frames[f]).join(',');
+    const seen = byFrames.get(key);
+    assert.ok(seen === undefined || seen === g);
+    byFrames.set(key, g);
+  });
+}
+
+const withoutResolved = ({ resolved: _, ...p }: ExtractedProfile): ExtractedProfile => p;
+
+function newPath(req: ExportProfilesServiceRequest, cache: IngestCache = sharedCache): { profiles: ExtractedProfile[]; errors: string[] } {
+  const r = extractRequest(req, cache);
+  for (const p of r.profiles) checkResolved(p, cache);
+  return { profiles: r.profiles.map(withoutResolved), errors: r.errors.map((e) => e.message) };
 }
 
 const withoutKey = (p: ExtractedProfile) => ({ ...p, profileKey: '' });
@@ -320,18 +349,24 @@ describe('store answers through either ingestion path', () => {
     for (const d of dirs) rmSync(d, { recursive: true, force: true });
   });
 
-  function storeOf(extract: (req: ExportProfilesServiceRequest) => ExtractedProfile[], t0: number): StoreQueries {
+  function storeOf(
+    extract: (req: ExportProfilesServiceRequest, writer: StoreWriter) => ExtractedProfile[],
+    t0: number,
+    options: ConstructorParameters<typeof StoreWriter>[1] = {},
+  ): StoreQueries {
     const dir = mkdtempSync(join(tmpdir(), 'opb-ingest-'));
     dirs.push(dir);
     const file = join(dir, 'profiles.db');
     const db = openWriteDatabase(file);
-    const writer = new StoreWriter(db);
+    const writer = new StoreWriter(db, options);
     writer.writeSpans(spanRecords(tracesRequest(t0)));
     PROFILES.forEach((p, i) => {
-      writer.writeProfiles(extract(profileRequest(p, t0)));
+      writer.writeProfiles(extract(profileRequest(p, t0), writer));
       // A second service and a re-sent profile (a duplicate by id) as well.
-      if (i % 2 === 0) writer.writeProfiles(extract(profileRequest(p, t0, { service: 'cart', idSalt: 7 })));
-      if (i === 1) writer.writeProfiles(extract(profileRequest(p, t0)));
+      if (i % 2 === 0) writer.writeProfiles(extract(profileRequest(p, t0, { service: 'cart', idSalt: 7 }), writer));
+      // Retention deleted rows: the writer forgets every row id it held (and must not reuse one).
+      if (i === 2) writer.forgetStacks();
+      if (i === 1) writer.writeProfiles(extract(profileRequest(p, t0), writer));
     });
     db.close();
     return new StoreQueries(new StoreReader(openReadDatabase(file)));
@@ -340,11 +375,30 @@ describe('store answers through either ingestion path', () => {
   it('answers every query the same for the store fixtures', () => {
     const t0 = fixtureT0();
     const a = storeOf((r) => convertProfilesRequest(r).profiles.map(extractProfile), t0);
-    const b = storeOf((r) => extractRequest(r).profiles, t0);
     const range = { from: t0 - 3_600_000, to: t0 + 3_600_000 };
     const types = a.profileTypes(range);
     assert.ok(types.length >= 2, 'the fixtures hold several profile types');
-    assert.deepStrictEqual(b.profileTypes(range), types);
+    for (const [name, b] of [
+      ['a cache per request', storeOf((r) => extractRequest(r).profiles, t0)],
+      // Rows found by the ids of the writer's own cache (across requests).
+      ["the writer's ingest cache", storeOf((r, w) => extractRequest(r, w.ingestCache).profiles, t0)],
+      // A cache so small it starts afresh before every request: a new generation each time.
+      ['a cache starting afresh every request', storeOf((r, w) => extractRequest(r, w.ingestCache).profiles, t0, { ingestCacheBytes: 1 })],
+      // Profiles extracted with a cache that is not the writer's: looked up by value.
+      ['a cache of its own', storeOf((r) => extractRequest(r, sharedCache).profiles, t0)],
+    ] as const) {
+      answersAlike(a, b, types, range, name);
+    }
+  });
+
+  function answersAlike(
+    a: StoreQueries,
+    b: StoreQueries,
+    types: ReturnType<StoreQueries['profileTypes']>,
+    range: { from: number; to: number },
+    name: string,
+  ): void {
+    assert.deepStrictEqual(b.profileTypes(range), types, name);
     assert.deepStrictEqual(b.labelNames(range), a.labelNames(range));
     for (const t of types) {
       const sel = { ...range, type: t.type };
@@ -367,6 +421,6 @@ describe('store answers through either ingestion path', () => {
       }
       assert.deepStrictEqual(Buffer.from(b.pprof(sel, undefined, { labels: true })), Buffer.from(a.pprof(sel, undefined, { labels: true })));
     }
-    assert.deepStrictEqual(b.slowSpans({ ...range }), a.slowSpans({ ...range }));
-  });
+    assert.deepStrictEqual(b.slowSpans({ ...range }), a.slowSpans({ ...range }), name);
+  }
 });

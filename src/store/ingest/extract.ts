@@ -10,6 +10,7 @@ import { decimalToHex16, PPROF_LABELS, THREAD_LABELS } from '../../pprof/labels.
 import { isSampleCountType } from '../../pprof/profile-type.js';
 import type { ConvertedProfile } from '../../pprof/types.js';
 import type { FrameInfo } from '../query/types.js';
+import type { ResolvedIds } from './cache.js';
 
 export interface ExtractedStack {
   /** Indices into ExtractedProfile.frames, leaf first (inlined functions expanded). */
@@ -57,6 +58,11 @@ export interface ExtractedProfile {
   total: number;
   /** pprof samples read (before merging by stack). */
   sampleCount: number;
+  /**
+   * The frames' and stacks' ids in the IngestCache the profile was extracted with (the OTLP
+   * path sets it), so the writer finds their rows by index; absent, it looks them up by value.
+   */
+  resolved?: ResolvedIds;
 }
 
 /** A Map, not an object: a unit named `constructor` or `toString` is not a time unit. */
@@ -250,5 +256,6 @@ export function extractedBytes(e: ExtractedProfile): number {
   for (const f of e.frames) b += 64 + 2 * (f.name.length + f.file.length);
   for (const s of e.stacks) b += 48 + 8 * s.frames.length;
   b += e.spanSamples.length * 200;
+  if (e.resolved) b += 4 * (e.resolved.frames.length + e.resolved.stacks.length);
   return b;
 }

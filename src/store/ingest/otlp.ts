@@ -1,7 +1,10 @@
 // An OTLP profiles request -> what the store keeps (ExtractedProfile), read straight from the
 // request's dictionary. The store has no use for a pprof model: OTLP already holds each
-// distinct stack once (stack_table), so a stack is resolved to frames once per request and a
-// sample costs a few array reads and one map update. Pure: no I/O, no clock.
+// distinct stack once (stack_table), so each entry of the request's tables is resolved once
+// to the ids of an IngestCache (cache.ts; the caller's, kept across requests, or a new one),
+// a location's and a stack's frames are worked out the first time that cache sees them, and
+// a sample costs a few array reads and one map update. No I/O, no clock; what it changes is
+// the cache it is given (which never changes an answer, only how fast it comes).
 //
 // The answers are those of the pprof path (convert.ts, then extract.ts) on the same request,
 // which the property test in test/store/ingest-otlp.test.ts checks on random requests:
@@ -35,7 +38,7 @@ import { decimalToHex16, linkIds, PPROF_LABELS, sampleLabels, type LabelSpec, ty
 import { isSampleCountType, profileTypeOf } from '../../pprof/profile-type.js';
 import { SERVICE_NAME_KEY } from '../../pprof/service-name.js';
 import type { FrameInfo } from '../query/types.js';
-import { SeqInterner } from './keys.js';
+import { IngestCache } from './cache.js';
 import { THREAD_ID_LABELS, THREAD_NAME_LABELS, valueScale, type ExtractedProfile, type ExtractedStack, type SpanSample } from './extract.js';
 
 export interface ExtractResult {
@@ -67,144 +70,75 @@ interface LabelSet {
   text: string;
 }
 
-/** A function of the request, resolved. */
-interface FunctionInfo {
-  /** Same for functions pprof would write once. */
-  pprofId: number;
-  /** As the store shows it: its name, else its system name, else '(unknown)'. */
-  name: string;
-  nameId: number;
-  file: string;
-  fileId: number;
-  startLine: number;
-}
-
-/** A stack of the request, resolved. */
-interface ResolvedStack {
-  /** Request frame indices, leaf first (inlined functions expanded). */
-  frames: number[];
-  /** Same for stacks with the same pprof location sequence. */
-  pprofId: number;
-  /** Same for stacks with the same frames (the store's stack identity). */
-  storeId: number;
-  /** Location indices (for content ids). */
-  locations: readonly number[];
-}
-
 /** Request-wide lookups, memoized: the dictionary is shared by every profile of a request. */
 class RequestTables extends SharedTables {
-  /** Frames of the request (deduplicated by value) and their keys. */
-  readonly frames: FrameInfo[] = [];
-  /** (name, file, line, start line) canonical ids -> frame index (ids are dense: they index frames). */
-  private readonly frameIndex: SeqInterner;
-  /** Strings by value -> a small id (equal strings at different indices share one). */
-  private readonly canonicalStrings = new Map<string, number>();
-  private readonly functions: (FunctionInfo | undefined)[];
-  private readonly functionIds: SeqInterner;
-  /** Canonical string id by string index (-1: not yet read). */
-  private readonly canonicalAt: Int32Array;
+  /** Strings, functions, locations, frames and stacks by value, with ids shared across requests. */
+  readonly cache: IngestCache;
+  /** Per index of the request's tables: the global id (-1: not resolved yet). */
+  private readonly stringGid: Int32Array;
+  private readonly functionGid: Int32Array;
+  private readonly locationGid: Int32Array;
+  private readonly stackGid: Int32Array;
   private readonly mappingKeys: (string | undefined)[];
-  private readonly mappingIds: Int32Array;
-  private readonly mappingIdsByKey = new Map<string, number>();
+  /** Per mapping index: the string id of its key, plus one (0: not resolved). */
+  private readonly mappingGid: Int32Array;
   private readonly mappingFiles: string[] = [];
-  /** Per location index: its pprof identity (-1: not resolved yet), and where its frames are in locFrames. */
-  private readonly locPprof: Int32Array;
-  private readonly locStart: Int32Array;
-  private readonly locCount: Int32Array;
-  /** Request frame indices of every resolved location, innermost first. */
-  private readonly locFrames: number[] = [];
-  private readonly locationIds: SeqInterner;
-  private readonly stacks: (ResolvedStack | undefined)[];
-  private readonly pprofStackIds: SeqInterner;
-  private readonly storeStackIds: SeqInterner;
-  /** Reused while resolving a stack: its locations' pprof ids. */
-  private readonly pprofIdBuf: number[] = [];
+  /** Reused while resolving a location: its pprof key. */
+  private readonly keyBuf: number[] = [];
+  /** Reused while resolving a stack: its locations' global ids. */
+  private readonly locBuf: number[] = [];
   /** link index -> raw attribute key -> label set. */
   private readonly labelSets: (Map<number | string, LabelSet> | undefined)[];
   private readonly labelSetIds = new Map<string, number>();
   private readonly spanKeys = new Map<string, number>();
 
-  constructor(dictionary: ProfilesDictionary | undefined) {
+  constructor(dictionary: ProfilesDictionary | undefined, cache: IngestCache) {
     super(dictionary);
-    this.functions = new Array<FunctionInfo | undefined>(this.d.functionTable.length);
-    // Sized for the tables' entries (each is one at most, but for inlined lines).
-    this.functionIds = new SeqInterner(this.d.functionTable.length);
-    this.frameIndex = new SeqInterner(this.d.locationTable.length);
-    this.locationIds = new SeqInterner(this.d.locationTable.length);
-    this.pprofStackIds = new SeqInterner(this.d.stackTable.length);
-    this.storeStackIds = new SeqInterner(this.d.stackTable.length);
+    this.cache = cache;
+    this.stringGid = new Int32Array(this.d.stringTable.length).fill(-1);
+    this.functionGid = new Int32Array(this.d.functionTable.length).fill(-1);
+    // One slot at least: index 0 of an empty table means "none" (see entry()).
+    this.locationGid = new Int32Array(Math.max(1, this.d.locationTable.length)).fill(-1);
+    this.stackGid = new Int32Array(Math.max(1, this.d.stackTable.length)).fill(-1);
     this.mappingKeys = new Array<string | undefined>(this.d.mappingTable.length);
-    this.canonicalAt = new Int32Array(this.d.stringTable.length).fill(-1);
-    this.mappingIds = new Int32Array(this.d.mappingTable.length);
-    // One slot at least: index 0 of an empty table means "no location" (see entry()).
-    const nLoc = Math.max(1, this.d.locationTable.length);
-    this.locPprof = new Int32Array(nLoc).fill(-1);
-    this.locStart = new Int32Array(nLoc);
-    this.locCount = new Int32Array(nLoc);
-    this.stacks = new Array<ResolvedStack | undefined>(this.d.stackTable.length);
+    this.mappingGid = new Int32Array(this.d.mappingTable.length);
     this.labelSets = new Array<Map<number | string, LabelSet> | undefined>(Math.max(1, this.d.linkTable.length));
   }
 
-  get pprofStackCount(): number {
-    return this.pprofStackIds.size;
-  }
-
-  get storeStackCount(): number {
-    return this.storeStackIds.size;
-  }
-
-  /** Canonical id of a string (by value). */
-  private canonical(str: string): number {
-    let id = this.canonicalStrings.get(str);
-    if (id === undefined) this.canonicalStrings.set(str, (id = this.canonicalStrings.size));
-    return id;
-  }
-
-  /** The canonical id of the string at index i, which `string` has checked. */
-  private canonicalOf(i: number, str: string): number {
-    let id = i >= 0 && i < this.canonicalAt.length ? this.canonicalAt[i]! : -1;
+  /** The global id of the string at index i, which `string` has checked. */
+  private stringId(i: number, str: string): number {
+    let id = i >= 0 && i < this.stringGid.length ? this.stringGid[i]! : -1;
     if (id < 0) {
-      id = this.canonical(str);
-      if (i >= 0 && i < this.canonicalAt.length) this.canonicalAt[i] = id;
+      id = this.cache.string(str);
+      if (i >= 0 && i < this.stringGid.length) this.stringGid[i] = id;
     }
     return id;
   }
 
-  private readonly tuple = [0, 0, 0, 0];
-
-  private frame(nameId: number, name: string, fileId: number, file: string, line: number, startLine: number): number {
-    const t = this.tuple;
-    t[0] = nameId;
-    t[1] = fileId;
-    t[2] = line;
-    t[3] = startLine;
-    const i = this.frameIndex.intern(t, 4);
-    if (i === this.frames.length) this.frames.push({ name, file, line, startLine });
-    return i;
-  }
-
-  /** A function, resolved: pprof's identity of it (name falls back to the system name) and the frame it names. */
-  private function(i: number, what: () => string): FunctionInfo {
-    const memo = i >= 0 && i < this.functions.length ? this.functions[i] : undefined;
-    if (memo !== undefined) return memo;
-    const f = entry(this.d.functionTable, i, ZERO_FUNCTION, 'function_table', what);
-    const at = (): string => `function_table[${i}]`;
-    // In-range indices read directly; the others go through string() for its message.
+  /** A function's global id (pprof's identity of it: name falls back to the system name). */
+  private function(i: number, location: number, line: number): number {
+    const memo = i >= 0 && i < this.functionGid.length ? this.functionGid[i]! : -1;
+    if (memo >= 0) return memo;
+    const ft = this.d.functionTable;
+    const f =
+      i >>> 0 === i && i < ft.length
+        ? ft[i]!
+        : entry(ft, i, ZERO_FUNCTION, 'function_table', () => `location_table[${location}].lines[${line}].function_index`);
+    // In-range indices read directly; the others go through string() for its message (no
+    // message closure is made on the way).
     const t = this.d.stringTable;
     const si = f.systemNameStrindex;
     const ni = f.nameStrindex;
     const fli = f.filenameStrindex;
-    const systemName = si >>> 0 === si && si < t.length ? t[si]! : this.string(si, () => `${at()}.system_name_strindex`);
-    const ownName = ni >>> 0 === ni && ni < t.length ? t[ni]! : this.string(ni, () => `${at()}.name_strindex`);
-    const file = fli >>> 0 === fli && fli < t.length ? t[fli]! : this.string(fli, () => `${at()}.filename_strindex`);
-    const sysId = this.canonicalOf(f.systemNameStrindex, systemName);
-    const nameId = ownName === '' ? sysId : this.canonicalOf(f.nameStrindex, ownName);
-    const fileId = this.canonicalOf(f.filenameStrindex, file);
-    const pprofId = this.functionIds.intern([nameId, sysId, fileId, f.startLine], 4, true);
-    const name = ownName || systemName || '(unknown)';
-    const r: FunctionInfo = { pprofId, name, nameId: name === ownName ? nameId : this.canonical(name), file, fileId, startLine: f.startLine };
-    if (i < this.functions.length) this.functions[i] = r;
-    return r;
+    const systemName = si >>> 0 === si && si < t.length ? t[si]! : this.string(si, () => `function_table[${i}].system_name_strindex`);
+    const ownName = ni >>> 0 === ni && ni < t.length ? t[ni]! : this.string(ni, () => `function_table[${i}].name_strindex`);
+    const file = fli >>> 0 === fli && fli < t.length ? t[fli]! : this.string(fli, () => `function_table[${i}].filename_strindex`);
+    const sysId = this.stringId(si, systemName);
+    const nameId = ownName === '' ? sysId : this.stringId(ni, ownName);
+    const fileId = this.stringId(fli, file);
+    const id = this.cache.function(nameId, ownName, sysId, systemName, fileId, file, f.startLine);
+    if (i < this.functionGid.length) this.functionGid[i] = id;
+    return id;
   }
 
   private mappingKey(i: number, what: () => string): string {
@@ -233,81 +167,100 @@ class RequestTables extends SharedTables {
     if (i < this.mappingKeys.length) {
       this.mappingKeys[i] = key;
       this.mappingFiles[i] = filename;
-      let id = this.mappingIdsByKey.get(key);
-      if (id === undefined) this.mappingIdsByKey.set(key, (id = this.mappingIdsByKey.size + 1));
-      this.mappingIds[i] = id;
+      this.mappingGid[i] = this.cache.string(key) + 1;
     }
     return key;
   }
 
-  /**
-   * Resolves location i into locPprof / locStart / locCount (its frames are
-   * locFrames[start, start + count)); typed arrays, so a stack walks contiguous memory.
-   */
-  private location(i: number, what: () => string): void {
-    const l = entry(this.d.locationTable, i, ZERO_LOCATION, 'location_table', what);
-    const at = (): string => `location_table[${i}]`;
-    const mkey = l.mappingIndex === 0 ? '' : this.mappingKey(l.mappingIndex, () => `${at()}.mapping_index`);
-    const frames = this.locFrames;
-    const start = frames.length;
+  /** The global id of location i; its frames are recorded in the cache the first time it is seen. */
+  private location(i: number, stackIndex: number, k: number): number {
+    // In range: read directly (no message closures on the hot path); else entry() throws.
+    const table = this.d.locationTable;
+    const l =
+      i >>> 0 === i && i < table.length
+        ? table[i]!
+        : entry(table, i, ZERO_LOCATION, 'location_table', () => `stack_table[${stackIndex}].location_indices[${k}]`);
+    const mi = l.mappingIndex;
+    const mkey = mi === 0 ? '' : this.mappingKey(mi, () => `location_table[${i}].mapping_index`);
     // pprof's identity of a location: mapping, address, lines (function, line, column).
-    const key: number[] = [mkey === '' ? 0 : (this.mappingIds[l.mappingIndex] ?? this.mappingIdsByKey.size + 1)];
-    pushAddress(key, l.address);
-    for (let k = 0; k < l.lines.length; k++) {
-      const ln = l.lines[k]!;
-      if (ln.functionIndex === 0) continue;
-      const fi = ln.functionIndex;
-      const f =
-        (fi > 0 && fi < this.functions.length ? this.functions[fi] : undefined) ?? this.function(fi, () => `${at()}.lines[${k}].function_index`);
-      key.push(f.pprofId, ln.line, ln.column);
-      frames.push(this.frame(f.nameId, f.name, f.fileId, f.file, ln.line, f.startLine));
+    const key = this.keyBuf;
+    let n = 0;
+    key[n++] = mkey === '' ? 0 : this.mappingGid[mi]!;
+    const address = l.address;
+    if (address === 0n) key[n++] = 0;
+    else if (address <= 9007199254740991n) key[n++] = Number(address);
+    else {
+      // Exact below 2^53, else a marker and its two halves.
+      key[n++] = -1;
+      key[n++] = Number(address >> 32n);
+      key[n++] = Number(address & 0xffffffffn);
     }
-    if (frames.length === start) {
-      // Unsymbolized: the address is all there is; keep the binary as its "file".
-      const name = `0x${l.address.toString(16)}`;
-      const file = mkey === '' ? '' : (this.mappingFiles[l.mappingIndex] ?? '');
-      frames.push(this.frame(this.canonical(name), name, this.canonical(file), file, 0, 0));
+    const lines = l.lines;
+    const fgid = this.functionGid;
+    for (let k = 0; k < lines.length; k++) {
+      const ln = lines[k]!;
+      const fi = ln.functionIndex;
+      if (fi === 0) continue;
+      const known = fi > 0 && fi < fgid.length ? fgid[fi]! : -1;
+      key[n++] = known >= 0 ? known : this.function(fi, i, k);
+      key[n++] = ln.line;
+      key[n++] = ln.column;
+    }
+    const cache = this.cache;
+    const id = cache.location(key, n);
+    if (!cache.hasLocation(id)) {
+      // First seen: its frames, one per line with a function, innermost first.
+      cache.beginLocation(id);
+      let frames = 0;
+      for (let k = 0; k < lines.length; k++) {
+        const ln = lines[k]!;
+        if (ln.functionIndex === 0) continue;
+        const f = cache.functions[fgid[ln.functionIndex]!]!;
+        cache.pushFrame(cache.frame(f.nameId, f.name, f.fileId, f.file, ln.line, f.startLine));
+        frames++;
+      }
+      if (frames === 0) {
+        // Unsymbolized: the address is all there is; keep the binary as its "file".
+        const name = `0x${address.toString(16)}`;
+        const file = mkey === '' ? '' : (this.mappingFiles[mi] ?? '');
+        cache.pushFrame(cache.frame(cache.string(name), name, cache.string(file), file, 0, 0));
+      }
+      cache.endLocation(id);
     }
     // entry() accepted i: it is an index of the table (or 0 of an empty one, slot 0 here too).
-    this.locPprof[i] = this.locationIds.intern(key, key.length, true);
-    this.locStart[i] = start;
-    this.locCount[i] = frames.length - start;
+    this.locationGid[i] = id;
+    return id;
   }
 
-  /** The stack at index i when already resolved. */
-  stackAt(i: number): ResolvedStack | undefined {
-    return i >= 0 && i < this.stacks.length ? this.stacks[i] : undefined;
+  /** The global pprof stack id of stack i when already resolved, else -1. */
+  stackAt(i: number): number {
+    return i >= 0 && i < this.stackGid.length ? this.stackGid[i]! : -1;
   }
 
-  stack(i: number, si: number): ResolvedStack {
-    const memo = i >= 0 && i < this.stacks.length ? this.stacks[i] : undefined;
-    if (memo !== undefined) return memo;
-    const s = entry(this.d.stackTable, i, ZERO_STACK, 'stack_table', () => `samples[${si}].stack_index`);
+  /** The global pprof stack id of stack i (its store stack: cache.storeStack). */
+  stack(i: number, si: number): number {
+    const memo = this.stackAt(i);
+    if (memo >= 0) return memo;
+    const table = this.d.stackTable;
+    const s = i >>> 0 === i && i < table.length ? table[i]! : entry(table, i, ZERO_STACK, 'stack_table', () => `samples[${si}].stack_index`);
     const idx = s.locationIndices;
-    const pprofIds = this.pprofIdBuf;
-    const lp = this.locPprof;
-    const lc = this.locCount;
-    let n = 0;
+    const buf = this.locBuf;
+    const lg = this.locationGid;
     for (let k = 0; k < idx.length; k++) {
       const li = idx[k]!;
       // Not resolved yet, or not an index (undefined >= 0 is false): location() checks it.
-      if (!(lp[li]! >= 0)) this.location(li, () => `stack_table[${i}].location_indices[${k}]`);
-      pprofIds[k] = lp[li]!;
-      n += lc[li]!;
+      const g = lg[li]!;
+      buf[k] = g >= 0 ? g : this.location(li, i, k);
     }
-    // Filled to its length at once (no growth while pushing).
-    const frames = new Array<number>(n);
-    const ls = this.locStart;
-    const lf = this.locFrames;
-    for (let k = 0, j = 0; k < idx.length; k++) {
-      const li = idx[k]!;
-      for (let f = ls[li]!, end = f + lc[li]!; f < end; f++) frames[j++] = lf[f]!;
-    }
-    const pprofId = this.pprofStackIds.intern(pprofIds, idx.length);
-    const storeId = this.storeStackIds.intern(frames, frames.length, true);
-    const r: ResolvedStack = { frames, pprofId, storeId, locations: idx };
-    if (i >= 0 && i < this.stacks.length) this.stacks[i] = r;
-    return r;
+    const id = this.cache.stack(buf, idx.length);
+    // entry() accepted i: an index of the table, or 0 of an empty one (slot 0 here too).
+    this.stackGid[i] = id;
+    return id;
+  }
+
+  /** The location indices of stack i (resolved: in range). */
+  stackLocations(i: number): readonly number[] {
+    return (this.d.stackTable[i] ?? ZERO_STACK).locationIndices;
   }
 
   /** A location's pprof content as text (for content ids; only called for resolved locations). */
@@ -340,11 +293,20 @@ class RequestTables extends SharedTables {
     return e;
   }
 
+  /** rootHex, memoized: a request's samples share few local roots (and it goes through a BigInt). */
+  private readonly roots = new Map<string, string>();
+
+  private rootHex(decimal: string): string {
+    let hex = this.roots.get(decimal);
+    if (hex === undefined) this.roots.set(decimal, (hex = rootHex(decimal)));
+    return hex;
+  }
+
   private buildLabelSet(s: Sample, si: number): LabelSet {
     const indices = s.attributeIndices;
     const attrs: ResolvedAttribute[] = [];
     for (let k = 0; k < indices.length; k++) {
-      const a = this.attribute(indices[k]!, () => `samples[${si}].attribute_indices[${k}]`);
+      const a = this.cachedAttribute(indices[k]!) ?? this.attribute(indices[k]!, () => `samples[${si}].attribute_indices[${k}]`);
       // The sample's service is its series' service.name, not a label.
       if (a.key !== SERVICE_NAME_KEY) attrs.push(a);
     }
@@ -367,13 +329,13 @@ class RequestTables extends SharedTables {
       const str = 'str' in l ? l.str : '';
       if (l.key === PPROF_LABELS.SPAN_ID) spanId = str;
       else if (l.key === PPROF_LABELS.TRACE_ID) traceId = str;
-      else if (l.key === PPROF_LABELS.LOCAL_ROOT_SPAN_ID) root = rootHex(str);
+      else if (l.key === PPROF_LABELS.LOCAL_ROOT_SPAN_ID) root = this.rootHex(str);
       else if (l.key === PPROF_LABELS.TRACE_ENDPOINT) endpoint = str;
       else if (thread === undefined && THREAD_LABELS.has(l.key) && str !== '') thread = str;
       else if (threadId === '' && THREAD_ID_KEYS.has(l.key)) threadId = 'num' in l ? String(l.num) : str;
       texts.push(labelText(l));
     }
-    texts.sort();
+    if (texts.length > 1) texts.sort();
     const text = texts.join('\u0001');
     let id = this.labelSetIds.get(text);
     if (id === undefined) this.labelSetIds.set(text, (id = this.labelSetIds.size));
@@ -382,12 +344,6 @@ class RequestTables extends SharedTables {
     if (spanKey === undefined) this.spanKeys.set(sk, (spanKey = this.spanKeys.size));
     return { id, spanKey, spanId, traceId, localRootSpanId: root, endpoint, thread, threadId, text };
   }
-}
-
-/** A location address as key values: exact below 2^53, else a marker and its two halves. */
-function pushAddress(key: number[], address: bigint): void {
-  if (address <= 9007199254740991n) key.push(Number(address));
-  else key.push(-1, Number(address >> 32n), Number(address & 0xffffffffn));
 }
 
 function labelText(l: LabelSpec): string {
@@ -460,7 +416,10 @@ function partId(id: Uint8Array, service: string): string {
 
 /** Merged samples of one profile: pprof's (stack, label set) identity -> value. */
 interface Merged {
-  stack: ResolvedStack;
+  /** Global pprof stack id. */
+  pprof: number;
+  /** The stack table index of the first sample merged here (for content ids). */
+  stackIndex: number;
   labels: LabelSet;
   value: number;
 }
@@ -476,12 +435,20 @@ function extractPart(tables: RequestTables, p: Profile, part: Part, typeOfProfil
     ? { scale: 1, unit: 'count' }
     : valueScale(sampleTypeVt.unit, periodType, periodUnit, period);
 
-  // Merge as pprof does, by (pprof stack, label set); numeric keys while they fit.
+  // Merge as pprof does, by (pprof stack, label set). Keys are small integers while they fit
+  // (pprof stacks numbered per profile, below the sample count): a Map keyed by them needs
+  // no boxed numbers; the list keeps the merged samples in first-seen order.
+  const cache = tables.cache;
+  cache.beginProfile();
+  const pprofIndex = cache.pprofIndex;
+  let pprofCount = 0;
   const merged = new Map<number | string, Merged>();
-  const nLabelIds = 1 << 22;
+  const list: Merged[] = [];
+  const samples = part.samples;
+  const stackBound = Math.max(1, samples.length);
+  const smiLabels = Math.floor(2 ** 30 / stackBound);
   let minTs: bigint | undefined;
   let maxTs: bigint | undefined;
-  const samples = part.samples;
   for (let si = 0; si < samples.length; si++) {
     const s = samples[si]!;
     const nv = s.values.length;
@@ -490,7 +457,8 @@ function extractPart(tables: RequestTables, p: Profile, part: Part, typeOfProfil
       throw new BadData(`samples[${si}] has ${nv} values but ${nt} timestamps; values[i] must belong to timestamps[i]`);
     }
     if (nv === 0 && nt === 0) continue;
-    const st = tables.stackAt(s.stackIndex) ?? tables.stack(s.stackIndex, si);
+    const known = tables.stackAt(s.stackIndex);
+    const st = known >= 0 ? known : tables.stack(s.stackIndex, si);
     const ls = tables.labelSet(s, si);
     for (let j = 0; j < nt; j++) {
       const t = s.timestampsUnixNano[j]!;
@@ -500,57 +468,71 @@ function extractPart(tables: RequestTables, p: Profile, part: Part, typeOfProfil
     let v = 0;
     if (nv === 0) v = nt;
     else for (let j = 0; j < nv; j++) v += s.values[j]!;
-    const key = ls.id < nLabelIds ? st.pprofId * nLabelIds + ls.id : `${st.pprofId}|${ls.id}`;
+    let local = pprofIndex.get(st);
+    if (local < 0) pprofIndex.set(st, (local = pprofCount++));
+    const key = ls.id < smiLabels ? ls.id * stackBound + local : `${local}|${ls.id}`;
     const hit = merged.get(key);
     if (hit !== undefined) hit.value += v;
-    else merged.set(key, { stack: st, labels: ls, value: v });
+    else {
+      const m: Merged = { pprof: st, stackIndex: s.stackIndex, labels: ls, value: v };
+      merged.set(key, m);
+      list.push(m);
+    }
   }
 
-  // The store's view: frames and stacks of this profile, span attribution, threads.
+  // The store's view: frames and stacks of this profile, span attribution, threads. Frames
+  // are the cache's shared objects; their global ids and the stacks' go along (resolved).
+  const allFrames = cache.frames;
+  const values = cache.stackValues;
+  const frameIndex = cache.frameIndex;
+  const stackIndex = cache.stackIndex;
   const frames: FrameInfo[] = [];
-  // Request frame / store stack -> this profile's index (-1: not used yet).
-  const frameLocal = new Int32Array(tables.frames.length).fill(-1);
+  const frameGids: number[] = [];
   const stacks: ExtractedStack[] = [];
-  const stackLocal = new Int32Array(tables.storeStackCount).fill(-1);
+  const stackGids: number[] = [];
   const spanIndex = new Map<number | string, SpanSample>();
   const threads = new Map<string, number>();
   let total = 0;
   // Frames in the order pprof's locations would list them: by first use, zero-valued samples
-  // included (so functions are written in the same order as by the pprof path).
-  const frameOf = (rf: number): number => {
-    let fi = frameLocal[rf]!;
-    if (fi < 0) {
-      fi = frames.length;
-      frames.push(tables.frames[rf]!);
-      frameLocal[rf] = fi;
+  // included (so functions are written in the same order as by the pprof path). A store stack
+  // walked once is marked -2 (walked, not listed yet).
+  for (let k = 0; k < list.length; k++) {
+    const g = cache.storeStack(list[k]!.pprof);
+    if (stackIndex.get(g) !== -1) continue;
+    stackIndex.set(g, -2);
+    for (let f = cache.stackStart(g), end = f + cache.stackLength(g); f < end; f++) {
+      const fg = values[f]!;
+      if (frameIndex.get(fg) < 0) {
+        frameIndex.set(fg, frames.length);
+        frames.push(allFrames[fg]!);
+        frameGids.push(fg);
+      }
     }
-    return fi;
-  };
-  const seenStacks = new Uint8Array(tables.pprofStackCount);
-  for (const m of merged.values()) {
-    if (seenStacks[m.stack.pprofId] === 1) continue;
-    seenStacks[m.stack.pprofId] = 1;
-    const rf = m.stack.frames;
-    for (let k = 0; k < rf.length; k++) frameOf(rf[k]!);
   }
-  for (const m of merged.values()) {
+  const smiSpans = Math.floor(2 ** 30 / Math.max(1, list.length));
+  for (let k = 0; k < list.length; k++) {
+    const m = list[k]!;
     if (m.value === 0) continue;
     const value = Math.round(m.value * scale);
-    let si = stackLocal[m.stack.storeId]!;
+    const g = cache.storeStack(m.pprof);
+    let si = stackIndex.get(g);
     if (si < 0) {
-      const rf = m.stack.frames;
-      const ids = new Array<number>(rf.length);
-      for (let k = 0; k < rf.length; k++) ids[k] = frameLocal[rf[k]!]!;
+      const start = cache.stackStart(g);
+      const n = cache.stackLength(g);
+      const ids = new Array<number>(n);
+      for (let j = 0; j < n; j++) ids[j] = frameIndex.get(values[start + j]!);
       si = stacks.length;
       stacks.push({ frames: ids, value: 0 });
-      stackLocal[m.stack.storeId] = si;
+      stackGids.push(g);
+      stackIndex.set(g, si);
     }
     stacks[si]!.value += value;
     total += value;
     const ls = m.labels;
     if (ls.thread !== undefined) threads.set(ls.thread, (threads.get(ls.thread) ?? 0) + value);
     if (ls.spanId !== '' || ls.traceId !== '' || ls.endpoint !== '' || ls.thread !== undefined || ls.threadId !== '') {
-      const sk = si < 1 << 22 ? ls.spanKey * (1 << 22) + si : `${ls.spanKey}|${si}`;
+      // si < list.length: a small integer key while it fits.
+      const sk = ls.spanKey < smiSpans ? ls.spanKey * list.length + si : `${ls.spanKey}|${si}`;
       const hit = spanIndex.get(sk);
       if (hit) hit.value += value;
       else
@@ -576,7 +558,7 @@ function extractPart(tables: RequestTables, p: Profile, part: Part, typeOfProfil
 
   const profileKey =
     part.profileKey ??
-    contentId(tables, merged, [profileType, sortedLabels(part.labels), sampleTypeVt, periodTypeVt ?? null, period, String(start), String(duration)]);
+    contentId(tables, list, [profileType, sortedLabels(part.labels), sampleTypeVt, periodTypeVt ?? null, period, String(start), String(duration)]);
   return {
     profileKey,
     type: profileType,
@@ -594,7 +576,8 @@ function extractPart(tables: RequestTables, p: Profile, part: Part, typeOfProfil
     spanSamples: [...spanIndex.values()],
     threads,
     total,
-    sampleCount: merged.size,
+    sampleCount: list.length,
+    resolved: { generation: cache.generation, frames: Int32Array.from(frameGids), stacks: Int32Array.from(stackGids) },
   };
 }
 
@@ -610,18 +593,23 @@ function sortedLabels(labels: Record<string, string>): [string, string][] {
  * recognised as a duplicate. Covers the head, every merged sample (stack locations, labels,
  * value) in order.
  */
-function contentId(tables: RequestTables, merged: Map<number | string, Merged>, head: unknown[]): string {
+function contentId(tables: RequestTables, merged: readonly Merged[], head: unknown[]): string {
   const h: Hash = createHash('sha256');
   h.update(JSON.stringify(head));
   const stackLocal = new Map<number, number>();
   const labelLocal = new Map<number, number>();
   let chunk: string[] = [];
-  for (const m of merged.values()) {
-    let s = stackLocal.get(m.stack.pprofId);
+  for (const m of merged) {
+    let s = stackLocal.get(m.pprof);
     if (s === undefined) {
       s = stackLocal.size;
-      stackLocal.set(m.stack.pprofId, s);
-      chunk.push(`S${m.stack.locations.map((i) => tables.locationText(i)).join('\u0002')}`);
+      stackLocal.set(m.pprof, s);
+      chunk.push(
+        `S${tables
+          .stackLocations(m.stackIndex)
+          .map((i) => tables.locationText(i))
+          .join('\u0002')}`,
+      );
     }
     let l = labelLocal.get(m.labels.id);
     if (l === undefined) {
@@ -640,8 +628,9 @@ function contentId(tables: RequestTables, merged: Map<number | string, Merged>, 
 }
 
 /** Extracts every profile of the request; bad profiles become errors, the rest are kept. */
-export function extractRequest(req: ExportProfilesServiceRequest): ExtractResult {
-  const tables = new RequestTables(req.dictionary);
+export function extractRequest(req: ExportProfilesServiceRequest, cache: IngestCache = new IngestCache()): ExtractResult {
+  cache.trim();
+  const tables = new RequestTables(req.dictionary, cache);
   const out: ExtractResult = { profiles: [], errors: [] };
   for (let ri = 0; ri < req.resourceProfiles.length; ri++) {
     const rp = req.resourceProfiles[ri]!;
