@@ -9,7 +9,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import fc from 'fast-check';
-import type { ExportProfilesServiceRequest, Profile } from '../../src/otlp/model.js';
+import type { AnyValue, ExportProfilesServiceRequest, Profile } from '../../src/otlp/model.js';
 import { DictionaryBuilder, makeProfile, makeProfilesRequest, makeResource, makeSample, makeScope } from '../../src/otlp/build.js';
 import { convertProfilesRequest } from '../../src/pprof/convert.js';
 import { extractProfile, type ExtractedProfile } from '../../src/store/ingest/extract.js';
@@ -72,8 +72,18 @@ function arbMeaningfulRequest(): fc.Arbitrary<ExportProfilesServiceRequest> {
       fc.array(fc.option(fc.constantFrom(...WORDS), { freq: 2, nil: undefined }), { minLength: 12, maxLength: 12 }),
       fc.array(fc.option(fc.constantFrom(...WORDS, 'cart', 'web'), { freq: 2, nil: undefined }), { minLength: 6, maxLength: 6 }),
       fc.boolean(),
+      // A thread attribute on some samples: by chance alone too rare for the coverage check below.
+      fc.option(
+        fc.constantFrom<[string, AnyValue]>(
+          ['thread.name', { stringValue: 'worker-1' }],
+          ['thread_name', { stringValue: 'main' }],
+          ['thread.id', { intValue: 7n }],
+          ['thread id', { intValue: 0n }],
+        ),
+        { nil: undefined },
+      ),
     )
-    .map(([req, words, values, sameWindow]) => {
+    .map(([req, words, values, sameWindow, thread]) => {
       // Profiles of a scope cut together (a sample count beside the time it counts).
       if (sameWindow) {
         for (const sp of req.resourceProfiles.flatMap((r) => r.scopeProfiles)) {
@@ -88,6 +98,12 @@ function arbMeaningfulRequest(): fc.Arbitrary<ExportProfilesServiceRequest> {
           const v = values[i - 1];
           if (i > 0 && v !== undefined) a.value = { stringValue: v };
         });
+        if (thread && d.stringTable.length > 0 && d.attributeTable.length > 0) {
+          d.stringTable.push(thread[0]);
+          d.attributeTable.push({ keyStrindex: d.stringTable.length - 1, value: thread[1], unitStrindex: 0 });
+          const index = d.attributeTable.length - 1;
+          profilesOf(req)[0]?.samples.forEach((sample, i) => i % 2 === 0 && sample.attributeIndices.push(index));
+        }
       }
       return req;
     });
