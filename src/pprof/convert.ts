@@ -38,6 +38,7 @@
 import { Label as PprofLabel, Sample as PprofSample } from 'pprof-format';
 import { ConvertError } from '../errors.js';
 import type { ExportProfilesServiceRequest, Profile } from '../otlp/model.js';
+import type { ColumnarProfile } from '../otlp/columns/samples.js';
 import { encodeProfileFast } from './encode-fast.js';
 import { UNKNOWN_SERVICE } from './service-name.js';
 import { BUILD_ID_ATTR_KEYS, contentId, eachPart, num, PprofBuilder, type LabelsEntry, type RequestTables, type TimestampMode } from './tables.js';
@@ -84,7 +85,7 @@ export function convertEach(
 export function convertPart(
   tables: RequestTables,
   mode: TimestampMode,
-  part: Profile,
+  part: ColumnarProfile,
   seriesLabels: Record<string, string>,
   profileType?: string,
 ): ConvertedProfile {
@@ -140,7 +141,7 @@ class ModelBuilder extends PprofBuilder {
     this.samples.push(sample);
   }
 
-  build(p: Profile, seriesLabels: Record<string, string>, profileType: string | undefined): ConvertedProfile {
+  build(p: ColumnarProfile, seriesLabels: Record<string, string>, profileType: string | undefined): ConvertedProfile {
     const { model, converted, contentHead } = this.collect(p, seriesLabels, profileType);
     model.sample = this.samples;
     // The same bytes the direct encoder writes, so both give the same content id.

@@ -20,6 +20,7 @@
 import type { Profile as PprofProfile, Label as PprofLabel } from 'pprof-format';
 import { ConvertError } from '../errors.js';
 import type { ExportProfilesServiceRequest, Profile } from '../otlp/model.js';
+import type { ColumnarProfile } from '../otlp/columns/samples.js';
 import { Writer } from '../protobuf/writer.js';
 import { convertPart, type ConvertOptions, type ConvertResult } from './convert.js';
 import { encodeProfileFast, vsize } from './encode-fast.js';
@@ -28,7 +29,10 @@ import { contentId, eachPart, PprofBuilder, type LabelsEntry, type RequestTables
 import type { ConvertedProfile, PprofSummary } from './types.js';
 
 /** Converts every profile of the request straight to pprof bytes; bad profiles become errors. */
-export function encodeProfilesRequestPprof(req: ExportProfilesServiceRequest, options: ConvertOptions = {}): ConvertResult {
+export function encodeProfilesRequestPprof(
+  req: ExportProfilesServiceRequest<Profile | ColumnarProfile>,
+  options: ConvertOptions = {},
+): ConvertResult {
   const result: ConvertResult = { profiles: [], errors: [] };
   for (const r of encodeEach(req, options)) {
     if (r instanceof ConvertError) result.errors.push(r);
@@ -39,7 +43,7 @@ export function encodeProfilesRequestPprof(req: ExportProfilesServiceRequest, op
 
 /** Like convertEach (same order, same errors), each result carrying its `pprof` bytes. */
 export function encodeEach(
-  req: ExportProfilesServiceRequest,
+  req: ExportProfilesServiceRequest<Profile | ColumnarProfile>,
   options: ConvertOptions = {},
 ): Generator<ConvertedProfile | ConvertError, void, undefined> {
   return eachPart(req, options, (tables, mode, part, labels, type) => new BytesBuilder(tables, mode).build(part, labels, type));
@@ -58,7 +62,7 @@ class EncodedProfile implements ConvertedProfile {
     readonly durationNano: bigint,
     readonly profileId: string,
     readonly endpointCounts: Record<string, number>,
-    private source: { tables: RequestTables; mode: TimestampMode; part: Profile } | undefined,
+    private source: { tables: RequestTables; mode: TimestampMode; part: ColumnarProfile } | undefined,
   ) {}
 
   get profile(): PprofProfile {
@@ -346,7 +350,7 @@ class BytesBuilder extends PprofBuilder {
     this.times.push(t);
   }
 
-  build(p: Profile, seriesLabels: Record<string, string>, profileType: string | undefined): ConvertedProfile {
+  build(p: ColumnarProfile, seriesLabels: Record<string, string>, profileType: string | undefined): ConvertedProfile {
     const { model, summary, converted, contentHead } = this.collect(p, seriesLabels, profileType);
     summary.sampleCount = this.n;
     const pprof = this.encode(encodeProfileFast(model));

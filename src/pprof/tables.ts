@@ -27,9 +27,9 @@ import type {
   Mapping,
   Profile,
   ProfilesDictionary,
-  Sample,
   Stack,
 } from '../otlp/model.js';
+import { columnarProfile, selectSamples, timestampAt, type ColumnarProfile, type SampleColumns } from '../otlp/columns/samples.js';
 import { anyValueToString, emptyDictionary } from '../otlp/build.js';
 import { hexOf, isZeroId } from '../otlp/ids.js';
 import { CONTEXT_ATTRIBUTE_KEYS, PPROF_LABELS, attributeLabel, linkIds, sampleLabels, type LabelSpec, type ResolvedAttribute } from './labels.js';
@@ -141,7 +141,7 @@ export class RequestTables {
    * to set a key wins: the resource names the entity being profiled, and a scope or profile
    * attribute should not move a profile to another service's series.
    */
-  seriesLabels(resource: readonly KeyValue[] | undefined, scope: readonly KeyValue[] | undefined, profile: Profile): Record<string, string> {
+  seriesLabels(resource: readonly KeyValue[] | undefined, scope: readonly KeyValue[] | undefined, profile: Profile<unknown>): Record<string, string> {
     const out: Record<string, string> = {};
     this.keyValueLabels(resource, out, 'resource');
     this.keyValueLabels(scope, out, 'scope');
@@ -173,10 +173,10 @@ export class RequestTables {
   }
 }
 
-/** A sample's own service (its first `service.name` attribute with a value), or undefined. */
-function sampleService(s: Sample, services: Map<number, string>): string | undefined {
-  const a = s.attributeIndices;
-  for (let k = 0; k < a.length; k++) {
+/** Sample i's own service (its first `service.name` attribute with a value), or undefined. */
+function sampleService(c: SampleColumns, i: number, services: Map<number, string>): string | undefined {
+  const a = c.attrs;
+  for (let k = c.attrStart[i]!, end = c.attrStart[i + 1]!; k < end; k++) {
     const v = services.get(a[k]!);
     if (v !== undefined) return v;
   }
@@ -187,22 +187,28 @@ function sampleService(s: Sample, services: Map<number, string>): string | undef
  * The profile as one part per service its samples name, each with its series labels. A
  * profile whose samples name no other service than its own is returned as it is.
  */
-export function splitByService(tables: RequestTables, p: Profile, series: Record<string, string>): [Profile, Record<string, string>][] {
+export function splitByService(
+  tables: RequestTables,
+  p: ColumnarProfile,
+  series: Record<string, string>,
+): [ColumnarProfile, Record<string, string>][] {
   const services = tables.serviceAttributes();
   const own = series[SERVICE_NAME_KEY]!;
   if (services.size === 0) return [[p, series]];
-  const parts = new Map<string, Sample[]>();
+  const parts = new Map<string, number[]>();
   let mixed = false;
-  for (const s of p.samples) {
-    const svc = sampleService(s, services) ?? own;
+  const c = p.samples;
+  for (let i = 0; i < c.length; i++) {
+    const svc = sampleService(c, i, services) ?? own;
     if (svc !== own) mixed = true;
     let list = parts.get(svc);
     if (!list) parts.set(svc, (list = []));
-    list.push(s);
+    list.push(i);
   }
   if (!mixed) return [[p, series]];
-  const out: [Profile, Record<string, string>][] = [];
-  for (const [svc, samples] of parts) {
+  const out: [ColumnarProfile, Record<string, string>][] = [];
+  for (const [svc, indices] of parts) {
+    const samples = selectSamples(c, indices);
     // A sender's profile id names the whole profile; each part gets its own id derived from it
     // (a zero id stays zero: the content id then covers the service through the labels).
     const profileId = isZeroId(p.profileId) ? p.profileId : partId(p.profileId, svc);
@@ -236,11 +242,16 @@ export function addSeriesLabel(out: Record<string, string>, key: string, v: AnyV
  * index i is -2 - i, two indices below 2^15 pack into a * 2^15 + b. Order is kept (the
  * label set's own id is order-independent).
  */
-function rawAttributeKey(a: readonly number[]): number | string {
-  if (a.length === 0) return -1;
-  if (a.length === 1 && a[0]! >= 0 && a[0]! < 2 ** 29) return -2 - a[0]!;
-  if (a.length === 2 && a[0]! >= 0 && a[0]! < 32768 && a[1]! >= 0 && a[1]! < 32768) return a[0]! * 32768 + a[1]!;
-  return a.join(',');
+function rawAttributeKey(pool: Float64Array, from: number, n: number): number | string {
+  if (n === 0) return -1;
+  const a = pool[from]!;
+  if (n === 1 && a >= 0 && a < 2 ** 29) return -2 - a;
+  if (n === 2) {
+    const b = pool[from + 1]!;
+    if (a >= 0 && a < 32768 && b >= 0 && b < 32768) return a * 32768 + b;
+  }
+  // Number#toString as Array#join writes it.
+  return Array.prototype.join.call(pool.subarray(from, from + n), ',');
 }
 
 /** The first `n` of `a` sorted into `out` by insertion sort: label sets hold a handful of ids, where this beats Array#sort. */
@@ -565,17 +576,21 @@ export abstract class PprofBuilder {
     return l ?? undefined;
   }
 
-  private labelSet(s: Sample, si: number): LabelsEntry {
-    const indices = s.attributeIndices;
+  /** Sample `si`'s label set, built. */
+  private labelSet(c: SampleColumns, si: number): LabelsEntry {
+    const pool = c.attrs;
+    const from = c.attrStart[si]!;
+    const count = c.attrStart[si + 1]! - from;
+    const linkIndex = c.link[si]!;
     const info = this.attrInfo;
     let plain = true;
-    for (let k = 0; k < indices.length; k++) {
-      const ai = indices[k]!;
+    for (let k = 0; k < count; k++) {
+      const ai = pool[from + k]!;
       let what = info[ai] ?? 0;
       if (what === 0) what = this.resolveAttribute(ai, si, k);
       if (what === -2) plain = false;
     }
-    const linkEntry = this.link(s.linkIndex, si);
+    const linkEntry = this.link(linkIndex, si);
     let refIds: ArrayLike<number>;
     let n: number;
     let endpoint: string | undefined;
@@ -584,14 +599,14 @@ export abstract class PprofBuilder {
       // What sampleLabels gives for such a sample, from cached parts: the link's labels,
       // then each attribute's (the first of a repeated key wins).
       const own = linkEntry.refs;
-      const most = own.length + indices.length;
+      const most = own.length + count;
       if (most > this.refScratch.length) this.refScratch = new Int32Array(most * 2);
       const ids = this.refScratch;
       n = 0;
       for (let k = 0; k < own.length; k++) ids[n++] = own[k]!.id;
-      for (let k = 0; k < indices.length; k++) {
+      for (let k = 0; k < count; k++) {
         // Every index resolved above (an unresolvable one threw).
-        const ai = indices[k]!;
+        const ai = pool[from + k]!;
         let what = info[ai]!;
         if (what === -4) {
           const r = this.attributeLabel(ai, si, k);
@@ -604,11 +619,11 @@ export abstract class PprofBuilder {
       requestKey = linkEntry.traceId ?? '';
     } else {
       const attrs: ResolvedAttribute[] = [];
-      for (let k = 0; k < indices.length; k++) {
-        const a = this.tables.cachedAttribute(indices[k]!)!;
+      for (let k = 0; k < count; k++) {
+        const a = this.tables.cachedAttribute(pool[from + k]!)!;
         if (a.key !== SERVICE_NAME_KEY) attrs.push(a);
       }
-      const link = s.linkIndex === 0 ? undefined : this.d.linkTable[s.linkIndex];
+      const link = linkIndex === 0 ? undefined : this.d.linkTable[linkIndex];
       const spec = sampleLabels(link, attrs, this.d.stringTable);
       refIds = spec.labels.map((l) => this.pprofLabel(l).id);
       n = refIds.length;
@@ -641,23 +656,25 @@ export abstract class PprofBuilder {
     return false;
   }
 
-  private labelsOf(s: Sample, si: number): LabelsEntry {
-    const li = s.linkIndex;
-    const raw = rawAttributeKey(s.attributeIndices);
+  /** Sample `si`'s label set, from the (link, attributes) table or built. */
+  private labelsOf(c: SampleColumns, si: number): LabelsEntry {
+    const li = c.link[si]!;
+    const from = c.attrStart[si]!;
+    const raw = rawAttributeKey(c.attrs, from, c.attrStart[si + 1]! - from);
     // The usual case: an in-range link index and an integer key, interned as a pair of
     // integers. An out-of-range link index gets its error from link() when the label set is
     // built (a bad profile is dropped with its builder, so caching a failed pair is harmless).
     if (typeof raw === 'number' && (raw | 0) === raw && (li | 0) === li && li >= 0 && li < this.linkCount) {
-      const c = this.comboIds.intern(li, raw);
+      const combo = this.comboIds.intern(li, raw);
       const combos = this.combos;
-      if (c < combos.length) return combos[c]!;
-      const e = this.labelSet(s, si);
+      if (combo < combos.length) return combos[combo]!;
+      const e = this.labelSet(c, si);
       combos.push(e);
       return e;
     }
     const key = `${li}|${raw}`;
     let e = this.otherCombos.get(key);
-    if (e === undefined) this.otherCombos.set(key, (e = this.labelSet(s, si)));
+    if (e === undefined) this.otherCombos.set(key, (e = this.labelSet(c, si)));
     return e;
   }
 
@@ -672,7 +689,7 @@ export abstract class PprofBuilder {
    * Walks the profile's samples in order, handing each to add / addEvent, then fills in the
    * tables-only model (every field but the samples) and what the exporters read besides.
    */
-  protected collect(p: Profile, seriesLabels: Record<string, string>, typeOfProfile: string | undefined): Collected {
+  protected collect(p: ColumnarProfile, seriesLabels: Record<string, string>, typeOfProfile: string | undefined): Collected {
     const sampleType = this.tables.valueType(p.sampleType, 'sample_type') ?? { type: 'samples', unit: 'count' };
     const periodType = this.tables.valueType(p.periodType, 'period_type');
     let minTs: bigint | undefined;
@@ -682,38 +699,43 @@ export abstract class PprofBuilder {
     const needTimes = p.timeUnixNano === 0n || p.durationNano === 0n;
 
     const samples = p.samples;
-    this.expect(samples.length);
+    const n = samples.length;
+    this.expect(n);
     const labelMode = this.mode === 'label';
     const stackOf = this.stackOf;
-    for (let si = 0; si < samples.length; si++) {
-      const s = samples[si]!;
-      const values = s.values;
-      const nv = values.length;
-      const nt = s.timestampsUnixNano.length;
+    const stacks = samples.stack;
+    const values = samples.values;
+    const valueStart = samples.valueStart;
+    const timeStart = samples.timeStart;
+    for (let si = 0; si < n; si++) {
+      const v0 = valueStart[si]!;
+      const nv = valueStart[si + 1]! - v0;
+      const t0 = timeStart[si]!;
+      const nt = timeStart[si + 1]! - t0;
       if (nv !== 0 && nt !== 0 && nv !== nt) {
         throw new BadData(`samples[${si}] has ${nv} values but ${nt} timestamps; values[i] must belong to timestamps[i]`);
       }
       if (nv === 0 && nt === 0) continue;
-      const sx = s.stackIndex;
+      const sx = stacks[si]!;
       const known = stackOf[sx] ?? 0;
       const st = known !== 0 ? known - 1 : this.stack(sx, si);
-      const ls = this.labelsOf(s, si);
+      const ls = this.labelsOf(samples, si);
       // BigInt timestamps are read only when the window must come from them, or in 'label' mode.
       if (needTimes) {
         for (let j = 0; j < nt; j++) {
-          const t = s.timestampsUnixNano[j]!;
+          const t = timestampAt(samples, t0 + j);
           if (minTs === undefined || t < minTs) minTs = t;
           if (maxTs === undefined || t > maxTs) maxTs = t;
         }
       }
       if (labelMode && nt !== 0) {
-        for (let j = 0; j < nt; j++) this.addEvent(st, ls, s.timestampsUnixNano[j]!, tsKey, nv === 0 ? 1 : values[j]!);
+        for (let j = 0; j < nt; j++) this.addEvent(st, ls, timestampAt(samples, t0 + j), tsKey, nv === 0 ? 1 : values[v0 + j]!);
       } else if (nv === 1) {
-        this.add(st, ls, values[0]!);
+        this.add(st, ls, values[v0]!);
       } else {
         let v = 0;
         if (nv === 0) v = nt;
-        else for (let j = 0; j < nv; j++) v += values[j]!;
+        else for (let j = 0; j < nv; j++) v += values[v0 + j]!;
         this.add(st, ls, v);
       }
       if (ls.endpoint !== undefined) {
@@ -789,7 +811,7 @@ export function contentId(head: string, pprof: Uint8Array): string {
  * values it counts gets its own type). Undefined for a profile whose types do not resolve;
  * its conversion reports why.
  */
-export function scopeProfileTypes(tables: RequestTables, profiles: readonly Profile[]): (string | undefined)[] {
+export function scopeProfileTypes(tables: RequestTables, profiles: readonly Profile<unknown>[]): (string | undefined)[] {
   const heads: (ProfileHead | undefined)[] = profiles.map((p) => {
     try {
       const periodType = tables.valueType(p.periodType, 'period_type');
@@ -813,7 +835,7 @@ export function scopeProfileTypes(tables: RequestTables, profiles: readonly Prof
 export type PartBuilder<T> = (
   tables: RequestTables,
   mode: TimestampMode,
-  part: Profile,
+  part: ColumnarProfile,
   seriesLabels: Record<string, string>,
   profileType: string | undefined,
 ) => T;
@@ -838,7 +860,7 @@ export interface Collected {
  * (the rest of the request still converts).
  */
 export function* eachPart<T>(
-  req: ExportProfilesServiceRequest,
+  req: ExportProfilesServiceRequest<Profile | ColumnarProfile>,
   options: { timestamps?: TimestampMode },
   build: PartBuilder<T>,
 ): Generator<T | ConvertError, void, undefined> {
@@ -853,7 +875,8 @@ export function* eachPart<T>(
         const position: ProfilePosition = { resourceIndex: ri, scopeIndex: si, profileIndex: pi };
         let built: T[];
         try {
-          const profile = sp.profiles[pi]!;
+          // Samples decoded as objects are walked as columns too (one pass to copy them).
+          const profile = columnarProfile(sp.profiles[pi]!);
           const series = tables.seriesLabels(rp.resource?.attributes, sp.scope?.attributes, profile);
           built = splitByService(tables, profile, series).map(([part, labels]) => build(tables, mode, part, labels, types[pi]));
         } catch (e) {
