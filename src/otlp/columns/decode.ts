@@ -132,8 +132,7 @@ function decodeScopeProfiles(r: Reader): ScopeProfiles<ColumnarProfile> {
 }
 
 function decodeProfile(r: Reader): ColumnarProfile {
-  // Sized from the message: eBPF-shaped samples take ~30 bytes each on the wire.
-  const samples = new SampleColumnsBuilder((r.limit - r.pos) >>> 5);
+  const samples = new SampleColumnsBuilder(countSamples(r.buf, r.pos, r.limit));
   const m: ColumnarProfile = {
     samples,
     timeUnixNano: 0n,
@@ -159,7 +158,8 @@ function decodeProfile(r: Reader): ColumnarProfile {
         }
         case 18: {
           const saved = r.enter();
-          decodeSample(r, samples);
+          if (!decodeSampleFast(r.buf, r.pos, r.limit, samples)) decodeSample(r, samples);
+          r.pos = r.limit;
           r.leave(saved);
           break;
         }
@@ -203,6 +203,140 @@ function decodeProfile(r: Reader): ColumnarProfile {
   }
   m.attributeIndices = attributeIndices;
   return m;
+}
+
+/**
+ * How many samples (field 2) the Profile message at [pos, limit) holds, to size the columns
+ * once. Only an estimate for the allocation: it stops, without an error, at anything it does
+ * not expect (the decode that follows finds and reports it).
+ */
+function countSamples(buf: Uint8Array, pos: number, limit: number): number {
+  let n = 0;
+  while (pos < limit) {
+    let tag = 0;
+    let shift = 0;
+    let x = 0;
+    do {
+      if (pos >= limit || shift > 28) return n;
+      x = buf[pos++]!;
+      tag += (x & 0x7f) * 2 ** shift;
+      shift += 7;
+    } while (x >= 0x80);
+    const wt = tag % 8;
+    if (wt === 0) {
+      while (pos < limit && buf[pos]! >= 0x80) pos++;
+      pos++;
+    } else if (wt === 1) pos += 8;
+    else if (wt === 5) pos += 4;
+    else if (wt === 2) {
+      let len = 0;
+      shift = 0;
+      do {
+        if (pos >= limit || shift > 28) return n;
+        x = buf[pos++]!;
+        len += (x & 0x7f) * 2 ** shift;
+        shift += 7;
+      } while (x >= 0x80);
+      pos += len;
+      if (tag === 18) n++;
+    } else return n;
+  }
+  return n;
+}
+
+/**
+ * The Sample message at [pos, end) appended to `b`, for the usual wire form only: one-byte
+ * tags, packed runs, varints of at most 7 bytes (values below 2^49, indices below 2^28) and
+ * fixed64 timestamps. Anything else (an unpacked field, a longer or malformed varint, an
+ * unknown field, truncation) returns false with `b` as it was, and decodeSample, which
+ * handles every form and reports faults, reads the message instead. What it decodes, it
+ * decodes to the values decodeSample gives.
+ */
+function decodeSampleFast(buf: Uint8Array, pos: number, end: number, b: SampleColumnsBuilder): boolean {
+  const i = b.begin();
+  const nAttrs = b.nAttrs;
+  const nValues = b.nValues;
+  const nTimes = b.nTimes;
+  let p = pos;
+  let ok = true;
+  while (p < end && ok) {
+    const tag = buf[p++]!;
+    if (tag === 8 || tag === 24) {
+      let v = 0;
+      let shift = 0;
+      let x = 0;
+      do {
+        if (p >= end || shift > 21) {
+          ok = false;
+          break;
+        }
+        x = buf[p++]!;
+        v |= (x & 0x7f) << shift;
+        shift += 7;
+      } while (x >= 0x80);
+      if (tag === 8) b.stack[i] = v;
+      else b.link[i] = v;
+      continue;
+    }
+    if (tag !== 18 && tag !== 34 && tag !== 42) {
+      ok = false;
+      break;
+    }
+    // A packed run: its length, at most two bytes.
+    if (p >= end) {
+      ok = false;
+      break;
+    }
+    let len = buf[p++]!;
+    if (len >= 0x80) {
+      if (p >= end || buf[p]! >= 0x80) {
+        ok = false;
+        break;
+      }
+      len = (len & 0x7f) | (buf[p++]! << 7);
+    }
+    const runEnd = p + len;
+    if (runEnd > end) {
+      ok = false;
+      break;
+    }
+    if (tag === 42) {
+      if (len % 8 !== 0) {
+        ok = false;
+        break;
+      }
+      for (; p < runEnd; p += 8) time(b, buf, p);
+      continue;
+    }
+    while (p < runEnd) {
+      let v = 0;
+      let mul = 1;
+      let x = 0;
+      do {
+        if (p >= runEnd || mul > 2 ** 42) {
+          ok = false;
+          break;
+        }
+        x = buf[p++]!;
+        v += (x & 0x7f) * mul;
+        mul *= 128;
+      } while (x >= 0x80);
+      if (!ok) break;
+      if (tag === 34) b.value(v);
+      else if (mul > 2 ** 28) {
+        ok = false; // an index of 5 or more bytes: int32 wrapping applies
+        break;
+      } else b.attr(v);
+    }
+  }
+  if (!ok) {
+    b.nAttrs = nAttrs;
+    b.nValues = nValues;
+    b.nTimes = nTimes;
+    return false;
+  }
+  b.end();
+  return true;
 }
 
 /**

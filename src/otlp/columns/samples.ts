@@ -83,17 +83,17 @@ export class SampleColumnsBuilder implements SampleColumns {
   nValues = 0;
   nTimes = 0;
 
-  constructor(samples = 16, perSample = 1) {
+  /** Room for `samples` samples with two attributes and one value or timestamp each; more grows. */
+  constructor(samples = 16) {
     const n = Math.max(1, samples);
     this.stack = new Float64Array(n);
     this.link = new Float64Array(n);
     this.attrStart = new Int32Array(n + 1);
     this.valueStart = new Int32Array(n + 1);
     this.timeStart = new Int32Array(n + 1);
-    const pool = Math.max(1, n * perSample);
-    this.attrs = new Float64Array(2 * pool);
-    this.values = new Float64Array(pool);
-    this.times = new Uint32Array(2 * pool);
+    this.attrs = new Float64Array(2 * n);
+    this.values = new Float64Array(n);
+    this.times = new Uint32Array(2 * n);
   }
 
   /** Starts sample `length` with stack and link index 0 and no attributes, values or timestamps. */
