@@ -35,7 +35,7 @@ import { hexOf, isZeroId } from '../otlp/ids.js';
 import { CONTEXT_ATTRIBUTE_KEYS, PPROF_LABELS, attributeLabel, linkIds, sampleLabels, type LabelSpec, type ResolvedAttribute } from './labels.js';
 import { profileTypeOf, profileTypesOf, type ProfileHead, type TypeAndUnit } from './profile-type.js';
 import { namingValue, SERVICE_NAME_KEY, unknownServiceName } from './service-name.js';
-import { IdRuns, IntPairs, RunList } from './id-runs.js';
+import { growInt32, IdRuns, IntPairs, RunList } from './id-runs.js';
 import type { ConvertedProfile, PprofSummary } from './types.js';
 
 /** How per-event sample timestamps are kept; see the comment at the top of convert.ts. */
@@ -325,7 +325,17 @@ export abstract class PprofBuilder {
    * interned to dense ids, entries by id; any other pair by text.
    */
   private readonly comboIds = new IntPairs();
-  private readonly combos: LabelsEntry[] = [];
+  /** Combo id -> its label set entry's seq, for the first comboCount combos. */
+  private comboSeq = new Int32Array(256);
+  private comboCount = 0;
+  /**
+   * Label set entries by seq, and each one's label set id (read per sample: a typed array, not
+   * the entry object, keeps that read in cache).
+   */
+  protected readonly entries: LabelsEntry[] = [];
+  protected setIdOf = new Int32Array(256);
+  /** Whether some entry names an endpoint (only then are entries read per sample). */
+  private endpointsSeen = false;
   /**
    * What an attribute index adds to a label set, once resolved: 0 = not yet, -1 = nothing
    * (service.name), -2 = a context attribute (the set goes through sampleLabels), -3 =
@@ -334,7 +344,7 @@ export abstract class PprofBuilder {
    * the label with LabelRef id r.
    */
   private readonly attrInfo: Int32Array;
-  private readonly otherCombos = new Map<string, LabelsEntry>();
+  private readonly otherCombos = new Map<string, number>();
   /** Link indices in range (0 is, even when the link table is empty). */
   private readonly linkCount: number;
   private readonly labelSetIds = new IdRuns();
@@ -635,6 +645,10 @@ export abstract class PprofBuilder {
     sortedInto(refIds, n, sorted);
     const id = this.labelSetIds.intern(sorted, n);
     const e: LabelsEntry = { labels: undefined, id, seq, endpoint, requestKey };
+    this.entries.push(e);
+    this.setIdOf = growInt32(this.setIdOf, seq + 1);
+    this.setIdOf[seq] = id;
+    if (endpoint !== undefined) this.endpointsSeen = true;
     return e;
   }
 
@@ -656,8 +670,8 @@ export abstract class PprofBuilder {
     return false;
   }
 
-  /** Sample `si`'s label set, from the (link, attributes) table or built. */
-  private labelsOf(c: SampleColumns, si: number): LabelsEntry {
+  /** Sample `si`'s label set entry seq, from the (link, attributes) table or built. */
+  private labelsOf(c: SampleColumns, si: number): number {
     const li = c.link[si]!;
     const from = c.attrStart[si]!;
     const raw = rawAttributeKey(c.attrs, from, c.attrStart[si + 1]! - from);
@@ -666,24 +680,26 @@ export abstract class PprofBuilder {
     // built (a bad profile is dropped with its builder, so caching a failed pair is harmless).
     if (typeof raw === 'number' && (raw | 0) === raw && (li | 0) === li && li >= 0 && li < this.linkCount) {
       const combo = this.comboIds.intern(li, raw);
-      const combos = this.combos;
-      if (combo < combos.length) return combos[combo]!;
-      const e = this.labelSet(c, si);
-      combos.push(e);
-      return e;
+      // Combo ids are dense, in order of first appearance, so a new one is comboCount.
+      if (combo < this.comboCount) return this.comboSeq[combo]!;
+      const seq = this.labelSet(c, si).seq;
+      this.comboSeq = growInt32(this.comboSeq, combo + 1);
+      this.comboSeq[combo] = seq;
+      this.comboCount = combo + 1;
+      return seq;
     }
     const key = `${li}|${raw}`;
-    let e = this.otherCombos.get(key);
-    if (e === undefined) this.otherCombos.set(key, (e = this.labelSet(c, si)));
-    return e;
+    let seq = this.otherCombos.get(key);
+    if (seq === undefined) this.otherCombos.set(key, (seq = this.labelSet(c, si).seq));
+    return seq;
   }
 
   /** Told before the walk how many OTLP samples follow (to size sample storage once). */
   protected expect(_samples: number): void {}
   /** Keeps `value` for the sample (stack, label set), merging it into an earlier equal one. */
-  protected abstract add(stack: number, ls: LabelsEntry, value: number): void;
+  protected abstract add(stack: number, seq: number, value: number): void;
   /** 'label' mode: one sample per (stack, label set, event time). */
-  protected abstract addEvent(stack: number, ls: LabelsEntry, t: bigint, tsKey: number, value: number): void;
+  protected abstract addEvent(stack: number, seq: number, t: bigint, tsKey: number, value: number): void;
 
   /**
    * Walks the profile's samples in order, handing each to add / addEvent, then fills in the
@@ -720,6 +736,7 @@ export abstract class PprofBuilder {
       const known = stackOf[sx] ?? 0;
       const st = known !== 0 ? known - 1 : this.stack(sx, si);
       const ls = this.labelsOf(samples, si);
+      // `ls` is the label set entry's seq (see entries).
       // BigInt timestamps are read only when the window must come from them, or in 'label' mode.
       if (needTimes) {
         for (let j = 0; j < nt; j++) {
@@ -738,10 +755,13 @@ export abstract class PprofBuilder {
         else for (let j = 0; j < nv; j++) v += values[v0 + j]!;
         this.add(st, ls, v);
       }
-      if (ls.endpoint !== undefined) {
-        let set = this.endpoints.get(ls.endpoint);
-        if (!set) this.endpoints.set(ls.endpoint, (set = new Set()));
-        set.add(ls.requestKey);
+      if (this.endpointsSeen) {
+        const e = this.entries[ls]!;
+        if (e.endpoint !== undefined) {
+          let set = this.endpoints.get(e.endpoint);
+          if (!set) this.endpoints.set(e.endpoint, (set = new Set()));
+          set.add(e.requestKey);
+        }
       }
     }
 
