@@ -163,8 +163,14 @@ export function columnsOfSamples(samples: readonly Sample[]): SampleColumns {
     const t = s.timestampsUnixNano;
     for (let k = 0; k < t.length; k++) {
       const x = t[k]!;
-      if (x < 0n || x > 0xffffffffffffffffn) big = true;
-      b.time(Number(x & 0xffffffffn), Number((x >> 32n) & 0xffffffffn));
+      // Number() of a bigint allocates nothing, bigint arithmetic does: below 2^53 the halves
+      // come from the number.
+      const v = Number(x);
+      if (v >= 0 && v <= Number.MAX_SAFE_INTEGER) b.time(v % 4294967296, Math.floor(v / 4294967296));
+      else {
+        if (x < 0n || x > 0xffffffffffffffffn) big = true;
+        b.time(Number(x & 0xffffffffn), Number((x >> 32n) & 0xffffffffn));
+      }
     }
     b.end();
   }
