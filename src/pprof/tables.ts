@@ -274,7 +274,8 @@ export interface LabelRef {
 }
 
 interface LinkEntry {
-  refs: LabelRef[];
+  /** The link's labels, as LabelRef ids (read per label set: no object to follow). */
+  refIds: Int32Array;
   traceId: string | undefined;
 }
 
@@ -350,8 +351,9 @@ export abstract class PprofBuilder {
   private readonly labelSetIds = new IdRuns();
   /** Label set entry seq -> its labels' LabelRef ids, in label order. */
   protected readonly setRefs = new RunList();
-  /** LabelRef id -> its Label. */
+  /** LabelRef id -> its Label, and its key's string id (read when label sets are built). */
   protected readonly labelById: PprofLabel[] = [];
+  private labelKeyOf = new Int32Array(64);
   private refScratch = new Int32Array(16);
   private sortScratch = new Int32Array(16);
   private readonly links = new Map<number, LinkEntry>();
@@ -551,6 +553,8 @@ export abstract class PprofBuilder {
       ref = { label, id: this.pprofLabels.size };
       this.pprofLabels.set(cacheKey, ref);
       this.labelById.push(label);
+      this.labelKeyOf = growInt32(this.labelKeyOf, ref.id + 1);
+      this.labelKeyOf[ref.id] = key;
     }
     return ref;
   }
@@ -569,7 +573,8 @@ export abstract class PprofBuilder {
       throw new BadData(`samples[${si}]: link_table[${i}]: ${(err as Error).message}`);
     }
     const spec = sampleLabels(link, [], this.d.stringTable);
-    const e: LinkEntry = { refs: spec.labels.map((l) => this.pprofLabel(l)), traceId: ids?.traceId };
+    const refs = spec.labels.map((l) => this.pprofLabel(l));
+    const e: LinkEntry = { refIds: Int32Array.from(refs, (r) => r.id), traceId: ids?.traceId };
     this.links.set(i, e);
     return e;
   }
@@ -608,12 +613,12 @@ export abstract class PprofBuilder {
     if (plain) {
       // What sampleLabels gives for such a sample, from cached parts: the link's labels,
       // then each attribute's (the first of a repeated key wins).
-      const own = linkEntry.refs;
+      const own = linkEntry.refIds;
       const most = own.length + count;
       if (most > this.refScratch.length) this.refScratch = new Int32Array(most * 2);
       const ids = this.refScratch;
       n = 0;
-      for (let k = 0; k < own.length; k++) ids[n++] = own[k]!.id;
+      for (let k = 0; k < own.length; k++) ids[n++] = own[k]!;
       for (let k = 0; k < count; k++) {
         // Every index resolved above (an unresolvable one threw).
         const ai = pool[from + k]!;
@@ -623,7 +628,7 @@ export abstract class PprofBuilder {
           what = r === undefined ? -3 : r.id + 1;
           info[ai] = what;
         }
-        if (what > 0 && !this.hasKey(ids, n, this.labelById[what - 1]!.key)) ids[n++] = what - 1;
+        if (what > 0 && !this.hasKey(ids, n, this.labelKeyOf[what - 1]!)) ids[n++] = what - 1;
       }
       refIds = ids;
       requestKey = linkEntry.traceId ?? '';
@@ -665,8 +670,9 @@ export abstract class PprofBuilder {
   }
 
   /** Whether one of the first `n` label ids has this key. */
-  private hasKey(ids: Int32Array, n: number, key: number | bigint): boolean {
-    for (let i = 0; i < n; i++) if (this.labelById[ids[i]!]!.key === key) return true;
+  private hasKey(ids: Int32Array, n: number, key: number): boolean {
+    const keys = this.labelKeyOf;
+    for (let i = 0; i < n; i++) if (keys[ids[i]!] === key) return true;
     return false;
   }
 
