@@ -1,7 +1,8 @@
 // The worker pool: request bytes in -> gzip'd pprof out on 1 and on 2 worker threads, timed
 // alternately in the same run so the ratio holds on a busy machine, for both pool tasks that
-// make pprof: the receiver-side `pprof` (limits pre-scan, decode, validate, direct encode, gzip)
-// and the exporters' `exportPprof` (decode, direct encode, gzip); and a 1 M-sample request end to end into the store of a
+// make pprof: the receiver-side `pprof` (limits pre-scan, decode with samples as columns,
+// validate, direct encode, gzip) and the exporters' `exportPprof` (the same without limits and
+// validation); and a 1 M-sample request end to end into the store of a
 // running `serve`, with the store on the main thread and writing in a worker: the server's
 // longest event-loop stall meanwhile (prom-client's event-loop-lag maximum, as the limits
 // test reads it), the request's duration and the process's peak RSS.
@@ -81,8 +82,8 @@ async function poolRows(): Promise<string> {
     await Promise.all(pools.map((p) => p.close()));
   }
   const label: Record<PoolTask, string> = {
-    pprof: "receiver's `pprof` task (limits, decode, validate, direct encode, gzip)",
-    exportPprof: "exporters' `exportPprof` task (decode, direct encode, gzip)",
+    pprof: "receiver's `pprof` task (limits, columnar decode, validate, direct encode, gzip)",
+    exportPprof: "exporters' `exportPprof` task (columnar decode, direct encode, gzip)",
   };
   const rows: string[][] = [['main thread, inline `pprof` (reference)', fmt(inline), '—', '—', `${load0.toFixed(1)}`]];
   const summary: string[] = [];

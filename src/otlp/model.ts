@@ -220,9 +220,13 @@ export interface Sample {
   timestampsUnixNano: bigint[];
 }
 
-export interface Profile {
+/**
+ * `S` is how the samples are held: decoded objects (the default), or typed-array columns
+ * (SampleColumns, src/otlp/columns/samples.ts) on the paths that convert straight from bytes.
+ */
+export interface Profile<S = Sample[]> {
   sampleType?: ValueType;
-  samples: Sample[];
+  samples: S;
   timeUnixNano: bigint;
   durationNano: bigint;
   periodType?: ValueType;
@@ -234,21 +238,21 @@ export interface Profile {
   attributeIndices: number[];
 }
 
-export interface ScopeProfiles {
+export interface ScopeProfiles<P = Profile> {
   scope?: InstrumentationScope;
-  profiles: Profile[];
+  profiles: P[];
   schemaUrl: string;
 }
 
-export interface ResourceProfiles {
+export interface ResourceProfiles<P = Profile> {
   resource?: Resource;
-  scopeProfiles: ScopeProfiles[];
+  scopeProfiles: ScopeProfiles<P>[];
   schemaUrl: string;
 }
 
 /** Also the shape of ProfilesData (same field numbers). */
-export interface ExportProfilesServiceRequest {
-  resourceProfiles: ResourceProfiles[];
+export interface ExportProfilesServiceRequest<P = Profile> {
+  resourceProfiles: ResourceProfiles<P>[];
   /** The one set of tables every profile of the request indexes. */
   dictionary?: ProfilesDictionary;
 }

@@ -37,10 +37,11 @@
 //   with a ConvertError naming the profile and the index; the rest of the request converts.
 import { Label as PprofLabel, Sample as PprofSample } from 'pprof-format';
 import { ConvertError } from '../errors.js';
-import type { ExportProfilesServiceRequest, Profile } from '../otlp/model.js';
+import type { ExportProfilesServiceRequest } from '../otlp/model.js';
+import type { ColumnarProfile } from '../otlp/columns/samples.js';
 import { encodeProfileFast } from './encode-fast.js';
 import { UNKNOWN_SERVICE } from './service-name.js';
-import { BUILD_ID_ATTR_KEYS, contentId, eachPart, num, PprofBuilder, type LabelsEntry, type RequestTables, type TimestampMode } from './tables.js';
+import { BUILD_ID_ATTR_KEYS, contentId, eachPart, num, PprofBuilder, type RequestTables, type TimestampMode } from './tables.js';
 import type { ConvertedProfile } from './types.js';
 
 export { BUILD_ID_ATTR_KEYS, UNKNOWN_SERVICE, type TimestampMode };
@@ -84,7 +85,7 @@ export function convertEach(
 export function convertPart(
   tables: RequestTables,
   mode: TimestampMode,
-  part: Profile,
+  part: ColumnarProfile,
   seriesLabels: Record<string, string>,
   profileType?: string,
 ): ConvertedProfile {
@@ -109,7 +110,8 @@ class ModelBuilder extends PprofBuilder {
   private readonly mergedEvents = new Map<string, PprofSample>();
   private readonly samples: PprofSample[] = [];
 
-  protected add(stack: number, ls: LabelsEntry, value: number): void {
+  protected add(stack: number, seq: number, value: number): void {
+    const ls = this.entries[seq]!;
     let byLabels = this.merged[stack];
     if (byLabels === undefined) this.merged[stack] = byLabels = new Map();
     const hit = byLabels.get(ls.id);
@@ -124,7 +126,8 @@ class ModelBuilder extends PprofBuilder {
     this.samples.push(sample);
   }
 
-  protected addEvent(stack: number, ls: LabelsEntry, t: bigint, tsKey: number, value: number): void {
+  protected addEvent(stack: number, seq: number, t: bigint, tsKey: number, value: number): void {
+    const ls = this.entries[seq]!;
     const key = `${stack}|${ls.id}|${t}`;
     const hit = this.mergedEvents.get(key);
     if (hit !== undefined) {
@@ -140,7 +143,7 @@ class ModelBuilder extends PprofBuilder {
     this.samples.push(sample);
   }
 
-  build(p: Profile, seriesLabels: Record<string, string>, profileType: string | undefined): ConvertedProfile {
+  build(p: ColumnarProfile, seriesLabels: Record<string, string>, profileType: string | undefined): ConvertedProfile {
     const { model, converted, contentHead } = this.collect(p, seriesLabels, profileType);
     model.sample = this.samples;
     // The same bytes the direct encoder writes, so both give the same content id.

@@ -20,15 +20,19 @@
 import type { Profile as PprofProfile, Label as PprofLabel } from 'pprof-format';
 import { ConvertError } from '../errors.js';
 import type { ExportProfilesServiceRequest, Profile } from '../otlp/model.js';
+import type { ColumnarProfile } from '../otlp/columns/samples.js';
 import { Writer } from '../protobuf/writer.js';
 import { convertPart, type ConvertOptions, type ConvertResult } from './convert.js';
 import { encodeProfileFast, vsize } from './encode-fast.js';
 import { growInt32 } from './id-runs.js';
-import { contentId, eachPart, PprofBuilder, type LabelsEntry, type RequestTables, type TimestampMode } from './tables.js';
+import { contentId, eachPart, PprofBuilder, type RequestTables, type TimestampMode } from './tables.js';
 import type { ConvertedProfile, PprofSummary } from './types.js';
 
 /** Converts every profile of the request straight to pprof bytes; bad profiles become errors. */
-export function encodeProfilesRequestPprof(req: ExportProfilesServiceRequest, options: ConvertOptions = {}): ConvertResult {
+export function encodeProfilesRequestPprof(
+  req: ExportProfilesServiceRequest<Profile | ColumnarProfile>,
+  options: ConvertOptions = {},
+): ConvertResult {
   const result: ConvertResult = { profiles: [], errors: [] };
   for (const r of encodeEach(req, options)) {
     if (r instanceof ConvertError) result.errors.push(r);
@@ -39,7 +43,7 @@ export function encodeProfilesRequestPprof(req: ExportProfilesServiceRequest, op
 
 /** Like convertEach (same order, same errors), each result carrying its `pprof` bytes. */
 export function encodeEach(
-  req: ExportProfilesServiceRequest,
+  req: ExportProfilesServiceRequest<Profile | ColumnarProfile>,
   options: ConvertOptions = {},
 ): Generator<ConvertedProfile | ConvertError, void, undefined> {
   return eachPart(req, options, (tables, mode, part, labels, type) => new BytesBuilder(tables, mode).build(part, labels, type));
@@ -58,7 +62,7 @@ class EncodedProfile implements ConvertedProfile {
     readonly durationNano: bigint,
     readonly profileId: string,
     readonly endpointCounts: Record<string, number>,
-    private source: { tables: RequestTables; mode: TimestampMode; part: Profile } | undefined,
+    private source: { tables: RequestTables; mode: TimestampMode; part: ColumnarProfile } | undefined,
   ) {}
 
   get profile(): PprofProfile {
@@ -155,6 +159,8 @@ class BytesBuilder extends PprofBuilder {
   private n = 0;
   /** Sample index + 1 per slot, 0 = empty; its length is a power of two, at most half full. */
   private slots = new Int32Array(2048);
+  /** One bit per slot: set when the slot is not empty. */
+  private occupied = new Int32Array(2048 >>> 5);
   /** Encoded runs: by stack id, by label set seq, by label ref id (-1 = not yet). */
   private readonly arena = new Arena();
   private runStart = new Int32Array(256).fill(-1);
@@ -229,8 +235,7 @@ class BytesBuilder extends PprofBuilder {
   }
 
   /** Encodes the label set's messages (its labels' messages, in its order) into the arena. */
-  private encodeSet(ls: LabelsEntry): void {
-    const seq = ls.seq;
+  private encodeSet(seq: number): void {
     if (seq >= this.setStart.length) {
       this.setStart = BytesBuilder.grownFilled(this.setStart, seq);
       this.setLen = growInt32(this.setLen, this.setStart.length);
@@ -273,10 +278,11 @@ class BytesBuilder extends PprofBuilder {
     let slots = this.slots.length;
     while (slots < 2 * n) slots *= 2;
     this.slots = new Int32Array(slots);
+    this.occupied = new Int32Array(slots >>> 5);
   }
 
   /** Appends a sample (no merge lookup) and returns its index. */
-  private push(stack: number, ls: LabelsEntry, value: number): number {
+  private push(stack: number, seq: number, value: number): number {
     const i = this.n;
     if (i === this.values.length) {
       this.sampleStack = growInt32(this.sampleStack, i + 1);
@@ -287,10 +293,10 @@ class BytesBuilder extends PprofBuilder {
       this.values = v;
     }
     if ((this.runStart[stack] ?? -1) < 0) this.encodeRun(stack);
-    if ((this.setStart[ls.seq] ?? -1) < 0) this.encodeSet(ls);
+    if ((this.setStart[seq] ?? -1) < 0) this.encodeSet(seq);
     this.sampleStack[i] = stack;
-    this.sampleLabels[i] = ls.id;
-    this.sampleSeq[i] = ls.seq;
+    this.sampleLabels[i] = this.setIdOf[seq]!;
+    this.sampleSeq[i] = seq;
     this.values[i] = value;
     this.n = i + 1;
     return i;
@@ -299,54 +305,59 @@ class BytesBuilder extends PprofBuilder {
   /** Doubles the slot table and re-inserts every merged sample (event samples are not in it). */
   private rehash(): void {
     const slots = new Int32Array(this.slots.length * 2);
+    const occupied = new Int32Array(slots.length >>> 5);
     const mask = slots.length - 1;
     for (let i = 0; i < this.n; i++) {
       if (this.timed && this.times[i] !== undefined) continue;
       let k = BytesBuilder.slotOf(this.sampleStack[i]!, this.sampleLabels[i]!, mask);
       while (slots[k] !== 0) k = (k + 1) & mask;
       slots[k] = i + 1;
+      occupied[k >>> 5]! |= 1 << (k & 31);
     }
     this.slots = slots;
+    this.occupied = occupied;
   }
 
-  protected add(stack: number, ls: LabelsEntry, value: number): void {
-    const labels = ls.id;
+  protected add(stack: number, seq: number, value: number): void {
+    const labels = this.setIdOf[seq]!;
     const slots = this.slots;
+    const occupied = this.occupied;
     const mask = slots.length - 1;
     let k = BytesBuilder.slotOf(stack, labels, mask);
-    for (;;) {
+    // The bitmap answers "empty" for most probes without touching the (much larger) slots.
+    while ((occupied[k >>> 5]! & (1 << (k & 31))) !== 0) {
       const at = slots[k]!;
-      if (at === 0) break;
       if (this.sampleStack[at - 1] === stack && this.sampleLabels[at - 1] === labels) {
         this.values[at - 1] += value;
         return;
       }
       k = (k + 1) & mask;
     }
-    const i = this.push(stack, ls, value);
+    const i = this.push(stack, seq, value);
     slots[k] = i + 1;
+    occupied[k >>> 5]! |= 1 << (k & 31);
     if (this.timed) this.times.push(undefined);
     // Merged samples only; counting all samples keeps the table at most half full either way.
     if (this.n * 2 > slots.length) this.rehash();
   }
 
-  protected addEvent(stack: number, ls: LabelsEntry, t: bigint, tsKey: number, value: number): void {
+  protected addEvent(stack: number, seq: number, t: bigint, tsKey: number, value: number): void {
     if (!this.timed) {
       this.timed = true;
       for (let i = 0; i < this.n; i++) this.times.push(undefined);
     }
     this.tsKey = tsKey;
-    const key = `${stack}|${ls.id}|${t}`;
+    const key = `${stack}|${this.setIdOf[seq]!}|${t}`;
     const hit = this.mergedEvents.get(key);
     if (hit !== undefined) {
       this.values[hit] += value;
       return;
     }
-    this.mergedEvents.set(key, this.push(stack, ls, value));
+    this.mergedEvents.set(key, this.push(stack, seq, value));
     this.times.push(t);
   }
 
-  build(p: Profile, seriesLabels: Record<string, string>, profileType: string | undefined): ConvertedProfile {
+  build(p: ColumnarProfile, seriesLabels: Record<string, string>, profileType: string | undefined): ConvertedProfile {
     const { model, summary, converted, contentHead } = this.collect(p, seriesLabels, profileType);
     summary.sampleCount = this.n;
     const pprof = this.encode(encodeProfileFast(model));
@@ -400,13 +411,23 @@ class BytesBuilder extends PprofBuilder {
     const out = new Uint8Array(nodeBuf.buffer, nodeBuf.byteOffset, total);
     const src = this.arena.buf;
     out.set(tables.subarray(0, head), 0);
+    // Where each run was first written in `out`: later copies of it are one copyWithin (a
+    // memmove) from there, about twice as fast as a byte loop; the first comes from the arena.
+    const runAt = new Int32Array(runStart.length).fill(-1);
+    const setAt = new Int32Array(setStart.length).fill(-1);
     let pos = head;
     for (let i = 0; i < n; i++) {
       out[pos++] = 18;
       pos = putVarint32(out, pos, bodies[i]!);
-      let s = runStart[stackOf[i]!]!;
-      let e = s + runLen[stackOf[i]!]!;
-      while (s < e) out[pos++] = src[s++]!;
+      const stack = stackOf[i]!;
+      const rl = runLen[stack]!;
+      const ra = runAt[stack]!;
+      if (ra >= 0) out.copyWithin(pos, ra, ra + rl);
+      else {
+        runAt[stack] = pos;
+        for (let s = runStart[stack]!, k = 0; k < rl; k++) out[pos + k] = src[s + k]!;
+      }
+      pos += rl;
       const v = values[i]!;
       out[pos++] = 18;
       if (v >= 0 && v < 0x100000000) {
@@ -419,9 +440,15 @@ class BytesBuilder extends PprofBuilder {
         for (let j = 0; j < scratch.pos; j++) out[pos++] = scratch.buf[j]!;
         scratch.pos = 0;
       }
-      s = setStart[seqOf[i]!]!;
-      e = s + setLen[seqOf[i]!]!;
-      while (s < e) out[pos++] = src[s++]!;
+      const seq = seqOf[i]!;
+      const sl = setLen[seq]!;
+      const sa = setAt[seq]!;
+      if (sa >= 0) out.copyWithin(pos, sa, sa + sl);
+      else {
+        setAt[seq] = pos;
+        for (let s = setStart[seq]!, k = 0; k < sl; k++) out[pos + k] = src[s + k]!;
+      }
+      pos += sl;
       if (timed) {
         const t = this.times[i];
         if (t !== undefined) {

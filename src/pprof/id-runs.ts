@@ -122,8 +122,8 @@ export class RunList {
 
 /** Interning of pairs of int32 values to dense ids, 0, 1, 2, … in order of first appearance. */
 export class IntPairs {
-  private a = new Int32Array(256);
-  private b = new Int32Array(256);
+  /** Pair r is (ab[2r], ab[2r + 1]): side by side, so a probe reads one cache line, not two. */
+  private ab = new Int32Array(512);
   /** Pair id + 1 per slot, 0 = empty; a power of two in size, at most half full. */
   private slots = new Int32Array(512);
   size = 0;
@@ -140,16 +140,14 @@ export class IntPairs {
     for (;;) {
       const at = slots[k]!;
       if (at === 0) break;
-      if (this.a[at - 1] === x && this.b[at - 1] === y) return at - 1;
+      const ab = this.ab;
+      if (ab[2 * at - 2] === x && ab[2 * at - 1] === y) return at - 1;
       k = (k + 1) & mask;
     }
     const r = this.size++;
-    if (r === this.a.length) {
-      this.a = growInt32(this.a, r + 1);
-      this.b = growInt32(this.b, r + 1);
-    }
-    this.a[r] = x;
-    this.b[r] = y;
+    this.ab = growInt32(this.ab, 2 * r + 2);
+    this.ab[2 * r] = x;
+    this.ab[2 * r + 1] = y;
     slots[k] = r + 1;
     if (this.size * 2 > slots.length) this.rehash();
     return r;
@@ -159,7 +157,7 @@ export class IntPairs {
     const slots = new Int32Array(this.slots.length * 2);
     const mask = slots.length - 1;
     for (let r = 0; r < this.size; r++) {
-      let k = IntPairs.slotOf(this.a[r]!, this.b[r]!, mask);
+      let k = IntPairs.slotOf(this.ab[2 * r]!, this.ab[2 * r + 1]!, mask);
       while (slots[k] !== 0) k = (k + 1) & mask;
       slots[k] = r + 1;
     }

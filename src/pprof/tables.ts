@@ -27,15 +27,15 @@ import type {
   Mapping,
   Profile,
   ProfilesDictionary,
-  Sample,
   Stack,
 } from '../otlp/model.js';
+import { columnarProfile, selectSamples, timestampAt, type ColumnarProfile, type SampleColumns } from '../otlp/columns/samples.js';
 import { anyValueToString, emptyDictionary } from '../otlp/build.js';
 import { hexOf, isZeroId } from '../otlp/ids.js';
 import { CONTEXT_ATTRIBUTE_KEYS, PPROF_LABELS, attributeLabel, linkIds, sampleLabels, type LabelSpec, type ResolvedAttribute } from './labels.js';
 import { profileTypeOf, profileTypesOf, type ProfileHead, type TypeAndUnit } from './profile-type.js';
 import { namingValue, SERVICE_NAME_KEY, unknownServiceName } from './service-name.js';
-import { IdRuns, IntPairs, RunList } from './id-runs.js';
+import { growInt32, IdRuns, IntPairs, RunList } from './id-runs.js';
 import type { ConvertedProfile, PprofSummary } from './types.js';
 
 /** How per-event sample timestamps are kept; see the comment at the top of convert.ts. */
@@ -141,7 +141,7 @@ export class RequestTables {
    * to set a key wins: the resource names the entity being profiled, and a scope or profile
    * attribute should not move a profile to another service's series.
    */
-  seriesLabels(resource: readonly KeyValue[] | undefined, scope: readonly KeyValue[] | undefined, profile: Profile): Record<string, string> {
+  seriesLabels(resource: readonly KeyValue[] | undefined, scope: readonly KeyValue[] | undefined, profile: Profile<unknown>): Record<string, string> {
     const out: Record<string, string> = {};
     this.keyValueLabels(resource, out, 'resource');
     this.keyValueLabels(scope, out, 'scope');
@@ -173,10 +173,10 @@ export class RequestTables {
   }
 }
 
-/** A sample's own service (its first `service.name` attribute with a value), or undefined. */
-function sampleService(s: Sample, services: Map<number, string>): string | undefined {
-  const a = s.attributeIndices;
-  for (let k = 0; k < a.length; k++) {
+/** Sample i's own service (its first `service.name` attribute with a value), or undefined. */
+function sampleService(c: SampleColumns, i: number, services: Map<number, string>): string | undefined {
+  const a = c.attrs;
+  for (let k = c.attrStart[i]!, end = c.attrStart[i + 1]!; k < end; k++) {
     const v = services.get(a[k]!);
     if (v !== undefined) return v;
   }
@@ -187,22 +187,28 @@ function sampleService(s: Sample, services: Map<number, string>): string | undef
  * The profile as one part per service its samples name, each with its series labels. A
  * profile whose samples name no other service than its own is returned as it is.
  */
-export function splitByService(tables: RequestTables, p: Profile, series: Record<string, string>): [Profile, Record<string, string>][] {
+export function splitByService(
+  tables: RequestTables,
+  p: ColumnarProfile,
+  series: Record<string, string>,
+): [ColumnarProfile, Record<string, string>][] {
   const services = tables.serviceAttributes();
   const own = series[SERVICE_NAME_KEY]!;
   if (services.size === 0) return [[p, series]];
-  const parts = new Map<string, Sample[]>();
+  const parts = new Map<string, number[]>();
   let mixed = false;
-  for (const s of p.samples) {
-    const svc = sampleService(s, services) ?? own;
+  const c = p.samples;
+  for (let i = 0; i < c.length; i++) {
+    const svc = sampleService(c, i, services) ?? own;
     if (svc !== own) mixed = true;
     let list = parts.get(svc);
     if (!list) parts.set(svc, (list = []));
-    list.push(s);
+    list.push(i);
   }
   if (!mixed) return [[p, series]];
-  const out: [Profile, Record<string, string>][] = [];
-  for (const [svc, samples] of parts) {
+  const out: [ColumnarProfile, Record<string, string>][] = [];
+  for (const [svc, indices] of parts) {
+    const samples = selectSamples(c, indices);
     // A sender's profile id names the whole profile; each part gets its own id derived from it
     // (a zero id stays zero: the content id then covers the service through the labels).
     const profileId = isZeroId(p.profileId) ? p.profileId : partId(p.profileId, svc);
@@ -236,11 +242,16 @@ export function addSeriesLabel(out: Record<string, string>, key: string, v: AnyV
  * index i is -2 - i, two indices below 2^15 pack into a * 2^15 + b. Order is kept (the
  * label set's own id is order-independent).
  */
-function rawAttributeKey(a: readonly number[]): number | string {
-  if (a.length === 0) return -1;
-  if (a.length === 1 && a[0]! >= 0 && a[0]! < 2 ** 29) return -2 - a[0]!;
-  if (a.length === 2 && a[0]! >= 0 && a[0]! < 32768 && a[1]! >= 0 && a[1]! < 32768) return a[0]! * 32768 + a[1]!;
-  return a.join(',');
+function rawAttributeKey(pool: Float64Array, from: number, n: number): number | string {
+  if (n === 0) return -1;
+  const a = pool[from]!;
+  if (n === 1 && a >= 0 && a < 2 ** 29) return -2 - a;
+  if (n === 2) {
+    const b = pool[from + 1]!;
+    if (a >= 0 && a < 32768 && b >= 0 && b < 32768) return a * 32768 + b;
+  }
+  // Number#toString as Array#join writes it.
+  return Array.prototype.join.call(pool.subarray(from, from + n), ',');
 }
 
 /** The first `n` of `a` sorted into `out` by insertion sort: label sets hold a handful of ids, where this beats Array#sort. */
@@ -263,7 +274,8 @@ export interface LabelRef {
 }
 
 interface LinkEntry {
-  refs: LabelRef[];
+  /** The link's labels, as LabelRef ids (read per label set: no object to follow). */
+  refIds: Int32Array;
   traceId: string | undefined;
 }
 
@@ -314,7 +326,17 @@ export abstract class PprofBuilder {
    * interned to dense ids, entries by id; any other pair by text.
    */
   private readonly comboIds = new IntPairs();
-  private readonly combos: LabelsEntry[] = [];
+  /** Combo id -> its label set entry's seq, for the first comboCount combos. */
+  private comboSeq = new Int32Array(256);
+  private comboCount = 0;
+  /**
+   * Label set entries by seq, and each one's label set id (read per sample: a typed array, not
+   * the entry object, keeps that read in cache).
+   */
+  protected readonly entries: LabelsEntry[] = [];
+  protected setIdOf = new Int32Array(256);
+  /** Whether some entry names an endpoint (only then are entries read per sample). */
+  private endpointsSeen = false;
   /**
    * What an attribute index adds to a label set, once resolved: 0 = not yet, -1 = nothing
    * (service.name), -2 = a context attribute (the set goes through sampleLabels), -3 =
@@ -323,14 +345,15 @@ export abstract class PprofBuilder {
    * the label with LabelRef id r.
    */
   private readonly attrInfo: Int32Array;
-  private readonly otherCombos = new Map<string, LabelsEntry>();
+  private readonly otherCombos = new Map<string, number>();
   /** Link indices in range (0 is, even when the link table is empty). */
   private readonly linkCount: number;
   private readonly labelSetIds = new IdRuns();
   /** Label set entry seq -> its labels' LabelRef ids, in label order. */
   protected readonly setRefs = new RunList();
-  /** LabelRef id -> its Label. */
+  /** LabelRef id -> its Label, and its key's string id (read when label sets are built). */
   protected readonly labelById: PprofLabel[] = [];
+  private labelKeyOf = new Int32Array(64);
   private refScratch = new Int32Array(16);
   private sortScratch = new Int32Array(16);
   private readonly links = new Map<number, LinkEntry>();
@@ -530,6 +553,8 @@ export abstract class PprofBuilder {
       ref = { label, id: this.pprofLabels.size };
       this.pprofLabels.set(cacheKey, ref);
       this.labelById.push(label);
+      this.labelKeyOf = growInt32(this.labelKeyOf, ref.id + 1);
+      this.labelKeyOf[ref.id] = key;
     }
     return ref;
   }
@@ -548,7 +573,8 @@ export abstract class PprofBuilder {
       throw new BadData(`samples[${si}]: link_table[${i}]: ${(err as Error).message}`);
     }
     const spec = sampleLabels(link, [], this.d.stringTable);
-    const e: LinkEntry = { refs: spec.labels.map((l) => this.pprofLabel(l)), traceId: ids?.traceId };
+    const refs = spec.labels.map((l) => this.pprofLabel(l));
+    const e: LinkEntry = { refIds: Int32Array.from(refs, (r) => r.id), traceId: ids?.traceId };
     this.links.set(i, e);
     return e;
   }
@@ -565,17 +591,21 @@ export abstract class PprofBuilder {
     return l ?? undefined;
   }
 
-  private labelSet(s: Sample, si: number): LabelsEntry {
-    const indices = s.attributeIndices;
+  /** Sample `si`'s label set, built. */
+  private labelSet(c: SampleColumns, si: number): LabelsEntry {
+    const pool = c.attrs;
+    const from = c.attrStart[si]!;
+    const count = c.attrStart[si + 1]! - from;
+    const linkIndex = c.link[si]!;
     const info = this.attrInfo;
     let plain = true;
-    for (let k = 0; k < indices.length; k++) {
-      const ai = indices[k]!;
+    for (let k = 0; k < count; k++) {
+      const ai = pool[from + k]!;
       let what = info[ai] ?? 0;
       if (what === 0) what = this.resolveAttribute(ai, si, k);
       if (what === -2) plain = false;
     }
-    const linkEntry = this.link(s.linkIndex, si);
+    const linkEntry = this.link(linkIndex, si);
     let refIds: ArrayLike<number>;
     let n: number;
     let endpoint: string | undefined;
@@ -583,32 +613,32 @@ export abstract class PprofBuilder {
     if (plain) {
       // What sampleLabels gives for such a sample, from cached parts: the link's labels,
       // then each attribute's (the first of a repeated key wins).
-      const own = linkEntry.refs;
-      const most = own.length + indices.length;
+      const own = linkEntry.refIds;
+      const most = own.length + count;
       if (most > this.refScratch.length) this.refScratch = new Int32Array(most * 2);
       const ids = this.refScratch;
       n = 0;
-      for (let k = 0; k < own.length; k++) ids[n++] = own[k]!.id;
-      for (let k = 0; k < indices.length; k++) {
+      for (let k = 0; k < own.length; k++) ids[n++] = own[k]!;
+      for (let k = 0; k < count; k++) {
         // Every index resolved above (an unresolvable one threw).
-        const ai = indices[k]!;
+        const ai = pool[from + k]!;
         let what = info[ai]!;
         if (what === -4) {
           const r = this.attributeLabel(ai, si, k);
           what = r === undefined ? -3 : r.id + 1;
           info[ai] = what;
         }
-        if (what > 0 && !this.hasKey(ids, n, this.labelById[what - 1]!.key)) ids[n++] = what - 1;
+        if (what > 0 && !this.hasKey(ids, n, this.labelKeyOf[what - 1]!)) ids[n++] = what - 1;
       }
       refIds = ids;
       requestKey = linkEntry.traceId ?? '';
     } else {
       const attrs: ResolvedAttribute[] = [];
-      for (let k = 0; k < indices.length; k++) {
-        const a = this.tables.cachedAttribute(indices[k]!)!;
+      for (let k = 0; k < count; k++) {
+        const a = this.tables.cachedAttribute(pool[from + k]!)!;
         if (a.key !== SERVICE_NAME_KEY) attrs.push(a);
       }
-      const link = s.linkIndex === 0 ? undefined : this.d.linkTable[s.linkIndex];
+      const link = linkIndex === 0 ? undefined : this.d.linkTable[linkIndex];
       const spec = sampleLabels(link, attrs, this.d.stringTable);
       refIds = spec.labels.map((l) => this.pprofLabel(l).id);
       n = refIds.length;
@@ -620,6 +650,10 @@ export abstract class PprofBuilder {
     sortedInto(refIds, n, sorted);
     const id = this.labelSetIds.intern(sorted, n);
     const e: LabelsEntry = { labels: undefined, id, seq, endpoint, requestKey };
+    this.entries.push(e);
+    this.setIdOf = growInt32(this.setIdOf, seq + 1);
+    this.setIdOf[seq] = id;
+    if (endpoint !== undefined) this.endpointsSeen = true;
     return e;
   }
 
@@ -636,43 +670,48 @@ export abstract class PprofBuilder {
   }
 
   /** Whether one of the first `n` label ids has this key. */
-  private hasKey(ids: Int32Array, n: number, key: number | bigint): boolean {
-    for (let i = 0; i < n; i++) if (this.labelById[ids[i]!]!.key === key) return true;
+  private hasKey(ids: Int32Array, n: number, key: number): boolean {
+    const keys = this.labelKeyOf;
+    for (let i = 0; i < n; i++) if (keys[ids[i]!] === key) return true;
     return false;
   }
 
-  private labelsOf(s: Sample, si: number): LabelsEntry {
-    const li = s.linkIndex;
-    const raw = rawAttributeKey(s.attributeIndices);
+  /** Sample `si`'s label set entry seq, from the (link, attributes) table or built. */
+  private labelsOf(c: SampleColumns, si: number): number {
+    const li = c.link[si]!;
+    const from = c.attrStart[si]!;
+    const raw = rawAttributeKey(c.attrs, from, c.attrStart[si + 1]! - from);
     // The usual case: an in-range link index and an integer key, interned as a pair of
     // integers. An out-of-range link index gets its error from link() when the label set is
     // built (a bad profile is dropped with its builder, so caching a failed pair is harmless).
     if (typeof raw === 'number' && (raw | 0) === raw && (li | 0) === li && li >= 0 && li < this.linkCount) {
-      const c = this.comboIds.intern(li, raw);
-      const combos = this.combos;
-      if (c < combos.length) return combos[c]!;
-      const e = this.labelSet(s, si);
-      combos.push(e);
-      return e;
+      const combo = this.comboIds.intern(li, raw);
+      // Combo ids are dense, in order of first appearance, so a new one is comboCount.
+      if (combo < this.comboCount) return this.comboSeq[combo]!;
+      const seq = this.labelSet(c, si).seq;
+      this.comboSeq = growInt32(this.comboSeq, combo + 1);
+      this.comboSeq[combo] = seq;
+      this.comboCount = combo + 1;
+      return seq;
     }
     const key = `${li}|${raw}`;
-    let e = this.otherCombos.get(key);
-    if (e === undefined) this.otherCombos.set(key, (e = this.labelSet(s, si)));
-    return e;
+    let seq = this.otherCombos.get(key);
+    if (seq === undefined) this.otherCombos.set(key, (seq = this.labelSet(c, si).seq));
+    return seq;
   }
 
   /** Told before the walk how many OTLP samples follow (to size sample storage once). */
   protected expect(_samples: number): void {}
   /** Keeps `value` for the sample (stack, label set), merging it into an earlier equal one. */
-  protected abstract add(stack: number, ls: LabelsEntry, value: number): void;
+  protected abstract add(stack: number, seq: number, value: number): void;
   /** 'label' mode: one sample per (stack, label set, event time). */
-  protected abstract addEvent(stack: number, ls: LabelsEntry, t: bigint, tsKey: number, value: number): void;
+  protected abstract addEvent(stack: number, seq: number, t: bigint, tsKey: number, value: number): void;
 
   /**
    * Walks the profile's samples in order, handing each to add / addEvent, then fills in the
    * tables-only model (every field but the samples) and what the exporters read besides.
    */
-  protected collect(p: Profile, seriesLabels: Record<string, string>, typeOfProfile: string | undefined): Collected {
+  protected collect(p: ColumnarProfile, seriesLabels: Record<string, string>, typeOfProfile: string | undefined): Collected {
     const sampleType = this.tables.valueType(p.sampleType, 'sample_type') ?? { type: 'samples', unit: 'count' };
     const periodType = this.tables.valueType(p.periodType, 'period_type');
     let minTs: bigint | undefined;
@@ -682,44 +721,53 @@ export abstract class PprofBuilder {
     const needTimes = p.timeUnixNano === 0n || p.durationNano === 0n;
 
     const samples = p.samples;
-    this.expect(samples.length);
+    const n = samples.length;
+    this.expect(n);
     const labelMode = this.mode === 'label';
     const stackOf = this.stackOf;
-    for (let si = 0; si < samples.length; si++) {
-      const s = samples[si]!;
-      const values = s.values;
-      const nv = values.length;
-      const nt = s.timestampsUnixNano.length;
+    const stacks = samples.stack;
+    const values = samples.values;
+    const valueStart = samples.valueStart;
+    const timeStart = samples.timeStart;
+    for (let si = 0; si < n; si++) {
+      const v0 = valueStart[si]!;
+      const nv = valueStart[si + 1]! - v0;
+      const t0 = timeStart[si]!;
+      const nt = timeStart[si + 1]! - t0;
       if (nv !== 0 && nt !== 0 && nv !== nt) {
         throw new BadData(`samples[${si}] has ${nv} values but ${nt} timestamps; values[i] must belong to timestamps[i]`);
       }
       if (nv === 0 && nt === 0) continue;
-      const sx = s.stackIndex;
+      const sx = stacks[si]!;
       const known = stackOf[sx] ?? 0;
       const st = known !== 0 ? known - 1 : this.stack(sx, si);
-      const ls = this.labelsOf(s, si);
+      const ls = this.labelsOf(samples, si);
+      // `ls` is the label set entry's seq (see entries).
       // BigInt timestamps are read only when the window must come from them, or in 'label' mode.
       if (needTimes) {
         for (let j = 0; j < nt; j++) {
-          const t = s.timestampsUnixNano[j]!;
+          const t = timestampAt(samples, t0 + j);
           if (minTs === undefined || t < minTs) minTs = t;
           if (maxTs === undefined || t > maxTs) maxTs = t;
         }
       }
       if (labelMode && nt !== 0) {
-        for (let j = 0; j < nt; j++) this.addEvent(st, ls, s.timestampsUnixNano[j]!, tsKey, nv === 0 ? 1 : values[j]!);
+        for (let j = 0; j < nt; j++) this.addEvent(st, ls, timestampAt(samples, t0 + j), tsKey, nv === 0 ? 1 : values[v0 + j]!);
       } else if (nv === 1) {
-        this.add(st, ls, values[0]!);
+        this.add(st, ls, values[v0]!);
       } else {
         let v = 0;
         if (nv === 0) v = nt;
-        else for (let j = 0; j < nv; j++) v += values[j]!;
+        else for (let j = 0; j < nv; j++) v += values[v0 + j]!;
         this.add(st, ls, v);
       }
-      if (ls.endpoint !== undefined) {
-        let set = this.endpoints.get(ls.endpoint);
-        if (!set) this.endpoints.set(ls.endpoint, (set = new Set()));
-        set.add(ls.requestKey);
+      if (this.endpointsSeen) {
+        const e = this.entries[ls]!;
+        if (e.endpoint !== undefined) {
+          let set = this.endpoints.get(e.endpoint);
+          if (!set) this.endpoints.set(e.endpoint, (set = new Set()));
+          set.add(e.requestKey);
+        }
       }
     }
 
@@ -789,7 +837,7 @@ export function contentId(head: string, pprof: Uint8Array): string {
  * values it counts gets its own type). Undefined for a profile whose types do not resolve;
  * its conversion reports why.
  */
-export function scopeProfileTypes(tables: RequestTables, profiles: readonly Profile[]): (string | undefined)[] {
+export function scopeProfileTypes(tables: RequestTables, profiles: readonly Profile<unknown>[]): (string | undefined)[] {
   const heads: (ProfileHead | undefined)[] = profiles.map((p) => {
     try {
       const periodType = tables.valueType(p.periodType, 'period_type');
@@ -813,7 +861,7 @@ export function scopeProfileTypes(tables: RequestTables, profiles: readonly Prof
 export type PartBuilder<T> = (
   tables: RequestTables,
   mode: TimestampMode,
-  part: Profile,
+  part: ColumnarProfile,
   seriesLabels: Record<string, string>,
   profileType: string | undefined,
 ) => T;
@@ -838,7 +886,7 @@ export interface Collected {
  * (the rest of the request still converts).
  */
 export function* eachPart<T>(
-  req: ExportProfilesServiceRequest,
+  req: ExportProfilesServiceRequest<Profile | ColumnarProfile>,
   options: { timestamps?: TimestampMode },
   build: PartBuilder<T>,
 ): Generator<T | ConvertError, void, undefined> {
@@ -853,7 +901,8 @@ export function* eachPart<T>(
         const position: ProfilePosition = { resourceIndex: ri, scopeIndex: si, profileIndex: pi };
         let built: T[];
         try {
-          const profile = sp.profiles[pi]!;
+          // Samples decoded as objects are walked as columns too (one pass to copy them).
+          const profile = columnarProfile(sp.profiles[pi]!);
           const series = tables.seriesLabels(rp.resource?.attributes, sp.scope?.attributes, profile);
           built = splitByService(tables, profile, series).map(([part, labels]) => build(tables, mode, part, labels, types[pi]));
         } catch (e) {

@@ -15,7 +15,11 @@
 //
 // Dictionary entries are checked once each (memoised), so the cost is one pass over the
 // samples plus one pass over the entries they reach.
+//
+// Samples decoded as columns (src/otlp/columns) are checked by the same rules with the same
+// messages (validateColumnarProfilesRequest).
 import type { AnyValue, ExportProfilesServiceRequest, KeyValue, Profile, ProfilesDictionary, Sample, ScopeProfiles } from '../model.js';
+import type { ColumnarProfile, SampleColumns } from '../columns/samples.js';
 import { keptNodes, MessageLog, type ValidationResult } from './result.js';
 import { emptyDictionary } from '../build.js';
 
@@ -91,10 +95,11 @@ export class DictionaryChecker {
     return this.settle(this.attributeState, idx, `a${idx}`, reason, field);
   }
 
-  attributeIndices(field: string, indices: readonly number[]): string | undefined {
+  /** `n` indices from `from` (all by default); a problem names the index's position in the run. */
+  attributeIndices(field: string, indices: ArrayLike<number>, from = 0, n = indices.length): string | undefined {
     const state = this.attributeState;
-    for (let j = 0; j < indices.length; j++) {
-      const a = indices[j]!;
+    for (let j = 0; j < n; j++) {
+      const a = indices[from + j]!;
       // Fast path without building the field name: an entry already known to be valid.
       if (a >= 0 && a < state.length && state[a] === VALID) continue;
       const r = this.attributeIndex(`${field}[${j}]`, a);
@@ -234,6 +239,21 @@ function sampleProblem(c: DictionaryChecker, s: Sample, i: number): string | und
   return r === undefined ? undefined : `sample ${i} ${r}`;
 }
 
+/** Why sample `i` of the columns is unusable, or undefined: sampleProblem's rules and messages. */
+function columnProblem(c: DictionaryChecker, s: SampleColumns, i: number): string | undefined {
+  const nv = s.valueStart[i + 1]! - s.valueStart[i]!;
+  const nt = s.timeStart[i + 1]! - s.timeStart[i]!;
+  if (nv === 0 && nt === 0) return `sample ${i} has neither values nor timestamps`;
+  if (nv !== 0 && nt !== 0 && nv !== nt) return `sample ${i} has ${nv} values but ${nt} timestamps`;
+  const a0 = s.attrStart[i]!;
+  const na = s.attrStart[i + 1]! - a0;
+  const r =
+    c.stackIndex('stack_index', s.stack[i]!) ??
+    (na === 0 ? undefined : c.attributeIndices('attribute_indices', s.attrs, a0, na)) ??
+    c.linkIndex('link_index', s.link[i]!);
+  return r === undefined ? undefined : `sample ${i} ${r}`;
+}
+
 /**
  * Sample types whose values count something that only accumulates — time on or off CPU,
  * wall time, a number of samples, bytes or objects allocated — so a negative value is a
@@ -243,22 +263,51 @@ function sampleProblem(c: DictionaryChecker, s: Sample, i: number): string | und
 const CUMULATIVE_SAMPLE_TYPES = new Set(['cpu', 'wall', 'samples', 'sample', 'off_cpu', 'off-cpu', 'offcpu', 'alloc_space', 'alloc_objects']);
 
 /** The sample type name, lowercased, when the profile's values can only be non-negative. */
-function cumulativeType(c: DictionaryChecker, p: Profile): string | undefined {
+function cumulativeType(c: DictionaryChecker, p: Profile<unknown>): string | undefined {
   if (p.sampleType === undefined) return undefined;
   const type = c.text(p.sampleType.typeStrindex).toLowerCase();
   return CUMULATIVE_SAMPLE_TYPES.has(type) ? type : undefined;
 }
 
-/** Why a profile must be rejected, or undefined when it is fine. */
-export function profileProblem(c: DictionaryChecker, p: Profile): string | undefined {
-  const head =
+/** What profileProblem checks before the samples. */
+function headProblem(c: DictionaryChecker, p: Profile<unknown>): string | undefined {
+  return (
     (p.sampleType === undefined
       ? undefined
       : (c.string('sample_type.type_strindex', p.sampleType.typeStrindex) ?? c.string('sample_type.unit_strindex', p.sampleType.unitStrindex))) ??
     (p.periodType === undefined
       ? undefined
       : (c.string('period_type.type_strindex', p.periodType.typeStrindex) ?? c.string('period_type.unit_strindex', p.periodType.unitStrindex))) ??
-    c.attributeIndices('attribute_indices', p.attributeIndices);
+    c.attributeIndices('attribute_indices', p.attributeIndices)
+  );
+}
+
+function negativeValue(i: number, v: number, cumulative: string): string {
+  return `sample ${i} value ${v} is negative, which a ${cumulative} profile cannot be (its values only accumulate)`;
+}
+
+/** profileProblem of a profile whose samples are columns: the same checks in the same order. */
+export function columnarProfileProblem(c: DictionaryChecker, p: ColumnarProfile): string | undefined {
+  const head = headProblem(c, p);
+  if (head !== undefined) return head;
+  const s = p.samples;
+  const cumulative = cumulativeType(c, p);
+  for (let i = 0; i < s.length; i++) {
+    const r = columnProblem(c, s, i);
+    if (r !== undefined) return r;
+    if (cumulative !== undefined) {
+      for (let k = s.valueStart[i]!, end = s.valueStart[i + 1]!; k < end; k++) {
+        const v = s.values[k]!;
+        if (v < 0) return negativeValue(i, v, cumulative);
+      }
+    }
+  }
+  return undefined;
+}
+
+/** Why a profile must be rejected, or undefined when it is fine. */
+export function profileProblem(c: DictionaryChecker, p: Profile): string | undefined {
+  const head = headProblem(c, p);
   if (head !== undefined) return head;
   const samples = p.samples;
   const cumulative = cumulativeType(c, p);
@@ -270,20 +319,34 @@ export function profileProblem(c: DictionaryChecker, p: Profile): string | undef
       const values = s.values;
       for (let j = 0; j < values.length; j++) {
         const v = values[j]!;
-        if (v < 0) return `sample ${i} value ${v} is negative, which a ${cumulative} profile cannot be (its values only accumulate)`;
+        if (v < 0) return negativeValue(i, v, cumulative);
       }
     }
   }
   return undefined;
 }
 
-function countProfiles(scopes: readonly ScopeProfiles[]): number {
+function countProfiles(scopes: readonly ScopeProfiles<unknown>[]): number {
   let n = 0;
   for (const s of scopes) n += s.profiles.length;
   return n;
 }
 
 export function validateProfilesRequest(req: ExportProfilesServiceRequest): ValidationResult<ExportProfilesServiceRequest> {
+  return validateTree(req, profileProblem);
+}
+
+/** validateProfilesRequest of a request decoded with its samples as columns. */
+export function validateColumnarProfilesRequest(
+  req: ExportProfilesServiceRequest<ColumnarProfile>,
+): ValidationResult<ExportProfilesServiceRequest<ColumnarProfile>> {
+  return validateTree(req, columnarProfileProblem);
+}
+
+function validateTree<P extends Profile<unknown>>(
+  req: ExportProfilesServiceRequest<P>,
+  profileProblem: (c: DictionaryChecker, p: P) => string | undefined,
+): ValidationResult<ExportProfilesServiceRequest<P>> {
   const c = new DictionaryChecker(req.dictionary);
   const log = new MessageLog();
   let rejected = 0;

@@ -11,6 +11,8 @@ import {
   type ValidationResult,
 } from '../../otlp/index.js';
 import type { ExportProfilesServiceRequest, ExportTraceServiceRequest } from '../../otlp/model.js';
+import { decodeProfilesRequestColumnar, type ColumnarProfilesRequest } from '../../otlp/columns/decode.js';
+import { validateColumnarProfilesRequest } from '../../otlp/validate.js';
 import { DecodeError } from '../../errors.js';
 
 export type Signal = 'traces' | 'profiles';
@@ -32,6 +34,14 @@ export function checkedTraces(body: Uint8Array, format: BodyFormat): ValidationR
 
 export function checkedProfiles(body: Uint8Array, format: BodyFormat): ValidationResult<ExportProfilesServiceRequest> {
   return validateProfilesRequest(format === 'proto' ? decodeProfilesRequest(body) : profilesRequestFromJson(parseJson(body)));
+}
+
+/**
+ * checkedProfiles of a protobuf body, its samples decoded as columns (for conversion straight
+ * to pprof): the same profiles kept, the same count and messages.
+ */
+export function checkedProfilesColumnar(body: Uint8Array): ValidationResult<ColumnarProfilesRequest> {
+  return validateColumnarProfilesRequest(decodeProfilesRequestColumnar(body));
 }
 
 /** Keeps partial_success messages short: OTLP responses should stay small. */

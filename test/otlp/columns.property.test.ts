@@ -1,0 +1,336 @@
+// Property: converting request bytes through the columnar decode (samples as typed arrays,
+// what the worker tasks run) gives exactly what decoding to objects and converting gives —
+// the same pprof bytes, errors, ids, series, windows, endpoint counts and lazily built
+// models — and validating the columns keeps, refuses and explains the same profiles. Bytes
+// come from random requests (several resources, scopes and profiles, multi-value samples,
+// attributes, links, timestamps), some made invalid the ways the validator refuses; then
+// re-encoded with each sample's fields split into packed and unpacked runs, repeated and
+// interleaved with unknown fields; or cut and overwritten, so that both decoders must fail
+// with the same error.
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import fc from 'fast-check';
+import type { ExportProfilesServiceRequest, Sample } from '../../src/otlp/model.js';
+import { decodeProfilesRequest } from '../../src/otlp/decode.js';
+import { encodeProfilesRequest } from '../../src/otlp/encode.js';
+import { decodeProfilesRequestColumnar } from '../../src/otlp/columns/decode.js';
+import { encodeInstrumentationScope, encodeProfile, encodeProfilesDictionary, encodeResource } from '../../src/generated/otlp/encode.js';
+import { Writer } from '../../src/protobuf/writer.js';
+import { encodeProfilesRequestPprof } from '../../src/pprof/encode-direct.js';
+import { pprofSummary } from '../../src/pprof/encode.js';
+import type { ConvertResult, TimestampMode } from '../../src/pprof/convert.js';
+import { checkedProfiles, checkedProfilesColumnar } from '../../src/receivers/otlp/checked.js';
+import { exportPprof, pprofOfRequest } from '../../src/workers/tasks.js';
+import { DEFAULT_REQUEST_LIMITS } from '../../src/otlp/prescan/index.js';
+import { arbProfilesRequest } from '../helpers/otlp-arbitraries.js';
+
+const SPECIAL_STRINGS = ['service.name', 'svc-a', 'svc-b', 'thread.name', 'span_id', 'trace_id', 'cpu', 'wall', 'samples', 'nanoseconds', 'count'];
+
+/** How a sample is made invalid (or an index pushed out of range), by kind. */
+type Breakage = { kind: number; at: number };
+
+/** Special strings into the string table and, optionally, one broken sample or index. */
+function shape(req: ExportProfilesServiceRequest, specials: [number, string][], breakage: Breakage | undefined): ExportProfilesServiceRequest {
+  const d = req.dictionary!;
+  for (const [at, s] of specials) if (d.stringTable.length > 1) d.stringTable[1 + (at % (d.stringTable.length - 1))] = s;
+  if (breakage) {
+    const samples = req.resourceProfiles.flatMap((rp) => rp.scopeProfiles.flatMap((sp) => sp.profiles.flatMap((p) => p.samples)));
+    const s = samples.length === 0 ? undefined : samples[breakage.at % samples.length]!;
+    if (s) {
+      switch (breakage.kind) {
+        case 0:
+          s.values = [];
+          s.timestampsUnixNano = [];
+          break;
+        case 1:
+          s.values = [1, 2];
+          s.timestampsUnixNano = [5n];
+          break;
+        case 2:
+          s.values = s.values.length === 0 ? [-3] : s.values.map((v) => -Math.abs(v) - 1);
+          s.timestampsUnixNano = s.timestampsUnixNano.length === 0 || s.timestampsUnixNano.length === s.values.length ? s.timestampsUnixNano : [];
+          break;
+        case 3:
+          s.stackIndex = 10_000;
+          break;
+        case 4:
+          s.linkIndex = 10_000;
+          break;
+        default:
+          s.attributeIndices = [...s.attributeIndices, 10_000];
+      }
+    }
+  }
+  return req;
+}
+
+const specialsArb = fc.array(fc.tuple(fc.nat(), fc.constantFrom(...SPECIAL_STRINGS)), { maxLength: 8 });
+const breakageArb = fc.option(fc.record({ kind: fc.nat(5), at: fc.nat() }), { nil: undefined });
+
+/** mulberry32, for the wire-form choices of one run. */
+function prng(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/**
+ * A Sample message in a random legal wire form: each repeated field in runs, each run packed
+ * or one tag per value, runs of different fields interleaved; scalars sometimes sent as an
+ * explicit zero first; unknown fields between. Decodes to the same Sample.
+ */
+function writeSampleVariant(w: Writer, s: Sample, rand: () => number): void {
+  // One queue of writes per field: a field's runs keep their order (values append, the last
+  // scalar wins), the queues interleave at random.
+  const queues: (() => void)[][] = [];
+  const runs = <T>(list: readonly T[], packed: (run: T[]) => void, one: (v: T) => void): void => {
+    const q: (() => void)[] = [];
+    let i = 0;
+    while (i < list.length) {
+      const n = 1 + Math.floor(rand() * (list.length - i));
+      const run = list.slice(i, i + n);
+      i += n;
+      q.push(rand() < 0.5 ? () => packed(run) : () => run.forEach(one));
+    }
+    queues.push(q);
+  };
+  const scalar = (tag: number, v: number): void => {
+    const q: (() => void)[] = [];
+    const write = (x: number) => () => {
+      w.tag(tag);
+      w.int32(x);
+    };
+    if (rand() < 0.3) q.push(write(0));
+    if (v !== 0 || rand() < 0.3) q.push(write(v));
+    queues.push(q);
+  };
+  scalar(8, s.stackIndex);
+  scalar(24, s.linkIndex);
+  runs(
+    s.attributeIndices,
+    (run) => w.packedInt32(18, run),
+    (v) => {
+      w.tag(16);
+      w.int32(v);
+    },
+  );
+  runs(
+    s.values,
+    (run) => w.packedInt64Number(34, run),
+    (v) => {
+      w.tag(32);
+      w.int64Number(v);
+    },
+  );
+  runs(
+    s.timestampsUnixNano,
+    (run) => w.packedFixed64Big(42, run),
+    (v) => {
+      w.tag(41);
+      w.fixed64Big(v);
+    },
+  );
+  // Unknown fields (a varint and a length-delimited one) are skipped.
+  const unknown: (() => void)[] = [];
+  if (rand() < 0.3)
+    unknown.push(() => {
+      w.tag(9 << 3);
+      w.int32(7);
+    });
+  if (rand() < 0.3)
+    unknown.push(() => {
+      w.tag((12 << 3) | 2);
+      w.bytes(new Uint8Array([1, 2, 3]));
+    });
+  queues.push(unknown);
+  for (;;) {
+    const open = queues.filter((q) => q.length > 0);
+    if (open.length === 0) break;
+    open[Math.floor(rand() * open.length)]!.shift()!();
+  }
+}
+
+/** The request with every sample in a random wire form (see writeSampleVariant). */
+function variantBytes(req: ExportProfilesServiceRequest, seed: number): Uint8Array {
+  const rand = prng(seed);
+  const w = new Writer();
+  for (const rp of req.resourceProfiles) {
+    w.tag(10);
+    const r0 = w.fork();
+    if (rp.resource) {
+      w.tag(10);
+      const s = w.fork();
+      encodeResource(w, rp.resource);
+      w.join(s);
+    }
+    for (const sp of rp.scopeProfiles) {
+      w.tag(18);
+      const s0 = w.fork();
+      if (sp.scope) {
+        w.tag(10);
+        const s = w.fork();
+        encodeInstrumentationScope(w, sp.scope);
+        w.join(s);
+      }
+      for (const p of sp.profiles) {
+        w.tag(18);
+        const p0 = w.fork();
+        encodeProfile(w, { ...p, samples: [] });
+        for (const s of p.samples) {
+          w.tag(18);
+          const at = w.fork();
+          writeSampleVariant(w, s, rand);
+          w.join(at);
+        }
+        w.join(p0);
+      }
+      if (sp.schemaUrl !== '') {
+        w.tag(26);
+        w.string(sp.schemaUrl);
+      }
+      w.join(s0);
+    }
+    if (rp.schemaUrl !== '') {
+      w.tag(26);
+      w.string(rp.schemaUrl);
+    }
+    w.join(r0);
+  }
+  if (req.dictionary) {
+    w.tag(18);
+    const s = w.fork();
+    encodeProfilesDictionary(w, req.dictionary);
+    w.join(s);
+  }
+  return w.finish();
+}
+
+function assertSameConversion(columnar: ConvertResult, objects: ConvertResult): void {
+  assert.deepEqual(
+    columnar.errors.map((e) => [e.code, e.message, e.position]),
+    objects.errors.map((e) => [e.code, e.message, e.position]),
+  );
+  assert.equal(columnar.profiles.length, objects.profiles.length);
+  columnar.profiles.forEach((c, i) => {
+    const o = objects.profiles[i]!;
+    assert.deepEqual(Buffer.from(c.pprof!), Buffer.from(o.pprof!), `profile ${i}: pprof bytes`);
+    assert.equal(c.profileId, o.profileId);
+    assert.equal(c.profileType, o.profileType);
+    assert.deepEqual(c.seriesLabels, o.seriesLabels);
+    assert.equal(c.startUnixNano, o.startUnixNano);
+    assert.equal(c.durationNano, o.durationNano);
+    assert.deepEqual(c.endpointCounts, o.endpointCounts);
+    assert.deepEqual(pprofSummary(c), pprofSummary(o));
+  });
+}
+
+/** Both decoders on `bytes`: the same DecodeError, or requests that convert and validate alike. */
+function assertSameFromBytes(bytes: Uint8Array, mode: TimestampMode): void {
+  let objects: ExportProfilesServiceRequest | undefined;
+  let objectError: Error | undefined;
+  try {
+    objects = decodeProfilesRequest(bytes);
+  } catch (e) {
+    objectError = e as Error;
+  }
+  if (objectError) {
+    assert.throws(
+      () => decodeProfilesRequestColumnar(bytes),
+      (e: Error) => e.constructor === objectError.constructor && e.message === objectError.message,
+    );
+    return;
+  }
+  const columns = decodeProfilesRequestColumnar(bytes);
+  assertSameConversion(encodeProfilesRequestPprof(columns, { timestamps: mode }), encodeProfilesRequestPprof(objects!, { timestamps: mode }));
+  const checkedObjects = checkedProfiles(bytes, 'proto');
+  const checkedColumns = checkedProfilesColumnar(bytes);
+  assert.equal(checkedColumns.rejected, checkedObjects.rejected);
+  assert.deepEqual(checkedColumns.messages, checkedObjects.messages);
+  assertSameConversion(
+    encodeProfilesRequestPprof(checkedColumns.request, { timestamps: mode }),
+    encodeProfilesRequestPprof(checkedObjects.request, { timestamps: mode }),
+  );
+}
+
+const requestArb = fc.tuple(arbProfilesRequest(), specialsArb, breakageArb).map(([req, specials, breakage]) => shape(req, specials, breakage));
+
+describe('columnar decode of profiles requests', () => {
+  it('converts to the same pprof bytes and validates alike, in both timestamp modes', () => {
+    fc.assert(
+      fc.property(requestArb, fc.constantFrom<TimestampMode>('aggregate', 'label'), (req, mode) => {
+        assertSameFromBytes(encodeProfilesRequest(req), mode);
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  it('decodes samples sent in any legal wire form (packed or not, split, repeated, unknown fields) the same', () => {
+    fc.assert(
+      fc.property(requestArb, fc.nat(), (req, seed) => {
+        const bytes = variantBytes(req, seed);
+        // The variant is the same message: the object decoder reads it as the canonical form.
+        assert.deepEqual(decodeProfilesRequest(bytes), decodeProfilesRequest(encodeProfilesRequest(req)));
+        assertSameFromBytes(bytes, 'aggregate');
+      }),
+      { numRuns: 200 },
+    );
+  });
+
+  it('fails on cut or overwritten bytes exactly as the object decoder does', () => {
+    fc.assert(
+      fc.property(requestArb, fc.nat(), fc.nat(), fc.integer({ min: 0, max: 255 }), fc.boolean(), (req, seed, at, byte, cut) => {
+        const good = variantBytes(req, seed);
+        if (good.length === 0) return;
+        const i = at % good.length;
+        const bad = cut ? good.subarray(0, i) : Uint8Array.from(good, (b, k) => (k === i ? byte : b));
+        assertSameFromBytes(bad, 'aggregate');
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  it('gives the same lazily built pprof-format models', () => {
+    fc.assert(
+      fc.property(requestArb, (req) => {
+        const bytes = encodeProfilesRequest(req);
+        const columns = encodeProfilesRequestPprof(decodeProfilesRequestColumnar(bytes));
+        const objects = encodeProfilesRequestPprof(decodeProfilesRequest(bytes));
+        columns.profiles.forEach((c, i) => assert.deepEqual(c.profile, objects.profiles[i]!.profile));
+      }),
+      { numRuns: 100 },
+    );
+  });
+
+  it('runs in the worker tasks with the outputs of the object path', () => {
+    fc.assert(
+      fc.property(requestArb, (req) => {
+        const bytes = encodeProfilesRequest(req);
+        const checked = checkedProfiles(bytes, 'proto');
+        const inline = encodeProfilesRequestPprof(checked.request);
+        const viaTask = pprofOfRequest({ format: 'proto', body: bytes, limits: { values: DEFAULT_REQUEST_LIMITS, configKey: 'limits' } });
+        assert.equal(viaTask.rejected, checked.rejected + inline.errors.length);
+        assert.equal(viaTask.profiles.length, inline.profiles.length);
+        assert.equal(
+          viaTask.samples,
+          inline.profiles.reduce((n, p) => n + p.summary!.sampleCount, 0),
+        );
+        const exported = exportPprof({ body: bytes });
+        const all = encodeProfilesRequestPprof(decodeProfilesRequest(bytes));
+        assert.deepEqual(
+          exported.errors,
+          all.errors.map((e) => e.message),
+        );
+        assert.deepEqual(
+          exported.meta.map((m) => m.profileId),
+          all.profiles.map((p) => p.profileId),
+        );
+      }),
+      { numRuns: 100 },
+    );
+  });
+});
