@@ -11,18 +11,10 @@ import type {
   Sample,
   Span,
 } from '../src/otlp/model.js';
+import { mulberry32 } from '../test/helpers/prng.js';
 
 /** mulberry32: a tiny seeded PRNG, so every run benchmarks the same bytes. */
-export function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+export const prng = mulberry32;
 
 function randomBytes(rand: () => number, n: number): Uint8Array {
   const b = new Uint8Array(n);

@@ -34,6 +34,7 @@ import v8 from 'node:v8';
 import vm from 'node:vm';
 import type { ExtractedProfile } from '../src/store/ingest/extract.js';
 import { fmt, table, type BenchSuite } from './harness.js';
+import { mulberry32 } from '../test/helpers/prng.js';
 
 v8.setFlagsFromString('--expose-gc');
 const gc = vm.runInNewContext('gc') as () => void;
@@ -90,17 +91,7 @@ function rssMb(pid: number): number {
   return m ? Number(m[1]) / 1024 : NaN;
 }
 
-/** Deterministic PRNG (mulberry32). */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+const rng = mulberry32;
 
 function spanIdOf(i: number, k: number): Uint8Array {
   const b = new Uint8Array(8);

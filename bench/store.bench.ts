@@ -34,6 +34,7 @@ import type Database from 'better-sqlite3';
 import { encodeSamples, encodeStack, openWriteDatabase } from '../src/store/schema.js';
 import { compactBuckets } from '../src/store/buckets/compact.js';
 import { BucketReader } from '../src/store/buckets/read.js';
+import { mulberry32 } from '../test/helpers/prng.js';
 
 const PROFILES = 1000;
 const STACKS_PER_PROFILE = 1000;
@@ -42,17 +43,7 @@ const FUNCTIONS = 3000;
 const T0 = 1_750_000_000_000;
 const ENDPOINTS = ['GET /cart', 'POST /checkout', 'GET /users/:id', 'GET /search'];
 
-/** Deterministic PRNG (mulberry32), so every run stores the same data. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+const rng = mulberry32;
 
 /** A pool of realistic stacks: walks down a fixed random call graph, depth 8..32, leaf first. */
 export function stackPool(): number[][] {

@@ -23,6 +23,7 @@ import { checkedProfiles, checkedProfilesColumnar } from '../../src/receivers/ot
 import { exportPprof, pprofOfRequest } from '../../src/workers/tasks.js';
 import { DEFAULT_REQUEST_LIMITS } from '../../src/otlp/prescan/index.js';
 import { arbProfilesRequest } from '../helpers/otlp-arbitraries.js';
+import { mulberry32 } from '../helpers/prng.js';
 
 const SPECIAL_STRINGS = ['service.name', 'svc-a', 'svc-b', 'thread.name', 'span_id', 'trace_id', 'cpu', 'wall', 'samples', 'nanoseconds', 'count'];
 
@@ -67,17 +68,7 @@ function shape(req: ExportProfilesServiceRequest, specials: [number, string][], 
 const specialsArb = fc.array(fc.tuple(fc.nat(), fc.constantFrom(...SPECIAL_STRINGS)), { maxLength: 8 });
 const breakageArb = fc.option(fc.record({ kind: fc.nat(5), at: fc.nat() }), { nil: undefined });
 
-/** mulberry32, for the wire-form choices of one run. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+const prng = mulberry32;
 
 /**
  * A Sample message in a random legal wire form: each repeated field in runs, each run packed
