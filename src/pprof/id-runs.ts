@@ -16,17 +16,39 @@ export function growInt32(a: Int32Array<ArrayBuffer>, n: number): Int32Array<Arr
   return b;
 }
 
-export class IdRuns {
-  /** Every interned run, back to back; run r is pool[start[r] .. start[r] + len[r]) (read-only outside). */
+/** An append-only list of integer runs in one flat Int32Array (no interning). */
+export class RunList {
+  /** Every run, back to back; run r is pool[start[r] .. start[r] + len[r]) (read-only outside). */
   pool: Int32Array<ArrayBuffer> = new Int32Array(4096);
   private used = 0;
   start: Int32Array<ArrayBuffer> = new Int32Array(256);
   len: Int32Array<ArrayBuffer> = new Int32Array(256);
-  private hashes = new Int32Array(256);
+  /** Runs so far. */
+  size = 0;
+
+  /** Appends the first `n` elements of `ids` as run `size` and returns its index. */
+  add(ids: ArrayLike<number>, n: number): number {
+    const r = this.size++;
+    if (r === this.start.length) {
+      this.start = growInt32(this.start, r + 1);
+      this.len = growInt32(this.len, r + 1);
+    }
+    this.pool = growInt32(this.pool, this.used + n);
+    const pool = this.pool;
+    const s = this.used;
+    for (let i = 0; i < n; i++) pool[s + i] = ids[i]!;
+    this.used = s + n;
+    this.start[r] = s;
+    this.len[r] = n;
+    return r;
+  }
+}
+
+/** A RunList whose runs are interned: the same run twice gets the same id. */
+export class IdRuns extends RunList {
+  private hashes: Int32Array<ArrayBuffer> = new Int32Array(256);
   /** Run id + 1 per slot, 0 = empty; a power of two in size, at most half full. */
   private slots = new Int32Array(512);
-  /** Runs interned so far. */
-  size = 0;
 
   private static hash(ids: ArrayLike<number>, n: number): number {
     let h = Math.imul(n, 0x9e3779b1) ^ 0x811c9dc5;
@@ -47,19 +69,8 @@ export class IdRuns {
       if (this.hashes[r] === h && this.len[r] === n && this.same(r, ids, n)) return r;
       k = (k + 1) & mask;
     }
-    const r = this.size++;
-    if (r === this.start.length) {
-      this.start = growInt32(this.start, r + 1);
-      this.len = growInt32(this.len, r + 1);
-      this.hashes = growInt32(this.hashes, r + 1);
-    }
-    this.pool = growInt32(this.pool, this.used + n);
-    const pool = this.pool;
-    const s = this.used;
-    for (let i = 0; i < n; i++) pool[s + i] = ids[i]!;
-    this.used = s + n;
-    this.start[r] = s;
-    this.len[r] = n;
+    const r = this.add(ids, n);
+    this.hashes = growInt32(this.hashes, r + 1);
     this.hashes[r] = h;
     slots[k] = r + 1;
     if (this.size * 2 > slots.length) this.rehash();
@@ -91,32 +102,6 @@ export class IdRuns {
       slots[k] = r + 1;
     }
     this.slots = slots;
-  }
-}
-
-/** An append-only list of integer runs in one flat Int32Array (no interning). */
-export class RunList {
-  pool: Int32Array<ArrayBuffer> = new Int32Array(4096);
-  private used = 0;
-  start: Int32Array<ArrayBuffer> = new Int32Array(256);
-  len: Int32Array<ArrayBuffer> = new Int32Array(256);
-  size = 0;
-
-  /** Appends the first `n` elements of `ids` as run `size` and returns its index. */
-  add(ids: ArrayLike<number>, n: number): number {
-    const r = this.size++;
-    if (r === this.start.length) {
-      this.start = growInt32(this.start, r + 1);
-      this.len = growInt32(this.len, r + 1);
-    }
-    this.pool = growInt32(this.pool, this.used + n);
-    const pool = this.pool;
-    const s = this.used;
-    for (let i = 0; i < n; i++) pool[s + i] = ids[i]!;
-    this.used = s + n;
-    this.start[r] = s;
-    this.len[r] = n;
-    return r;
   }
 }
 
