@@ -16,22 +16,12 @@ import { mergeProfiles } from '../../src/pprof/merge.js';
 import { checkedProfiles } from '../../src/receivers/otlp/checked.js';
 import { WorkerPool } from '../../src/workers/pool.js';
 import type { ExportPprofOutput } from '../../src/workers/tasks.js';
-import { fullProfilesRequest } from '../fixtures/profiles-request.js';
+import { fullProfilesRequest, withRefusedProfile } from '../fixtures/profiles-request.js';
 import { arbProfilesRequest } from '../helpers/otlp-arbitraries.js';
 import { richRequest } from '../helpers/profile-fixtures.js';
 import { joinedRequest } from '../exporters/helpers/joined.js';
 
 const limits = { values: DEFAULT_REQUEST_LIMITS, configKey: 'test' };
-
-/** The fixture with a second profile whose first sample points past the stack table. */
-function withBadProfile(): ExportProfilesServiceRequest {
-  const req = fullProfilesRequest();
-  const sp = req.resourceProfiles[0]!.scopeProfiles[0]!;
-  const bad = structuredClone(sp.profiles[0]!);
-  bad.samples[0]!.stackIndex = 9_999;
-  sp.profiles.push(bad);
-  return req;
-}
 
 function assertSameAsInline(req: ExportProfilesServiceRequest, out: ExportPprofOutput): void {
   const inline = encodeProfilesRequestPprof(req);
@@ -65,7 +55,7 @@ describe("exporters' pprof conversion in a worker thread", () => {
     ['the full fixture', fullProfilesRequest],
     ['a joined cpu + wall request', () => joinedRequest({ seq: 4 })],
     ['a rich request', () => richRequest().request],
-    ['a request with a profile the converter refuses', withBadProfile],
+    ['a request with a profile the converter refuses', withRefusedProfile],
   ] as const) {
     it(`${name}: the same pprof bytes and metadata as the inline path, the request transferred`, async () => {
       const req = make();
@@ -102,7 +92,7 @@ describe("exporters' pprof conversion in a worker thread", () => {
   });
 
   it("the receiver-side 'pprof' task uses the direct encoder: the same bytes, validation's refusals counted", async () => {
-    const req = withBadProfile();
+    const req = withRefusedProfile();
     const body = encodeProfilesRequest(req);
     const checked = checkedProfiles(body, 'proto');
     const inline = encodeProfilesRequestPprof(checked.request);

@@ -25,21 +25,11 @@ import { encodeProfilesRequestPprof } from '../../../src/pprof/encode-direct.js'
 import { answerFor } from '../../../src/receivers/otlp/status.js';
 import { RECEIVER_YAML, startBridge, type RunningBridge } from '../../helpers/bridge.js';
 import { tree } from '../../helpers/files.js';
-import { fullProfilesRequest } from '../../fixtures/profiles-request.js';
+import { fullProfilesRequest, withRefusedProfile } from '../../fixtures/profiles-request.js';
 import { realisticProfilesRequest } from '../../../bench/otlp-data.js';
 import { GrpcBackend, HttpBackend, waitUntil } from '../helpers/backends.js';
 import { parseMultipart } from '../helpers/multipart.js';
 import { joinedRequest } from '../helpers/joined.js';
-
-/** The fixture with a second profile the converter refuses (a sample past the stack table). */
-function withBadProfile(): ExportProfilesServiceRequest {
-  const req = fullProfilesRequest();
-  const sp = req.resourceProfiles[0]!.scopeProfiles[0]!;
-  const bad = structuredClone(sp.profiles[0]!);
-  bad.samples[0]!.stackIndex = 9_999;
-  sp.profiles.push(bad);
-  return req;
-}
 
 /** Requests that cover a merged Datadog attachment (Node's wall + cpu), single types and a refusal. */
 function requests(): ExportProfilesServiceRequest[] {
@@ -48,7 +38,7 @@ function requests(): ExportProfilesServiceRequest[] {
     joinedRequest({ seq: 2, runtime: 'go', service: 'billing' }),
     joinedRequest({ seq: 3, types: ['wall'], service: 'search' }),
     fullProfilesRequest(),
-    withBadProfile(),
+    withRefusedProfile(),
     realisticProfilesRequest({ samples: 20_000, functions: 500, locations: 1_000, stacks: 2_000, links: 100 }, 3),
   ];
 }
