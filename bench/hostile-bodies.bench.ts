@@ -8,13 +8,13 @@
 // OPB_BENCH_BEFORE_DIST=<dir>/dist measures an older build's CLI the same way (the "before"
 // rows in RESULTS.md came from a build of the commit before the limits).
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { once } from 'node:events';
 import { performance } from 'node:perf_hooks';
 import { encodeProfilesRequest } from '../src/otlp/encode.js';
-import { fmt, table, type BenchSuite } from './harness.js';
+import { fmt, procStatusBytes, table, type BenchSuite } from './harness.js';
 import { realisticProfilesRequest } from './otlp-data.js';
 
 const MiB = 2 ** 20;
@@ -71,13 +71,6 @@ async function startChild(main: string): Promise<Child> {
   };
 }
 
-/** Peak and current resident set of a process, from /proc (Linux). */
-function rss(pid: number): { peak: number; now: number } {
-  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
-  const kb = (k: string) => Number(new RegExp(`^${k}:\\s+(\\d+) kB`, 'm').exec(status)?.[1] ?? NaN) * 1024;
-  return { peak: kb('VmHWM'), now: kb('VmRSS') };
-}
-
 interface Row {
   case: string;
   statuses: string;
@@ -127,7 +120,7 @@ async function measure(main: string, label: string, bodies: Body[]): Promise<Row
   const child = await startChild(main);
   try {
     process.stderr.write(`bench: hostile-bodies: ${label}\n`);
-    const baseRss = rss(child.proc.pid!).now;
+    const baseRss = procStatusBytes(child.proc.pid!, 'VmRSS');
     let running = true;
     let healthMaxMs = 0;
     let probes = 0;
@@ -153,7 +146,7 @@ async function measure(main: string, label: string, bodies: Body[]): Promise<Row
     running = false;
     await prober;
     const alive = child.proc.exitCode === null && child.proc.signalCode === null;
-    const peak = alive ? rss(child.proc.pid!).peak : NaN;
+    const peak = alive ? procStatusBytes(child.proc.pid!, 'VmHWM') : NaN;
     return {
       case: label,
       statuses: answers.join(', ') + (alive ? '' : ' (process exited)'),

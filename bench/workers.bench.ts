@@ -6,18 +6,14 @@
 // running `serve`, with the store on the main thread and writing in a worker: the server's
 // longest event-loop stall meanwhile (prom-client's event-loop-lag maximum, as the limits
 // test reads it), the request's duration and the process's peak RSS.
-import { spawn } from 'node:child_process';
-import { once } from 'node:events';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { availableParallelism, loadavg, tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { availableParallelism, loadavg } from 'node:os';
 import { performance } from 'node:perf_hooks';
-import { fileURLToPath } from 'node:url';
 import { encodeProfilesRequest } from '../src/otlp/encode.js';
 import { DEFAULT_REQUEST_LIMITS } from '../src/otlp/prescan/index.js';
 import { pprofOfRequest } from '../src/workers/tasks.js';
 import { WorkerPool } from '../src/workers/pool.js';
-import { fmt, table, type BenchSuite } from './harness.js';
+import { startServe } from '../test/helpers/cli-serve.js';
+import { fmt, procStatusBytes, table, type BenchSuite } from './harness.js';
 import { realisticProfilesRequest, type ProfileShape } from './otlp-data.js';
 
 const MiB = 2 ** 20;
@@ -109,9 +105,6 @@ async function poolRows(): Promise<string> {
   ].join('\n');
 }
 
-const here = fileURLToPath(new URL('.', import.meta.url));
-const MAIN = join(here, '..', 'src', 'cli', 'main.js');
-
 interface StoreRow {
   label: string;
   status: number;
@@ -122,46 +115,29 @@ interface StoreRow {
   baseRss: number;
 }
 
-function vm(pid: number, key: string): number {
-  return Number(new RegExp(`^${key}:\\s+(\\d+) kB`, 'm').exec(readFileSync(`/proc/${pid}/status`, 'utf8'))![1]) * 1024;
-}
-
 async function storeRow(body: Uint8Array, inWorker: boolean): Promise<StoreRow> {
-  const dir = mkdtempSync(join(tmpdir(), 'opb-bench-workers-'));
-  writeFileSync(
-    join(dir, 'bridge.yaml'),
-    `
+  const serve = await startServe(`
 receivers:
   otlp:
     protocols:
       http: { endpoint: 127.0.0.1:0 }
 exporters:
-  store: { directory: ${JSON.stringify(join(dir, 'data'))}, write_in_worker: ${inWorker} }
+  store: { directory: \${DIR}/data, write_in_worker: ${String(inWorker)} }
 extensions:
-  api: { endpoint: 127.0.0.1:0, ui_directory: ${JSON.stringify(join(dir, 'no-ui'))} }
+  api: { endpoint: 127.0.0.1:0, ui_directory: \${DIR}/no-ui }
 service:
   extensions: [api]
   telemetry: { logs: { level: info } }
   pipelines:
     profiles: { receivers: [otlp], exporters: [store] }
-`,
-  );
-  const proc = spawn(process.execPath, [MAIN, 'serve', '--config', join(dir, 'bridge.yaml')], { stdio: ['ignore', 'pipe', 'inherit'] });
+`);
   try {
-    const endpoints = await new Promise<Record<string, Record<string, string>>>((resolve, reject) => {
-      let out = '';
-      proc.stdout!.on('data', (c: Buffer) => {
-        out += c.toString();
-        const line = out.split('\n').find((l) => l.includes('otel-profile-bridge started'));
-        if (line) resolve((JSON.parse(line) as { endpoints: Record<string, Record<string, string>> }).endpoints);
-      });
-      proc.once('exit', (code) => reject(new Error(`serve exited with ${code}`)));
-    });
+    const endpoints = serve.endpoints;
     const api = `http://${endpoints['extensions.api']!.http}`;
     const lag = async () =>
       Number(/^otel_profile_bridge_process_nodejs_eventloop_lag_max_seconds (\S+)$/m.exec(await (await fetch(`${api}/metrics`)).text())![1]);
     await lag();
-    const baseRss = vm(proc.pid!, 'VmRSS');
+    const baseRss = procStatusBytes(serve.child.pid!, 'VmRSS');
     let done = false;
     let slowest = 0;
     const prober = (async () => {
@@ -192,13 +168,11 @@ service:
       seconds,
       stallMs: (await lag()) * 1000,
       slowestHealthMs: slowest,
-      peakRss: vm(proc.pid!, 'VmHWM'),
+      peakRss: procStatusBytes(serve.child.pid!, 'VmHWM'),
       baseRss,
     };
   } finally {
-    proc.kill('SIGTERM');
-    await once(proc, 'exit');
-    rmSync(dir, { recursive: true, force: true });
+    await serve.stop();
   }
 }
 
