@@ -2,7 +2,6 @@
 // bench/run.ts runs them all and writes bench/RESULTS.md. Figures that are compared are
 // measured in the same run, side by side, because these machines are noisy.
 import { performance } from 'node:perf_hooks';
-import { readFileSync } from 'node:fs';
 
 export interface BenchSuite {
   /** Heading in RESULTS.md. */
@@ -66,9 +65,4 @@ export function fmt(n: number, digits = 1): string {
 export function table(header: string[], rows: (string | number)[][]): string {
   const line = (cells: (string | number)[]) => `| ${cells.join(' | ')} |`;
   return [line(header), line(header.map(() => '---')), ...rows.map(line)].join('\n');
-}
-
-/** A `VmRSS` / `VmHWM` / … line of /proc/<pid>/status in bytes (Linux). */
-export function procStatusBytes(pid: number, key: string): number {
-  return Number(new RegExp(`^${key}:\\s+(\\d+) kB`, 'm').exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? NaN) * 1024;
 }

@@ -14,7 +14,8 @@ import { join } from 'node:path';
 import { once } from 'node:events';
 import { performance } from 'node:perf_hooks';
 import { encodeProfilesRequest } from '../src/otlp/encode.js';
-import { fmt, procStatusBytes, table, type BenchSuite } from './harness.js';
+import { procStatusBytes } from '../test/helpers/proc-status.js';
+import { fmt, table, type BenchSuite } from './harness.js';
 import { realisticProfilesRequest } from './otlp-data.js';
 
 const MiB = 2 ** 20;

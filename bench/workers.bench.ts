@@ -13,7 +13,8 @@ import { DEFAULT_REQUEST_LIMITS } from '../src/otlp/prescan/index.js';
 import { pprofOfRequest } from '../src/workers/tasks.js';
 import { WorkerPool } from '../src/workers/pool.js';
 import { startServe } from '../test/helpers/cli-serve.js';
-import { fmt, procStatusBytes, table, type BenchSuite } from './harness.js';
+import { procStatusBytes } from '../test/helpers/proc-status.js';
+import { fmt, table, type BenchSuite } from './harness.js';
 import { realisticProfilesRequest, type ProfileShape } from './otlp-data.js';
 
 const MiB = 2 ** 20;

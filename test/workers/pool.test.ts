@@ -9,21 +9,11 @@ import { BridgeError, ConsumerError, DecodeError, RequestLimitError } from '../.
 import { checkedProfiles, countProfiles } from '../../src/receivers/otlp/checked.js';
 import { answerFor } from '../../src/receivers/otlp/status.js';
 import { WorkerPool } from '../../src/workers/pool.js';
-import { fullProfilesRequest } from '../fixtures/profiles-request.js';
+import { fullProfilesRequest, withRefusedProfile } from '../fixtures/profiles-request.js';
 import { everyFieldTracesRequest } from '../fixtures/otlp-every-field.js';
 import { bigProfileBody } from '../helpers/big-profile-sender.js';
 
 const limits = { values: DEFAULT_REQUEST_LIMITS, configKey: 'receivers.otlp.protocols.http.limits' };
-
-/** The fixture with a second profile whose first sample points past the stack table. */
-function withBadProfile() {
-  const req = fullProfilesRequest();
-  const sp = req.resourceProfiles[0]!.scopeProfiles[0]!;
-  const bad = structuredClone(sp.profiles[0]!);
-  bad.samples[0]!.stackIndex = 9_999;
-  sp.profiles.push(bad);
-  return req;
-}
 
 describe('worker pool', () => {
   const pool = new WorkerPool({ threads: 2, maxQueued: 4 });
@@ -40,7 +30,7 @@ describe('worker pool', () => {
   });
 
   it('removes what the inline path removes, with the same messages, and re-encodes the rest', async () => {
-    const req = withBadProfile();
+    const req = withRefusedProfile();
     const inline = checkedProfiles(encodeProfilesRequest(req), 'proto');
     assert.equal(inline.rejected, 1);
     for (const [format, body] of [

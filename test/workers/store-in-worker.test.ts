@@ -6,17 +6,18 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { promisify } from 'node:util';
 import { encodeProfilesRequest, encodeTracesRequest } from '../../src/otlp/index.js';
 import { PROFILES, fixtureT0, profileRequest, tracesRequest } from '../store/fixture.js';
-import { fullProfilesRequest } from '../fixtures/profiles-request.js';
+import { withRefusedProfile } from '../fixtures/profiles-request.js';
 import { startBridge, type RunningBridge } from '../helpers/bridge.js';
 import { defaultFactories } from '../../src/components.js';
 import { startServe, type ServeChild } from '../helpers/cli-serve.js';
+import { procStatusBytes } from '../helpers/proc-status.js';
 import { isStoreExporter } from '../../src/store/exporter.js';
 
 const SENDER = new URL('../helpers/big-profile-sender.js', import.meta.url).pathname;
@@ -42,15 +43,6 @@ service:
     traces: { receivers: [otlp], exporters: [store] }
     profiles: { receivers: [otlp], exporters: [store] }
 `;
-}
-
-function withBadProfile() {
-  const req = fullProfilesRequest();
-  const sp = req.resourceProfiles[0]!.scopeProfiles[0]!;
-  const bad = structuredClone(sp.profiles[0]!);
-  bad.samples[0]!.stackIndex = 9_999;
-  sp.profiles.push(bad);
-  return req;
 }
 
 interface Side {
@@ -100,7 +92,7 @@ describe('store writing in a worker thread', () => {
     const requests: [string, Uint8Array][] = [
       ['/v1/traces', encodeTracesRequest(tracesRequest(t0))],
       ...PROFILES.map((p) => ['/v1development/profiles', encodeProfilesRequest(profileRequest(p, t0))] as [string, Uint8Array]),
-      ['/v1development/profiles', encodeProfilesRequest(withBadProfile())],
+      ['/v1development/profiles', encodeProfilesRequest(withRefusedProfile())],
       ['/v1development/profiles', new Uint8Array([0x0a, 0x05, 0x01])],
     ];
     for (const [path, body] of requests) {
@@ -110,11 +102,11 @@ describe('store writing in a worker thread', () => {
         assert.deepEqual(w.body, a!.body, path);
       }
     }
-    const last = await post(sides[1]!.b, '/v1development/profiles', encodeProfilesRequest(withBadProfile()));
+    const last = await post(sides[1]!.b, '/v1development/profiles', encodeProfilesRequest(withRefusedProfile()));
     assert.equal(last.status, 200);
     assert.ok(last.body.length > 0, 'the partial_success answer is not empty');
-    await post(sides[0]!.b, '/v1development/profiles', encodeProfilesRequest(withBadProfile()));
-    await post(sides[2]!.b, '/v1development/profiles', encodeProfilesRequest(withBadProfile()));
+    await post(sides[0]!.b, '/v1development/profiles', encodeProfilesRequest(withRefusedProfile()));
+    await post(sides[2]!.b, '/v1development/profiles', encodeProfilesRequest(withRefusedProfile()));
   });
 
   it('answers the same queries', async () => {
@@ -148,10 +140,6 @@ describe('store writing in a worker thread', () => {
     assert.ok(Number(stored[1]) >= PROFILES.length);
   });
 });
-
-function peakRss(pid: number): number {
-  return Number(/^VmHWM:\s+(\d+) kB/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))![1]) * 1024;
-}
 
 describe('a 1 M-sample request into the store written in a worker, against the real CLI', () => {
   let s: ServeChild;
@@ -212,7 +200,7 @@ service:
     const health = (await (await fetch(`http://${api}/health`)).json()) as { profiles: number };
     assert.equal(health.profiles, 1, 'the 200 came after the commit: the profile is stored');
     // README (Limits) states the bound: peak RSS of the process under 64 × the request's size.
-    const peak = peakRss(s.child.pid!);
+    const peak = procStatusBytes(s.child.pid!, 'VmHWM');
     assert.ok(peak < 64 * sent.bytes, `peak RSS ${(peak / 2 ** 20).toFixed(0)} MiB for a ${(sent.bytes / 2 ** 20).toFixed(1)} MiB request`);
   });
 });
