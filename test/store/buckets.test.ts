@@ -190,14 +190,6 @@ describe('time buckets', () => {
           const store = openStore(() => T0 + 30 * DAY);
           let q: ReturnType<typeof answers> | undefined;
           try {
-            await check(store);
-          } finally {
-            q?.db.close();
-            await store.close();
-            stores.splice(stores.indexOf(store), 1);
-            rmSync(dirname(store.file), { recursive: true, force: true });
-          }
-          async function check(store: Store): Promise<void> {
             await ingest(store, first);
             // Everything compacted (minute buckets settled long ago), then profiles arrive late
             // for compacted buckets, then only some runs: some profiles stay pending.
@@ -215,6 +207,11 @@ describe('time buckets', () => {
               }
               if (q.raw.profileTypes().some((t) => t.type === type)) assertSameAnswer(q, { type, from: 0, to: Number.MAX_SAFE_INTEGER });
             }
+          } finally {
+            q?.db.close();
+            await store.close();
+            stores.splice(stores.indexOf(store), 1);
+            rmSync(dirname(store.file), { recursive: true, force: true });
           }
         },
       ),
