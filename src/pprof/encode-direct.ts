@@ -17,12 +17,14 @@
 // the same order, same samples in the same order, same field order and varint forms as
 // encode-fast.ts. The tables-only profile is serialized by encode-fast.ts itself and the
 // samples spliced in after its sample_type field (field 1), which is where field 2 goes.
+import { gzipSync } from 'node:zlib';
 import type { Profile as PprofProfile, Label as PprofLabel } from 'pprof-format';
 import { ConvertError } from '../errors.js';
 import type { ExportProfilesServiceRequest, Profile } from '../otlp/model.js';
 import type { ColumnarProfile } from '../otlp/columns/samples.js';
 import { Writer } from '../protobuf/writer.js';
 import { convertPart, type ConvertOptions, type ConvertResult } from './convert.js';
+import { PPROF_GZIP_OPTIONS } from './encode.js';
 import { encodeProfileFast, vsize } from './encode-fast.js';
 import { growInt32 } from './id-runs.js';
 import { contentId, eachPart, PprofBuilder, type RequestTables, type TimestampMode } from './tables.js';
@@ -46,7 +48,47 @@ export function encodeEach(
   req: ExportProfilesServiceRequest<Profile | ColumnarProfile>,
   options: ConvertOptions = {},
 ): Generator<ConvertedProfile | ConvertError, void, undefined> {
-  return eachPart(req, options, (tables, mode, part, labels, type) => new BytesBuilder(tables, mode).build(part, labels, type));
+  return eachPart(req, options, (tables, mode, part, labels, type) => {
+    const scratch = takeScratch();
+    const b = new BytesBuilder(tables, mode, scratch);
+    const built = b.build(part, labels, type);
+    b.releaseScratch();
+    giveBack(scratch);
+    return built;
+  });
+}
+
+/** A converted profile as gzip'd pprof, with what the exporters read besides (no model, no plain pprof). */
+export type GzippedProfile = Omit<ConvertedProfile, 'profile' | 'pprof' | 'summary'> & {
+  /** The pprof, gzip'd with PPROF_GZIP_OPTIONS (the bytes `pprofGzipSync` gives); a buffer of its own. */
+  gzip: Uint8Array;
+  summary: PprofSummary;
+};
+
+/**
+ * encodeProfilesRequestPprof, each profile gzip'd as soon as it is written, for callers that
+ * want only the gzip (the worker tasks): the plain pprof is written into a buffer kept
+ * between calls on this thread and gzip'd from there, so no 10 MB output is allocated per
+ * profile. Same profiles, order and errors as encodeProfilesRequestPprof.
+ */
+export function gzipProfilesRequestPprof(
+  req: ExportProfilesServiceRequest<Profile | ColumnarProfile>,
+  options: ConvertOptions = {},
+): { profiles: GzippedProfile[]; errors: ConvertError[] } {
+  const result: { profiles: GzippedProfile[]; errors: ConvertError[] } = { profiles: [], errors: [] };
+  const parts = eachPart(req, options, (tables, mode, part, labels, type) => {
+    const scratch = takeScratch();
+    const b = new BytesBuilder(tables, mode, scratch);
+    const built = b.buildGzip(part, labels, type);
+    b.releaseScratch();
+    giveBack(scratch);
+    return built;
+  });
+  for (const r of parts) {
+    if (r instanceof ConvertError) result.errors.push(r);
+    else result.profiles.push(r);
+  }
+  return result;
 }
 
 /** A directly encoded profile; its model is made only if someone reads `profile`. */
@@ -143,6 +185,69 @@ class Arena {
   }
 }
 
+/**
+ * The typed arrays a BytesBuilder works in (sample columns, merge table, arena, run offsets)
+ * and, for the gzip path, the pprof output itself, kept from one build to the next on this
+ * thread. A 100 k-sample profile needs about 35 MB of such buffers; allocated per build,
+ * they are what made V8 collect the young generation in the middle of a conversion
+ * ("external memory pressure": young ArrayBuffers past twice the semi-space size), copying
+ * and promoting everything the conversion still held, and the promoted garbage then cost
+ * full collections too (bench/RESULTS.md, "pprof conversion"). One build holds a scratch
+ * at a time (takeScratch / giveBack); a build that throws never gives its scratch back.
+ */
+class BuildScratch {
+  sampleStack = new Int32Array(1024);
+  sampleLabels = new Int32Array(1024);
+  sampleSeq = new Int32Array(1024);
+  values = new Float64Array(1024);
+  slots = new Int32Array(2048);
+  occupied = new Int32Array(2048 >>> 5);
+  readonly arena = new Arena();
+  runStart = new Int32Array(256).fill(-1);
+  runLen = new Int32Array(256);
+  setStart = new Int32Array(256).fill(-1);
+  setLen = new Int32Array(256);
+  refStart = new Int32Array(256).fill(-1);
+  refLen = new Int32Array(256);
+  bodies = new Int32Array(1024);
+  runAt = new Int32Array(256).fill(-1);
+  setAt = new Int32Array(256).fill(-1);
+  private out = new Uint8Array(0);
+
+  /** The first `n` bytes of the kept output buffer (grown with headroom when too small). */
+  output(n: number): Uint8Array {
+    if (this.out.length < n) this.out = new Uint8Array(Buffer.allocUnsafeSlow(n + (n >>> 3)).buffer);
+    return this.out.subarray(0, n);
+  }
+
+  /** Bytes held. */
+  bytes(): number {
+    let n = this.arena.buf.byteLength + this.out.byteLength;
+    for (const a of [this.sampleStack, this.sampleLabels, this.sampleSeq, this.values, this.slots, this.occupied]) n += a.byteLength;
+    for (const a of [this.runStart, this.runLen, this.setStart, this.setLen, this.refStart, this.refLen, this.bodies, this.runAt, this.setAt]) {
+      n += a.byteLength;
+    }
+    return n;
+  }
+}
+
+/**
+ * A scratch held longer is dropped after its build instead: what a thread keeps stays within
+ * what a profile of a few hundred thousand samples needs.
+ */
+const SCRATCH_KEPT_BYTES = 64 * 2 ** 20;
+let idleScratch: BuildScratch | undefined;
+
+function takeScratch(): BuildScratch {
+  const s = idleScratch ?? new BuildScratch();
+  idleScratch = undefined;
+  return s;
+}
+
+function giveBack(s: BuildScratch): void {
+  if (s.bytes() <= SCRATCH_KEPT_BYTES) idleScratch = s;
+}
+
 /** Keeps merged samples as (stack, label set, value[, event time]) and writes them as bytes. */
 class BytesBuilder extends PprofBuilder {
   /**
@@ -152,23 +257,23 @@ class BytesBuilder extends PprofBuilder {
    * Typed arrays, grown by doubling, and an open-addressed table from (stack id, label set
    * id) to the sample: no object or map per stack or per sample on the hot path.
    */
-  private sampleStack = new Int32Array(1024);
-  private sampleLabels = new Int32Array(1024);
-  private sampleSeq = new Int32Array(1024);
-  private values = new Float64Array(1024);
+  private sampleStack: Int32Array<ArrayBuffer>;
+  private sampleLabels: Int32Array<ArrayBuffer>;
+  private sampleSeq: Int32Array<ArrayBuffer>;
+  private values: Float64Array<ArrayBuffer>;
   private n = 0;
-  /** Sample index + 1 per slot, 0 = empty; its length is a power of two, at most half full. */
-  private slots = new Int32Array(2048);
+  /** Sample index + 1 per slot, meaningful where `occupied` is set; a power of two in length, at most half full. */
+  private slots: Int32Array<ArrayBuffer>;
   /** One bit per slot: set when the slot is not empty. */
-  private occupied = new Int32Array(2048 >>> 5);
+  private occupied: Int32Array<ArrayBuffer>;
   /** Encoded runs: by stack id, by label set seq, by label ref id (-1 = not yet). */
-  private readonly arena = new Arena();
-  private runStart = new Int32Array(256).fill(-1);
-  private runLen = new Int32Array(256);
-  private setStart = new Int32Array(256).fill(-1);
-  private setLen = new Int32Array(256);
-  private refStart = new Int32Array(256).fill(-1);
-  private refLen = new Int32Array(256);
+  private readonly arena: Arena;
+  private runStart: Int32Array<ArrayBuffer>;
+  private runLen: Int32Array<ArrayBuffer>;
+  private setStart: Int32Array<ArrayBuffer>;
+  private setLen: Int32Array<ArrayBuffer>;
+  private refStart: Int32Array<ArrayBuffer>;
+  private refLen: Int32Array<ArrayBuffer>;
   /** 'label' mode: sample index by `stack|labels|timestamp`. */
   private readonly mergedEvents = new Map<string, number>();
   /**
@@ -178,6 +283,52 @@ class BytesBuilder extends PprofBuilder {
   private readonly times: (bigint | undefined)[] = [];
   private timed = false;
   private tsKey = 0;
+
+  constructor(
+    tables: RequestTables,
+    mode: TimestampMode,
+    private readonly scratch: BuildScratch,
+  ) {
+    super(tables, mode);
+    this.sampleStack = scratch.sampleStack;
+    this.sampleLabels = scratch.sampleLabels;
+    this.sampleSeq = scratch.sampleSeq;
+    this.values = scratch.values;
+    this.slots = scratch.slots;
+    this.occupied = scratch.occupied;
+    this.arena = scratch.arena;
+    this.runStart = scratch.runStart;
+    this.runLen = scratch.runLen;
+    this.setStart = scratch.setStart;
+    this.setLen = scratch.setLen;
+    this.refStart = scratch.refStart;
+    this.refLen = scratch.refLen;
+  }
+
+  /**
+   * Hands the (possibly grown) arrays back to the scratch, reset to what a new builder
+   * expects: only the entries this build used are cleared.
+   */
+  releaseScratch(): void {
+    const s = this.scratch;
+    s.sampleStack = this.sampleStack;
+    s.sampleLabels = this.sampleLabels;
+    s.sampleSeq = this.sampleSeq;
+    s.values = this.values;
+    s.slots = this.slots;
+    this.occupied.fill(0);
+    s.occupied = this.occupied;
+    this.arena.used = 0;
+    this.runStart.fill(-1, 0, this.stackRuns.size);
+    s.runStart = this.runStart;
+    s.runLen = this.runLen;
+    this.setStart.fill(-1, 0, this.setRefs.size);
+    s.setStart = this.setStart;
+    s.setLen = this.setLen;
+    this.refStart.fill(-1, 0, this.labelById.length);
+    s.refStart = this.refStart;
+    s.refLen = this.refLen;
+  }
 
   private static slotOf(stack: number, labels: number, mask: number): number {
     return ((Math.imul(stack, 0x9e3779b1) ^ Math.imul(labels + 0x7f4a7c15, 0x85ebca77)) >>> 0) & mask;
@@ -357,11 +508,9 @@ class BytesBuilder extends PprofBuilder {
     this.times.push(t);
   }
 
+  /** The profile's pprof bytes (its own buffer) and what the exporters read besides. */
   build(p: ColumnarProfile, seriesLabels: Record<string, string>, profileType: string | undefined): ConvertedProfile {
-    const { model, summary, converted, contentHead } = this.collect(p, seriesLabels, profileType);
-    summary.sampleCount = this.n;
-    const pprof = this.encode(encodeProfileFast(model));
-    const profileId = contentHead === undefined ? converted.profileId : contentId(contentHead, pprof);
+    const { pprof, summary, converted, profileId } = this.write(p, seriesLabels, profileType, false);
     return new EncodedProfile(
       pprof,
       summary,
@@ -376,11 +525,39 @@ class BytesBuilder extends PprofBuilder {
   }
 
   /**
+   * The profile's gzip'd pprof and what the exporters read besides. The pprof is written
+   * into the scratch's output buffer, gzip'd from there and never handed out: only the gzip
+   * output leaves, in a buffer of its own.
+   */
+  buildGzip(p: ColumnarProfile, seriesLabels: Record<string, string>, profileType: string | undefined): GzippedProfile {
+    const { pprof, summary, converted, profileId } = this.write(p, seriesLabels, profileType, true);
+    return {
+      gzip: gzipSync(pprof, PPROF_GZIP_OPTIONS),
+      summary,
+      profileType: converted.profileType,
+      seriesLabels: converted.seriesLabels,
+      startUnixNano: converted.startUnixNano,
+      durationNano: converted.durationNano,
+      profileId,
+      endpointCounts: converted.endpointCounts,
+    };
+  }
+
+  /** Walks the samples and writes the pprof: into a new buffer, or into the scratch's output (`reuse`). */
+  private write(p: ColumnarProfile, seriesLabels: Record<string, string>, profileType: string | undefined, reuse: boolean) {
+    const { model, summary, converted, contentHead } = this.collect(p, seriesLabels, profileType);
+    summary.sampleCount = this.n;
+    const pprof = this.encode(encodeProfileFast(model), reuse);
+    const profileId = contentHead === undefined ? converted.profileId : contentId(contentHead, pprof);
+    return { pprof, summary, converted, profileId };
+  }
+
+  /**
    * The tables-only profile's bytes with the samples put in after its sample_type field: one
    * pass to size every sample, one output allocation, then per sample two varints, a copy of
    * its stack's run, its value and a copy of its label set's run.
    */
-  private encode(tables: Uint8Array): Uint8Array {
+  private encode(tables: Uint8Array, reuse: boolean): Uint8Array {
     // Field 1 (sample_type) holds two small string ids: its length fits one byte.
     if (tables[0] !== 10 || tables[1]! >= 0x80) throw new Error('pprof direct encoder: unexpected sample_type field');
     const head = 2 + tables[1]!;
@@ -394,7 +571,9 @@ class BytesBuilder extends PprofBuilder {
     const setLen = this.setLen;
     const timed = this.timed;
     const tsKeySize = 1 + vsize32(this.tsKey);
-    const bodies = new Int32Array(n);
+    const kept = this.scratch;
+    if (kept.bodies.length < n) kept.bodies = new Int32Array(n);
+    const bodies = kept.bodies;
     let total = tables.length;
     for (let i = 0; i < n; i++) {
       let body = runLen[stackOf[i]!]! + 2 + vsize(values[i]!) + setLen[seqOf[i]!]!;
@@ -405,16 +584,19 @@ class BytesBuilder extends PprofBuilder {
       bodies[i] = body;
       total += 1 + vsize32(body) + body;
     }
-    // Unpooled (a buffer of its own, not a slice of Node's shared pool), and not zero-filled:
-    // every byte is written below.
-    const nodeBuf = Buffer.allocUnsafeSlow(total);
-    const out = new Uint8Array(nodeBuf.buffer, nodeBuf.byteOffset, total);
+    // Not zero-filled (every byte is written below), and either a buffer of its own (not a
+    // slice of Node's shared pool) or the scratch's output, which is kept between builds.
+    const out = reuse ? kept.output(total) : new Uint8Array(Buffer.allocUnsafeSlow(total).buffer, 0, total);
     const src = this.arena.buf;
     out.set(tables.subarray(0, head), 0);
     // Where each run was first written in `out`: later copies of it are one copyWithin (a
     // memmove) from there, about twice as fast as a byte loop; the first comes from the arena.
-    const runAt = new Int32Array(runStart.length).fill(-1);
-    const setAt = new Int32Array(setStart.length).fill(-1);
+    const stacks = this.stackRuns.size;
+    const sets = this.setRefs.size;
+    if (kept.runAt.length < stacks) kept.runAt = new Int32Array(2 * stacks).fill(-1);
+    if (kept.setAt.length < sets) kept.setAt = new Int32Array(2 * sets).fill(-1);
+    const runAt = kept.runAt;
+    const setAt = kept.setAt;
     let pos = head;
     for (let i = 0; i < n; i++) {
       out[pos++] = 18;
@@ -467,6 +649,8 @@ class BytesBuilder extends PprofBuilder {
     }
     out.set(tables.subarray(head), pos);
     pos += tables.length - head;
+    runAt.fill(-1, 0, stacks);
+    setAt.fill(-1, 0, sets);
     if (pos !== total) throw new Error(`pprof direct encoder size mismatch: wrote ${pos} of ${total} bytes`);
     return out;
   }

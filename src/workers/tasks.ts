@@ -8,8 +8,8 @@ import type { ExportProfilesServiceRequest, Profile } from '../otlp/model.js';
 import { decodeProfilesRequestColumnar } from '../otlp/columns/decode.js';
 import type { ColumnarProfile } from '../otlp/columns/samples.js';
 import { prescanRequest, type LimitsOf } from '../otlp/prescan/index.js';
-import { encodeProfilesRequestPprof } from '../pprof/encode-direct.js';
-import { encodePprofGzip, pprofGzipSync } from '../pprof/encode.js';
+import { encodeProfilesRequestPprof, gzipProfilesRequestPprof } from '../pprof/encode-direct.js';
+import { encodePprofGzip } from '../pprof/encode.js';
 import { mergeProfiles, type ColumnRewrite } from '../pprof/merge.js';
 import type { ConvertedProfile } from '../pprof/types.js';
 import { ownedBytes } from './transfer.js';
@@ -114,14 +114,14 @@ export interface ExportPprofOutput {
 
 /** gzip'd pprof and metadata of every profile of `request`, by the direct encoder. */
 function pprofOfDecoded(request: ExportProfilesServiceRequest<Profile | ColumnarProfile>): ExportPprofOutput {
-  const { profiles, errors } = encodeProfilesRequestPprof(request);
+  // Each pprof is gzip'd straight from the encoder's per-thread output buffer (only the gzip
+  // is allocated per profile), at the inline path's level (pprofGzipAsync): the same bytes.
+  const { profiles, errors } = gzipProfilesRequestPprof(request);
   const meta: PprofMeta[] = [];
   const gzips: Uint8Array[] = [];
   let samples = 0;
   for (const c of profiles) {
-    // The direct encoder always sets both (it is the only encoder here).
-    const summary = c.summary!;
-    samples += summary.sampleCount;
+    samples += c.summary.sampleCount;
     meta.push({
       profileType: c.profileType,
       seriesLabels: c.seriesLabels,
@@ -129,11 +129,10 @@ function pprofOfDecoded(request: ExportProfilesServiceRequest<Profile | Columnar
       durationNano: c.durationNano,
       profileId: c.profileId,
       endpointCounts: c.endpointCounts,
-      summary,
+      summary: c.summary,
     });
-    // Same level as the inline path (pprofGzipAsync), so the bytes are the same. A result in a
-    // shared buffer is copied once so that it can be transferred.
-    gzips.push(ownedBytes(pprofGzipSync(c)));
+    // A result in a shared buffer is copied once so that it can be transferred.
+    gzips.push(ownedBytes(c.gzip));
   }
   return { meta, gzips, errors: errors.map((e) => e.message), samples };
 }

@@ -10,8 +10,9 @@ import { describe, it } from 'node:test';
 import fc from 'fast-check';
 import type { ExportProfilesServiceRequest } from '../../src/otlp/model.js';
 import { convertProfilesRequest, type ConvertResult, type TimestampMode } from '../../src/pprof/convert.js';
-import { encodeEach, encodeProfilesRequestPprof } from '../../src/pprof/encode-direct.js';
-import { encodePprof, pprofBytesOf, pprofSummary } from '../../src/pprof/encode.js';
+import { gunzipSync, gzipSync } from 'node:zlib';
+import { encodeEach, encodeProfilesRequestPprof, gzipProfilesRequestPprof } from '../../src/pprof/encode-direct.js';
+import { encodePprof, PPROF_GZIP_OPTIONS, pprofBytesOf, pprofSummary } from '../../src/pprof/encode.js';
 import { ConvertError } from '../../src/errors.js';
 import { arbProfilesRequest } from '../helpers/otlp-arbitraries.js';
 import { richRequest } from '../helpers/profile-fixtures.js';
@@ -135,6 +136,51 @@ describe('direct pprof encoder', () => {
         },
       ),
       { numRuns: 400 },
+    );
+  });
+
+  it('gzips, from its kept output buffer, the same pprof with the same metadata and errors', () => {
+    fc.assert(
+      fc.property(
+        fc.array(fc.tuple(arbProfilesRequest(), specialsArb, corruptArb), { minLength: 1, maxLength: 3 }),
+        fc.constantFrom<TimestampMode>('aggregate', 'label'),
+        (cases, mode) => {
+          // Several requests in a row, plain and gzip'd alternating, so that each reuses the
+          // buffers the one before left (bigger or smaller, or dropped by a refused profile).
+          const plain = cases.map(([req, specials, corrupt]) => {
+            const r = shape(req, specials, corrupt);
+            const direct = encodeProfilesRequestPprof(r, { timestamps: mode });
+            const gzipped = gzipProfilesRequestPprof(r, { timestamps: mode });
+            assert.deepEqual(
+              gzipped.errors.map((e) => [e.code, e.message]),
+              direct.errors.map((e) => [e.code, e.message]),
+            );
+            assert.equal(gzipped.profiles.length, direct.profiles.length);
+            gzipped.profiles.forEach((g, i) => {
+              const d = direct.profiles[i]!;
+              assert.deepEqual(Buffer.from(g.gzip), gzipSync(d.pprof!, PPROF_GZIP_OPTIONS), `profile ${i}: gzip bytes`);
+              assert.equal(g.gzip.byteOffset, 0);
+              assert.equal(g.profileType, d.profileType);
+              assert.deepEqual(g.seriesLabels, d.seriesLabels);
+              assert.equal(g.startUnixNano, d.startUnixNano);
+              assert.equal(g.durationNano, d.durationNano);
+              assert.equal(g.profileId, d.profileId);
+              assert.deepEqual(g.endpointCounts, d.endpointCounts);
+              assert.deepEqual(g.summary, pprofSummary(d));
+            });
+            return { r, direct, gzips: gzipped.profiles.map((g) => g.gzip) };
+          });
+          // What was handed out earlier is untouched by the later builds.
+          for (const { r, direct, gzips } of plain) {
+            const model = convertProfilesRequest(r, { timestamps: mode });
+            direct.profiles.forEach((d, i) => {
+              assert.deepEqual(Buffer.from(d.pprof!), Buffer.from(encodePprof(model.profiles[i]!.profile)));
+              assert.deepEqual(gunzipSync(gzips[i]!), Buffer.from(d.pprof!));
+            });
+          }
+        },
+      ),
+      { numRuns: 150 },
     );
   });
 
