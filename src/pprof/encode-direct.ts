@@ -27,7 +27,7 @@ import { convertPart, type ConvertOptions, type ConvertResult } from './convert.
 import { PPROF_GZIP_OPTIONS } from './encode.js';
 import { encodeProfileFast, vsize } from './encode-fast.js';
 import { growInt32 } from './id-runs.js';
-import { contentId, eachPart, PprofBuilder, type RequestTables, type TimestampMode } from './tables.js';
+import { contentId, eachPart, PlainStringTable, PprofBuilder, type RequestTables, type TimestampMode } from './tables.js';
 import type { ConvertedProfile, PprofSummary } from './types.js';
 
 /** Converts every profile of the request straight to pprof bytes; bad profiles become errors. */
@@ -200,7 +200,7 @@ class BuildScratch {
   sampleLabels = new Int32Array(1024);
   sampleSeq = new Int32Array(1024);
   values = new Float64Array(1024);
-  slots = new Int32Array(2048);
+  slots = new Int32Array(4 * 2048);
   occupied = new Int32Array(2048 >>> 5);
   readonly arena = new Arena();
   runStart = new Int32Array(256).fill(-1);
@@ -262,7 +262,11 @@ class BytesBuilder extends PprofBuilder {
   private sampleSeq: Int32Array<ArrayBuffer>;
   private values: Float64Array<ArrayBuffer>;
   private n = 0;
-  /** Sample index + 1 per slot, meaningful where `occupied` is set; a power of two in length, at most half full. */
+  /**
+   * The merge table: per slot, four ints (stack id, label set id, sample index, unused), so
+   * that a probe reads one cache line, not the slot and then the sample's columns. Meaningful
+   * where `occupied` is set; a power of two in slots (length / 4), at most half full.
+   */
   private slots: Int32Array<ArrayBuffer>;
   /** One bit per slot: set when the slot is not empty. */
   private occupied: Int32Array<ArrayBuffer>;
@@ -289,7 +293,8 @@ class BytesBuilder extends PprofBuilder {
     mode: TimestampMode,
     private readonly scratch: BuildScratch,
   ) {
-    super(tables, mode);
+    // The tables-only model is written by encodeProfileFast, which reads only the strings.
+    super(tables, mode, new PlainStringTable());
     this.sampleStack = scratch.sampleStack;
     this.sampleLabels = scratch.sampleLabels;
     this.sampleSeq = scratch.sampleSeq;
@@ -426,9 +431,9 @@ class BytesBuilder extends PprofBuilder {
     this.sampleLabels = new Int32Array(n);
     this.sampleSeq = new Int32Array(n);
     this.values = new Float64Array(n);
-    let slots = this.slots.length;
+    let slots = this.slots.length >>> 2;
     while (slots < 2 * n) slots *= 2;
-    this.slots = new Int32Array(slots);
+    this.slots = new Int32Array(4 * slots);
     this.occupied = new Int32Array(slots >>> 5);
   }
 
@@ -455,14 +460,19 @@ class BytesBuilder extends PprofBuilder {
 
   /** Doubles the slot table and re-inserts every merged sample (event samples are not in it). */
   private rehash(): void {
-    const slots = new Int32Array(this.slots.length * 2);
-    const occupied = new Int32Array(slots.length >>> 5);
-    const mask = slots.length - 1;
+    const size = (this.slots.length >>> 2) * 2;
+    const slots = new Int32Array(4 * size);
+    const occupied = new Int32Array(size >>> 5);
+    const mask = size - 1;
     for (let i = 0; i < this.n; i++) {
       if (this.timed && this.times[i] !== undefined) continue;
-      let k = BytesBuilder.slotOf(this.sampleStack[i]!, this.sampleLabels[i]!, mask);
-      while (slots[k] !== 0) k = (k + 1) & mask;
-      slots[k] = i + 1;
+      const stack = this.sampleStack[i]!;
+      const labels = this.sampleLabels[i]!;
+      let k = BytesBuilder.slotOf(stack, labels, mask);
+      while ((occupied[k >>> 5]! & (1 << (k & 31))) !== 0) k = (k + 1) & mask;
+      slots[4 * k] = stack;
+      slots[4 * k + 1] = labels;
+      slots[4 * k + 2] = i;
       occupied[k >>> 5]! |= 1 << (k & 31);
     }
     this.slots = slots;
@@ -473,23 +483,26 @@ class BytesBuilder extends PprofBuilder {
     const labels = this.setIdOf[seq]!;
     const slots = this.slots;
     const occupied = this.occupied;
-    const mask = slots.length - 1;
+    const size = slots.length >>> 2;
+    const mask = size - 1;
     let k = BytesBuilder.slotOf(stack, labels, mask);
     // The bitmap answers "empty" for most probes without touching the (much larger) slots.
     while ((occupied[k >>> 5]! & (1 << (k & 31))) !== 0) {
-      const at = slots[k]!;
-      if (this.sampleStack[at - 1] === stack && this.sampleLabels[at - 1] === labels) {
-        this.values[at - 1] += value;
+      const at = 4 * k;
+      if (slots[at] === stack && slots[at + 1] === labels) {
+        this.values[slots[at + 2]!] += value;
         return;
       }
       k = (k + 1) & mask;
     }
     const i = this.push(stack, seq, value);
-    slots[k] = i + 1;
+    slots[4 * k] = stack;
+    slots[4 * k + 1] = labels;
+    slots[4 * k + 2] = i;
     occupied[k >>> 5]! |= 1 << (k & 31);
     if (this.timed) this.times.push(undefined);
     // Merged samples only; counting all samples keeps the table at most half full either way.
-    if (this.n * 2 > slots.length) this.rehash();
+    if (this.n * 2 > size) this.rehash();
   }
 
   protected addEvent(stack: number, seq: number, t: bigint, tsKey: number, value: number): void {

@@ -12,6 +12,7 @@ import {
   Location as PprofLocation,
   Mapping as PprofMapping,
   Profile as PprofProfile,
+  emptyTableToken,
   StringTable,
   ValueType as PprofValueType,
 } from 'pprof-format';
@@ -295,12 +296,37 @@ export interface LabelsEntry {
 }
 
 /**
+ * A string table with pprof-format's ids and `strings`, without its per-string encoding:
+ * pprof-format's StringTable encodes every string into a Uint8Array of its own when it is
+ * added (for its `encode()`), about 6 k small buffers per 100 k-sample profile that only the
+ * model's own encoder reads. For a tables-only model written by encodeProfileFast, which
+ * reads `strings` alone; its `encode()` and `encodedLength` are not to be used.
+ */
+export class PlainStringTable extends StringTable {
+  private readonly ids = new Map<string, number>();
+
+  constructor() {
+    super(emptyTableToken);
+    this.dedup('');
+  }
+
+  override dedup(s: string | number): number {
+    if (typeof s === 'number') return s;
+    let id = this.ids.get(s);
+    if (id === undefined) {
+      id = this.strings.push(s) - 1;
+      this.ids.set(s, id);
+    }
+    return id;
+  }
+}
+
+/**
  * Builds one pprof profile's tables and walks its samples; subclasses keep the samples (as
  * pprof-format objects, or as bytes). Lives for one OTLP profile; its tables are that pprof's own.
  */
 export abstract class PprofBuilder {
   protected readonly d: ProfilesDictionary;
-  protected readonly strings = new StringTable();
   /** OTLP string index -> pprof string id + 1 (0 = not yet). */
   private readonly stringIds: Int32Array;
   private readonly functionIds: Int32Array;
@@ -366,6 +392,8 @@ export abstract class PprofBuilder {
   constructor(
     protected readonly tables: RequestTables,
     protected readonly mode: TimestampMode,
+    /** The pprof's strings: pprof-format's table for a model that encodes itself. */
+    protected readonly strings: StringTable = new StringTable(),
   ) {
     this.d = tables.d;
     this.stringIds = new Int32Array(this.d.stringTable.length);
@@ -456,17 +484,24 @@ export abstract class PprofBuilder {
     const mappingId = this.mappingIds[l.mappingIndex] || this.locationMappingId(i, l.mappingIndex);
     // OTLP and pprof agree on order: lines[0] is the innermost inlined function.
     const lines: PprofLine[] = [];
+    const address = num(l.address);
+    // The key is built in one string (no array of per-line strings): `mapping/address/` and
+    // `function:line:column` per line, comma-separated. A number prints as its bigint does.
+    let key = `${mappingId}/${address}/`;
     for (let k = 0; k < l.lines.length; k++) {
       const ln = l.lines[k]!;
       if (ln.functionIndex === 0) continue;
       const functionId = this.functionIds[ln.functionIndex] || this.lineFunctionId(i, k, ln.functionIndex);
+      key += `${lines.length === 0 ? '' : ','}${functionId}:${ln.line}:${ln.column}`;
       lines.push(new PprofLine({ functionId, line: ln.line, column: ln.column }));
     }
-    const key = `${mappingId}/${l.address}/${lines.map((x) => `${x.functionId}:${x.line}:${x.column}`).join(',')}`;
     let id = this.locationsByKey.get(key);
     if (id === undefined) {
       id = this.locations.length + 1;
-      this.locations.push(new PprofLocation({ id, mappingId, address: num(l.address), line: lines }));
+      const loc = new PprofLocation({ id, mappingId, address });
+      // The constructor would copy `line` into an array of its own (Line.create per entry).
+      loc.line = lines;
+      this.locations.push(loc);
       this.locationsByKey.set(key, id);
       if (mappingId !== 0) this.noteMappingCoverage(this.mappings[mappingId - 1]!, lines);
     }
