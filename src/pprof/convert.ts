@@ -111,24 +111,23 @@ class ModelBuilder extends PprofBuilder {
   private readonly samples: PprofSample[] = [];
 
   protected add(stack: number, seq: number, value: number): void {
-    const ls = this.entries[seq]!;
+    const id = this.setIdOf[seq]!;
     let byLabels = this.merged[stack];
     if (byLabels === undefined) this.merged[stack] = byLabels = new Map();
-    const hit = byLabels.get(ls.id);
+    const hit = byLabels.get(id);
     if (hit !== undefined) {
       hit.value[0] = (hit.value[0] as number) + value;
       return;
     }
     const sample = new PprofSample({ locationId: this.stackLocationIds(stack), value: [value] });
     // Shared with every sample of this label set (the model is read-only once built).
-    sample.label = this.labelsOfSet(ls);
-    byLabels.set(ls.id, sample);
+    sample.label = this.labelsOfSet(seq);
+    byLabels.set(id, sample);
     this.samples.push(sample);
   }
 
   protected addEvent(stack: number, seq: number, t: bigint, tsKey: number, value: number): void {
-    const ls = this.entries[seq]!;
-    const key = `${stack}|${ls.id}|${t}`;
+    const key = `${stack}|${this.setIdOf[seq]!}|${t}`;
     const hit = this.mergedEvents.get(key);
     if (hit !== undefined) {
       hit.value[0] = (hit.value[0] as number) + value;
@@ -137,7 +136,7 @@ class ModelBuilder extends PprofBuilder {
     const sample = new PprofSample({
       locationId: this.stackLocationIds(stack),
       value: [value],
-      label: [...this.labelsOfSet(ls), new PprofLabel({ key: tsKey, num: num(t) })],
+      label: [...this.labelsOfSet(seq), new PprofLabel({ key: tsKey, num: num(t) })],
     });
     this.mergedEvents.set(key, sample);
     this.samples.push(sample);

@@ -280,21 +280,6 @@ interface LinkEntry {
   traceId: string | undefined;
 }
 
-export interface LabelsEntry {
-  /**
-   * The labels, made on first use (labelsOfSet): the direct encoder reads the label ids, kept
-   * in PprofBuilder.setRefs as run `seq`, and never needs the array.
-   */
-  labels: PprofLabel[] | undefined;
-  /** Same for every label set with the same labels, in any order. */
-  id: number;
-  /** This entry's index among the builder's entries (0, 1, 2, … in order of creation). */
-  seq: number;
-  endpoint: string | undefined;
-  /** What makes one request for endpoint_counts: the local root span, else the trace. */
-  requestKey: string;
-}
-
 /**
  * A string table with pprof-format's ids and `strings`, without its per-string encoding:
  * pprof-format's StringTable encodes every string into a Uint8Array of its own when it is
@@ -356,13 +341,20 @@ export abstract class PprofBuilder {
   private comboSeq = new Int32Array(256);
   private comboCount = 0;
   /**
-   * Label set entries by seq, and each one's label set id (read per sample: a typed array, not
-   * the entry object, keeps that read in cache).
+   * Label set entries, by seq (0, 1, 2, … in order of creation), column by column, without an
+   * object per entry (a 100 k-sample profile has tens of thousands): the entry's label ids
+   * are `setRefs` run `seq`; its label set id (`setIdOf`) is the same for every entry with
+   * the same labels in any order; its labels as an array are made on first use
+   * (labelsOfSet: the direct encoder never needs them).
    */
-  protected readonly entries: LabelsEntry[] = [];
   protected setIdOf = new Int32Array(256);
-  /** Whether some entry names an endpoint (only then are entries read per sample). */
-  private endpointsSeen = false;
+  private readonly setLabels: (PprofLabel[] | undefined)[] = [];
+  /**
+   * The entry's `trace endpoint`, when it has one, and what makes one request for
+   * endpoint_counts (the local root span, else the trace); only entries with an endpoint
+   * are in it.
+   */
+  private readonly setEndpoints = new Map<number, { endpoint: string; requestKey: string }>();
   /**
    * What an attribute index adds to a label set, once resolved: 0 = not yet, -1 = nothing
    * (service.name), -2 = a context attribute (the set goes through sampleLabels), -3 =
@@ -565,14 +557,15 @@ export abstract class PprofBuilder {
   }
 
   /** The label set's labels, in its order (one array per entry, read-only: samples share it). */
-  protected labelsOfSet(ls: LabelsEntry): PprofLabel[] {
-    if (ls.labels !== undefined) return ls.labels;
+  protected labelsOfSet(seq: number): PprofLabel[] {
+    const known = this.setLabels[seq];
+    if (known !== undefined) return known;
     const r = this.setRefs;
-    const s = r.start[ls.seq]!;
-    const n = r.len[ls.seq]!;
+    const s = r.start[seq]!;
+    const n = r.len[seq]!;
     const out = new Array<PprofLabel>(n);
     for (let k = 0; k < n; k++) out[k] = this.labelById[r.pool[s + k]!]!;
-    return (ls.labels = out);
+    return (this.setLabels[seq] = out);
   }
 
   /** One shared Label object per distinct label (many label sets repeat e.g. a thread name). */
@@ -627,7 +620,7 @@ export abstract class PprofBuilder {
   }
 
   /** Sample `si`'s label set, built. */
-  private labelSet(c: SampleColumns, si: number): LabelsEntry {
+  private labelSet(c: SampleColumns, si: number): number {
     const pool = c.attrs;
     const from = c.attrStart[si]!;
     const count = c.attrStart[si + 1]! - from;
@@ -684,12 +677,10 @@ export abstract class PprofBuilder {
     const sorted = this.sortScratch.length >= n ? this.sortScratch : (this.sortScratch = new Int32Array(n * 2));
     sortedInto(refIds, n, sorted);
     const id = this.labelSetIds.intern(sorted, n);
-    const e: LabelsEntry = { labels: undefined, id, seq, endpoint, requestKey };
-    this.entries.push(e);
     this.setIdOf = growInt32(this.setIdOf, seq + 1);
     this.setIdOf[seq] = id;
-    if (endpoint !== undefined) this.endpointsSeen = true;
-    return e;
+    if (endpoint !== undefined) this.setEndpoints.set(seq, { endpoint, requestKey });
+    return seq;
   }
 
   /** Resolves attribute index `ai` for label sets (see attrInfo), with the error a bad index gets. */
@@ -723,7 +714,7 @@ export abstract class PprofBuilder {
       const combo = this.comboIds.intern(li, raw);
       // Combo ids are dense, in order of first appearance, so a new one is comboCount.
       if (combo < this.comboCount) return this.comboSeq[combo]!;
-      const seq = this.labelSet(c, si).seq;
+      const seq = this.labelSet(c, si);
       this.comboSeq = growInt32(this.comboSeq, combo + 1);
       this.comboSeq[combo] = seq;
       this.comboCount = combo + 1;
@@ -731,7 +722,7 @@ export abstract class PprofBuilder {
     }
     const key = `${li}|${raw}`;
     let seq = this.otherCombos.get(key);
-    if (seq === undefined) this.otherCombos.set(key, (seq = this.labelSet(c, si).seq));
+    if (seq === undefined) this.otherCombos.set(key, (seq = this.labelSet(c, si)));
     return seq;
   }
 
@@ -777,7 +768,7 @@ export abstract class PprofBuilder {
       const known = stackOf[sx] ?? 0;
       const st = known !== 0 ? known - 1 : this.stack(sx, si);
       const ls = this.labelsOf(samples, si);
-      // `ls` is the label set entry's seq (see entries).
+      // `ls` is the label set entry's seq (see setIdOf).
       // BigInt timestamps are read only when the window must come from them, or in 'label' mode.
       if (needTimes) {
         for (let j = 0; j < nt; j++) {
@@ -796,9 +787,9 @@ export abstract class PprofBuilder {
         else for (let j = 0; j < nv; j++) v += values[v0 + j]!;
         this.add(st, ls, v);
       }
-      if (this.endpointsSeen) {
-        const e = this.entries[ls]!;
-        if (e.endpoint !== undefined) {
+      if (this.setEndpoints.size !== 0) {
+        const e = this.setEndpoints.get(ls);
+        if (e !== undefined) {
           let set = this.endpoints.get(e.endpoint);
           if (!set) this.endpoints.set(e.endpoint, (set = new Set()));
           set.add(e.requestKey);
