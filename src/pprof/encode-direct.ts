@@ -27,7 +27,7 @@ import { convertPart, type ConvertOptions, type ConvertResult } from './convert.
 import { PPROF_GZIP_OPTIONS } from './encode.js';
 import { encodeProfileFast, vsize } from './encode-fast.js';
 import { growInt32 } from './id-runs.js';
-import { contentId, eachPart, PlainStringTable, PprofBuilder, type RequestTables, type TimestampMode } from './tables.js';
+import { BuilderArrays, contentId, eachPart, PlainStringTable, PprofBuilder, type RequestTables, type TimestampMode } from './tables.js';
 import type { ConvertedProfile, PprofSummary } from './types.js';
 
 /** Converts every profile of the request straight to pprof bytes; bad profiles become errors. */
@@ -213,6 +213,8 @@ class BuildScratch {
   runAt = new Int32Array(256).fill(-1);
   setAt = new Int32Array(256).fill(-1);
   private out = new Uint8Array(0);
+  /** The base builder's interning structures and index arrays. */
+  readonly arrays = new BuilderArrays();
 
   /** The first `n` bytes of the kept output buffer (grown with headroom when too small). */
   output(n: number): Uint8Array {
@@ -222,7 +224,7 @@ class BuildScratch {
 
   /** Bytes held. */
   bytes(): number {
-    let n = this.arena.buf.byteLength + this.out.byteLength;
+    let n = this.arena.buf.byteLength + this.out.byteLength + this.arrays.bytes();
     for (const a of [this.sampleStack, this.sampleLabels, this.sampleSeq, this.values, this.slots, this.occupied]) n += a.byteLength;
     for (const a of [this.runStart, this.runLen, this.setStart, this.setLen, this.refStart, this.refLen, this.bodies, this.runAt, this.setAt]) {
       n += a.byteLength;
@@ -294,7 +296,7 @@ class BytesBuilder extends PprofBuilder {
     private readonly scratch: BuildScratch,
   ) {
     // The tables-only model is written by encodeProfileFast, which reads only the strings.
-    super(tables, mode, new PlainStringTable());
+    super(tables, mode, new PlainStringTable(), scratch.arrays);
     this.sampleStack = scratch.sampleStack;
     this.sampleLabels = scratch.sampleLabels;
     this.sampleSeq = scratch.sampleSeq;
@@ -333,6 +335,7 @@ class BytesBuilder extends PprofBuilder {
     this.refStart.fill(-1, 0, this.labelById.length);
     s.refStart = this.refStart;
     s.refLen = this.refLen;
+    s.arrays.reset();
   }
 
   private static slotOf(stack: number, labels: number, mask: number): number {

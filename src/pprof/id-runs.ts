@@ -26,6 +26,12 @@ export class RunList {
   /** Runs so far. */
   size = 0;
 
+  /** Empties the list, keeping its arrays (for the next profile on this thread). */
+  reset(): void {
+    this.size = 0;
+    this.used = 0;
+  }
+
   /** Appends the first `n` elements of `ids` as run `size` and returns its index. */
   add(ids: ArrayLike<number>, n: number): number {
     const r = this.size++;
@@ -54,6 +60,11 @@ export class IdRuns extends RunList {
     let h = Math.imul(n, 0x9e3779b1) ^ 0x811c9dc5;
     for (let i = 0; i < n; i++) h = Math.imul(h ^ ids[i]!, 0x01000193) ^ (h >>> 15);
     return h | 0;
+  }
+
+  override reset(): void {
+    super.reset();
+    this.slots.fill(0);
   }
 
   /** The id of the first `n` elements of `ids`, a new one if this run is new. */
@@ -115,6 +126,12 @@ export class IntPairs {
 
   private static slotOf(x: number, y: number, mask: number): number {
     return ((Math.imul(x, 0x9e3779b1) ^ Math.imul(y + 0x7f4a7c15, 0x85ebca77)) >>> 0) & mask;
+  }
+
+  /** Empties the table, keeping its arrays. */
+  reset(): void {
+    this.size = 0;
+    this.slots.fill(0);
   }
 
   /** The id of (x, y), a new one if the pair is new. Both must be int32. */

@@ -307,6 +307,50 @@ export class PlainStringTable extends StringTable {
 }
 
 /**
+ * The interning structures and per-dictionary index arrays of a PprofBuilder, which a caller
+ * may keep and hand to the next builder on the same thread (the direct encoder does: see
+ * BuildScratch there): on a 100 k-sample profile they grow to a few MB by doubling, each
+ * growth a new ArrayBuffer and a copy. A builder given one owns it until it is done; reset()
+ * makes it ready for the next.
+ */
+export class BuilderArrays {
+  readonly stackRuns = new IdRuns();
+  readonly labelSetIds = new IdRuns();
+  readonly setRefs = new RunList();
+  readonly comboIds = new IntPairs();
+  private ints = new Int32Array(4096);
+  private used = 0;
+
+  /** `n` zeros, from the kept pool (exactly `n` long: builders bounds-check by length). */
+  zeros(n: number): Int32Array {
+    if (this.used + n > this.ints.length) {
+      // Views handed out earlier keep the old buffer; the next reset() starts on this one.
+      this.ints = new Int32Array(Math.max(2 * this.ints.length, 2 * (this.used + n)));
+      this.used = 0;
+    }
+    const out = this.ints.subarray(this.used, this.used + n);
+    this.used += n;
+    return out;
+  }
+
+  /** Bytes held. */
+  bytes(): number {
+    let n = this.ints.byteLength;
+    for (const r of [this.stackRuns, this.labelSetIds, this.setRefs]) n += r.pool.byteLength + r.start.byteLength + r.len.byteLength;
+    return n;
+  }
+
+  reset(): void {
+    this.ints.fill(0, 0, this.used);
+    this.used = 0;
+    this.stackRuns.reset();
+    this.labelSetIds.reset();
+    this.setRefs.reset();
+    this.comboIds.reset();
+  }
+}
+
+/**
  * Builds one pprof profile's tables and walks its samples; subclasses keep the samples (as
  * pprof-format objects, or as bytes). Lives for one OTLP profile; its tables are that pprof's own.
  */
@@ -328,7 +372,7 @@ export abstract class PprofBuilder {
    * stack with the same pprof location sequence; the sequence is `stackRuns` run `id`.
    */
   private readonly stackOf: Int32Array;
-  protected readonly stackRuns = new IdRuns();
+  protected readonly stackRuns: IdRuns;
   private idScratch = new Int32Array(64);
   /** Stack id -> its location ids as an array (the model's samples share them), on first use. */
   private readonly stackArrays: (number[] | undefined)[] = [];
@@ -336,7 +380,7 @@ export abstract class PprofBuilder {
    * Label sets by (link index, raw attribute key (see rawAttributeKey)): pairs of integers
    * interned to dense ids, entries by id; any other pair by text.
    */
-  private readonly comboIds = new IntPairs();
+  private readonly comboIds: IntPairs;
   /** Combo id -> its label set entry's seq, for the first comboCount combos. */
   private comboSeq = new Int32Array(256);
   private comboCount = 0;
@@ -366,9 +410,9 @@ export abstract class PprofBuilder {
   private readonly otherCombos = new Map<string, number>();
   /** Link indices in range (0 is, even when the link table is empty). */
   private readonly linkCount: number;
-  private readonly labelSetIds = new IdRuns();
+  private readonly labelSetIds: IdRuns;
   /** Label set entry seq -> its labels' LabelRef ids, in label order. */
-  protected readonly setRefs = new RunList();
+  protected readonly setRefs: RunList;
   /** LabelRef id -> its Label, and its key's string id (read when label sets are built). */
   protected readonly labelById: PprofLabel[] = [];
   private labelKeyOf = new Int32Array(64);
@@ -386,15 +430,21 @@ export abstract class PprofBuilder {
     protected readonly mode: TimestampMode,
     /** The pprof's strings: pprof-format's table for a model that encodes itself. */
     protected readonly strings: StringTable = new StringTable(),
+    /** Empty (new or reset) structures to build in; the builder's own when not given. */
+    arrays: BuilderArrays = new BuilderArrays(),
   ) {
     this.d = tables.d;
-    this.stringIds = new Int32Array(this.d.stringTable.length);
-    this.functionIds = new Int32Array(this.d.functionTable.length);
-    this.locationIds = new Int32Array(this.d.locationTable.length);
-    this.mappingIds = new Int32Array(this.d.mappingTable.length);
-    this.stackOf = new Int32Array(Math.max(1, this.d.stackTable.length));
+    this.stackRuns = arrays.stackRuns;
+    this.labelSetIds = arrays.labelSetIds;
+    this.setRefs = arrays.setRefs;
+    this.comboIds = arrays.comboIds;
+    this.stringIds = arrays.zeros(this.d.stringTable.length);
+    this.functionIds = arrays.zeros(this.d.functionTable.length);
+    this.locationIds = arrays.zeros(this.d.locationTable.length);
+    this.mappingIds = arrays.zeros(this.d.mappingTable.length);
+    this.stackOf = arrays.zeros(Math.max(1, this.d.stackTable.length));
     this.linkCount = Math.max(1, this.d.linkTable.length);
-    this.attrInfo = new Int32Array(Math.max(1, this.d.attributeTable.length));
+    this.attrInfo = arrays.zeros(Math.max(1, this.d.attributeTable.length));
   }
 
   /** pprof string id of an OTLP string index. */
