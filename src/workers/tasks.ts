@@ -6,7 +6,7 @@
 import { encodeProfilesRequest, encodeTracesRequest } from '../otlp/index.js';
 import type { ExportProfilesServiceRequest, Profile } from '../otlp/model.js';
 import { decodeProfilesRequestColumnar } from '../otlp/columns/decode.js';
-import type { ColumnarProfile } from '../otlp/columns/samples.js';
+import { ColumnsPool, type ColumnarProfile } from '../otlp/columns/samples.js';
 import { prescanRequest, type LimitsOf } from '../otlp/prescan/index.js';
 import { encodeProfilesRequestPprof, gzipProfilesRequestPprof } from '../pprof/encode-direct.js';
 import { encodePprofGzip } from '../pprof/encode.js';
@@ -112,6 +112,21 @@ export interface ExportPprofOutput {
   samples: number;
 }
 
+/**
+ * This thread's sample columns, reused by the tasks whose decoded request never outlives
+ * the task (pprof, exportPprof: only gzip'd bytes and plain metadata leave). Released when
+ * the task ends, whether it returns or throws.
+ */
+const columns = new ColumnsPool();
+
+function withColumns<T>(fn: (pool: ColumnsPool) => T): T {
+  try {
+    return fn(columns);
+  } finally {
+    columns.release();
+  }
+}
+
 /** gzip'd pprof and metadata of every profile of `request`, by the direct encoder. */
 function pprofOfDecoded(request: ExportProfilesServiceRequest<Profile | ColumnarProfile>): ExportPprofOutput {
   // Each pprof is gzip'd straight from the encoder's per-thread output buffer (only the gzip
@@ -144,7 +159,7 @@ function pprofOfDecoded(request: ExportProfilesServiceRequest<Profile | Columnar
  */
 export function exportPprof(input: ExportPprofInput): ExportPprofOutput {
   // Samples as columns: no object per sample, the same bytes (see src/otlp/columns).
-  return pprofOfDecoded(decodeProfilesRequestColumnar(input.body));
+  return withColumns((pool) => pprofOfDecoded(decodeProfilesRequestColumnar(input.body, pool)));
 }
 
 export interface MergePprofInput {
@@ -174,9 +189,11 @@ export function mergePprof(input: MergePprofInput): { gzips: Uint8Array[] } {
 /** Request bytes in, gzip'd pprof out: limits, decode, validate, convert + encode (direct), gzip. */
 export function pprofOfRequest(input: PprofInput): PprofOutput {
   prescanRequest('profiles', input.format, input.body, input.limits);
-  const checked = input.format === 'proto' ? checkedProfilesColumnar(input.body) : checkedProfiles(input.body, input.format);
-  const out = pprofOfDecoded(checked.request);
-  return { profiles: out.gzips, rejected: checked.rejected + out.errors.length, samples: out.samples };
+  return withColumns((pool) => {
+    const checked = input.format === 'proto' ? checkedProfilesColumnar(input.body, pool) : checkedProfiles(input.body, input.format);
+    const out = pprofOfDecoded(checked.request);
+    return { profiles: out.gzips, rejected: checked.rejected + out.errors.length, samples: out.samples };
+  });
 }
 
 export const TASKS = {

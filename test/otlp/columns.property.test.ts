@@ -9,11 +9,13 @@
 // with the same error.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { gunzipSync } from 'node:zlib';
 import fc from 'fast-check';
 import type { ExportProfilesServiceRequest, Sample } from '../../src/otlp/model.js';
 import { decodeProfilesRequest } from '../../src/otlp/decode.js';
 import { encodeProfilesRequest } from '../../src/otlp/encode.js';
 import { decodeProfilesRequestColumnar } from '../../src/otlp/columns/decode.js';
+import { ColumnsPool } from '../../src/otlp/columns/samples.js';
 import { encodeInstrumentationScope, encodeProfile, encodeProfilesDictionary, encodeResource } from '../../src/generated/otlp/encode.js';
 import { Writer } from '../../src/protobuf/writer.js';
 import { encodeProfilesRequestPprof } from '../../src/pprof/encode-direct.js';
@@ -297,6 +299,30 @@ describe('columnar decode of profiles requests', () => {
     );
   });
 
+  it('decodes into pooled columns, request after request, what it decodes into its own', () => {
+    const pool = new ColumnsPool();
+    fc.assert(
+      fc.property(fc.array(fc.tuple(requestArb, fc.nat(), fc.boolean()), { minLength: 1, maxLength: 4 }), (cases) => {
+        for (const [req, seed, variant] of cases) {
+          const bytes = variant ? variantBytes(req, seed) : encodeProfilesRequest(req);
+          try {
+            assertSameConversion(
+              encodeProfilesRequestPprof(decodeProfilesRequestColumnar(bytes, pool)),
+              encodeProfilesRequestPprof(decodeProfilesRequestColumnar(bytes)),
+            );
+            const pooled = checkedProfilesColumnar(bytes, pool);
+            const own = checkedProfilesColumnar(bytes);
+            assert.deepEqual(pooled.messages, own.messages);
+            assertSameConversion(encodeProfilesRequestPprof(pooled.request), encodeProfilesRequestPprof(own.request));
+          } finally {
+            pool.release();
+          }
+        }
+      }),
+      { numRuns: 150 },
+    );
+  });
+
   it('runs in the worker tasks with the outputs of the object path', () => {
     fc.assert(
       fc.property(requestArb, (req) => {
@@ -306,6 +332,8 @@ describe('columnar decode of profiles requests', () => {
         const viaTask = pprofOfRequest({ format: 'proto', body: bytes, limits: { values: DEFAULT_REQUEST_LIMITS, configKey: 'limits' } });
         assert.equal(viaTask.rejected, checked.rejected + inline.errors.length);
         assert.equal(viaTask.profiles.length, inline.profiles.length);
+        // The tasks reuse this thread's columns and encoder buffers from one request to the next.
+        viaTask.profiles.forEach((g, i) => assert.deepEqual(gunzipSync(g), Buffer.from(inline.profiles[i]!.pprof!), `pprof task, profile ${i}`));
         assert.equal(
           viaTask.samples,
           inline.profiles.reduce((n, p) => n + p.summary!.sampleCount, 0),
@@ -320,6 +348,7 @@ describe('columnar decode of profiles requests', () => {
           exported.meta.map((m) => m.profileId),
           all.profiles.map((p) => p.profileId),
         );
+        exported.gzips.forEach((g, i) => assert.deepEqual(gunzipSync(g), Buffer.from(all.profiles[i]!.pprof!), `exportPprof task, profile ${i}`));
       }),
       { numRuns: 100 },
     );

@@ -9,7 +9,7 @@ import type { ExportProfilesServiceRequest, ResourceProfiles, ScopeProfiles } fr
 import { decodeInstrumentationScope, decodeProfilesDictionary, decodeResource, decodeValueType } from '../../generated/otlp/decode.js';
 import { locate, messageInfo, Reader } from '../../protobuf/reader.js';
 import { readingInput } from '../bad-input.js';
-import { SampleColumnsBuilder, type ColumnarProfile } from './samples.js';
+import { SampleColumnsBuilder, type ColumnarProfile, type ColumnsPool } from './samples.js';
 
 export type ColumnarProfilesRequest = ExportProfilesServiceRequest<ColumnarProfile>;
 
@@ -33,12 +33,16 @@ const PROFILE_INFO = messageInfo('Profile', {
 });
 const SAMPLE_INFO = messageInfo('Sample', { 1: 'stack_index', 2: 'attribute_indices', 3: 'link_index', 4: 'values', 5: 'timestamps_unix_nano' });
 
-/** Like decodeProfilesRequest, with every profile's samples as columns. Throws DecodeError. */
-export function decodeProfilesRequestColumnar(buf: Uint8Array): ColumnarProfilesRequest {
-  return readingInput('cannot decode ExportProfilesServiceRequest', () => decodeRequest(new Reader(buf)));
+/**
+ * Like decodeProfilesRequest, with every profile's samples as columns. Throws DecodeError.
+ * With `pool`, the columns are taken from it (see ColumnsPool: the caller must be done with
+ * them before it releases the pool).
+ */
+export function decodeProfilesRequestColumnar(buf: Uint8Array, pool?: ColumnsPool): ColumnarProfilesRequest {
+  return readingInput('cannot decode ExportProfilesServiceRequest', () => decodeRequest(new Reader(buf), pool));
 }
 
-function decodeRequest(r: Reader): ColumnarProfilesRequest {
+function decodeRequest(r: Reader, pool: ColumnsPool | undefined): ColumnarProfilesRequest {
   const m: ColumnarProfilesRequest = { resourceProfiles: [] };
   let tag = 0;
   try {
@@ -47,7 +51,7 @@ function decodeRequest(r: Reader): ColumnarProfilesRequest {
       switch (tag) {
         case 10: {
           const saved = r.enter();
-          m.resourceProfiles.push(decodeResourceProfiles(r));
+          m.resourceProfiles.push(decodeResourceProfiles(r, pool));
           r.leave(saved);
           break;
         }
@@ -67,7 +71,7 @@ function decodeRequest(r: Reader): ColumnarProfilesRequest {
   return m;
 }
 
-function decodeResourceProfiles(r: Reader): ResourceProfiles<ColumnarProfile> {
+function decodeResourceProfiles(r: Reader, pool: ColumnsPool | undefined): ResourceProfiles<ColumnarProfile> {
   const m: ResourceProfiles<ColumnarProfile> = { scopeProfiles: [], schemaUrl: '' };
   let tag = 0;
   try {
@@ -82,7 +86,7 @@ function decodeResourceProfiles(r: Reader): ResourceProfiles<ColumnarProfile> {
         }
         case 18: {
           const saved = r.enter();
-          m.scopeProfiles.push(decodeScopeProfiles(r));
+          m.scopeProfiles.push(decodeScopeProfiles(r, pool));
           r.leave(saved);
           break;
         }
@@ -99,7 +103,7 @@ function decodeResourceProfiles(r: Reader): ResourceProfiles<ColumnarProfile> {
   return m;
 }
 
-function decodeScopeProfiles(r: Reader): ScopeProfiles<ColumnarProfile> {
+function decodeScopeProfiles(r: Reader, pool: ColumnsPool | undefined): ScopeProfiles<ColumnarProfile> {
   const m: ScopeProfiles<ColumnarProfile> = { profiles: [], schemaUrl: '' };
   let tag = 0;
   try {
@@ -114,7 +118,7 @@ function decodeScopeProfiles(r: Reader): ScopeProfiles<ColumnarProfile> {
         }
         case 18: {
           const saved = r.enter();
-          m.profiles.push(decodeProfile(r));
+          m.profiles.push(decodeProfile(r, pool));
           r.leave(saved);
           break;
         }
@@ -131,8 +135,9 @@ function decodeScopeProfiles(r: Reader): ScopeProfiles<ColumnarProfile> {
   return m;
 }
 
-function decodeProfile(r: Reader): ColumnarProfile {
-  const samples = new SampleColumnsBuilder(countSamples(r.buf, r.pos, r.limit));
+function decodeProfile(r: Reader, pool: ColumnsPool | undefined): ColumnarProfile {
+  const n = countSamples(r.buf, r.pos, r.limit);
+  const samples = pool === undefined ? new SampleColumnsBuilder(n) : pool.take(n);
   const m: ColumnarProfile = {
     samples,
     timeUnixNano: 0n,

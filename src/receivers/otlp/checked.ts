@@ -12,6 +12,7 @@ import {
 } from '../../otlp/index.js';
 import type { ExportProfilesServiceRequest, ExportTraceServiceRequest } from '../../otlp/model.js';
 import { decodeProfilesRequestColumnar, type ColumnarProfilesRequest } from '../../otlp/columns/decode.js';
+import type { ColumnsPool } from '../../otlp/columns/samples.js';
 import { validateColumnarProfilesRequest } from '../../otlp/validate.js';
 import { DecodeError } from '../../errors.js';
 
@@ -38,10 +39,11 @@ export function checkedProfiles(body: Uint8Array, format: BodyFormat): Validatio
 
 /**
  * checkedProfiles of a protobuf body, its samples decoded as columns (for conversion straight
- * to pprof): the same profiles kept, the same count and messages.
+ * to pprof): the same profiles kept, the same count and messages. `pool` as for
+ * decodeProfilesRequestColumnar.
  */
-export function checkedProfilesColumnar(body: Uint8Array): ValidationResult<ColumnarProfilesRequest> {
-  return validateColumnarProfilesRequest(decodeProfilesRequestColumnar(body));
+export function checkedProfilesColumnar(body: Uint8Array, pool?: ColumnsPool): ValidationResult<ColumnarProfilesRequest> {
+  return validateColumnarProfilesRequest(decodeProfilesRequestColumnar(body, pool));
 }
 
 /** Keeps partial_success messages short: OTLP responses should stay small. */
