@@ -234,10 +234,12 @@ class BuildScratch {
 }
 
 /**
- * A scratch held longer is dropped after its build instead: what a thread keeps stays within
- * what a profile of a few hundred thousand samples needs.
+ * A scratch holding more is dropped after its build instead (the next allocates afresh, as
+ * every build used to): a 100 k-sample profile's is about 24 MiB with the output buffer, so
+ * a thread keeps at most this much for profiles up to about that size, not the high-water
+ * mark of the largest request it ever converted.
  */
-const SCRATCH_KEPT_BYTES = 64 * 2 ** 20;
+export const SCRATCH_KEPT_BYTES = 32 * 2 ** 20;
 let idleScratch: BuildScratch | undefined;
 
 function takeScratch(): BuildScratch {

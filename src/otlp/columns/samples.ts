@@ -188,8 +188,11 @@ export class ColumnsPool {
   private readonly kept: SampleColumnsBuilder[] = [];
   private taken = 0;
 
-  /** Builders held after release() are dropped past this many bytes in all. */
-  constructor(private readonly maxBytes = 64 * 2 ** 20) {}
+  /**
+   * Builders held after release() are dropped past this many bytes in all (a 100 k-sample
+   * profile's columns are about 6.4 MiB).
+   */
+  constructor(private readonly maxBytes = 16 * 2 ** 20) {}
 
   take(samples: number): SampleColumnsBuilder {
     let b = this.kept[this.taken];
