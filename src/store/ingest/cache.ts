@@ -17,6 +17,7 @@
 import type { FrameInfo } from '../query/types.js';
 import { stringBytes } from '../byte-bounded-map.js';
 import { SeqInterner } from './keys.js';
+import { MergedSamples } from './merged.js';
 
 /** Default bound: about 200 k distinct functions and locations and 500 k stacks of depth 20. */
 export const INGEST_CACHE_BYTES = 64 * 2 ** 20;
@@ -121,7 +122,8 @@ export class IngestCache {
   /** Per-profile scratch for the extractor (see StampedIndex). */
   readonly frameIndex = new StampedIndex();
   readonly stackIndex = new StampedIndex();
-  readonly pprofIndex = new StampedIndex();
+  /** The extractor's merged samples of the profile being extracted (its label sets are the extractor's). */
+  readonly merged = new MergedSamples<unknown>();
 
   constructor(readonly maxBytes: number = INGEST_CACHE_BYTES) {}
 
@@ -265,11 +267,10 @@ export class IngestCache {
     return this.storeStackIds.values;
   }
 
-  /** Starts a profile's scratch (frameIndex, stackIndex, pprofIndex answer -1 again). */
+  /** Starts a profile's scratch (frameIndex, stackIndex answer -1 again). */
   beginProfile(): void {
     this.frameIndex.begin();
     this.stackIndex.begin();
-    this.pprofIndex.begin();
   }
 }
 

@@ -39,6 +39,7 @@ import { isSampleCountType, profileTypeOf } from '../../pprof/profile-type.js';
 import { SERVICE_NAME_KEY } from '../../pprof/service-name.js';
 import type { FrameInfo } from '../query/types.js';
 import { IngestCache } from './cache.js';
+import type { MergedSamples } from './merged.js';
 import { THREAD_ID_LABELS, THREAD_NAME_LABELS, valueScale, type ExtractedProfile, type ExtractedStack, type SpanSample } from './extract.js';
 
 export interface ExtractResult {
@@ -414,16 +415,6 @@ function partId(id: Uint8Array, service: string): string {
   return h.digest().subarray(0, 16).toString('hex');
 }
 
-/** Merged samples of one profile: pprof's (stack, label set) identity -> value. */
-interface Merged {
-  /** Global pprof stack id. */
-  pprof: number;
-  /** The stack table index of the first sample merged here (for content ids). */
-  stackIndex: number;
-  labels: LabelSet;
-  value: number;
-}
-
 function extractPart(tables: RequestTables, p: Profile, part: Part, typeOfProfile: string | undefined): ExtractedProfile {
   const sampleTypeVt = tables.valueType(p.sampleType, 'sample_type') ?? { type: 'samples', unit: 'count' };
   const periodTypeVt = tables.valueType(p.periodType, 'period_type');
@@ -435,18 +426,13 @@ function extractPart(tables: RequestTables, p: Profile, part: Part, typeOfProfil
     ? { scale: 1, unit: 'count' }
     : valueScale(sampleTypeVt.unit, periodType, periodUnit, period);
 
-  // Merge as pprof does, by (pprof stack, label set). Keys are small integers while they fit
-  // (pprof stacks numbered per profile, below the sample count): a Map keyed by them needs
-  // no boxed numbers; the list keeps the merged samples in first-seen order.
+  // Merge as pprof does, by (pprof stack, label set), in first-seen order (MergedSamples:
+  // the cache's scratch, reused from one profile to the next).
   const cache = tables.cache;
   cache.beginProfile();
-  const pprofIndex = cache.pprofIndex;
-  let pprofCount = 0;
-  const merged = new Map<number | string, Merged>();
-  const list: Merged[] = [];
   const samples = part.samples;
-  const stackBound = Math.max(1, samples.length);
-  const smiLabels = Math.floor(2 ** 30 / stackBound);
+  const merged = cache.merged as MergedSamples<LabelSet>;
+  merged.begin(samples.length);
   let minTs: bigint | undefined;
   let maxTs: bigint | undefined;
   for (let si = 0; si < samples.length; si++) {
@@ -468,17 +454,12 @@ function extractPart(tables: RequestTables, p: Profile, part: Part, typeOfProfil
     let v = 0;
     if (nv === 0) v = nt;
     else for (let j = 0; j < nv; j++) v += s.values[j]!;
-    let local = pprofIndex.get(st);
-    if (local < 0) pprofIndex.set(st, (local = pprofCount++));
-    const key = ls.id < smiLabels ? ls.id * stackBound + local : `${local}|${ls.id}`;
-    const hit = merged.get(key);
-    if (hit !== undefined) hit.value += v;
-    else {
-      const m: Merged = { pprof: st, stackIndex: s.stackIndex, labels: ls, value: v };
-      merged.set(key, m);
-      list.push(m);
-    }
+    merged.add(st, ls.id, ls, s.stackIndex, v);
   }
+  const count = merged.count;
+  const mergedStacks = merged.pprof;
+  const mergedValues = merged.value;
+  const mergedLabels = merged.labels;
 
   // The store's view: frames and stacks of this profile, span attribution, threads. Frames
   // are the cache's shared objects; their global ids and the stacks' go along (resolved).
@@ -496,8 +477,8 @@ function extractPart(tables: RequestTables, p: Profile, part: Part, typeOfProfil
   // Frames in the order pprof's locations would list them: by first use, zero-valued samples
   // included (so functions are written in the same order as by the pprof path). A store stack
   // walked once is marked -2 (walked, not listed yet).
-  for (let k = 0; k < list.length; k++) {
-    const g = cache.storeStack(list[k]!.pprof);
+  for (let k = 0; k < count; k++) {
+    const g = cache.storeStack(mergedStacks[k]!);
     if (stackIndex.get(g) !== -1) continue;
     stackIndex.set(g, -2);
     for (let f = cache.stackStart(g), end = f + cache.stackLength(g); f < end; f++) {
@@ -509,12 +490,12 @@ function extractPart(tables: RequestTables, p: Profile, part: Part, typeOfProfil
       }
     }
   }
-  const smiSpans = Math.floor(2 ** 30 / Math.max(1, list.length));
-  for (let k = 0; k < list.length; k++) {
-    const m = list[k]!;
-    if (m.value === 0) continue;
-    const value = Math.round(m.value * scale);
-    const g = cache.storeStack(m.pprof);
+  const smiSpans = Math.floor(2 ** 30 / Math.max(1, count));
+  for (let k = 0; k < count; k++) {
+    const mv = mergedValues[k]!;
+    if (mv === 0) continue;
+    const value = Math.round(mv * scale);
+    const g = cache.storeStack(mergedStacks[k]!);
     let si = stackIndex.get(g);
     if (si < 0) {
       const start = cache.stackStart(g);
@@ -528,11 +509,11 @@ function extractPart(tables: RequestTables, p: Profile, part: Part, typeOfProfil
     }
     stacks[si]!.value += value;
     total += value;
-    const ls = m.labels;
+    const ls = mergedLabels[k]!;
     if (ls.thread !== undefined) threads.set(ls.thread, (threads.get(ls.thread) ?? 0) + value);
     if (ls.spanId !== '' || ls.traceId !== '' || ls.endpoint !== '' || ls.thread !== undefined || ls.threadId !== '') {
-      // si < list.length: a small integer key while it fits.
-      const sk = ls.spanKey < smiSpans ? ls.spanKey * list.length + si : `${ls.spanKey}|${si}`;
+      // si < count: a small integer key while it fits.
+      const sk = ls.spanKey < smiSpans ? ls.spanKey * count + si : `${ls.spanKey}|${si}`;
       const hit = spanIndex.get(sk);
       if (hit) hit.value += value;
       else
@@ -558,7 +539,7 @@ function extractPart(tables: RequestTables, p: Profile, part: Part, typeOfProfil
 
   const profileKey =
     part.profileKey ??
-    contentId(tables, list, [profileType, sortedLabels(part.labels), sampleTypeVt, periodTypeVt ?? null, period, String(start), String(duration)]);
+    contentId(tables, merged, [profileType, sortedLabels(part.labels), sampleTypeVt, periodTypeVt ?? null, period, String(start), String(duration)]);
   return {
     profileKey,
     type: profileType,
@@ -576,7 +557,7 @@ function extractPart(tables: RequestTables, p: Profile, part: Part, typeOfProfil
     spanSamples: [...spanIndex.values()],
     threads,
     total,
-    sampleCount: list.length,
+    sampleCount: count,
     resolved: { generation: cache.generation, frames: Int32Array.from(frameGids), stacks: Int32Array.from(stackGids) },
   };
 }
@@ -593,31 +574,33 @@ function sortedLabels(labels: Record<string, string>): [string, string][] {
  * recognised as a duplicate. Covers the head, every merged sample (stack locations, labels,
  * value) in order.
  */
-function contentId(tables: RequestTables, merged: readonly Merged[], head: unknown[]): string {
+function contentId(tables: RequestTables, merged: MergedSamples<LabelSet>, head: unknown[]): string {
   const h: Hash = createHash('sha256');
   h.update(JSON.stringify(head));
   const stackLocal = new Map<number, number>();
   const labelLocal = new Map<number, number>();
   let chunk: string[] = [];
-  for (const m of merged) {
-    let s = stackLocal.get(m.pprof);
+  for (let k = 0; k < merged.count; k++) {
+    const pprof = merged.pprof[k]!;
+    const labels = merged.labels[k]!;
+    let s = stackLocal.get(pprof);
     if (s === undefined) {
       s = stackLocal.size;
-      stackLocal.set(m.pprof, s);
+      stackLocal.set(pprof, s);
       chunk.push(
         `S${tables
-          .stackLocations(m.stackIndex)
+          .stackLocations(merged.stackIndex[k]!)
           .map((i) => tables.locationText(i))
           .join('\u0002')}`,
       );
     }
-    let l = labelLocal.get(m.labels.id);
+    let l = labelLocal.get(labels.id);
     if (l === undefined) {
       l = labelLocal.size;
-      labelLocal.set(m.labels.id, l);
-      chunk.push(`L${m.labels.text}`);
+      labelLocal.set(labels.id, l);
+      chunk.push(`L${labels.text}`);
     }
-    chunk.push(`${s}|${l}=${m.value}`);
+    chunk.push(`${s}|${l}=${merged.value[k]!}`);
     if (chunk.length >= 4096) {
       h.update(chunk.join('\u0003'));
       chunk = [];
