@@ -37,6 +37,7 @@ import {
 import { decimalToHex16, linkIds, PPROF_LABELS, sampleLabels, type LabelSpec, type ResolvedAttribute } from '../../pprof/labels.js';
 import { isSampleCountType, profileTypeOf } from '../../pprof/profile-type.js';
 import { SERVICE_NAME_KEY } from '../../pprof/service-name.js';
+import { SPAN_ID_ATTR_KEYS, TRACE_ID_ATTR_KEYS } from '../../join/attributes.js';
 import type { FrameInfo } from '../query/types.js';
 import { IngestCache } from './cache.js';
 import type { MergedSamples } from './merged.js';
@@ -288,7 +289,7 @@ class RequestTables extends SharedTables {
     const raw = rawAttributeKey(s.attributeIndices);
     let e = byAttributes.get(raw);
     if (e === undefined) {
-      e = this.buildLabelSet(s, si);
+      e = this.buildLabelSet(s, si, raw);
       byAttributes.set(raw, e);
     }
     return e;
@@ -303,7 +304,11 @@ class RequestTables extends SharedTables {
     return hex;
   }
 
-  private buildLabelSet(s: Sample, si: number): LabelSet {
+  /** Per raw attribute key (rawAttributeKey): what the attributes alone give (see attributePart). */
+  private readonly attributeParts = new Map<number | string, AttributePart>();
+
+  /** The sample's attributes, resolved (bad indices throw, naming the sample). */
+  private sampleAttributes(s: Sample, si: number): ResolvedAttribute[] {
     const indices = s.attributeIndices;
     const attrs: ResolvedAttribute[] = [];
     for (let k = 0; k < indices.length; k++) {
@@ -311,14 +316,67 @@ class RequestTables extends SharedTables {
       // The sample's service is its series' service.name, not a label.
       if (a.key !== SERVICE_NAME_KEY) attrs.push(a);
     }
+    return attrs;
+  }
+
+  /**
+   * What a sample's attributes give on their own, worked out once per attribute list of the
+   * request: samples that differ only by their link (one span each, the usual case) share it.
+   * Undefined fields when an attribute names a span or trace id: those depend on the link.
+   */
+  private attributePart(s: Sample, si: number, raw: number | string): AttributePart {
+    let part = this.attributeParts.get(raw);
+    if (part !== undefined) return part;
+    const attrs = this.sampleAttributes(s, si);
+    part = { attrs, standalone: undefined };
+    if (!attrs.some((a) => ID_ATTR_KEYS.has(a.key))) {
+      // No attribute competes with the link's ids: sampleLabels gives the link's labels, then
+      // these, none under a key of the link's (see sampleLabels).
+      const labels = sampleLabels(undefined, attrs, this.d.stringTable).labels;
+      let root = '';
+      let endpoint = '';
+      let thread: string | undefined;
+      let threadId = '';
+      for (const l of labels) {
+        const str = 'str' in l ? l.str : '';
+        if (l.key === PPROF_LABELS.LOCAL_ROOT_SPAN_ID) root = this.rootHex(str);
+        else if (l.key === PPROF_LABELS.TRACE_ENDPOINT) endpoint = str;
+        else if (thread === undefined && THREAD_LABELS.has(l.key) && str !== '') thread = str;
+        else if (threadId === '' && THREAD_ID_KEYS.has(l.key)) threadId = 'num' in l ? String(l.num) : str;
+      }
+      const texts = labels.map(labelText).sort();
+      part.standalone = { root, endpoint, thread, threadId, texts };
+    }
+    this.attributeParts.set(raw, part);
+    return part;
+  }
+
+  private buildLabelSet(s: Sample, si: number, raw: number | string): LabelSet {
+    const part = this.attributePart(s, si, raw);
     const li = s.linkIndex;
     const link = li === 0 ? undefined : entry(this.d.linkTable, li, ZERO_LINK, 'link_table', () => `samples[${si}].link_index`);
+    let ids: ReturnType<typeof linkIds>;
     try {
-      if (link) linkIds(link);
+      if (link) ids = linkIds(link);
     } catch (err) {
       throw new BadData(`samples[${si}]: link_table[${li}]: ${(err as Error).message}`);
     }
-    const labels = sampleLabels(link, attrs, this.d.stringTable).labels;
+    const alone = part.standalone;
+    if (alone !== undefined) {
+      // The link's labels (trace_id, span_id, span id, as sampleLabels writes them), then the
+      // attributes': their texts merged in order, as sorting them all would order them.
+      const traceId = ids?.traceId ?? '';
+      const spanId = ids?.spanId ?? '';
+      const own: string[] = [];
+      if (traceId !== '') own.push(`${PPROF_LABELS.TRACE_ID}\u0000s${traceId}`);
+      if (spanId !== '') {
+        own.push(`${PPROF_LABELS.SPAN_ID}\u0000s${spanId}`);
+        own.push(`${PPROF_LABELS.SPAN_ID_DECIMAL}\u0000s${ids!.spanIdDecimal!}`);
+      }
+      if (own.length > 1) own.sort();
+      return this.labelSetOf(mergedText(own, alone.texts), spanId, traceId, alone.root, alone.endpoint, alone.thread, alone.threadId);
+    }
+    const labels = sampleLabels(link, part.attrs, this.d.stringTable).labels;
     let spanId = '';
     let traceId = '';
     let root = '';
@@ -337,7 +395,18 @@ class RequestTables extends SharedTables {
       texts.push(labelText(l));
     }
     if (texts.length > 1) texts.sort();
-    const text = texts.join('\u0001');
+    return this.labelSetOf(texts.join('\u0001'), spanId, traceId, root, endpoint, thread, threadId);
+  }
+
+  private labelSetOf(
+    text: string,
+    spanId: string,
+    traceId: string,
+    root: string,
+    endpoint: string,
+    thread: string | undefined,
+    threadId: string,
+  ): LabelSet {
     let id = this.labelSetIds.get(text);
     if (id === undefined) this.labelSetIds.set(text, (id = this.labelSetIds.size));
     const sk = `${spanId}|${traceId}|${root}|${endpoint}|${thread ?? ''}|${threadId}`;
@@ -345,6 +414,29 @@ class RequestTables extends SharedTables {
     if (spanKey === undefined) this.spanKeys.set(sk, (spanKey = this.spanKeys.size));
     return { id, spanKey, spanId, traceId, localRootSpanId: root, endpoint, thread, threadId, text };
   }
+}
+
+/** Attribute keys sampleLabels reads span or trace ids from (when the link gives none). */
+const ID_ATTR_KEYS: ReadonlySet<string> = new Set<string>([...SPAN_ID_ATTR_KEYS, ...TRACE_ID_ATTR_KEYS]);
+
+/** What a sample's attributes give apart from its link (RequestTables.attributePart). */
+interface AttributePart {
+  attrs: ResolvedAttribute[];
+  /** Set when no attribute names a span or trace id: the labels' fields, and their texts sorted. */
+  standalone: { root: string; endpoint: string; thread: string | undefined; threadId: string; texts: string[] } | undefined;
+}
+
+/** Two sorted lists of label texts as one sorted list, joined as a label set's text. */
+function mergedText(a: readonly string[], b: readonly string[]): string {
+  if (a.length === 0) return b.join('\u0001');
+  if (b.length === 0) return a.join('\u0001');
+  const out: string[] = [];
+  let i = 0;
+  let j = 0;
+  while (i < a.length && j < b.length) out.push(a[i]! <= b[j]! ? a[i++]! : b[j++]!);
+  while (i < a.length) out.push(a[i++]!);
+  while (j < b.length) out.push(b[j++]!);
+  return out.join('\u0001');
 }
 
 function labelText(l: LabelSpec): string {
