@@ -18,6 +18,7 @@ import type { FrameInfo } from '../query/types.js';
 import { stringBytes } from '../byte-bounded-map.js';
 import { SeqInterner } from './keys.js';
 import { MergedSamples } from './merged.js';
+import { NAMED_LOCATION_BYTES, NamedLocations } from './named-locations.js';
 
 /** Default bound: about 200 k distinct functions and locations and 500 k stacks of depth 20. */
 export const INGEST_CACHE_BYTES = 64 * 2 ** 20;
@@ -114,6 +115,8 @@ export class IngestCache {
   private locFrames = new IntList();
   /** Global pprof stack id -> its store stack id. */
   private pprofToStore = new IntList();
+  /** One-line locations by their function's name (NamedLocations): found with one string lookup. */
+  named = new NamedLocations();
   /** Changes when the cache starts afresh; ids of different generations must not be compared. */
   generation = ++generations;
   private used = 0;
@@ -149,6 +152,7 @@ export class IngestCache {
     this.locCount = new IntList();
     this.locFrames = new IntList();
     this.pprofToStore = new IntList();
+    this.named = new NamedLocations();
     this.generation = ++generations;
     this.used = 0;
   }
@@ -204,6 +208,13 @@ export class IngestCache {
    */
   location(key: ArrayLike<number>, n: number): number {
     return this.locationIds.intern(key, n);
+  }
+
+  /** Remembers a one-line location by its function's name (see NamedLocations); counted in the bound. */
+  nameLocation(name: string, systemName: string, file: string, startLine: number, line: number, column: number, location: number, fn: number): void {
+    if (this.named.add(name, systemName, file, startLine, line, column, location, fn)) {
+      this.used += NAMED_LOCATION_BYTES + stringBytes(name) + stringBytes(systemName) + stringBytes(file);
+    }
   }
 
   get locationCount(): number {

@@ -19,7 +19,7 @@
 // profile holds (stable for equal content, as the converter's is), not the converter's hash.
 import { createHash, type Hash } from 'node:crypto';
 import { ConvertError } from '../../errors.js';
-import type { ExportProfilesServiceRequest, Profile, ProfilesDictionary, Sample } from '../../otlp/model.js';
+import type { ExportProfilesServiceRequest, Function, Profile, ProfilesDictionary, Sample } from '../../otlp/model.js';
 import { anyValueToString } from '../../otlp/build.js';
 import { hexOf, isZeroId } from '../../otlp/ids.js';
 import { BUILD_ID_ATTR_KEYS } from '../../pprof/convert.js';
@@ -183,6 +183,32 @@ class RequestTables extends SharedTables {
         ? table[i]!
         : entry(table, i, ZERO_LOCATION, 'location_table', () => `stack_table[${stackIndex}].location_indices[${k}]`);
     const mi = l.mappingIndex;
+    const lines = l.lines;
+    // One line of a function, no mapping, no address: found by the function's name when seen
+    // before (NamedLocations), else resolved in full below and remembered so.
+    let named: Function | undefined;
+    if (mi === 0 && lines.length === 1 && l.address === 0n) {
+      const ln = lines[0]!;
+      const fi = ln.functionIndex;
+      const ft = this.d.functionTable;
+      const t = this.d.stringTable;
+      if (fi > 0 && fi < ft.length && this.functionGid[fi]! < 0) {
+        const f = ft[fi]!;
+        const ni = f.nameStrindex;
+        const si = f.systemNameStrindex;
+        const fli = f.filenameStrindex;
+        if (ni > 0 && ni < t.length && si >>> 0 === si && si < t.length && fli >>> 0 === fli && fli < t.length) {
+          const e = this.cache.named.find(t[ni]!, t[si]!, t[fli]!, f.startLine, ln.line, ln.column);
+          if (e >= 0) {
+            const id = this.cache.named.location(e);
+            this.functionGid[fi] = this.cache.named.functionOf(e);
+            this.locationGid[i] = id;
+            return id;
+          }
+          named = f;
+        }
+      }
+    }
     const mkey = mi === 0 ? '' : this.mappingKey(mi, () => `location_table[${i}].mapping_index`);
     // pprof's identity of a location: mapping, address, lines (function, line, column).
     const key = this.keyBuf;
@@ -197,7 +223,6 @@ class RequestTables extends SharedTables {
       key[n++] = Number(address >> 32n);
       key[n++] = Number(address & 0xffffffffn);
     }
-    const lines = l.lines;
     const fgid = this.functionGid;
     for (let k = 0; k < lines.length; k++) {
       const ln = lines[k]!;
@@ -228,6 +253,21 @@ class RequestTables extends SharedTables {
         cache.pushFrame(cache.frame(cache.string(name), name, cache.string(file), file, 0, 0));
       }
       cache.endLocation(id);
+    }
+    if (named !== undefined) {
+      const t = this.d.stringTable;
+      const ln = lines[0]!;
+      const fn = fgid[ln.functionIndex]!;
+      cache.nameLocation(
+        t[named.nameStrindex]!,
+        t[named.systemNameStrindex]!,
+        t[named.filenameStrindex]!,
+        named.startLine,
+        ln.line,
+        ln.column,
+        id,
+        fn,
+      );
     }
     // entry() accepted i: it is an index of the table (or 0 of an empty one, slot 0 here too).
     this.locationGid[i] = id;
