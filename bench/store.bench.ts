@@ -182,14 +182,18 @@ const PARTS: [string, (fn: string, url: string) => boolean][] = [
   ['garbage collection', (fn) => fn === '(garbage collector)'],
   [
     'labels of samples (span ids, join attributes, threads)',
-    (fn, url) => /labelSet|rootHex|rawAttributeKey/.test(fn) || /pprof\/labels|otlp\/ids/.test(url) || fn === 'hexSlice',
+    (fn, url) =>
+      /labelSet|rootHex|rawAttributeKey|attributePart|sampleAttributes|mergedText/.test(fn) ||
+      /pprof\/labels|otlp\/ids/.test(url) ||
+      fn === 'hexSlice',
   ],
   [
     "resolving the request's dictionary (strings, functions, locations, stacks)",
     (fn, url) =>
-      /ingest\/(cache|keys)\.js$/.test(url) || (/ingest\/otlp\.js$/.test(url) && /^(stack|location|function|stringId|mappingKey|stackAt)$/.test(fn)),
+      /ingest\/(cache|keys|named-locations)\.js$/.test(url) ||
+      (/ingest\/otlp\.js$/.test(url) && /^(stack|location|function|stringId|mappingKey|stackAt)$/.test(fn)),
   ],
-  ["merging samples and the profile's frames, stacks, span rows", (fn, url) => /ingest\/otlp\.js$/.test(url)],
+  ["merging samples and the profile's frames, stacks, span rows", (fn, url) => /ingest\/(otlp|merged)\.js$/.test(url)],
   ['writer (JS side: rows by index, blobs, parameters)', (fn, url) => /store\/writer\.js$|better-sqlite3/.test(url)],
 ];
 

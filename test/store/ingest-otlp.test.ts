@@ -308,6 +308,50 @@ describe('store ingestion from OTLP', () => {
     assert.ok(n.profiles[0]!.frames.some((f) => f.name === '0xbeef' && f.file === '/lib/libc.so'));
   });
 
+  it('tells apart one-line functions that share a name, from request to request and past the few a name is found by', () => {
+    // 12 functions named `run` (more than the candidates a name keeps), each differing from the
+    // first in one field, each at its own one-line location; sent twice, in two table orders.
+    const variants = Array.from({ length: 12 }, (_, k) => ({
+      system: k === 1 ? 'run_sys' : '',
+      file: k === 2 || k >= 5 ? `f${k}.go` : 'f.go',
+      startLine: k === 3 ? 7 : 1,
+      line: k === 4 ? 9 : 2,
+      column: k === 5 ? 3 : 0,
+    }));
+    const request = (order: number[]): ExportProfilesServiceRequest => {
+      const b = new DictionaryBuilder();
+      const samples = order.map((k) => {
+        const v = variants[k]!;
+        const fn = b.function('run', v.file, v.startLine, v.system);
+        const loc = b.location([{ functionIndex: fn, line: v.line, column: v.column }]);
+        return makeSample({
+          stackIndex: b.stack([loc, b.location([{ functionIndex: b.function('main', 'main.go', 1), line: 1, column: 0 }])]),
+          values: [k + 1],
+        });
+      });
+      const profile = makeProfile({
+        sampleType: b.valueType('cpu', 'nanoseconds'),
+        timeUnixNano: 1_750_000_000_000_000_000n,
+        durationNano: 10_000_000_000n,
+        samples,
+        profileId: new Uint8Array(16).fill(order[0]! + 1),
+      });
+      return makeProfilesRequest(b.dictionary, [profile], makeResource({ 'service.name': 'web' }), makeScope());
+    };
+    const cache = new IngestCache();
+    const forward = variants.map((_, k) => k);
+    for (const order of [forward, [...forward].reverse(), forward]) {
+      const req = request(order);
+      const a = oldPath(req);
+      const n = newPath(req, cache);
+      assert.deepStrictEqual(n, a);
+      // Twelve pprof samples (twelve functions or locations); eleven stored stacks, as the system
+      // name is not a frame's (the first two functions show as the same frame).
+      assert.equal(n.profiles[0]!.sampleCount, variants.length);
+      assert.equal(n.profiles[0]!.stacks.length, variants.length - 1);
+    }
+  });
+
   it('rejects the profiles the pprof path rejects, with the same messages', () => {
     const faults: Fault[] = ['stack', 'function', 'link', 'attribute', 'lengths', 'string', 'location'];
     let rejected = 0;

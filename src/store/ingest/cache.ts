@@ -17,6 +17,8 @@
 import type { FrameInfo } from '../query/types.js';
 import { stringBytes } from '../byte-bounded-map.js';
 import { SeqInterner } from './keys.js';
+import { MergedSamples } from './merged.js';
+import { NAMED_LOCATION_BYTES, NamedLocations } from './named-locations.js';
 
 /** Default bound: about 200 k distinct functions and locations and 500 k stacks of depth 20. */
 export const INGEST_CACHE_BYTES = 64 * 2 ** 20;
@@ -113,6 +115,8 @@ export class IngestCache {
   private locFrames = new IntList();
   /** Global pprof stack id -> its store stack id. */
   private pprofToStore = new IntList();
+  /** One-line locations by their function's name (NamedLocations): found with one string lookup. */
+  named = new NamedLocations();
   /** Changes when the cache starts afresh; ids of different generations must not be compared. */
   generation = ++generations;
   private used = 0;
@@ -121,7 +125,8 @@ export class IngestCache {
   /** Per-profile scratch for the extractor (see StampedIndex). */
   readonly frameIndex = new StampedIndex();
   readonly stackIndex = new StampedIndex();
-  readonly pprofIndex = new StampedIndex();
+  /** The extractor's merged samples of the profile being extracted (its label sets are the extractor's). */
+  readonly merged = new MergedSamples<unknown>();
 
   constructor(readonly maxBytes: number = INGEST_CACHE_BYTES) {}
 
@@ -147,6 +152,7 @@ export class IngestCache {
     this.locCount = new IntList();
     this.locFrames = new IntList();
     this.pprofToStore = new IntList();
+    this.named = new NamedLocations();
     this.generation = ++generations;
     this.used = 0;
   }
@@ -202,6 +208,13 @@ export class IngestCache {
    */
   location(key: ArrayLike<number>, n: number): number {
     return this.locationIds.intern(key, n);
+  }
+
+  /** Remembers a one-line location by its function's name (see NamedLocations); counted in the bound. */
+  nameLocation(name: string, systemName: string, file: string, startLine: number, line: number, column: number, location: number, fn: number): void {
+    if (this.named.add(name, systemName, file, startLine, line, column, location, fn)) {
+      this.used += NAMED_LOCATION_BYTES + stringBytes(name) + stringBytes(systemName) + stringBytes(file);
+    }
   }
 
   get locationCount(): number {
@@ -265,11 +278,10 @@ export class IngestCache {
     return this.storeStackIds.values;
   }
 
-  /** Starts a profile's scratch (frameIndex, stackIndex, pprofIndex answer -1 again). */
+  /** Starts a profile's scratch (frameIndex, stackIndex answer -1 again). */
   beginProfile(): void {
     this.frameIndex.begin();
     this.stackIndex.begin();
-    this.pprofIndex.begin();
   }
 }
 

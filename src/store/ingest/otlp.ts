@@ -19,7 +19,7 @@
 // profile holds (stable for equal content, as the converter's is), not the converter's hash.
 import { createHash, type Hash } from 'node:crypto';
 import { ConvertError } from '../../errors.js';
-import type { ExportProfilesServiceRequest, Profile, ProfilesDictionary, Sample } from '../../otlp/model.js';
+import type { ExportProfilesServiceRequest, Function, Profile, ProfilesDictionary, Sample } from '../../otlp/model.js';
 import { anyValueToString } from '../../otlp/build.js';
 import { hexOf, isZeroId } from '../../otlp/ids.js';
 import { BUILD_ID_ATTR_KEYS } from '../../pprof/convert.js';
@@ -37,8 +37,10 @@ import {
 import { decimalToHex16, linkIds, PPROF_LABELS, sampleLabels, type LabelSpec, type ResolvedAttribute } from '../../pprof/labels.js';
 import { isSampleCountType, profileTypeOf } from '../../pprof/profile-type.js';
 import { SERVICE_NAME_KEY } from '../../pprof/service-name.js';
+import { SPAN_ID_ATTR_KEYS, TRACE_ID_ATTR_KEYS } from '../../join/attributes.js';
 import type { FrameInfo } from '../query/types.js';
 import { IngestCache } from './cache.js';
+import type { MergedSamples } from './merged.js';
 import { THREAD_ID_LABELS, THREAD_NAME_LABELS, valueScale, type ExtractedProfile, type ExtractedStack, type SpanSample } from './extract.js';
 
 export interface ExtractResult {
@@ -181,6 +183,32 @@ class RequestTables extends SharedTables {
         ? table[i]!
         : entry(table, i, ZERO_LOCATION, 'location_table', () => `stack_table[${stackIndex}].location_indices[${k}]`);
     const mi = l.mappingIndex;
+    const lines = l.lines;
+    // One line of a function, no mapping, no address: found by the function's name when seen
+    // before (NamedLocations), else resolved in full below and remembered so.
+    let named: Function | undefined;
+    if (mi === 0 && lines.length === 1 && l.address === 0n) {
+      const ln = lines[0]!;
+      const fi = ln.functionIndex;
+      const ft = this.d.functionTable;
+      const t = this.d.stringTable;
+      if (fi > 0 && fi < ft.length && this.functionGid[fi]! < 0) {
+        const f = ft[fi]!;
+        const ni = f.nameStrindex;
+        const si = f.systemNameStrindex;
+        const fli = f.filenameStrindex;
+        if (ni > 0 && ni < t.length && si >>> 0 === si && si < t.length && fli >>> 0 === fli && fli < t.length) {
+          const e = this.cache.named.find(t[ni]!, t[si]!, t[fli]!, f.startLine, ln.line, ln.column);
+          if (e >= 0) {
+            const id = this.cache.named.location(e);
+            this.functionGid[fi] = this.cache.named.functionOf(e);
+            this.locationGid[i] = id;
+            return id;
+          }
+          named = f;
+        }
+      }
+    }
     const mkey = mi === 0 ? '' : this.mappingKey(mi, () => `location_table[${i}].mapping_index`);
     // pprof's identity of a location: mapping, address, lines (function, line, column).
     const key = this.keyBuf;
@@ -195,7 +223,6 @@ class RequestTables extends SharedTables {
       key[n++] = Number(address >> 32n);
       key[n++] = Number(address & 0xffffffffn);
     }
-    const lines = l.lines;
     const fgid = this.functionGid;
     for (let k = 0; k < lines.length; k++) {
       const ln = lines[k]!;
@@ -226,6 +253,21 @@ class RequestTables extends SharedTables {
         cache.pushFrame(cache.frame(cache.string(name), name, cache.string(file), file, 0, 0));
       }
       cache.endLocation(id);
+    }
+    if (named !== undefined) {
+      const t = this.d.stringTable;
+      const ln = lines[0]!;
+      const fn = fgid[ln.functionIndex]!;
+      cache.nameLocation(
+        t[named.nameStrindex]!,
+        t[named.systemNameStrindex]!,
+        t[named.filenameStrindex]!,
+        named.startLine,
+        ln.line,
+        ln.column,
+        id,
+        fn,
+      );
     }
     // entry() accepted i: it is an index of the table (or 0 of an empty one, slot 0 here too).
     this.locationGid[i] = id;
@@ -287,7 +329,7 @@ class RequestTables extends SharedTables {
     const raw = rawAttributeKey(s.attributeIndices);
     let e = byAttributes.get(raw);
     if (e === undefined) {
-      e = this.buildLabelSet(s, si);
+      e = this.buildLabelSet(s, si, raw);
       byAttributes.set(raw, e);
     }
     return e;
@@ -302,7 +344,11 @@ class RequestTables extends SharedTables {
     return hex;
   }
 
-  private buildLabelSet(s: Sample, si: number): LabelSet {
+  /** Per raw attribute key (rawAttributeKey): what the attributes alone give (see attributePart). */
+  private readonly attributeParts = new Map<number | string, AttributePart>();
+
+  /** The sample's attributes, resolved (bad indices throw, naming the sample). */
+  private sampleAttributes(s: Sample, si: number): ResolvedAttribute[] {
     const indices = s.attributeIndices;
     const attrs: ResolvedAttribute[] = [];
     for (let k = 0; k < indices.length; k++) {
@@ -310,14 +356,67 @@ class RequestTables extends SharedTables {
       // The sample's service is its series' service.name, not a label.
       if (a.key !== SERVICE_NAME_KEY) attrs.push(a);
     }
+    return attrs;
+  }
+
+  /**
+   * What a sample's attributes give on their own, worked out once per attribute list of the
+   * request: samples that differ only by their link (one span each, the usual case) share it.
+   * Undefined fields when an attribute names a span or trace id: those depend on the link.
+   */
+  private attributePart(s: Sample, si: number, raw: number | string): AttributePart {
+    let part = this.attributeParts.get(raw);
+    if (part !== undefined) return part;
+    const attrs = this.sampleAttributes(s, si);
+    part = { attrs, standalone: undefined };
+    if (!attrs.some((a) => ID_ATTR_KEYS.has(a.key))) {
+      // No attribute competes with the link's ids: sampleLabels gives the link's labels, then
+      // these, none under a key of the link's (see sampleLabels).
+      const labels = sampleLabels(undefined, attrs, this.d.stringTable).labels;
+      let root = '';
+      let endpoint = '';
+      let thread: string | undefined;
+      let threadId = '';
+      for (const l of labels) {
+        const str = 'str' in l ? l.str : '';
+        if (l.key === PPROF_LABELS.LOCAL_ROOT_SPAN_ID) root = this.rootHex(str);
+        else if (l.key === PPROF_LABELS.TRACE_ENDPOINT) endpoint = str;
+        else if (thread === undefined && THREAD_LABELS.has(l.key) && str !== '') thread = str;
+        else if (threadId === '' && THREAD_ID_KEYS.has(l.key)) threadId = 'num' in l ? String(l.num) : str;
+      }
+      const texts = labels.map(labelText).sort();
+      part.standalone = { root, endpoint, thread, threadId, texts };
+    }
+    this.attributeParts.set(raw, part);
+    return part;
+  }
+
+  private buildLabelSet(s: Sample, si: number, raw: number | string): LabelSet {
+    const part = this.attributePart(s, si, raw);
     const li = s.linkIndex;
     const link = li === 0 ? undefined : entry(this.d.linkTable, li, ZERO_LINK, 'link_table', () => `samples[${si}].link_index`);
+    let ids: ReturnType<typeof linkIds>;
     try {
-      if (link) linkIds(link);
+      if (link) ids = linkIds(link);
     } catch (err) {
       throw new BadData(`samples[${si}]: link_table[${li}]: ${(err as Error).message}`);
     }
-    const labels = sampleLabels(link, attrs, this.d.stringTable).labels;
+    const alone = part.standalone;
+    if (alone !== undefined) {
+      // The link's labels (trace_id, span_id, span id, as sampleLabels writes them), then the
+      // attributes': their texts merged in order, as sorting them all would order them.
+      const traceId = ids?.traceId ?? '';
+      const spanId = ids?.spanId ?? '';
+      const own: string[] = [];
+      if (traceId !== '') own.push(`${PPROF_LABELS.TRACE_ID}\u0000s${traceId}`);
+      if (spanId !== '') {
+        own.push(`${PPROF_LABELS.SPAN_ID}\u0000s${spanId}`);
+        own.push(`${PPROF_LABELS.SPAN_ID_DECIMAL}\u0000s${ids!.spanIdDecimal!}`);
+      }
+      if (own.length > 1) own.sort();
+      return this.labelSetOf(mergedText(own, alone.texts), spanId, traceId, alone.root, alone.endpoint, alone.thread, alone.threadId);
+    }
+    const labels = sampleLabels(link, part.attrs, this.d.stringTable).labels;
     let spanId = '';
     let traceId = '';
     let root = '';
@@ -336,7 +435,18 @@ class RequestTables extends SharedTables {
       texts.push(labelText(l));
     }
     if (texts.length > 1) texts.sort();
-    const text = texts.join('\u0001');
+    return this.labelSetOf(texts.join('\u0001'), spanId, traceId, root, endpoint, thread, threadId);
+  }
+
+  private labelSetOf(
+    text: string,
+    spanId: string,
+    traceId: string,
+    root: string,
+    endpoint: string,
+    thread: string | undefined,
+    threadId: string,
+  ): LabelSet {
     let id = this.labelSetIds.get(text);
     if (id === undefined) this.labelSetIds.set(text, (id = this.labelSetIds.size));
     const sk = `${spanId}|${traceId}|${root}|${endpoint}|${thread ?? ''}|${threadId}`;
@@ -344,6 +454,29 @@ class RequestTables extends SharedTables {
     if (spanKey === undefined) this.spanKeys.set(sk, (spanKey = this.spanKeys.size));
     return { id, spanKey, spanId, traceId, localRootSpanId: root, endpoint, thread, threadId, text };
   }
+}
+
+/** Attribute keys sampleLabels reads span or trace ids from (when the link gives none). */
+const ID_ATTR_KEYS: ReadonlySet<string> = new Set<string>([...SPAN_ID_ATTR_KEYS, ...TRACE_ID_ATTR_KEYS]);
+
+/** What a sample's attributes give apart from its link (RequestTables.attributePart). */
+interface AttributePart {
+  attrs: ResolvedAttribute[];
+  /** Set when no attribute names a span or trace id: the labels' fields, and their texts sorted. */
+  standalone: { root: string; endpoint: string; thread: string | undefined; threadId: string; texts: string[] } | undefined;
+}
+
+/** Two sorted lists of label texts as one sorted list, joined as a label set's text. */
+function mergedText(a: readonly string[], b: readonly string[]): string {
+  if (a.length === 0) return b.join('\u0001');
+  if (b.length === 0) return a.join('\u0001');
+  const out: string[] = [];
+  let i = 0;
+  let j = 0;
+  while (i < a.length && j < b.length) out.push(a[i]! <= b[j]! ? a[i++]! : b[j++]!);
+  while (i < a.length) out.push(a[i++]!);
+  while (j < b.length) out.push(b[j++]!);
+  return out.join('\u0001');
 }
 
 function labelText(l: LabelSpec): string {
@@ -414,16 +547,6 @@ function partId(id: Uint8Array, service: string): string {
   return h.digest().subarray(0, 16).toString('hex');
 }
 
-/** Merged samples of one profile: pprof's (stack, label set) identity -> value. */
-interface Merged {
-  /** Global pprof stack id. */
-  pprof: number;
-  /** The stack table index of the first sample merged here (for content ids). */
-  stackIndex: number;
-  labels: LabelSet;
-  value: number;
-}
-
 function extractPart(tables: RequestTables, p: Profile, part: Part, typeOfProfile: string | undefined): ExtractedProfile {
   const sampleTypeVt = tables.valueType(p.sampleType, 'sample_type') ?? { type: 'samples', unit: 'count' };
   const periodTypeVt = tables.valueType(p.periodType, 'period_type');
@@ -435,18 +558,13 @@ function extractPart(tables: RequestTables, p: Profile, part: Part, typeOfProfil
     ? { scale: 1, unit: 'count' }
     : valueScale(sampleTypeVt.unit, periodType, periodUnit, period);
 
-  // Merge as pprof does, by (pprof stack, label set). Keys are small integers while they fit
-  // (pprof stacks numbered per profile, below the sample count): a Map keyed by them needs
-  // no boxed numbers; the list keeps the merged samples in first-seen order.
+  // Merge as pprof does, by (pprof stack, label set), in first-seen order (MergedSamples:
+  // the cache's scratch, reused from one profile to the next).
   const cache = tables.cache;
   cache.beginProfile();
-  const pprofIndex = cache.pprofIndex;
-  let pprofCount = 0;
-  const merged = new Map<number | string, Merged>();
-  const list: Merged[] = [];
   const samples = part.samples;
-  const stackBound = Math.max(1, samples.length);
-  const smiLabels = Math.floor(2 ** 30 / stackBound);
+  const merged = cache.merged as MergedSamples<LabelSet>;
+  merged.begin(samples.length);
   let minTs: bigint | undefined;
   let maxTs: bigint | undefined;
   for (let si = 0; si < samples.length; si++) {
@@ -468,17 +586,12 @@ function extractPart(tables: RequestTables, p: Profile, part: Part, typeOfProfil
     let v = 0;
     if (nv === 0) v = nt;
     else for (let j = 0; j < nv; j++) v += s.values[j]!;
-    let local = pprofIndex.get(st);
-    if (local < 0) pprofIndex.set(st, (local = pprofCount++));
-    const key = ls.id < smiLabels ? ls.id * stackBound + local : `${local}|${ls.id}`;
-    const hit = merged.get(key);
-    if (hit !== undefined) hit.value += v;
-    else {
-      const m: Merged = { pprof: st, stackIndex: s.stackIndex, labels: ls, value: v };
-      merged.set(key, m);
-      list.push(m);
-    }
+    merged.add(st, ls.id, ls, s.stackIndex, v);
   }
+  const count = merged.count;
+  const mergedStacks = merged.pprof;
+  const mergedValues = merged.value;
+  const mergedLabels = merged.labels;
 
   // The store's view: frames and stacks of this profile, span attribution, threads. Frames
   // are the cache's shared objects; their global ids and the stacks' go along (resolved).
@@ -496,8 +609,8 @@ function extractPart(tables: RequestTables, p: Profile, part: Part, typeOfProfil
   // Frames in the order pprof's locations would list them: by first use, zero-valued samples
   // included (so functions are written in the same order as by the pprof path). A store stack
   // walked once is marked -2 (walked, not listed yet).
-  for (let k = 0; k < list.length; k++) {
-    const g = cache.storeStack(list[k]!.pprof);
+  for (let k = 0; k < count; k++) {
+    const g = cache.storeStack(mergedStacks[k]!);
     if (stackIndex.get(g) !== -1) continue;
     stackIndex.set(g, -2);
     for (let f = cache.stackStart(g), end = f + cache.stackLength(g); f < end; f++) {
@@ -509,12 +622,12 @@ function extractPart(tables: RequestTables, p: Profile, part: Part, typeOfProfil
       }
     }
   }
-  const smiSpans = Math.floor(2 ** 30 / Math.max(1, list.length));
-  for (let k = 0; k < list.length; k++) {
-    const m = list[k]!;
-    if (m.value === 0) continue;
-    const value = Math.round(m.value * scale);
-    const g = cache.storeStack(m.pprof);
+  const smiSpans = Math.floor(2 ** 30 / Math.max(1, count));
+  for (let k = 0; k < count; k++) {
+    const mv = mergedValues[k]!;
+    if (mv === 0) continue;
+    const value = Math.round(mv * scale);
+    const g = cache.storeStack(mergedStacks[k]!);
     let si = stackIndex.get(g);
     if (si < 0) {
       const start = cache.stackStart(g);
@@ -528,11 +641,11 @@ function extractPart(tables: RequestTables, p: Profile, part: Part, typeOfProfil
     }
     stacks[si]!.value += value;
     total += value;
-    const ls = m.labels;
+    const ls = mergedLabels[k]!;
     if (ls.thread !== undefined) threads.set(ls.thread, (threads.get(ls.thread) ?? 0) + value);
     if (ls.spanId !== '' || ls.traceId !== '' || ls.endpoint !== '' || ls.thread !== undefined || ls.threadId !== '') {
-      // si < list.length: a small integer key while it fits.
-      const sk = ls.spanKey < smiSpans ? ls.spanKey * list.length + si : `${ls.spanKey}|${si}`;
+      // si < count: a small integer key while it fits.
+      const sk = ls.spanKey < smiSpans ? ls.spanKey * count + si : `${ls.spanKey}|${si}`;
       const hit = spanIndex.get(sk);
       if (hit) hit.value += value;
       else
@@ -558,7 +671,7 @@ function extractPart(tables: RequestTables, p: Profile, part: Part, typeOfProfil
 
   const profileKey =
     part.profileKey ??
-    contentId(tables, list, [profileType, sortedLabels(part.labels), sampleTypeVt, periodTypeVt ?? null, period, String(start), String(duration)]);
+    contentId(tables, merged, [profileType, sortedLabels(part.labels), sampleTypeVt, periodTypeVt ?? null, period, String(start), String(duration)]);
   return {
     profileKey,
     type: profileType,
@@ -576,7 +689,7 @@ function extractPart(tables: RequestTables, p: Profile, part: Part, typeOfProfil
     spanSamples: [...spanIndex.values()],
     threads,
     total,
-    sampleCount: list.length,
+    sampleCount: count,
     resolved: { generation: cache.generation, frames: Int32Array.from(frameGids), stacks: Int32Array.from(stackGids) },
   };
 }
@@ -593,31 +706,33 @@ function sortedLabels(labels: Record<string, string>): [string, string][] {
  * recognised as a duplicate. Covers the head, every merged sample (stack locations, labels,
  * value) in order.
  */
-function contentId(tables: RequestTables, merged: readonly Merged[], head: unknown[]): string {
+function contentId(tables: RequestTables, merged: MergedSamples<LabelSet>, head: unknown[]): string {
   const h: Hash = createHash('sha256');
   h.update(JSON.stringify(head));
   const stackLocal = new Map<number, number>();
   const labelLocal = new Map<number, number>();
   let chunk: string[] = [];
-  for (const m of merged) {
-    let s = stackLocal.get(m.pprof);
+  for (let k = 0; k < merged.count; k++) {
+    const pprof = merged.pprof[k]!;
+    const labels = merged.labels[k]!;
+    let s = stackLocal.get(pprof);
     if (s === undefined) {
       s = stackLocal.size;
-      stackLocal.set(m.pprof, s);
+      stackLocal.set(pprof, s);
       chunk.push(
         `S${tables
-          .stackLocations(m.stackIndex)
+          .stackLocations(merged.stackIndex[k]!)
           .map((i) => tables.locationText(i))
           .join('\u0002')}`,
       );
     }
-    let l = labelLocal.get(m.labels.id);
+    let l = labelLocal.get(labels.id);
     if (l === undefined) {
       l = labelLocal.size;
-      labelLocal.set(m.labels.id, l);
-      chunk.push(`L${m.labels.text}`);
+      labelLocal.set(labels.id, l);
+      chunk.push(`L${labels.text}`);
     }
-    chunk.push(`${s}|${l}=${m.value}`);
+    chunk.push(`${s}|${l}=${merged.value[k]!}`);
     if (chunk.length >= 4096) {
       h.update(chunk.join('\u0003'));
       chunk = [];
