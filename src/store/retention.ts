@@ -5,7 +5,7 @@
 // functions, per run) so a run holds the write lock briefly; the store runs again soon when
 // a run reports `more`. A size run frees, in the same transaction as its profile deletions,
 // every stack and function no remaining profile references (an exact mark and sweep over the
-// stored stack lists: under a load of ever-new stacks, "unused for 10 minutes" would never
+// stored stack lists: under a load of ever-new stacks, "unused for an hour" would never
 // free anything and the loop would delete every profile while the stacks kept the space).
 // It deletes profiles only while profile data is what holds the space.
 import type Database from 'better-sqlite3';
