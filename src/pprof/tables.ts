@@ -28,10 +28,10 @@ import type {
   Location,
   Mapping,
   Profile,
-  ProfilesDictionary,
   Stack,
 } from '../otlp/model.js';
 import { columnarProfile, selectSamples, timestampAt, type ColumnarProfile, type SampleColumns } from '../otlp/columns/samples.js';
+import { hasStackObjects, type AnyDictionary } from '../otlp/columns/stacks.js';
 import { anyValueToString, emptyDictionary } from '../otlp/build.js';
 import { hexOf, isZeroId } from '../otlp/ids.js';
 import { CONTEXT_ATTRIBUTE_KEYS, PPROF_LABELS, attributeLabel, linkIds, sampleLabels, type LabelSpec, type ResolvedAttribute } from './labels.js';
@@ -75,13 +75,17 @@ export function num(v: bigint): number | bigint {
   return v <= 9007199254740991n && v >= -9007199254740991n ? Number(v) : v;
 }
 
-/** Request-wide lookups, memoized: the dictionary is shared by every profile of a request. */
-export class RequestTables {
-  readonly d: ProfilesDictionary;
+/**
+ * Request-wide lookups, memoized: the dictionary is shared by every profile of a request.
+ * `D`: the dictionary's form (the conversion reads either; the store's ingest, objects).
+ */
+export class RequestTables<D extends AnyDictionary = AnyDictionary> {
+  readonly d: D;
   private readonly attributes = new Map<number, ResolvedAttribute>();
 
-  constructor(dictionary: ProfilesDictionary | undefined) {
-    this.d = dictionary ?? emptyDictionary();
+  constructor(dictionary: D | undefined) {
+    // The empty dictionary is of both forms: its stack table is empty.
+    this.d = dictionary ?? (emptyDictionary() as D);
   }
 
   string(i: number, what: () => string): string {
@@ -363,7 +367,7 @@ export class BuilderArrays {
  * pprof-format objects, or as bytes). Lives for one OTLP profile; its tables are that pprof's own.
  */
 export abstract class PprofBuilder {
-  protected readonly d: ProfilesDictionary;
+  protected readonly d: AnyDictionary;
   /** OTLP string index -> pprof string id + 1 (0 = not yet). */
   private readonly stringIds: Int32Array;
   private readonly functionIds: Int32Array;
@@ -661,24 +665,45 @@ export abstract class PprofBuilder {
   private stack(i: number, si: number): number {
     // No closure here (error messages are made in the cold helpers): V8 would allocate a
     // context per call, and per iteration for one capturing the loop variable.
-    const table = this.d.stackTable;
-    const s = (i | 0) === i && i >= 0 && i < table.length ? table[i]! : this.stackEntry(i, si);
-    const idx = s.locationIndices;
-    if (idx.length > this.idScratch.length) this.idScratch = new Int32Array(idx.length * 2);
+    const d = this.d;
+    let idx: ArrayLike<number>;
+    let from = 0;
+    let n: number;
+    if (hasStackObjects(d)) {
+      const table = d.stackTable;
+      idx = ((i | 0) === i && i >= 0 && i < table.length ? table[i]! : this.stackEntry(i, si)).locationIndices;
+      n = idx.length;
+    } else {
+      const table = d.stackTable;
+      if ((i | 0) === i && i >= 0 && i < table.length) {
+        idx = table.indices;
+        from = table.start[i]!;
+        n = table.start[i + 1]! - from;
+      } else {
+        idx = this.stackEntry(i, si).locationIndices;
+        n = idx.length;
+      }
+    }
+    if (n > this.idScratch.length) this.idScratch = new Int32Array(n * 2);
     const ids = this.idScratch;
-    for (let k = 0; k < idx.length; k++) {
-      const li = idx[k]!;
+    for (let k = 0; k < n; k++) {
+      const li = idx[from + k]!;
       // The memo check is inlined so the (rare) error message closure is only made on a miss.
       const memo = this.locationIds[li] ?? 0;
       ids[k] = memo !== 0 ? memo : this.stackLocationId(i, k, li);
     }
-    const id = this.stackRuns.intern(ids, idx.length);
+    const id = this.stackRuns.intern(ids, n);
     if (i >= 0 && i < this.stackOf.length) this.stackOf[i] = id + 1;
     return id;
   }
 
+  /** Stack `i` as `entry` finds it (called when out of range: the zero stack of an empty table, else BadData). */
   private stackEntry(i: number, si: number): Stack {
-    return entry(this.d.stackTable, i, ZERO_STACK, 'stack_table', () => `samples[${si}].stack_index`);
+    const d = this.d;
+    if (hasStackObjects(d)) return entry(d.stackTable, i, ZERO_STACK, 'stack_table', () => `samples[${si}].stack_index`);
+    const n = d.stackTable.length;
+    if (i === 0 && n === 0) return ZERO_STACK;
+    throw new BadData(`samples[${si}].stack_index ${i} is out of range (stack_table has ${n} entries)`);
   }
 
   private stackLocationId(i: number, k: number, li: number): number {
@@ -1046,7 +1071,7 @@ export interface Collected {
  * (the rest of the request still converts).
  */
 export function* eachPart<T>(
-  req: ExportProfilesServiceRequest<Profile | ColumnarProfile>,
+  req: ExportProfilesServiceRequest<Profile | ColumnarProfile, AnyDictionary>,
   options: { timestamps?: TimestampMode },
   build: PartBuilder<T>,
 ): Generator<T | ConvertError, void, undefined> {
