@@ -79,7 +79,7 @@ function decodeRequest(r: Reader, pool: ColumnsPool | undefined): ColumnarProfil
         }
         case 18: {
           const saved = r.enter();
-          m.dictionary = decodeDictionary(r, m.dictionary);
+          m.dictionary = decodeDictionary(r, m.dictionary, pool);
           r.leave(saved);
           break;
         }
@@ -94,10 +94,10 @@ function decodeRequest(r: Reader, pool: ColumnsPool | undefined): ColumnarProfil
 }
 
 /**
- * decodeProfilesDictionary with the stack table as columns; a second dictionary field
- * appends to the first's tables (`into`), as there.
+ * decodeProfilesDictionary with the stack table as columns (from `pool` when given); a second
+ * dictionary field appends to the first's tables (`into`), as there.
  */
-function decodeDictionary(r: Reader, into: ColumnarDictionary | undefined): ColumnarDictionary {
+function decodeDictionary(r: Reader, into: ColumnarDictionary | undefined, pool: ColumnsPool | undefined): ColumnarDictionary {
   const m: ColumnarDictionary = into ?? {
     mappingTable: [],
     locationTable: [],
@@ -105,7 +105,7 @@ function decodeDictionary(r: Reader, into: ColumnarDictionary | undefined): Colu
     linkTable: [],
     stringTable: [],
     attributeTable: [],
-    stackTable: new StackColumnsBuilder(),
+    stackTable: pool === undefined ? new StackColumnsBuilder() : pool.takeStacks(),
   };
   // Only this decoder makes the dictionary, with a builder.
   const stacks = m.stackTable as StackColumnsBuilder;

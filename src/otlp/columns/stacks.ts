@@ -51,6 +51,17 @@ export class StackColumnsBuilder implements StackColumns {
     this.indices = new Int32Array(indices);
   }
 
+  /** Empties the builder, keeping its arrays (see ColumnsPool). */
+  clear(): void {
+    this.length = 0;
+    this.used = 0;
+  }
+
+  /** Bytes held. */
+  bytes(): number {
+    return this.start.byteLength + this.indices.byteLength;
+  }
+
   begin(): void {
     if (this.length + 2 > this.start.length) this.start = grown(this.start, this.length + 2);
   }
