@@ -280,12 +280,15 @@ export const suite: BenchSuite = {
         'still held; the promoted garbage then cost full collections, partly on GC threads (CPU time ran up to 1.5× wall time). ' +
         'Now the encoder keeps its typed arrays, interning tables and (for the gzip path) its output buffer per thread, the ' +
         "worker tasks take their columns from a per-thread pool, and the pprof is gzip'd from the kept buffer, so only the gzip " +
-        'output is allocated per profile: over 30 conversions such collections fell from 19 to 1. What a columnar conversion ' +
-        'still spends its time on (--cpu-prof, approximate): resolving stacks, locations and functions and interning strings ~20 %, the ' +
-        'per-sample loop (label set and merge lookups) ~17 %, decode ~15 %, building the 32 k label sets (one per link × thread) ' +
-        '~13 %, writing the 9 MiB (two copies per sample: its stack run and its label bytes) ~13 %, GC ~11 % (the ~17 MB of ' +
-        "objects per conversion: the decoded dictionary's, the tables'), the tables' bytes ~5 %. gzip itself is a fixed cost at " +
-        'this level: about as long as the whole conversion.',
+        'output is allocated per profile: over 30 conversions such collections fell from 19 to 1. The columnar decode now ' +
+        "reads the dictionary's stack table into columns too (src/otlp/columns/stacks.ts: no object and array per stack), and " +
+        'the tables deduplicate functions and locations by integer keys (no key string per entry), so a conversion allocates ' +
+        'about 10 MB of objects where it allocated 16 MB (a sampling heap profile of the columnar row). What a columnar ' +
+        'conversion still spends its time on (--cpu-prof, approximate): the per-sample loop (label set and merge lookups) ' +
+        '~20 %, building the 32 k label sets (one per link × thread) ~16 %, writing the 9 MiB (two copies per sample: its ' +
+        'stack run and its label bytes) ~16 %, decode ~16 % (the locations, functions, links and strings still decoded as ' +
+        "objects), resolving stacks, locations and functions and interning strings ~15 %, GC ~9 %, the tables' bytes ~3 %. " +
+        'gzip itself is a fixed cost at this level: about as long as the whole conversion.',
       '',
       `Encoder: ours takes ${(ours / theirs).toFixed(2)} of pprof-format's time (${(theirs / ours).toFixed(1)}× faster) for the ` +
         'same bytes (test/pprof/encode-fast.test.ts checks byte equality). pprof-format allocates a [hi, lo] pair for every ' +

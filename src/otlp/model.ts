@@ -251,10 +251,11 @@ export interface ResourceProfiles<P = Profile> {
 }
 
 /** Also the shape of ProfilesData (same field numbers). */
-export interface ExportProfilesServiceRequest<P = Profile> {
+/** `D` is how the dictionary is held: as decoded objects (the default), or with its stack table as columns (src/otlp/columns/stacks.ts). */
+export interface ExportProfilesServiceRequest<P = Profile, D = ProfilesDictionary> {
   resourceProfiles: ResourceProfiles<P>[];
   /** The one set of tables every profile of the request indexes. */
-  dictionary?: ProfilesDictionary;
+  dictionary?: D;
 }
 
 export interface ExportProfilesPartialSuccess {

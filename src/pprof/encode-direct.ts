@@ -22,6 +22,7 @@ import type { Profile as PprofProfile, Label as PprofLabel } from 'pprof-format'
 import { ConvertError } from '../errors.js';
 import type { ExportProfilesServiceRequest, Profile } from '../otlp/model.js';
 import type { ColumnarProfile } from '../otlp/columns/samples.js';
+import type { AnyDictionary } from '../otlp/columns/stacks.js';
 import { Writer } from '../protobuf/writer.js';
 import { convertPart, type ConvertOptions, type ConvertResult } from './convert.js';
 import { PPROF_GZIP_OPTIONS } from './encode.js';
@@ -32,7 +33,7 @@ import type { ConvertedProfile, PprofSummary } from './types.js';
 
 /** Converts every profile of the request straight to pprof bytes; bad profiles become errors. */
 export function encodeProfilesRequestPprof(
-  req: ExportProfilesServiceRequest<Profile | ColumnarProfile>,
+  req: ExportProfilesServiceRequest<Profile | ColumnarProfile, AnyDictionary>,
   options: ConvertOptions = {},
 ): ConvertResult {
   const result: ConvertResult = { profiles: [], errors: [] };
@@ -45,7 +46,7 @@ export function encodeProfilesRequestPprof(
 
 /** Like convertEach (same order, same errors), each result carrying its `pprof` bytes. */
 export function encodeEach(
-  req: ExportProfilesServiceRequest<Profile | ColumnarProfile>,
+  req: ExportProfilesServiceRequest<Profile | ColumnarProfile, AnyDictionary>,
   options: ConvertOptions = {},
 ): Generator<ConvertedProfile | ConvertError, void, undefined> {
   return eachPart(req, options, (tables, mode, part, labels, type) => {
@@ -72,7 +73,7 @@ export type GzippedProfile = Omit<ConvertedProfile, 'profile' | 'pprof' | 'summa
  * profile. Same profiles, order and errors as encodeProfilesRequestPprof.
  */
 export function gzipProfilesRequestPprof(
-  req: ExportProfilesServiceRequest<Profile | ColumnarProfile>,
+  req: ExportProfilesServiceRequest<Profile | ColumnarProfile, AnyDictionary>,
   options: ConvertOptions = {},
 ): { profiles: GzippedProfile[]; errors: ConvertError[] } {
   const result: { profiles: GzippedProfile[]; errors: ConvertError[] } = { profiles: [], errors: [] };

@@ -23,14 +23,15 @@ import type {
   Function as OtlpFunction,
   KeyValue,
   KeyValueAndUnit,
+  Line,
   Link,
   Location,
   Mapping,
   Profile,
-  ProfilesDictionary,
   Stack,
 } from '../otlp/model.js';
 import { columnarProfile, selectSamples, timestampAt, type ColumnarProfile, type SampleColumns } from '../otlp/columns/samples.js';
+import { hasStackObjects, type AnyDictionary } from '../otlp/columns/stacks.js';
 import { anyValueToString, emptyDictionary } from '../otlp/build.js';
 import { hexOf, isZeroId } from '../otlp/ids.js';
 import { CONTEXT_ATTRIBUTE_KEYS, PPROF_LABELS, attributeLabel, linkIds, sampleLabels, type LabelSpec, type ResolvedAttribute } from './labels.js';
@@ -74,13 +75,17 @@ export function num(v: bigint): number | bigint {
   return v <= 9007199254740991n && v >= -9007199254740991n ? Number(v) : v;
 }
 
-/** Request-wide lookups, memoized: the dictionary is shared by every profile of a request. */
-export class RequestTables {
-  readonly d: ProfilesDictionary;
+/**
+ * Request-wide lookups, memoized: the dictionary is shared by every profile of a request.
+ * `D`: the dictionary's form (the conversion reads either; the store's ingest, objects).
+ */
+export class RequestTables<D extends AnyDictionary = AnyDictionary> {
+  readonly d: D;
   private readonly attributes = new Map<number, ResolvedAttribute>();
 
-  constructor(dictionary: ProfilesDictionary | undefined) {
-    this.d = dictionary ?? emptyDictionary();
+  constructor(dictionary: D | undefined) {
+    // The empty dictionary is of both forms: its stack table is empty.
+    this.d = dictionary ?? (emptyDictionary() as D);
   }
 
   string(i: number, what: () => string): string {
@@ -318,6 +323,9 @@ export class BuilderArrays {
   readonly labelSetIds = new IdRuns();
   readonly setRefs = new RunList();
   readonly comboIds = new IntPairs();
+  /** Function and location keys as integer runs (see PprofBuilder.functionId, locationId). */
+  readonly functionKeys = new IdRuns();
+  readonly locationKeys = new IdRuns();
   private ints = new Int32Array(4096);
   private used = 0;
 
@@ -336,7 +344,9 @@ export class BuilderArrays {
   /** Bytes held. */
   bytes(): number {
     let n = this.ints.byteLength;
-    for (const r of [this.stackRuns, this.labelSetIds, this.setRefs]) n += r.pool.byteLength + r.start.byteLength + r.len.byteLength;
+    for (const r of [this.stackRuns, this.labelSetIds, this.setRefs, this.functionKeys, this.locationKeys]) {
+      n += r.pool.byteLength + r.start.byteLength + r.len.byteLength;
+    }
     return n;
   }
 
@@ -347,6 +357,8 @@ export class BuilderArrays {
     this.labelSetIds.reset();
     this.setRefs.reset();
     this.comboIds.reset();
+    this.functionKeys.reset();
+    this.locationKeys.reset();
   }
 }
 
@@ -355,14 +367,28 @@ export class BuilderArrays {
  * pprof-format objects, or as bytes). Lives for one OTLP profile; its tables are that pprof's own.
  */
 export abstract class PprofBuilder {
-  protected readonly d: ProfilesDictionary;
+  protected readonly d: AnyDictionary;
   /** OTLP string index -> pprof string id + 1 (0 = not yet). */
   private readonly stringIds: Int32Array;
   private readonly functionIds: Int32Array;
   private readonly locationIds: Int32Array;
   private readonly mappingIds: Int32Array;
+  /**
+   * Functions and locations are deduplicated by their pprof fields. A key whose numbers all
+   * fit an int32 (an address: below 2^53, as two halves) is interned as a run of integers
+   * (`functionKeys`, `locationKeys`, with the pprof id of each run in `functionOfKey`,
+   * `locationOfKey`): no key string per OTLP entry. Any other is keyed by its text in the
+   * maps. Equal fields take the same path, so the two never hold the same key.
+   */
   private readonly functionsByKey = new Map<string, number>();
   private readonly locationsByKey = new Map<string, number>();
+  private readonly functionKeys: IdRuns;
+  private readonly locationKeys: IdRuns;
+  private functionOfKey = new Int32Array(256);
+  private locationOfKey = new Int32Array(256);
+  private keyScratch = new Int32Array(64);
+  /** Apart from keyScratch: functions are interned while a location's key is being built. */
+  private readonly functionKey = new Int32Array(4);
   private readonly mappingsByKey = new Map<string, number>();
   protected readonly functions: PprofFunction[] = [];
   protected readonly locations: PprofLocation[] = [];
@@ -438,6 +464,8 @@ export abstract class PprofBuilder {
     this.labelSetIds = arrays.labelSetIds;
     this.setRefs = arrays.setRefs;
     this.comboIds = arrays.comboIds;
+    this.functionKeys = arrays.functionKeys;
+    this.locationKeys = arrays.locationKeys;
     this.stringIds = arrays.zeros(this.d.stringTable.length);
     this.functionIds = arrays.zeros(this.d.functionTable.length);
     this.locationIds = arrays.zeros(this.d.locationTable.length);
@@ -467,14 +495,30 @@ export abstract class PprofBuilder {
     // A function known only by its system name (e.g. an unsymbolized C++ symbol) is shown by it.
     const name = this.sid(f.nameStrindex, () => `${at}.name_strindex`) || systemName;
     const filename = this.sid(f.filenameStrindex, () => `${at}.filename_strindex`);
-    const key = `${name}/${systemName}/${filename}/${f.startLine}`;
-    let id = this.functionsByKey.get(key);
-    if (id === undefined) {
-      id = this.functions.length + 1;
-      this.functions.push(new PprofFunction({ id, name, systemName, filename, startLine: f.startLine }));
-      this.functionsByKey.set(key, id);
+    const startLine = f.startLine;
+    let id: number;
+    if ((startLine | 0) === startLine) {
+      const key = this.functionKey;
+      key[0] = name;
+      key[1] = systemName;
+      key[2] = filename;
+      key[3] = startLine;
+      const r = this.functionKeys.intern(key, 4);
+      this.functionOfKey = growInt32(this.functionOfKey, r + 1);
+      id = this.functionOfKey[r]!;
+      if (id === 0) this.functionOfKey[r] = id = this.newFunction(name, systemName, filename, startLine);
+    } else {
+      const key = `${name}/${systemName}/${filename}/${startLine}`;
+      id = this.functionsByKey.get(key) ?? 0;
+      if (id === 0) this.functionsByKey.set(key, (id = this.newFunction(name, systemName, filename, startLine)));
     }
     if (i < this.functionIds.length) this.functionIds[i] = id;
+    return id;
+  }
+
+  private newFunction(name: number, systemName: number, filename: number, startLine: number): number {
+    const id = this.functions.length + 1;
+    this.functions.push(new PprofFunction({ id, name, systemName, filename, startLine }));
     return id;
   }
 
@@ -524,30 +568,74 @@ export abstract class PprofBuilder {
     if (memo !== 0) return memo;
     const l = entry(this.d.locationTable, i, ZERO_LOCATION, 'location_table', what);
     const mappingId = this.mappingIds[l.mappingIndex] || this.locationMappingId(i, l.mappingIndex);
-    // OTLP and pprof agree on order: lines[0] is the innermost inlined function.
-    const lines: PprofLine[] = [];
     const address = num(l.address);
-    // The key is built in one string (no array of per-line strings): `mapping/address/` and
-    // `function:line:column` per line, comma-separated. A number prints as its bigint does.
-    let key = `${mappingId}/${address}/`;
-    for (let k = 0; k < l.lines.length; k++) {
-      const ln = l.lines[k]!;
-      if (ln.functionIndex === 0) continue;
-      const functionId = this.functionIds[ln.functionIndex] || this.lineFunctionId(i, k, ln.functionIndex);
-      key += `${lines.length === 0 ? '' : ','}${functionId}:${ln.line}:${ln.column}`;
-      lines.push(new PprofLine({ functionId, line: ln.line, column: ln.column }));
+    const lines = l.lines;
+    // The key: mapping id, address, then function id, line and column of each line with a
+    // function (in the order functions were interned before: line by line).
+    if (3 + 3 * lines.length > this.keyScratch.length) this.keyScratch = new Int32Array(2 * (3 + 3 * lines.length));
+    const key = this.keyScratch;
+    let fits = typeof address === 'number';
+    key[0] = mappingId;
+    if (fits) {
+      key[1] = (address as number) >>> 0;
+      key[2] = Math.floor((address as number) / 2 ** 32);
     }
-    let id = this.locationsByKey.get(key);
-    if (id === undefined) {
-      id = this.locations.length + 1;
-      const loc = new PprofLocation({ id, mappingId, address });
-      // The constructor would copy `line` into an array of its own (Line.create per entry).
-      loc.line = lines;
-      this.locations.push(loc);
-      this.locationsByKey.set(key, id);
-      if (mappingId !== 0) this.noteMappingCoverage(this.mappings[mappingId - 1]!, lines);
+    let n = 3;
+    for (let k = 0; k < lines.length; k++) {
+      const ln = lines[k]!;
+      if (ln.functionIndex === 0) continue;
+      key[n++] = this.functionIds[ln.functionIndex] || this.lineFunctionId(i, k, ln.functionIndex);
+      key[n++] = ln.line;
+      key[n++] = ln.column;
+      if ((ln.line | 0) !== ln.line || (ln.column | 0) !== ln.column) fits = false;
+    }
+    let id: number;
+    if (fits) {
+      const r = this.locationKeys.intern(key, n);
+      this.locationOfKey = growInt32(this.locationOfKey, r + 1);
+      id = this.locationOfKey[r]!;
+      if (id === 0) this.locationOfKey[r] = id = this.newLocation(mappingId, address, key, n);
+    } else {
+      // The same fields as text: `mapping/address/` and `function:line:column` per line,
+      // comma-separated. A number prints as its bigint does.
+      let text = `${mappingId}/${address}/`;
+      let k = 3;
+      for (const ln of lines) {
+        if (ln.functionIndex === 0) continue;
+        text += `${k === 3 ? '' : ','}${key[k]}:${ln.line}:${ln.column}`;
+        k += 3;
+      }
+      id = this.locationsByKey.get(text) ?? 0;
+      if (id === 0) this.locationsByKey.set(text, (id = this.newLocation(mappingId, address, key, n, lines)));
     }
     if (i < this.locationIds.length) this.locationIds[i] = id;
+    return id;
+  }
+
+  /**
+   * A new location of `mappingId` at `address` whose lines are key[3 .. n) (function id,
+   * line, column), or, when `lines` is given, the function ids there with line and column
+   * from the OTLP lines with a function (a value outside an int32 is not in `key`).
+   */
+  private newLocation(mappingId: number, address: number | bigint, key: Int32Array, n: number, lines?: readonly Line[]): number {
+    const id = this.locations.length + 1;
+    // OTLP and pprof agree on order: lines[0] is the innermost inlined function.
+    const out: PprofLine[] = [];
+    if (lines === undefined) {
+      for (let k = 3; k < n; k += 3) out.push(new PprofLine({ functionId: key[k]!, line: key[k + 1]!, column: key[k + 2]! }));
+    } else {
+      let k = 3;
+      for (const ln of lines) {
+        if (ln.functionIndex === 0) continue;
+        out.push(new PprofLine({ functionId: key[k]!, line: ln.line, column: ln.column }));
+        k += 3;
+      }
+    }
+    const loc = new PprofLocation({ id, mappingId, address });
+    // The constructor would copy `line` into an array of its own (Line.create per entry).
+    loc.line = out;
+    this.locations.push(loc);
+    if (mappingId !== 0) this.noteMappingCoverage(this.mappings[mappingId - 1]!, out);
     return id;
   }
 
@@ -577,24 +665,45 @@ export abstract class PprofBuilder {
   private stack(i: number, si: number): number {
     // No closure here (error messages are made in the cold helpers): V8 would allocate a
     // context per call, and per iteration for one capturing the loop variable.
-    const table = this.d.stackTable;
-    const s = (i | 0) === i && i >= 0 && i < table.length ? table[i]! : this.stackEntry(i, si);
-    const idx = s.locationIndices;
-    if (idx.length > this.idScratch.length) this.idScratch = new Int32Array(idx.length * 2);
+    const d = this.d;
+    let idx: ArrayLike<number>;
+    let from = 0;
+    let n: number;
+    if (hasStackObjects(d)) {
+      const table = d.stackTable;
+      idx = ((i | 0) === i && i >= 0 && i < table.length ? table[i]! : this.stackEntry(i, si)).locationIndices;
+      n = idx.length;
+    } else {
+      const table = d.stackTable;
+      if ((i | 0) === i && i >= 0 && i < table.length) {
+        idx = table.indices;
+        from = table.start[i]!;
+        n = table.start[i + 1]! - from;
+      } else {
+        idx = this.stackEntry(i, si).locationIndices;
+        n = idx.length;
+      }
+    }
+    if (n > this.idScratch.length) this.idScratch = new Int32Array(n * 2);
     const ids = this.idScratch;
-    for (let k = 0; k < idx.length; k++) {
-      const li = idx[k]!;
+    for (let k = 0; k < n; k++) {
+      const li = idx[from + k]!;
       // The memo check is inlined so the (rare) error message closure is only made on a miss.
       const memo = this.locationIds[li] ?? 0;
       ids[k] = memo !== 0 ? memo : this.stackLocationId(i, k, li);
     }
-    const id = this.stackRuns.intern(ids, idx.length);
+    const id = this.stackRuns.intern(ids, n);
     if (i >= 0 && i < this.stackOf.length) this.stackOf[i] = id + 1;
     return id;
   }
 
+  /** Stack `i` as `entry` finds it (called when out of range: the zero stack of an empty table, else BadData). */
   private stackEntry(i: number, si: number): Stack {
-    return entry(this.d.stackTable, i, ZERO_STACK, 'stack_table', () => `samples[${si}].stack_index`);
+    const d = this.d;
+    if (hasStackObjects(d)) return entry(d.stackTable, i, ZERO_STACK, 'stack_table', () => `samples[${si}].stack_index`);
+    const n = d.stackTable.length;
+    if (i === 0 && n === 0) return ZERO_STACK;
+    throw new BadData(`samples[${si}].stack_index ${i} is out of range (stack_table has ${n} entries)`);
   }
 
   private stackLocationId(i: number, k: number, li: number): number {
@@ -962,7 +1071,7 @@ export interface Collected {
  * (the rest of the request still converts).
  */
 export function* eachPart<T>(
-  req: ExportProfilesServiceRequest<Profile | ColumnarProfile>,
+  req: ExportProfilesServiceRequest<Profile | ColumnarProfile, AnyDictionary>,
   options: { timestamps?: TimestampMode },
   build: PartBuilder<T>,
 ): Generator<T | ConvertError, void, undefined> {

@@ -7,6 +7,7 @@ import { encodeProfilesRequest, encodeTracesRequest } from '../otlp/index.js';
 import type { ExportProfilesServiceRequest, Profile } from '../otlp/model.js';
 import { decodeProfilesRequestColumnar } from '../otlp/columns/decode.js';
 import { ColumnsPool, type ColumnarProfile } from '../otlp/columns/samples.js';
+import type { AnyDictionary } from '../otlp/columns/stacks.js';
 import { prescanRequest, type LimitsOf } from '../otlp/prescan/index.js';
 import { encodeProfilesRequestPprof, gzipProfilesRequestPprof } from '../pprof/encode-direct.js';
 import { encodePprofGzip } from '../pprof/encode.js';
@@ -128,7 +129,7 @@ function withColumns<T>(fn: (pool: ColumnsPool) => T): T {
 }
 
 /** gzip'd pprof and metadata of every profile of `request`, by the direct encoder. */
-function pprofOfDecoded(request: ExportProfilesServiceRequest<Profile | ColumnarProfile>): ExportPprofOutput {
+function pprofOfDecoded(request: ExportProfilesServiceRequest<Profile | ColumnarProfile, AnyDictionary>): ExportPprofOutput {
   // Each pprof is gzip'd straight from the encoder's per-thread output buffer (only the gzip
   // is allocated per profile), at the inline path's level (pprofGzipAsync): the same bytes.
   const { profiles, errors } = gzipProfilesRequestPprof(request);

@@ -5,8 +5,9 @@
 // come from random requests (several resources, scopes and profiles, multi-value samples,
 // attributes, links, timestamps), some made invalid the ways the validator refuses; then
 // re-encoded with each sample's fields split into packed and unpacked runs, repeated and
-// interleaved with unknown fields; or cut and overwritten, so that both decoders must fail
-// with the same error.
+// interleaved with unknown fields, and each stack's location indices likewise (the stack
+// table is decoded as columns too), some stacks in a second dictionary field; or cut and
+// overwritten, so that both decoders must fail with the same error.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { gunzipSync } from 'node:zlib';
@@ -14,7 +15,8 @@ import fc from 'fast-check';
 import type { ExportProfilesServiceRequest, Sample } from '../../src/otlp/model.js';
 import { decodeProfilesRequest } from '../../src/otlp/decode.js';
 import { encodeProfilesRequest } from '../../src/otlp/encode.js';
-import { decodeProfilesRequestColumnar } from '../../src/otlp/columns/decode.js';
+import { decodeProfilesRequestColumnar, type ColumnarProfilesRequest } from '../../src/otlp/columns/decode.js';
+import { stackAt } from '../../src/otlp/columns/stacks.js';
 import { ColumnsPool } from '../../src/otlp/columns/samples.js';
 import { encodeInstrumentationScope, encodeProfile, encodeProfilesDictionary, encodeResource } from '../../src/generated/otlp/encode.js';
 import { Writer } from '../../src/protobuf/writer.js';
@@ -195,12 +197,54 @@ function variantBytes(req: ExportProfilesServiceRequest, seed: number): Uint8Arr
     w.join(r0);
   }
   if (req.dictionary) {
+    // Stacks in random wire forms too, some of them (or all) in a second dictionary field,
+    // whose tables append to the first's.
+    const stacks = req.dictionary.stackTable;
+    const split = Math.floor(rand() * (stacks.length + 1));
     w.tag(18);
     const s = w.fork();
-    encodeProfilesDictionary(w, req.dictionary);
+    encodeProfilesDictionary(w, { ...req.dictionary, stackTable: [] });
+    for (const st of stacks.slice(0, split)) writeStackVariant(w, st.locationIndices, rand);
     w.join(s);
+    if (split < stacks.length || rand() < 0.2) {
+      w.tag(18);
+      const s2 = w.fork();
+      for (const st of stacks.slice(split)) writeStackVariant(w, st.locationIndices, rand);
+      w.join(s2);
+    }
   }
   return w.finish();
+}
+
+/**
+ * One stack_table entry (tag included) in a random legal wire form: its location indices in
+ * runs, each packed or one tag per index, with unknown fields (and field 1 in a wire type
+ * it does not have, which is skipped) between. Decodes to the same Stack.
+ */
+function writeStackVariant(w: Writer, indices: readonly number[], rand: () => number): void {
+  w.tag(58);
+  const at = w.fork();
+  let i = 0;
+  while (i < indices.length) {
+    const n = 1 + Math.floor(rand() * (indices.length - i));
+    const run = indices.slice(i, i + n);
+    i += n;
+    if (rand() < 0.5) w.packedInt32(10, run);
+    else
+      for (const v of run) {
+        w.tag(8);
+        w.int32(v);
+      }
+    if (rand() < 0.2) {
+      w.tag(9 << 3);
+      w.int32(7);
+    }
+    if (rand() < 0.1) {
+      w.tag((1 << 3) | 5);
+      w.fixed32(3);
+    }
+  }
+  w.join(at);
 }
 
 function assertSameConversion(columnar: ConvertResult, objects: ConvertResult): void {
@@ -222,6 +266,20 @@ function assertSameConversion(columnar: ConvertResult, objects: ConvertResult): 
   });
 }
 
+/** The same tables, the columnar stack table holding the same stacks. */
+function assertSameDictionary(columns: ColumnarProfilesRequest, objects: ExportProfilesServiceRequest): void {
+  assert.equal(columns.dictionary === undefined, objects.dictionary === undefined);
+  if (columns.dictionary === undefined || objects.dictionary === undefined) return;
+  const { stackTable, ...rest } = columns.dictionary;
+  const { stackTable: objectStacks, ...objectRest } = objects.dictionary;
+  assert.deepEqual(rest, objectRest);
+  assert.equal(stackTable.length, objectStacks.length);
+  assert.deepEqual(
+    Array.from({ length: stackTable.length }, (_, i) => stackAt(stackTable, i)),
+    objectStacks,
+  );
+}
+
 /** Both decoders on `bytes`: the same DecodeError, or requests that convert and validate alike. */
 function assertSameFromBytes(bytes: Uint8Array, mode: TimestampMode): void {
   let objects: ExportProfilesServiceRequest | undefined;
@@ -239,6 +297,7 @@ function assertSameFromBytes(bytes: Uint8Array, mode: TimestampMode): void {
     return;
   }
   const columns = decodeProfilesRequestColumnar(bytes);
+  assertSameDictionary(columns, objects!);
   assertSameConversion(encodeProfilesRequestPprof(columns, { timestamps: mode }), encodeProfilesRequestPprof(objects!, { timestamps: mode }));
   const checkedObjects = checkedProfiles(bytes, 'proto');
   const checkedColumns = checkedProfilesColumnar(bytes);
@@ -262,7 +321,7 @@ describe('columnar decode of profiles requests', () => {
     );
   });
 
-  it('decodes samples sent in any legal wire form (packed or not, split, repeated, unknown fields) the same', () => {
+  it('decodes samples and stacks sent in any legal wire form (packed or not, split, repeated, unknown fields) the same', () => {
     fc.assert(
       fc.property(requestArb, fc.nat(), (req, seed) => {
         const bytes = variantBytes(req, seed);

@@ -4,14 +4,26 @@
 // does. The four messages on the way to the samples (request, resource, scope, profile)
 // are written out here, field for field as src/generated/otlp/decode.ts has them, so that
 // the same bytes decode to the same values and bad bytes fail with the same DecodeError
-// (message, field and offset: the same Reader calls, located the same way).
+// (message, field and offset: the same Reader calls, located the same way). The dictionary's
+// stack table is decoded as columns too (stacks.ts), its other tables by the generated
+// decoders.
 import type { ExportProfilesServiceRequest, ResourceProfiles, ScopeProfiles } from '../model.js';
-import { decodeInstrumentationScope, decodeProfilesDictionary, decodeResource, decodeValueType } from '../../generated/otlp/decode.js';
+import {
+  decodeFunction,
+  decodeInstrumentationScope,
+  decodeKeyValueAndUnit,
+  decodeLink,
+  decodeLocation,
+  decodeMapping,
+  decodeResource,
+  decodeValueType,
+} from '../../generated/otlp/decode.js';
 import { locate, messageInfo, Reader } from '../../protobuf/reader.js';
 import { readingInput } from '../bad-input.js';
 import { SampleColumnsBuilder, type ColumnarProfile, type ColumnsPool } from './samples.js';
+import { StackColumnsBuilder, type ColumnarDictionary } from './stacks.js';
 
-export type ColumnarProfilesRequest = ExportProfilesServiceRequest<ColumnarProfile>;
+export type ColumnarProfilesRequest = ExportProfilesServiceRequest<ColumnarProfile, ColumnarDictionary>;
 
 const EMPTY = new Uint8Array(0);
 
@@ -31,6 +43,16 @@ const PROFILE_INFO = messageInfo('Profile', {
   10: 'original_payload',
   11: 'attribute_indices',
 });
+const DICTIONARY_INFO = messageInfo('ProfilesDictionary', {
+  1: 'mapping_table',
+  2: 'location_table',
+  3: 'function_table',
+  4: 'link_table',
+  5: 'string_table',
+  6: 'attribute_table',
+  7: 'stack_table',
+});
+const STACK_INFO = messageInfo('Stack', { 1: 'location_indices' });
 const SAMPLE_INFO = messageInfo('Sample', { 1: 'stack_index', 2: 'attribute_indices', 3: 'link_index', 4: 'values', 5: 'timestamps_unix_nano' });
 
 /**
@@ -57,7 +79,7 @@ function decodeRequest(r: Reader, pool: ColumnsPool | undefined): ColumnarProfil
         }
         case 18: {
           const saved = r.enter();
-          m.dictionary = decodeProfilesDictionary(r, m.dictionary);
+          m.dictionary = decodeDictionary(r, m.dictionary, pool);
           r.leave(saved);
           break;
         }
@@ -69,6 +91,115 @@ function decodeRequest(r: Reader, pool: ColumnsPool | undefined): ColumnarProfil
     throw locate(e, REQUEST_INFO, tag);
   }
   return m;
+}
+
+/**
+ * decodeProfilesDictionary with the stack table as columns (from `pool` when given); a second
+ * dictionary field appends to the first's tables (`into`), as there.
+ */
+function decodeDictionary(r: Reader, into: ColumnarDictionary | undefined, pool: ColumnsPool | undefined): ColumnarDictionary {
+  const m: ColumnarDictionary = into ?? {
+    mappingTable: [],
+    locationTable: [],
+    functionTable: [],
+    linkTable: [],
+    stringTable: [],
+    attributeTable: [],
+    stackTable: pool === undefined ? new StackColumnsBuilder() : pool.takeStacks(),
+  };
+  // Only this decoder makes the dictionary, with a builder.
+  const stacks = m.stackTable as StackColumnsBuilder;
+  let tag = 0;
+  try {
+    while (r.pos < r.limit) {
+      tag = r.tag();
+      switch (tag) {
+        case 10: {
+          const saved = r.enter();
+          m.mappingTable.push(decodeMapping(r));
+          r.leave(saved);
+          break;
+        }
+        case 18: {
+          const saved = r.enter();
+          m.locationTable.push(decodeLocation(r));
+          r.leave(saved);
+          break;
+        }
+        case 26: {
+          const saved = r.enter();
+          m.functionTable.push(decodeFunction(r));
+          r.leave(saved);
+          break;
+        }
+        case 34: {
+          const saved = r.enter();
+          m.linkTable.push(decodeLink(r));
+          r.leave(saved);
+          break;
+        }
+        case 42:
+          m.stringTable.push(r.string());
+          break;
+        case 50: {
+          const saved = r.enter();
+          m.attributeTable.push(decodeKeyValueAndUnit(r));
+          r.leave(saved);
+          break;
+        }
+        case 58: {
+          const saved = r.enter();
+          decodeStack(r, stacks);
+          r.leave(saved);
+          break;
+        }
+        default:
+          r.skip(tag);
+      }
+    }
+  } catch (e) {
+    throw locate(e, DICTIONARY_INFO, tag);
+  }
+  return m;
+}
+
+/**
+ * One Stack message appended to `b`: the Reader calls decodeStack makes (repeatedInt32:
+ * int32 for an unpacked index, a length and int32s within it for a packed run; any other
+ * wire type of field 1 skipped), each index written to the columns instead of an array.
+ */
+function decodeStack(r: Reader, b: StackColumnsBuilder): void {
+  b.begin();
+  let tag = 0;
+  try {
+    while (r.pos < r.limit) {
+      tag = r.tag();
+      if (tag === 8) {
+        b.add(r.int32());
+        continue;
+      }
+      if (tag !== 10) {
+        r.skip(tag);
+        continue;
+      }
+      const len = r.length();
+      const end = r.pos + len;
+      const saved = r.limit;
+      r.limit = end;
+      const buf = r.buf;
+      while (r.pos < end) {
+        const x = buf[r.pos]!;
+        if (x < 0x80) {
+          r.pos++;
+          b.add(x);
+        } else b.add(r.int32());
+      }
+      r.limit = saved;
+    }
+  } catch (e) {
+    throw locate(e, STACK_INFO, tag);
+  }
+  b.end();
 }
 
 function decodeResourceProfiles(r: Reader, pool: ColumnsPool | undefined): ResourceProfiles<ColumnarProfile> {

@@ -13,6 +13,7 @@
 // fraction, a huge number), which must reach the checks that refuse it unchanged. The
 // arrays may be longer than the data (they grow by doubling); `length` is the sample count.
 import type { Profile, Sample } from '../model.js';
+import { StackColumnsBuilder } from './stacks.js';
 
 export interface SampleColumns {
   readonly length: number;
@@ -187,10 +188,13 @@ export class SampleColumnsBuilder implements SampleColumns {
 export class ColumnsPool {
   private readonly kept: SampleColumnsBuilder[] = [];
   private taken = 0;
+  /** The same for the dictionary's stack table (stacks.ts): one builder per request. */
+  private readonly keptStacks: StackColumnsBuilder[] = [];
+  private stacksTaken = 0;
 
   /**
    * Builders held after release() are dropped past this many bytes in all (a 100 k-sample
-   * profile's columns are about 6.4 MiB).
+   * profile's columns are about 6.4 MiB, the stack table of its 10 k stacks about 1 MiB).
    */
   constructor(private readonly maxBytes = 16 * 2 ** 20) {}
 
@@ -202,10 +206,26 @@ export class ColumnsPool {
     return b;
   }
 
+  takeStacks(): StackColumnsBuilder {
+    let b = this.keptStacks[this.stacksTaken];
+    if (b === undefined) this.keptStacks.push((b = new StackColumnsBuilder()));
+    else b.clear();
+    this.stacksTaken++;
+    return b;
+  }
+
   /** Every builder taken is free again; the caller must no longer read their columns. */
   release(): void {
     this.taken = 0;
+    this.stacksTaken = 0;
     let total = 0;
+    for (let i = 0; i < this.keptStacks.length; i++) {
+      total += this.keptStacks[i]!.bytes();
+      if (total > this.maxBytes) {
+        this.keptStacks.length = i;
+        break;
+      }
+    }
     for (let i = 0; i < this.kept.length; i++) {
       total += this.kept[i]!.bytes();
       if (total > this.maxBytes) {

@@ -20,6 +20,7 @@
 // messages (validateColumnarProfilesRequest).
 import type { AnyValue, ExportProfilesServiceRequest, KeyValue, Profile, ProfilesDictionary, Sample, ScopeProfiles } from '../model.js';
 import type { ColumnarProfile, SampleColumns } from '../columns/samples.js';
+import { hasStackObjects, type AnyDictionary, type ColumnarDictionary } from '../columns/stacks.js';
 import { keptNodes, MessageLog, type ValidationResult } from './result.js';
 import { emptyDictionary } from '../build.js';
 
@@ -39,7 +40,7 @@ function outOfRange(field: string, idx: number, table: string, len: number): str
 
 /** Memoised validity of the entries of one dictionary. Methods return a reason, or undefined when valid. */
 export class DictionaryChecker {
-  private readonly d: ProfilesDictionary;
+  private readonly d: AnyDictionary;
   private readonly stackState: Uint8Array;
   private readonly locationState: Uint8Array;
   private readonly mappingState: Uint8Array;
@@ -47,7 +48,7 @@ export class DictionaryChecker {
   private readonly attributeState: Uint8Array;
   private readonly reasons = new Map<string, string>();
 
-  constructor(dictionary: ProfilesDictionary | undefined) {
+  constructor(dictionary: AnyDictionary | undefined) {
     const d = dictionary ?? EMPTY_DICTIONARY;
     this.d = d;
     this.stackState = new Uint8Array(d.stackTable.length);
@@ -146,10 +147,21 @@ export class DictionaryChecker {
   }
 
   private checkStack(s: number): string | undefined {
-    const locs = this.d.stackTable[s]!.locationIndices;
+    const d = this.d;
+    let locs: ArrayLike<number>;
+    let from = 0;
+    let n: number;
+    if (hasStackObjects(d)) {
+      locs = d.stackTable[s]!.locationIndices;
+      n = locs.length;
+    } else {
+      locs = d.stackTable.indices;
+      from = d.stackTable.start[s]!;
+      n = d.stackTable.start[s + 1]! - from;
+    }
     const len = this.d.locationTable.length;
-    for (let j = 0; j < locs.length; j++) {
-      const l = locs[j]!;
+    for (let j = 0; j < n; j++) {
+      const l = locs[from + j]!;
       if (!inRange(l, len)) return `stack_table[${s}].${outOfRange(`location_indices[${j}]`, l, 'location_table', len)}`;
       if (l >= len) continue;
       const st = this.locationState[l]!;
@@ -337,16 +349,16 @@ export function validateProfilesRequest(req: ExportProfilesServiceRequest): Vali
 }
 
 /** validateProfilesRequest of a request decoded with its samples as columns. */
-export function validateColumnarProfilesRequest(
-  req: ExportProfilesServiceRequest<ColumnarProfile>,
-): ValidationResult<ExportProfilesServiceRequest<ColumnarProfile>> {
+export function validateColumnarProfilesRequest<D extends AnyDictionary = ColumnarDictionary>(
+  req: ExportProfilesServiceRequest<ColumnarProfile, D>,
+): ValidationResult<ExportProfilesServiceRequest<ColumnarProfile, D>> {
   return validateTree(req, columnarProfileProblem);
 }
 
-function validateTree<P extends Profile<unknown>>(
-  req: ExportProfilesServiceRequest<P>,
+function validateTree<P extends Profile<unknown>, D extends AnyDictionary>(
+  req: ExportProfilesServiceRequest<P, D>,
   profileProblem: (c: DictionaryChecker, p: P) => string | undefined,
-): ValidationResult<ExportProfilesServiceRequest<P>> {
+): ValidationResult<ExportProfilesServiceRequest<P, D>> {
   const c = new DictionaryChecker(req.dictionary);
   const log = new MessageLog();
   let rejected = 0;

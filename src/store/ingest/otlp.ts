@@ -73,7 +73,7 @@ interface LabelSet {
 }
 
 /** Request-wide lookups, memoized: the dictionary is shared by every profile of a request. */
-class RequestTables extends SharedTables {
+class RequestTables extends SharedTables<ProfilesDictionary> {
   /** Strings, functions, locations, frames and stacks by value, with ids shared across requests. */
   readonly cache: IngestCache;
   /** Per index of the request's tables: the global id (-1: not resolved yet). */
