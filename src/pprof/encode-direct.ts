@@ -61,7 +61,7 @@ export function encodeEach(
 
 /** A converted profile as gzip'd pprof, with what the exporters read besides (no model, no plain pprof). */
 export type GzippedProfile = Omit<ConvertedProfile, 'profile' | 'pprof' | 'summary'> & {
-  /** The pprof, gzip'd with PPROF_GZIP_OPTIONS (the bytes `pprofGzipSync` gives); a buffer of its own. */
+  /** The pprof, gzip'd with PPROF_GZIP_OPTIONS (the same bytes as gzipSync of the plain pprof with those options); a buffer of its own. */
   gzip: Uint8Array;
   summary: PprofSummary;
 };

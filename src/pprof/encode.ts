@@ -49,11 +49,6 @@ export function pprofBytesOf(cp: ConvertedProfile): Uint8Array {
   return cp.pprof ?? encodeProfileFast(cp.profile);
 }
 
-/** pprofBytesOf, gzip'd on this thread (for worker threads, where blocking is the point). */
-export function pprofGzipSync(cp: ConvertedProfile): Uint8Array {
-  return gzipSync(pprofBytesOf(cp), PPROF_GZIP_OPTIONS);
-}
-
 /** pprofBytesOf, gzip'd off the event loop (zlib's thread pool). */
 export async function pprofGzipAsync(cp: ConvertedProfile): Promise<Uint8Array> {
   return gzipAsync(pprofBytesOf(cp), PPROF_GZIP_OPTIONS);
