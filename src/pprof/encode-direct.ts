@@ -27,7 +27,7 @@ import { Writer } from '../protobuf/writer.js';
 import { convertPart, type ConvertOptions, type ConvertResult } from './convert.js';
 import { PPROF_GZIP_OPTIONS } from './encode.js';
 import { encodeProfileFast, vsize } from './encode-fast.js';
-import { growInt32 } from './id-runs.js';
+import { growInt32 } from '../otlp/columns/grow.js';
 import { BuilderArrays, contentId, eachPart, PlainStringTable, PprofBuilder, type RequestTables, type TimestampMode } from './tables.js';
 import type { ConvertedProfile, PprofSummary } from './types.js';
 
@@ -49,14 +49,7 @@ export function encodeEach(
   req: ExportProfilesServiceRequest<Profile | ColumnarProfile, AnyDictionary>,
   options: ConvertOptions = {},
 ): Generator<ConvertedProfile | ConvertError, void, undefined> {
-  return eachPart(req, options, (tables, mode, part, labels, type) => {
-    const scratch = takeScratch();
-    const b = new BytesBuilder(tables, mode, scratch);
-    const built = b.build(part, labels, type);
-    b.releaseScratch();
-    giveBack(scratch);
-    return built;
-  });
+  return eachPart(req, options, (tables, mode, part, labels, type) => withBuilder(tables, mode, (b) => b.build(part, labels, type)));
 }
 
 /** A converted profile as gzip'd pprof, with what the exporters read besides (no model, no plain pprof). */
@@ -77,14 +70,7 @@ export function gzipProfilesRequestPprof(
   options: ConvertOptions = {},
 ): { profiles: GzippedProfile[]; errors: ConvertError[] } {
   const result: { profiles: GzippedProfile[]; errors: ConvertError[] } = { profiles: [], errors: [] };
-  const parts = eachPart(req, options, (tables, mode, part, labels, type) => {
-    const scratch = takeScratch();
-    const b = new BytesBuilder(tables, mode, scratch);
-    const built = b.buildGzip(part, labels, type);
-    b.releaseScratch();
-    giveBack(scratch);
-    return built;
-  });
+  const parts = eachPart(req, options, (tables, mode, part, labels, type) => withBuilder(tables, mode, (b) => b.buildGzip(part, labels, type)));
   for (const r of parts) {
     if (r instanceof ConvertError) result.errors.push(r);
     else result.profiles.push(r);
@@ -251,6 +237,16 @@ function takeScratch(): BuildScratch {
 
 function giveBack(s: BuildScratch): void {
   if (s.bytes() <= SCRATCH_KEPT_BYTES) idleScratch = s;
+}
+
+/** `build` on a BytesBuilder working in this thread's scratch, which it gives back only when `build` returns. */
+function withBuilder<T>(tables: RequestTables, mode: TimestampMode, build: (b: BytesBuilder) => T): T {
+  const scratch = takeScratch();
+  const b = new BytesBuilder(tables, mode, scratch);
+  const built = build(b);
+  b.releaseScratch();
+  giveBack(scratch);
+  return built;
 }
 
 /** Keeps merged samples as (stack, label set, value[, event time]) and writes them as bytes. */

@@ -6,15 +6,7 @@
 // the conversion. Here runs are hashed as integers and kept in one flat Int32Array: no string
 // and no object per run.
 
-/** Grows `a` to at least `n` elements (doubling), keeping its contents. */
-export function growInt32(a: Int32Array<ArrayBuffer>, n: number): Int32Array<ArrayBuffer> {
-  if (n <= a.length) return a;
-  let size = a.length * 2;
-  while (size < n) size *= 2;
-  const b = new Int32Array(size);
-  b.set(a);
-  return b;
-}
+import { growInt32 } from '../otlp/columns/grow.js';
 
 /** An append-only list of integer runs in one flat Int32Array (no interning). */
 export class RunList {

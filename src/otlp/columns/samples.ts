@@ -13,6 +13,7 @@
 // fraction, a huge number), which must reach the checks that refuse it unchanged. The
 // arrays may be longer than the data (they grow by doubling); `length` is the sample count.
 import type { Profile, Sample } from '../model.js';
+import { growFloat64, growInt32, growUint32 } from './grow.js';
 import { StackColumnsBuilder } from './stacks.js';
 
 export interface SampleColumns {
@@ -46,22 +47,6 @@ export function timestampAt(c: SampleColumns, k: number): bigint {
   // Below 2^53 the number is exact, and one BigInt() call is cheaper than shifting.
   if (hi < 0x200000) return BigInt(hi * 4294967296 + lo);
   return (BigInt(hi) << 32n) | BigInt(lo);
-}
-
-function grownI32(a: Int32Array, need: number): Int32Array {
-  let size = a.length * 2;
-  while (size < need) size *= 2;
-  const b = new Int32Array(size);
-  b.set(a);
-  return b;
-}
-
-function grownF64(a: Float64Array, need: number): Float64Array {
-  let size = a.length * 2;
-  while (size < need) size *= 2;
-  const b = new Float64Array(size);
-  b.set(a);
-  return b;
 }
 
 /**
@@ -129,11 +114,11 @@ export class SampleColumnsBuilder implements SampleColumns {
   begin(): number {
     const i = this.length;
     if (i === this.stack.length) {
-      this.stack = grownF64(this.stack, i + 1);
-      this.link = grownF64(this.link, i + 1);
-      this.attrStart = grownI32(this.attrStart, i + 2);
-      this.valueStart = grownI32(this.valueStart, i + 2);
-      this.timeStart = grownI32(this.timeStart, i + 2);
+      this.stack = growFloat64(this.stack, i + 1);
+      this.link = growFloat64(this.link, i + 1);
+      this.attrStart = growInt32(this.attrStart, i + 2);
+      this.valueStart = growInt32(this.valueStart, i + 2);
+      this.timeStart = growInt32(this.timeStart, i + 2);
     }
     this.stack[i] = 0;
     this.link[i] = 0;
@@ -142,27 +127,19 @@ export class SampleColumnsBuilder implements SampleColumns {
 
   /** Appends a values / attrs / times entry; the pools grow by doubling. */
   attr(v: number): void {
-    if (this.nAttrs === this.attrs.length) this.attrs = grownF64(this.attrs, this.nAttrs + 1);
+    if (this.nAttrs === this.attrs.length) this.attrs = growFloat64(this.attrs, this.nAttrs + 1);
     this.attrs[this.nAttrs++] = v;
   }
 
   value(v: number): void {
-    if (this.nValues === this.values.length) {
-      const b = new Float64Array(this.values.length * 2);
-      b.set(this.values);
-      this.values = b;
-    }
+    if (this.nValues === this.values.length) this.values = growFloat64(this.values, this.nValues + 1);
     this.values[this.nValues++] = v;
   }
 
   /** One timestamp by its unsigned 32-bit halves. */
   time(lo: number, hi: number): void {
     const at = 2 * this.nTimes;
-    if (at === this.times.length) {
-      const b = new Uint32Array(this.times.length * 2);
-      b.set(this.times);
-      this.times = b;
-    }
+    if (at === this.times.length) this.times = growUint32(this.times, at + 2);
     this.times[at] = lo;
     this.times[at + 1] = hi;
     this.nTimes++;
@@ -218,22 +195,25 @@ export class ColumnsPool {
   release(): void {
     this.taken = 0;
     this.stacksTaken = 0;
-    let total = 0;
-    for (let i = 0; i < this.keptStacks.length; i++) {
-      total += this.keptStacks[i]!.bytes();
-      if (total > this.maxBytes) {
-        this.keptStacks.length = i;
-        break;
-      }
-    }
-    for (let i = 0; i < this.kept.length; i++) {
-      total += this.kept[i]!.bytes();
-      if (total > this.maxBytes) {
-        this.kept.length = i;
-        break;
-      }
+    const total = keepWithin(this.keptStacks, 0, this.maxBytes);
+    keepWithin(this.kept, total, this.maxBytes);
+  }
+}
+
+/**
+ * Drops the builders of `list` from the first one that takes the running byte count (from
+ * `total`) past `max`, and returns that count: past `max` once something was dropped, so that
+ * a list trimmed after this one keeps nothing.
+ */
+function keepWithin(list: { bytes(): number }[], total: number, max: number): number {
+  for (let i = 0; i < list.length; i++) {
+    total += list[i]!.bytes();
+    if (total > max) {
+      list.length = i;
+      break;
     }
   }
+  return total;
 }
 
 /** Decoded samples as columns (the object paths convert through the same column code). */

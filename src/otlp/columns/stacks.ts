@@ -7,6 +7,7 @@
 // doubling); `length` is the stack count. Only the columnar decoder (decode.ts) makes them;
 // the validation and the pprof conversion read either form (see ColumnarDictionary).
 import type { ProfilesDictionary, Stack } from '../model.js';
+import { growInt32 } from './grow.js';
 
 export interface StackColumns {
   readonly length: number;
@@ -29,14 +30,6 @@ export function hasStackObjects(d: AnyDictionary): d is ProfilesDictionary {
 /** Stack i of a columnar table as the Stack the object decoder gives (for tests and cold paths). */
 export function stackAt(s: StackColumns, i: number): Stack {
   return { locationIndices: Array.from(s.indices.subarray(s.start[i]!, s.start[i + 1]!)) };
-}
-
-function grown(a: Int32Array, need: number): Int32Array {
-  let size = a.length * 2;
-  while (size < need) size *= 2;
-  const b = new Int32Array(size);
-  b.set(a);
-  return b;
 }
 
 /** Appends stacks: `begin`, any number of `add` calls, then `end`. */
@@ -63,11 +56,11 @@ export class StackColumnsBuilder implements StackColumns {
   }
 
   begin(): void {
-    if (this.length + 2 > this.start.length) this.start = grown(this.start, this.length + 2);
+    if (this.length + 2 > this.start.length) this.start = growInt32(this.start, this.length + 2);
   }
 
   add(locationIndex: number): void {
-    if (this.used === this.indices.length) this.indices = grown(this.indices, this.used + 1);
+    if (this.used === this.indices.length) this.indices = growInt32(this.indices, this.used + 1);
     this.indices[this.used++] = locationIndex;
   }
 
