@@ -408,10 +408,10 @@ class RequestTables extends SharedTables<ProfilesDictionary> {
       const traceId = ids?.traceId ?? '';
       const spanId = ids?.spanId ?? '';
       const own: string[] = [];
-      if (traceId !== '') own.push(`${PPROF_LABELS.TRACE_ID}\u0000s${traceId}`);
+      if (traceId !== '') own.push(labelText({ key: PPROF_LABELS.TRACE_ID, str: traceId }));
       if (spanId !== '') {
-        own.push(`${PPROF_LABELS.SPAN_ID}\u0000s${spanId}`);
-        own.push(`${PPROF_LABELS.SPAN_ID_DECIMAL}\u0000s${ids!.spanIdDecimal!}`);
+        own.push(labelText({ key: PPROF_LABELS.SPAN_ID, str: spanId }));
+        own.push(labelText({ key: PPROF_LABELS.SPAN_ID_DECIMAL, str: ids!.spanIdDecimal! }));
       }
       if (own.length > 1) own.sort();
       return this.labelSetOf(mergedText(own, alone.texts), spanId, traceId, alone.root, alone.endpoint, alone.thread, alone.threadId);
