@@ -127,6 +127,8 @@ export class IngestCache {
   readonly stackIndex = new StampedIndex();
   /** The extractor's merged samples of the profile being extracted (its label sets are the extractor's). */
   readonly merged = new MergedSamples<unknown>();
+  /** The extractor's scratch for a profile's global frame ids (copied out at the end). */
+  frameGidScratch: Int32Array<ArrayBuffer> = new Int32Array(1024);
 
   constructor(readonly maxBytes: number = INGEST_CACHE_BYTES) {}
 
@@ -211,10 +213,19 @@ export class IngestCache {
   }
 
   /** Remembers a one-line location by its function's name (see NamedLocations); counted in the bound. */
-  nameLocation(name: string, systemName: string, file: string, startLine: number, line: number, column: number, location: number, fn: number): void {
-    if (this.named.add(name, systemName, file, startLine, line, column, location, fn)) {
-      this.used += NAMED_LOCATION_BYTES + stringBytes(name) + stringBytes(systemName) + stringBytes(file);
-    }
+  nameLocation(
+    name: string,
+    systemNameId: number,
+    fileId: number,
+    startLine: number,
+    line: number,
+    column: number,
+    location: number,
+    fn: number,
+  ): void {
+    // The name is held as sent (the map's key); system name and file as string ids, their
+    // strings counted with the strings.
+    if (this.named.add(name, systemNameId, fileId, startLine, line, column, location, fn)) this.used += NAMED_LOCATION_BYTES + stringBytes(name);
   }
 
   get locationCount(): number {

@@ -1,6 +1,8 @@
 // The locations most profilers send (one line, one function, no mapping, no address: what a
 // symbolizing runtime writes) found again from their function's name: one map lookup of the
-// name a request sent, then its few candidates compared field by field. Without it a request's
+// name a request sent, then its few candidates compared field by field (system name and file
+// by their IngestCache string ids, which the request resolves once per string, not once per
+// location: comparing the strings themselves read two more strings per location). Without it a request's
 // such location costs a lookup of the name's string id, an intern of the function's tuple and
 // one of the location's key; the answer is the same id (the entries are written from those
 // interns' answers). Part of an IngestCache: same generation, bounded with it. Pure, no I/O.
@@ -14,8 +16,9 @@ export const NAMED_LOCATION_BYTES = 64;
 export class NamedLocations {
   /** Function name (as sent, non-empty) -> its first entry + 1. */
   private readonly heads = new Map<string, number>();
-  private systemNames: string[] = [];
-  private files: string[] = [];
+  /** String ids (IngestCache.string) of the system name and the file. */
+  private systemNames: number[] = [];
+  private files: number[] = [];
   private startLines: number[] = [];
   private lines: number[] = [];
   private columns: number[] = [];
@@ -28,8 +31,8 @@ export class NamedLocations {
     return this.locations.length;
   }
 
-  /** The entry for these values, or -1; location() and functionOf() read it. */
-  find(name: string, systemName: string, file: string, startLine: number, line: number, column: number): number {
+  /** The entry for these values (system name and file as string ids), or -1; location() and functionOf() read it. */
+  find(name: string, systemName: number, file: number, startLine: number, line: number, column: number): number {
     let e = (this.heads.get(name) ?? 0) - 1;
     for (let n = 0; e >= 0 && n < MAX_CANDIDATES; n++) {
       if (
@@ -55,7 +58,7 @@ export class NamedLocations {
   }
 
   /** Records what a full resolution gave for these values (unless the name has candidates enough). */
-  add(name: string, systemName: string, file: string, startLine: number, line: number, column: number, location: number, fn: number): boolean {
+  add(name: string, systemName: number, file: number, startLine: number, line: number, column: number, location: number, fn: number): boolean {
     const head = this.heads.get(name) ?? 0;
     let n = 0;
     for (let e = head - 1; e >= 0 && n < MAX_CANDIDATES; e = this.next[e]! - 1) n++;

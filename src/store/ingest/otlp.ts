@@ -40,6 +40,7 @@ import { SERVICE_NAME_KEY } from '../../pprof/service-name.js';
 import { SPAN_ID_ATTR_KEYS, TRACE_ID_ATTR_KEYS } from '../../join/attributes.js';
 import type { FrameInfo } from '../query/types.js';
 import { IngestCache } from './cache.js';
+import { growInt32 } from '../../otlp/columns/grow.js';
 import type { MergedSamples } from './merged.js';
 import { THREAD_ID_LABELS, THREAD_NAME_LABELS, valueScale, type ExtractedProfile, type ExtractedStack, type SpanSample } from './extract.js';
 
@@ -89,7 +90,12 @@ class RequestTables extends SharedTables<ProfilesDictionary> {
   private readonly keyBuf: number[] = [];
   /** Reused while resolving a stack: its locations' global ids. */
   private readonly locBuf: number[] = [];
-  /** link index -> raw attribute key -> label set. */
+  /**
+   * link index -> its first raw attribute key and label set (a link is mostly used by one
+   * sample, or by samples with the same attributes: no map per link), then a map for others.
+   */
+  private readonly firstRaws: (number | string | undefined)[];
+  private readonly firstSets: (LabelSet | undefined)[];
   private readonly labelSets: (Map<number | string, LabelSet> | undefined)[];
   private readonly labelSetIds = new Map<string, number>();
   private readonly spanKeys = new Map<string, number>();
@@ -104,7 +110,10 @@ class RequestTables extends SharedTables<ProfilesDictionary> {
     this.stackGid = new Int32Array(Math.max(1, this.d.stackTable.length)).fill(-1);
     this.mappingKeys = new Array<string | undefined>(this.d.mappingTable.length);
     this.mappingGid = new Int32Array(this.d.mappingTable.length);
-    this.labelSets = new Array<Map<number | string, LabelSet> | undefined>(Math.max(1, this.d.linkTable.length));
+    const links = Math.max(1, this.d.linkTable.length);
+    this.firstRaws = new Array<number | string | undefined>(links);
+    this.firstSets = new Array<LabelSet | undefined>(links);
+    this.labelSets = new Array<Map<number | string, LabelSet> | undefined>(links);
   }
 
   /** The global id of the string at index i, which `string` has checked. */
@@ -198,7 +207,7 @@ class RequestTables extends SharedTables<ProfilesDictionary> {
         const si = f.systemNameStrindex;
         const fli = f.filenameStrindex;
         if (ni > 0 && ni < t.length && si >>> 0 === si && si < t.length && fli >>> 0 === fli && fli < t.length) {
-          const e = this.cache.named.find(t[ni]!, t[si]!, t[fli]!, f.startLine, ln.line, ln.column);
+          const e = this.cache.named.find(t[ni]!, this.stringId(si, t[si]!), this.stringId(fli, t[fli]!), f.startLine, ln.line, ln.column);
           if (e >= 0) {
             const id = this.cache.named.location(e);
             this.functionGid[fi] = this.cache.named.functionOf(e);
@@ -260,8 +269,8 @@ class RequestTables extends SharedTables<ProfilesDictionary> {
       const fn = fgid[ln.functionIndex]!;
       cache.nameLocation(
         t[named.nameStrindex]!,
-        t[named.systemNameStrindex]!,
-        t[named.filenameStrindex]!,
+        this.stringId(named.systemNameStrindex, t[named.systemNameStrindex]!),
+        this.stringId(named.filenameStrindex, t[named.filenameStrindex]!),
         named.startLine,
         ln.line,
         ln.column,
@@ -321,12 +330,19 @@ class RequestTables extends SharedTables<ProfilesDictionary> {
 
   labelSet(s: Sample, si: number): LabelSet {
     const li = s.linkIndex;
-    let byAttributes = li >= 0 && li < this.labelSets.length ? this.labelSets[li] : undefined;
-    if (byAttributes === undefined) {
-      byAttributes = new Map();
-      if (li >= 0 && li < this.labelSets.length) this.labelSets[li] = byAttributes;
-    }
     const raw = rawAttributeKey(s.attributeIndices);
+    // Not an index of the link table: buildLabelSet rejects it.
+    if (!(li >= 0 && li < this.labelSets.length)) return this.buildLabelSet(s, si, raw);
+    const first = this.firstSets[li];
+    if (first === undefined) {
+      const e = this.buildLabelSet(s, si, raw);
+      this.firstRaws[li] = raw;
+      this.firstSets[li] = e;
+      return e;
+    }
+    if (this.firstRaws[li] === raw) return first;
+    let byAttributes = this.labelSets[li];
+    if (byAttributes === undefined) this.labelSets[li] = byAttributes = new Map();
     let e = byAttributes.get(raw);
     if (e === undefined) {
       e = this.buildLabelSet(s, si, raw);
@@ -600,9 +616,11 @@ function extractPart(tables: RequestTables, p: Profile, part: Part, typeOfProfil
   const frameIndex = cache.frameIndex;
   const stackIndex = cache.stackIndex;
   const frames: FrameInfo[] = [];
-  const frameGids: number[] = [];
+  // Global ids straight into typed arrays (a scratch the cache keeps for the frames, whose
+  // number is known only at the end; one of the merged samples' count for the stacks).
+  let frameGids = cache.frameGidScratch;
   const stacks: ExtractedStack[] = [];
-  const stackGids: number[] = [];
+  const stackGids = new Int32Array(count);
   const spanIndex = new Map<number | string, SpanSample>();
   const threads = new Map<string, number>();
   let total = 0;
@@ -616,9 +634,10 @@ function extractPart(tables: RequestTables, p: Profile, part: Part, typeOfProfil
     for (let f = cache.stackStart(g), end = f + cache.stackLength(g); f < end; f++) {
       const fg = values[f]!;
       if (frameIndex.get(fg) < 0) {
+        if (frames.length === frameGids.length) frameGids = cache.frameGidScratch = growInt32(frameGids, frames.length + 1);
+        frameGids[frames.length] = fg;
         frameIndex.set(fg, frames.length);
         frames.push(allFrames[fg]!);
-        frameGids.push(fg);
       }
     }
   }
@@ -636,7 +655,7 @@ function extractPart(tables: RequestTables, p: Profile, part: Part, typeOfProfil
       for (let j = 0; j < n; j++) ids[j] = frameIndex.get(values[start + j]!);
       si = stacks.length;
       stacks.push({ frames: ids, value: 0 });
-      stackGids.push(g);
+      stackGids[si] = g;
       stackIndex.set(g, si);
     }
     stacks[si]!.value += value;
@@ -690,7 +709,11 @@ function extractPart(tables: RequestTables, p: Profile, part: Part, typeOfProfil
     threads,
     total,
     sampleCount: count,
-    resolved: { generation: cache.generation, frames: Int32Array.from(frameGids), stacks: Int32Array.from(stackGids) },
+    resolved: {
+      generation: cache.generation,
+      frames: frameGids.slice(0, frames.length),
+      stacks: stacks.length === count ? stackGids : stackGids.slice(0, stacks.length),
+    },
   };
 }
 
