@@ -174,7 +174,7 @@ class Arena {
 
 /**
  * The typed arrays a BytesBuilder works in (sample columns, merge table, arena, run offsets)
- * and, for the gzip path, the pprof output itself, kept from one build to the next on this
+ * and the buffer the pprof is written in (with the arena after it), kept from one build to the next on this
  * thread. A 100 k-sample profile needs about 35 MB of such buffers; allocated per build,
  * they are what made V8 collect the young generation in the middle of a conversion
  * ("external memory pressure": young ArrayBuffers past twice the semi-space size), copying
@@ -220,7 +220,7 @@ class BuildScratch {
 
 /**
  * A scratch holding more is dropped after its build instead (the next allocates afresh, as
- * every build used to): a 100 k-sample profile's is about 24 MiB with the output buffer, so
+ * every build used to): a 100 k-sample profile's is about 26 MiB with the output buffer, so
  * a thread keeps at most this much for profiles up to about that size, not the high-water
  * mark of the largest request it ever converted.
  */
