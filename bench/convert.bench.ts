@@ -297,12 +297,9 @@ export const suite: BenchSuite = {
         'output is allocated per profile: over 30 conversions such collections fell from 19 to 1. The columnar decode now ' +
         "reads the dictionary's stack table into columns too (src/otlp/columns/stacks.ts: no object and array per stack), and " +
         'the tables deduplicate functions and locations by integer keys (no key string per entry), so a conversion allocates ' +
-        'about 10 MB of objects where it allocated 16 MB (a sampling heap profile of the columnar row). The encoder writes the ' +
-        "pprof into its kept buffer with the arena of encoded runs copied in after it, so each of a sample's two copies (its " +
-        'stack run, its label bytes) is one copyWithin from that 1-2 MB, not from where the run was first written among the 9 MiB; ' +
-        'the direct encoder then copies the pprof into a buffer of its own (the gzip path gzips it in place). What converting ' +
+        'about 10 MB of objects where it allocated 16 MB (a sampling heap profile of the columnar row). What converting ' +
         '+ encoding from columns spends its time on (--cpu-prof of the from-columns row, decode excluded, approximate): writing ' +
-        'the 9 MiB (the two copyWithin per sample and the final copy) ~21 %, the per-sample loop (merge table, the (link, ' +
+        'the 9 MiB (two copies per sample: its stack run and its label bytes) ~22 %, the per-sample loop (merge table, the (link, ' +
         'attributes) pair lookup, appending the sample) ~23 %, building the 28 k label sets (one per link × thread, and ' +
         "their bytes) ~20 %, resolving stacks, locations and functions ~10 %, GC ~6 %, the tables' bytes ~3 %; most of it " +
         'is cache misses on tables of a few MB (merge slots, pair table, label set ids), each probe of which was measured ' +

@@ -174,7 +174,7 @@ class Arena {
 
 /**
  * The typed arrays a BytesBuilder works in (sample columns, merge table, arena, run offsets)
- * and the buffer the pprof is written in (with the arena after it), kept from one build to the next on this
+ * and, for the gzip path, the pprof output itself, kept from one build to the next on this
  * thread. A 100 k-sample profile needs about 35 MB of such buffers; allocated per build,
  * they are what made V8 collect the young generation in the middle of a conversion
  * ("external memory pressure": young ArrayBuffers past twice the semi-space size), copying
@@ -197,6 +197,8 @@ class BuildScratch {
   refStart = new Int32Array(256).fill(-1);
   refLen = new Int32Array(256);
   bodies = new Int32Array(1024);
+  runAt = new Int32Array(256).fill(-1);
+  setAt = new Int32Array(256).fill(-1);
   private out = new Uint8Array(0);
   /** The base builder's interning structures and index arrays. */
   readonly arrays = new BuilderArrays();
@@ -211,7 +213,7 @@ class BuildScratch {
   bytes(): number {
     let n = this.arena.buf.byteLength + this.out.byteLength + this.arrays.bytes();
     for (const a of [this.sampleStack, this.sampleLabels, this.sampleSeq, this.values, this.slots, this.occupied]) n += a.byteLength;
-    for (const a of [this.runStart, this.runLen, this.setStart, this.setLen, this.refStart, this.refLen, this.bodies]) {
+    for (const a of [this.runStart, this.runLen, this.setStart, this.setLen, this.refStart, this.refLen, this.bodies, this.runAt, this.setAt]) {
       n += a.byteLength;
     }
     return n;
@@ -220,7 +222,7 @@ class BuildScratch {
 
 /**
  * A scratch holding more is dropped after its build instead (the next allocates afresh, as
- * every build used to): a 100 k-sample profile's is about 26 MiB with the output buffer, so
+ * every build used to): a 100 k-sample profile's is about 24 MiB with the output buffer, so
  * a thread keeps at most this much for profiles up to about that size, not the high-water
  * mark of the largest request it ever converted.
  */
@@ -597,25 +599,31 @@ class BytesBuilder extends PprofBuilder {
       bodies[i] = body;
       total += 1 + vsize32(body) + body;
     }
-    // The arena goes right after the pprof, in the same buffer: every copy of a run is then
-    // one copyWithin (a memmove, far faster than a byte loop for runs of tens of bytes), and
-    // from the arena's 1-2 MB rather than from wherever the run was first written among the
-    // 9 MB already out (those sources missed the caches: the copies took twice as long).
-    // Not zero-filled (every byte is written below). The buffer is the scratch's, kept
-    // between builds; `reuse` hands out a view of it, else the pprof is copied into a buffer
-    // of its own (not a slice of Node's shared pool), exactly `total` bytes long.
-    const arenaUsed = this.arena.used;
-    const out = kept.output(total + arenaUsed);
-    out.set(this.arena.buf.subarray(0, arenaUsed), total);
+    // Not zero-filled (every byte is written below), and either a buffer of its own (not a
+    // slice of Node's shared pool) or the scratch's output, which is kept between builds.
+    const out = reuse ? kept.output(total) : new Uint8Array(Buffer.allocUnsafeSlow(total).buffer, 0, total);
+    const src = this.arena.buf;
     out.set(tables.subarray(0, head), 0);
+    // Where each run was first written in `out`: later copies of it are one copyWithin (a
+    // memmove) from there, about twice as fast as a byte loop; the first comes from the arena.
+    const stacks = this.stackRuns.size;
+    const sets = this.setRefs.size;
+    if (kept.runAt.length < stacks) kept.runAt = new Int32Array(2 * stacks).fill(-1);
+    if (kept.setAt.length < sets) kept.setAt = new Int32Array(2 * sets).fill(-1);
+    const runAt = kept.runAt;
+    const setAt = kept.setAt;
     let pos = head;
     for (let i = 0; i < n; i++) {
       out[pos++] = 18;
       pos = putVarint32(out, pos, bodies[i]!);
       const stack = stackOf[i]!;
-      const rs = total + runStart[stack]!;
       const rl = runLen[stack]!;
-      out.copyWithin(pos, rs, rs + rl);
+      const ra = runAt[stack]!;
+      if (ra >= 0) out.copyWithin(pos, ra, ra + rl);
+      else {
+        runAt[stack] = pos;
+        for (let s = runStart[stack]!, k = 0; k < rl; k++) out[pos + k] = src[s + k]!;
+      }
       pos += rl;
       const v = values[i]!;
       out[pos++] = 18;
@@ -630,9 +638,13 @@ class BytesBuilder extends PprofBuilder {
         scratch.pos = 0;
       }
       const seq = seqOf[i]!;
-      const ss = total + setStart[seq]!;
       const sl = setLen[seq]!;
-      out.copyWithin(pos, ss, ss + sl);
+      const sa = setAt[seq]!;
+      if (sa >= 0) out.copyWithin(pos, sa, sa + sl);
+      else {
+        setAt[seq] = pos;
+        for (let s = setStart[seq]!, k = 0; k < sl; k++) out[pos + k] = src[s + k]!;
+      }
       pos += sl;
       if (timed) {
         const t = this.times[i];
@@ -652,10 +664,9 @@ class BytesBuilder extends PprofBuilder {
     }
     out.set(tables.subarray(head), pos);
     pos += tables.length - head;
+    runAt.fill(-1, 0, stacks);
+    setAt.fill(-1, 0, sets);
     if (pos !== total) throw new Error(`pprof direct encoder size mismatch: wrote ${pos} of ${total} bytes`);
-    if (reuse) return out.subarray(0, total);
-    const own = new Uint8Array(Buffer.allocUnsafeSlow(total).buffer, 0, total);
-    own.set(out.subarray(0, total));
-    return own;
+    return out;
   }
 }
