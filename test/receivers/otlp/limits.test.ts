@@ -2,8 +2,8 @@
 // (413 / RESOURCE_EXHAUSTED) with a message naming the limit and the config key to raise, and
 // nothing of it reaches the pipeline. Then the real CLI with its defaults, sent the 60 MiB
 // bodies that used to stall it for tens of seconds: /health keeps answering during the upload,
-// the server's main thread spends under 1 s of work on each (so its event loop cannot stall for 1 s), the request is refused by the pre-scan, and
-// the process's memory stays bounded.
+// the server's main thread spends under 1 s of work on each (so its event loop cannot stall
+// for 1 s), the request is refused by the pre-scan, and the process's memory stays bounded.
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
@@ -87,9 +87,9 @@ service:
 /**
  * CPU time (user + system) of the process's main thread, in ms, from /proc (clock ticks of
  * 10 ms). Only the main thread runs the event loop: the process's total also counts the GC's
- * helper threads, the worker pool and libuv's threads, which run beside the loop and grow
- * with how busy the machine is (a loaded run counted 840 ms for work whose main thread took
- * far less), so they would make the check measure the machine instead of the server.
+ * helper threads, the worker pool and libuv's threads, which run beside the loop (on a quiet
+ * machine the first of these bodies cost the process 840 ms and its main thread 240 ms) and
+ * take longer on a busy one, so counting them would make the check measure the machine.
  */
 function cpuMs(pid: number): number {
   // The main thread's task id is the pid. The fields after the command name, which is in
