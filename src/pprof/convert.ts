@@ -110,8 +110,8 @@ class ModelBuilder extends PprofBuilder {
   private readonly mergedEvents = new Map<string, PprofSample>();
   private readonly samples: PprofSample[] = [];
 
-  protected add(stack: number, seq: number, value: number): void {
-    const id = this.setIdOf[seq]!;
+  protected add(stack: number, head: number, tail: number, value: number): void {
+    const id = this.labelSetId(head, tail);
     let byLabels = this.merged[stack];
     if (byLabels === undefined) this.merged[stack] = byLabels = new Map();
     const hit = byLabels.get(id);
@@ -120,14 +120,14 @@ class ModelBuilder extends PprofBuilder {
       return;
     }
     const sample = new PprofSample({ locationId: this.stackLocationIds(stack), value: [value] });
-    // Shared with every sample of this label set (the model is read-only once built).
-    sample.label = this.labelsOfSet(seq);
+    // Shared with every sample of these runs (the model is read-only once built).
+    sample.label = this.labelsOfRuns(head, tail);
     byLabels.set(id, sample);
     this.samples.push(sample);
   }
 
-  protected addEvent(stack: number, seq: number, t: bigint, tsKey: number, value: number): void {
-    const key = `${stack}|${this.setIdOf[seq]!}|${t}`;
+  protected addEvent(stack: number, head: number, tail: number, t: bigint, tsKey: number, value: number): void {
+    const key = `${stack}|${this.labelSetId(head, tail)}|${t}`;
     const hit = this.mergedEvents.get(key);
     if (hit !== undefined) {
       hit.value[0] = (hit.value[0] as number) + value;
@@ -136,7 +136,7 @@ class ModelBuilder extends PprofBuilder {
     const sample = new PprofSample({
       locationId: this.stackLocationIds(stack),
       value: [value],
-      label: [...this.labelsOfSet(seq), new PprofLabel({ key: tsKey, num: num(t) })],
+      label: [...this.labelsOfRuns(head, tail), new PprofLabel({ key: tsKey, num: num(t) })],
     });
     this.mergedEvents.set(key, sample);
     this.samples.push(sample);

@@ -184,8 +184,8 @@ class Arena {
  */
 class BuildScratch {
   sampleStack = new Int32Array(1024);
-  sampleLabels = new Int32Array(1024);
-  sampleSeq = new Int32Array(1024);
+  sampleHead = new Int32Array(1024);
+  sampleTail = new Int32Array(1024);
   values = new Float64Array(1024);
   slots = new Int32Array(4 * 2048);
   occupied = new Int32Array(2048 >>> 5);
@@ -212,7 +212,7 @@ class BuildScratch {
   /** Bytes held. */
   bytes(): number {
     let n = this.arena.buf.byteLength + this.out.byteLength + this.arrays.bytes();
-    for (const a of [this.sampleStack, this.sampleLabels, this.sampleSeq, this.values, this.slots, this.occupied]) n += a.byteLength;
+    for (const a of [this.sampleStack, this.sampleHead, this.sampleTail, this.values, this.slots, this.occupied]) n += a.byteLength;
     for (const a of [this.runStart, this.runLen, this.setStart, this.setLen, this.refStart, this.refLen, this.bodies, this.runAt, this.setAt]) {
       n += a.byteLength;
     }
@@ -252,26 +252,27 @@ function withBuilder<T>(tables: RequestTables, mode: TimestampMode, build: (b: B
 /** Keeps merged samples as (stack, label set, value[, event time]) and writes them as bytes. */
 class BytesBuilder extends PprofBuilder {
   /**
-   * Merged samples, column by column: stack id, label set id (what merging compares), the
-   * label set entry's seq (whose bytes the sample is written with: equal ids may list their
-   * labels in another order, and a sample keeps the order of its first occurrence), value.
-   * Typed arrays, grown by doubling, and an open-addressed table from (stack id, label set
-   * id) to the sample: no object or map per stack or per sample on the hot path.
+   * Merged samples, column by column: stack id, head and tail label runs (label-runs.ts:
+   * the sample is written with its first occurrence's runs, as equal labels may come in
+   * another order), value. Typed arrays, grown by doubling, and an open-addressed table from
+   * (stack id, label identity) to the sample: no object or map per stack or per sample on
+   * the hot path.
    */
   private sampleStack: Int32Array<ArrayBuffer>;
-  private sampleLabels: Int32Array<ArrayBuffer>;
-  private sampleSeq: Int32Array<ArrayBuffer>;
+  private sampleHead: Int32Array<ArrayBuffer>;
+  private sampleTail: Int32Array<ArrayBuffer>;
   private values: Float64Array<ArrayBuffer>;
   private n = 0;
   /**
-   * The merge table: per slot, four ints (stack id, label set id, sample index, unused), so
+   * The merge table: per slot, four ints (stack id, the label identity's two halves: the
+   * keys of the head and tail runs, sample index), so
    * that a probe reads one cache line, not the slot and then the sample's columns. Meaningful
    * where `occupied` is set; a power of two in slots (length / 4), at most half full.
    */
   private slots: Int32Array<ArrayBuffer>;
   /** One bit per slot: set when the slot is not empty. */
   private occupied: Int32Array<ArrayBuffer>;
-  /** Encoded runs: by stack id, by label set seq, by label ref id (-1 = not yet). */
+  /** Encoded runs: by stack id, by label run, by label ref id (-1 = not yet). */
   private readonly arena: Arena;
   private runStart: Int32Array<ArrayBuffer>;
   private runLen: Int32Array<ArrayBuffer>;
@@ -297,8 +298,8 @@ class BytesBuilder extends PprofBuilder {
     // The tables-only model is written by encodeProfileFast, which reads only the strings.
     super(tables, mode, new PlainStringTable(), scratch.arrays);
     this.sampleStack = scratch.sampleStack;
-    this.sampleLabels = scratch.sampleLabels;
-    this.sampleSeq = scratch.sampleSeq;
+    this.sampleHead = scratch.sampleHead;
+    this.sampleTail = scratch.sampleTail;
     this.values = scratch.values;
     this.slots = scratch.slots;
     this.occupied = scratch.occupied;
@@ -318,8 +319,8 @@ class BytesBuilder extends PprofBuilder {
   releaseScratch(): void {
     const s = this.scratch;
     s.sampleStack = this.sampleStack;
-    s.sampleLabels = this.sampleLabels;
-    s.sampleSeq = this.sampleSeq;
+    s.sampleHead = this.sampleHead;
+    s.sampleTail = this.sampleTail;
     s.values = this.values;
     s.slots = this.slots;
     this.occupied.fill(0);
@@ -328,7 +329,7 @@ class BytesBuilder extends PprofBuilder {
     this.runStart.fill(-1, 0, this.stackRuns.size);
     s.runStart = this.runStart;
     s.runLen = this.runLen;
-    this.setStart.fill(-1, 0, this.setRefs.size);
+    this.setStart.fill(-1, 0, this.labelRuns.size);
     s.setStart = this.setStart;
     s.setLen = this.setLen;
     this.refStart.fill(-1, 0, this.labelById.length);
@@ -337,8 +338,8 @@ class BytesBuilder extends PprofBuilder {
     s.arrays.reset();
   }
 
-  private static slotOf(stack: number, labels: number, mask: number): number {
-    return ((Math.imul(stack, 0x9e3779b1) ^ Math.imul(labels + 0x7f4a7c15, 0x85ebca77)) >>> 0) & mask;
+  private static slotOf(stack: number, head: number, tail: number, mask: number): number {
+    return ((Math.imul(stack, 0x9e3779b1) ^ Math.imul(head + 0x7f4a7c15, 0x85ebca77) ^ Math.imul(tail + 0x165667b1, 0xc2b2ae3d)) >>> 0) & mask;
   }
 
   private static grownFilled(a: Int32Array<ArrayBuffer>, n: number): Int32Array<ArrayBuffer> {
@@ -392,15 +393,16 @@ class BytesBuilder extends PprofBuilder {
     this.refLen[ref] = n;
   }
 
-  /** Encodes the label set's messages (its labels' messages, in its order) into the arena. */
+  /** Encodes the label run's messages (its labels' messages, in its order) into the arena. */
   private encodeSet(seq: number): void {
     if (seq >= this.setStart.length) {
       this.setStart = BytesBuilder.grownFilled(this.setStart, seq);
       this.setLen = growInt32(this.setLen, this.setStart.length);
     }
-    const refs = this.setRefs.pool;
-    const from = this.setRefs.start[seq]!;
-    const count = this.setRefs.len[seq]!;
+    const runs = this.labelRuns.refs;
+    const refs = runs.pool;
+    const from = runs.start[seq]!;
+    const count = runs.len[seq]!;
     let total = 0;
     for (let k = 0; k < count; k++) {
       const r = refs[from + k]!;
@@ -430,8 +432,8 @@ class BytesBuilder extends PprofBuilder {
     const n = Math.min(samples, 1 << 24);
     if (n <= this.values.length) return;
     this.sampleStack = new Int32Array(n);
-    this.sampleLabels = new Int32Array(n);
-    this.sampleSeq = new Int32Array(n);
+    this.sampleHead = new Int32Array(n);
+    this.sampleTail = new Int32Array(n);
     this.values = new Float64Array(n);
     let slots = this.slots.length >>> 2;
     while (slots < 2 * n) slots *= 2;
@@ -440,21 +442,22 @@ class BytesBuilder extends PprofBuilder {
   }
 
   /** Appends a sample (no merge lookup) and returns its index. */
-  private push(stack: number, seq: number, value: number): number {
+  private push(stack: number, head: number, tail: number, value: number): number {
     const i = this.n;
     if (i === this.values.length) {
       this.sampleStack = growInt32(this.sampleStack, i + 1);
-      this.sampleLabels = growInt32(this.sampleLabels, i + 1);
-      this.sampleSeq = growInt32(this.sampleSeq, i + 1);
+      this.sampleHead = growInt32(this.sampleHead, i + 1);
+      this.sampleTail = growInt32(this.sampleTail, i + 1);
       const v = new Float64Array(this.sampleStack.length);
       v.set(this.values);
       this.values = v;
     }
     if ((this.runStart[stack] ?? -1) < 0) this.encodeRun(stack);
-    if ((this.setStart[seq] ?? -1) < 0) this.encodeSet(seq);
+    if ((this.setStart[head] ?? -1) < 0) this.encodeSet(head);
+    if ((this.setStart[tail] ?? -1) < 0) this.encodeSet(tail);
     this.sampleStack[i] = stack;
-    this.sampleLabels[i] = this.setIdOf[seq]!;
-    this.sampleSeq[i] = seq;
+    this.sampleHead[i] = head;
+    this.sampleTail[i] = tail;
     this.values[i] = value;
     this.n = i + 1;
     return i;
@@ -466,60 +469,66 @@ class BytesBuilder extends PprofBuilder {
     const slots = new Int32Array(4 * size);
     const occupied = new Int32Array(size >>> 5);
     const mask = size - 1;
+    const key = this.labelRuns.key;
     for (let i = 0; i < this.n; i++) {
       if (this.timed && this.times[i] !== undefined) continue;
       const stack = this.sampleStack[i]!;
-      const labels = this.sampleLabels[i]!;
-      let k = BytesBuilder.slotOf(stack, labels, mask);
+      const h = key[this.sampleHead[i]!]!;
+      const t = key[this.sampleTail[i]!]!;
+      let k = BytesBuilder.slotOf(stack, h, t, mask);
       while ((occupied[k >>> 5]! & (1 << (k & 31))) !== 0) k = (k + 1) & mask;
       slots[4 * k] = stack;
-      slots[4 * k + 1] = labels;
-      slots[4 * k + 2] = i;
+      slots[4 * k + 1] = h;
+      slots[4 * k + 2] = t;
+      slots[4 * k + 3] = i;
       occupied[k >>> 5]! |= 1 << (k & 31);
     }
     this.slots = slots;
     this.occupied = occupied;
   }
 
-  protected add(stack: number, seq: number, value: number): void {
-    const labels = this.setIdOf[seq]!;
+  protected add(stack: number, head: number, tail: number, value: number): void {
+    const key = this.labelRuns.key;
+    const h = key[head]!;
+    const t = key[tail]!;
     const slots = this.slots;
     const occupied = this.occupied;
     const size = slots.length >>> 2;
     const mask = size - 1;
-    let k = BytesBuilder.slotOf(stack, labels, mask);
+    let k = BytesBuilder.slotOf(stack, h, t, mask);
     // The bitmap answers "empty" for most probes without touching the (much larger) slots.
     while ((occupied[k >>> 5]! & (1 << (k & 31))) !== 0) {
       const at = 4 * k;
-      if (slots[at] === stack && slots[at + 1] === labels) {
-        this.values[slots[at + 2]!] += value;
+      if (slots[at] === stack && slots[at + 1] === h && slots[at + 2] === t) {
+        this.values[slots[at + 3]!] += value;
         return;
       }
       k = (k + 1) & mask;
     }
-    const i = this.push(stack, seq, value);
+    const i = this.push(stack, head, tail, value);
     slots[4 * k] = stack;
-    slots[4 * k + 1] = labels;
-    slots[4 * k + 2] = i;
+    slots[4 * k + 1] = h;
+    slots[4 * k + 2] = t;
+    slots[4 * k + 3] = i;
     occupied[k >>> 5]! |= 1 << (k & 31);
     if (this.timed) this.times.push(undefined);
     // Merged samples only; counting all samples keeps the table at most half full either way.
     if (this.n * 2 > size) this.rehash();
   }
 
-  protected addEvent(stack: number, seq: number, t: bigint, tsKey: number, value: number): void {
+  protected addEvent(stack: number, head: number, tail: number, t: bigint, tsKey: number, value: number): void {
     if (!this.timed) {
       this.timed = true;
       for (let i = 0; i < this.n; i++) this.times.push(undefined);
     }
     this.tsKey = tsKey;
-    const key = `${stack}|${this.setIdOf[seq]!}|${t}`;
+    const key = `${stack}|${this.labelRuns.key[head]!}|${this.labelRuns.key[tail]!}|${t}`;
     const hit = this.mergedEvents.get(key);
     if (hit !== undefined) {
       this.values[hit] += value;
       return;
     }
-    this.mergedEvents.set(key, this.push(stack, seq, value));
+    this.mergedEvents.set(key, this.push(stack, head, tail, value));
     this.times.push(t);
   }
 
@@ -578,7 +587,8 @@ class BytesBuilder extends PprofBuilder {
     const head = 2 + tables[1]!;
     const n = this.n;
     const stackOf = this.sampleStack;
-    const seqOf = this.sampleSeq;
+    const headOf = this.sampleHead;
+    const tailOf = this.sampleTail;
     const values = this.values;
     const runStart = this.runStart;
     const runLen = this.runLen;
@@ -591,7 +601,7 @@ class BytesBuilder extends PprofBuilder {
     const bodies = kept.bodies;
     let total = tables.length;
     for (let i = 0; i < n; i++) {
-      let body = runLen[stackOf[i]!]! + 2 + vsize(values[i]!) + setLen[seqOf[i]!]!;
+      let body = runLen[stackOf[i]!]! + 2 + vsize(values[i]!) + setLen[headOf[i]!]! + setLen[tailOf[i]!]!;
       if (timed) {
         const t = this.times[i];
         if (t !== undefined) body += 2 + tsKeySize + (t === 0n ? 0 : 1 + vsize(t));
@@ -607,7 +617,7 @@ class BytesBuilder extends PprofBuilder {
     // Where each run was first written in `out`: later copies of it are one copyWithin (a
     // memmove) from there, about twice as fast as a byte loop; the first comes from the arena.
     const stacks = this.stackRuns.size;
-    const sets = this.setRefs.size;
+    const sets = this.labelRuns.size;
     if (kept.runAt.length < stacks) kept.runAt = new Int32Array(2 * stacks).fill(-1);
     if (kept.setAt.length < sets) kept.setAt = new Int32Array(2 * sets).fill(-1);
     const runAt = kept.runAt;
@@ -637,15 +647,24 @@ class BytesBuilder extends PprofBuilder {
         for (let j = 0; j < scratch.pos; j++) out[pos++] = scratch.buf[j]!;
         scratch.pos = 0;
       }
-      const seq = seqOf[i]!;
-      const sl = setLen[seq]!;
-      const sa = setAt[seq]!;
-      if (sa >= 0) out.copyWithin(pos, sa, sa + sl);
+      const head = headOf[i]!;
+      const hl = setLen[head]!;
+      const ha = setAt[head]!;
+      if (ha >= 0) out.copyWithin(pos, ha, ha + hl);
       else {
-        setAt[seq] = pos;
-        for (let s = setStart[seq]!, k = 0; k < sl; k++) out[pos + k] = src[s + k]!;
+        setAt[head] = pos;
+        for (let s = setStart[head]!, k = 0; k < hl; k++) out[pos + k] = src[s + k]!;
       }
-      pos += sl;
+      pos += hl;
+      const tail = tailOf[i]!;
+      const tl = setLen[tail]!;
+      const ta = setAt[tail]!;
+      if (ta >= 0) out.copyWithin(pos, ta, ta + tl);
+      else {
+        setAt[tail] = pos;
+        for (let s = setStart[tail]!, k = 0; k < tl; k++) out[pos + k] = src[s + k]!;
+      }
+      pos += tl;
       if (timed) {
         const t = this.times[i];
         if (t !== undefined) {

@@ -39,6 +39,7 @@ import { profileTypeOf, profileTypesOf, type ProfileHead, type TypeAndUnit } fro
 import { namingValue, SERVICE_NAME_KEY, unknownServiceName } from './service-name.js';
 import { growInt32 } from '../otlp/columns/grow.js';
 import { IdRuns, IntPairs, RunList } from './id-runs.js';
+import { ID_LABEL_KEYS, LabelRuns } from './label-runs.js';
 import type { ConvertedProfile, PprofSummary } from './types.js';
 
 /** How per-event sample timestamps are kept; see the comment at the top of convert.ts. */
@@ -244,46 +245,28 @@ export function addSeriesLabel(out: Record<string, string>, key: string, v: AnyV
 }
 
 /**
- * A sample's attribute indices as a map key, without building a string for the usual short
- * lists. Keys stay small integers (V8 hashes those without allocating): none is -1, one
- * index i is -2 - i, two indices below 2^15 pack into a * 2^15 + b. Order is kept (the
- * label set's own id is order-independent).
+ * A sample's attribute indices as a key, without building a string for the usual short
+ * lists. Keys stay small integers (interned as such): none is -1, one index i is -2 - i, two
+ * indices below 2^15 pack into a * 2^15 + b. Order is kept (label identity is
+ * order-independent: label-runs.ts).
  */
 function rawAttributeKey(pool: Float64Array, from: number, n: number): number | string {
   if (n === 0) return -1;
+  // Integers only: a fraction in a list would make its key another list's.
   const a = pool[from]!;
-  if (n === 1 && a >= 0 && a < 2 ** 29) return -2 - a;
+  if (n === 1 && (a | 0) === a && a >= 0 && a < 2 ** 29) return -2 - a;
   if (n === 2) {
     const b = pool[from + 1]!;
-    if (a >= 0 && a < 32768 && b >= 0 && b < 32768) return a * 32768 + b;
+    if ((a | 0) === a && (b | 0) === b && a >= 0 && a < 32768 && b >= 0 && b < 32768) return a * 32768 + b;
   }
   // Number#toString as Array#join writes it.
   return Array.prototype.join.call(pool.subarray(from, from + n), ',');
-}
-
-/** The first `n` of `a` sorted into `out` by insertion sort: label sets hold a handful of ids, where this beats Array#sort. */
-function sortedInto(a: ArrayLike<number>, n: number, out: Int32Array): void {
-  for (let i = 0; i < n; i++) {
-    const v = a[i]!;
-    let j = i - 1;
-    while (j >= 0 && out[j]! > v) {
-      out[j + 1] = out[j]!;
-      j--;
-    }
-    out[j + 1] = v;
-  }
 }
 
 /** A distinct label of this pprof and its small id (label sets are identified by ids). */
 export interface LabelRef {
   label: PprofLabel;
   id: number;
-}
-
-interface LinkEntry {
-  /** The link's labels, as LabelRef ids (read per label set: no object to follow). */
-  refIds: Int32Array;
-  traceId: string | undefined;
 }
 
 /**
@@ -321,9 +304,15 @@ export class PlainStringTable extends StringTable {
  */
 export class BuilderArrays {
   readonly stackRuns = new IdRuns();
+  /** Label runs and their identity halves (see label-runs.ts). */
   readonly labelSetIds = new IdRuns();
   readonly setRefs = new RunList();
-  readonly comboIds = new IntPairs();
+  /** Attribute lists by integer key (rawAttributeKey); (link, list) pairs of context lists. */
+  readonly listKeys = new IntPairs();
+  readonly pairKeys = new IntPairs();
+  /** The model converter's: label identities and (head, tail) run pairs to dense ids. */
+  readonly labelPairs = new IntPairs();
+  readonly runPairs = new IntPairs();
   /** Function and location keys as integer runs (see PprofBuilder.functionId, locationId). */
   readonly functionKeys = new IdRuns();
   readonly locationKeys = new IdRuns();
@@ -357,7 +346,10 @@ export class BuilderArrays {
     this.stackRuns.reset();
     this.labelSetIds.reset();
     this.setRefs.reset();
-    this.comboIds.reset();
+    this.listKeys.reset();
+    this.pairKeys.reset();
+    this.labelPairs.reset();
+    this.runPairs.reset();
     this.functionKeys.reset();
     this.locationKeys.reset();
   }
@@ -404,26 +396,42 @@ export abstract class PprofBuilder {
   /** Stack id -> its location ids as an array (the model's samples share them), on first use. */
   private readonly stackArrays: (number[] | undefined)[] = [];
   /**
-   * Label sets by (link index, raw attribute key (see rawAttributeKey)): pairs of integers
-   * interned to dense ids, entries by id; any other pair by text.
+   * Label runs (label-runs.ts): a sample's labels are a head run (its link's, or its own
+   * when it has a context attribute) and a tail run (its attribute list's, or empty), with
+   * its label identity the pair of their keys. Runs are made once per link, per distinct
+   * attribute list, and per (link, attribute list) pair of a list with a context attribute;
+   * their labels as arrays on first use (labelsOfRun: the direct encoder never needs them).
    */
-  private readonly comboIds: IntPairs;
-  /** Combo id -> its label set entry's seq, for the first comboCount combos. */
-  private comboSeq = new Int32Array(256);
-  private comboCount = 0;
+  protected readonly labelRuns: LabelRuns;
+  private readonly runLabels: (PprofLabel[] | undefined)[] = [];
+  /** The model converter's: label identities, and run pairs with their labels' arrays. */
+  private readonly labelPairs: IntPairs;
+  private readonly runPairs: IntPairs;
+  private readonly pairLabels: (PprofLabel[] | undefined)[] = [];
+  /** Link index -> its run + 1 (0 = not yet), for link indices in range. */
+  private readonly linkRun: Int32Array;
   /**
-   * Label set entries, by seq (0, 1, 2, … in order of creation), column by column, without an
-   * object per entry (a 100 k-sample profile has tens of thousands): the entry's label ids
-   * are `setRefs` run `seq`; its label set id (`setIdOf`) is the same for every entry with
-   * the same labels in any order; its labels as an array are made on first use
-   * (labelsOfSet: the direct encoder never needs them).
+   * Attribute lists by rawAttributeKey: an integer key is interned (`listKeys`, whose id
+   * r < listKeyCount maps to list id + 1 in `listOfKey`), any other by text. A list's id
+   * indexes `listTail`: its tail run, or -1 for a list with a context attribute, whose
+   * labels depend on the link: those take (link, list) pairs (`pairKeys`, the pair's head
+   * run in `pairHead`; its tail is the next run).
    */
-  protected setIdOf = new Int32Array(256);
-  private readonly setLabels: (PprofLabel[] | undefined)[] = [];
+  private readonly listKeys: IntPairs;
+  private listOfKey = new Int32Array(256);
+  private listKeyCount = 0;
+  private readonly listsByText = new Map<string, number>();
+  private listTail = new Int32Array(256);
+  private listCount = 0;
+  private readonly pairKeys: IntPairs;
+  private pairHead = new Int32Array(256);
+  private pairCount = 0;
+  /** labelsOf's second result: the sample's tail run. */
+  private tailRun = 0;
   /**
-   * The entry's `trace endpoint`, when it has one, and what makes one request for
-   * endpoint_counts (the local root span, else the trace); only entries with an endpoint
-   * are in it.
+   * A head run's `trace endpoint`, when it has one, and what makes one request for
+   * endpoint_counts (the local root span, else the trace); only runs with an endpoint are in
+   * it (a context list's pairs: a plain list has none).
    */
   private readonly setEndpoints = new Map<number, { endpoint: string; requestKey: string }>();
   /**
@@ -434,18 +442,13 @@ export abstract class PprofBuilder {
    * the label with LabelRef id r.
    */
   private readonly attrInfo: Int32Array;
-  private readonly otherCombos = new Map<string, number>();
   /** Link indices in range (0 is, even when the link table is empty). */
   private readonly linkCount: number;
-  private readonly labelSetIds: IdRuns;
-  /** Label set entry seq -> its labels' LabelRef ids, in label order. */
-  protected readonly setRefs: RunList;
-  /** LabelRef id -> its Label, and its key's string id (read when label sets are built). */
+  /** LabelRef id -> its Label, its key's string id, and 1 when its key is one of ID_LABEL_KEYS. */
   protected readonly labelById: PprofLabel[] = [];
   private labelKeyOf = new Int32Array(64);
+  private labelIsId = new Uint8Array(64);
   private refScratch = new Int32Array(16);
-  private sortScratch = new Int32Array(16);
-  private readonly links = new Map<number, LinkEntry>();
   /** Labels of plain attributes (see CONTEXT_ATTRIBUTE_KEYS), by attribute index. */
   private readonly attributeLabels = new Map<number, LabelRef | null>();
   /** One Label object per distinct label, and a small id for each (for label set identity). */
@@ -462,9 +465,11 @@ export abstract class PprofBuilder {
   ) {
     this.d = tables.d;
     this.stackRuns = arrays.stackRuns;
-    this.labelSetIds = arrays.labelSetIds;
-    this.setRefs = arrays.setRefs;
-    this.comboIds = arrays.comboIds;
+    this.labelRuns = new LabelRuns(arrays.setRefs, arrays.labelSetIds);
+    this.listKeys = arrays.listKeys;
+    this.pairKeys = arrays.pairKeys;
+    this.labelPairs = arrays.labelPairs;
+    this.runPairs = arrays.runPairs;
     this.functionKeys = arrays.functionKeys;
     this.locationKeys = arrays.locationKeys;
     this.stringIds = arrays.zeros(this.d.stringTable.length);
@@ -473,6 +478,7 @@ export abstract class PprofBuilder {
     this.mappingIds = arrays.zeros(this.d.mappingTable.length);
     this.stackOf = arrays.zeros(Math.max(1, this.d.stackTable.length));
     this.linkCount = Math.max(1, this.d.linkTable.length);
+    this.linkRun = arrays.zeros(this.linkCount);
     this.attrInfo = arrays.zeros(Math.max(1, this.d.attributeTable.length));
   }
 
@@ -716,16 +722,34 @@ export abstract class PprofBuilder {
     return (this.stackArrays[id] ??= this.stackRuns.ids(id));
   }
 
-  /** The label set's labels, in its order (one array per entry, read-only: samples share it). */
-  protected labelsOfSet(seq: number): PprofLabel[] {
-    const known = this.setLabels[seq];
+  /** Run `r`'s labels, in its order (one array per run, read-only: samples share it). */
+  protected labelsOfRun(r: number): PprofLabel[] {
+    const known = this.runLabels[r];
     if (known !== undefined) return known;
-    const r = this.setRefs;
-    const s = r.start[seq]!;
-    const n = r.len[seq]!;
+    const refs = this.labelRuns.refs;
+    const s = refs.start[r]!;
+    const n = refs.len[r]!;
     const out = new Array<PprofLabel>(n);
-    for (let k = 0; k < n; k++) out[k] = this.labelById[r.pool[s + k]!]!;
-    return (this.setLabels[seq] = out);
+    for (let k = 0; k < n; k++) out[k] = this.labelById[refs.pool[s + k]!]!;
+    return (this.runLabels[r] = out);
+  }
+
+  /**
+   * The labels of runs `head` then `tail`, one array per pair of runs (read-only: samples
+   * share it); the head's own array when the tail is empty.
+   */
+  protected labelsOfRuns(head: number, tail: number): PprofLabel[] {
+    if (this.labelRuns.refs.len[tail] === 0) return this.labelsOfRun(head);
+    const pair = this.runPairs.intern(head, tail);
+    const known = this.pairLabels[pair];
+    if (known !== undefined) return known;
+    return (this.pairLabels[pair] = [...this.labelsOfRun(head), ...this.labelsOfRun(tail)]);
+  }
+
+  /** The label identity of runs `head` then `tail` as a dense id: equal for equal labels in any order. */
+  protected labelSetId(head: number, tail: number): number {
+    const key = this.labelRuns.key;
+    return this.labelPairs.intern(key[head]!, key[tail]!);
   }
 
   /** One shared Label object per distinct label (many label sets repeat e.g. a thread name). */
@@ -743,28 +767,37 @@ export abstract class PprofBuilder {
       this.labelById.push(label);
       this.labelKeyOf = growInt32(this.labelKeyOf, ref.id + 1);
       this.labelKeyOf[ref.id] = key;
+      if (ref.id >= this.labelIsId.length) {
+        const grown = new Uint8Array(2 * this.labelIsId.length);
+        grown.set(this.labelIsId);
+        this.labelIsId = grown;
+      }
+      this.labelIsId[ref.id] = ID_LABEL_KEYS.has(l.key) ? 1 : 0;
     }
     return ref;
   }
 
-  private link(i: number, si: number): LinkEntry {
+  /** Link `i`'s head run (its labels: span and trace ids), made on first use. */
+  private linkRunOf(i: number, si: number): number {
     // The miss path is its own method: a closure in this one would cost a context per call.
-    return this.links.get(i) ?? this.newLink(i, si);
+    const known = (i | 0) === i && i >= 0 && i < this.linkCount ? this.linkRun[i]! : 0;
+    return known !== 0 ? known - 1 : this.newLinkRun(i, si);
   }
 
-  private newLink(i: number, si: number): LinkEntry {
+  /** Makes link `i`'s labels and run; an index out of range, or bad ids, is BadData. */
+  private newLinkRun(i: number, si: number): number {
     const link = i === 0 ? undefined : entry(this.d.linkTable, i, ZERO_LINK, 'link_table', () => `samples[${si}].link_index`);
-    let ids;
     try {
-      ids = link ? linkIds(link) : undefined;
+      if (link) linkIds(link);
     } catch (err) {
       throw new BadData(`samples[${si}]: link_table[${i}]: ${(err as Error).message}`);
     }
     const spec = sampleLabels(link, [], this.d.stringTable);
-    const refs = spec.labels.map((l) => this.pprofLabel(l));
-    const e: LinkEntry = { refIds: Int32Array.from(refs, (r) => r.id), traceId: ids?.traceId };
-    this.links.set(i, e);
-    return e;
+    const refs = spec.labels.map((l) => this.pprofLabel(l).id);
+    const run = this.labelRuns.add(refs, refs.length);
+    // entry() accepted `i`: an in-range integer, or 0 with an empty link table.
+    this.linkRun[i] = run + 1;
+    return run;
   }
 
   private attributeLabel(ai: number, si: number, k: number): LabelRef | undefined {
@@ -779,12 +812,14 @@ export abstract class PprofBuilder {
     return l ?? undefined;
   }
 
-  /** Sample `si`'s label set, built. */
-  private labelSet(c: SampleColumns, si: number): number {
+  /**
+   * Resolves every attribute index of sample `si`'s (new) attribute list, with the errors
+   * bad ones get; false when one is a context attribute.
+   */
+  private resolveList(c: SampleColumns, si: number): boolean {
     const pool = c.attrs;
     const from = c.attrStart[si]!;
     const count = c.attrStart[si + 1]! - from;
-    const linkIndex = c.link[si]!;
     const info = this.attrInfo;
     let plain = true;
     for (let k = 0; k < count; k++) {
@@ -793,54 +828,59 @@ export abstract class PprofBuilder {
       if (what === 0) what = this.resolveAttribute(ai, si, k);
       if (what === -2) plain = false;
     }
-    const linkEntry = this.link(linkIndex, si);
-    let refIds: ArrayLike<number>;
-    let n: number;
-    let endpoint: string | undefined;
-    let requestKey: string;
-    if (plain) {
-      // What sampleLabels gives for such a sample, from cached parts: the link's labels,
-      // then each attribute's (the first of a repeated key wins).
-      const own = linkEntry.refIds;
-      const most = own.length + count;
-      if (most > this.refScratch.length) this.refScratch = new Int32Array(most * 2);
-      const ids = this.refScratch;
-      n = 0;
-      for (let k = 0; k < own.length; k++) ids[n++] = own[k]!;
-      for (let k = 0; k < count; k++) {
-        // Every index resolved above (an unresolvable one threw).
-        const ai = pool[from + k]!;
-        let what = info[ai]!;
-        if (what === -4) {
-          const r = this.attributeLabel(ai, si, k);
-          what = r === undefined ? -3 : r.id + 1;
-          info[ai] = what;
-        }
-        if (what > 0 && !this.hasKey(ids, n, this.labelKeyOf[what - 1]!)) ids[n++] = what - 1;
+    return plain;
+  }
+
+  /**
+   * The tail run of sample `si`'s attribute list, a plain one (resolved): what sampleLabels
+   * gives such a sample after its link's labels, one label per attribute (the first of a
+   * repeated key wins); -1 should a label have an id key after all (the list then takes
+   * the context lists' path, which is right for every list).
+   */
+  private plainListRun(c: SampleColumns, si: number): number {
+    const pool = c.attrs;
+    const from = c.attrStart[si]!;
+    const count = c.attrStart[si + 1]! - from;
+    const info = this.attrInfo;
+    if (count > this.refScratch.length) this.refScratch = new Int32Array(count * 2);
+    const ids = this.refScratch;
+    let n = 0;
+    for (let k = 0; k < count; k++) {
+      const ai = pool[from + k]!;
+      let what = info[ai]!;
+      if (what === -4) {
+        const r = this.attributeLabel(ai, si, k);
+        what = r === undefined ? -3 : r.id + 1;
+        info[ai] = what;
       }
-      refIds = ids;
-      requestKey = linkEntry.traceId ?? '';
-    } else {
-      const attrs: ResolvedAttribute[] = [];
-      for (let k = 0; k < count; k++) {
-        const a = this.tables.cachedAttribute(pool[from + k]!)!;
-        if (a.key !== SERVICE_NAME_KEY) attrs.push(a);
-      }
-      const link = linkIndex === 0 ? undefined : this.d.linkTable[linkIndex];
-      const spec = sampleLabels(link, attrs, this.d.stringTable);
-      refIds = spec.labels.map((l) => this.pprofLabel(l).id);
-      n = refIds.length;
-      endpoint = spec.endpoint;
-      requestKey = spec.localRootSpanId ?? spec.traceId ?? '';
+      if (what > 0 && !this.hasKey(ids, n, this.labelKeyOf[what - 1]!)) ids[n++] = what - 1;
     }
-    const seq = this.setRefs.add(refIds, n);
-    const sorted = this.sortScratch.length >= n ? this.sortScratch : (this.sortScratch = new Int32Array(n * 2));
-    sortedInto(refIds, n, sorted);
-    const id = this.labelSetIds.intern(sorted, n);
-    this.setIdOf = growInt32(this.setIdOf, seq + 1);
-    this.setIdOf[seq] = id;
-    if (endpoint !== undefined) this.setEndpoints.set(seq, { endpoint, requestKey });
-    return seq;
+    for (let k = 0; k < n; k++) if (this.labelIsId[ids[k]!] === 1) return -1;
+    return this.labelRuns.add(ids, n);
+  }
+
+  /**
+   * The head run of (link `li`, context attribute list of sample `si`): all the sample's
+   * labels as sampleLabels gives them, split for identity (label-runs.ts); its tail is the
+   * next run.
+   */
+  private contextRun(c: SampleColumns, si: number, li: number): number {
+    const pool = c.attrs;
+    const from = c.attrStart[si]!;
+    const count = c.attrStart[si + 1]! - from;
+    const attrs: ResolvedAttribute[] = [];
+    for (let k = 0; k < count; k++) {
+      const a = this.tables.cachedAttribute(pool[from + k]!)!;
+      if (a.key !== SERVICE_NAME_KEY) attrs.push(a);
+    }
+    const link = li === 0 ? undefined : this.d.linkTable[li];
+    const spec = sampleLabels(link, attrs, this.d.stringTable);
+    const refIds = spec.labels.map((l) => this.pprofLabel(l).id);
+    const head = this.labelRuns.addSplit(refIds, refIds.length, this.labelIsId);
+    if (spec.endpoint !== undefined) {
+      this.setEndpoints.set(head, { endpoint: spec.endpoint, requestKey: spec.localRootSpanId ?? spec.traceId ?? '' });
+    }
+    return head;
   }
 
   /** Resolves attribute index `ai` for label sets (see attrInfo), with the error a bad index gets. */
@@ -862,36 +902,68 @@ export abstract class PprofBuilder {
     return false;
   }
 
-  /** Sample `si`'s label set entry seq, from the (link, attributes) table or built. */
+  /**
+   * Sample `si`'s label runs: returns its head run and leaves its tail run in `tailRun`. New
+   * labels are made in the order the model converter has always made them (its strings are
+   * interned in that order): a new list's attributes resolved (their errors first), then a
+   * new link's labels, then the list's.
+   */
   private labelsOf(c: SampleColumns, si: number): number {
     const li = c.link[si]!;
     const from = c.attrStart[si]!;
     const raw = rawAttributeKey(c.attrs, from, c.attrStart[si + 1]! - from);
-    // The usual case: an in-range link index and an integer key, interned as a pair of
-    // integers. An out-of-range link index gets its error from link() when the label set is
-    // built (a bad profile is dropped with its builder, so caching a failed pair is harmless).
-    if (typeof raw === 'number' && (raw | 0) === raw && (li | 0) === li && li >= 0 && li < this.linkCount) {
-      const combo = this.comboIds.intern(li, raw);
-      // Combo ids are dense, in order of first appearance, so a new one is comboCount.
-      if (combo < this.comboCount) return this.comboSeq[combo]!;
-      const seq = this.labelSet(c, si);
-      this.comboSeq = growInt32(this.comboSeq, combo + 1);
-      this.comboSeq[combo] = seq;
-      this.comboCount = combo + 1;
-      return seq;
+    let list = -1;
+    let listKey = -1;
+    if (typeof raw === 'number') {
+      listKey = this.listKeys.intern(raw, 0);
+      // Key ids are dense, in order of first appearance, so a new one is listKeyCount.
+      if (listKey < this.listKeyCount) list = this.listOfKey[listKey]!;
+    } else list = this.listsByText.get(`${raw}`) ?? -1;
+    let plain = true;
+    if (list < 0) plain = this.resolveList(c, si);
+    const linkHead = this.linkRunOf(li, si);
+    if (list < 0) list = this.newList(c, si, plain, listKey, `${raw}`);
+    const tail = this.listTail[list]!;
+    if (tail >= 0) {
+      this.tailRun = tail;
+      return linkHead;
     }
-    const key = `${li}|${raw}`;
-    let seq = this.otherCombos.get(key);
-    if (seq === undefined) this.otherCombos.set(key, (seq = this.labelSet(c, si)));
-    return seq;
+    // A context list: one run pair per (link, list); `li` is in range (linkRunOf checked).
+    const pair = this.pairKeys.intern(li, list);
+    let head: number;
+    if (pair < this.pairCount) head = this.pairHead[pair]!;
+    else {
+      head = this.contextRun(c, si, li);
+      this.pairHead = growInt32(this.pairHead, pair + 1);
+      this.pairHead[pair] = head;
+      this.pairCount = pair + 1;
+    }
+    this.tailRun = head + 1;
+    return head;
+  }
+
+  /** Registers sample `si`'s attribute list (resolved; `plain` as resolveList said) under its key. */
+  private newList(c: SampleColumns, si: number, plain: boolean, listKey: number, text: string): number {
+    const list = this.listCount++;
+    this.listTail = growInt32(this.listTail, list + 1);
+    this.listTail[list] = plain ? this.plainListRun(c, si) : -1;
+    if (listKey >= 0) {
+      this.listOfKey = growInt32(this.listOfKey, listKey + 1);
+      this.listOfKey[listKey] = list;
+      this.listKeyCount = listKey + 1;
+    } else this.listsByText.set(text, list);
+    return list;
   }
 
   /** Told before the walk how many OTLP samples follow (to size sample storage once). */
   protected expect(_samples: number): void {}
-  /** Keeps `value` for the sample (stack, label set), merging it into an earlier equal one. */
-  protected abstract add(stack: number, seq: number, value: number): void;
-  /** 'label' mode: one sample per (stack, label set, event time). */
-  protected abstract addEvent(stack: number, seq: number, t: bigint, tsKey: number, value: number): void;
+  /**
+   * Keeps `value` for the sample (stack, labels: the runs `head` then `tail`), merging it into
+   * an earlier one with the same stack and label identity (labelRuns.key of head, of tail).
+   */
+  protected abstract add(stack: number, head: number, tail: number, value: number): void;
+  /** 'label' mode: one sample per (stack, label identity, event time). */
+  protected abstract addEvent(stack: number, head: number, tail: number, t: bigint, tsKey: number, value: number): void;
 
   /**
    * Walks the profile's samples in order, handing each to add / addEvent, then fills in the
@@ -927,8 +999,8 @@ export abstract class PprofBuilder {
       const sx = stacks[si]!;
       const known = stackOf[sx] ?? 0;
       const st = known !== 0 ? known - 1 : this.stack(sx, si);
-      const ls = this.labelsOf(samples, si);
-      // `ls` is the label set entry's seq (see setIdOf).
+      const head = this.labelsOf(samples, si);
+      const tail = this.tailRun;
       // BigInt timestamps are read only when the window must come from them, or in 'label' mode.
       if (needTimes) {
         for (let j = 0; j < nt; j++) {
@@ -938,17 +1010,17 @@ export abstract class PprofBuilder {
         }
       }
       if (labelMode && nt !== 0) {
-        for (let j = 0; j < nt; j++) this.addEvent(st, ls, timestampAt(samples, t0 + j), tsKey, nv === 0 ? 1 : values[v0 + j]!);
+        for (let j = 0; j < nt; j++) this.addEvent(st, head, tail, timestampAt(samples, t0 + j), tsKey, nv === 0 ? 1 : values[v0 + j]!);
       } else if (nv === 1) {
-        this.add(st, ls, values[v0]!);
+        this.add(st, head, tail, values[v0]!);
       } else {
         let v = 0;
         if (nv === 0) v = nt;
         else for (let j = 0; j < nv; j++) v += values[v0 + j]!;
-        this.add(st, ls, v);
+        this.add(st, head, tail, v);
       }
       if (this.setEndpoints.size !== 0) {
-        const e = this.setEndpoints.get(ls);
+        const e = this.setEndpoints.get(head);
         if (e !== undefined) {
           let set = this.endpoints.get(e.endpoint);
           if (!set) this.endpoints.set(e.endpoint, (set = new Set()));
