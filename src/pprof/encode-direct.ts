@@ -28,6 +28,7 @@ import { convertPart, type ConvertOptions, type ConvertResult } from './convert.
 import { PPROF_GZIP_OPTIONS } from './encode.js';
 import { encodeProfileFast, vsize } from './encode-fast.js';
 import { growInt32 } from '../otlp/columns/grow.js';
+import { StackMerge } from './merge-by-stack.js';
 import { BuilderArrays, contentId, eachPart, PlainStringTable, PprofBuilder, type RequestTables, type TimestampMode } from './tables.js';
 import type { ConvertedProfile, PprofSummary } from './types.js';
 
@@ -187,8 +188,7 @@ class BuildScratch {
   sampleHead = new Int32Array(1024);
   sampleTail = new Int32Array(1024);
   values = new Float64Array(1024);
-  slots = new Int32Array(4 * 2048);
-  occupied = new Int32Array(2048 >>> 5);
+  readonly merger = new StackMerge();
   readonly arena = new Arena();
   runStart = new Int32Array(256).fill(-1);
   runLen = new Int32Array(256);
@@ -211,8 +211,8 @@ class BuildScratch {
 
   /** Bytes held. */
   bytes(): number {
-    let n = this.arena.buf.byteLength + this.out.byteLength + this.arrays.bytes();
-    for (const a of [this.sampleStack, this.sampleHead, this.sampleTail, this.values, this.slots, this.occupied]) n += a.byteLength;
+    let n = this.arena.buf.byteLength + this.out.byteLength + this.arrays.bytes() + this.merger.bytes();
+    for (const a of [this.sampleStack, this.sampleHead, this.sampleTail, this.values]) n += a.byteLength;
     for (const a of [this.runStart, this.runLen, this.setStart, this.setLen, this.refStart, this.refLen, this.bodies, this.runAt, this.setAt]) {
       n += a.byteLength;
     }
@@ -249,29 +249,19 @@ function withBuilder<T>(tables: RequestTables, mode: TimestampMode, build: (b: B
   return built;
 }
 
-/** Keeps merged samples as (stack, label set, value[, event time]) and writes them as bytes. */
+/** Keeps samples as (stack, label runs, value[, event time]), merges them, and writes them as bytes. */
 class BytesBuilder extends PprofBuilder {
   /**
-   * Merged samples, column by column: stack id, head and tail label runs (label-runs.ts:
-   * the sample is written with its first occurrence's runs, as equal labels may come in
-   * another order), value. Typed arrays, grown by doubling, and an open-addressed table from
-   * (stack id, label identity) to the sample: no object or map per stack or per sample on
-   * the hot path.
+   * Samples, column by column: stack id, head and tail label runs (label-runs.ts: a merged
+   * sample is written with its first occurrence's runs, as equal labels may come in another
+   * order), value. Typed arrays, grown by doubling, merged by stack once all are in
+   * (merge-by-stack.ts): no object or map per stack or per sample on the hot path.
    */
   private sampleStack: Int32Array<ArrayBuffer>;
   private sampleHead: Int32Array<ArrayBuffer>;
   private sampleTail: Int32Array<ArrayBuffer>;
   private values: Float64Array<ArrayBuffer>;
   private n = 0;
-  /**
-   * The merge table: per slot, four ints (stack id, the label identity's two halves: the
-   * keys of the head and tail runs, sample index), so
-   * that a probe reads one cache line, not the slot and then the sample's columns. Meaningful
-   * where `occupied` is set; a power of two in slots (length / 4), at most half full.
-   */
-  private slots: Int32Array<ArrayBuffer>;
-  /** One bit per slot: set when the slot is not empty. */
-  private occupied: Int32Array<ArrayBuffer>;
   /** Encoded runs: by stack id, by label run, by label ref id (-1 = not yet). */
   private readonly arena: Arena;
   private runStart: Int32Array<ArrayBuffer>;
@@ -301,8 +291,6 @@ class BytesBuilder extends PprofBuilder {
     this.sampleHead = scratch.sampleHead;
     this.sampleTail = scratch.sampleTail;
     this.values = scratch.values;
-    this.slots = scratch.slots;
-    this.occupied = scratch.occupied;
     this.arena = scratch.arena;
     this.runStart = scratch.runStart;
     this.runLen = scratch.runLen;
@@ -322,9 +310,6 @@ class BytesBuilder extends PprofBuilder {
     s.sampleHead = this.sampleHead;
     s.sampleTail = this.sampleTail;
     s.values = this.values;
-    s.slots = this.slots;
-    this.occupied.fill(0);
-    s.occupied = this.occupied;
     this.arena.used = 0;
     this.runStart.fill(-1, 0, this.stackRuns.size);
     s.runStart = this.runStart;
@@ -336,10 +321,6 @@ class BytesBuilder extends PprofBuilder {
     s.refStart = this.refStart;
     s.refLen = this.refLen;
     s.arrays.reset();
-  }
-
-  private static slotOf(stack: number, head: number, tail: number, mask: number): number {
-    return ((Math.imul(stack, 0x9e3779b1) ^ Math.imul(head + 0x7f4a7c15, 0x85ebca77) ^ Math.imul(tail + 0x165667b1, 0xc2b2ae3d)) >>> 0) & mask;
   }
 
   private static grownFilled(a: Int32Array<ArrayBuffer>, n: number): Int32Array<ArrayBuffer> {
@@ -435,10 +416,6 @@ class BytesBuilder extends PprofBuilder {
     this.sampleHead = new Int32Array(n);
     this.sampleTail = new Int32Array(n);
     this.values = new Float64Array(n);
-    let slots = this.slots.length >>> 2;
-    while (slots < 2 * n) slots *= 2;
-    this.slots = new Int32Array(4 * slots);
-    this.occupied = new Int32Array(slots >>> 5);
   }
 
   /** Appends a sample (no merge lookup) and returns its index. */
@@ -463,57 +440,10 @@ class BytesBuilder extends PprofBuilder {
     return i;
   }
 
-  /** Doubles the slot table and re-inserts every merged sample (event samples are not in it). */
-  private rehash(): void {
-    const size = (this.slots.length >>> 2) * 2;
-    const slots = new Int32Array(4 * size);
-    const occupied = new Int32Array(size >>> 5);
-    const mask = size - 1;
-    const key = this.labelRuns.key;
-    for (let i = 0; i < this.n; i++) {
-      if (this.timed && this.times[i] !== undefined) continue;
-      const stack = this.sampleStack[i]!;
-      const h = key[this.sampleHead[i]!]!;
-      const t = key[this.sampleTail[i]!]!;
-      let k = BytesBuilder.slotOf(stack, h, t, mask);
-      while ((occupied[k >>> 5]! & (1 << (k & 31))) !== 0) k = (k + 1) & mask;
-      slots[4 * k] = stack;
-      slots[4 * k + 1] = h;
-      slots[4 * k + 2] = t;
-      slots[4 * k + 3] = i;
-      occupied[k >>> 5]! |= 1 << (k & 31);
-    }
-    this.slots = slots;
-    this.occupied = occupied;
-  }
-
+  /** Keeps the sample; samples are merged once all are in (mergeSamples). */
   protected add(stack: number, head: number, tail: number, value: number): void {
-    const key = this.labelRuns.key;
-    const h = key[head]!;
-    const t = key[tail]!;
-    const slots = this.slots;
-    const occupied = this.occupied;
-    const size = slots.length >>> 2;
-    const mask = size - 1;
-    let k = BytesBuilder.slotOf(stack, h, t, mask);
-    // The bitmap answers "empty" for most probes without touching the (much larger) slots.
-    while ((occupied[k >>> 5]! & (1 << (k & 31))) !== 0) {
-      const at = 4 * k;
-      if (slots[at] === stack && slots[at + 1] === h && slots[at + 2] === t) {
-        this.values[slots[at + 3]!] += value;
-        return;
-      }
-      k = (k + 1) & mask;
-    }
-    const i = this.push(stack, head, tail, value);
-    slots[4 * k] = stack;
-    slots[4 * k + 1] = h;
-    slots[4 * k + 2] = t;
-    slots[4 * k + 3] = i;
-    occupied[k >>> 5]! |= 1 << (k & 31);
+    this.push(stack, head, tail, value);
     if (this.timed) this.times.push(undefined);
-    // Merged samples only; counting all samples keeps the table at most half full either way.
-    if (this.n * 2 > size) this.rehash();
   }
 
   protected addEvent(stack: number, head: number, tail: number, t: bigint, tsKey: number, value: number): void {
@@ -570,7 +500,12 @@ class BytesBuilder extends PprofBuilder {
   /** Walks the samples and writes the pprof: into a new buffer, or into the scratch's output (`reuse`). */
   private write(p: ColumnarProfile, seriesLabels: Record<string, string>, profileType: string | undefined, reuse: boolean) {
     const { model, summary, converted, contentHead } = this.collect(p, seriesLabels, profileType);
-    summary.sampleCount = this.n;
+    summary.sampleCount = this.scratch.merger.merge(
+      { stack: this.sampleStack, head: this.sampleHead, tail: this.sampleTail, values: this.values, times: this.timed ? this.times : undefined },
+      this.n,
+      this.stackRuns.size,
+      this.labelRuns.key,
+    );
     const pprof = this.encode(encodeProfileFast(model), reuse);
     const profileId = contentHead === undefined ? converted.profileId : contentId(contentHead, pprof);
     return { pprof, summary, converted, profileId };
@@ -601,7 +536,10 @@ class BytesBuilder extends PprofBuilder {
     const bodies = kept.bodies;
     let total = tables.length;
     for (let i = 0; i < n; i++) {
-      let body = runLen[stackOf[i]!]! + 2 + vsize(values[i]!) + setLen[headOf[i]!]! + setLen[tailOf[i]!]!;
+      const stack = stackOf[i]!;
+      // Merged into an earlier sample (merge-by-stack.ts).
+      if (stack < 0) continue;
+      let body = runLen[stack]! + 2 + vsize(values[i]!) + setLen[headOf[i]!]! + setLen[tailOf[i]!]!;
       if (timed) {
         const t = this.times[i];
         if (t !== undefined) body += 2 + tsKeySize + (t === 0n ? 0 : 1 + vsize(t));
@@ -616,6 +554,7 @@ class BytesBuilder extends PprofBuilder {
     out.set(tables.subarray(0, head), 0);
     // Where each run was first written in `out`: later copies of it are one copyWithin (a
     // memmove) from there, about twice as fast as a byte loop; the first comes from the arena.
+    // (Copying from its last copy instead, more often in cache, measured slower.)
     const stacks = this.stackRuns.size;
     const sets = this.labelRuns.size;
     if (kept.runAt.length < stacks) kept.runAt = new Int32Array(2 * stacks).fill(-1);
@@ -624,9 +563,10 @@ class BytesBuilder extends PprofBuilder {
     const setAt = kept.setAt;
     let pos = head;
     for (let i = 0; i < n; i++) {
+      const stack = stackOf[i]!;
+      if (stack < 0) continue;
       out[pos++] = 18;
       pos = putVarint32(out, pos, bodies[i]!);
-      const stack = stackOf[i]!;
       const rl = runLen[stack]!;
       const ra = runAt[stack]!;
       if (ra >= 0) out.copyWithin(pos, ra, ra + rl);
@@ -647,24 +587,26 @@ class BytesBuilder extends PprofBuilder {
         for (let j = 0; j < scratch.pos; j++) out[pos++] = scratch.buf[j]!;
         scratch.pos = 0;
       }
-      const head = headOf[i]!;
-      const hl = setLen[head]!;
-      const ha = setAt[head]!;
+      const hr = headOf[i]!;
+      const hl = setLen[hr]!;
+      const ha = setAt[hr]!;
       if (ha >= 0) out.copyWithin(pos, ha, ha + hl);
       else {
-        setAt[head] = pos;
-        for (let s = setStart[head]!, k = 0; k < hl; k++) out[pos + k] = src[s + k]!;
+        setAt[hr] = pos;
+        for (let s = setStart[hr]!, k = 0; k < hl; k++) out[pos + k] = src[s + k]!;
       }
       pos += hl;
-      const tail = tailOf[i]!;
-      const tl = setLen[tail]!;
-      const ta = setAt[tail]!;
-      if (ta >= 0) out.copyWithin(pos, ta, ta + tl);
-      else {
-        setAt[tail] = pos;
-        for (let s = setStart[tail]!, k = 0; k < tl; k++) out[pos + k] = src[s + k]!;
+      const tr = tailOf[i]!;
+      const tl = setLen[tr]!;
+      if (tl !== 0) {
+        const ta = setAt[tr]!;
+        if (ta >= 0) out.copyWithin(pos, ta, ta + tl);
+        else {
+          setAt[tr] = pos;
+          for (let s = setStart[tr]!, k = 0; k < tl; k++) out[pos + k] = src[s + k]!;
+        }
+        pos += tl;
       }
-      pos += tl;
       if (timed) {
         const t = this.times[i];
         if (t !== undefined) {
