@@ -104,7 +104,7 @@ export function countProfiles(req: ExportProfilesServiceRequest): number {
 
 /** Builds one pprof-format Profile: a Sample object per merged sample, sharing Label objects. */
 class ModelBuilder extends PprofBuilder {
-  /** Merged samples: by stack id, then by label set id. */
+  /** Merged samples: by stack id, then by label identity (labelSetId). */
   private readonly merged: Map<number, PprofSample>[] = [];
   /** Merged samples in 'label' timestamp mode, by `stack|labels|timestamp`. */
   private readonly mergedEvents = new Map<string, PprofSample>();

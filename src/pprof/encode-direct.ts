@@ -5,12 +5,14 @@
 // most of the cost (bench/RESULTS.md, "pprof conversion"). Here the tables (strings,
 // functions, mappings, locations: one entry per distinct value, far fewer than samples) are
 // built exactly as the model converter builds them, by the same code (tables.ts), but each
-// stack's packed location-id field, each label's message and each label set's messages are
-// encoded once, when first used, into one arena, and a merged sample is kept as numbers
-// (stack id, label set id and entry, value) in typed arrays. The output is sized in one pass
-// and allocated once; writing a sample is then a tag, a length, two copies and a varint. No
-// string key, Map lookup or object is made per sample (only per distinct stack and label set,
-// and those are interned by integer hashing: id-runs.ts).
+// stack's packed location-id field, each label's message and each label run's messages (a
+// sample's labels are two runs, its link's and its attribute list's: label-runs.ts) are
+// encoded once, when first used, into one arena, and a sample is kept as numbers (stack id,
+// head and tail label runs, value) in typed arrays. Samples are merged by stack once all are
+// in (merge-by-stack.ts). The output is sized in one pass and allocated once; writing a
+// sample is then a tag, a length, three copies and a varint. No string key, Map lookup or
+// object is made per sample (only per distinct stack, link and attribute list, and those are
+// interned by integer hashing: id-runs.ts).
 //
 // The output is byte-identical to `encodePprof(convertProfilesRequest(req).profiles[i].profile)`
 // (test/pprof/encode-direct.property.test.ts checks it on random requests): same tables in
@@ -154,7 +156,7 @@ function putVarint32(buf: Uint8Array, pos: number, v: number): number {
 
 /**
  * Byte runs written once and copied many times (a stack's location_id field, a label's
- * message, a label set's messages): one growable buffer, each run known by start and length.
+ * message, a label run's messages): one growable buffer, each run known by start and length.
  */
 class Arena {
   buf = new Uint8Array(64 * 1024);
@@ -174,7 +176,7 @@ class Arena {
 }
 
 /**
- * The typed arrays a BytesBuilder works in (sample columns, merge table, arena, run offsets)
+ * The typed arrays a BytesBuilder works in (sample columns, merge scratch, arena, run offsets)
  * and, for the gzip path, the pprof output itself, kept from one build to the next on this
  * thread. A 100 k-sample profile needs about 35 MB of such buffers; allocated per build,
  * they are what made V8 collect the young generation in the middle of a conversion
@@ -375,15 +377,15 @@ class BytesBuilder extends PprofBuilder {
   }
 
   /** Encodes the label run's messages (its labels' messages, in its order) into the arena. */
-  private encodeSet(seq: number): void {
-    if (seq >= this.setStart.length) {
-      this.setStart = BytesBuilder.grownFilled(this.setStart, seq);
+  private encodeSet(run: number): void {
+    if (run >= this.setStart.length) {
+      this.setStart = BytesBuilder.grownFilled(this.setStart, run);
       this.setLen = growInt32(this.setLen, this.setStart.length);
     }
     const runs = this.labelRuns.refs;
     const refs = runs.pool;
-    const from = runs.start[seq]!;
-    const count = runs.len[seq]!;
+    const from = runs.start[run]!;
+    const count = runs.len[run]!;
     let total = 0;
     for (let k = 0; k < count; k++) {
       const r = refs[from + k]!;
@@ -401,8 +403,8 @@ class BytesBuilder extends PprofBuilder {
       for (let j = s; j < e; j++) buf[pos++] = buf[j]!;
     }
     a.used = pos;
-    this.setStart[seq] = at;
-    this.setLen[seq] = total;
+    this.setStart[run] = at;
+    this.setLen[run] = total;
   }
 
   /**
@@ -514,7 +516,8 @@ class BytesBuilder extends PprofBuilder {
   /**
    * The tables-only profile's bytes with the samples put in after its sample_type field: one
    * pass to size every sample, one output allocation, then per sample two varints, a copy of
-   * its stack's run, its value and a copy of its label set's run.
+   * its stack's run, its value and a copy of each of its two label runs (samples merged
+   * away skipped).
    */
   private encode(tables: Uint8Array, reuse: boolean): Uint8Array {
     // Field 1 (sample_type) holds two small string ids: its length fits one byte.

@@ -1,5 +1,5 @@
 // Interning of short runs of small non-negative integers (a stack's location ids, a label
-// set's sorted label ids) to dense ids, 0, 1, 2, … in order of first appearance.
+// run's sorted label ids: label-runs.ts) to dense ids, 0, 1, 2, … in order of first appearance.
 //
 // The converter used to key a Map by a string made from the run; on a 100 k-sample profile
 // with 10 k stacks and 32 k label sets, building and hashing those strings was a good part of

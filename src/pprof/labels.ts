@@ -3,7 +3,8 @@
 // and `trace endpoint`), plus every other sample attribute under its own key.
 //
 // Pure: data in, label specs out. String interning into a pprof string table happens in
-// convert.ts, which memoizes these per (link, attribute set).
+// tables.ts, which memoizes these per link and per attribute list (label-runs.ts), or per
+// (link, attribute list) for a list with a context attribute.
 import type { AnyValue, Link } from '../otlp/model.js';
 import { anyValueToString } from '../otlp/build.js';
 import { hexOf, isZeroId, spanIdToDecimal } from '../otlp/ids.js';
@@ -98,7 +99,7 @@ export interface LinkIds {
   spanIdDecimal?: string;
 }
 
-/** Per Link object: a request's links are looked up once per label set, often many times. */
+/** Per Link object: a request's links are looked up once per pprof, often many times. */
 const linkCache = new WeakMap<Link, LinkIds | null>();
 
 /**

@@ -263,7 +263,7 @@ function rawAttributeKey(pool: Float64Array, from: number, n: number): number | 
   return Array.prototype.join.call(pool.subarray(from, from + n), ',');
 }
 
-/** A distinct label of this pprof and its small id (label sets are identified by ids). */
+/** A distinct label of this pprof and its small id (label identity is made of ids: label-runs.ts). */
 export interface LabelRef {
   label: PprofLabel;
   id: number;
@@ -435,7 +435,7 @@ export abstract class PprofBuilder {
    */
   private readonly setEndpoints = new Map<number, { endpoint: string; requestKey: string }>();
   /**
-   * What an attribute index adds to a label set, once resolved: 0 = not yet, -1 = nothing
+   * What an attribute index adds to a sample's labels, once resolved: 0 = not yet, -1 = nothing
    * (service.name), -2 = a context attribute (the set goes through sampleLabels), -3 =
    * nothing (no label), -4 = a plain attribute whose label is not made yet (labels are made
    * after the link's, so that strings are interned in the model converter's order), r + 1 =
@@ -451,7 +451,7 @@ export abstract class PprofBuilder {
   private refScratch = new Int32Array(16);
   /** Labels of plain attributes (see CONTEXT_ATTRIBUTE_KEYS), by attribute index. */
   private readonly attributeLabels = new Map<number, LabelRef | null>();
-  /** One Label object per distinct label, and a small id for each (for label set identity). */
+  /** One Label object per distinct label, and a small id for each (for label identity). */
   private readonly pprofLabels = new Map<string, LabelRef>();
   protected readonly endpoints = new Map<string, Set<string>>();
 
@@ -752,7 +752,7 @@ export abstract class PprofBuilder {
     return this.labelPairs.intern(key[head]!, key[tail]!);
   }
 
-  /** One shared Label object per distinct label (many label sets repeat e.g. a thread name). */
+  /** One shared Label object per distinct label (many label runs repeat e.g. a thread name). */
   private pprofLabel(l: LabelSpec): LabelRef {
     const cacheKey = 'str' in l ? `${l.key}\u0000s${l.str}` : `${l.key}\u0000n${l.num}\u0000${l.numUnit}`;
     let ref = this.pprofLabels.get(cacheKey);
@@ -883,7 +883,7 @@ export abstract class PprofBuilder {
     return head;
   }
 
-  /** Resolves attribute index `ai` for label sets (see attrInfo), with the error a bad index gets. */
+  /** Resolves attribute index `ai` for labels (see attrInfo), with the error a bad index gets. */
   private resolveAttribute(ai: number, si: number, k: number): number {
     const a = this.tables.attribute(ai, () => `samples[${si}].attribute_indices[${k}]`);
     let what: number;
