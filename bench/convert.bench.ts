@@ -309,14 +309,21 @@ export const suite: BenchSuite = {
         'output is allocated per profile: over 30 conversions such collections fell from 19 to 1. The columnar decode now ' +
         "reads the dictionary's stack table into columns too (src/otlp/columns/stacks.ts: no object and array per stack), and " +
         'the tables deduplicate functions and locations by integer keys (no key string per entry), so a conversion allocates ' +
-        'about 10 MB of objects where it allocated 16 MB (a sampling heap profile of the columnar row). What converting ' +
-        '+ encoding from columns spends its time on (--cpu-prof of the from-columns row, decode excluded, approximate): writing ' +
-        'the 9 MiB (two copies per sample: its stack run and its label bytes) ~22 %, the per-sample loop (merge table, the (link, ' +
-        'attributes) pair lookup, appending the sample) ~23 %, building the 28 k label sets (one per link × thread, and ' +
-        "their bytes) ~20 %, resolving stacks, locations and functions ~10 %, GC ~6 %, the tables' bytes ~3 %; most of it " +
-        'is cache misses on tables of a few MB (merge slots, pair table, label set ids), each probe of which was measured ' +
-        'at 1.2-1.3 slots. On this machine, busy with other work, A/B medians of the from-columns row moved by ±10 % between ' +
-        'runs of the same code. ' +
+        "about 10 MB of objects where it allocated 16 MB (a sampling heap profile of the columnar row). A sample's labels are " +
+        "two runs, its link's and its attribute list's, each made and encoded once (1 k links and 32 lists here, where there " +
+        'were 28 k label sets, one per link × thread), and compared by a pair of interned halves, the span and trace id ' +
+        'labels and the others (src/pprof/label-runs.ts): no label set is sorted, hashed or encoded per (link, attribute ' +
+        'list) pair. Samples are merged by stack once all are in (src/pprof/merge-by-stack.ts: a counting sort over the stack ' +
+        "ids, then a scan among each stack's ~10 samples), not through a 4 MB table probed at random per sample. What " +
+        'converting + encoding from columns spends its time on now (--cpu-prof of the from-columns path, decode excluded, ' +
+        'approximate): writing the 9 MiB ~35 % (three copyWithin calls per sample: its stack run and its two label runs; ' +
+        'the calls, more than the bytes: copying from a source in cache was not faster), resolving stacks, locations and ' +
+        'functions and encoding their runs ~21 %, the per-sample loop (attribute list and link lookups, appending the ' +
+        "sample) ~20 %, the tables' bytes ~7 %, labels ~6 %, merging by stack ~5 %, GC ~2 %. Tried and left out (A/B, no " +
+        'gain): copying label runs from the arena by a byte loop, copying stack runs from arena views with set(), copying ' +
+        'each run from its last copy rather than its first (slower), and earlier the arena placed after the pprof in the ' +
+        'output and a fresh larger buffer. On this machine, busy with other work, A/B medians of the from-columns row moved ' +
+        'by ±10 % between runs of the same code. ' +
         'gzip itself is a fixed cost at this level: about as long as the whole conversion.',
       '',
       `Encoder: ours takes ${(ours / theirs).toFixed(2)} of pprof-format's time (${(theirs / ours).toFixed(1)}× faster) for the ` +
