@@ -178,7 +178,8 @@ class Arena {
 /**
  * The typed arrays a BytesBuilder works in (sample columns, merge scratch, arena, run offsets)
  * and, for the gzip path, the pprof output itself, kept from one build to the next on this
- * thread. A 100 k-sample profile needs about 35 MB of such buffers; allocated per build,
+ * thread. A 100 k-sample profile needs about 18 MiB of such buffers (the output included);
+ * allocated per build (35 MB then, with a merge hash table and a label set per pair),
  * they are what made V8 collect the young generation in the middle of a conversion
  * ("external memory pressure": young ArrayBuffers past twice the semi-space size), copying
  * and promoting everything the conversion still held, and the promoted garbage then cost
@@ -224,9 +225,9 @@ class BuildScratch {
 
 /**
  * A scratch holding more is dropped after its build instead (the next allocates afresh, as
- * every build used to): a 100 k-sample profile's is about 24 MiB with the output buffer, so
- * a thread keeps at most this much for profiles up to about that size, not the high-water
- * mark of the largest request it ever converted.
+ * every build used to): a 100 k-sample profile's is about 18 MiB with the output buffer, so
+ * a thread keeps at most this much, for profiles up to somewhat more samples than that, not
+ * the high-water mark of the largest request it ever converted.
  */
 export const SCRATCH_KEPT_BYTES = 32 * 2 ** 20;
 let idleScratch: BuildScratch | undefined;
