@@ -306,7 +306,7 @@ export class StoreWriter {
       p.period,
       p.total,
       p.sampleCount,
-      p.stacks.length,
+      p.stacks.count,
     );
     if (r.changes === 0) return undefined;
     const profileId = Number(r.lastInsertRowid);
@@ -349,7 +349,11 @@ export class StoreWriter {
     }
     // Stack ids and values straight into the typed arrays the blobs are views of. Stacks of
     // one profile are distinct by their frames, but a caller may repeat one: merged then.
-    const n = p.stacks.length;
+    const stacks = p.stacks;
+    const n = stacks.count;
+    const stackFrames = stacks.frames;
+    const offsets = stacks.offsets;
+    const stackValues = stacks.values;
     const stackIds = new Uint32Array(n);
     const sids = new Uint32Array(n);
     const vals = new Float64Array(n);
@@ -357,7 +361,6 @@ export class StoreWriter {
     slot.begin(n);
     let m = 0;
     for (let k = 0; k < n; k++) {
-      const s = p.stacks[k]!;
       let sid = 0;
       if (byIndex) {
         const g = resolved.stacks[k]!;
@@ -368,11 +371,12 @@ export class StoreWriter {
         }
       }
       if (sid === 0) {
-        const sf = s.frames;
-        if (this.stackBuf.length < sf.length) this.stackBuf = new Uint32Array(sf.length * 2);
+        const from = offsets[k]!;
+        const len = offsets[k + 1]! - from;
+        if (this.stackBuf.length < len) this.stackBuf = new Uint32Array(len * 2);
         const buf = this.stackBuf;
-        for (let j = 0; j < sf.length; j++) buf[j] = frameIds[sf[j]!]!;
-        const e = this.stackEntry(buf, sf.length, seenMs);
+        for (let j = 0; j < len; j++) buf[j] = frameIds[stackFrames[from + j]!]!;
+        const e = this.stackEntry(buf, len, seenMs);
         sid = e.id;
         if (byIndex) sr.set(resolved.stacks[k]!, sid, e.lastSeen);
       }
@@ -380,8 +384,8 @@ export class StoreWriter {
       const at = slot.slot(sid, m);
       if (at === m) {
         sids[m] = sid;
-        vals[m++] = s.value;
-      } else vals[at]! += s.value;
+        vals[m++] = stackValues[k]!;
+      } else vals[at]! += stackValues[k]!;
     }
     this.stmt.samplesInsert.run(profileId, typedBlob(sids, m), typedBlob(vals, m));
     this.touch(this.touchedFunctions, this.stmt.functionTouch, this.stmt.functionTouchMany, seenMs);

@@ -42,7 +42,7 @@ import type { FrameInfo } from '../query/types.js';
 import { IngestCache } from './cache.js';
 import { growInt32 } from '../../otlp/columns/grow.js';
 import type { MergedSamples } from './merged.js';
-import { THREAD_ID_LABELS, THREAD_NAME_LABELS, valueScale, type ExtractedProfile, type ExtractedStack, type SpanSample } from './extract.js';
+import { THREAD_ID_LABELS, THREAD_NAME_LABELS, valueScale, type ExtractedProfile, type ExtractedStacks, type SpanSample } from './extract.js';
 
 export interface ExtractResult {
   profiles: ExtractedProfile[];
@@ -619,8 +619,10 @@ function extractPart(tables: RequestTables, p: Profile, part: Part, typeOfProfil
   // Global ids straight into typed arrays (a scratch the cache keeps for the frames, whose
   // number is known only at the end; one of the merged samples' count for the stacks).
   let frameGids = cache.frameGidScratch;
-  const stacks: ExtractedStack[] = [];
+  // The profile's stacks: their global ids and values by stack index, their frames last.
   const stackGids = new Int32Array(count);
+  const stackValues = new Float64Array(count);
+  let stackCount = 0;
   const spanIndex = new Map<number | string, SpanSample>();
   const threads = new Map<string, number>();
   let total = 0;
@@ -649,16 +651,11 @@ function extractPart(tables: RequestTables, p: Profile, part: Part, typeOfProfil
     const g = cache.storeStack(mergedStacks[k]!);
     let si = stackIndex.get(g);
     if (si < 0) {
-      const start = cache.stackStart(g);
-      const n = cache.stackLength(g);
-      const ids = new Array<number>(n);
-      for (let j = 0; j < n; j++) ids[j] = frameIndex.get(values[start + j]!);
-      si = stacks.length;
-      stacks.push({ frames: ids, value: 0 });
+      si = stackCount++;
       stackGids[si] = g;
       stackIndex.set(g, si);
     }
-    stacks[si]!.value += value;
+    stackValues[si] += value;
     total += value;
     const ls = mergedLabels[k]!;
     if (ls.thread !== undefined) threads.set(ls.thread, (threads.get(ls.thread) ?? 0) + value);
@@ -680,6 +677,26 @@ function extractPart(tables: RequestTables, p: Profile, part: Part, typeOfProfil
         });
     }
   }
+
+  // Every stack's frames as indices of the profile's frames, one array for all of them.
+  const offsets = new Int32Array(stackCount + 1);
+  let frameRefs = 0;
+  for (let k = 0; k < stackCount; k++) {
+    offsets[k] = frameRefs;
+    frameRefs += cache.stackLength(stackGids[k]!);
+  }
+  offsets[stackCount] = frameRefs;
+  const stackFrames = new Int32Array(frameRefs);
+  for (let k = 0, o = 0; k < stackCount; k++) {
+    const g = stackGids[k]!;
+    for (let f = cache.stackStart(g), end = f + cache.stackLength(g); f < end; f++) stackFrames[o++] = frameIndex.get(values[f]!);
+  }
+  const stacks: ExtractedStacks = {
+    count: stackCount,
+    offsets,
+    frames: stackFrames,
+    values: stackCount === count ? stackValues : stackValues.slice(0, stackCount),
+  };
 
   // Keep event times inside the window when the profile does not give one.
   let start = p.timeUnixNano;
@@ -712,7 +729,7 @@ function extractPart(tables: RequestTables, p: Profile, part: Part, typeOfProfil
     resolved: {
       generation: cache.generation,
       frames: frameGids.slice(0, frames.length),
-      stacks: stacks.length === count ? stackGids : stackGids.slice(0, stacks.length),
+      stacks: stackCount === count ? stackGids : stackGids.slice(0, stackCount),
     },
   };
 }
