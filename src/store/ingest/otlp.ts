@@ -34,12 +34,13 @@ import {
   ZERO_MAPPING,
   ZERO_STACK,
 } from '../../pprof/tables.js';
-import { decimalToHex16, linkIds, PPROF_LABELS, sampleLabels, type LabelSpec, type ResolvedAttribute } from '../../pprof/labels.js';
+import { decimalToHex16, hexToDecimal, linkIds, PPROF_LABELS, sampleLabels, type LabelSpec, type ResolvedAttribute } from '../../pprof/labels.js';
 import { isSampleCountType, profileTypeOf } from '../../pprof/profile-type.js';
 import { SERVICE_NAME_KEY } from '../../pprof/service-name.js';
 import { SPAN_ID_ATTR_KEYS, TRACE_ID_ATTR_KEYS } from '../../join/attributes.js';
 import type { FrameInfo } from '../query/types.js';
 import { IngestCache } from './cache.js';
+import { SeqInterner } from './keys.js';
 import { growInt32 } from '../../otlp/columns/grow.js';
 import type { MergedSamples } from './merged.js';
 import { THREAD_ID_LABELS, THREAD_NAME_LABELS, valueScale, type ExtractedProfile, type ExtractedStacks, type SpanSample } from './extract.js';
@@ -55,7 +56,12 @@ export interface ExtractResult {
 const THREAD_LABELS = new Set(THREAD_NAME_LABELS);
 const THREAD_ID_KEYS = new Set(THREAD_ID_LABELS);
 
-/** A distinct label set of the request, with what the store reads from it. */
+/**
+ * A distinct label set of the request, with what the store reads from it. Its identities are
+ * integers, without the labels' text: a label set is its trace id and span id (as 32-bit
+ * words, when the labels hold them in their canonical form: the link's ids) and the text of
+ * its other labels, worked out once per attribute list of the request (see idBuf).
+ */
 interface LabelSet {
   /** Same for label sets with the same labels in any order (pprof's sample identity). */
   id: number;
@@ -69,8 +75,12 @@ interface LabelSet {
   thread: string | undefined;
   /** First thread id label as text (numeric ones in decimal), or ''. */
   threadId: string;
-  /** Canonical text of the labels (for content ids). */
-  text: string;
+  /**
+   * Sorted label texts (labelText), for content ids only: every label when `fromLink` is
+   * false; else all but the link's trace_id, span_id and `span id` labels (linkLabelTexts).
+   */
+  texts: readonly string[];
+  fromLink: boolean;
 }
 
 /** Request-wide lookups, memoized: the dictionary is shared by every profile of a request. */
@@ -97,8 +107,20 @@ class RequestTables extends SharedTables<ProfilesDictionary> {
   private readonly firstRaws: (number | string | undefined)[];
   private readonly firstSets: (LabelSet | undefined)[];
   private readonly labelSets: (Map<number | string, LabelSet> | undefined)[];
-  private readonly labelSetIds = new Map<string, number>();
-  private readonly spanKeys = new Map<string, number>();
+  /**
+   * Label sets and span keys -> dense ids, by a tuple of 9 numbers (idBuf): trace id present
+   * (1) and its four 32-bit words, span id present (1) and its two words, then the restIds id
+   * of the other labels' text (label sets) or the spanPartIds id of the span key's text after
+   * the ids (span keys). Ids not in a link's form are left to that text (span keys: first
+   * number 2, all of the text). Equal labels, equal tuple, whichever way they were sent.
+   */
+  private readonly labelSetIds = new SeqInterner(64);
+  private readonly spanKeys = new SeqInterner(64);
+  /** Text of labels besides the ids, and of (root, endpoint, thread, thread id) -> dense ids. */
+  private readonly restIds = new Map<string, number>();
+  private readonly spanPartIds = new Map<string, number>();
+  /** Reused identity tuple (labelSetIds, spanKeys). */
+  private readonly idBuf: number[] = [0, 0, 0, 0, 0, 0, 0, 0, 0];
 
   constructor(dictionary: ProfilesDictionary | undefined, cache: IngestCache) {
     super(dictionary);
@@ -401,7 +423,16 @@ class RequestTables extends SharedTables<ProfilesDictionary> {
         else if (threadId === '' && THREAD_ID_KEYS.has(l.key)) threadId = 'num' in l ? String(l.num) : str;
       }
       const texts = labels.map(labelText).sort();
-      part.standalone = { root, endpoint, thread, threadId, texts };
+      const restId = this.restId(texts.join('\u0001'));
+      part.standalone = {
+        root,
+        endpoint,
+        thread,
+        threadId,
+        texts,
+        restId,
+        spanPart: this.spanPartId(`${root}|${endpoint}|${thread ?? ''}|${threadId}`),
+      };
     }
     this.attributeParts.set(raw, part);
     return part;
@@ -411,26 +442,55 @@ class RequestTables extends SharedTables<ProfilesDictionary> {
     const part = this.attributePart(s, si, raw);
     const li = s.linkIndex;
     const link = li === 0 ? undefined : entry(this.d.linkTable, li, ZERO_LINK, 'link_table', () => `samples[${si}].link_index`);
-    let ids: ReturnType<typeof linkIds>;
-    try {
-      if (link) ids = linkIds(link);
-    } catch (err) {
-      throw new BadData(`samples[${si}]: link_table[${li}]: ${(err as Error).message}`);
-    }
     const alone = part.standalone;
     if (alone !== undefined) {
       // The link's labels (trace_id, span_id, span id, as sampleLabels writes them), then the
-      // attributes': their texts merged in order, as sorting them all would order them.
-      const traceId = ids?.traceId ?? '';
-      const spanId = ids?.spanId ?? '';
-      const own: string[] = [];
-      if (traceId !== '') own.push(labelText({ key: PPROF_LABELS.TRACE_ID, str: traceId }));
-      if (spanId !== '') {
-        own.push(labelText({ key: PPROF_LABELS.SPAN_ID, str: spanId }));
-        own.push(labelText({ key: PPROF_LABELS.SPAN_ID_DECIMAL, str: ids!.spanIdDecimal! }));
+      // attributes': identified by the link's ids as words and the attributes' text id.
+      let traceId = '';
+      let spanId = '';
+      const buf = this.idBuf;
+      buf.fill(0);
+      if (link !== undefined) {
+        const t = link.traceId;
+        const sp = link.spanId;
+        const hasTrace = !isZeroId(t);
+        const hasSpan = !isZeroId(sp);
+        // linkIds' checks and messages, without its decimal span id (content ids only need it).
+        if (hasTrace && t.length !== 16) throw new BadData(`samples[${si}]: link_table[${li}]: trace_id has ${t.length} bytes, expected 16`);
+        if (hasSpan && sp.length !== 8) throw new BadData(`samples[${si}]: link_table[${li}]: span_id has ${sp.length} bytes, expected 8`);
+        if (hasTrace) {
+          traceId = hexOf(t);
+          buf[0] = 1;
+          for (let w = 0; w < 4; w++) buf[1 + w] = wordOf(t, 4 * w);
+        }
+        if (hasSpan) {
+          spanId = hexOf(sp);
+          buf[5] = 1;
+          buf[6] = wordOf(sp, 0);
+          buf[7] = wordOf(sp, 4);
+        }
       }
-      if (own.length > 1) own.sort();
-      return this.labelSetOf(mergedText(own, alone.texts), spanId, traceId, alone.root, alone.endpoint, alone.thread, alone.threadId);
+      buf[8] = alone.restId;
+      const id = this.labelSetIds.intern(buf, 9);
+      buf[8] = alone.spanPart;
+      const spanKey = this.spanKeys.intern(buf, 9);
+      return {
+        id,
+        spanKey,
+        spanId,
+        traceId,
+        localRootSpanId: alone.root,
+        endpoint: alone.endpoint,
+        thread: alone.thread,
+        threadId: alone.threadId,
+        texts: alone.texts,
+        fromLink: true,
+      };
+    }
+    try {
+      if (link) linkIds(link);
+    } catch (err) {
+      throw new BadData(`samples[${si}]: link_table[${li}]: ${(err as Error).message}`);
     }
     const labels = sampleLabels(link, part.attrs, this.d.stringTable).labels;
     let spanId = '';
@@ -451,25 +511,94 @@ class RequestTables extends SharedTables<ProfilesDictionary> {
       texts.push(labelText(l));
     }
     if (texts.length > 1) texts.sort();
-    return this.labelSetOf(texts.join('\u0001'), spanId, traceId, root, endpoint, thread, threadId);
+    // The same identities as a link's label set with these labels would get: the ids as
+    // words when they are in the form a link gives (with the decimal span id beside the hex
+    // one), every other label by its text.
+    const buf = this.idBuf;
+    buf.fill(0);
+    const canonicalTrace = labels.some((l) => l.key === PPROF_LABELS.TRACE_ID && 'str' in l && HEX32.test(l.str));
+    const canonicalSpan =
+      labels.some((l) => l.key === PPROF_LABELS.SPAN_ID && 'str' in l && HEX16.test(l.str)) &&
+      labels.some((l) => l.key === PPROF_LABELS.SPAN_ID_DECIMAL && 'str' in l && l.str === hexToDecimal(spanId));
+    if (canonicalTrace) {
+      buf[0] = 1;
+      for (let w = 0; w < 4; w++) buf[1 + w] = parseInt(traceId.slice(8 * w, 8 * w + 8), 16);
+    }
+    if (canonicalSpan) {
+      buf[5] = 1;
+      buf[6] = parseInt(spanId.slice(0, 8), 16);
+      buf[7] = parseInt(spanId.slice(8), 16);
+    }
+    const rest = labels
+      .filter(
+        (l) =>
+          !(canonicalTrace && l.key === PPROF_LABELS.TRACE_ID) &&
+          !(canonicalSpan && (l.key === PPROF_LABELS.SPAN_ID || l.key === PPROF_LABELS.SPAN_ID_DECIMAL)),
+      )
+      .map(labelText)
+      .sort();
+    buf[8] = this.restId(rest.join('\u0001'));
+    const id = this.labelSetIds.intern(buf, 9);
+    // The span key: what the pprof path keys span rows by (the fields joined by '|'), as a
+    // link's label set gets it when the text starts with ids in a link's form.
+    const key = `${spanId}|${traceId}|${root}|${endpoint}|${thread ?? ''}|${threadId}`;
+    const a = key.indexOf('|');
+    const b = key.indexOf('|', a + 1);
+    const s16 = key.slice(0, a);
+    const t32 = key.slice(a + 1, b);
+    buf.fill(0);
+    if ((s16 === '' || HEX16.test(s16)) && (t32 === '' || HEX32.test(t32))) {
+      if (t32 !== '') {
+        buf[0] = 1;
+        for (let w = 0; w < 4; w++) buf[1 + w] = parseInt(t32.slice(8 * w, 8 * w + 8), 16);
+      }
+      if (s16 !== '') {
+        buf[5] = 1;
+        buf[6] = parseInt(s16.slice(0, 8), 16);
+        buf[7] = parseInt(s16.slice(8), 16);
+      }
+      buf[8] = this.spanPartId(key.slice(b + 1));
+    } else {
+      buf[0] = 2;
+      buf[8] = this.spanPartId(key);
+    }
+    const spanKey = this.spanKeys.intern(buf, 9);
+    return { id, spanKey, spanId, traceId, localRootSpanId: root, endpoint, thread, threadId, texts, fromLink: false };
   }
 
-  private labelSetOf(
-    text: string,
-    spanId: string,
-    traceId: string,
-    root: string,
-    endpoint: string,
-    thread: string | undefined,
-    threadId: string,
-  ): LabelSet {
-    let id = this.labelSetIds.get(text);
-    if (id === undefined) this.labelSetIds.set(text, (id = this.labelSetIds.size));
-    const sk = `${spanId}|${traceId}|${root}|${endpoint}|${thread ?? ''}|${threadId}`;
-    let spanKey = this.spanKeys.get(sk);
-    if (spanKey === undefined) this.spanKeys.set(sk, (spanKey = this.spanKeys.size));
-    return { id, spanKey, spanId, traceId, localRootSpanId: root, endpoint, thread, threadId, text };
+  private restId(text: string): number {
+    let id = this.restIds.get(text);
+    if (id === undefined) this.restIds.set(text, (id = this.restIds.size));
+    return id;
   }
+
+  /** The id of a span key's text after its ids (`root|endpoint|thread|thread id`), or of all of it. */
+  private spanPartId(key: string): number {
+    let id = this.spanPartIds.get(key);
+    if (id === undefined) this.spanPartIds.set(key, (id = this.spanPartIds.size));
+    return id;
+  }
+}
+
+const HEX16 = /^[0-9a-f]{16}$/;
+const HEX32 = /^[0-9a-f]{32}$/;
+
+/** Bytes [o, o + 4) of an id as a big-endian unsigned 32-bit word. */
+function wordOf(b: Uint8Array, o: number): number {
+  return ((b[o]! << 24) | (b[o + 1]! << 16) | (b[o + 2]! << 8) | b[o + 3]!) >>> 0;
+}
+
+/** A label set's canonical text (content ids): its labels' texts, sorted, joined. */
+function labelSetText(ls: LabelSet): string {
+  if (!ls.fromLink) return ls.texts.join('\u0001');
+  const own: string[] = [];
+  if (ls.traceId !== '') own.push(labelText({ key: PPROF_LABELS.TRACE_ID, str: ls.traceId }));
+  if (ls.spanId !== '') {
+    own.push(labelText({ key: PPROF_LABELS.SPAN_ID, str: ls.spanId }));
+    own.push(labelText({ key: PPROF_LABELS.SPAN_ID_DECIMAL, str: hexToDecimal(ls.spanId) }));
+  }
+  if (own.length > 1) own.sort();
+  return mergedText(own, ls.texts);
 }
 
 /** Attribute keys sampleLabels reads span or trace ids from (when the link gives none). */
@@ -479,7 +608,18 @@ const ID_ATTR_KEYS: ReadonlySet<string> = new Set<string>([...SPAN_ID_ATTR_KEYS,
 interface AttributePart {
   attrs: ResolvedAttribute[];
   /** Set when no attribute names a span or trace id: the labels' fields, and their texts sorted. */
-  standalone: { root: string; endpoint: string; thread: string | undefined; threadId: string; texts: string[] } | undefined;
+  standalone:
+    | {
+        root: string;
+        endpoint: string;
+        thread: string | undefined;
+        threadId: string;
+        texts: string[];
+        /** restIds id of texts, spanPartIds id of (root, endpoint, thread, threadId). */
+        restId: number;
+        spanPart: number;
+      }
+    | undefined;
 }
 
 /** Two sorted lists of label texts as one sorted list, joined as a label set's text. */
@@ -770,7 +910,7 @@ function contentId(tables: RequestTables, merged: MergedSamples<LabelSet>, head:
     if (l === undefined) {
       l = labelLocal.size;
       labelLocal.set(labels.id, l);
-      chunk.push(`L${labels.text}`);
+      chunk.push(`L${labelSetText(labels)}`);
     }
     chunk.push(`${s}|${l}=${merged.value[k]!}`);
     if (chunk.length >= 4096) {
