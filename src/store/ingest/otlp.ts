@@ -104,9 +104,9 @@ class RequestTables extends SharedTables<ProfilesDictionary> {
    * link index -> its first raw attribute key and label set (a link is mostly used by one
    * sample, or by samples with the same attributes: no map per link), then a map for others.
    */
-  private readonly firstRaws: (number | string | undefined)[];
+  private readonly firstRaws: (number | undefined)[];
   private readonly firstSets: (LabelSet | undefined)[];
-  private readonly labelSets: (Map<number | string, LabelSet> | undefined)[];
+  private readonly labelSets: (Map<number, LabelSet> | undefined)[];
   /**
    * Label sets and span keys -> dense ids, by a tuple of 9 numbers (idBuf): trace id present
    * (1) and its four 32-bit words, span id present (1) and its two words, then the restIds id
@@ -133,9 +133,9 @@ class RequestTables extends SharedTables<ProfilesDictionary> {
     this.mappingKeys = new Array<string | undefined>(this.d.mappingTable.length);
     this.mappingGid = new Int32Array(this.d.mappingTable.length);
     const links = Math.max(1, this.d.linkTable.length);
-    this.firstRaws = new Array<number | string | undefined>(links);
+    this.firstRaws = new Array<number | undefined>(links);
     this.firstSets = new Array<LabelSet | undefined>(links);
-    this.labelSets = new Array<Map<number | string, LabelSet> | undefined>(links);
+    this.labelSets = new Array<Map<number, LabelSet> | undefined>(links);
   }
 
   /** The global id of the string at index i, which `string` has checked. */
@@ -352,7 +352,7 @@ class RequestTables extends SharedTables<ProfilesDictionary> {
 
   labelSet(s: Sample, si: number): LabelSet {
     const li = s.linkIndex;
-    const raw = rawAttributeKey(s.attributeIndices);
+    const raw = this.rawAttributeKey(s.attributeIndices);
     // Not an index of the link table: buildLabelSet rejects it.
     if (!(li >= 0 && li < this.labelSets.length)) return this.buildLabelSet(s, si, raw);
     const first = this.firstSets[li];
@@ -373,6 +373,21 @@ class RequestTables extends SharedTables<ProfilesDictionary> {
     return e;
   }
 
+  /** Attribute lists other than the short ones rawAttributeKey computes a key from -> dense ids. */
+  private readonly attributeLists = new SeqInterner(16);
+
+  /**
+   * Attribute indices as a map key, an integer: computed for the usual short lists (empty:
+   * -1; one index: -2 - it; two: both in 15 bits), else -2^30 - the list's id in
+   * attributeLists (no text per sample). The ranges do not overlap.
+   */
+  private rawAttributeKey(a: readonly number[]): number {
+    if (a.length === 0) return -1;
+    if (a.length === 1 && a[0]! >= 0 && a[0]! < 2 ** 29) return -2 - a[0]!;
+    if (a.length === 2 && a[0]! >= 0 && a[0]! < 32768 && a[1]! >= 0 && a[1]! < 32768) return a[0]! * 32768 + a[1]!;
+    return -(2 ** 30) - this.attributeLists.intern(a);
+  }
+
   /** rootHex, memoized: a request's samples share few local roots (and it goes through a BigInt). */
   private readonly roots = new Map<string, string>();
 
@@ -383,7 +398,7 @@ class RequestTables extends SharedTables<ProfilesDictionary> {
   }
 
   /** Per raw attribute key (rawAttributeKey): what the attributes alone give (see attributePart). */
-  private readonly attributeParts = new Map<number | string, AttributePart>();
+  private readonly attributeParts = new Map<number, AttributePart>();
 
   /** The sample's attributes, resolved (bad indices throw, naming the sample). */
   private sampleAttributes(s: Sample, si: number): ResolvedAttribute[] {
@@ -402,7 +417,7 @@ class RequestTables extends SharedTables<ProfilesDictionary> {
    * request: samples that differ only by their link (one span each, the usual case) share it.
    * Undefined fields when an attribute names a span or trace id: those depend on the link.
    */
-  private attributePart(s: Sample, si: number, raw: number | string): AttributePart {
+  private attributePart(s: Sample, si: number, raw: number): AttributePart {
     let part = this.attributeParts.get(raw);
     if (part !== undefined) return part;
     const attrs = this.sampleAttributes(s, si);
@@ -438,7 +453,7 @@ class RequestTables extends SharedTables<ProfilesDictionary> {
     return part;
   }
 
-  private buildLabelSet(s: Sample, si: number, raw: number | string): LabelSet {
+  private buildLabelSet(s: Sample, si: number, raw: number): LabelSet {
     const part = this.attributePart(s, si, raw);
     const li = s.linkIndex;
     const link = li === 0 ? undefined : entry(this.d.linkTable, li, ZERO_LINK, 'link_table', () => `samples[${si}].link_index`);
@@ -637,14 +652,6 @@ function mergedText(a: readonly string[], b: readonly string[]): string {
 
 function labelText(l: LabelSpec): string {
   return 'str' in l ? `${l.key}\u0000s${l.str}` : `${l.key}\u0000n${l.num}\u0000${l.numUnit}`;
-}
-
-/** Attribute indices as a map key; small integers for the usual short lists (see convert.ts). */
-function rawAttributeKey(a: readonly number[]): number | string {
-  if (a.length === 0) return -1;
-  if (a.length === 1 && a[0]! >= 0 && a[0]! < 2 ** 29) return -2 - a[0]!;
-  if (a.length === 2 && a[0]! >= 0 && a[0]! < 32768 && a[1]! >= 0 && a[1]! < 32768) return a[0]! * 32768 + a[1]!;
-  return a.join(',');
 }
 
 /** The `local root span id` label (decimal, Datadog's form) as 16 hex chars; '' when unreadable. */
