@@ -155,6 +155,13 @@ function sameIds(a: Uint32Array, b: Uint32Array, n: number): boolean {
 /** span_samples rows per INSERT statement (fewer calls into SQLite for a profile's hundreds of rows). */
 const SPAN_ROWS = 32;
 
+/** An INSERT of `rows` span_samples rows (9 parameters a row). */
+function spanSampleInsert(db: Database.Database, rows: number): Database.Statement {
+  return db.prepare(
+    `INSERT INTO span_samples (profile_id, span_id, trace_id, local_root_span_id, endpoint, stack_id, value, thread_name, thread_id) VALUES ${Array.from({ length: rows }, () => '(?, ?, ?, ?, ?, ?, ?, ?, ?)').join(', ')}`,
+  );
+}
+
 /** One span_samples row's parameters at params[o, o + 9). */
 function spanRow(params: unknown[], o: number, profileId: number, ss: SpanSample, stackIds: Uint32Array): void {
   params[o] = profileId;
@@ -198,6 +205,8 @@ export class StoreWriter {
   private readonly stmt;
   /** Reused parameters of the span_samples inserts. */
   private readonly spanParams: unknown[] = new Array<unknown>(9 * SPAN_ROWS);
+  /** Per number of rows below SPAN_ROWS: its INSERT (prepared when first needed) and parameters. */
+  private readonly spanTail: ({ stmt: Database.Statement; params: unknown[] } | undefined)[] = [];
   /** Rows whose last_seen_ms the profile being written moves forward: one statement per table and profile. */
   private readonly touchedStacks: number[] = [];
   private readonly touchedFunctions: number[] = [];
@@ -236,12 +245,7 @@ export class StoreWriter {
       stackTouch: db.prepare('UPDATE stacks SET last_seen_ms = ? WHERE id = ? AND last_seen_ms < ?'),
       stackTouchMany: db.prepare('UPDATE stacks SET last_seen_ms = ? WHERE id IN (SELECT value FROM json_each(?)) AND last_seen_ms < ?'),
       samplesInsert: db.prepare('INSERT INTO samples (profile_id, stack_ids, vals) VALUES (?, ?, ?)'),
-      spanSampleInsertMany: db.prepare(
-        `INSERT INTO span_samples (profile_id, span_id, trace_id, local_root_span_id, endpoint, stack_id, value, thread_name, thread_id) VALUES ${Array.from({ length: SPAN_ROWS }, () => '(?, ?, ?, ?, ?, ?, ?, ?, ?)').join(', ')}`,
-      ),
-      spanSampleInsert: db.prepare(
-        'INSERT INTO span_samples (profile_id, span_id, trace_id, local_root_span_id, endpoint, stack_id, value, thread_name, thread_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)',
-      ),
+      spanSampleInsertMany: spanSampleInsert(db, SPAN_ROWS),
       metaSet: db.prepare('INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value'),
       spanUpsert: db.prepare(
         `INSERT INTO spans (span_id, trace_id, parent_span_id, name, service, own_endpoint, endpoint, local_root_span_id, root_known, is_local_root, start_us, end_us)
@@ -390,7 +394,7 @@ export class StoreWriter {
     this.stmt.samplesInsert.run(profileId, typedBlob(sids, m), typedBlob(vals, m));
     this.touch(this.touchedFunctions, this.stmt.functionTouch, this.stmt.functionTouchMany, seenMs);
     this.touch(this.touchedStacks, this.stmt.stackTouch, this.stmt.stackTouchMany, seenMs);
-    // SPAN_ROWS rows a statement (one call, one parameter array), the rest one by one.
+    // SPAN_ROWS rows a statement (one call, one parameter array), the rest in one more.
     const spans = p.spanSamples;
     const params = this.spanParams;
     let k = 0;
@@ -398,9 +402,11 @@ export class StoreWriter {
       for (let j = 0, o = 0; j < SPAN_ROWS; j++, o += 9) spanRow(params, o, profileId, spans[k + j]!, stackIds);
       this.stmt.spanSampleInsertMany.run(params);
     }
-    for (; k < spans.length; k++) {
-      spanRow(params, 0, profileId, spans[k]!, stackIds);
-      this.stmt.spanSampleInsert.run(params.slice(0, 9));
+    const rest = spans.length - k;
+    if (rest > 0) {
+      const tail = (this.spanTail[rest] ??= { stmt: spanSampleInsert(this.db, rest), params: new Array<unknown>(9 * rest) });
+      for (let j = 0, o = 0; j < rest; j++, o += 9) spanRow(tail.params, o, profileId, spans[k + j]!, stackIds);
+      tail.stmt.run(tail.params);
     }
     return profileId;
   }

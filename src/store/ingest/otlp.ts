@@ -77,7 +77,7 @@ interface LabelSet {
   threadId: string;
   /**
    * Sorted label texts (labelText), for content ids only: every label when `fromLink` is
-   * false; else all but the link's trace_id, span_id and `span id` labels (linkLabelTexts).
+   * false; else all but the link's trace_id, span_id and `span id` labels (see labelSetText).
    */
   texts: readonly string[];
   fromLink: boolean;
