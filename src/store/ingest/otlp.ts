@@ -767,6 +767,12 @@ function extractPart(tables: RequestTables, p: Profile, part: Part, typeOfProfil
   // number is known only at the end; one of the merged samples' count for the stacks).
   let frameGids = cache.frameGidScratch;
   // The profile's stacks: their global ids and values by stack index, their frames last.
+  // Each store stack's frames, as indices of the profile's frames, are written to a scratch
+  // when it is first walked (walkedFrames, at the offset walkedAt gives per stack).
+  let walkedFrames = cache.walkedFrameScratch;
+  let walked = 0;
+  if (cache.walkedAtScratch.length < count) cache.walkedAtScratch = new Int32Array(Math.max(count, 2 * cache.walkedAtScratch.length));
+  const walkedAt = cache.walkedAtScratch;
   const stackGids = new Int32Array(count);
   const stackValues = new Float64Array(count);
   let stackCount = 0;
@@ -775,19 +781,25 @@ function extractPart(tables: RequestTables, p: Profile, part: Part, typeOfProfil
   let total = 0;
   // Frames in the order pprof's locations would list them: by first use, zero-valued samples
   // included (so functions are written in the same order as by the pprof path). A store stack
-  // walked once is marked -2 (walked, not listed yet).
+  // walked once is marked -2 - the offset of its frames in walkedFrames (walked, not listed yet).
   for (let k = 0; k < count; k++) {
     const g = cache.storeStack(mergedStacks[k]!);
     if (stackIndex.get(g) !== -1) continue;
-    stackIndex.set(g, -2);
-    for (let f = cache.stackStart(g), end = f + cache.stackLength(g); f < end; f++) {
+    stackIndex.set(g, -2 - walked);
+    const start = cache.stackStart(g);
+    const end = start + cache.stackLength(g);
+    if (walked + end - start > walkedFrames.length) walkedFrames = cache.walkedFrameScratch = growInt32(walkedFrames, walked + end - start);
+    for (let f = start; f < end; f++) {
       const fg = values[f]!;
-      if (frameIndex.get(fg) < 0) {
-        if (frames.length === frameGids.length) frameGids = cache.frameGidScratch = growInt32(frameGids, frames.length + 1);
-        frameGids[frames.length] = fg;
-        frameIndex.set(fg, frames.length);
+      let fi = frameIndex.get(fg);
+      if (fi < 0) {
+        fi = frames.length;
+        if (fi === frameGids.length) frameGids = cache.frameGidScratch = growInt32(frameGids, fi + 1);
+        frameGids[fi] = fg;
+        frameIndex.set(fg, fi);
         frames.push(allFrames[fg]!);
       }
+      walkedFrames[walked++] = fi;
     }
   }
   const smiSpans = Math.floor(2 ** 30 / Math.max(1, count));
@@ -798,8 +810,10 @@ function extractPart(tables: RequestTables, p: Profile, part: Part, typeOfProfil
     const g = cache.storeStack(mergedStacks[k]!);
     let si = stackIndex.get(g);
     if (si < 0) {
+      const at = -2 - si;
       si = stackCount++;
       stackGids[si] = g;
+      walkedAt[si] = at;
       stackIndex.set(g, si);
     }
     stackValues[si] += value;
@@ -835,8 +849,7 @@ function extractPart(tables: RequestTables, p: Profile, part: Part, typeOfProfil
   offsets[stackCount] = frameRefs;
   const stackFrames = new Int32Array(frameRefs);
   for (let k = 0, o = 0; k < stackCount; k++) {
-    const g = stackGids[k]!;
-    for (let f = cache.stackStart(g), end = f + cache.stackLength(g); f < end; f++) stackFrames[o++] = frameIndex.get(values[f]!);
+    for (let f = walkedAt[k]!, end = f + offsets[k + 1]! - offsets[k]!; f < end; f++) stackFrames[o++] = walkedFrames[f]!;
   }
   const stacks: ExtractedStacks = {
     count: stackCount,
