@@ -32,7 +32,7 @@ import type { ExportProfilesServiceRequest, ExportTraceServiceRequest } from '..
 import { encodeProfilesRequest, encodeTracesRequest } from '../src/otlp/encode.js';
 import v8 from 'node:v8';
 import vm from 'node:vm';
-import type { ExtractedProfile } from '../src/store/ingest/extract.js';
+import { packStacks, type ExtractedProfile } from '../src/store/ingest/extract.js';
 import { fmt, table, type BenchSuite } from './harness.js';
 import { mulberry32 } from '../test/helpers/prng.js';
 
@@ -209,7 +209,7 @@ function extracted(i: number): ExtractedProfile {
       line: (f * 7) % 900,
       startLine: f % 400,
     })),
-    stacks,
+    stacks: packStacks(stacks),
     spanSamples: [],
     threads: new Map(),
     total: STACKS,

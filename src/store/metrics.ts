@@ -116,12 +116,12 @@ export class StoreMetrics {
       // are left out of both metrics, as the store's CPU views leave them out.
       const self = new Map<string, number>();
       let busy = 0;
-      for (const s of p.stacks) {
-        const leaf = s.frames[0];
-        const name = leaf === undefined ? '(root)' : p.frames[leaf]!.name;
+      const { count, offsets, frames, values } = p.stacks;
+      for (let k = 0; k < count; k++) {
+        const name = offsets[k]! === offsets[k + 1]! ? '(root)' : p.frames[frames[offsets[k]!]!]!.name;
         if (name === IDLE_FRAME) continue;
-        busy += s.value;
-        self.set(name, (self.get(name) ?? 0) + s.value);
+        busy += values[k]!;
+        self.set(name, (self.get(name) ?? 0) + values[k]!);
       }
       this.countTop(this.functionCpu, 'function', service, this.tops(this.functionTops, service, this.config.top_functions), self, 1e-9);
       const version = p.labels['service.version'] ?? '';

@@ -139,7 +139,7 @@ export class Store {
     let stacks = 0;
     for (const e of extracted) {
       bytes += extractedBytes(e);
-      stacks += e.stacks.length;
+      stacks += e.stacks.count;
     }
     if (errors.length > 0) this.storeMetrics.dropped.inc({ store: this.id, signal: 'profiles', reason: 'invalid' }, errors.length);
     const result: ConsumeResult = errors.length === 0 ? ACCEPTED : { rejected: errors.length, message: errors.map((e) => e.message).join('; ') };
@@ -283,7 +283,7 @@ export class Store {
     this.storeMetrics.spansStored.inc({ store: this.id }, spans);
     let samples = 0;
     for (const w of written) {
-      samples += w.profile.stacks.length;
+      samples += w.profile.stacks.count;
       this.storeMetrics.recordProfile(w.profile);
     }
     this.storeMetrics.samplesStored.inc({ store: this.id }, samples);

@@ -155,6 +155,13 @@ function sameIds(a: Uint32Array, b: Uint32Array, n: number): boolean {
 /** span_samples rows per INSERT statement (fewer calls into SQLite for a profile's hundreds of rows). */
 const SPAN_ROWS = 32;
 
+/** An INSERT of `rows` span_samples rows (9 parameters a row). */
+function spanSampleInsert(db: Database.Database, rows: number): Database.Statement {
+  return db.prepare(
+    `INSERT INTO span_samples (profile_id, span_id, trace_id, local_root_span_id, endpoint, stack_id, value, thread_name, thread_id) VALUES ${Array.from({ length: rows }, () => '(?, ?, ?, ?, ?, ?, ?, ?, ?)').join(', ')}`,
+  );
+}
+
 /** One span_samples row's parameters at params[o, o + 9). */
 function spanRow(params: unknown[], o: number, profileId: number, ss: SpanSample, stackIds: Uint32Array): void {
   params[o] = profileId;
@@ -198,6 +205,8 @@ export class StoreWriter {
   private readonly stmt;
   /** Reused parameters of the span_samples inserts. */
   private readonly spanParams: unknown[] = new Array<unknown>(9 * SPAN_ROWS);
+  /** Per number of rows below SPAN_ROWS: its INSERT (prepared when first needed) and parameters. */
+  private readonly spanTail: ({ stmt: Database.Statement; params: unknown[] } | undefined)[] = [];
   /** Rows whose last_seen_ms the profile being written moves forward: one statement per table and profile. */
   private readonly touchedStacks: number[] = [];
   private readonly touchedFunctions: number[] = [];
@@ -236,12 +245,7 @@ export class StoreWriter {
       stackTouch: db.prepare('UPDATE stacks SET last_seen_ms = ? WHERE id = ? AND last_seen_ms < ?'),
       stackTouchMany: db.prepare('UPDATE stacks SET last_seen_ms = ? WHERE id IN (SELECT value FROM json_each(?)) AND last_seen_ms < ?'),
       samplesInsert: db.prepare('INSERT INTO samples (profile_id, stack_ids, vals) VALUES (?, ?, ?)'),
-      spanSampleInsertMany: db.prepare(
-        `INSERT INTO span_samples (profile_id, span_id, trace_id, local_root_span_id, endpoint, stack_id, value, thread_name, thread_id) VALUES ${Array.from({ length: SPAN_ROWS }, () => '(?, ?, ?, ?, ?, ?, ?, ?, ?)').join(', ')}`,
-      ),
-      spanSampleInsert: db.prepare(
-        'INSERT INTO span_samples (profile_id, span_id, trace_id, local_root_span_id, endpoint, stack_id, value, thread_name, thread_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)',
-      ),
+      spanSampleInsertMany: spanSampleInsert(db, SPAN_ROWS),
       metaSet: db.prepare('INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value'),
       spanUpsert: db.prepare(
         `INSERT INTO spans (span_id, trace_id, parent_span_id, name, service, own_endpoint, endpoint, local_root_span_id, root_known, is_local_root, start_us, end_us)
@@ -306,7 +310,7 @@ export class StoreWriter {
       p.period,
       p.total,
       p.sampleCount,
-      p.stacks.length,
+      p.stacks.count,
     );
     if (r.changes === 0) return undefined;
     const profileId = Number(r.lastInsertRowid);
@@ -349,7 +353,11 @@ export class StoreWriter {
     }
     // Stack ids and values straight into the typed arrays the blobs are views of. Stacks of
     // one profile are distinct by their frames, but a caller may repeat one: merged then.
-    const n = p.stacks.length;
+    const stacks = p.stacks;
+    const n = stacks.count;
+    const stackFrames = stacks.frames;
+    const offsets = stacks.offsets;
+    const stackValues = stacks.values;
     const stackIds = new Uint32Array(n);
     const sids = new Uint32Array(n);
     const vals = new Float64Array(n);
@@ -357,7 +365,6 @@ export class StoreWriter {
     slot.begin(n);
     let m = 0;
     for (let k = 0; k < n; k++) {
-      const s = p.stacks[k]!;
       let sid = 0;
       if (byIndex) {
         const g = resolved.stacks[k]!;
@@ -368,11 +375,12 @@ export class StoreWriter {
         }
       }
       if (sid === 0) {
-        const sf = s.frames;
-        if (this.stackBuf.length < sf.length) this.stackBuf = new Uint32Array(sf.length * 2);
+        const from = offsets[k]!;
+        const len = offsets[k + 1]! - from;
+        if (this.stackBuf.length < len) this.stackBuf = new Uint32Array(len * 2);
         const buf = this.stackBuf;
-        for (let j = 0; j < sf.length; j++) buf[j] = frameIds[sf[j]!]!;
-        const e = this.stackEntry(buf, sf.length, seenMs);
+        for (let j = 0; j < len; j++) buf[j] = frameIds[stackFrames[from + j]!]!;
+        const e = this.stackEntry(buf, len, seenMs);
         sid = e.id;
         if (byIndex) sr.set(resolved.stacks[k]!, sid, e.lastSeen);
       }
@@ -380,13 +388,13 @@ export class StoreWriter {
       const at = slot.slot(sid, m);
       if (at === m) {
         sids[m] = sid;
-        vals[m++] = s.value;
-      } else vals[at]! += s.value;
+        vals[m++] = stackValues[k]!;
+      } else vals[at]! += stackValues[k]!;
     }
     this.stmt.samplesInsert.run(profileId, typedBlob(sids, m), typedBlob(vals, m));
     this.touch(this.touchedFunctions, this.stmt.functionTouch, this.stmt.functionTouchMany, seenMs);
     this.touch(this.touchedStacks, this.stmt.stackTouch, this.stmt.stackTouchMany, seenMs);
-    // SPAN_ROWS rows a statement (one call, one parameter array), the rest one by one.
+    // SPAN_ROWS rows a statement (one call, one parameter array), the rest in one more.
     const spans = p.spanSamples;
     const params = this.spanParams;
     let k = 0;
@@ -394,9 +402,11 @@ export class StoreWriter {
       for (let j = 0, o = 0; j < SPAN_ROWS; j++, o += 9) spanRow(params, o, profileId, spans[k + j]!, stackIds);
       this.stmt.spanSampleInsertMany.run(params);
     }
-    for (; k < spans.length; k++) {
-      spanRow(params, 0, profileId, spans[k]!, stackIds);
-      this.stmt.spanSampleInsert.run(params.slice(0, 9));
+    const rest = spans.length - k;
+    if (rest > 0) {
+      const tail = (this.spanTail[rest] ??= { stmt: spanSampleInsert(this.db, rest), params: new Array<unknown>(9 * rest) });
+      for (let j = 0, o = 0; j < rest; j++, o += 9) spanRow(tail.params, o, profileId, spans[k + j]!, stackIds);
+      tail.stmt.run(tail.params);
     }
     return profileId;
   }

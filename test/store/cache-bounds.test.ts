@@ -12,7 +12,7 @@ import { readFileSync } from 'node:fs';
 import { FUNCTION_CACHE_BYTES, LAST_SEEN_SLACK_MS, SERIES_CACHE_BYTES, STACK_CACHE_BYTES, StoreWriter } from '../../src/store/writer.js';
 import { READER_FRAME_CACHE_BYTES, READER_STACK_CACHE_BYTES } from '../../src/store/reader.js';
 import { decodeSamples, decodeStack, openReadDatabase, openWriteDatabase } from '../../src/store/schema.js';
-import type { ExtractedProfile } from '../../src/store/ingest/extract.js';
+import { packStacks, type ExtractedProfile } from '../../src/store/ingest/extract.js';
 import { INGEST_CACHE_BYTES } from '../../src/store/ingest/cache.js';
 import { extractRequest } from '../../src/store/ingest/otlp.js';
 import { DictionaryBuilder, makeProfile, makeProfilesRequest, makeResource, makeSample, makeScope } from '../../src/otlp/build.js';
@@ -101,7 +101,7 @@ function profile(i: number, stacks: number[][], frames: number): ExtractedProfil
     periodUnit: 'nanoseconds',
     period: 1,
     frames: Array.from({ length: frames }, (_, f) => ({ name: `fn${f}`, file: `file${f % 7}.go`, line: f, startLine: 1 })),
-    stacks: stacks.map((s) => ({ frames: s, value: 1 })),
+    stacks: packStacks(stacks.map((s) => ({ frames: s, value: 1 }))),
     spanSamples: [],
     threads: new Map(),
     total: stacks.length,

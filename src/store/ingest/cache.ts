@@ -129,6 +129,9 @@ export class IngestCache {
   readonly merged = new MergedSamples<unknown>();
   /** The extractor's scratch for a profile's global frame ids (copied out at the end). */
   frameGidScratch: Int32Array<ArrayBuffer> = new Int32Array(1024);
+  /** The extractor's scratch for the frames of a profile's stacks (profile frame indices), and where each stack's start. */
+  walkedFrameScratch: Int32Array<ArrayBuffer> = new Int32Array(16384);
+  walkedAtScratch: Int32Array<ArrayBuffer> = new Int32Array(1024);
 
   constructor(readonly maxBytes: number = INGEST_CACHE_BYTES) {}
 

@@ -12,10 +12,43 @@ import type { ConvertedProfile } from '../../pprof/types.js';
 import type { FrameInfo } from '../query/types.js';
 import type { ResolvedIds } from './cache.js';
 
-export interface ExtractedStack {
-  /** Indices into ExtractedProfile.frames, leaf first (inlined functions expanded). */
-  frames: number[];
-  value: number;
+/**
+ * A profile's distinct stacks, column by column: stack k has the value values[k] and the
+ * frames frames[offsets[k], offsets[k + 1]) (indices into ExtractedProfile.frames, leaf
+ * first, inlined functions expanded). Three typed arrays per profile, not an array per stack:
+ * those thousand small arrays a profile were the largest single cost of extracting one (most
+ * of it the garbage collector's).
+ */
+export interface ExtractedStacks {
+  /** Number of stacks. */
+  count: number;
+  /** count + 1 entries; the last is frames.length. */
+  offsets: Int32Array;
+  frames: Int32Array;
+  values: Float64Array;
+}
+
+/** Stacks as lists of frame indices with their values -> ExtractedStacks. */
+export function packStacks(list: readonly { frames: ArrayLike<number>; value: number }[]): ExtractedStacks {
+  const offsets = new Int32Array(list.length + 1);
+  let n = 0;
+  for (let k = 0; k < list.length; k++) {
+    offsets[k] = n;
+    n += list[k]!.frames.length;
+  }
+  offsets[list.length] = n;
+  const frames = new Int32Array(n);
+  const values = new Float64Array(list.length);
+  for (let k = 0; k < list.length; k++) {
+    frames.set(list[k]!.frames, offsets[k]!);
+    values[k] = list[k]!.value;
+  }
+  return { count: list.length, offsets, frames, values };
+}
+
+/** Stack k's frame indices (a view, not a copy). */
+export function stackFrames(s: ExtractedStacks, k: number): Int32Array {
+  return s.frames.subarray(s.offsets[k]!, s.offsets[k + 1]!);
 }
 
 export interface SpanSample {
@@ -31,7 +64,7 @@ export interface SpanSample {
   threadName: string;
   /** The first thread id label (THREAD_ID_LABELS), as text (a numeric label in decimal), or ''. */
   threadId: string;
-  /** Index into ExtractedProfile.stacks. */
+  /** Index of a stack of ExtractedProfile.stacks. */
   stack: number;
   value: number;
 }
@@ -51,7 +84,7 @@ export interface ExtractedProfile {
   periodUnit: string;
   period: number;
   frames: FrameInfo[];
-  stacks: ExtractedStack[];
+  stacks: ExtractedStacks;
   spanSamples: SpanSample[];
   /** Value per `thread.name` sample label (samples without one are not counted here). */
   threads: Map<string, number>;
@@ -154,7 +187,7 @@ export function extractProfile(c: ConvertedProfile): ExtractedProfile {
     locationFrames.set(Number(l.id), list);
   }
 
-  const stacks: ExtractedStack[] = [];
+  const stacks: { frames: number[]; value: number }[] = [];
   const stackIndex = new Map<string, number>();
   const stackByArray = new Map<unknown, number>();
   const spanIndex = new Map<string, SpanSample>();
@@ -235,7 +268,7 @@ export function extractProfile(c: ConvertedProfile): ExtractedProfile {
     periodUnit,
     period,
     frames,
-    stacks,
+    stacks: packStacks(stacks),
     spanSamples: [...spanIndex.values()],
     threads,
     total,
@@ -250,11 +283,14 @@ function rootHex(decimal: string): string {
   return decimalToHex16(decimal) ?? '';
 }
 
+/** A typed array's own header and its backing store's, before the elements: an estimate. */
+const TYPED_ARRAY_BYTES = 96;
+
 /** Rough bytes a profile holds in memory while it waits for its write batch. */
 export function extractedBytes(e: ExtractedProfile): number {
   let b = 512;
   for (const f of e.frames) b += 64 + 2 * (f.name.length + f.file.length);
-  for (const s of e.stacks) b += 48 + 8 * s.frames.length;
+  b += 3 * TYPED_ARRAY_BYTES + 12 * e.stacks.count + 4 * e.stacks.frames.length;
   b += e.spanSamples.length * 200;
   if (e.resolved) b += 4 * (e.resolved.frames.length + e.resolved.stacks.length);
   return b;

@@ -11,26 +11,27 @@
 export class SeqInterner {
   /**
    * Every list kept, back to back in one typed array (one monomorphic read per value, no
-   * object per list); a list's values are pool[start[id], start[id] + length[id]).
+   * object per list); a list's values are pool[start(id), start(id) + length(id)).
    */
   private pool: Float64Array;
   private used = 0;
-  private starts: Int32Array;
-  private lengths: Int32Array;
+  /** Per id: where its list starts in pool and its length, side by side (one cache line for both). */
+  private spans: Int32Array;
   private count = 0;
-  /** Slot -> id + 1 (0: empty), and the hash of that id's list. */
-  private slots: Int32Array;
-  private hashes: Int32Array;
+  /**
+   * Per slot: id + 1 (0: empty) and the hash of that id's list, side by side: a probe reads
+   * one cache line, not one in each of two arrays (interning is mostly waiting for memory).
+   */
+  private table: Int32Array;
+  /** Slots - 1. */
   private mask: number;
 
   constructor(expected = 16) {
     let cap = 16;
     while (cap < expected * 2) cap *= 2;
-    this.slots = new Int32Array(cap);
-    this.hashes = new Int32Array(cap);
+    this.table = new Int32Array(2 * cap);
     this.mask = cap - 1;
-    this.starts = new Int32Array(cap >>> 1);
-    this.lengths = new Int32Array(cap >>> 1);
+    this.spans = new Int32Array(cap);
     this.pool = new Float64Array(cap * 2);
   }
 
@@ -43,15 +44,16 @@ export class SeqInterner {
     let h = 0x811c9dc5 ^ n;
     for (let i = 0; i < n; i++) h = Math.imul(h ^ seq[i]!, 0x01000193);
     h ^= h >>> 15;
-    const slots = this.slots;
+    const table = this.table;
+    const spans = this.spans;
     const mask = this.mask;
     const pool = this.pool;
     let at = h & mask;
     for (;;) {
-      const v = slots[at]!;
+      const v = table[2 * at]!;
       if (v === 0) break;
-      if (this.hashes[at] === h && this.lengths[v - 1] === n) {
-        const start = this.starts[v - 1]!;
+      if (table[2 * at + 1] === h && spans[2 * v - 1] === n) {
+        const start = spans[2 * v - 2]!;
         let i = 0;
         while (i < n && pool[start + i] === seq[i]) i++;
         if (i === n) return v - 1;
@@ -70,21 +72,21 @@ export class SeqInterner {
     const start = this.used;
     for (let i = 0; i < n; i++) dst[start + i] = seq[i]!;
     this.used += n;
-    this.starts[id] = start;
-    this.lengths[id] = n;
-    slots[at] = id + 1;
-    this.hashes[at] = h;
+    spans[2 * id] = start;
+    spans[2 * id + 1] = n;
+    table[2 * at] = id + 1;
+    table[2 * at + 1] = h;
     if (this.count * 2 > mask) this.grow();
     return id;
   }
 
   /** Where list `id`'s values start in `values`. */
   start(id: number): number {
-    return this.starts[id]!;
+    return this.spans[2 * id]!;
   }
 
   length(id: number): number {
-    return this.lengths[id]!;
+    return this.spans[2 * id + 1]!;
   }
 
   /** The values of every list (a new array after the pool grows: read it after interning). */
@@ -94,27 +96,25 @@ export class SeqInterner {
 
   /** Estimated bytes held (for caches bounded by bytes). */
   get bytes(): number {
-    return this.pool.byteLength + 4 * (this.slots.length * 2 + this.starts.length * 2);
+    return this.pool.byteLength + this.table.byteLength + this.spans.byteLength;
   }
 
   private grow(): void {
-    const old = this.slots;
-    const oldHashes = this.hashes;
-    this.slots = new Int32Array(old.length * 2);
-    this.hashes = new Int32Array(old.length * 2);
-    this.mask = this.slots.length - 1;
-    for (let i = 0; i < old.length; i++) {
+    const old = this.table;
+    const table = new Int32Array(old.length * 2);
+    const mask = (table.length >>> 1) - 1;
+    for (let i = 0; i < old.length; i += 2) {
       if (old[i] === 0) continue;
-      let at = oldHashes[i]! & this.mask;
-      while (this.slots[at] !== 0) at = (at + 1) & this.mask;
-      this.slots[at] = old[i]!;
-      this.hashes[at] = oldHashes[i]!;
+      let at = old[i + 1]! & mask;
+      while (table[2 * at] !== 0) at = (at + 1) & mask;
+      table[2 * at] = old[i]!;
+      table[2 * at + 1] = old[i + 1]!;
     }
-    const starts = new Int32Array(this.slots.length >>> 1);
-    starts.set(this.starts);
-    this.starts = starts;
-    const lengths = new Int32Array(this.slots.length >>> 1);
-    lengths.set(this.lengths);
-    this.lengths = lengths;
+    this.table = table;
+    this.mask = mask;
+    // Ids stay below half the slots: spans holds that many.
+    const spans = new Int32Array(mask + 1);
+    spans.set(this.spans);
+    this.spans = spans;
   }
 }

@@ -13,65 +13,84 @@ const MAX_CANDIDATES = 8;
 /** Estimated heap bytes of one entry (map slot or array slots). */
 export const NAMED_LOCATION_BYTES = 64;
 
+/** Numbers per entry in NamedLocations.entries, and their offsets. */
+const STRIDE = 8;
+const SYSTEM_NAME = 0;
+const FILE = 1;
+const START_LINE = 2;
+const LINE = 3;
+const COLUMN = 4;
+const LOCATION = 5;
+const FUNCTION = 6;
+/** Next entry of the same name + 1 (0: none). */
+const NEXT = 7;
+
 export class NamedLocations {
   /** Function name (as sent, non-empty) -> its first entry + 1. */
   private readonly heads = new Map<string, number>();
-  /** String ids (IngestCache.string) of the system name and the file. */
-  private systemNames: number[] = [];
-  private files: number[] = [];
-  private startLines: number[] = [];
-  private lines: number[] = [];
-  private columns: number[] = [];
-  private locations: number[] = [];
-  private functions: number[] = [];
-  /** Next entry of the same name + 1 (0: none). */
-  private next: number[] = [];
+  /**
+   * Every entry's numbers side by side (STRIDE a entry: one cache line, where an array per
+   * field read five lines per location): system name and file as string ids
+   * (IngestCache.string), start line, line, column, location id, function id, next entry.
+   * Float64: lines and columns are whatever numbers the sender wrote.
+   */
+  private entries = new Float64Array(STRIDE * 256);
+  private count = 0;
 
   get size(): number {
-    return this.locations.length;
+    return this.count;
   }
 
   /** The entry for these values (system name and file as string ids), or -1; location() and functionOf() read it. */
   find(name: string, systemName: number, file: number, startLine: number, line: number, column: number): number {
     let e = (this.heads.get(name) ?? 0) - 1;
+    const a = this.entries;
     for (let n = 0; e >= 0 && n < MAX_CANDIDATES; n++) {
+      const o = e * STRIDE;
       if (
-        this.lines[e] === line &&
-        this.files[e] === file &&
-        this.startLines[e] === startLine &&
-        this.columns[e] === column &&
-        this.systemNames[e] === systemName
+        a[o + LINE] === line &&
+        a[o + FILE] === file &&
+        a[o + START_LINE] === startLine &&
+        a[o + COLUMN] === column &&
+        a[o + SYSTEM_NAME] === systemName
       ) {
         return e;
       }
-      e = this.next[e]! - 1;
+      e = a[o + NEXT]! - 1;
     }
     return -1;
   }
 
   location(e: number): number {
-    return this.locations[e]!;
+    return this.entries[e * STRIDE + LOCATION]!;
   }
 
   functionOf(e: number): number {
-    return this.functions[e]!;
+    return this.entries[e * STRIDE + FUNCTION]!;
   }
 
   /** Records what a full resolution gave for these values (unless the name has candidates enough). */
   add(name: string, systemName: number, file: number, startLine: number, line: number, column: number, location: number, fn: number): boolean {
     const head = this.heads.get(name) ?? 0;
     let n = 0;
-    for (let e = head - 1; e >= 0 && n < MAX_CANDIDATES; e = this.next[e]! - 1) n++;
+    for (let e = head - 1; e >= 0 && n < MAX_CANDIDATES; e = this.entries[e * STRIDE + NEXT]! - 1) n++;
     if (n >= MAX_CANDIDATES) return false;
-    const e = this.locations.length;
-    this.systemNames.push(systemName);
-    this.files.push(file);
-    this.startLines.push(startLine);
-    this.lines.push(line);
-    this.columns.push(column);
-    this.locations.push(location);
-    this.functions.push(fn);
-    this.next.push(head);
+    const e = this.count++;
+    if (e * STRIDE + STRIDE > this.entries.length) {
+      const grown = new Float64Array(this.entries.length * 2);
+      grown.set(this.entries);
+      this.entries = grown;
+    }
+    const a = this.entries;
+    const o = e * STRIDE;
+    a[o + SYSTEM_NAME] = systemName;
+    a[o + FILE] = file;
+    a[o + START_LINE] = startLine;
+    a[o + LINE] = line;
+    a[o + COLUMN] = column;
+    a[o + LOCATION] = location;
+    a[o + FUNCTION] = fn;
+    a[o + NEXT] = head;
     this.heads.set(name, e + 1);
     return true;
   }

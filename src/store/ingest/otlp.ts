@@ -34,15 +34,16 @@ import {
   ZERO_MAPPING,
   ZERO_STACK,
 } from '../../pprof/tables.js';
-import { decimalToHex16, linkIds, PPROF_LABELS, sampleLabels, type LabelSpec, type ResolvedAttribute } from '../../pprof/labels.js';
+import { decimalToHex16, hexToDecimal, linkIds, PPROF_LABELS, sampleLabels, type LabelSpec, type ResolvedAttribute } from '../../pprof/labels.js';
 import { isSampleCountType, profileTypeOf } from '../../pprof/profile-type.js';
 import { SERVICE_NAME_KEY } from '../../pprof/service-name.js';
 import { SPAN_ID_ATTR_KEYS, TRACE_ID_ATTR_KEYS } from '../../join/attributes.js';
 import type { FrameInfo } from '../query/types.js';
 import { IngestCache } from './cache.js';
+import { SeqInterner } from './keys.js';
 import { growInt32 } from '../../otlp/columns/grow.js';
 import type { MergedSamples } from './merged.js';
-import { THREAD_ID_LABELS, THREAD_NAME_LABELS, valueScale, type ExtractedProfile, type ExtractedStack, type SpanSample } from './extract.js';
+import { THREAD_ID_LABELS, THREAD_NAME_LABELS, valueScale, type ExtractedProfile, type ExtractedStacks, type SpanSample } from './extract.js';
 
 export interface ExtractResult {
   profiles: ExtractedProfile[];
@@ -55,7 +56,12 @@ export interface ExtractResult {
 const THREAD_LABELS = new Set(THREAD_NAME_LABELS);
 const THREAD_ID_KEYS = new Set(THREAD_ID_LABELS);
 
-/** A distinct label set of the request, with what the store reads from it. */
+/**
+ * A distinct label set of the request, with what the store reads from it. Its identities are
+ * integers, without the labels' text: a label set is its trace id and span id (as 32-bit
+ * words, when the labels hold them in their canonical form: the link's ids) and the text of
+ * its other labels, worked out once per attribute list of the request (see idBuf).
+ */
 interface LabelSet {
   /** Same for label sets with the same labels in any order (pprof's sample identity). */
   id: number;
@@ -69,8 +75,12 @@ interface LabelSet {
   thread: string | undefined;
   /** First thread id label as text (numeric ones in decimal), or ''. */
   threadId: string;
-  /** Canonical text of the labels (for content ids). */
-  text: string;
+  /**
+   * Sorted label texts (labelText), for content ids only: every label when `fromLink` is
+   * false; else all but the link's trace_id, span_id and `span id` labels (see labelSetText).
+   */
+  texts: readonly string[];
+  fromLink: boolean;
 }
 
 /** Request-wide lookups, memoized: the dictionary is shared by every profile of a request. */
@@ -94,11 +104,23 @@ class RequestTables extends SharedTables<ProfilesDictionary> {
    * link index -> its first raw attribute key and label set (a link is mostly used by one
    * sample, or by samples with the same attributes: no map per link), then a map for others.
    */
-  private readonly firstRaws: (number | string | undefined)[];
+  private readonly firstRaws: (number | undefined)[];
   private readonly firstSets: (LabelSet | undefined)[];
-  private readonly labelSets: (Map<number | string, LabelSet> | undefined)[];
-  private readonly labelSetIds = new Map<string, number>();
-  private readonly spanKeys = new Map<string, number>();
+  private readonly labelSets: (Map<number, LabelSet> | undefined)[];
+  /**
+   * Label sets and span keys -> dense ids, by a tuple of 9 numbers (idBuf): trace id present
+   * (1) and its four 32-bit words, span id present (1) and its two words, then the restIds id
+   * of the other labels' text (label sets) or the spanPartIds id of the span key's text after
+   * the ids (span keys). Ids not in a link's form are left to that text (span keys: first
+   * number 2, all of the text). Equal labels, equal tuple, whichever way they were sent.
+   */
+  private readonly labelSetIds = new SeqInterner(64);
+  private readonly spanKeys = new SeqInterner(64);
+  /** Text of labels besides the ids, and of (root, endpoint, thread, thread id) -> dense ids. */
+  private readonly restIds = new Map<string, number>();
+  private readonly spanPartIds = new Map<string, number>();
+  /** Reused identity tuple (labelSetIds, spanKeys). */
+  private readonly idBuf: number[] = [0, 0, 0, 0, 0, 0, 0, 0, 0];
 
   constructor(dictionary: ProfilesDictionary | undefined, cache: IngestCache) {
     super(dictionary);
@@ -111,9 +133,9 @@ class RequestTables extends SharedTables<ProfilesDictionary> {
     this.mappingKeys = new Array<string | undefined>(this.d.mappingTable.length);
     this.mappingGid = new Int32Array(this.d.mappingTable.length);
     const links = Math.max(1, this.d.linkTable.length);
-    this.firstRaws = new Array<number | string | undefined>(links);
+    this.firstRaws = new Array<number | undefined>(links);
     this.firstSets = new Array<LabelSet | undefined>(links);
-    this.labelSets = new Array<Map<number | string, LabelSet> | undefined>(links);
+    this.labelSets = new Array<Map<number, LabelSet> | undefined>(links);
   }
 
   /** The global id of the string at index i, which `string` has checked. */
@@ -330,7 +352,7 @@ class RequestTables extends SharedTables<ProfilesDictionary> {
 
   labelSet(s: Sample, si: number): LabelSet {
     const li = s.linkIndex;
-    const raw = rawAttributeKey(s.attributeIndices);
+    const raw = this.rawAttributeKey(s.attributeIndices);
     // Not an index of the link table: buildLabelSet rejects it.
     if (!(li >= 0 && li < this.labelSets.length)) return this.buildLabelSet(s, si, raw);
     const first = this.firstSets[li];
@@ -351,6 +373,21 @@ class RequestTables extends SharedTables<ProfilesDictionary> {
     return e;
   }
 
+  /** Attribute lists other than the short ones rawAttributeKey computes a key from -> dense ids. */
+  private readonly attributeLists = new SeqInterner(16);
+
+  /**
+   * Attribute indices as a map key, an integer: computed for the usual short lists (empty:
+   * -1; one index: -2 - it; two: both in 15 bits), else -2^30 - the list's id in
+   * attributeLists (no text per sample). The ranges do not overlap.
+   */
+  private rawAttributeKey(a: readonly number[]): number {
+    if (a.length === 0) return -1;
+    if (a.length === 1 && a[0]! >= 0 && a[0]! < 2 ** 29) return -2 - a[0]!;
+    if (a.length === 2 && a[0]! >= 0 && a[0]! < 32768 && a[1]! >= 0 && a[1]! < 32768) return a[0]! * 32768 + a[1]!;
+    return -(2 ** 30) - this.attributeLists.intern(a);
+  }
+
   /** rootHex, memoized: a request's samples share few local roots (and it goes through a BigInt). */
   private readonly roots = new Map<string, string>();
 
@@ -361,7 +398,7 @@ class RequestTables extends SharedTables<ProfilesDictionary> {
   }
 
   /** Per raw attribute key (rawAttributeKey): what the attributes alone give (see attributePart). */
-  private readonly attributeParts = new Map<number | string, AttributePart>();
+  private readonly attributeParts = new Map<number, AttributePart>();
 
   /** The sample's attributes, resolved (bad indices throw, naming the sample). */
   private sampleAttributes(s: Sample, si: number): ResolvedAttribute[] {
@@ -380,7 +417,7 @@ class RequestTables extends SharedTables<ProfilesDictionary> {
    * request: samples that differ only by their link (one span each, the usual case) share it.
    * Undefined fields when an attribute names a span or trace id: those depend on the link.
    */
-  private attributePart(s: Sample, si: number, raw: number | string): AttributePart {
+  private attributePart(s: Sample, si: number, raw: number): AttributePart {
     let part = this.attributeParts.get(raw);
     if (part !== undefined) return part;
     const attrs = this.sampleAttributes(s, si);
@@ -401,36 +438,74 @@ class RequestTables extends SharedTables<ProfilesDictionary> {
         else if (threadId === '' && THREAD_ID_KEYS.has(l.key)) threadId = 'num' in l ? String(l.num) : str;
       }
       const texts = labels.map(labelText).sort();
-      part.standalone = { root, endpoint, thread, threadId, texts };
+      const restId = this.restId(texts.join('\u0001'));
+      part.standalone = {
+        root,
+        endpoint,
+        thread,
+        threadId,
+        texts,
+        restId,
+        spanPart: this.spanPartId(`${root}|${endpoint}|${thread ?? ''}|${threadId}`),
+      };
     }
     this.attributeParts.set(raw, part);
     return part;
   }
 
-  private buildLabelSet(s: Sample, si: number, raw: number | string): LabelSet {
+  private buildLabelSet(s: Sample, si: number, raw: number): LabelSet {
     const part = this.attributePart(s, si, raw);
     const li = s.linkIndex;
     const link = li === 0 ? undefined : entry(this.d.linkTable, li, ZERO_LINK, 'link_table', () => `samples[${si}].link_index`);
-    let ids: ReturnType<typeof linkIds>;
-    try {
-      if (link) ids = linkIds(link);
-    } catch (err) {
-      throw new BadData(`samples[${si}]: link_table[${li}]: ${(err as Error).message}`);
-    }
     const alone = part.standalone;
     if (alone !== undefined) {
       // The link's labels (trace_id, span_id, span id, as sampleLabels writes them), then the
-      // attributes': their texts merged in order, as sorting them all would order them.
-      const traceId = ids?.traceId ?? '';
-      const spanId = ids?.spanId ?? '';
-      const own: string[] = [];
-      if (traceId !== '') own.push(labelText({ key: PPROF_LABELS.TRACE_ID, str: traceId }));
-      if (spanId !== '') {
-        own.push(labelText({ key: PPROF_LABELS.SPAN_ID, str: spanId }));
-        own.push(labelText({ key: PPROF_LABELS.SPAN_ID_DECIMAL, str: ids!.spanIdDecimal! }));
+      // attributes': identified by the link's ids as words and the attributes' text id.
+      let traceId = '';
+      let spanId = '';
+      const buf = this.idBuf;
+      buf.fill(0);
+      if (link !== undefined) {
+        const t = link.traceId;
+        const sp = link.spanId;
+        const hasTrace = !isZeroId(t);
+        const hasSpan = !isZeroId(sp);
+        // linkIds' checks and messages, without its decimal span id (content ids only need it).
+        if (hasTrace && t.length !== 16) throw new BadData(`samples[${si}]: link_table[${li}]: trace_id has ${t.length} bytes, expected 16`);
+        if (hasSpan && sp.length !== 8) throw new BadData(`samples[${si}]: link_table[${li}]: span_id has ${sp.length} bytes, expected 8`);
+        if (hasTrace) {
+          traceId = hexOf(t);
+          buf[0] = 1;
+          for (let w = 0; w < 4; w++) buf[1 + w] = wordOf(t, 4 * w);
+        }
+        if (hasSpan) {
+          spanId = hexOf(sp);
+          buf[5] = 1;
+          buf[6] = wordOf(sp, 0);
+          buf[7] = wordOf(sp, 4);
+        }
       }
-      if (own.length > 1) own.sort();
-      return this.labelSetOf(mergedText(own, alone.texts), spanId, traceId, alone.root, alone.endpoint, alone.thread, alone.threadId);
+      buf[8] = alone.restId;
+      const id = this.labelSetIds.intern(buf, 9);
+      buf[8] = alone.spanPart;
+      const spanKey = this.spanKeys.intern(buf, 9);
+      return {
+        id,
+        spanKey,
+        spanId,
+        traceId,
+        localRootSpanId: alone.root,
+        endpoint: alone.endpoint,
+        thread: alone.thread,
+        threadId: alone.threadId,
+        texts: alone.texts,
+        fromLink: true,
+      };
+    }
+    try {
+      if (link) linkIds(link);
+    } catch (err) {
+      throw new BadData(`samples[${si}]: link_table[${li}]: ${(err as Error).message}`);
     }
     const labels = sampleLabels(link, part.attrs, this.d.stringTable).labels;
     let spanId = '';
@@ -451,25 +526,94 @@ class RequestTables extends SharedTables<ProfilesDictionary> {
       texts.push(labelText(l));
     }
     if (texts.length > 1) texts.sort();
-    return this.labelSetOf(texts.join('\u0001'), spanId, traceId, root, endpoint, thread, threadId);
+    // The same identities as a link's label set with these labels would get: the ids as
+    // words when they are in the form a link gives (with the decimal span id beside the hex
+    // one), every other label by its text.
+    const buf = this.idBuf;
+    buf.fill(0);
+    const canonicalTrace = labels.some((l) => l.key === PPROF_LABELS.TRACE_ID && 'str' in l && HEX32.test(l.str));
+    const canonicalSpan =
+      labels.some((l) => l.key === PPROF_LABELS.SPAN_ID && 'str' in l && HEX16.test(l.str)) &&
+      labels.some((l) => l.key === PPROF_LABELS.SPAN_ID_DECIMAL && 'str' in l && l.str === hexToDecimal(spanId));
+    if (canonicalTrace) {
+      buf[0] = 1;
+      for (let w = 0; w < 4; w++) buf[1 + w] = parseInt(traceId.slice(8 * w, 8 * w + 8), 16);
+    }
+    if (canonicalSpan) {
+      buf[5] = 1;
+      buf[6] = parseInt(spanId.slice(0, 8), 16);
+      buf[7] = parseInt(spanId.slice(8), 16);
+    }
+    const rest = labels
+      .filter(
+        (l) =>
+          !(canonicalTrace && l.key === PPROF_LABELS.TRACE_ID) &&
+          !(canonicalSpan && (l.key === PPROF_LABELS.SPAN_ID || l.key === PPROF_LABELS.SPAN_ID_DECIMAL)),
+      )
+      .map(labelText)
+      .sort();
+    buf[8] = this.restId(rest.join('\u0001'));
+    const id = this.labelSetIds.intern(buf, 9);
+    // The span key: what the pprof path keys span rows by (the fields joined by '|'), as a
+    // link's label set gets it when the text starts with ids in a link's form.
+    const key = `${spanId}|${traceId}|${root}|${endpoint}|${thread ?? ''}|${threadId}`;
+    const a = key.indexOf('|');
+    const b = key.indexOf('|', a + 1);
+    const s16 = key.slice(0, a);
+    const t32 = key.slice(a + 1, b);
+    buf.fill(0);
+    if ((s16 === '' || HEX16.test(s16)) && (t32 === '' || HEX32.test(t32))) {
+      if (t32 !== '') {
+        buf[0] = 1;
+        for (let w = 0; w < 4; w++) buf[1 + w] = parseInt(t32.slice(8 * w, 8 * w + 8), 16);
+      }
+      if (s16 !== '') {
+        buf[5] = 1;
+        buf[6] = parseInt(s16.slice(0, 8), 16);
+        buf[7] = parseInt(s16.slice(8), 16);
+      }
+      buf[8] = this.spanPartId(key.slice(b + 1));
+    } else {
+      buf[0] = 2;
+      buf[8] = this.spanPartId(key);
+    }
+    const spanKey = this.spanKeys.intern(buf, 9);
+    return { id, spanKey, spanId, traceId, localRootSpanId: root, endpoint, thread, threadId, texts, fromLink: false };
   }
 
-  private labelSetOf(
-    text: string,
-    spanId: string,
-    traceId: string,
-    root: string,
-    endpoint: string,
-    thread: string | undefined,
-    threadId: string,
-  ): LabelSet {
-    let id = this.labelSetIds.get(text);
-    if (id === undefined) this.labelSetIds.set(text, (id = this.labelSetIds.size));
-    const sk = `${spanId}|${traceId}|${root}|${endpoint}|${thread ?? ''}|${threadId}`;
-    let spanKey = this.spanKeys.get(sk);
-    if (spanKey === undefined) this.spanKeys.set(sk, (spanKey = this.spanKeys.size));
-    return { id, spanKey, spanId, traceId, localRootSpanId: root, endpoint, thread, threadId, text };
+  private restId(text: string): number {
+    let id = this.restIds.get(text);
+    if (id === undefined) this.restIds.set(text, (id = this.restIds.size));
+    return id;
   }
+
+  /** The id of a span key's text after its ids (`root|endpoint|thread|thread id`), or of all of it. */
+  private spanPartId(key: string): number {
+    let id = this.spanPartIds.get(key);
+    if (id === undefined) this.spanPartIds.set(key, (id = this.spanPartIds.size));
+    return id;
+  }
+}
+
+const HEX16 = /^[0-9a-f]{16}$/;
+const HEX32 = /^[0-9a-f]{32}$/;
+
+/** Bytes [o, o + 4) of an id as a big-endian unsigned 32-bit word. */
+function wordOf(b: Uint8Array, o: number): number {
+  return ((b[o]! << 24) | (b[o + 1]! << 16) | (b[o + 2]! << 8) | b[o + 3]!) >>> 0;
+}
+
+/** A label set's canonical text (content ids): its labels' texts, sorted, joined. */
+function labelSetText(ls: LabelSet): string {
+  if (!ls.fromLink) return ls.texts.join('\u0001');
+  const own: string[] = [];
+  if (ls.traceId !== '') own.push(labelText({ key: PPROF_LABELS.TRACE_ID, str: ls.traceId }));
+  if (ls.spanId !== '') {
+    own.push(labelText({ key: PPROF_LABELS.SPAN_ID, str: ls.spanId }));
+    own.push(labelText({ key: PPROF_LABELS.SPAN_ID_DECIMAL, str: hexToDecimal(ls.spanId) }));
+  }
+  if (own.length > 1) own.sort();
+  return mergedText(own, ls.texts);
 }
 
 /** Attribute keys sampleLabels reads span or trace ids from (when the link gives none). */
@@ -479,7 +623,18 @@ const ID_ATTR_KEYS: ReadonlySet<string> = new Set<string>([...SPAN_ID_ATTR_KEYS,
 interface AttributePart {
   attrs: ResolvedAttribute[];
   /** Set when no attribute names a span or trace id: the labels' fields, and their texts sorted. */
-  standalone: { root: string; endpoint: string; thread: string | undefined; threadId: string; texts: string[] } | undefined;
+  standalone:
+    | {
+        root: string;
+        endpoint: string;
+        thread: string | undefined;
+        threadId: string;
+        texts: string[];
+        /** restIds id of texts, spanPartIds id of (root, endpoint, thread, threadId). */
+        restId: number;
+        spanPart: number;
+      }
+    | undefined;
 }
 
 /** Two sorted lists of label texts as one sorted list, joined as a label set's text. */
@@ -497,14 +652,6 @@ function mergedText(a: readonly string[], b: readonly string[]): string {
 
 function labelText(l: LabelSpec): string {
   return 'str' in l ? `${l.key}\u0000s${l.str}` : `${l.key}\u0000n${l.num}\u0000${l.numUnit}`;
-}
-
-/** Attribute indices as a map key; small integers for the usual short lists (see convert.ts). */
-function rawAttributeKey(a: readonly number[]): number | string {
-  if (a.length === 0) return -1;
-  if (a.length === 1 && a[0]! >= 0 && a[0]! < 2 ** 29) return -2 - a[0]!;
-  if (a.length === 2 && a[0]! >= 0 && a[0]! < 32768 && a[1]! >= 0 && a[1]! < 32768) return a[0]! * 32768 + a[1]!;
-  return a.join(',');
 }
 
 /** The `local root span id` label (decimal, Datadog's form) as 16 hex chars; '' when unreadable. */
@@ -619,26 +766,40 @@ function extractPart(tables: RequestTables, p: Profile, part: Part, typeOfProfil
   // Global ids straight into typed arrays (a scratch the cache keeps for the frames, whose
   // number is known only at the end; one of the merged samples' count for the stacks).
   let frameGids = cache.frameGidScratch;
-  const stacks: ExtractedStack[] = [];
+  // The profile's stacks: their global ids and values by stack index, their frames last.
+  // Each store stack's frames, as indices of the profile's frames, are written to a scratch
+  // when it is first walked (walkedFrames, at the offset walkedAt gives per stack).
+  let walkedFrames = cache.walkedFrameScratch;
+  let walked = 0;
+  if (cache.walkedAtScratch.length < count) cache.walkedAtScratch = new Int32Array(Math.max(count, 2 * cache.walkedAtScratch.length));
+  const walkedAt = cache.walkedAtScratch;
   const stackGids = new Int32Array(count);
+  const stackValues = new Float64Array(count);
+  let stackCount = 0;
   const spanIndex = new Map<number | string, SpanSample>();
   const threads = new Map<string, number>();
   let total = 0;
   // Frames in the order pprof's locations would list them: by first use, zero-valued samples
   // included (so functions are written in the same order as by the pprof path). A store stack
-  // walked once is marked -2 (walked, not listed yet).
+  // walked once is marked -2 - the offset of its frames in walkedFrames (walked, not listed yet).
   for (let k = 0; k < count; k++) {
     const g = cache.storeStack(mergedStacks[k]!);
     if (stackIndex.get(g) !== -1) continue;
-    stackIndex.set(g, -2);
-    for (let f = cache.stackStart(g), end = f + cache.stackLength(g); f < end; f++) {
+    stackIndex.set(g, -2 - walked);
+    const start = cache.stackStart(g);
+    const end = start + cache.stackLength(g);
+    if (walked + end - start > walkedFrames.length) walkedFrames = cache.walkedFrameScratch = growInt32(walkedFrames, walked + end - start);
+    for (let f = start; f < end; f++) {
       const fg = values[f]!;
-      if (frameIndex.get(fg) < 0) {
-        if (frames.length === frameGids.length) frameGids = cache.frameGidScratch = growInt32(frameGids, frames.length + 1);
-        frameGids[frames.length] = fg;
-        frameIndex.set(fg, frames.length);
+      let fi = frameIndex.get(fg);
+      if (fi < 0) {
+        fi = frames.length;
+        if (fi === frameGids.length) frameGids = cache.frameGidScratch = growInt32(frameGids, fi + 1);
+        frameGids[fi] = fg;
+        frameIndex.set(fg, fi);
         frames.push(allFrames[fg]!);
       }
+      walkedFrames[walked++] = fi;
     }
   }
   const smiSpans = Math.floor(2 ** 30 / Math.max(1, count));
@@ -649,16 +810,13 @@ function extractPart(tables: RequestTables, p: Profile, part: Part, typeOfProfil
     const g = cache.storeStack(mergedStacks[k]!);
     let si = stackIndex.get(g);
     if (si < 0) {
-      const start = cache.stackStart(g);
-      const n = cache.stackLength(g);
-      const ids = new Array<number>(n);
-      for (let j = 0; j < n; j++) ids[j] = frameIndex.get(values[start + j]!);
-      si = stacks.length;
-      stacks.push({ frames: ids, value: 0 });
+      const at = -2 - si;
+      si = stackCount++;
       stackGids[si] = g;
+      walkedAt[si] = at;
       stackIndex.set(g, si);
     }
-    stacks[si]!.value += value;
+    stackValues[si] += value;
     total += value;
     const ls = mergedLabels[k]!;
     if (ls.thread !== undefined) threads.set(ls.thread, (threads.get(ls.thread) ?? 0) + value);
@@ -680,6 +838,25 @@ function extractPart(tables: RequestTables, p: Profile, part: Part, typeOfProfil
         });
     }
   }
+
+  // Every stack's frames as indices of the profile's frames, one array for all of them.
+  const offsets = new Int32Array(stackCount + 1);
+  let frameRefs = 0;
+  for (let k = 0; k < stackCount; k++) {
+    offsets[k] = frameRefs;
+    frameRefs += cache.stackLength(stackGids[k]!);
+  }
+  offsets[stackCount] = frameRefs;
+  const stackFrames = new Int32Array(frameRefs);
+  for (let k = 0, o = 0; k < stackCount; k++) {
+    for (let f = walkedAt[k]!, end = f + offsets[k + 1]! - offsets[k]!; f < end; f++) stackFrames[o++] = walkedFrames[f]!;
+  }
+  const stacks: ExtractedStacks = {
+    count: stackCount,
+    offsets,
+    frames: stackFrames,
+    values: stackCount === count ? stackValues : stackValues.slice(0, stackCount),
+  };
 
   // Keep event times inside the window when the profile does not give one.
   let start = p.timeUnixNano;
@@ -712,7 +889,7 @@ function extractPart(tables: RequestTables, p: Profile, part: Part, typeOfProfil
     resolved: {
       generation: cache.generation,
       frames: frameGids.slice(0, frames.length),
-      stacks: stacks.length === count ? stackGids : stackGids.slice(0, stacks.length),
+      stacks: stackCount === count ? stackGids : stackGids.slice(0, stackCount),
     },
   };
 }
@@ -753,7 +930,7 @@ function contentId(tables: RequestTables, merged: MergedSamples<LabelSet>, head:
     if (l === undefined) {
       l = labelLocal.size;
       labelLocal.set(labels.id, l);
-      chunk.push(`L${labels.text}`);
+      chunk.push(`L${labelSetText(labels)}`);
     }
     chunk.push(`${s}|${l}=${merged.value[k]!}`);
     if (chunk.length >= 4096) {
