@@ -316,14 +316,19 @@ export const suite: BenchSuite = {
         'list) pair. Samples are merged by stack once all are in (src/pprof/merge-by-stack.ts: a counting sort over the stack ' +
         "ids, then a scan among each stack's ~10 samples), not through a 4 MB table probed at random per sample. What " +
         'converting + encoding from columns spends its time on now (--cpu-prof of the from-columns path, decode excluded, ' +
-        'approximate): writing the 9 MiB ~35 % (three copyWithin calls per sample: its stack run and its two label runs; ' +
-        'the calls, more than the bytes: copying from a source in cache was not faster), resolving stacks, locations and ' +
+        'approximate, measured before the change below): writing the 9 MiB ~35 % (three copyWithin calls per sample: its ' +
+        'stack run and its two label runs), resolving stacks, locations and ' +
         'functions and encoding their runs ~21 %, the per-sample loop (attribute list and link lookups, appending the ' +
-        "sample) ~20 %, the tables' bytes ~7 %, labels ~6 %, merging by stack ~5 %, GC ~2 %. Tried and left out (A/B, no " +
-        'gain): copying label runs from the arena by a byte loop, copying stack runs from arena views with set(), copying ' +
-        'each run from its last copy rather than its first (slower), and earlier the arena placed after the pprof in the ' +
-        'output and a fresh larger buffer. On this machine, busy with other work, A/B medians of the from-columns row moved ' +
-        'by ±10 % between runs of the same code. ' +
+        "sample) ~20 %, the tables' bytes ~7 %, labels ~6 %, merging by stack ~5 %, GC ~2 %. Those copies now all come " +
+        "from a copy of the arena (~1 MB) put just past the pprof's end in the kept output buffer, not from each run's " +
+        'first copy scattered over the 9 MiB written (and the first by a byte loop from the arena): A/B against the ' +
+        'previous encoder in one process, the from-columns encode took 0.88-0.96× the time (three runs), the exportPprof ' +
+        'task 0.98× (the gzip dominates it). Tried and left out (A/B, no gain): copying short runs (≤ 16, 32, 64 bytes) by ' +
+        'a byte loop (slower: a copyWithin call costs ~30-40 ns), copying stack runs from arena views with set(), copying ' +
+        'each run from its last copy rather than its first (slower), gzip in one output chunk (chunkSize ≥ the output: ' +
+        'the gzip alone ~10 % faster, but end to end in the exportPprof task no faster, with its result copied out of the ' +
+        'larger chunk buffer into one of its own size, and neither chunks of 256 KiB or 1 MiB). On this machine, busy ' +
+        'with other work, A/B medians of the from-columns row moved by ±10 % between runs of the same code. ' +
         'gzip itself is a fixed cost at this level: about as long as the whole conversion.',
       '',
       `Encoder: ours takes ${(ours / theirs).toFixed(2)} of pprof-format's time (${(theirs / ours).toFixed(1)}× faster) for the ` +

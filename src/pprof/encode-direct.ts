@@ -9,8 +9,9 @@
 // sample's labels are two runs, its link's and its attribute list's: label-runs.ts) are
 // encoded once, when first used, into one arena, and a sample is kept as numbers (stack id,
 // head and tail label runs, value) in typed arrays. Samples are merged by stack once all are
-// in (merge-by-stack.ts). The output is sized in one pass and allocated once; writing a
-// sample is then a tag, a length, three copies and a varint. No string key, Map lookup or
+// in (merge-by-stack.ts). The output is sized in one pass and written into a buffer kept per
+// thread, the arena's runs copied in past its end; writing a sample is then a tag, a length,
+// three copies (within that one buffer) and a varint. No string key, Map lookup or
 // object is made per sample (only per distinct stack, link and attribute list, and those are
 // interned by integer hashing: id-runs.ts).
 //
@@ -177,8 +178,9 @@ class Arena {
 
 /**
  * The typed arrays a BytesBuilder works in (sample columns, merge scratch, arena, run offsets)
- * and, for the gzip path, the pprof output itself, kept from one build to the next on this
- * thread. A 100 k-sample profile needs about 18 MiB of such buffers (the output included);
+ * and the pprof output itself (every build writes there; the gzip path gzips from there), kept
+ * from one build to the next on this thread. A 100 k-sample profile needs about 19 MiB of such
+ * buffers (the output and the arena's copy past its end included);
  * allocated per build (35 MB then, with a merge hash table and a label set per pair),
  * they are what made V8 collect the young generation in the middle of a conversion
  * ("external memory pressure": young ArrayBuffers past twice the semi-space size), copying
@@ -200,8 +202,6 @@ class BuildScratch {
   refStart = new Int32Array(256).fill(-1);
   refLen = new Int32Array(256);
   bodies = new Int32Array(1024);
-  runAt = new Int32Array(256).fill(-1);
-  setAt = new Int32Array(256).fill(-1);
   private out = new Uint8Array(0);
   /** The base builder's interning structures and index arrays. */
   readonly arrays = new BuilderArrays();
@@ -216,7 +216,7 @@ class BuildScratch {
   bytes(): number {
     let n = this.arena.buf.byteLength + this.out.byteLength + this.arrays.bytes() + this.merger.bytes();
     for (const a of [this.sampleStack, this.sampleHead, this.sampleTail, this.values]) n += a.byteLength;
-    for (const a of [this.runStart, this.runLen, this.setStart, this.setLen, this.refStart, this.refLen, this.bodies, this.runAt, this.setAt]) {
+    for (const a of [this.runStart, this.runLen, this.setStart, this.setLen, this.refStart, this.refLen, this.bodies]) {
       n += a.byteLength;
     }
     return n;
@@ -225,7 +225,7 @@ class BuildScratch {
 
 /**
  * A scratch holding more is dropped after its build instead (the next allocates afresh, as
- * every build used to): a 100 k-sample profile's is about 18 MiB with the output buffer, so
+ * every build used to): a 100 k-sample profile's is about 19 MiB with the output buffer, so
  * a thread keeps at most this much, for profiles up to somewhat more samples than that, not
  * the high-water mark of the largest request it ever converted.
  */
@@ -500,7 +500,7 @@ class BytesBuilder extends PprofBuilder {
     };
   }
 
-  /** Walks the samples and writes the pprof: into a new buffer, or into the scratch's output (`reuse`). */
+  /** Walks the samples and writes the pprof into the scratch's output: returned as a view of it (`reuse`) or copied into a buffer of its own. */
   private write(p: ColumnarProfile, seriesLabels: Record<string, string>, profileType: string | undefined, reuse: boolean) {
     const { model, summary, converted, contentHead } = this.collect(p, seriesLabels, profileType);
     summary.sampleCount = this.scratch.merger.merge(
@@ -516,9 +516,9 @@ class BytesBuilder extends PprofBuilder {
 
   /**
    * The tables-only profile's bytes with the samples put in after its sample_type field: one
-   * pass to size every sample, one output allocation, then per sample two varints, a copy of
-   * its stack's run, its value and a copy of each of its two label runs (samples merged
-   * away skipped).
+   * pass to size every sample, then per sample two varints, a copy of its stack's run, its
+   * value and a copy of each of its two label runs (samples merged away skipped), all into
+   * the scratch's output.
    */
   private encode(tables: Uint8Array, reuse: boolean): Uint8Array {
     // Field 1 (sample_type) holds two small string ids: its length fits one byte.
@@ -551,20 +551,16 @@ class BytesBuilder extends PprofBuilder {
       bodies[i] = body;
       total += 1 + vsize32(body) + body;
     }
-    // Not zero-filled (every byte is written below), and either a buffer of its own (not a
-    // slice of Node's shared pool) or the scratch's output, which is kept between builds.
-    const out = reuse ? kept.output(total) : new Uint8Array(Buffer.allocUnsafeSlow(total).buffer, 0, total);
-    const src = this.arena.buf;
+    // Written in the scratch's output, kept between builds (not zero-filled: every byte is
+    // written below), with the arena's runs put just past the pprof's end, so that every copy
+    // of a run is one copyWithin (a memmove) from that compact block (~1 MB for 100 k samples,
+    // mostly in cache). Before, the first copy of each run came from the arena by a byte loop
+    // and the later ones from that first copy, scattered over the 9 MiB written: the encode
+    // measured ~5-12 % slower so (A/B, bench/RESULTS.md, "pprof conversion").
+    const arena = this.arena.used;
+    const out = kept.output(total + arena);
+    out.set(this.arena.buf.subarray(0, arena), total);
     out.set(tables.subarray(0, head), 0);
-    // Where each run was first written in `out`: later copies of it are one copyWithin (a
-    // memmove) from there, about twice as fast as a byte loop; the first comes from the arena.
-    // (Copying from its last copy instead, more often in cache, measured slower.)
-    const stacks = this.stackRuns.size;
-    const sets = this.labelRuns.size;
-    if (kept.runAt.length < stacks) kept.runAt = new Int32Array(2 * stacks).fill(-1);
-    if (kept.setAt.length < sets) kept.setAt = new Int32Array(2 * sets).fill(-1);
-    const runAt = kept.runAt;
-    const setAt = kept.setAt;
     let pos = head;
     for (let i = 0; i < n; i++) {
       const stack = stackOf[i]!;
@@ -572,12 +568,8 @@ class BytesBuilder extends PprofBuilder {
       out[pos++] = 18;
       pos = putVarint32(out, pos, bodies[i]!);
       const rl = runLen[stack]!;
-      const ra = runAt[stack]!;
-      if (ra >= 0) out.copyWithin(pos, ra, ra + rl);
-      else {
-        runAt[stack] = pos;
-        for (let s = runStart[stack]!, k = 0; k < rl; k++) out[pos + k] = src[s + k]!;
-      }
+      const ra = total + runStart[stack]!;
+      out.copyWithin(pos, ra, ra + rl);
       pos += rl;
       const v = values[i]!;
       out[pos++] = 18;
@@ -593,22 +585,14 @@ class BytesBuilder extends PprofBuilder {
       }
       const hr = headOf[i]!;
       const hl = setLen[hr]!;
-      const ha = setAt[hr]!;
-      if (ha >= 0) out.copyWithin(pos, ha, ha + hl);
-      else {
-        setAt[hr] = pos;
-        for (let s = setStart[hr]!, k = 0; k < hl; k++) out[pos + k] = src[s + k]!;
-      }
+      const ha = total + setStart[hr]!;
+      out.copyWithin(pos, ha, ha + hl);
       pos += hl;
       const tr = tailOf[i]!;
       const tl = setLen[tr]!;
       if (tl !== 0) {
-        const ta = setAt[tr]!;
-        if (ta >= 0) out.copyWithin(pos, ta, ta + tl);
-        else {
-          setAt[tr] = pos;
-          for (let s = setStart[tr]!, k = 0; k < tl; k++) out[pos + k] = src[s + k]!;
-        }
+        const ta = total + setStart[tr]!;
+        out.copyWithin(pos, ta, ta + tl);
         pos += tl;
       }
       if (timed) {
@@ -629,9 +613,12 @@ class BytesBuilder extends PprofBuilder {
     }
     out.set(tables.subarray(head), pos);
     pos += tables.length - head;
-    runAt.fill(-1, 0, stacks);
-    setAt.fill(-1, 0, sets);
     if (pos !== total) throw new Error(`pprof direct encoder size mismatch: wrote ${pos} of ${total} bytes`);
-    return out;
+    if (reuse) return out.subarray(0, total);
+    // A result handed out is copied into a buffer of its own (not a slice of Node's shared
+    // pool, not the scratch): one memcpy, cheaper than what the compact copies above save.
+    const own = new Uint8Array(Buffer.allocUnsafeSlow(total).buffer, 0, total);
+    own.set(out.subarray(0, total));
+    return own;
   }
 }
