@@ -102,6 +102,15 @@ export interface LinkIds {
 /** Per Link object: a request's links are looked up once per pprof, often many times. */
 const linkCache = new WeakMap<Link, LinkIds | null>();
 
+/** What is wrong with a Link's ids (a non-zero one of the wrong length, the trace id first), or undefined. */
+export function linkIdsError(link: Link): string | undefined {
+  const t = link.traceId;
+  const s = link.spanId;
+  if (!isZeroId(t) && t.length !== 16) return `trace_id has ${t.length} bytes, expected 16`;
+  if (!isZeroId(s) && s.length !== 8) return `span_id has ${s.length} bytes, expected 8`;
+  return undefined;
+}
+
 /**
  * Span identity of a Link, or undefined when it is unlinked (empty or all-zero ids, as the
  * wire facts say). Throws a message for ids of the wrong length, which is bad data.
@@ -115,8 +124,8 @@ export function linkIds(link: Link): LinkIds | undefined {
   const hasSpan = !isZeroId(s);
   let out: LinkIds | undefined;
   if (hasTrace || hasSpan) {
-    if (hasTrace && t.length !== 16) throw new Error(`trace_id has ${t.length} bytes, expected 16`);
-    if (hasSpan && s.length !== 8) throw new Error(`span_id has ${s.length} bytes, expected 8`);
+    const bad = linkIdsError(link);
+    if (bad !== undefined) throw new Error(bad);
     out = {};
     if (hasTrace) out.traceId = hexOf(t);
     if (hasSpan) {

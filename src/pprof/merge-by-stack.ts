@@ -16,7 +16,7 @@ import { growInt32 } from '../otlp/columns/grow.js';
 /** Stacks with at most this many samples are merged by a scan, larger ones through a hash table. */
 const SCAN_MAX = 16;
 
-/** The sample columns merge() reads and compacts (the direct encoder's). */
+/** The sample columns merge() reads, adding merged values and marking merged-away samples (the direct encoder's). */
 export interface SampleColumns {
   /** Stack id per sample. */
   stack: Int32Array;

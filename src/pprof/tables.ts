@@ -246,21 +246,30 @@ export function addSeriesLabel(out: Record<string, string>, key: string, v: AnyV
 
 /**
  * A sample's attribute indices as a key, without building a string for the usual short
- * lists. Keys stay small integers (interned as such): none is -1, one index i is -2 - i, two
- * indices below 2^15 pack into a * 2^15 + b. Order is kept (label identity is
- * order-independent: label-runs.ts).
+ * lists: their integer key (shortAttributeKey), else the indices' text. Order is kept
+ * (label identity is order-independent: label-runs.ts).
  */
 function rawAttributeKey(pool: Float64Array, from: number, n: number): number | string {
-  if (n === 0) return -1;
-  // Integers only: a fraction in a list would make its key another list's.
-  const a = pool[from]!;
-  if (n === 1 && (a | 0) === a && a >= 0 && a < 2 ** 29) return -2 - a;
-  if (n === 2) {
-    const b = pool[from + 1]!;
-    if ((a | 0) === a && (b | 0) === b && a >= 0 && a < 32768 && b >= 0 && b < 32768) return a * 32768 + b;
-  }
   // Number#toString as Array#join writes it.
-  return Array.prototype.join.call(pool.subarray(from, from + n), ',');
+  return shortAttributeKey(pool, from, n) ?? Array.prototype.join.call(pool.subarray(from, from + n), ',');
+}
+
+/**
+ * The attribute list a[from, from + n) as a small integer key, for the usual short lists (the
+ * converter and the store key what they work out per list by it; V8 hashes such keys without
+ * allocating): none is -1, one index i is -2 - i, two indices below 2^15 pack into
+ * a * 2^15 + b; undefined for any other list. Integers only: a fraction in a list would make
+ * its key another list's.
+ */
+export function shortAttributeKey(a: ArrayLike<number>, from: number, n: number): number | undefined {
+  if (n === 0) return -1;
+  const x = a[from]!;
+  if (n === 1 && (x | 0) === x && x >= 0 && x < 2 ** 29) return -2 - x;
+  if (n === 2) {
+    const y = a[from + 1]!;
+    if ((x | 0) === x && (y | 0) === y && x >= 0 && x < 32768 && y >= 0 && y < 32768) return x * 32768 + y;
+  }
+  return undefined;
 }
 
 /** A distinct label of this pprof and its small id (label identity is made of ids: label-runs.ts). */

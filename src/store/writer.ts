@@ -203,10 +203,8 @@ export class StoreWriter {
   private readonly knownTypes = new Set<string>();
   private maxDurationMs: number;
   private readonly stmt;
-  /** Reused parameters of the span_samples inserts. */
-  private readonly spanParams: unknown[] = new Array<unknown>(9 * SPAN_ROWS);
-  /** Per number of rows below SPAN_ROWS: its INSERT (prepared when first needed) and parameters. */
-  private readonly spanTail: ({ stmt: Database.Statement; params: unknown[] } | undefined)[] = [];
+  /** Per number of rows, 1 to SPAN_ROWS: its span_samples INSERT (prepared when first needed) and reused parameters. */
+  private readonly spanInserts: ({ stmt: Database.Statement; params: unknown[] } | undefined)[] = [];
   /** Rows whose last_seen_ms the profile being written moves forward: one statement per table and profile. */
   private readonly touchedStacks: number[] = [];
   private readonly touchedFunctions: number[] = [];
@@ -245,7 +243,6 @@ export class StoreWriter {
       stackTouch: db.prepare('UPDATE stacks SET last_seen_ms = ? WHERE id = ? AND last_seen_ms < ?'),
       stackTouchMany: db.prepare('UPDATE stacks SET last_seen_ms = ? WHERE id IN (SELECT value FROM json_each(?)) AND last_seen_ms < ?'),
       samplesInsert: db.prepare('INSERT INTO samples (profile_id, stack_ids, vals) VALUES (?, ?, ?)'),
-      spanSampleInsertMany: spanSampleInsert(db, SPAN_ROWS),
       metaSet: db.prepare('INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value'),
       spanUpsert: db.prepare(
         `INSERT INTO spans (span_id, trace_id, parent_span_id, name, service, own_endpoint, endpoint, local_root_span_id, root_known, is_local_root, start_us, end_us)
@@ -396,17 +393,11 @@ export class StoreWriter {
     this.touch(this.touchedStacks, this.stmt.stackTouch, this.stmt.stackTouchMany, seenMs);
     // SPAN_ROWS rows a statement (one call, one parameter array), the rest in one more.
     const spans = p.spanSamples;
-    const params = this.spanParams;
-    let k = 0;
-    for (; k + SPAN_ROWS <= spans.length; k += SPAN_ROWS) {
-      for (let j = 0, o = 0; j < SPAN_ROWS; j++, o += 9) spanRow(params, o, profileId, spans[k + j]!, stackIds);
-      this.stmt.spanSampleInsertMany.run(params);
-    }
-    const rest = spans.length - k;
-    if (rest > 0) {
-      const tail = (this.spanTail[rest] ??= { stmt: spanSampleInsert(this.db, rest), params: new Array<unknown>(9 * rest) });
-      for (let j = 0, o = 0; j < rest; j++, o += 9) spanRow(tail.params, o, profileId, spans[k + j]!, stackIds);
-      tail.stmt.run(tail.params);
+    for (let k = 0; k < spans.length; k += SPAN_ROWS) {
+      const rows = Math.min(SPAN_ROWS, spans.length - k);
+      const insert = (this.spanInserts[rows] ??= { stmt: spanSampleInsert(this.db, rows), params: new Array<unknown>(9 * rows) });
+      for (let j = 0, o = 0; j < rows; j++, o += 9) spanRow(insert.params, o, profileId, spans[k + j]!, stackIds);
+      insert.stmt.run(insert.params);
     }
     return profileId;
   }

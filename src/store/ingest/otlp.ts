@@ -28,13 +28,23 @@ import {
   entry,
   RequestTables as SharedTables,
   scopeProfileTypes,
+  shortAttributeKey,
   ZERO_FUNCTION,
   ZERO_LINK,
   ZERO_LOCATION,
   ZERO_MAPPING,
   ZERO_STACK,
 } from '../../pprof/tables.js';
-import { decimalToHex16, hexToDecimal, linkIds, PPROF_LABELS, sampleLabels, type LabelSpec, type ResolvedAttribute } from '../../pprof/labels.js';
+import {
+  decimalToHex16,
+  hexToDecimal,
+  linkIds,
+  linkIdsError,
+  PPROF_LABELS,
+  sampleLabels,
+  type LabelSpec,
+  type ResolvedAttribute,
+} from '../../pprof/labels.js';
 import { isSampleCountType, profileTypeOf } from '../../pprof/profile-type.js';
 import { SERVICE_NAME_KEY } from '../../pprof/service-name.js';
 import { SPAN_ID_ATTR_KEYS, TRACE_ID_ATTR_KEYS } from '../../join/attributes.js';
@@ -377,15 +387,12 @@ class RequestTables extends SharedTables<ProfilesDictionary> {
   private readonly attributeLists = new SeqInterner(16);
 
   /**
-   * Attribute indices as a map key, an integer: computed for the usual short lists (empty:
-   * -1; one index: -2 - it; two: both in 15 bits), else -2^30 - the list's id in
-   * attributeLists (no text per sample). The ranges do not overlap.
+   * Attribute indices as a map key, an integer: shortAttributeKey's for the usual short
+   * lists, else -2^30 - the list's id in attributeLists (no text per sample). The ranges do
+   * not overlap.
    */
   private rawAttributeKey(a: readonly number[]): number {
-    if (a.length === 0) return -1;
-    if (a.length === 1 && a[0]! >= 0 && a[0]! < 2 ** 29) return -2 - a[0]!;
-    if (a.length === 2 && a[0]! >= 0 && a[0]! < 32768 && a[1]! >= 0 && a[1]! < 32768) return a[0]! * 32768 + a[1]!;
-    return -(2 ** 30) - this.attributeLists.intern(a);
+    return shortAttributeKey(a, 0, a.length) ?? -(2 ** 30) - this.attributeLists.intern(a);
   }
 
   /** rootHex, memoized: a request's samples share few local roots (and it goes through a BigInt). */
@@ -470,9 +477,9 @@ class RequestTables extends SharedTables<ProfilesDictionary> {
         const sp = link.spanId;
         const hasTrace = !isZeroId(t);
         const hasSpan = !isZeroId(sp);
-        // linkIds' checks and messages, without its decimal span id (content ids only need it).
-        if (hasTrace && t.length !== 16) throw new BadData(`samples[${si}]: link_table[${li}]: trace_id has ${t.length} bytes, expected 16`);
-        if (hasSpan && sp.length !== 8) throw new BadData(`samples[${si}]: link_table[${li}]: span_id has ${sp.length} bytes, expected 8`);
+        // linkIds' checks, without its decimal span id (content ids only need it).
+        const bad = linkIdsError(link);
+        if (bad !== undefined) throw new BadData(`samples[${si}]: link_table[${li}]: ${bad}`);
         if (hasTrace) {
           traceId = hexOf(t);
           buf[0] = 1;
@@ -535,15 +542,8 @@ class RequestTables extends SharedTables<ProfilesDictionary> {
     const canonicalSpan =
       labels.some((l) => l.key === PPROF_LABELS.SPAN_ID && 'str' in l && HEX16.test(l.str)) &&
       labels.some((l) => l.key === PPROF_LABELS.SPAN_ID_DECIMAL && 'str' in l && l.str === hexToDecimal(spanId));
-    if (canonicalTrace) {
-      buf[0] = 1;
-      for (let w = 0; w < 4; w++) buf[1 + w] = parseInt(traceId.slice(8 * w, 8 * w + 8), 16);
-    }
-    if (canonicalSpan) {
-      buf[5] = 1;
-      buf[6] = parseInt(spanId.slice(0, 8), 16);
-      buf[7] = parseInt(spanId.slice(8), 16);
-    }
+    if (canonicalTrace) putTraceWords(buf, traceId);
+    if (canonicalSpan) putSpanWords(buf, spanId);
     const rest = labels
       .filter(
         (l) =>
@@ -563,15 +563,8 @@ class RequestTables extends SharedTables<ProfilesDictionary> {
     const t32 = key.slice(a + 1, b);
     buf.fill(0);
     if ((s16 === '' || HEX16.test(s16)) && (t32 === '' || HEX32.test(t32))) {
-      if (t32 !== '') {
-        buf[0] = 1;
-        for (let w = 0; w < 4; w++) buf[1 + w] = parseInt(t32.slice(8 * w, 8 * w + 8), 16);
-      }
-      if (s16 !== '') {
-        buf[5] = 1;
-        buf[6] = parseInt(s16.slice(0, 8), 16);
-        buf[7] = parseInt(s16.slice(8), 16);
-      }
+      if (t32 !== '') putTraceWords(buf, t32);
+      if (s16 !== '') putSpanWords(buf, s16);
       buf[8] = this.spanPartId(key.slice(b + 1));
     } else {
       buf[0] = 2;
@@ -597,6 +590,19 @@ class RequestTables extends SharedTables<ProfilesDictionary> {
 
 const HEX16 = /^[0-9a-f]{16}$/;
 const HEX32 = /^[0-9a-f]{32}$/;
+
+/** A trace id's 32 hex chars into an identity tuple (idBuf): present, then its four words. */
+function putTraceWords(buf: number[], hex: string): void {
+  buf[0] = 1;
+  for (let w = 0; w < 4; w++) buf[1 + w] = parseInt(hex.slice(8 * w, 8 * w + 8), 16);
+}
+
+/** A span id's 16 hex chars into an identity tuple (idBuf): present, then its two words. */
+function putSpanWords(buf: number[], hex: string): void {
+  buf[5] = 1;
+  buf[6] = parseInt(hex.slice(0, 8), 16);
+  buf[7] = parseInt(hex.slice(8), 16);
+}
 
 /** Bytes [o, o + 4) of an id as a big-endian unsigned 32-bit word. */
 function wordOf(b: Uint8Array, o: number): number {
