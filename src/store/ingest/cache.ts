@@ -19,6 +19,7 @@ import { stringBytes } from '../byte-bounded-map.js';
 import { SeqInterner } from './keys.js';
 import { MergedSamples } from './merged.js';
 import { NAMED_LOCATION_BYTES, NamedLocations } from './named-locations.js';
+import { StringIds } from './strings.js';
 
 /** Default bound: about 200 k distinct functions and locations and 500 k stacks of depth 20. */
 export const INGEST_CACHE_BYTES = 64 * 2 ** 20;
@@ -99,7 +100,7 @@ export class StampedIndex {
 }
 
 export class IngestCache {
-  private strings = new Map<string, number>();
+  private strings = new StringIds();
   private functionIds = new SeqInterner(64);
   private frameIds = new SeqInterner(64);
   private locationIds = new SeqInterner(64);
@@ -137,7 +138,14 @@ export class IngestCache {
 
   /** Estimated heap bytes held. */
   get bytes(): number {
-    const interners = this.functionIds.bytes + this.frameIds.bytes + this.locationIds.bytes + this.pprofStackIds.bytes + this.storeStackIds.bytes;
+    const interners =
+      this.strings.bytes +
+      this.named.bytes +
+      this.functionIds.bytes +
+      this.frameIds.bytes +
+      this.locationIds.bytes +
+      this.pprofStackIds.bytes +
+      this.storeStackIds.bytes;
     const lists = 4 * (this.locStart.a.length + this.locCount.a.length + this.locFrames.a.length + this.pprofToStore.a.length);
     return this.used + interners + lists;
   }
@@ -145,7 +153,7 @@ export class IngestCache {
   /** Starts afresh when over the bound; call between requests only. */
   trim(): void {
     if (this.bytes <= this.maxBytes) return;
-    this.strings = new Map();
+    this.strings = new StringIds();
     this.functionIds = new SeqInterner(64);
     this.frameIds = new SeqInterner(64);
     this.locationIds = new SeqInterner(64);
@@ -164,11 +172,9 @@ export class IngestCache {
 
   /** The id of a string (equal strings, one id). */
   string(s: string): number {
-    let id = this.strings.get(s);
-    if (id === undefined) {
-      this.strings.set(s, (id = this.strings.size));
-      this.used += stringBytes(s) + STRING_ENTRY_BYTES;
-    }
+    const before = this.strings.size;
+    const id = this.strings.id(s);
+    if (id === before) this.used += stringBytes(s) + STRING_ENTRY_BYTES;
     return id;
   }
 
@@ -217,7 +223,7 @@ export class IngestCache {
 
   /** Remembers a one-line location by its function's name (see NamedLocations); counted in the bound. */
   nameLocation(
-    name: string,
+    nameId: number,
     systemNameId: number,
     fileId: number,
     startLine: number,
@@ -226,9 +232,8 @@ export class IngestCache {
     location: number,
     fn: number,
   ): void {
-    // The name is held as sent (the map's key); system name and file as string ids, their
-    // strings counted with the strings.
-    if (this.named.add(name, systemNameId, fileId, startLine, line, column, location, fn)) this.used += NAMED_LOCATION_BYTES + stringBytes(name);
+    // Name, system name and file as string ids, their strings counted with the strings.
+    if (this.named.add(nameId, systemNameId, fileId, startLine, line, column, location, fn)) this.used += NAMED_LOCATION_BYTES;
   }
 
   get locationCount(): number {

@@ -1,8 +1,8 @@
 // The locations most profilers send (one line, one function, no mapping, no address: what a
-// symbolizing runtime writes) found again from their function's name: one map lookup of the
-// name a request sent, then its few candidates compared field by field (system name and file
-// by their IngestCache string ids, which the request resolves once per string, not once per
-// location: comparing the strings themselves read two more strings per location). Without it a request's
+// symbolizing runtime writes) found again from their function's name: its IngestCache string
+// id (which the request resolves once per string, not once per location) indexes the name's
+// first entry, then its few candidates are compared field by field (system name and file by
+// their string ids too: comparing the strings themselves read two more strings per location). Without it a request's
 // such location costs a lookup of the name's string id, an intern of the function's tuple and
 // one of the location's key; the answer is the same id (the entries are written from those
 // interns' answers). Part of an IngestCache: same generation, bounded with it. Pure, no I/O.
@@ -26,8 +26,8 @@ const FUNCTION = 6;
 const NEXT = 7;
 
 export class NamedLocations {
-  /** Function name (as sent, non-empty) -> its first entry + 1. */
-  private readonly heads = new Map<string, number>();
+  /** String id of a function name (non-empty) -> its first entry + 1 (0: none). */
+  private heads = new Int32Array(1024);
   /**
    * Every entry's numbers side by side (STRIDE a entry: one cache line, where an array per
    * field read five lines per location): system name and file as string ids
@@ -41,9 +41,14 @@ export class NamedLocations {
     return this.count;
   }
 
-  /** The entry for these values (system name and file as string ids), or -1; location() and functionOf() read it. */
-  find(name: string, systemName: number, file: number, startLine: number, line: number, column: number): number {
-    let e = (this.heads.get(name) ?? 0) - 1;
+  /** Bytes of the per-name heads (the entries are counted per entry: NAMED_LOCATION_BYTES). */
+  get bytes(): number {
+    return this.heads.byteLength;
+  }
+
+  /** The entry for these values (name, system name and file as string ids), or -1; location() and functionOf() read it. */
+  find(name: number, systemName: number, file: number, startLine: number, line: number, column: number): number {
+    let e = (name < this.heads.length ? this.heads[name]! : 0) - 1;
     const a = this.entries;
     for (let n = 0; e >= 0 && n < MAX_CANDIDATES; n++) {
       const o = e * STRIDE;
@@ -70,8 +75,8 @@ export class NamedLocations {
   }
 
   /** Records what a full resolution gave for these values (unless the name has candidates enough). */
-  add(name: string, systemName: number, file: number, startLine: number, line: number, column: number, location: number, fn: number): boolean {
-    const head = this.heads.get(name) ?? 0;
+  add(name: number, systemName: number, file: number, startLine: number, line: number, column: number, location: number, fn: number): boolean {
+    const head = name < this.heads.length ? this.heads[name]! : 0;
     let n = 0;
     for (let e = head - 1; e >= 0 && n < MAX_CANDIDATES; e = this.entries[e * STRIDE + NEXT]! - 1) n++;
     if (n >= MAX_CANDIDATES) return false;
@@ -91,7 +96,14 @@ export class NamedLocations {
     a[o + LOCATION] = location;
     a[o + FUNCTION] = fn;
     a[o + NEXT] = head;
-    this.heads.set(name, e + 1);
+    if (name >= this.heads.length) {
+      let len = this.heads.length * 2;
+      while (len <= name) len *= 2;
+      const heads = new Int32Array(len);
+      heads.set(this.heads);
+      this.heads = heads;
+    }
+    this.heads[name] = e + 1;
     return true;
   }
 }

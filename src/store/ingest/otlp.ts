@@ -239,7 +239,14 @@ class RequestTables extends SharedTables<ProfilesDictionary> {
         const si = f.systemNameStrindex;
         const fli = f.filenameStrindex;
         if (ni > 0 && ni < t.length && si >>> 0 === si && si < t.length && fli >>> 0 === fli && fli < t.length) {
-          const e = this.cache.named.find(t[ni]!, this.stringId(si, t[si]!), this.stringId(fli, t[fli]!), f.startLine, ln.line, ln.column);
+          const e = this.cache.named.find(
+            this.stringId(ni, t[ni]!),
+            this.stringId(si, t[si]!),
+            this.stringId(fli, t[fli]!),
+            f.startLine,
+            ln.line,
+            ln.column,
+          );
           if (e >= 0) {
             const id = this.cache.named.location(e);
             this.functionGid[fi] = this.cache.named.functionOf(e);
@@ -300,7 +307,7 @@ class RequestTables extends SharedTables<ProfilesDictionary> {
       const ln = lines[0]!;
       const fn = fgid[ln.functionIndex]!;
       cache.nameLocation(
-        t[named.nameStrindex]!,
+        this.stringId(named.nameStrindex, t[named.nameStrindex]!),
         this.stringId(named.systemNameStrindex, t[named.systemNameStrindex]!),
         this.stringId(named.filenameStrindex, t[named.filenameStrindex]!),
         named.startLine,
