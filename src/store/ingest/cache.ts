@@ -16,7 +16,7 @@
 // Pure, no I/O.
 import type { FrameInfo } from '../query/types.js';
 import { stringBytes } from '../byte-bounded-map.js';
-import { SeqInterner } from './keys.js';
+import { IdSeqInterner, SeqInterner } from './keys.js';
 import { MergedSamples } from './merged.js';
 import { NAMED_LOCATION_BYTES, NamedLocations } from './named-locations.js';
 import { StringIds } from './strings.js';
@@ -104,8 +104,8 @@ export class IngestCache {
   private functionIds = new SeqInterner(64);
   private frameIds = new SeqInterner(64);
   private locationIds = new SeqInterner(64);
-  private pprofStackIds = new SeqInterner(64);
-  private storeStackIds = new SeqInterner(64);
+  private pprofStackIds = new IdSeqInterner(64);
+  private storeStackIds = new IdSeqInterner(64);
   /** Global function id -> the function. */
   functions: CachedFunction[] = [];
   /** Global frame id -> the frame (one object per distinct frame, shared by the profiles using it). */
@@ -157,8 +157,8 @@ export class IngestCache {
     this.functionIds = new SeqInterner(64);
     this.frameIds = new SeqInterner(64);
     this.locationIds = new SeqInterner(64);
-    this.pprofStackIds = new SeqInterner(64);
-    this.storeStackIds = new SeqInterner(64);
+    this.pprofStackIds = new IdSeqInterner(64);
+    this.storeStackIds = new IdSeqInterner(64);
     this.functions = [];
     this.frames = [];
     this.locStart = new IntList();
@@ -293,7 +293,7 @@ export class IngestCache {
   }
 
   /** The array stackStart indexes (changes as stacks are added: read it after resolving). */
-  get stackValues(): Float64Array {
+  get stackValues(): Int32Array {
     return this.storeStackIds.values;
   }
 
