@@ -116,7 +116,7 @@ export class IngestCache {
   private locFrames = new IntList();
   /** Global pprof stack id -> its store stack id. */
   private pprofToStore = new IntList();
-  /** One-line locations by their function's name (NamedLocations): found with one string lookup. */
+  /** One-line locations by their function's name (NamedLocations): found by the name's string id. */
   named = new NamedLocations();
   /** Changes when the cache starts afresh; ids of different generations must not be compared. */
   generation = ++generations;
