@@ -52,7 +52,10 @@ export class StringIds {
   id(s: string): number {
     const n = s.length;
     let h = SEED_A ^ n;
-    for (let i = 0; i < n; i++) h = (Math.imul(h ^ s.charCodeAt(i), 0x01000193) + SEED_B) | 0;
+    // Two code units a step, as one 32-bit word (each step waits for the last multiply).
+    let i = 0;
+    for (; i + 1 < n; i += 2) h = (Math.imul(h ^ (s.charCodeAt(i) | (s.charCodeAt(i + 1) << 16)), 0x01000193) + SEED_B) | 0;
+    if (i < n) h = (Math.imul(h ^ s.charCodeAt(i), 0x01000193) + SEED_B) | 0;
     h ^= h >>> 16;
     h = Math.imul(h, 0x45d9f3b);
     h ^= h >>> 16;
