@@ -123,7 +123,7 @@ async function poolRows(): Promise<string> {
     );
   }
   return [
-    `${REQUESTS} OTLP protobuf requests of ${fmt(SHAPE.samples, 0)} samples (${(bodies[0]!.length / MiB).toFixed(1)} MiB each) submitted at once, bytes in → gzip'd pprof out (samples/s counts request samples); ${ROUNDS} rounds, 1 and 2 workers alternating within each; load average ${load0.toFixed(1)} → ${loadavg()[0]!.toFixed(1)} on ${availableParallelism()} cores (shared with other work: absolute figures are low and noisy, the ratio is the figure).`,
+    `${REQUESTS} OTLP protobuf requests of ${fmt(SHAPE.samples, 0)} samples (${(bodies[0]!.length / MiB).toFixed(1)} MiB each) submitted at once, bytes in → gzip'd pprof out (samples/s counts request samples): the convert suite's request (bench/otlp-data.ts LARGE_PROFILE), on which the task's target is defined, so that the 1-worker exportPprof row is that suite's exportPprof figure under the pool (a request's dictionary, 2 k functions, 5 k locations, 10 k stacks and 1 k links, is a fixed cost that smaller requests spread over fewer samples); ${ROUNDS} rounds, 1 and 2 workers alternating within each; load average ${load0.toFixed(1)} → ${loadavg()[0]!.toFixed(1)} on ${availableParallelism()} cores (shared with other work: absolute figures are low and noisy, the ratio is the figure).`,
     '',
     table(['path', 'samples/s (median)', 'per round', 'ratio (median)', 'CPU ms per request (median, all threads)', '1-min load per round'], rows),
     '',
