@@ -365,8 +365,10 @@ export const suite: BenchSuite = {
       "The exportPprof task (request bytes in, gzip'd pprof out, what the workers run) is also timed in a round of its " +
         'own, as a worker runs it: in the rounds above, the object decodes beside it leave garbage that V8 collects during ' +
         'whichever row runs then, and its CPU figure moved between 360 k and 450 k samples per CPU second over runs of the ' +
-        "same code. The quartiles show the spread of that round's CPU times; the workers suite times the task in a worker " +
-        '(on the same request). Where its time goes (--cpu-prof of 30 tasks on this request, approximate): zlib ~57 %, ' +
+        "same code. The quartiles show the spread of that round's CPU times. Its own round does not make the figure steady " +
+        'on this machine: its 2 cores are shared with other work, and over runs of the same code its median moved between ' +
+        "350 k and 490 k samples per CPU second (below the big round's in one run), as CPU time per task grows when the " +
+        'other core is busy; the workers suite times the task in a worker (on the same request). Where its time goes (--cpu-prof of 30 tasks on this request, approximate): zlib ~57 %, ' +
         'writing the samples ~9 % (the copies above), decoding the samples ~5 %, resolving stacks, locations and functions ' +
         '~8 %, the per-sample loop and merging ~10 %, GC ~4 %. A request also has a fixed cost, its dictionary: on a ' +
         '1 k-sample request with the same dictionary the task takes ~20-40 ms of CPU (zlib ~19 %, GC ~12 %, resolving ' +
