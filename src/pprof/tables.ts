@@ -502,15 +502,30 @@ export abstract class PprofBuilder {
     return id;
   }
 
-  private functionId(i: number, what: () => string): number {
+  /**
+   * sid for field `field` of function_table[`fi`]: the error text (and a closure for it) is
+   * made only for a string index not seen yet. The fixed cost of a request is mostly its
+   * dictionary, resolved once per pprof: a text and three closures per function were a
+   * good part of what that allocated.
+   */
+  private functionSid(i: number, fi: number, field: string): number {
+    const m = this.stringIds[i] ?? 0;
+    return m !== 0 ? m - 1 : this.sid(i, () => `function_table[${fi}].${field}`);
+  }
+
+  /** The function of line `k` of location_table[`loc`], function_table[`i`] (error texts made only on a miss). */
+  private functionId(i: number, loc: number, k: number): number {
     const memo = this.functionIds[i] ?? 0;
     if (memo !== 0) return memo;
-    const f = entry(this.d.functionTable, i, ZERO_FUNCTION, 'function_table', what);
-    const at = `function_table[${i}]`;
-    const systemName = this.sid(f.systemNameStrindex, () => `${at}.system_name_strindex`);
+    const table = this.d.functionTable;
+    const f =
+      (i | 0) === i && i >= 0 && i < table.length
+        ? table[i]!
+        : entry(table, i, ZERO_FUNCTION, 'function_table', () => `location_table[${loc}].lines[${k}].function_index`);
+    const systemName = this.functionSid(f.systemNameStrindex, i, 'system_name_strindex');
     // A function known only by its system name (e.g. an unsymbolized C++ symbol) is shown by it.
-    const name = this.sid(f.nameStrindex, () => `${at}.name_strindex`) || systemName;
-    const filename = this.sid(f.filenameStrindex, () => `${at}.filename_strindex`);
+    const name = this.functionSid(f.nameStrindex, i, 'name_strindex') || systemName;
+    const filename = this.functionSid(f.filenameStrindex, i, 'filename_strindex');
     const startLine = f.startLine;
     let id: number;
     if ((startLine | 0) === startLine) {
@@ -579,10 +594,15 @@ export abstract class PprofBuilder {
     return id;
   }
 
-  private locationId(i: number, what: () => string): number {
+  /** Location `i`, index `k` of stack_table[`stack`] (error texts made only on a miss). */
+  private locationId(i: number, stack: number, k: number): number {
     const memo = this.locationIds[i] ?? 0;
     if (memo !== 0) return memo;
-    const l = entry(this.d.locationTable, i, ZERO_LOCATION, 'location_table', what);
+    const table = this.d.locationTable;
+    const l =
+      (i | 0) === i && i >= 0 && i < table.length
+        ? table[i]!
+        : entry(table, i, ZERO_LOCATION, 'location_table', () => `stack_table[${stack}].location_indices[${k}]`);
     const mappingId = this.mappingIds[l.mappingIndex] || this.locationMappingId(i, l.mappingIndex);
     const address = num(l.address);
     const lines = l.lines;
@@ -660,7 +680,7 @@ export abstract class PprofBuilder {
   }
 
   private lineFunctionId(i: number, k: number, fi: number): number {
-    return this.functionId(fi, () => `location_table[${i}].lines[${k}].function_index`);
+    return this.functionId(fi, i, k);
   }
 
   /**
@@ -723,7 +743,7 @@ export abstract class PprofBuilder {
   }
 
   private stackLocationId(i: number, k: number, li: number): number {
-    return this.locationId(li, () => `stack_table[${i}].location_indices[${k}]`);
+    return this.locationId(li, i, k);
   }
 
   /** Stack `id`'s location ids, one array per stack id (read-only: samples share it). */

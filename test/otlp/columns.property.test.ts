@@ -217,6 +217,22 @@ function variantBytes(req: ExportProfilesServiceRequest, seed: number): Uint8Arr
 }
 
 /**
+ * `req`, sometimes with one more stack, referenced by no sample, of location indices of every
+ * varint width (one and two bytes, up to five, negative: ten): the tables here are small, and
+ * the stack decoder reads one- and two-byte varints inline, longer ones apart.
+ */
+function withWideStack(req: ExportProfilesServiceRequest, seed: number): ExportProfilesServiceRequest {
+  const rand = prng(seed ^ 0x5eed);
+  if (!req.dictionary || rand() < 0.5) return req;
+  const widths = [2 ** 7, 2 ** 14, 2 ** 21, 2 ** 28, 2 ** 31];
+  const locationIndices = Array.from({ length: 1 + Math.floor(rand() * 12) }, () => {
+    if (rand() < 0.1) return -1 - Math.floor(rand() * 2 ** 31);
+    return Math.floor(rand() * widths[Math.floor(rand() * widths.length)]!);
+  });
+  return { ...req, dictionary: { ...req.dictionary, stackTable: [...req.dictionary.stackTable, { locationIndices }] } };
+}
+
+/**
  * One stack_table entry (tag included) in a random legal wire form: its location indices in
  * runs, each packed or one tag per index, with unknown fields (and field 1 in a wire type
  * it does not have, which is skipped) between. Decodes to the same Stack.
@@ -327,7 +343,8 @@ describe('columnar decode of profiles requests', () => {
 
   it('decodes samples and stacks sent in any legal wire form (packed or not, split, repeated, unknown fields) the same', () => {
     fc.assert(
-      fc.property(requestArb, fc.nat(), (req, seed) => {
+      fc.property(requestArb, fc.nat(), (arbReq, seed) => {
+        const req = withWideStack(arbReq, seed);
         const bytes = variantBytes(req, seed);
         // The variant is the same message: the object decoder reads it as the canonical form.
         assert.deepEqual(decodeProfilesRequest(bytes), decodeProfilesRequest(encodeProfilesRequest(req)));
@@ -340,7 +357,7 @@ describe('columnar decode of profiles requests', () => {
   it('fails on cut or overwritten bytes exactly as the object decoder does', () => {
     fc.assert(
       fc.property(requestArb, fc.nat(), fc.nat(), fc.integer({ min: 0, max: 255 }), fc.boolean(), (req, seed, at, byte, cut) => {
-        const good = variantBytes(req, seed);
+        const good = variantBytes(withWideStack(req, seed), seed);
         if (good.length === 0) return;
         const i = at % good.length;
         const bad = cut ? good.subarray(0, i) : Uint8Array.from(good, (b, k) => (k === i ? byte : b));

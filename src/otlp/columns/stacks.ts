@@ -37,7 +37,8 @@ export class StackColumnsBuilder implements StackColumns {
   length = 0;
   start: Int32Array;
   indices: Int32Array;
-  private used = 0;
+  /** Indices written so far (the next one goes at `indices[used]`). */
+  used = 0;
 
   constructor(stacks = 256, indices = 4096) {
     this.start = new Int32Array(stacks + 1);
@@ -62,6 +63,16 @@ export class StackColumnsBuilder implements StackColumns {
   add(locationIndex: number): void {
     if (this.used === this.indices.length) this.indices = growInt32(this.indices, this.used + 1);
     this.indices[this.used++] = locationIndex;
+  }
+
+  /**
+   * `indices` with room for `n` more past `used`, for a caller that writes them itself
+   * (decodeStack's packed runs: a run of n bytes holds at most n indices) and then sets
+   * `used`: no capacity check per index.
+   */
+  room(n: number): Int32Array {
+    if (this.used + n > this.indices.length) this.indices = growInt32(this.indices, this.used + n);
+    return this.indices;
   }
 
   end(): void {
