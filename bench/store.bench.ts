@@ -123,44 +123,76 @@ function cpuMs(): number {
  * ingestion cache (as the Store runs it), the same with a new cache per request (nothing
  * reused across requests), and the former pprof path (convert, then extractProfile), each
  * into its own database through a StoreWriter, one transaction per 10 profiles (the Store
- * batches so). Each round starts with the next path so that changing load hits all alike;
- * requests are built (encoded and decoded, as a receiver hands them over) ahead.
+ * batches so). Each round starts with the next path so that changing load hits all alike.
+ * Requests are encoded ahead (what a receiver hands the store worker: bytes); each is decoded
+ * right before its extraction, as the store worker does (src/workers/store/entry.ts:
+ * consumeProfiles(decodeProfilesRequest(bytes))), so extraction reads a request just decoded
+ * and still in cache. One more path runs the cache path as this bench used to: all 25 requests
+ * of a round decoded first, then extracted (the former layout, for comparison in one run).
  */
 async function ingestionPaths(pool: number[][], dir: string): Promise<(string | number)[][]> {
-  const paths: { name: string; extract: (r: ExportProfilesServiceRequest, w: StoreWriter) => ExtractedProfile[] }[] = [
+  type Extract = (r: ExportProfilesServiceRequest, w: StoreWriter) => ExtractedProfile[];
+  const withCache: Extract = (r, w) => extractRequest(r, w.ingestCache).profiles;
+  const paths: { name: string; extract: Extract; decodeAhead?: boolean }[] = [
     { name: 'pprof path: convert + extract + write (before)', extract: (r) => convertProfilesRequest(r).profiles.map(extractProfile) },
     { name: 'OTLP path, a new ingestion cache per request (before: nothing reused)', extract: (r) => extractRequest(r).profiles },
-    { name: "OTLP path with the writer's ingest cache (now)", extract: (r, w) => extractRequest(r, w.ingestCache).profiles },
+    { name: "OTLP path with the writer's ingest cache, a round's 25 requests decoded first (former layout)", extract: withCache, decodeAhead: true },
+    { name: "OTLP path with the writer's ingest cache (now)", extract: withCache },
   ];
   const state = paths.map((p, i) => {
     const db = openWriteDatabase(join(dir, `paths-${i}.db`));
-    return { ...p, db, writer: new StoreWriter(db), wall: 0, cpu: 0, extractCpu: 0 };
+    return { ...p, db, writer: new StoreWriter(db), wall: 0, cpu: 0, extractCpu: 0, decodeCpu: 0 };
   });
   const ROUNDS = 12;
   const PER_ROUND = 25;
+  const BATCH = 10;
   for (let round = 0; round < ROUNDS; round++) {
     // Each round starts with another path, so no path always runs first (or last).
     for (let j = 0; j < state.length; j++) {
       const s = state[(round + j) % state.length]!;
-      // As the receivers hand requests to the store: decoded from their bytes.
-      const reqs = Array.from({ length: PER_ROUND }, (_, k) =>
-        decodeProfilesRequest(encodeProfilesRequest(profileRequest(round * PER_ROUND + k, pool))),
-      );
-      const w0 = performance.now();
-      const c0 = cpuMs();
-      const extracted = reqs.map((r) => s.extract(r, s.writer));
-      s.extractCpu += cpuMs() - c0;
-      for (let k = 0; k < extracted.length; k += 10) s.writer.writeProfiles(extracted.slice(k, k + 10).flat());
-      s.cpu += cpuMs() - c0;
-      s.wall += performance.now() - w0;
+      // As the receivers hand requests to the store worker: protobuf bytes (built outside the clock).
+      const bytes = Array.from({ length: PER_ROUND }, (_, k) => encodeProfilesRequest(profileRequest(round * PER_ROUND + k, pool)));
+      let decoded: ExportProfilesServiceRequest[] = [];
+      if (s.decodeAhead) {
+        const c0 = cpuMs();
+        decoded = bytes.map((b) => decodeProfilesRequest(b));
+        s.decodeCpu += cpuMs() - c0;
+      }
+      let batch: ExtractedProfile[] = [];
+      let inBatch = 0;
+      for (let k = 0; k < bytes.length; k++) {
+        let req: ExportProfilesServiceRequest;
+        if (s.decodeAhead) req = decoded[k]!;
+        else {
+          const d0 = cpuMs();
+          req = decodeProfilesRequest(bytes[k]!);
+          s.decodeCpu += cpuMs() - d0;
+        }
+        const w0 = performance.now();
+        const c0 = cpuMs();
+        batch.push(...s.extract(req, s.writer));
+        const c1 = cpuMs();
+        s.extractCpu += c1 - c0;
+        // The Store writes what is queued in one transaction per 10 profiles.
+        if (++inBatch === BATCH || k === bytes.length - 1) {
+          s.writer.writeProfiles(batch);
+          batch = [];
+          inBatch = 0;
+        }
+        s.cpu += cpuMs() - c0;
+        s.wall += performance.now() - w0;
+      }
     }
   }
   for (const s of state) s.db.close();
   const n = ROUNDS * PER_ROUND;
+  const samples = n * STACKS_PER_PROFILE * 1000;
   const rows = state.map((s) => [
     s.name,
-    fmt((n * STACKS_PER_PROFILE * 1000) / s.wall),
-    fmt((n * STACKS_PER_PROFILE * 1000) / s.cpu),
+    fmt(samples / s.wall),
+    fmt(samples / s.cpu),
+    fmt(samples / (s.cpu + s.decodeCpu)),
+    ms(s.decodeCpu / n),
     ms(s.extractCpu / n),
     ms((s.cpu - s.extractCpu) / n),
   ]);
@@ -168,16 +200,20 @@ async function ingestionPaths(pool: number[][], dir: string): Promise<(string | 
     name,
     `${(a.wall / b.wall).toFixed(2)}×`,
     `${(a.cpu / b.cpu).toFixed(2)}×`,
+    `${((a.cpu + a.decodeCpu) / (b.cpu + b.decodeCpu)).toFixed(2)}×`,
+    `${(a.decodeCpu / b.decodeCpu).toFixed(2)}×`,
     `${(a.extractCpu / b.extractCpu).toFixed(2)}×`,
     `${((a.cpu - a.extractCpu) / (b.cpu - b.extractCpu)).toFixed(2)}×`,
   ];
-  rows.push(ratio('ratio, now / pprof path (samples/s; ms: pprof path / now)', state[0]!, state[2]!));
-  rows.push(ratio('ratio, now / OTLP path without the cache (samples/s; ms: before / now)', state[1]!, state[2]!));
+  rows.push(ratio('ratio, now / pprof path (samples/s; ms: pprof path / now)', state[0]!, state[3]!));
+  rows.push(ratio('ratio, now / OTLP path without the cache (samples/s; ms: before / now)', state[1]!, state[3]!));
+  rows.push(ratio('ratio, now / former layout (samples/s; ms: former layout / now)', state[2]!, state[3]!));
   return rows;
 }
 
 /** Where a CPU profile's self time goes, by the part of ingestion the function belongs to. */
 const PARTS: [string, (fn: string, url: string) => boolean][] = [
+  ['decoding the request (protobuf bytes to objects)', (_fn, url) => /otlp\/(decode|bad-input)\.js$|protobuf\/reader\.js$/.test(url)],
   ['SQLite (statements run by the writer)', (fn, url) => url === '' && (fn === 'run' || fn === 'get' || fn === 'all')],
   ['garbage collection', (fn) => fn === '(garbage collector)'],
   [
@@ -217,7 +253,8 @@ function profileParts(profile: {
 
 /**
  * The OTLP path with the writer's cache (as the Store runs it), under the V8 profiler: rounds
- * of 25 profiles after a warm-up, self time by part (profileParts).
+ * of 25 profiles after a warm-up, each request decoded from its bytes right before its
+ * extraction (as the store worker does), self time by part (profileParts).
  */
 async function ingestionProfile(pool: number[][], dir: string): Promise<(string | number)[][]> {
   const db = openWriteDatabase(join(dir, 'profiled.db'));
@@ -226,24 +263,25 @@ async function ingestionProfile(pool: number[][], dir: string): Promise<(string 
   session.connect();
   const post = (method: string, params?: object): Promise<unknown> =>
     new Promise((resolve, reject) => session.post(method, params ?? {}, (err, res) => (err ? reject(err) : resolve(res))));
+  const ingest = (bytes: Uint8Array[]): void => {
+    let batch: ExtractedProfile[] = [];
+    for (let k = 0; k < bytes.length; k++) {
+      batch.push(...extractRequest(decodeProfilesRequest(bytes[k]!), writer.ingestCache).profiles);
+      if (batch.length === 10 || k === bytes.length - 1) {
+        writer.writeProfiles(batch);
+        batch = [];
+      }
+    }
+  };
+  const roundBytes = (r: number): Uint8Array[] => Array.from({ length: 25 }, (_, k) => encodeProfilesRequest(profileRequest(r * 25 + k, pool)));
   try {
-    const round = (r: number): void => {
-      const reqs = Array.from({ length: 25 }, (_, k) => decodeProfilesRequest(encodeProfilesRequest(profileRequest(r * 25 + k, pool))));
-      const extracted = reqs.map((q) => extractRequest(q, writer.ingestCache).profiles);
-      for (let k = 0; k < extracted.length; k += 10) writer.writeProfiles(extracted.slice(k, k + 10).flat());
-    };
-    for (let r = 0; r < 4; r++) round(r);
+    for (let r = 0; r < 4; r++) ingest(roundBytes(r));
     await post('Profiler.enable');
     await post('Profiler.setSamplingInterval', { interval: 250 });
-    // Requests are built outside the profile: only extraction and writing are sampled.
-    const reqs = Array.from({ length: 8 }, (_, r) =>
-      Array.from({ length: 25 }, (_, k) => decodeProfilesRequest(encodeProfilesRequest(profileRequest((4 + r) * 25 + k, pool)))),
-    );
+    // Requests are built and encoded outside the profile: decoding, extraction and writing are sampled.
+    const rounds = Array.from({ length: 8 }, (_, r) => roundBytes(4 + r));
     await post('Profiler.start');
-    for (const batch of reqs) {
-      const extracted = batch.map((q) => extractRequest(q, writer.ingestCache).profiles);
-      for (let k = 0; k < extracted.length; k += 10) writer.writeProfiles(extracted.slice(k, k + 10).flat());
-    }
+    for (const bytes of rounds) ingest(bytes);
     const { profile } = (await post('Profiler.stop')) as { profile: Parameters<typeof profileParts>[0] };
     return profileParts(profile).map(([name, share]) => [name, `${(share * 100).toFixed(0)} %`]);
   } finally {
@@ -256,7 +294,7 @@ function ms(n: number): string {
   return n < 10 ? n.toFixed(2) : n.toFixed(0);
 }
 
-/** Store ingestion alone (quick): the two paths of ingestionPaths, with the load they ran under. */
+/** Store ingestion alone (quick): the paths of ingestionPaths, with the load they ran under, and a CPU profile of the path the Store runs. */
 export const ingestSuite: BenchSuite = {
   title: 'Embedded store: ingestion, 1000-stack profiles',
   async run() {
@@ -268,19 +306,30 @@ export const ingestSuite: BenchSuite = {
       const load1 = loadavg()[0]!;
       const parts = await ingestionProfile(pool, dir);
       return [
-        `Data: 1000-stack CPU profiles (depth 8–32, from a pool of ${fmt(STACK_POOL, 0)} stacks over ${FUNCTIONS} functions), one sample in ten attributed to a span, one profile per request with its own dictionary (as senders send them), each request encoded and decoded before the clock starts (what a receiver hands the store). Load average (1 min) ${load0.toFixed(1)} at the start, ${load1.toFixed(1)} at the end, on ${cpus().length} cores.`,
+        `Data: 1000-stack CPU profiles (depth 8–32, from a pool of ${fmt(STACK_POOL, 0)} stacks over ${FUNCTIONS} functions), one sample in ten attributed to a span, one profile per request with its own dictionary (as senders send them), each request encoded before the clock starts (what a receiver hands the store worker: protobuf bytes), then decoded right before its extraction, as the store worker does (src/workers/store/entry.ts hands consumeProfiles the request it has just decoded). Load average (1 min) ${load0.toFixed(1)} at the start, ${load1.toFixed(1)} at the end, on ${cpus().length} cores.`,
         '',
         '### store ingestion, 1000-stack profiles',
         '',
-        table(['path', 'samples/s (wall)', 'samples/s (CPU time)', 'extract ms/profile (CPU)', 'write ms/profile (CPU)'], paths),
+        table(
+          [
+            'path',
+            'samples/s (wall, extract + write)',
+            'samples/s (CPU time, extract + write)',
+            'samples/s (CPU time, all in: decode + extract + write)',
+            'decode ms/profile (CPU)',
+            'extract ms/profile (CPU)',
+            'write ms/profile (CPU)',
+          ],
+          paths,
+        ),
         '',
-        `Same process, same data, 12 rounds of 25 profiles per path (each round starting with the next path), each path writing its own new database through its own StoreWriter (one transaction per 10 profiles, as the Store batches). The writer finds rows by index only for profiles extracted with its own ingestion cache; for the other paths it looks frames and stacks up by value, which is why their write columns differ. CPU time is this process's (user + system): less sensitive than wall time to the other jobs on the machine; compare the ratios of one run.`,
+        `Same process, same data, 12 rounds of 25 profiles per path (each round starting with the next path), each path writing its own new database through its own StoreWriter (one transaction per 10 profiles, as the Store batches: 10, 10 and 5 a round). The first three columns' rate counts extraction and writing (what the store adds to a decoded request); the all-in rate adds decoding, which is what a store worker spends per request in all, and the decode column is the protobuf decoding alone (the same code and bytes for every path; its CPU time is taken around each decode). The former layout is how this bench ran before: a round's 25 requests decoded first, then extracted and written, so each request's objects were read long after they were decoded (by then likely out of the caches); the store worker never does that, it decodes a request and extracts it at once, as the rows marked now do. How much the layout changes the figures varies with the machine's load from run to run: the ratio of extract + write CPU time, former layout / now, was 1.05× to 1.56× over the runs made when this layout was introduced (2 December 2026), so read one run's ratio with that spread. Garbage collection counts to the step it runs in: the young generation is swept when it fills, so part of decoding's garbage is collected during extraction or writing; in the former layout a round's 25 decoded requests were all alive at once and outlived those sweeps (copied, then promoted), which is most likely why decoding them cost more there. The write columns of the two layouts do the same work on the same profiles: the gap between them in a run (from none to 1.4× in this bench's runs so far) is the collection and load that land there, and gives the spread to read the layout ratios with. The writer finds rows by index only for profiles extracted with its own ingestion cache; for the other paths it looks frames and stacks up by value, which is why their write columns differ. CPU time is this process's (user + system): less sensitive than wall time to the other jobs on the machine; compare the ratios of one run.`,
         '',
         '### where the time goes (OTLP path with the cache)',
         '',
         table(['part', 'share of CPU samples'], parts),
         '',
-        `The V8 profiler's self time over 200 more profiles through the same path (after 100 of warm-up, requests built outside the profile), by the part of ingestion each function belongs to (a function the compiler inlined counts to the one it was inlined into, so the parts are approximate: the profile's own loop has the resolution of its stacks inlined, which counts to merging here). Per profile the dictionary holds about 2800 functions and locations, 3300 strings and 1000 stacks (20 k location references): resolving them is mostly reading the decoded request (one location, its line, its function, its name: a few objects each, first touched here) and one lookup of each name and file in the cache's string table (a seeded open-addressing table: hashing the string's code units and comparing it with the one found is most of it), the location then found by its name's string id (an array index) and compared field by field, then one interned list of location ids per stack (int32 ids, one probe of a table of all the stacks seen). A profile's stacks come out as three typed arrays (frame offsets, frame indices, values), its label sets and span rows are told apart by integer tuples (the link's ids as 32-bit words, the other labels' text once per attribute list), so a sample allocates next to nothing and garbage collection is a small part. 100 samples name a span each, so 100 span_samples rows are written, each into the table and its five indexes (32 rows a statement, the rest one by one). A stack row's last_seen_ms is rewritten when a profile uses it more than the ${LAST_SEEN_SLACK_MS / 60_000}-minute last-seen slack after its last rewrite; the 300 profiles of each path cover 50 minutes of windows (10 s apart), within the slack, so none is rewritten here. A longer run would rewrite about ${fmt(STACK_POOL / (LAST_SEEN_SLACK_MS / 10_000), 0)} stack rows a profile (the pool over the slack's number of windows), in one statement per profile.`,
+        `The V8 profiler's self time over 200 more profiles through the same path (after 100 of warm-up; requests built and encoded outside the profile, each decoded right before its extraction, so decoding is sampled too and is its own part), by the part of ingestion each function belongs to (a function the compiler inlined counts to the one it was inlined into, so the parts are approximate: the profile's own loop has the resolution of its stacks inlined, which counts to merging here). Per profile the dictionary holds about 2800 functions and locations, 3300 strings and 1000 stacks (20 k location references): resolving them is mostly reading the decoded request (one location, its line, its function, its name: a few objects each, decoded just before) and one lookup of each name and file in the cache's string table (a seeded open-addressing table: hashing the string's code units and comparing it with the one found is most of it), the location then found by its name's string id (an array index) and compared field by field, then one interned list of location ids per stack (int32 ids, one probe of a table of all the stacks seen). A profile's stacks come out as three typed arrays (frame offsets, frame indices, values), its label sets and span rows are told apart by integer tuples (the link's ids as 32-bit words, the other labels' text once per attribute list), so a sample allocates next to nothing and garbage collection is a small part. 100 samples name a span each, so 100 span_samples rows are written, each into the table and its five indexes (32 rows a statement, the rest one by one). A stack row's last_seen_ms is rewritten when a profile uses it more than the ${LAST_SEEN_SLACK_MS / 60_000}-minute last-seen slack after its last rewrite; the 300 profiles of each path cover 50 minutes of windows (10 s apart), within the slack, so none is rewritten here. A longer run would rewrite about ${fmt(STACK_POOL / (LAST_SEEN_SLACK_MS / 10_000), 0)} stack rows a profile (the pool over the slack's number of windows), in one statement per profile.`,
       ].join('\n');
     } finally {
       rmSync(dir, { recursive: true, force: true });
