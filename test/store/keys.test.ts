@@ -4,7 +4,28 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import { IdSeqInterner, SeqInterner } from '../../src/store/ingest/keys.js';
+import { idSeqInterner, SeqInterner } from '../../src/store/ingest/keys.js';
+
+/**
+ * Interns random lists (read from longer reused buffers, as callers pass them) and checks
+ * each id against a model keyed by the list's text, and the kept values against the list.
+ */
+function matchesModel(make: (hint: number) => SeqInterner<Float64Array | Int32Array>, value: fc.Arbitrary<number>, maxLength: number): void {
+  fc.assert(
+    fc.property(fc.nat(40), fc.array(fc.array(value, { maxLength }), { maxLength: 200 }), (hint, lists) => {
+      const interner = make(hint);
+      const model = new Map<string, number>();
+      for (const l of lists) {
+        const key = JSON.stringify(l);
+        if (!model.has(key)) model.set(key, model.size);
+        const id = interner.intern([...l, 99, 98], l.length);
+        assert.equal(id, model.get(key));
+        assert.deepEqual([...interner.values.subarray(interner.start(id), interner.start(id) + interner.length(id))], l);
+      }
+      assert.equal(interner.size, model.size);
+    }),
+  );
+}
 
 describe('SeqInterner', () => {
   it('gives equal lists one id and different lists different ids, in first-seen order', () => {
@@ -14,45 +35,16 @@ describe('SeqInterner', () => {
       fc.nat(5).map((v) => v + 2 ** 32),
       fc.constantFrom(-1, 0.5, 2 ** 53 - 1),
     );
-    fc.assert(
-      fc.property(fc.nat(40), fc.array(fc.array(value, { maxLength: 4 }), { maxLength: 200 }), (hint, lists) => {
-        const interner = new SeqInterner(hint);
-        const model = new Map<string, number>();
-        for (const l of lists) {
-          const key = JSON.stringify(l);
-          if (!model.has(key)) model.set(key, model.size);
-          // A longer buffer read up to n, as callers pass reused buffers.
-          const buf = [...l, 99, 98];
-          assert.equal(interner.intern(buf, l.length), model.get(key));
-        }
-        assert.equal(interner.size, model.size);
-      }),
-    );
+    matchesModel((hint) => new SeqInterner(hint), value, 4);
   });
-});
 
-describe('IdSeqInterner', () => {
-  it('gives equal id lists one id and different lists different ids, in first-seen order', () => {
+  it('keeps 32-bit id lists as such (idSeqInterner)', () => {
     // Ids that share their low bits (and so hash alike in small tables), and int32 extremes.
     const value = fc.oneof(
       fc.nat(5),
       fc.nat(5).map((v) => v * 1024),
       fc.constantFrom(0, 2 ** 31 - 1, -(2 ** 31)),
     );
-    fc.assert(
-      fc.property(fc.nat(40), fc.array(fc.array(value, { maxLength: 6 }), { maxLength: 200 }), (hint, lists) => {
-        const interner = new IdSeqInterner(hint);
-        const model = new Map<string, number>();
-        for (const l of lists) {
-          const key = JSON.stringify(l);
-          if (!model.has(key)) model.set(key, model.size);
-          const buf = [...l, 99, 98];
-          const id = interner.intern(buf, l.length);
-          assert.equal(id, model.get(key));
-          assert.deepEqual([...interner.values.subarray(interner.start(id), interner.start(id) + interner.length(id))], l);
-        }
-        assert.equal(interner.size, model.size);
-      }),
-    );
+    matchesModel((hint) => idSeqInterner(hint), value, 6);
   });
 });

@@ -16,7 +16,7 @@
 // Pure, no I/O.
 import type { FrameInfo } from '../query/types.js';
 import { stringBytes } from '../byte-bounded-map.js';
-import { IdSeqInterner, SeqInterner } from './keys.js';
+import { idSeqInterner, SeqInterner } from './keys.js';
 import { MergedSamples } from './merged.js';
 import { NAMED_LOCATION_BYTES, NamedLocations } from './named-locations.js';
 import { StringIds } from './strings.js';
@@ -104,8 +104,8 @@ export class IngestCache {
   private functionIds = new SeqInterner(64);
   private frameIds = new SeqInterner(64);
   private locationIds = new SeqInterner(64);
-  private pprofStackIds = new IdSeqInterner(64);
-  private storeStackIds = new IdSeqInterner(64);
+  private pprofStackIds = idSeqInterner(64);
+  private storeStackIds = idSeqInterner(64);
   /** Global function id -> the function. */
   functions: CachedFunction[] = [];
   /** Global frame id -> the frame (one object per distinct frame, shared by the profiles using it). */
@@ -157,8 +157,8 @@ export class IngestCache {
     this.functionIds = new SeqInterner(64);
     this.frameIds = new SeqInterner(64);
     this.locationIds = new SeqInterner(64);
-    this.pprofStackIds = new IdSeqInterner(64);
-    this.storeStackIds = new IdSeqInterner(64);
+    this.pprofStackIds = idSeqInterner(64);
+    this.storeStackIds = idSeqInterner(64);
     this.functions = [];
     this.frames = [];
     this.locStart = new IntList();
