@@ -6,6 +6,7 @@
 // such location costs a lookup of the name's string id, an intern of the function's tuple and
 // one of the location's key; the answer is the same id (the entries are written from those
 // interns' answers). Part of an IngestCache: same generation, bounded with it. Pure, no I/O.
+import { growFloat64, growInt32 } from '../../otlp/columns/grow.js';
 
 /** Candidates looked at per name before giving up (the caller then resolves the location in full). */
 const MAX_CANDIDATES = 8;
@@ -81,11 +82,7 @@ export class NamedLocations {
     for (let e = head - 1; e >= 0 && n < MAX_CANDIDATES; e = this.entries[e * STRIDE + NEXT]! - 1) n++;
     if (n >= MAX_CANDIDATES) return false;
     const e = this.count++;
-    if (e * STRIDE + STRIDE > this.entries.length) {
-      const grown = new Float64Array(this.entries.length * 2);
-      grown.set(this.entries);
-      this.entries = grown;
-    }
+    this.entries = growFloat64(this.entries, e * STRIDE + STRIDE);
     const a = this.entries;
     const o = e * STRIDE;
     a[o + SYSTEM_NAME] = systemName;
@@ -96,13 +93,7 @@ export class NamedLocations {
     a[o + LOCATION] = location;
     a[o + FUNCTION] = fn;
     a[o + NEXT] = head;
-    if (name >= this.heads.length) {
-      let len = this.heads.length * 2;
-      while (len <= name) len *= 2;
-      const heads = new Int32Array(len);
-      heads.set(this.heads);
-      this.heads = heads;
-    }
+    this.heads = growInt32(this.heads, name + 1);
     this.heads[name] = e + 1;
     return true;
   }
